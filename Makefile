@@ -1,0 +1,99 @@
+# wgsf - one entry point: make, make test, make demo, make bench, make install
+VERSION := 0.1.0
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/sbin
+
+BUILD := build
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -lelf -lz -lmnl)
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -I$(BUILD) \
+	  -DWGSF_VERSION='"$(VERSION)"'
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -Iinclude -I$(ARCH_INC)
+
+LOADER_SRC := $(wildcard loader/*.c)
+TOOLS_SRC := $(wildcard tools/*.c)
+LOADER_OBJ := $(LOADER_SRC:%.c=$(BUILD)/%.o)
+TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
+SKEL := $(BUILD)/wgsf.skel.h
+
+# Each tests/{unit,datapath}/NAME.c is one TAP program, build/tests/NAME.t.
+TEST_SRC := $(wildcard tests/unit/*.c tests/datapath/*.c)
+TEST_BIN := $(patsubst %.c,$(BUILD)/tests/%.t,$(notdir $(TEST_SRC)))
+TEST_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/lib/*.c))
+# tests/tools/NAME.c: programs the script tests call, build/tests/tools/NAME.
+TEST_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/tools/*.c))
+# Scripts run as they are; the kernel lane and e2e suites add themselves here.
+TEST_SCRIPTS := $(sort $(wildcard tests/e2e/*.t))
+
+all: $(BUILD)/wgsf
+
+$(BUILD)/wgsf: $(TOOLS_OBJ) $(LOADER_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c include/wgsf.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(SKEL)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%.t: $(BUILD)/tests/datapath/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD):
+	@mkdir -p $@
+
+deps:
+	@tools/deps.sh build
+
+tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS)
+
+# Tests need root for BPF and network namespaces; see README.md.
+test:
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory tests
+	prove --exec '' $(TEST_BIN) $(TEST_SCRIPTS)
+
+install: $(BUILD)/wgsf
+	install -D -m 0755 $(BUILD)/wgsf $(DESTDIR)$(BINDIR)/wgsf
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps tests test install clean
+.SECONDARY:
+.DELETE_ON_ERROR:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The map ABI shared by the datapath (bpf/) and userspace (loader/, tools/).
+ * Fixed-width types only: the same bytes are read by the BPF program, the
+ * loader, and `bpftool map dump`. Pinned maps outlive the CLI that created
+ * them, so any change to a layout here bumps WGSF_ABI_VERSION.
+ */
+#ifndef WGSF_H
+#define WGSF_H
+
+#include <linux/types.h>
+
+#define WGSF_ABI_VERSION 1
+
+/* Peer slots index the per-peer arrays. */
+#define WGSF_MAX_PEERS 65536u
+#define WGSF_MAX_PREFIXES 1000000u /* per family */
+
+enum wgsf_mode {
+	WGSF_MODE_MONITOR = 0, /* count violations, pass them */
+	WGSF_MODE_ENFORCE = 1, /* count violations and drop them */
+};
+
+/* Why a packet broke its peer's policy; indexes wgsf_peer_stats.violations. */
+enum wgsf_reason {
+	WGSF_REASON_SOURCE = 0,      /* source outside the peer's allowed sources */
+	WGSF_REASON_DESTINATION = 1, /* destination outside its allowed destinations */
+	WGSF_REASON_BLOCKED = 2,     /* the peer is quarantined */
+	WGSF_REASON_COUNT,
+};
+
+/* wgsf_peer_policy.flags */
+#define WGSF_PEER_BLOCKED (1u << 0)
+#define WGSF_PEER_SRC_POLICY (1u << 1) /* src_policy4/6 hold its allowed sources */
+#define WGSF_PEER_DST_POLICY (1u << 2) /* dst_policy4/6 hold its allowed destinations */
+
+/*
+ * Keys of the allowed-IPs tries (LPM_TRIE, one per family): prefixlen counts
+ * bits of addr, in network byte order. Value: the owning peer's slot (__u32).
+ */
+struct wgsf_lpm4_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct wgsf_lpm6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/*
+ * Keys of the per-peer policy tries: the slot (big-endian, so that the trie
+ * matches it bit by bit before the address) then the prefix. prefixlen is
+ * 32 + the prefix length. Value: __u32, unused (1).
+ */
+struct wgsf_pol4_key {
+	__u32 prefixlen;
+	__be32 slot;
+	__u8 addr[4];
+};
+
+struct wgsf_pol6_key {
+	__u32 prefixlen;
+	__be32 slot;
+	__u8 addr[16];
+};
+
+#define WGSF_POL_SLOT_BITS 32
+
+struct wgsf_peer_policy {
+	__u32 flags; /* WGSF_PEER_* */
+};
+
+/* An address of either family: IP version 4 or 6, or 0 for none. */
+struct wgsf_addr {
+	__u8 addr[16]; /* IPv4 in the first 4 bytes */
+	__u8 version;
+	__u8 pad[7];
+};
+
+/*
+ * Per-peer counters, one copy per CPU (PERCPU_ARRAY indexed by slot).
+ * Userspace sums the counters over CPUs and takes the newest timestamps.
+ * Times are bpf_ktime_get_boot_ns() (CLOCK_BOOTTIME); 0 means never.
+ * Bytes are the IP length (IPv4 total length, IPv6 40 + payload length).
+ */
+struct wgsf_peer_stats {
+	__u64 rx_packets;
+	__u64 rx_bytes;
+	__u64 violation_packets;
+	__u64 violation_bytes;
+	__u64 drop_packets;
+	__u64 drop_bytes;
+	__u64 violations[WGSF_REASON_COUNT];
+	__u64 last_seen_ns;
+	__u64 last_violation_ns;
+	__u32 last_violation_reason; /* enum wgsf_reason */
+	__u32 pad;
+	struct wgsf_addr last_violation_src;
+	struct wgsf_addr last_violation_dst;
+};
+
+/*
+ * Device counters, one copy per CPU (PERCPU_ARRAY, one entry).
+ * unknown: an IP packet whose source matches no peer's allowed IPs. WireGuard
+ * already accepted it, so the tables are stale (a peer added since the last
+ * sync); it is passed and counted. malformed: too short for its header, or
+ * not IPv4/IPv6; passed and counted.
+ */
+struct wgsf_dev_stats {
+	__u64 unknown_packets;
+	__u64 unknown_bytes;
+	__u64 malformed_packets;
+	__u64 last_unknown_ns;
+	struct wgsf_addr last_unknown_src;
+};
+
+/* The one entry of the config ARRAY map, changed at run time by the loader. */
+struct wgsf_config {
+	__u32 abi_version; /* WGSF_ABI_VERSION of the loader that wrote it */
+	__u32 mode;        /* enum wgsf_mode */
+};
+
+/*
+ * Slot table (ARRAY indexed by slot): which peer owns each slot. It lives in
+ * a pinned map so that a peer keeps its slot, and its counters, across syncs
+ * and loader restarts. Only userspace reads it.
+ */
+struct wgsf_slot {
+	__u8 public_key[32];
+	__u32 in_use;
+};
+
+#endif /* WGSF_H */

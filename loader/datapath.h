@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Loading the datapath object and reading its per-CPU counters. */
+#ifndef WGSF_DATAPATH_H
+#define WGSF_DATAPATH_H
+
+#include <stdint.h>
+
+#include "wgsf.h"
+#include "wgsf.skel.h"
+
+struct capacity {
+	uint32_t peers;           /* peer slots */
+	uint32_t prefixes;        /* allowed-IPs entries, per family */
+	uint32_t policy_prefixes; /* per policy trie */
+};
+
+/* Offsets of the IP header that the datapath understands. */
+#define L3_OFFSET_NONE 0      /* WireGuard, TUN: packets start at the IP header */
+#define L3_OFFSET_ETHERNET 14 /* Ethernet framing, as BPF_PROG_TEST_RUN gives tc */
+
+/* Opens the object, sizes its maps, sets the L3 offset and loads it;
+ * returns NULL with errno set. */
+struct wgsf *datapath_load(const struct capacity *cap, uint32_t l3_offset);
+int datapath_set_mode(int config_fd, enum wgsf_mode mode);
+
+/* Per-CPU counters summed over CPUs; timestamps (and what they stamp) are
+ * taken from the CPU that saw the newest event. */
+int stats_read_peer(int peer_stats_fd, uint32_t slot, struct wgsf_peer_stats *out);
+int stats_read_dev(int dev_stats_fd, struct wgsf_dev_stats *out);
+/* Zeroes a slot's counters on every CPU, before the slot is reused. */
+int stats_clear_peer(int peer_stats_fd, uint32_t slot);
+
+#endif

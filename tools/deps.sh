@@ -1,0 +1,45 @@
+#!/bin/sh
+# Install what wgsf needs from Debian's packages, or say what is missing.
+# Usage: tools/deps.sh [build|test|demo|kernel]...   (default: build)
+set -eu
+
+pkgs_build="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libmnl-dev bpftool"
+pkgs_test="$pkgs_build perl iproute2 iputils-ping wireguard-go wireguard-tools"
+pkgs_demo="$pkgs_test"
+pkgs_kernel="$pkgs_test qemu-system-x86 busybox-static cpio kmod"
+
+want=""
+for group in "${@:-build}"; do
+	case "$group" in
+	build) want="$want $pkgs_build" ;;
+	test) want="$want $pkgs_test" ;;
+	demo) want="$want $pkgs_demo" ;;
+	kernel) want="$want $pkgs_kernel" ;;
+	*) echo "deps.sh: unknown group '$group' (build, test, demo, kernel)" >&2; exit 1 ;;
+	esac
+done
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "deps.sh: not a Debian system; install the equivalents of:$want" >&2
+	exit 0
+fi
+
+missing=""
+for p in $want; do
+	case " $missing " in *" $p "*) continue ;; esac
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "wgsf needs these packages; as root run: apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet.
+if ! apt-get install -y -qq --no-install-recommends $missing >/dev/null; then
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
