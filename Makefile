@@ -86,13 +86,19 @@ test:
 	@$(MAKE) --no-print-directory tests
 	prove --exec '' $(TEST_BIN) $(TEST_SCRIPTS)
 
+# A throwaway gateway and three clients in network namespaces; needs root.
+demo:
+	@tools/deps.sh demo
+	@$(MAKE) --no-print-directory all
+	@tools/demo.sh
+
 install: $(BUILD)/wgsf
 	install -D -m 0755 $(BUILD)/wgsf $(DESTDIR)$(BINDIR)/wgsf
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps tests test install clean
+.PHONY: all deps tests test demo install clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 

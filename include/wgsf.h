@@ -115,10 +115,20 @@ struct wgsf_dev_stats {
 	struct wgsf_addr last_unknown_src;
 };
 
-/* The one entry of the config ARRAY map, changed at run time by the loader. */
+/*
+ * The one entry of the config ARRAY map. The datapath reads mode only; the
+ * rest records what the loader attached, so that every later command (sync,
+ * show, detach) finds it in the pins.
+ */
 struct wgsf_config {
 	__u32 abi_version; /* WGSF_ABI_VERSION of the loader that wrote it */
 	__u32 mode;        /* enum wgsf_mode */
+	__u32 hook;        /* loader's enum hook_kind: tc or xdp */
+	__u32 mechanism;   /* loader's enum hook_mech: tcx, clsact, xdp-generic */
+	__u32 ifindex;     /* the interface attached to */
+	__u32 tc_prio;     /* clsact: our filter's priority and handle */
+	__u32 tc_handle;
+	__u32 created_qdisc; /* clsact: the qdisc is ours to remove */
 };
 
 /*

@@ -26,7 +26,7 @@ static int set_sizes(struct wgsf *skel, const struct capacity *cap)
 	return err;
 }
 
-struct wgsf *datapath_load(const struct capacity *cap, uint32_t l3_offset)
+struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset)
 {
 	struct wgsf *skel;
 	int err;
@@ -40,7 +40,7 @@ struct wgsf *datapath_load(const struct capacity *cap, uint32_t l3_offset)
 	if (!skel)
 		return NULL;
 	skel->rodata->l3_offset = l3_offset;
-	err = set_sizes(skel, cap) ?: wgsf__load(skel);
+	err = set_sizes(skel, cap);
 	if (err) {
 		wgsf__destroy(skel);
 		errno = -err;
@@ -49,12 +49,47 @@ struct wgsf *datapath_load(const struct capacity *cap, uint32_t l3_offset)
 	return skel;
 }
 
-int datapath_set_mode(int config_fd, enum wgsf_mode mode)
+struct wgsf *datapath_load(const struct capacity *cap, uint32_t l3_offset)
 {
-	struct wgsf_config cfg = { .abi_version = WGSF_ABI_VERSION, .mode = mode };
+	struct wgsf *skel = datapath_open(cap, l3_offset);
+	int err;
+
+	if (!skel)
+		return NULL;
+	err = wgsf__load(skel);
+	if (err) {
+		wgsf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+int config_read(int config_fd, struct wgsf_config *cfg)
+{
 	uint32_t zero = 0;
 
-	return bpf_map_update_elem(config_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+	return bpf_map_lookup_elem(config_fd, &zero, cfg) ? -errno : 0;
+}
+
+int config_write(int config_fd, const struct wgsf_config *cfg)
+{
+	struct wgsf_config c = *cfg;
+	uint32_t zero = 0;
+
+	c.abi_version = WGSF_ABI_VERSION;
+	return bpf_map_update_elem(config_fd, &zero, &c, BPF_ANY) ? -errno : 0;
+}
+
+int datapath_set_mode(int config_fd, enum wgsf_mode mode)
+{
+	struct wgsf_config cfg;
+	int err = config_read(config_fd, &cfg);
+
+	if (err)
+		return err;
+	cfg.mode = mode;
+	return config_write(config_fd, &cfg);
 }
 
 /* Per-CPU values come back as one 8-byte-aligned copy per possible CPU. */

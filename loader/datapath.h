@@ -18,9 +18,14 @@ struct capacity {
 #define L3_OFFSET_NONE 0      /* WireGuard, TUN: packets start at the IP header */
 #define L3_OFFSET_ETHERNET 14 /* Ethernet framing, as BPF_PROG_TEST_RUN gives tc */
 
-/* Opens the object, sizes its maps, sets the L3 offset and loads it;
+/* Opens the object, sizes its maps and sets the L3 offset, not loaded yet;
  * returns NULL with errno set. */
+struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset);
+/* datapath_open() and load. */
 struct wgsf *datapath_load(const struct capacity *cap, uint32_t l3_offset);
+int config_read(int config_fd, struct wgsf_config *cfg);
+int config_write(int config_fd, const struct wgsf_config *cfg);
+/* Changes the mode only, keeping the rest of the config. */
 int datapath_set_mode(int config_fd, enum wgsf_mode mode);
 
 /* Per-CPU counters summed over CPUs; timestamps (and what they stamp) are

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "maps.h"
+
+const char *const map_names[MAP_COUNT] = {
+	[MAP_ALLOWED_IPS4] = "allowed_ips4", [MAP_ALLOWED_IPS6] = "allowed_ips6",
+	[MAP_PEER_STATS] = "peer_stats",     [MAP_DEV_STATS] = "dev_stats",
+	[MAP_PEER_POLICY] = "peer_policy",   [MAP_SRC_POLICY4] = "src_policy4",
+	[MAP_SRC_POLICY6] = "src_policy6",   [MAP_DST_POLICY4] = "dst_policy4",
+	[MAP_DST_POLICY6] = "dst_policy6",   [MAP_CONFIG] = "config",
+	[MAP_PEER_SLOTS] = "peer_slots",
+};
+
+struct bpf_map *maps_skel_map(struct wgsf *skel, enum map_id id)
+{
+	return bpf_object__find_map_by_name(skel->obj, map_names[id]);
+}
+
+void maps_from_skel(struct wgsf *skel, struct maps *m)
+{
+	int i;
+
+	for (i = 0; i < MAP_COUNT; i++)
+		m->fd[i] = bpf_map__fd(maps_skel_map(skel, i));
+}
+
+int maps_open_pinned(const char *dir, struct maps *m)
+{
+	char path[PATH_MAX];
+	int i, err;
+
+	for (i = 0; i < MAP_COUNT; i++)
+		m->fd[i] = -1;
+	for (i = 0; i < MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		m->fd[i] = bpf_obj_get(path);
+		if (m->fd[i] < 0) {
+			err = errno == ENOENT ? -ENOENT : -errno;
+			maps_close(m);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void maps_close(struct maps *m)
+{
+	int i;
+
+	for (i = 0; i < MAP_COUNT; i++) {
+		if (m->fd[i] >= 0)
+			close(m->fd[i]);
+		m->fd[i] = -1;
+	}
+}
+
+int maps_pin(const struct maps *m, const char *dir)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
+		if (bpf_obj_pin(m->fd[i], path))
+			return -errno;
+	}
+	return 0;
+}
+
+void maps_unpin(const char *dir)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		unlink(path);
+	}
+}
+
+uint32_t map_capacity(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+int map_copy(int from, int to)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	void *key = NULL, *next, *value;
+	int ncpus = libbpf_num_possible_cpus(), err = 0;
+	size_t vsize;
+
+	if (bpf_obj_get_info_by_fd(from, &info, &len))
+		return -errno;
+	vsize = info.value_size;
+	if (info.type == BPF_MAP_TYPE_PERCPU_ARRAY || info.type == BPF_MAP_TYPE_PERCPU_HASH)
+		vsize = ((vsize + 7) & ~(size_t)7) * ncpus;
+	next = malloc(info.key_size);
+	value = malloc(vsize);
+	key = malloc(info.key_size);
+	if (!next || !value || !key) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (void *prev = NULL; !bpf_map_get_next_key(from, prev, next); prev = key) {
+		memcpy(key, next, info.key_size);
+		if (bpf_map_lookup_elem(from, key, value))
+			continue; /* deleted meanwhile */
+		if (bpf_map_update_elem(to, key, value, BPF_ANY)) {
+			err = -errno;
+			goto out;
+		}
+	}
+out:
+	free(key);
+	free(next);
+	free(value);
+	return err;
+}

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include "err.h"
+#include "pin.h"
+
+#define BPFFS "/sys/fs/bpf"
+/* `ip netns exec` remounts /sys in a private mount namespace that dies with
+ * the command, and any bpffs mounted there dies with it, taking the pins,
+ * and so the attachment, along. The init namespace's bpffs is reachable
+ * through PID 1's root and outlives the command. */
+#define INIT_BPFFS "/proc/1/root/sys/fs/bpf"
+
+int ifname_check(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (!len || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (name[i] == '/' || name[i] == ':' || name[i] <= ' ' || name[i] == 0x7f)
+			return -EINVAL;
+	return 0;
+}
+
+static int is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
+}
+
+static const char *bpffs_root(void)
+{
+	if (is_bpffs(BPFFS))
+		return BPFFS;
+	if (is_bpffs(INIT_BPFFS))
+		return INIT_BPFFS;
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+		wgsf_set_error("cannot mount bpffs on " BPFFS ": %s", strerror(errno));
+		return NULL;
+	}
+	return BPFFS;
+}
+
+int pin_ns_dir(char out[PATH_MAX])
+{
+	const char *root = bpffs_root();
+	struct stat st;
+
+	if (!root)
+		return -ENOTSUP;
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	snprintf(out, PATH_MAX, "%s/wgsf/%lu", root, (unsigned long)st.st_ino);
+	return 0;
+}
+
+int pin_iface_dir(const char *ifname, char out[PATH_MAX])
+{
+	char ns[PATH_MAX];
+	int err;
+
+	if (ifname_check(ifname))
+		return -EINVAL;
+	err = pin_ns_dir(ns);
+	if (err)
+		return err;
+	if (snprintf(out, PATH_MAX, "%s/%s", ns, ifname) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(buf, 0700) && errno != EEXIST ? -errno : 0;
+}
+
+int pin_lock(const char *dir, int create)
+{
+	struct stat held, now;
+	int tries, fd;
+
+	/* detach removes the directory under the lock: a waiter that then gets
+	 * the lock on the removed directory must look again. */
+	for (tries = 0; tries < 10; tries++) {
+		if (create && mkdir_p(dir))
+			return -errno;
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, LOCK_EX)) {
+			close(fd);
+			return -errno;
+		}
+		if (!fstat(fd, &held) && !stat(dir, &now) && held.st_ino == now.st_ino)
+			return fd;
+		close(fd);
+		if (!create)
+			return -ENOENT;
+	}
+	return -EAGAIN;
+}
+
+void pin_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+void pin_dir_remove(const char *dir)
+{
+	char buf[PATH_MAX];
+	char *slash;
+	int up;
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	/* the interface dir, then its namespace dir, then wgsf/, when empty */
+	for (up = 0; up < 3; up++) {
+		if (rmdir(buf))
+			return;
+		slash = strrchr(buf, '/');
+		if (!slash)
+			return;
+		*slash = '\0';
+	}
+}

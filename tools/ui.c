@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "ui.h"
+
+bool ui_json;
+
+int ui_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ui_json) {
+		struct json j = { .f = stdout };
+
+		json_object_begin(&j, NULL);
+		json_string(&j, "error", msg);
+		json_object_end(&j);
+	} else {
+		fprintf(stderr, "%s\n", msg);
+	}
+	return 1;
+}
+
+int ui_usage(const char *subcommand, const char *args)
+{
+	return ui_error("Usage: %s %s %s", PROG_NAME, subcommand, args);
+}
+
+const char *ui_reason(int err)
+{
+	return wgsf_error(err);
+}
+
+int ui_need_root(void)
+{
+	if (geteuid() == 0)
+		return 0;
+	return ui_error("%s needs root: loading BPF and attaching to an interface take "
+			"CAP_BPF and CAP_NET_ADMIN", PROG_NAME);
+}
+
+static const struct ui_opt *find_opt(const struct ui_opt *opts, size_t n, const char *arg,
+				     size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(opts[i].name) == len && !strncmp(opts[i].name, arg, len))
+			return &opts[i];
+	return NULL;
+}
+
+int ui_parse(int argc, const char *argv[], const struct ui_opt *opts, size_t nopts,
+	     const char **pos, size_t min_pos, size_t max_pos, const char *subcommand,
+	     const char *usage)
+{
+	size_t npos = 0;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *eq = strchr(arg, '=');
+		const struct ui_opt *o;
+
+		if (arg[0] != '-' || !arg[1]) {
+			if (npos == max_pos)
+				return ui_error("Unexpected argument: '%s' (usage: %s %s %s)", arg,
+						PROG_NAME, subcommand, usage);
+			pos[npos++] = arg;
+			continue;
+		}
+		o = find_opt(opts, nopts, arg, eq ? (size_t)(eq - arg) : strlen(arg));
+		if (!o || (eq && !o->takes_value))
+			return ui_error("Invalid option: '%s' (usage: %s %s %s)", arg, PROG_NAME,
+					subcommand, usage);
+		if (!o->takes_value)
+			*o->value = "";
+		else if (eq)
+			*o->value = eq + 1;
+		else if (i + 1 < argc)
+			*o->value = argv[++i];
+		else
+			return ui_error("Option %s needs a value", o->name);
+	}
+	if (npos < min_pos)
+		return ui_usage(subcommand, usage);
+	while (npos < max_pos)
+		pos[npos++] = NULL;
+	return 0;
+}
+
+const char *ui_bytes(uint64_t b, char buf[32])
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = b;
+	int u = -1;
+
+	if (b < 1024) {
+		snprintf(buf, 32, "%llu B", (unsigned long long)b);
+		return buf;
+	}
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, 32, "%.2f %s", v, units[u]);
+	return buf;
+}
+
+static uint64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+uint64_t ui_epoch(uint64_t boot_ns)
+{
+	uint64_t boot = now_ns(CLOCK_BOOTTIME), real = now_ns(CLOCK_REALTIME);
+
+	if (!boot_ns)
+		return 0;
+	return (real - (boot > boot_ns ? boot - boot_ns : 0)) / 1000000000ull;
+}
+
+/* As `wg show` words a latest handshake: "1 hour, 2 minutes, 3 seconds ago". */
+const char *ui_ago(uint64_t boot_ns, char buf[64])
+{
+	static const struct { uint64_t secs; const char *name; } parts[] = {
+		{ 86400 * 365, "year" }, { 86400, "day" }, { 3600, "hour" },
+		{ 60, "minute" },        { 1, "second" },
+	};
+	uint64_t now = now_ns(CLOCK_BOOTTIME), left;
+	size_t i, n = 0;
+
+	if (!boot_ns)
+		return strcpy(buf, "never");
+	left = now > boot_ns ? (now - boot_ns) / 1000000000ull : 0;
+	if (!left)
+		return strcpy(buf, "now");
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+		uint64_t k = left / parts[i].secs;
+
+		if (!k)
+			continue;
+		left %= parts[i].secs;
+		n += snprintf(buf + n, 64 - n, "%s%llu %s%s", n ? ", " : "",
+			      (unsigned long long)k, parts[i].name, k == 1 ? "" : "s");
+	}
+	snprintf(buf + n, 64 - n, " ago");
+	return buf;
+}
+
+const char *ui_color(const char *code)
+{
+	static int tty = -1;
+
+	if (tty < 0)
+		tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	return tty ? code : "";
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What every subcommand shares: errors, option parsing, units, colours. */
+#ifndef WGSF_UI_H
+#define WGSF_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+
+#define PROG_NAME "wgsf"
+
+/* Set by --json: errors become {"error": "..."} on stdout. */
+extern bool ui_json;
+
+/* One line on stderr (or a JSON error); always returns 1, the exit status. */
+__attribute__((format(printf, 1, 2))) int ui_error(const char *fmt, ...);
+/* "Usage: wgsf SUBCOMMAND ..." on stderr; returns 1. */
+int ui_usage(const char *subcommand, const char *args);
+/* The loader's message for err, or the libc one. */
+const char *ui_reason(int err);
+/* 0 when running with the privileges BPF needs, else the error exit. */
+int ui_need_root(void);
+
+/* Options of the form --name VALUE or --name=VALUE, and positional args. */
+struct ui_opt {
+	const char *name;     /* "--hook" */
+	bool takes_value;
+	const char **value;   /* set to the value, or to "" for a flag */
+};
+/* Fills opts and the positional arguments (at most max_pos); returns 0 or
+ * prints the error and returns 1. */
+int ui_parse(int argc, const char *argv[], const struct ui_opt *opts, size_t nopts,
+	     const char **pos, size_t min_pos, size_t max_pos, const char *subcommand,
+	     const char *usage);
+
+const char *ui_bytes(uint64_t bytes, char buf[32]);
+const char *ui_ago(uint64_t boot_ns, char buf[64]);
+/* Seconds since the epoch of a CLOCK_BOOTTIME stamp; 0 stays 0. */
+uint64_t ui_epoch(uint64_t boot_ns);
+/* Terminal colours, empty strings when stdout is not a tty. */
+const char *ui_color(const char *code);
+
+#endif
