@@ -22,7 +22,7 @@ endif
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -lelf -lz -lmnl)
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -I$(BUILD) \
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -Itests/lib -I$(BUILD) \
 	  -DWGSF_VERSION='"$(VERSION)"'
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -Iinclude -I$(ARCH_INC)
 

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "wgsf.h"
 #include "wgsf.skel.h"
 
 enum map_id {
