@@ -1,1 +1,244 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+struct wg_device *device_new(const char *name)
+{
+	struct wg_device *dev = calloc(1, sizeof(*dev));
+
+	if (dev)
+		strncpy(dev->name, name, sizeof(dev->name) - 1);
+	return dev;
+}
+
+void device_free(struct wg_device *dev)
+{
+	size_t i;
+
+	if (!dev)
+		return;
+	for (i = 0; i < dev->n_peers; i++)
+		free(dev->peers[i].allowedips);
+	free(dev->peers);
+	free(dev->index);
+	free(dev);
+}
+
+/* Public keys are uniformly random: their first bytes hash well. */
+static size_t key_slot(const uint8_t key[WG_KEY_LEN], size_t cap)
+{
+	size_t h;
+
+	memcpy(&h, key, sizeof(h));
+	return h & (cap - 1);
+}
+
+static size_t *index_find(const struct wg_device *dev, const uint8_t key[WG_KEY_LEN])
+{
+	size_t i;
+
+	for (i = key_slot(key, dev->cap_index);; i = (i + 1) & (dev->cap_index - 1))
+		if (!dev->index[i] ||
+		    !memcmp(dev->peers[dev->index[i] - 1].public_key, key, WG_KEY_LEN))
+			return &dev->index[i];
+}
+
+static int index_rebuild(struct wg_device *dev, size_t cap)
+{
+	size_t i;
+
+	free(dev->index);
+	dev->index = calloc(cap, sizeof(*dev->index));
+	if (!dev->index)
+		return -ENOMEM;
+	dev->cap_index = cap;
+	for (i = 0; i < dev->n_peers; i++)
+		*index_find(dev, dev->peers[i].public_key) = i + 1;
+	return 0;
+}
+
+struct wg_peer *device_find_peer(const struct wg_device *dev, const uint8_t key[WG_KEY_LEN])
+{
+	size_t *e;
+
+	if (!dev->cap_index)
+		return NULL;
+	e = index_find(dev, key);
+	return *e ? &dev->peers[*e - 1] : NULL;
+}
+
+struct wg_peer *device_peer(struct wg_device *dev, const uint8_t key[WG_KEY_LEN])
+{
+	struct wg_peer *p = device_find_peer(dev, key);
+
+	if (p)
+		return p;
+	if (dev->n_peers == dev->cap_peers) {
+		size_t cap = dev->cap_peers ? dev->cap_peers * 2 : 16;
+
+		p = realloc(dev->peers, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		dev->peers = p;
+		dev->cap_peers = cap;
+	}
+	/* at most half full, so that probes stay short */
+	if (2 * (dev->n_peers + 1) > dev->cap_index &&
+	    index_rebuild(dev, dev->cap_index ? dev->cap_index * 2 : 32))
+		return NULL;
+	p = &dev->peers[dev->n_peers++];
+	memset(p, 0, sizeof(*p));
+	memcpy(p->public_key, key, WG_KEY_LEN);
+	*index_find(dev, key) = dev->n_peers;
+	return p;
+}
+
+int peer_add_allowedip(struct wg_peer *peer, const struct prefix *p)
+{
+	if (peer->n_allowedips == peer->cap_allowedips) {
+		size_t cap = peer->cap_allowedips ? peer->cap_allowedips * 2 : 4;
+		struct prefix *v = realloc(peer->allowedips, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		peer->allowedips = v;
+		peer->cap_allowedips = cap;
+	}
+	peer->allowedips[peer->n_allowedips++] = *p;
+	return 0;
+}
+
+static int cmp_prefix(const void *a, const void *b)
+{
+	return prefix_cmp(a, b);
+}
+
+static int cmp_peer(const void *a, const void *b)
+{
+	return memcmp(((const struct wg_peer *)a)->public_key,
+		      ((const struct wg_peer *)b)->public_key, WG_KEY_LEN);
+}
+
+void device_canonicalise(struct wg_device *dev)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < dev->n_peers; i++) {
+		struct wg_peer *p = &dev->peers[i];
+
+		qsort(p->allowedips, p->n_allowedips, sizeof(*p->allowedips), cmp_prefix);
+		for (j = n = 0; j < p->n_allowedips; j++)
+			if (!n || prefix_cmp(&p->allowedips[n - 1], &p->allowedips[j]))
+				p->allowedips[n++] = p->allowedips[j];
+		p->n_allowedips = n;
+	}
+	qsort(dev->peers, dev->n_peers, sizeof(*dev->peers), cmp_peer);
+	index_rebuild(dev, dev->cap_index ? dev->cap_index : 32);
+}
+
+int device_cmp(const struct wg_device *a, const struct wg_device *b)
+{
+	size_t i, j;
+	int r;
+
+	if (a->n_peers != b->n_peers)
+		return a->n_peers < b->n_peers ? -1 : 1;
+	for (i = 0; i < a->n_peers; i++) {
+		const struct wg_peer *x = &a->peers[i], *y = &b->peers[i];
+
+		r = cmp_peer(x, y);
+		if (r)
+			return r;
+		if (x->n_allowedips != y->n_allowedips)
+			return x->n_allowedips < y->n_allowedips ? -1 : 1;
+		for (j = 0; j < x->n_allowedips; j++)
+			if ((r = prefix_cmp(&x->allowedips[j], &y->allowedips[j])))
+				return r;
+	}
+	return 0;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void key_to_base64(char out[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN])
+{
+	unsigned int i, v;
+
+	for (i = 0; i < 10; i++) {
+		v = key[i * 3] << 16 | key[i * 3 + 1] << 8 | key[i * 3 + 2];
+		out[i * 4] = b64[v >> 18];
+		out[i * 4 + 1] = b64[(v >> 12) & 63];
+		out[i * 4 + 2] = b64[(v >> 6) & 63];
+		out[i * 4 + 3] = b64[v & 63];
+	}
+	v = key[30] << 16 | key[31] << 8;
+	out[40] = b64[v >> 18];
+	out[41] = b64[(v >> 12) & 63];
+	out[42] = b64[(v >> 6) & 63];
+	out[43] = '=';
+	out[44] = '\0';
+}
+
+static int b64_value(char c)
+{
+	const char *p = c ? strchr(b64, c) : NULL;
+
+	return p ? p - b64 : -1;
+}
+
+/* Strict, like wireguard-tools: 43 characters and '=', and the unused low
+ * bits of the last character zero, so that one key has one spelling. */
+int key_from_base64(uint8_t key[WG_KEY_LEN], const char *s)
+{
+	unsigned int i, j, v;
+	int d;
+
+	if (strlen(s) != WG_KEY_B64_LEN - 1 || s[43] != '=')
+		return -EINVAL;
+	for (i = 0; i < 11; i++) {
+		for (v = 0, j = 0; j < 4; j++) {
+			d = i * 4 + j == 43 ? 0 : b64_value(s[i * 4 + j]);
+			if (d < 0)
+				return -EINVAL;
+			v = v << 6 | d;
+		}
+		if (i == 10 && (v & 0xff))
+			return -EINVAL;
+		key[i * 3] = v >> 16;
+		key[i * 3 + 1] = v >> 8;
+		if (i < 10)
+			key[i * 3 + 2] = v;
+	}
+	return 0;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int key_from_hex(uint8_t key[WG_KEY_LEN], const char *s)
+{
+	unsigned int i;
+	int hi, lo;
+
+	if (strlen(s) != 2 * WG_KEY_LEN)
+		return -EINVAL;
+	for (i = 0; i < WG_KEY_LEN; i++) {
+		hi = hex_value(s[2 * i]);
+		lo = hex_value(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		key[i] = hi << 4 | lo;
+	}
+	return 0;
+}

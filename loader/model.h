@@ -26,6 +26,11 @@ struct wg_device {
 	int ifindex;
 	struct wg_peer *peers;
 	size_t n_peers, cap_peers;
+	/* Open-addressing index over peers by key (position + 1, 0 = empty):
+	 * readers find a peer split across messages, and sync matches slots,
+	 * in time linear in the number of peers. */
+	size_t *index;
+	size_t cap_index;
 };
 
 struct wg_device *device_new(const char *name);

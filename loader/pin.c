@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,12 +42,39 @@ static int is_bpffs(const char *path)
 	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
 }
 
+/* Whether this process's network namespace is one that `ip netns` named. */
+static bool in_named_netns(void)
+{
+	struct stat self, st;
+	char path[PATH_MAX];
+	struct dirent *e;
+	bool named = false;
+	DIR *d;
+
+	if (stat("/proc/self/ns/net", &self) || !(d = opendir("/var/run/netns")))
+		return false;
+	while (!named && (e = readdir(d))) {
+		snprintf(path, sizeof(path), "/var/run/netns/%s", e->d_name);
+		named = e->d_name[0] != '.' && !stat(path, &st) && st.st_ino == self.st_ino &&
+			st.st_dev == self.st_dev;
+	}
+	closedir(d);
+	return named;
+}
+
 static const char *bpffs_root(void)
 {
 	if (is_bpffs(BPFFS))
 		return BPFFS;
 	if (is_bpffs(INIT_BPFFS))
 		return INIT_BPFFS;
+	/* A bpffs mounted here now would vanish when `ip netns exec` ends. */
+	if (in_named_netns()) {
+		wgsf_set_error("no bpffs at " BPFFS " in this mount namespace, and one mounted "
+			       "now would vanish with 'ip netns exec'; run wgsf through "
+			       "'nsenter --net=/var/run/netns/NAME' instead");
+		return NULL;
+	}
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
 		wgsf_set_error("cannot mount bpffs on " BPFFS ": %s", strerror(errno));
 		return NULL;

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "datapath.h"
+#include "err.h"
+#include "iface.h"
+#include "pin.h"
+#include "wireguard.h"
+
+/* One command's hold on an interface: its lock, what WireGuard says, and
+ * what is pinned already. */
+struct session {
+	const char *ifname;
+	char dir[PATH_MAX];
+	int lock;
+	struct wg_device *dev;
+	bool attached;
+	struct maps old;
+	struct wgsf_config cfg;
+};
+
+static int not_attached(const char *ifname)
+{
+	wgsf_set_error("%s is not attached (see 'wgsf show')", ifname);
+	return -ENOENT;
+}
+
+static int read_device(struct session *s)
+{
+	int err = wg_read_device(s->ifname, &s->dev);
+
+	if (err)
+		wgsf_set_error("%s", wg_strerror(err));
+	return err;
+}
+
+static int session_begin(struct session *s, const char *ifname, bool create, bool read_wg)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->ifname = ifname;
+	s->lock = -1;
+	if (ifname_check(ifname)) {
+		wgsf_set_error("invalid interface name");
+		return -EINVAL;
+	}
+	err = (read_wg ? read_device(s) : 0) ?: pin_iface_dir(ifname, s->dir);
+	if (err)
+		return err;
+	s->lock = pin_lock(s->dir, create);
+	if (s->lock == -ENOENT)
+		return not_attached(ifname);
+	if (s->lock < 0)
+		return s->lock;
+	err = maps_open_pinned(s->dir, &s->old);
+	if (err == -ENOENT)
+		return create ? 0 : not_attached(ifname);
+	err = err ?: config_read(s->old.fd[MAP_CONFIG], &s->cfg);
+	if (err)
+		return err;
+	s->attached = true;
+	if (s->cfg.abi_version != WGSF_ABI_VERSION) {
+		wgsf_set_error("%s was attached by an incompatible wgsf (map ABI %u, this is %u): "
+			       "detach it first", ifname, s->cfg.abi_version, WGSF_ABI_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static void session_end(struct session *s)
+{
+	if (s->attached)
+		maps_close(&s->old);
+	pin_unlock(s->lock);
+	device_free(s->dev);
+}
+
+/* Room for need with headroom, or what is there when that is enough. */
+static uint32_t fit(size_t need, uint32_t have, uint32_t floor)
+{
+	uint32_t n = floor;
+
+	if (have && have >= need)
+		return have;
+	while (n < need + need / 4 + 16 && n < (1u << 30))
+		n <<= 1;
+	return n;
+}
+
+static struct capacity capacity_for(const struct session *s)
+{
+	size_t n4 = 0, n6 = 0, i, j;
+	struct capacity cap;
+	bool a = s->attached;
+
+	for (i = 0; i < s->dev->n_peers; i++)
+		for (j = 0; j < s->dev->peers[i].n_allowedips; j++)
+			*(s->dev->peers[i].allowedips[j].family == AF_INET ? &n4 : &n6) += 1;
+	/* Tries allocate per entry: a large limit costs nothing until used.
+	 * Per-peer arrays are allocated whole, per CPU: size them from the
+	 * device. */
+	cap.peers = fit(s->dev->n_peers, a ? map_capacity(s->old.fd[MAP_PEER_STATS]) : 0, 256);
+	cap.prefixes = fit(n4 > n6 ? n4 : n6,
+			   a ? map_capacity(s->old.fd[MAP_ALLOWED_IPS4]) : 0, WGSF_MAX_PREFIXES);
+	cap.policy_prefixes = a ? map_capacity(s->old.fd[MAP_SRC_POLICY4]) : WGSF_MAX_PREFIXES;
+	return cap;
+}
+
+/* Loads a new program on the pinned maps, or on copies of those that must
+ * grow, so that counters survive both. */
+static struct wgsf *load(struct session *s, const struct capacity *cap, struct maps *m)
+{
+	bool reused[MAP_COUNT] = {};
+	struct wgsf *skel = datapath_open(cap, L3_OFFSET_NONE);
+	struct bpf_map *map;
+	int i, err = skel ? 0 : -errno;
+
+	for (i = 0; !err && s->attached && i < MAP_COUNT; i++) {
+		map = maps_skel_map(skel, i);
+		if (map_capacity(s->old.fd[i]) < bpf_map__max_entries(map))
+			continue;
+		err = bpf_map__reuse_fd(map, s->old.fd[i]);
+		reused[i] = true;
+	}
+	err = err ?: wgsf__load(skel);
+	if (!err)
+		maps_from_skel(skel, m);
+	for (i = 0; !err && s->attached && i < MAP_COUNT; i++)
+		if (!reused[i])
+			err = map_copy(s->old.fd[i], m->fd[i]);
+	if (err && skel) {
+		wgsf_set_error("cannot load the datapath: %s", strerror(-err));
+		wgsf__destroy(skel);
+	}
+	errno = -err;
+	return err ? NULL : skel;
+}
+
+static void state_of(const struct wgsf_config *c, struct hook_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->kind = c->hook;
+	st->mech = c->mechanism;
+	st->ifindex = c->ifindex;
+	st->tc_prio = c->tc_prio;
+	st->tc_handle = c->tc_handle;
+	st->created_qdisc = c->created_qdisc;
+}
+
+static void state_to(struct wgsf_config *c, const struct hook_state *st)
+{
+	c->hook = st->kind;
+	c->mechanism = st->mech;
+	c->ifindex = st->ifindex;
+	c->tc_prio = st->tc_prio;
+	c->tc_handle = st->tc_handle;
+	c->created_qdisc = st->created_qdisc;
+}
+
+/*
+ * The same hook on the same interface: its program is replaced in place.
+ * Another hook (or the interface was re-created): the old attachment goes
+ * first, and comes back if the new one cannot be made.
+ */
+static int hook(struct session *s, int prog_fd, enum hook_kind kind, enum hook_mech force)
+{
+	struct hook_state old, st = {};
+	bool replace;
+	int err;
+
+	state_of(&s->cfg, &old);
+	replace = s->attached && old.kind == kind && old.ifindex == (uint32_t)s->dev->ifindex;
+	if (replace)
+		st = old;
+	else if (s->attached)
+		hook_detach(s->dir, &old);
+	st.ifindex = s->dev->ifindex;
+	err = hook_attach(prog_fd, kind, force, s->dir, &st);
+	if (err && s->attached && !replace && old.ifindex == st.ifindex) {
+		/* put back what was there, with the new program */
+		memset(&st, 0, sizeof(st));
+		st.ifindex = old.ifindex;
+		if (!hook_attach(prog_fd, old.kind, MECH_NONE, s->dir, &st))
+			state_to(&s->cfg, &st);
+		return err;
+	}
+	if (!err)
+		state_to(&s->cfg, &st);
+	return err;
+}
+
+/* The program is pinned beside the maps; sized past PATH_MAX as the dir is. */
+#define PROG_PATH_MAX (PATH_MAX + 8)
+
+static void prog_path(const struct session *s, char path[PROG_PATH_MAX])
+{
+	snprintf(path, PROG_PATH_MAX, "%s/prog", s->dir);
+}
+
+static int pin_prog(const struct session *s, int prog_fd)
+{
+	char path[PROG_PATH_MAX];
+
+	prog_path(s, path);
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	return bpf_obj_pin(prog_fd, path) ? -errno : 0;
+}
+
+static int attach_locked(struct session *s, const struct iface_opts *o, struct sync_result *res)
+{
+	struct capacity cap = capacity_for(s);
+	struct wgsf_config before = s->cfg;
+	struct hook_state st;
+	enum hook_kind kind;
+	struct wgsf *skel;
+	struct maps m;
+	int prog, err;
+
+	skel = load(s, &cap, &m);
+	if (!skel)
+		return -errno;
+	if (!s->attached)
+		s->cfg = (struct wgsf_config){ .mode = WGSF_MODE_MONITOR, .hook = HOOK_TC };
+	if (o->mode >= 0)
+		s->cfg.mode = o->mode;
+	kind = o->hook >= 0 ? (enum hook_kind)o->hook : (enum hook_kind)s->cfg.hook;
+	prog = bpf_program__fd(kind == HOOK_XDP ? skel->progs.wgsf_xdp : skel->progs.wgsf_tc);
+	/* A new program must be in the right mode from its first packet; an
+	 * attached one shares this map and changes mode only on success. */
+	err = s->attached ? 0 : config_write(m.fd[MAP_CONFIG], &s->cfg);
+	err = err ?: sync_device(&m, s->dev, res);
+	if (err == -ENOSPC)
+		wgsf_set_error("%s has more peers or allowed IPs than wgsf can hold", s->ifname);
+	err = err ?: hook(s, prog, kind, o->force_mech);
+	if (err && s->attached) {
+		/* what is attached now, in the options it had */
+		state_of(&s->cfg, &st);
+		state_to(&before, &st);
+		config_write(m.fd[MAP_CONFIG], &before);
+	}
+	/* The hook state is known only now; pins make it all outlive us. */
+	err = err ?: config_write(m.fd[MAP_CONFIG], &s->cfg) ?: maps_pin(&m, s->dir) ?:
+		      pin_prog(s, prog);
+	wgsf__destroy(skel);
+	return err;
+}
+
+static void remove_pins(const struct session *s)
+{
+	char path[PROG_PATH_MAX];
+
+	prog_path(s, path);
+	unlink(path);
+	maps_unpin(s->dir);
+	pin_dir_remove(s->dir);
+}
+
+int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_result *res)
+{
+	struct session s;
+	int err;
+
+	wgsf_clear_error();
+	err = session_begin(&s, ifname, true, true);
+	if (!err)
+		err = attach_locked(&s, o, res);
+	/* A first attach that failed leaves nothing behind. */
+	if (err && !s.attached && s.lock >= 0) {
+		struct hook_state st;
+
+		state_of(&s.cfg, &st);
+		if (st.mech)
+			hook_detach(s.dir, &st);
+		remove_pins(&s);
+	}
+	session_end(&s);
+	return err;
+}
+
+int iface_sync(const char *ifname, struct sync_result *res)
+{
+	struct iface_opts keep = { .hook = -1, .mode = -1 };
+	struct session s;
+	int err;
+
+	wgsf_clear_error();
+	err = session_begin(&s, ifname, false, true);
+	if (!err)
+		err = sync_device(&s.old, s.dev, res);
+	/* Outgrown, or the interface was re-created: a full attach mends both. */
+	if (err == -ENOSPC || (!err && s.cfg.ifindex != (uint32_t)s.dev->ifindex))
+		err = attach_locked(&s, &keep, res);
+	session_end(&s);
+	return err;
+}
+
+int iface_detach(const char *ifname)
+{
+	struct hook_state st;
+	struct session s;
+	int err;
+
+	wgsf_clear_error();
+	err = session_begin(&s, ifname, false, false);
+	if (!err) {
+		state_of(&s.cfg, &st);
+		err = hook_detach(s.dir, &st);
+	}
+	if (!err)
+		remove_pins(&s);
+	session_end(&s);
+	return err;
+}
+
+int iface_open(const char *ifname, struct maps *m, struct wgsf_config *cfg)
+{
+	char dir[PATH_MAX];
+	int err;
+
+	wgsf_clear_error();
+	if (ifname_check(ifname)) {
+		wgsf_set_error("invalid interface name");
+		return -EINVAL;
+	}
+	err = pin_iface_dir(ifname, dir) ?: maps_open_pinned(dir, m);
+	if (err == -ENOENT)
+		return not_attached(ifname);
+	if (err)
+		return err;
+	err = config_read(m->fd[MAP_CONFIG], cfg);
+	if (err)
+		maps_close(m);
+	return err;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int iface_list(char (**names)[IFNAMSIZ], size_t *n)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	size_t cap = 0;
+	DIR *d;
+	int err = pin_ns_dir(dir);
+
+	*names = NULL;
+	*n = 0;
+	if (err)
+		return err;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		if (e->d_type != DT_DIR || ifname_check(e->d_name))
+			continue;
+		if (*n == cap) {
+			void *nv = realloc(*names, (cap = cap ? cap * 2 : 8) * IFNAMSIZ);
+
+			if (!nv) {
+				err = -ENOMEM;
+				break;
+			}
+			*names = nv;
+		}
+		memcpy((*names)[(*n)++], e->d_name, strlen(e->d_name) + 1);
+	}
+	closedir(d);
+	qsort(*names, *n, IFNAMSIZ, name_cmp);
+	return err;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * An interface's whole life with wgsf: attach (load, sync, hook, pin),
+ * sync, detach. Every command takes the interface's flock first, so two
+ * commands on one interface never interleave.
+ */
+#ifndef WGSF_IFACE_H
+#define WGSF_IFACE_H
+
+#include <net/if.h>
+#include <stddef.h>
+
+#include "hook.h"
+#include "maps.h"
+#include "sync.h"
+
+struct iface_opts {
+	int hook;                  /* enum hook_kind, or -1: keep (tc at first) */
+	int mode;                  /* enum wgsf_mode, or -1: keep (monitor at first) */
+	enum hook_mech force_mech; /* MECH_NONE: the best the kernel has */
+};
+
+int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_result *res);
+int iface_sync(const char *ifname, struct sync_result *res);
+int iface_detach(const char *ifname);
+/* Opens an attached interface's pins for reading; -ENOENT if not attached. */
+int iface_open(const char *ifname, struct maps *m, struct wgsf_config *cfg);
+/* The interfaces attached in this network namespace, sorted by name. */
+int iface_list(char (**names)[IFNAMSIZ], size_t *n);
+
+#endif

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+
+#include "datapath.h"
+#include "sync.h"
+
+int slots_read(int fd, uint32_t cap, struct wgsf_slot **out)
+{
+	struct wgsf_slot *slots = calloc(cap ?: 1, sizeof(*slots));
+	uint32_t i;
+
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < cap; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &slots[i])) {
+			free(slots);
+			return -errno;
+		}
+	}
+	*out = slots;
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return prefix_cmp(&((const struct table_entry *)a)->prefix,
+			  &((const struct table_entry *)b)->prefix);
+}
+
+static int table_push(struct table_entry **v, size_t *n, size_t *cap,
+		      const struct table_entry *e)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 256;
+		struct table_entry *nv = realloc(*v, ncap * sizeof(**v));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = *e;
+	return 0;
+}
+
+/* Both tries' keys start with prefixlen then the address bytes. */
+static int trie_read(int fd, uint8_t family, struct table_entry **v, size_t *n,
+		     size_t *cap)
+{
+	struct wgsf_lpm6_key key, next;
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct table_entry e = {};
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &e.slot))
+			continue;
+		memset(&e.prefix, 0, sizeof(e.prefix));
+		e.prefix.family = family;
+		e.prefix.cidr = key.prefixlen;
+		memcpy(e.prefix.addr, key.addr, alen);
+		err = table_push(v, n, cap, &e);
+		if (err)
+			return err;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int table_read(const struct maps *m, struct table_entry **out, size_t *n)
+{
+	struct table_entry *v = NULL;
+	size_t cap = 0;
+	int err;
+
+	*n = 0;
+	err = trie_read(m->fd[MAP_ALLOWED_IPS4], AF_INET, &v, n, &cap) ?:
+	      trie_read(m->fd[MAP_ALLOWED_IPS6], AF_INET6, &v, n, &cap);
+	if (err) {
+		free(v);
+		return err;
+	}
+	qsort(v, *n, sizeof(*v), entry_cmp);
+	*out = v;
+	return 0;
+}
+
+static int trie_write(const struct maps *m, const struct table_entry *e, int del)
+{
+	struct wgsf_lpm6_key key = { .prefixlen = e->prefix.cidr };
+	int fd = m->fd[e->prefix.family == AF_INET ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6];
+
+	memcpy(key.addr, e->prefix.addr, e->prefix.family == AF_INET ? 4 : 16);
+	if (del)
+		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
+	return bpf_map_update_elem(fd, &key, &e->slot, BPF_ANY) ? -errno : 0;
+}
+
+/*
+ * Gives every peer of dev a slot: the one its key already owns, else the
+ * lowest free one, its counters and policy zeroed first. slot_of[i] is peer
+ * i's slot; gone[] lists the slots whose peers left the device.
+ */
+static int assign_slots(const struct maps *m, const struct wg_device *dev, uint32_t *slot_of,
+			uint32_t *gone, size_t *n_gone, struct sync_result *res)
+{
+	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]), s, free_slot = 0;
+	struct wgsf_peer_policy nopolicy = {};
+	struct wgsf_slot *slots;
+	struct wg_peer *p;
+	size_t i;
+	int err = slots_read(m->fd[MAP_PEER_SLOTS], cap, &slots);
+
+	if (err)
+		return err;
+	for (i = 0; i < dev->n_peers; i++)
+		slot_of[i] = UINT32_MAX;
+	for (s = 0; s < cap; s++) {
+		if (!slots[s].in_use)
+			continue;
+		p = device_find_peer(dev, slots[s].public_key);
+		if (p && slot_of[p - dev->peers] == UINT32_MAX)
+			slot_of[p - dev->peers] = s;
+		else
+			gone[(*n_gone)++] = s;
+	}
+	for (i = 0; i < dev->n_peers && !err; i++) {
+		if (slot_of[i] != UINT32_MAX)
+			continue;
+		while (free_slot < cap && slots[free_slot].in_use)
+			free_slot++;
+		if (free_slot == cap) {
+			err = -ENOSPC;
+			break;
+		}
+		slots[free_slot].in_use = 1;
+		memcpy(slots[free_slot].public_key, dev->peers[i].public_key, WG_KEY_LEN);
+		slot_of[i] = free_slot;
+		err = stats_clear_peer(m->fd[MAP_PEER_STATS], free_slot);
+		if (!err && bpf_map_update_elem(m->fd[MAP_PEER_POLICY], &free_slot, &nopolicy, 0))
+			err = -errno;
+		if (!err && bpf_map_update_elem(m->fd[MAP_PEER_SLOTS], &free_slot,
+						&slots[free_slot], 0))
+			err = -errno;
+		res->peers_added++;
+	}
+	free(slots);
+	return err;
+}
+
+static int wanted_table(const struct wg_device *dev, const uint32_t *slot_of,
+			struct table_entry **out, size_t *n)
+{
+	struct table_entry *v = NULL, e;
+	size_t i, j, cap = 0;
+	int err;
+
+	*n = 0;
+	for (i = 0; i < dev->n_peers; i++) {
+		for (j = 0; j < dev->peers[i].n_allowedips; j++) {
+			e.prefix = dev->peers[i].allowedips[j];
+			e.slot = slot_of[i];
+			err = table_push(&v, n, &cap, &e);
+			if (err) {
+				free(v);
+				return err;
+			}
+		}
+	}
+	qsort(v, *n, sizeof(*v), entry_cmp);
+	*out = v;
+	return 0;
+}
+
+/* Writes what is new or changed, then deletes what is gone. */
+static int apply_diff(const struct maps *m, const struct table_entry *want, size_t nw,
+		      const struct table_entry *have, size_t nh, struct sync_result *res)
+{
+	size_t i = 0, j = 0;
+	int err = 0, c;
+
+	for (i = 0; i < nw && !err; i++) {
+		while (j < nh && entry_cmp(&have[j], &want[i]) < 0)
+			j++;
+		c = j < nh ? entry_cmp(&have[j], &want[i]) : 1;
+		if (c == 0 && have[j].slot == want[i].slot)
+			continue;
+		err = trie_write(m, &want[i], 0);
+		if (c == 0)
+			res->prefixes_changed++;
+		else
+			res->prefixes_added++;
+	}
+	for (i = 0, j = 0; j < nh && !err; j++) {
+		while (i < nw && entry_cmp(&want[i], &have[j]) < 0)
+			i++;
+		if (i < nw && !entry_cmp(&want[i], &have[j]))
+			continue;
+		err = trie_write(m, &have[j], 1);
+		res->prefixes_removed++;
+	}
+	return err;
+}
+
+static int free_slots(const struct maps *m, const uint32_t *gone, size_t n,
+		      struct sync_result *res)
+{
+	struct wgsf_slot empty = {};
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (bpf_map_update_elem(m->fd[MAP_PEER_SLOTS], &gone[i], &empty, 0))
+			return -errno;
+		res->peers_removed++;
+	}
+	return 0;
+}
+
+int sync_device(const struct maps *m, const struct wg_device *dev, struct sync_result *res)
+{
+	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
+	uint32_t *slot_of = calloc(dev->n_peers + 1, sizeof(*slot_of));
+	uint32_t *gone = calloc(cap + 1, sizeof(*gone));
+	struct table_entry *want = NULL, *have = NULL;
+	size_t n_gone = 0, nw = 0, nh = 0;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if (!slot_of || !gone) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (dev->n_peers > cap) {
+		err = -ENOSPC;
+		goto out;
+	}
+	err = assign_slots(m, dev, slot_of, gone, &n_gone, res) ?:
+	      wanted_table(dev, slot_of, &want, &nw) ?:
+	      table_read(m, &have, &nh) ?:
+	      apply_diff(m, want, nw, have, nh, res) ?:
+	      free_slots(m, gone, n_gone, res);
+out:
+	free(slot_of);
+	free(gone);
+	free(want);
+	free(have);
+	return err;
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "datapath.h"
+#include "iface.h"
+#include "view.h"
+
+static int by_slot(const void *a, const void *b)
+{
+	const struct table_entry *x = a, *y = b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return prefix_cmp(&x->prefix, &y->prefix);
+}
+
+static int read_peers(struct iface_view *v)
+{
+	uint32_t cap = map_capacity(v->maps.fd[MAP_PEER_SLOTS]), s;
+	struct wgsf_slot *slots;
+	size_t t = 0;
+	int err = slots_read(v->maps.fd[MAP_PEER_SLOTS], cap, &slots);
+
+	if (err)
+		return err;
+	v->peers = calloc(cap ?: 1, sizeof(*v->peers));
+	if (!v->peers)
+		err = -ENOMEM;
+	for (s = 0; !err && s < cap; s++) {
+		struct peer_view *p = &v->peers[v->n_peers];
+
+		if (!slots[s].in_use)
+			continue;
+		p->slot = s;
+		memcpy(p->public_key, slots[s].public_key, WG_KEY_LEN);
+		err = stats_read_peer(v->maps.fd[MAP_PEER_STATS], s, &p->stats);
+		if (!err && bpf_map_lookup_elem(v->maps.fd[MAP_PEER_POLICY], &s, &p->policy))
+			err = -errno;
+		while (t < v->n_table && v->table[t].slot < s)
+			t++;
+		p->allowedips = &v->table[t];
+		while (t < v->n_table && v->table[t].slot == s)
+			t++;
+		p->n_allowedips = &v->table[t] - p->allowedips;
+		v->n_peers++;
+	}
+	free(slots);
+	return err;
+}
+
+int view_read(const char *ifname, struct iface_view *v)
+{
+	int err;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", ifname);
+	err = iface_open(ifname, &v->maps, &v->cfg);
+	if (err)
+		return err;
+	err = stats_read_dev(v->maps.fd[MAP_DEV_STATS], &v->dev) ?:
+	      table_read(&v->maps, &v->table, &v->n_table);
+	if (!err) {
+		qsort(v->table, v->n_table, sizeof(*v->table), by_slot);
+		err = read_peers(v);
+	}
+	if (err)
+		view_free(v);
+	return err;
+}
+
+void view_free(struct iface_view *v)
+{
+	maps_close(&v->maps);
+	free(v->table);
+	free(v->peers);
+	memset(v, 0, sizeof(*v));
+}
+
+const struct peer_view *view_lookup(const struct iface_view *v, const struct prefix *addr,
+				    const struct table_entry **entry)
+{
+	const struct table_entry *best = NULL;
+	struct wgsf_lpm6_key key = { .prefixlen = addr->cidr };
+	uint32_t slot;
+	size_t i;
+	int fd = v->maps.fd[addr->family == AF_INET ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6];
+
+	/* The kernel's own longest match names the peer, as the datapath's does. */
+	memcpy(key.addr, addr->addr, sizeof(key.addr));
+	if (bpf_map_lookup_elem(fd, &key, &slot))
+		return NULL;
+	for (i = 0; i < v->n_table; i++)
+		if (v->table[i].slot == slot && prefix_contains(&v->table[i].prefix, addr) &&
+		    (!best || v->table[i].prefix.cidr > best->prefix.cidr))
+			best = &v->table[i];
+	*entry = best;
+	for (i = 0; i < v->n_peers; i++)
+		if (v->peers[i].slot == slot)
+			return &v->peers[i];
+	return NULL;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* An attached interface as its pins describe it, for the printers. */
+#ifndef WGSF_VIEW_H
+#define WGSF_VIEW_H
+
+#include <net/if.h>
+
+#include "maps.h"
+#include "model.h"
+#include "sync.h"
+
+struct peer_view {
+	uint32_t slot;
+	uint8_t public_key[WG_KEY_LEN];
+	struct wgsf_peer_stats stats;
+	struct wgsf_peer_policy policy;
+	const struct table_entry *allowedips; /* into iface_view.table */
+	size_t n_allowedips;
+};
+
+struct iface_view {
+	char name[IFNAMSIZ];
+	struct wgsf_config cfg;
+	struct wgsf_dev_stats dev;
+	struct maps maps;
+	struct table_entry *table; /* sorted by slot, then prefix */
+	size_t n_table;
+	struct peer_view *peers;   /* by slot */
+	size_t n_peers;
+};
+
+int view_read(const char *ifname, struct iface_view *v);
+void view_free(struct iface_view *v);
+/* The peer whose allowed IP is the datapath's longest match for addr, and
+ * that entry; NULL when none holds it. */
+const struct peer_view *view_lookup(const struct iface_view *v, const struct prefix *addr,
+				    const struct table_entry **entry);
+
+#endif

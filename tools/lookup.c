@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "iface.h"
+#include "pin.h"
+#include "subcommands.h"
+#include "ui.h"
+#include "view.h"
+
+const char lookup_usage[] = "IFACE ADDRESS [--json]";
+
+struct answer {
+	const struct peer_view *peer;
+	const struct table_entry *entry;
+	const char *verdict; /* pass, violation, unknown */
+	const char *reason;  /* why a violation */
+	const char *action;  /* what the datapath does: pass, count, drop */
+};
+
+/* What the datapath decides for a packet from this source; a destination
+ * policy depends on the destination, which the answer names separately. */
+static void decide(const struct iface_view *v, const struct prefix *addr, struct answer *a)
+{
+	bool enforce = v->cfg.mode == WGSF_MODE_ENFORCE;
+	struct wgsf_pol6_key key = { .prefixlen = WGSF_POL_SLOT_BITS + addr->cidr };
+	int fd = v->maps.fd[addr->family == AF_INET ? MAP_SRC_POLICY4 : MAP_SRC_POLICY6];
+	uint32_t one;
+
+	memset(a, 0, sizeof(*a));
+	a->peer = view_lookup(v, addr, &a->entry);
+	a->verdict = a->peer ? "pass" : "unknown";
+	a->action = "pass";
+	if (!a->peer)
+		return;
+	key.slot = htonl(a->peer->slot);
+	memcpy(key.addr, addr->addr, sizeof(key.addr));
+	if (a->peer->policy.flags & WGSF_PEER_BLOCKED)
+		a->reason = "blocked";
+	else if ((a->peer->policy.flags & WGSF_PEER_SRC_POLICY) &&
+		 bpf_map_lookup_elem(fd, &key, &one))
+		a->reason = "source";
+	if (a->reason) {
+		a->verdict = "violation";
+		a->action = enforce ? "drop" : "count";
+	}
+}
+
+static void print_json(const struct iface_view *v, const char *address, const struct answer *a)
+{
+	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
+	struct json j = { .f = stdout };
+
+	if (a->peer)
+		key_to_base64(key, a->peer->public_key);
+	json_object_begin(&j, NULL);
+	json_string(&j, "interface", v->name);
+	json_string(&j, "address", address);
+	json_string(&j, "peer", a->peer ? key : NULL);
+	json_string(&j, "allowed_ip", a->entry ? prefix_format(&a->entry->prefix, buf) : NULL);
+	json_string(&j, "verdict", a->verdict);
+	json_string(&j, "reason", a->reason);
+	json_string(&j, "action", a->action);
+	json_bool(&j, "destination_policy",
+		  a->peer && (a->peer->policy.flags & WGSF_PEER_DST_POLICY));
+	json_string(&j, "mode", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
+	json_object_end(&j);
+}
+
+static void print_human(const struct iface_view *v, const char *address, const struct answer *a)
+{
+	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
+
+	printf("address: %s\n", address);
+	if (!a->peer) {
+		printf("peer: (none)\nverdict: unknown: no peer of %s has an allowed IP holding "
+		       "it; WireGuard drops such packets itself, so if wgsf counts any, its tables "
+		       "are stale (run 'wgsf sync %s')\n", v->name, v->name);
+		return;
+	}
+	key_to_base64(key, a->peer->public_key);
+	printf("peer: %s\nallowed ip: %s\n", key, a->entry ? prefix_format(&a->entry->prefix, buf) : "?");
+	if (a->reason)
+		printf("verdict: violation (%s): %s in %s mode\n", a->reason,
+		       !strcmp(a->action, "drop") ? "dropped" : "counted and passed",
+		       v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
+	else
+		printf("verdict: pass\n");
+	if (a->peer->policy.flags & WGSF_PEER_DST_POLICY)
+		printf("destinations: limited by the peer's allowed destinations\n");
+}
+
+int lookup_main(int argc, const char *argv[])
+{
+	const char *json = NULL, *pos[2];
+	const struct ui_opt opts[] = { { "--json", false, &json } };
+	struct iface_view v;
+	struct answer a;
+	struct prefix addr;
+	int err;
+
+	if (!argc)
+		return ui_usage("lookup", lookup_usage);
+	if (ui_parse(argc, argv, opts, 1, pos, 2, 2, "lookup", lookup_usage))
+		return 1;
+	ui_json = json;
+	if (ifname_check(pos[0]))
+		return ui_error("Invalid interface name: '%s'", pos[0]);
+	if (addr_parse(pos[1], &addr))
+		return ui_error("Invalid address: '%s'", pos[1]);
+	if (ui_need_root())
+		return 1;
+	err = view_read(pos[0], &v);
+	if (err)
+		return ui_error("Unable to look up in %s: %s", pos[0], ui_reason(err));
+	decide(&v, &addr, &a);
+	if (json)
+		print_json(&v, pos[1], &a);
+	else
+		print_human(&v, pos[1], &a);
+	view_free(&v);
+	return 0;
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iface.h"
+#include "pin.h"
+#include "subcommands.h"
+#include "ui.h"
+#include "view.h"
+
+const char show_usage[] = "[IFACE] [--json]";
+
+static const char *const reason_names[WGSF_REASON_COUNT] = {
+	[WGSF_REASON_SOURCE] = "source",
+	[WGSF_REASON_DESTINATION] = "destination",
+	[WGSF_REASON_BLOCKED] = "blocked",
+};
+
+static const char *reason_name(uint32_t r)
+{
+	return r < WGSF_REASON_COUNT ? reason_names[r] : "unknown";
+}
+
+static const char *addr_str(const struct wgsf_addr *a, char buf[PREFIX_STRLEN])
+{
+	struct prefix p = { .family = a->version == 4 ? AF_INET : AF_INET6 };
+
+	if (!a->version)
+		return NULL;
+	memcpy(p.addr, a->addr, a->version == 4 ? 4 : 16);
+	return addr_format(&p, buf);
+}
+
+/* As `wg show` orders peers: the most recently heard from first. */
+static int recent_first(const void *a, const void *b)
+{
+	const struct peer_view *x = a, *y = b;
+
+	if (x->stats.last_seen_ns != y->stats.last_seen_ns)
+		return x->stats.last_seen_ns > y->stats.last_seen_ns ? -1 : 1;
+	return memcmp(x->public_key, y->public_key, WG_KEY_LEN);
+}
+
+static void json_peer(struct json *j, const struct peer_view *p)
+{
+	const struct wgsf_peer_stats *s = &p->stats;
+	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
+	size_t i;
+
+	json_object_begin(j, NULL);
+	key_to_base64(key, p->public_key);
+	json_string(j, "public_key", key);
+	json_u64(j, "slot", p->slot);
+	json_array_begin(j, "allowed_ips");
+	for (i = 0; i < p->n_allowedips; i++)
+		json_string(j, NULL, prefix_format(&p->allowedips[i].prefix, buf));
+	json_array_end(j);
+	json_u64(j, "rx_packets", s->rx_packets);
+	json_u64(j, "rx_bytes", s->rx_bytes);
+	json_u64(j, "last_seen", ui_epoch(s->last_seen_ns));
+	json_u64(j, "violation_packets", s->violation_packets);
+	json_u64(j, "violation_bytes", s->violation_bytes);
+	json_object_begin(j, "violations_by_reason");
+	for (i = 0; i < WGSF_REASON_COUNT; i++)
+		json_u64(j, reason_names[i], s->violations[i]);
+	json_object_end(j);
+	json_u64(j, "drop_packets", s->drop_packets);
+	json_u64(j, "drop_bytes", s->drop_bytes);
+	json_string(j, "last_violation_source", addr_str(&s->last_violation_src, buf));
+	json_string(j, "last_violation_destination", addr_str(&s->last_violation_dst, buf));
+	json_string(j, "last_violation_reason",
+		    s->last_violation_ns ? reason_name(s->last_violation_reason) : NULL);
+	json_u64(j, "last_violation", ui_epoch(s->last_violation_ns));
+	json_bool(j, "blocked", p->policy.flags & WGSF_PEER_BLOCKED);
+	json_object_end(j);
+}
+
+static void json_iface(struct json *j, const struct iface_view *v)
+{
+	char buf[PREFIX_STRLEN];
+	size_t i;
+
+	json_object_begin(j, NULL);
+	json_string(j, "name", v->name);
+	json_string(j, "hook", v->cfg.hook == HOOK_XDP ? "xdp" : "tc");
+	json_string(j, "mechanism", hook_mech_name(v->cfg.mechanism));
+	json_string(j, "mode", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
+	json_u64(j, "unknown_packets", v->dev.unknown_packets);
+	json_u64(j, "unknown_bytes", v->dev.unknown_bytes);
+	json_string(j, "last_unknown_source", addr_str(&v->dev.last_unknown_src, buf));
+	json_u64(j, "malformed_packets", v->dev.malformed_packets);
+	json_array_begin(j, "peers");
+	for (i = 0; i < v->n_peers; i++)
+		json_peer(j, &v->peers[i]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+#define BOLD "\x1b[1m"
+#define GREEN "\x1b[32m"
+#define YELLOW "\x1b[33m"
+#define RED "\x1b[31m"
+#define RESET "\x1b[0m"
+
+/* "  name: " in the style of `wg show` */
+static void label(const char *name)
+{
+	printf("  %s%s%s: ", ui_color(BOLD), name, ui_color(RESET));
+}
+
+static void human_violations(const struct wgsf_peer_stats *s)
+{
+	char b1[32], b2[PREFIX_STRLEN], b3[PREFIX_STRLEN], b4[64];
+	const char *sep = "";
+	int r;
+
+	label("violations");
+	printf("%s%llu packets, %s%s (", ui_color(YELLOW),
+	       (unsigned long long)s->violation_packets, ui_bytes(s->violation_bytes, b1),
+	       ui_color(RESET));
+	for (r = 0; r < WGSF_REASON_COUNT; r++, sep = ", ")
+		printf("%s%s %llu", sep, reason_names[r], (unsigned long long)s->violations[r]);
+	printf(")\n");
+	label("dropped");
+	printf("%s%llu packets, %s%s\n", ui_color(RED), (unsigned long long)s->drop_packets,
+	       ui_bytes(s->drop_bytes, b1), ui_color(RESET));
+	label("last violation");
+	printf("%s -> %s (%s), %s\n", addr_str(&s->last_violation_src, b2),
+	       addr_str(&s->last_violation_dst, b3), reason_name(s->last_violation_reason),
+	       ui_ago(s->last_violation_ns, b4));
+}
+
+static void human_peer(const struct peer_view *p)
+{
+	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN], b[64];
+	size_t i;
+
+	key_to_base64(key, p->public_key);
+	printf("\n%s%speer%s: %s%s\n", ui_color(BOLD), ui_color(YELLOW), ui_color(RESET), key,
+	       p->policy.flags & WGSF_PEER_BLOCKED ? " (blocked)" : "");
+	label("allowed ips");
+	for (i = 0; i < p->n_allowedips; i++)
+		printf("%s%s", i ? ", " : "", prefix_format(&p->allowedips[i].prefix, buf));
+	printf("%s\n", p->n_allowedips ? "" : "(none)");
+	label("received");
+	printf("%llu packets, %s\n", (unsigned long long)p->stats.rx_packets,
+	       ui_bytes(p->stats.rx_bytes, b));
+	label("last seen");
+	printf("%s\n", ui_ago(p->stats.last_seen_ns, b));
+	if (p->stats.violation_packets)
+		human_violations(&p->stats);
+}
+
+static void human_iface(const struct iface_view *v)
+{
+	char buf[PREFIX_STRLEN];
+	size_t i;
+
+	printf("%s%sinterface%s: %s%s%s\n", ui_color(BOLD), ui_color(GREEN), ui_color(RESET),
+	       ui_color(GREEN), v->name, ui_color(RESET));
+	label("hook");
+	printf("%s (%s)\n", v->cfg.hook == HOOK_XDP ? "xdp" : "tc",
+	       hook_mech_name(v->cfg.mechanism));
+	label("mode");
+	printf("%s\n", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
+	label("unknown sources");
+	printf("%llu packets", (unsigned long long)v->dev.unknown_packets);
+	if (v->dev.unknown_packets)
+		printf(", last from %s (tables stale? run 'wgsf sync %s')",
+		       addr_str(&v->dev.last_unknown_src, buf), v->name);
+	printf("\n");
+	label("malformed");
+	printf("%llu packets\n", (unsigned long long)v->dev.malformed_packets);
+	for (i = 0; i < v->n_peers; i++)
+		human_peer(&v->peers[i]);
+}
+
+static void print(struct iface_view *views, size_t n, bool json)
+{
+	struct json j = { .f = stdout };
+	size_t i;
+
+	if (json) {
+		json_object_begin(&j, NULL);
+		json_array_begin(&j, "interfaces");
+	}
+	for (i = 0; i < n; i++) {
+		qsort(views[i].peers, views[i].n_peers, sizeof(*views[i].peers), recent_first);
+		if (json) {
+			json_iface(&j, &views[i]);
+			continue;
+		}
+		printf("%s", i ? "\n" : "");
+		human_iface(&views[i]);
+	}
+	if (json) {
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+}
+
+int show_main(int argc, const char *argv[])
+{
+	const char *json = NULL, *ifname;
+	const struct ui_opt opts[] = { { "--json", false, &json } };
+	char(*names)[IFNAMSIZ] = NULL;
+	struct iface_view *views = NULL;
+	size_t n = 1, i, done = 0;
+	int err;
+
+	if (ui_parse(argc, argv, opts, 1, &ifname, 0, 1, "show", show_usage))
+		return 1;
+	ui_json = json;
+	if (ifname && ifname_check(ifname))
+		return ui_error("Invalid interface name: '%s'", ifname);
+	if (ui_need_root())
+		return 1;
+	err = ifname ? 0 : iface_list(&names, &n);
+	if (err)
+		return ui_error("Unable to list attached interfaces: %s", ui_reason(err));
+	views = calloc(n ?: 1, sizeof(*views));
+	if (!views)
+		err = -ENOMEM;
+	/* Read everything before printing anything, so that an error prints alone. */
+	for (; !err && done < n; done++) {
+		err = view_read(ifname ?: names[done], &views[done]);
+		if (err)
+			break;
+	}
+	if (err)
+		ui_error("Unable to show %s: %s", ifname ?: names[done], ui_reason(err));
+	else
+		print(views, n, json);
+	for (i = 0; i < done; i++)
+		view_free(&views[i]);
+	free(views);
+	free(names);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef WGSF_SUBCOMMANDS_H
+#define WGSF_SUBCOMMANDS_H
+
+/* Each subcommand's arguments, as its usage line prints them. */
+extern const char attach_usage[], detach_usage[], sync_usage[], show_usage[], lookup_usage[];
+
+int attach_main(int argc, const char *argv[]);
+int detach_main(int argc, const char *argv[]);
+int sync_main(int argc, const char *argv[]);
+int show_main(int argc, const char *argv[]);
+int lookup_main(int argc, const char *argv[]);
+
+#endif

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+
+#include "iface.h"
+#include "pin.h"
+#include "subcommands.h"
+#include "ui.h"
+
+const char sync_usage[] = "IFACE";
+
+int sync_main(int argc, const char *argv[])
+{
+	struct sync_result r;
+	const char *ifname;
+	int err;
+
+	if (!argc)
+		return ui_usage("sync", sync_usage);
+	if (ui_parse(argc, argv, NULL, 0, &ifname, 1, 1, "sync", sync_usage))
+		return 1;
+	if (ifname_check(ifname))
+		return ui_error("Invalid interface name: '%s'", ifname);
+	if (ui_need_root())
+		return 1;
+	err = iface_sync(ifname, &r);
+	if (err)
+		return ui_error("Unable to sync %s: %s", ifname, ui_reason(err));
+	printf("%s: peers +%zu -%zu, allowed ips +%zu ~%zu -%zu\n", ifname, r.peers_added,
+	       r.peers_removed, r.prefixes_added, r.prefixes_changed, r.prefixes_removed);
+	return 0;
+}
