@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -130,4 +131,49 @@ out:
 	free(next);
 	free(value);
 	return err;
+}
+
+static int allowedip_key(const struct maps *m, const struct prefix *p,
+			 struct wgsf_lpm6_key *key)
+{
+	key->prefixlen = p->cidr;
+	memcpy(key->addr, p->addr, sizeof(key->addr));
+	/* the IPv4 trie's key is the first 8 bytes of this one */
+	return m->fd[p->family == AF_INET ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6];
+}
+
+int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot)
+{
+	struct wgsf_lpm6_key key;
+	int fd = allowedip_key(m, p, &key);
+
+	return bpf_map_update_elem(fd, &key, &slot, BPF_ANY) ? -errno : 0;
+}
+
+int allowedip_delete(const struct maps *m, const struct prefix *p)
+{
+	struct wgsf_lpm6_key key;
+	int fd = allowedip_key(m, p, &key);
+
+	return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
+}
+
+int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags)
+{
+	struct wgsf_peer_policy pol = { .flags = flags };
+
+	return bpf_map_update_elem(m->fd[MAP_PEER_POLICY], &slot, &pol, BPF_ANY) ? -errno : 0;
+}
+
+int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p)
+{
+	struct wgsf_pol6_key key = { .prefixlen = WGSF_POL_SLOT_BITS + p->cidr,
+				     .slot = htonl(slot) };
+	bool v4 = p->family == AF_INET;
+	uint32_t one = 1;
+	int fd = m->fd[dst ? (v4 ? MAP_DST_POLICY4 : MAP_DST_POLICY6)
+			   : (v4 ? MAP_SRC_POLICY4 : MAP_SRC_POLICY6)];
+
+	memcpy(key.addr, p->addr, sizeof(key.addr));
+	return bpf_map_update_elem(fd, &key, &one, BPF_ANY) ? -errno : 0;
 }

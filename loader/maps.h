@@ -3,7 +3,10 @@
 #ifndef WGSF_MAPS_H
 #define WGSF_MAPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "prefix.h"
 
 #include "wgsf.h"
 #include "wgsf.skel.h"
@@ -39,6 +42,13 @@ void maps_close(struct maps *m);
 int maps_pin(const struct maps *m, const char *dir);
 void maps_unpin(const char *dir);
 uint32_t map_capacity(int fd);
+/* The one place that knows the tries' key layouts. */
+int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot);
+int allowedip_delete(const struct maps *m, const struct prefix *p);
+int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags);
+/* A prefix of slot's allowed sources (dst false) or destinations (dst true). */
+int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
+
 /* Copies every entry of from into to (same key and value layout). */
 int map_copy(int from, int to);
 

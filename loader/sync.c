@@ -91,17 +91,6 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 	return 0;
 }
 
-static int trie_write(const struct maps *m, const struct table_entry *e, int del)
-{
-	struct wgsf_lpm6_key key = { .prefixlen = e->prefix.cidr };
-	int fd = m->fd[e->prefix.family == AF_INET ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6];
-
-	memcpy(key.addr, e->prefix.addr, e->prefix.family == AF_INET ? 4 : 16);
-	if (del)
-		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
-	return bpf_map_update_elem(fd, &key, &e->slot, BPF_ANY) ? -errno : 0;
-}
-
 /*
  * Gives every peer of dev a slot: the one its key already owns, else the
  * lowest free one, its counters and policy zeroed first. slot_of[i] is peer
@@ -111,7 +100,6 @@ static int assign_slots(const struct maps *m, const struct wg_device *dev, uint3
 			uint32_t *gone, size_t *n_gone, struct sync_result *res)
 {
 	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]), s, free_slot = 0;
-	struct wgsf_peer_policy nopolicy = {};
 	struct wgsf_slot *slots;
 	struct wg_peer *p;
 	size_t i;
@@ -142,9 +130,8 @@ static int assign_slots(const struct maps *m, const struct wg_device *dev, uint3
 		slots[free_slot].in_use = 1;
 		memcpy(slots[free_slot].public_key, dev->peers[i].public_key, WG_KEY_LEN);
 		slot_of[i] = free_slot;
-		err = stats_clear_peer(m->fd[MAP_PEER_STATS], free_slot);
-		if (!err && bpf_map_update_elem(m->fd[MAP_PEER_POLICY], &free_slot, &nopolicy, 0))
-			err = -errno;
+		err = stats_clear_peer(m->fd[MAP_PEER_STATS], free_slot) ?:
+		      policy_flags_write(m, free_slot, 0);
 		if (!err && bpf_map_update_elem(m->fd[MAP_PEER_SLOTS], &free_slot,
 						&slots[free_slot], 0))
 			err = -errno;
@@ -191,7 +178,7 @@ static int apply_diff(const struct maps *m, const struct table_entry *want, size
 		c = j < nh ? entry_cmp(&have[j], &want[i]) : 1;
 		if (c == 0 && have[j].slot == want[i].slot)
 			continue;
-		err = trie_write(m, &want[i], 0);
+		err = allowedip_write(m, &want[i].prefix, want[i].slot);
 		if (c == 0)
 			res->prefixes_changed++;
 		else
@@ -202,7 +189,7 @@ static int apply_diff(const struct maps *m, const struct table_entry *want, size
 			i++;
 		if (i < nw && !entry_cmp(&want[i], &have[j]))
 			continue;
-		err = trie_write(m, &have[j], 1);
+		err = allowedip_delete(m, &have[j].prefix);
 		res->prefixes_removed++;
 	}
 	return err;

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "datapath.h"
+#include "reference.h"
+
+void ref_init(struct reference *r, size_t n_peers, enum wgsf_mode mode)
+{
+	memset(r, 0, sizeof(*r));
+	r->mode = mode;
+	r->n_peers = n_peers;
+	r->peers = calloc(n_peers, sizeof(*r->peers));
+	if (!r->peers)
+		abort();
+}
+
+static void push(struct ref_prefixes *s, const struct prefix *p)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 8;
+		s->v = realloc(s->v, s->cap * sizeof(*s->v));
+		if (!s->v)
+			abort();
+	}
+	s->v[s->n++] = *p;
+}
+
+void ref_free(struct reference *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_peers; i++) {
+		free(r->peers[i].src.v);
+		free(r->peers[i].dst.v);
+	}
+	free(r->peers);
+	free(r->aips.v);
+	free(r->owner);
+}
+
+bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot)
+{
+	size_t i;
+
+	for (i = 0; i < r->aips.n; i++)
+		if (!prefix_cmp(&r->aips.v[i], p))
+			return false;
+	push(&r->aips, p);
+	r->owner = realloc(r->owner, r->aips.cap * sizeof(*r->owner));
+	if (!r->owner)
+		abort();
+	r->owner[r->aips.n - 1] = slot;
+	return true;
+}
+
+void ref_add_policy(struct reference *r, bool dst, uint32_t slot, const struct prefix *p)
+{
+	struct ref_peer *peer = &r->peers[slot];
+
+	push(dst ? &peer->dst : &peer->src, p);
+	peer->flags |= dst ? WGSF_PEER_DST_POLICY : WGSF_PEER_SRC_POLICY;
+}
+
+static long longest(const struct ref_prefixes *s, const struct prefix *addr)
+{
+	long best = -1;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (prefix_contains(&s->v[i], addr) &&
+		    (best < 0 || s->v[i].cidr > s->v[best].cidr))
+			best = i;
+	return best;
+}
+
+long ref_lookup(const struct reference *r, const struct prefix *addr)
+{
+	long i = longest(&r->aips, addr);
+
+	return i < 0 ? -1 : (long)r->owner[i];
+}
+
+static void to_addr(struct wgsf_addr *a, const struct prefix *p)
+{
+	memset(a, 0, sizeof(*a));
+	memcpy(a->addr, p->addr, sizeof(a->addr));
+	a->version = p->family == AF_INET ? 4 : 6;
+}
+
+/* The fixed header's fields, or false for what the datapath calls malformed. */
+static bool parse(const uint8_t *ip, size_t len, struct prefix *src, struct prefix *dst,
+		  uint64_t *ip_len)
+{
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	if (len >= 20 && ip[0] >> 4 == 4) {
+		size_t hlen = (ip[0] & 15) * 4;
+
+		*ip_len = ip[2] << 8 | ip[3];
+		if (hlen < 20 || len < hlen || *ip_len < hlen)
+			return false;
+		src->family = dst->family = AF_INET;
+		src->cidr = dst->cidr = 32;
+		memcpy(src->addr, ip + 12, 4);
+		memcpy(dst->addr, ip + 16, 4);
+		return true;
+	}
+	if (len >= 40 && ip[0] >> 4 == 6) {
+		*ip_len = 40 + (ip[4] << 8 | ip[5]);
+		src->family = dst->family = AF_INET6;
+		src->cidr = dst->cidr = 128;
+		memcpy(src->addr, ip + 8, 16);
+		memcpy(dst->addr, ip + 24, 16);
+		return true;
+	}
+	return false;
+}
+
+static int broken_rule(const struct ref_peer *p, const struct prefix *src,
+		       const struct prefix *dst)
+{
+	if (p->flags & WGSF_PEER_BLOCKED)
+		return WGSF_REASON_BLOCKED;
+	if ((p->flags & WGSF_PEER_SRC_POLICY) && longest(&p->src, src) < 0)
+		return WGSF_REASON_SOURCE;
+	if ((p->flags & WGSF_PEER_DST_POLICY) && longest(&p->dst, dst) < 0)
+		return WGSF_REASON_DESTINATION;
+	return -1;
+}
+
+enum ref_verdict ref_packet(struct reference *r, const uint8_t *ip, size_t len)
+{
+	struct prefix src, dst;
+	struct wgsf_peer_stats *w;
+	uint64_t ip_len;
+	long slot;
+	int reason;
+
+	if (!parse(ip, len, &src, &dst, &ip_len)) {
+		r->want.malformed_packets++;
+		return REF_PASS;
+	}
+	slot = ref_lookup(r, &src);
+	if (slot < 0) {
+		r->want.unknown_packets++;
+		r->want.unknown_bytes += ip_len;
+		to_addr(&r->want.last_unknown_src, &src);
+		return REF_PASS;
+	}
+	w = &r->peers[slot].want;
+	w->rx_packets++;
+	w->rx_bytes += ip_len;
+	reason = broken_rule(&r->peers[slot], &src, &dst);
+	if (reason < 0)
+		return REF_PASS;
+	w->violation_packets++;
+	w->violation_bytes += ip_len;
+	w->violations[reason]++;
+	w->last_violation_reason = reason;
+	to_addr(&w->last_violation_src, &src);
+	to_addr(&w->last_violation_dst, &dst);
+	if (r->mode != WGSF_MODE_ENFORCE)
+		return REF_PASS;
+	w->drop_packets++;
+	w->drop_bytes += ip_len;
+	return REF_DROP;
+}
+
+int ref_install(const struct reference *r, const struct maps *m)
+{
+	size_t i, j;
+	int err = datapath_set_mode(m->fd[MAP_CONFIG], r->mode);
+
+	for (i = 0; !err && i < r->aips.n; i++)
+		err = allowedip_write(m, &r->aips.v[i], r->owner[i]);
+	for (i = 0; !err && i < r->n_peers; i++) {
+		const struct ref_peer *p = &r->peers[i];
+
+		err = policy_flags_write(m, i, p->flags);
+		for (j = 0; !err && j < p->src.n; j++)
+			err = policy_prefix_write(m, false, i, &p->src.v[j]);
+		for (j = 0; !err && j < p->dst.n; j++)
+			err = policy_prefix_write(m, true, i, &p->dst.v[j]);
+	}
+	return err;
+}

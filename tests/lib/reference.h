@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A plain model of the datapath for differential tests: a linear longest-
+ * prefix match and the verdict rules, written from the documented semantics
+ * and sharing no code with the BPF program.
+ */
+#ifndef WGSF_TEST_REFERENCE_H
+#define WGSF_TEST_REFERENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "maps.h"
+#include "prefix.h"
+#include "wgsf.h"
+
+struct ref_prefixes {
+	struct prefix *v;
+	size_t n, cap;
+};
+
+struct ref_peer {
+	uint32_t flags; /* WGSF_PEER_* */
+	struct ref_prefixes src, dst;
+	struct wgsf_peer_stats want; /* counters the datapath must reach */
+};
+
+struct reference {
+	enum wgsf_mode mode;
+	struct ref_prefixes aips;
+	uint32_t *owner; /* slot of aips.v[i] */
+	struct ref_peer *peers;
+	size_t n_peers;
+	struct wgsf_dev_stats want;
+};
+
+enum ref_verdict { REF_PASS, REF_DROP };
+
+void ref_init(struct reference *r, size_t n_peers, enum wgsf_mode mode);
+void ref_free(struct reference *r);
+/* False when the prefix is taken already: in WireGuard a prefix has one owner. */
+bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot);
+void ref_add_policy(struct reference *r, bool dst, uint32_t slot, const struct prefix *p);
+/* The slot owning the longest prefix holding addr, or -1. */
+long ref_lookup(const struct reference *r, const struct prefix *addr);
+/* The verdict for an IP packet (its bytes from the IP header on), counted. */
+enum ref_verdict ref_packet(struct reference *r, const uint8_t *ip, size_t len);
+/* Writes the tables and policies into the datapath's maps. */
+int ref_install(const struct reference *r, const struct maps *m);
+
+#endif
