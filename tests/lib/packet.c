@@ -95,28 +95,6 @@ int64_t hook_run(const struct hook_under_test *h, const struct packet *pkt)
 	return opts.retval;
 }
 
-/*
- * BPF_PROG_TEST_RUN refuses XDP data under ETH_HLEN bytes; data behind
- * XDP metadata still counts, so a short packet rides behind 16 bytes of
- * metadata and the program sees exactly len bytes of packet.
- */
-#define XDP_META_LEN 16
-
-int64_t hook_run_xdp_short(const struct hook_under_test *h, const void *bytes, size_t len)
-{
-	uint8_t buf[XDP_META_LEN + PACKET_MAX] = {};
-	struct xdp_md ctx = { .data = XDP_META_LEN, .data_end = XDP_META_LEN + len };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_size_in = XDP_META_LEN + len,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
-
-	if (len > PACKET_MAX)
-		return -EINVAL;
-	memcpy(buf + XDP_META_LEN, bytes, len);
-	if (bpf_prog_test_run_opts(h->prog_fd, &opts))
-		return -errno;
-	return opts.retval;
-}
-
 int64_t hook_run_ip(const struct hook_under_test *h, const void *ip, size_t len)
 {
 	struct packet pkt;

@@ -40,10 +40,8 @@ int hooks_load(struct hook_under_test hooks[2], const struct capacity *cap);
 void hooks_destroy(struct hook_under_test hooks[2]);
 /* Runs one packet; returns the program's return code, or -errno. */
 int64_t hook_run(const struct hook_under_test *h, const struct packet *pkt);
-/* XDP only: a packet of any length, even shorter than BPF_PROG_TEST_RUN
- * takes as data. */
-int64_t hook_run_xdp_short(const struct hook_under_test *h, const void *bytes, size_t len);
-/* Runs the ip bytes as the hook would see them on a WireGuard device. */
+/* Runs the ip bytes as the hook would see them on a WireGuard device (tc:
+ * behind an Ethernet header whose ethertype follows the version nibble). */
 int64_t hook_run_ip(const struct hook_under_test *h, const void *ip, size_t len);
 
 #endif
