@@ -4,7 +4,7 @@
 set -eu
 
 pkgs_build="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libmnl-dev bpftool"
-pkgs_test="$pkgs_build perl iproute2 iputils-ping wireguard-go wireguard-tools"
+pkgs_test="$pkgs_build perl iproute2 iputils-ping util-linux jq wireguard-go wireguard-tools"
 pkgs_demo="$pkgs_test"
 pkgs_kernel="$pkgs_test qemu-system-x86 busybox-static cpio kmod"
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Misuse of the CLI: every mistake is one line on stderr and exit 1, and
+# leaves nothing behind; help and version go to stdout with exit 0.
+. "$(dirname "$0")/lib.sh"
+require_e2e
+
+NS=wgsf-cli-$ID
+new_ns "$NS" || t_skip_all "cannot create a namespace"
+ip -n "$NS" link add "dum$ID" type dummy 2>/dev/null ||
+	ip -n "$NS" link add "dum$ID" type veth peer name "dup$ID" ||
+	t_skip_all "cannot create a non-WireGuard interface"
+
+# ARGS... ; expects exit 1 and exactly the one line WANT on stderr
+fails() {
+	local want=$1 out err rc
+	shift
+	err=$(in_ns "$NS" "$WGSF" "$@" 2>&1 >/dev/null)
+	rc=$?
+	out=$(in_ns "$NS" "$WGSF" "$@" 2>/dev/null)
+	t_is "$rc:$(echo "$err" | wc -l):$out" "1:1:" "wgsf $*: exit 1, one line on stderr"
+	t_is "$err" "$want" "wgsf $*: says why"
+}
+
+fails "Usage: wgsf attach IFACE [--hook tc|xdp] [--mode monitor|enforce]" attach
+fails "Invalid interface name: 'a/b'" attach a/b
+fails "Invalid interface name: '..'" attach ..
+fails "Invalid interface name: ''" attach ""
+fails "Invalid interface name: '0123456789abcdef'" attach 0123456789abcdef
+fails "Unable to attach nosuch$ID: no such interface" attach "nosuch$ID"
+fails "Unable to attach dum$ID: not a WireGuard interface" attach "dum$ID"
+fails "Invalid mode: 'bogus' (monitor or enforce)" attach "dum$ID" --mode bogus
+fails "Invalid hook: 'ebpf' (tc or xdp)" attach "dum$ID" --hook ebpf
+fails "Option --hook needs a value" attach "dum$ID" --hook
+fails "Invalid option: '--force' (usage: wgsf attach IFACE [--hook tc|xdp] [--mode monitor|enforce])" \
+	attach "dum$ID" --force
+fails "Unexpected argument: 'extra' (usage: wgsf detach IFACE)" detach "dum$ID" extra
+fails "Unable to detach dum$ID: dum$ID is not attached (see 'wgsf show')" detach "dum$ID"
+fails "Unable to sync dum$ID: not a WireGuard interface" sync "dum$ID"
+fails "Invalid address: '192.0.2.300'" lookup "dum$ID" 192.0.2.300
+fails "Invalid address: '192.0.2.0/24'" lookup "dum$ID" 192.0.2.0/24
+fails "Unable to look up in dum$ID: dum$ID is not attached (see 'wgsf show')" \
+	lookup "dum$ID" 192.0.2.1
+fails "Unable to show dum$ID: dum$ID is not attached (see 'wgsf show')" show "dum$ID"
+
+err=$(in_ns "$NS" "$WGSF" frobnicate 2>&1 >/dev/null)
+t_is "$?:$(echo "$err" | head -1)" "1:Invalid subcommand: 'frobnicate'" \
+	"an unknown subcommand: exit 1, named, then usage"
+out=$(in_ns "$NS" "$WGSF" show "dum$ID" --json 2>/dev/null)
+t_is "$?:$(echo "$out" | jq -r .error)" \
+	"1:Unable to show dum$ID: dum$ID is not attached (see 'wgsf show')" \
+	"in JSON mode the error is JSON"
+for h in help --help; do
+	out=$("$WGSF" $h 2>/dev/null)
+	t_is "$?:$(echo "$out" | head -1)" "0:Usage: wgsf [-v] <cmd> [<args>]" "wgsf $h: usage, exit 0"
+done
+out=$("$WGSF" attach --help 2>/dev/null)
+t_is "$?:$out" "0:Usage: wgsf attach IFACE [--hook tc|xdp] [--mode monitor|enforce]" \
+	"wgsf attach --help: its usage, exit 0"
+out=$("$WGSF" --version)
+t_ok "wgsf --version prints the version" test "${out#wgsf }" = "$(sed -n 's/^VERSION := //p' "$ROOT/Makefile")"
+if command -v setpriv >/dev/null; then
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$WGSF" show 2>&1 >/dev/null)
+	t_is "$?:$err" "1:wgsf needs root: loading BPF and attaching to an interface take CAP_BPF and CAP_NET_ADMIN" \
+		"not root: says so plainly"
+fi
+t_is "$(in_ns "$NS" "$WGSF" show --json)" '{"interfaces":[]}' "nothing attached: empty JSON"
+t_is "$(find /sys/fs/bpf/wgsf -path "*/dum$ID" 2>/dev/null | wc -l)" 0 "no pins left by any of it"
+t_done

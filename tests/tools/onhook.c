@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * onhook IFACE: the names of the BPF programs on IFACE's tcx ingress and on
+ * its XDP hook, one per line ("tcx NAME", "xdp NAME"), whoever attached them;
+ * for the shell tests, where Debian's bpftool predates tcx.
+ */
+#include <stdio.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#define TCX_INGRESS 46 /* BPF_TCX_INGRESS, which these headers predate */
+
+static void print_prog(const char *hook, __u32 id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+		printf("%s %s\n", hook, info.name);
+	if (fd >= 0)
+		close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	__u32 ids[64], n = 64, flags = 0, id = 0, i;
+	unsigned int ifindex = argc == 2 ? if_nametoindex(argv[1]) : 0;
+
+	if (!ifindex) {
+		fprintf(stderr, "usage: onhook IFACE (an existing interface)\n");
+		return 1;
+	}
+	if (!bpf_prog_query(ifindex, TCX_INGRESS, 0, &flags, ids, &n))
+		for (i = 0; i < n; i++)
+			print_prog("tcx", ids[i]);
+	if (!bpf_xdp_query_id(ifindex, XDP_FLAGS_SKB_MODE, &id) && id)
+		print_prog("xdp", id);
+	return 0;
+}
