@@ -100,14 +100,24 @@ new_ns() { # NAME
 	ip netns add "$1" && NAMESPACES+=("$1") && ip -n "$1" link set lo up
 }
 
-# Starts wireguard-go for IFACE in namespace NS and waits for its socket.
-start_wg() { # NS IFACE
+GW_NS=wgsf-gw-$ID
+GW_IF=wsg$ID
+GW_MNT= # a mount namespace the gateway lives in, if not ours
+GW_PORT=51820
+
+# Runs a command where the gateway lives.
+gw_run() {
+	nsenter ${GW_MNT:+--mount="$GW_MNT"} --net="/var/run/netns/$GW_NS" "$@"
+}
+
+# Starts wireguard-go for IFACE with RUN (a command prefix) and waits for it.
+start_wg() { # RUN IFACE
 	local i
-	ip netns exec "$1" wireguard-go -f "$2" >/dev/null 2>&1 &
+	$1 wireguard-go -f "$2" >/dev/null 2>&1 &
 	PIDS+=($!)
 	SOCKETS+=("/var/run/wireguard/$2.sock")
 	for i in $(seq 100); do
-		[ -S "/var/run/wireguard/$2.sock" ] && ip -n "$1" link show "$2" >/dev/null 2>&1 &&
+		$1 test -S "/var/run/wireguard/$2.sock" && $1 ip link show "$2" >/dev/null 2>&1 &&
 			return 0
 		sleep 0.05
 	done
@@ -115,17 +125,12 @@ start_wg() { # NS IFACE
 	return 1
 }
 
-GW_NS=wgsf-gw-$ID
-GW_IF=wsg$ID
-GW_PORT=51820
-CLIENTS=0
-
 # The gateway: 192.0.2.1 and 2001:db8::1 on its WireGuard interface.
 make_gateway() {
-	new_ns "$GW_NS" && start_wg "$GW_NS" "$GW_IF" || return 1
+	new_ns "$GW_NS" && start_wg gw_run "$GW_IF" || return 1
 	GW_KEY=$(wg genkey)
 	GW_PUB=$(echo "$GW_KEY" | wg pubkey)
-	ip netns exec "$GW_NS" wg set "$GW_IF" listen-port $GW_PORT private-key <(echo "$GW_KEY") &&
+	gw_run wg set "$GW_IF" listen-port $GW_PORT private-key <(echo "$GW_KEY") &&
 		ip -n "$GW_NS" addr add 192.0.2.1/32 dev "$GW_IF" &&
 		ip -n "$GW_NS" addr add 2001:db8::1/128 dev "$GW_IF" nodad &&
 		ip -n "$GW_NS" link set "$GW_IF" up
@@ -139,7 +144,7 @@ declare -A CLIENT_PUB CLIENT_NS CLIENT_IF
 make_client() { # N ALLOWED ADDRS
 	local n=$1 allowed=$2 addrs=$3 ns=wgsf-c$1-$ID ifc=wsc$1x$ID key a p
 	local base=$((4 * n))
-	new_ns "$ns" && start_wg "$ns" "$ifc" || return 1
+	new_ns "$ns" && start_wg "in_ns $ns" "$ifc" || return 1
 	ip -n "$GW_NS" link add "ve$n" type veth peer name ve netns "$ns" &&
 		ip -n "$GW_NS" addr add "203.0.113.$((base + 1))/30" dev "ve$n" &&
 		ip -n "$ns" addr add "203.0.113.$((base + 2))/30" dev ve &&
@@ -148,7 +153,7 @@ make_client() { # N ALLOWED ADDRS
 	CLIENT_PUB[$n]=$(echo "$key" | wg pubkey)
 	CLIENT_NS[$n]=$ns
 	CLIENT_IF[$n]=$ifc
-	ip netns exec "$GW_NS" wg set "$GW_IF" peer "${CLIENT_PUB[$n]}" allowed-ips "$allowed" ||
+	gw_run wg set "$GW_IF" peer "${CLIENT_PUB[$n]}" allowed-ips "$allowed" ||
 		return 1
 	ip netns exec "$ns" wg set "$ifc" private-key <(echo "$key") peer "$GW_PUB" \
 		allowed-ips 192.0.2.1/32,2001:db8::1/128 \
@@ -164,7 +169,6 @@ make_client() { # N ALLOWED ADDRS
 	for p in ${allowed//,/ }; do
 		ip -n "$GW_NS" route add "$p" dev "$GW_IF" 2>/dev/null
 	done
-	CLIENTS=$((CLIENTS + 1))
 }
 
 # Exactly COUNT echo requests of 56 data bytes (IP length 84 for IPv4, 104
@@ -175,7 +179,7 @@ pings() { # N SRC COUNT
 	in_ns "${CLIENT_NS[$1]}" ping -n -q -c "$3" -i 0.05 -W 2 -s 56 -I "$2" "$dst" >/dev/null
 }
 
-wgsf_gw() { in_ns "$GW_NS" "$WGSF" "$@"; }
+wgsf_gw() { gw_run "$WGSF" "$@"; }
 
 attach_gw() { # ARGS...
 	wgsf_gw attach "$GW_IF" "$@" >/dev/null && ATTACHED+=("$GW_NS $GW_IF")
@@ -192,13 +196,18 @@ iface_field() { # FIELD
 }
 
 detach_gw() {
-	wgsf_gw detach "$GW_IF" >/dev/null && ATTACHED=()
+	local a kept=()
+	wgsf_gw detach "$GW_IF" >/dev/null || return 1
+	for a in "${ATTACHED[@]}"; do
+		[ "$a" = "$GW_NS $GW_IF" ] || kept+=("$a")
+	done
+	ATTACHED=("${kept[@]}")
 }
 
 # The gateway's peers as WireGuard has them: one "KEY PREFIX" line per
 # allowed IP (a peer without any: "KEY"), sorted.
 wg_peers() {
-	ip netns exec "$GW_NS" wg show "$GW_IF" dump | tail -n +2 |
+	gw_run wg show "$GW_IF" dump | tail -n +2 |
 		while IFS=$'\t' read -r key _ _ aips _; do
 			[ "$aips" = "(none)" ] && echo "$key" && continue
 			for p in ${aips//,/ }; do echo "$key $p"; done
