@@ -75,9 +75,9 @@ static void print_human(const struct iface_view *v, const char *address, const s
 
 	printf("address: %s\n", address);
 	if (!a->peer) {
-		printf("peer: (none)\nverdict: unknown: no peer of %s has an allowed IP holding "
-		       "it; WireGuard drops such packets itself, so if wgsf counts any, its tables "
-		       "are stale (run 'wgsf sync %s')\n", v->name, v->name);
+		/* WireGuard itself drops such sources: any wgsf sees mean stale tables */
+		printf("peer: (none)\nverdict: unknown (no allowed IP of %s holds it; if wgsf "
+		       "counts any, run 'wgsf sync %s')\n", v->name, v->name);
 		return;
 	}
 	key_to_base64(key, a->peer->public_key);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# make demo: a throwaway WireGuard gateway (wireguard-go) with three clients,
+# each in its own network namespace; wgsf attached on the gateway; a little
+# traffic; what wgsf shows. Everything is removed again at the end.
+set -u
+. "$(dirname "$0")/topology.sh"
+
+[ "$(id -u)" = 0 ] || { echo "make demo needs root (network namespaces, BPF)" >&2; exit 1; }
+[ -x "$WGSF" ] || { echo "build/wgsf is missing: run make" >&2; exit 1; }
+GW_IF=wg-demo$ID
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { # shows the command as an operator on the gateway would type it
+	printf '$ %s\n' "wgsf $*"
+	wgsf_gw "$@"
+}
+fail() { echo "demo: $*" >&2; exit 1; }
+
+say "A gateway ($GW_IF, 192.0.2.1) and three clients, each in a network namespace"
+make_gateway || fail "cannot start the gateway"
+make_client 1 192.0.2.11/32,2001:db8::11/128 "192.0.2.11 2001:db8::11" &&
+	make_client 2 192.0.2.16/28 "192.0.2.17 192.0.2.18" &&
+	make_client 3 198.51.100.0/24 "198.51.100.33" || fail "cannot start the clients"
+echo "client 1: allowed ips 192.0.2.11/32, 2001:db8::11/128"
+echo "client 2: allowed ips 192.0.2.16/28 (sends from .17 and .18)"
+echo "client 3: allowed ips 198.51.100.0/24"
+
+say "Attach wgsf to the gateway's WireGuard interface"
+run attach "$GW_IF" || fail "attach failed"
+ATTACHED+=("$GW_NS $GW_IF")
+
+say "Traffic: pings from every client (each IPv4 request is 84 bytes, IPv6 104)"
+pings 1 192.0.2.11 5 && pings 1 2001:db8::11 3 && pings 2 192.0.2.17 4 &&
+	pings 2 192.0.2.18 2 && pings 3 198.51.100.33 3 || fail "pings failed"
+echo "client 1: 5 + 3, client 2: 4 + 2, client 3: 3 echo requests"
+run show "$GW_IF"
+
+say "A peer added to WireGuard after the last sync: wgsf counts it as unknown"
+make_client 4 203.0.113.128/25 "203.0.113.130" && pings 4 203.0.113.130 2 ||
+	fail "cannot add client 4"
+wgsf_gw show "$GW_IF" | sed -n '/unknown sources/p'
+say "wgsf sync applies the difference, and the new peer is counted"
+run sync "$GW_IF"
+pings 4 203.0.113.130 2
+wgsf_gw show "$GW_IF" | grep -A4 "${CLIENT_PUB[4]}"
+
+say "Which peer owns an address, and what wgsf does with its packets"
+run lookup "$GW_IF" 192.0.2.20
+echo
+run lookup "$GW_IF" 203.0.113.1
+
+say "The same for scripts: wgsf show --json"
+wgsf_gw show "$GW_IF" --json | jq '.interfaces[0] | {name, hook, mechanism, mode,
+	unknown_packets, peers: [.peers[] | {public_key, rx_packets, rx_bytes}]}' 2>/dev/null ||
+	wgsf_gw show "$GW_IF" --json
+
+say "Cleaning up: detach, stop wireguard-go, remove the namespaces"
+run detach "$GW_IF" && ATTACHED=()

@@ -1,0 +1,166 @@
+# shellcheck shell=bash
+# A WireGuard topology of real wireguard-go instances in network namespaces:
+# a gateway and its clients, removed again on exit. Addresses come from the
+# documentation ranges only. Used by `make demo` and the end-to-end tests.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WGSF=$ROOT/build/wgsf
+ID=${ID:-$$}
+
+# Everything made here is listed, so that cleanup removes exactly that.
+NAMESPACES=()
+PIDS=()
+SOCKETS=()
+ATTACHED=()
+
+cleanup() {
+	local a pid ns
+	for a in "${ATTACHED[@]}"; do # "namespace interface"
+		# shellcheck disable=SC2086
+		in_ns ${a% *} "$WGSF" detach "${a#* }" >/dev/null 2>&1
+	done
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "${NAMESPACES[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -f "${SOCKETS[@]}"
+}
+trap cleanup EXIT
+
+# Runs a command in a namespace without leaving the mount namespace, so that
+# wgsf pins into the one bpffs every test shares.
+in_ns() { # NAMESPACE COMMAND...
+	local ns=$1
+	shift
+	nsenter --net="/var/run/netns/$ns" "$@"
+}
+
+new_ns() { # NAME
+	ip netns add "$1" && NAMESPACES+=("$1") && ip -n "$1" link set lo up
+}
+
+GW_NS=wgsf-gw-$ID
+GW_IF=wsg$ID
+GW_MNT= # a mount namespace the gateway lives in, if not ours
+GW_PORT=51820
+
+# Runs a command where the gateway lives.
+gw_run() {
+	nsenter ${GW_MNT:+--mount="$GW_MNT"} --net="/var/run/netns/$GW_NS" "$@"
+}
+
+# Starts wireguard-go for IFACE with RUN (a command prefix) and waits for it.
+start_wg() { # RUN IFACE
+	local i
+	$1 wireguard-go -f "$2" >/dev/null 2>&1 &
+	PIDS+=($!)
+	SOCKETS+=("/var/run/wireguard/$2.sock")
+	for i in $(seq 100); do
+		$1 test -S "/var/run/wireguard/$2.sock" && $1 ip link show "$2" >/dev/null 2>&1 &&
+			return 0
+		sleep 0.05
+	done
+	echo "# wireguard-go for $2 did not start" >&2
+	return 1
+}
+
+# The gateway: 192.0.2.1 and 2001:db8::1 on its WireGuard interface.
+make_gateway() {
+	new_ns "$GW_NS" && start_wg gw_run "$GW_IF" || return 1
+	GW_KEY=$(wg genkey)
+	GW_PUB=$(echo "$GW_KEY" | wg pubkey)
+	gw_run wg set "$GW_IF" listen-port $GW_PORT private-key <(echo "$GW_KEY") &&
+		ip -n "$GW_NS" addr add 192.0.2.1/32 dev "$GW_IF" &&
+		ip -n "$GW_NS" addr add 2001:db8::1/128 dev "$GW_IF" nodad &&
+		ip -n "$GW_NS" link set "$GW_IF" up
+}
+
+# Client N: its own namespace, joined to the gateway by a veth pair
+# (203.0.113.4N+1/30 and +2), a WireGuard peer of the gateway whose allowed
+# IPs there are ALLOWED (comma-separated), holding the addresses ADDRS
+# (space-separated) on its own WireGuard interface. Sets CLIENT_PUB[N].
+declare -A CLIENT_PUB CLIENT_NS CLIENT_IF
+make_client() { # N ALLOWED ADDRS
+	local n=$1 allowed=$2 addrs=$3 ns=wgsf-c$1-$ID ifc=wsc$1x$ID key a p
+	local base=$((4 * n))
+	new_ns "$ns" && start_wg "in_ns $ns" "$ifc" || return 1
+	ip -n "$GW_NS" link add "ve$n" type veth peer name ve netns "$ns" &&
+		ip -n "$GW_NS" addr add "203.0.113.$((base + 1))/30" dev "ve$n" &&
+		ip -n "$ns" addr add "203.0.113.$((base + 2))/30" dev ve &&
+		ip -n "$GW_NS" link set "ve$n" up && ip -n "$ns" link set ve up || return 1
+	key=$(wg genkey)
+	CLIENT_PUB[$n]=$(echo "$key" | wg pubkey)
+	CLIENT_NS[$n]=$ns
+	CLIENT_IF[$n]=$ifc
+	gw_run wg set "$GW_IF" peer "${CLIENT_PUB[$n]}" allowed-ips "$allowed" ||
+		return 1
+	ip netns exec "$ns" wg set "$ifc" private-key <(echo "$key") peer "$GW_PUB" \
+		allowed-ips 192.0.2.1/32,2001:db8::1/128 \
+		endpoint "203.0.113.$((base + 1)):$GW_PORT" || return 1
+	for a in $addrs; do
+		case $a in *:*) p=128 ;; *) p=32 ;; esac
+		ip -n "$ns" addr add "$a/$p" dev "$ifc" nodad 2>/dev/null ||
+			ip -n "$ns" addr add "$a/$p" dev "$ifc" || return 1
+	done
+	ip -n "$ns" link set "$ifc" up &&
+		ip -n "$ns" route add 192.0.2.1/32 dev "$ifc" &&
+		ip -n "$ns" -6 route add 2001:db8::1/128 dev "$ifc" || return 1
+	for p in ${allowed//,/ }; do
+		ip -n "$GW_NS" route add "$p" dev "$GW_IF" 2>/dev/null
+	done
+}
+
+# Exactly COUNT echo requests of 56 data bytes (IP length 84 for IPv4, 104
+# for IPv6) from client N's address SRC to the gateway; 0 when all answered.
+pings() { # N SRC COUNT
+	local dst=192.0.2.1
+	case $2 in *:*) dst=2001:db8::1 ;; esac
+	in_ns "${CLIENT_NS[$1]}" ping -n -q -c "$3" -i 0.05 -W 2 -s 56 -I "$2" "$dst" >/dev/null
+}
+
+wgsf_gw() { gw_run "$WGSF" "$@"; }
+
+attach_gw() { # ARGS...
+	wgsf_gw attach "$GW_IF" "$@" >/dev/null && ATTACHED+=("$GW_NS $GW_IF")
+}
+
+# A field of the gateway's peer with public key KEY in `wgsf show --json`.
+peer_field() { # KEY FIELD
+	wgsf_gw show "$GW_IF" --json |
+		jq -r --arg k "$1" ".interfaces[0].peers[] | select(.public_key == \$k) | .$2"
+}
+
+iface_field() { # FIELD
+	wgsf_gw show "$GW_IF" --json | jq -r ".interfaces[0].$1"
+}
+
+detach_gw() {
+	local a kept=()
+	wgsf_gw detach "$GW_IF" >/dev/null || return 1
+	for a in "${ATTACHED[@]}"; do
+		[ "$a" = "$GW_NS $GW_IF" ] || kept+=("$a")
+	done
+	ATTACHED=("${kept[@]}")
+}
+
+# The gateway's peers as WireGuard has them: one "KEY PREFIX" line per
+# allowed IP (a peer without any: "KEY"), sorted.
+wg_peers() {
+	gw_run wg show "$GW_IF" dump | tail -n +2 |
+		while IFS=$'\t' read -r key _ _ aips _; do
+			[ "$aips" = "(none)" ] && echo "$key" && continue
+			for p in ${aips//,/ }; do echo "$key $p"; done
+		done | LC_ALL=C sort
+}
+
+# The same, as wgsf's tables hold them.
+wgsf_peers() {
+	wgsf_gw show "$GW_IF" --json | jq -r '.interfaces[0].peers[] |
+		if (.allowed_ips | length) == 0 then .public_key
+		else .public_key + " " + .allowed_ips[] end' | LC_ALL=C sort
+}
