@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# attach is idempotent: again, it re-syncs and applies new options (mode,
+# hook) keeping every counter; the maps grow when the device outgrows them,
+# counters kept; concurrent commands on one interface are serialised.
+. "$(dirname "$0")/lib.sh"
+require_e2e
+
+make_gateway || t_skip_all "cannot build the gateway"
+make_client 1 192.0.2.11/32 "192.0.2.11" || t_skip_all "cannot build the client"
+pings 1 192.0.2.11 1 || t_diag "warm-up ping failed"
+rx() { peer_field "${CLIENT_PUB[1]}" rx_packets; }
+
+t_ok "attach" attach_gw
+t_ok "3 pings" pings 1 192.0.2.11 3
+t_ok "attach again, enforce mode" attach_gw --mode enforce
+t_is "$(iface_field mode)" enforce "the mode is enforce"
+t_is "$(rx)" 3 "counters kept"
+t_ok "attach again, XDP" attach_gw --hook xdp
+t_is "$(iface_field hook):$(iface_field mechanism):$(iface_field mode)" "xdp:xdp-generic:enforce" \
+	"on XDP now, still enforcing"
+t_ok "2 pings" pings 1 192.0.2.11 2
+t_is "$(rx)" 5 "counted on from where they were"
+t_ok "attach again, tc and monitor" attach_gw --hook tc --mode monitor
+t_is "$(iface_field hook):$(iface_field mechanism):$(iface_field mode)" "tc:tcx:monitor" \
+	"back on tcx, monitoring"
+t_is "$(in_ns "$GW_NS" "$ROOT/build/tests/tools/onhook" "$GW_IF" | sort | paste -sd' ')" \
+	"tcx wgsf_tc" "only our tc program is on the hooks"
+
+# More peers than the first attach sized the maps for (256 slots).
+conf=$(mktemp)
+trap 'cleanup; rm -f "$conf"' EXIT
+for i in $(seq 1 400); do
+	printf 'peer %s allowed-ips 2001:db8:%x::/48 ' "$(head -c 32 /dev/urandom | base64)" "$i"
+done >"$conf"
+# shellcheck disable=SC2046
+t_ok "400 more peers in WireGuard" gw_run wg set "$GW_IF" $(cat "$conf")
+t_is "$(wgsf_gw sync "$GW_IF")" "$GW_IF: peers +400 -0, allowed ips +400 ~0 -0" \
+	"sync grows the maps and adds them"
+t_is "$(wgsf_gw show "$GW_IF" --json | jq '.interfaces[0].peers | length')" 401 "401 peers shown"
+t_is "$(rx)" 5 "the first peer's counters survived the growth"
+t_ok "2 pings" pings 1 192.0.2.11 2
+t_is "$(rx)" 7 "and it counts on"
+t_is "$(wgsf_peers)" "$(wg_peers)" "tables equal WireGuard's peers"
+
+# Eight commands at once on one interface: each waits its turn.
+pids=()
+for i in 1 2 3 4; do
+	wgsf_gw sync "$GW_IF" >/dev/null & pids+=($!)
+	wgsf_gw attach "$GW_IF" >/dev/null & pids+=($!)
+done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+t_is "$failed" 0 "eight concurrent syncs and attaches all succeed"
+t_is "$(wgsf_peers)" "$(wg_peers)" "and leave the tables equal to WireGuard's"
+t_is "$(rx)" 7 "counters untouched"
+t_ok "detach" detach_gw
+t_done
