@@ -116,19 +116,23 @@ struct wgsf_dev_stats {
 };
 
 /*
- * The one entry of the config ARRAY map. The datapath reads mode only; the
- * rest records what the loader attached, so that every later command (sync,
- * show, detach) finds it in the pins.
+ * What the loader attached, so that every later command (sync, show,
+ * detach) finds it in the pins and detach removes exactly that.
  */
+struct wgsf_attachment {
+	__u32 kind;          /* loader's enum hook_kind: tc or xdp */
+	__u32 mech;          /* loader's enum hook_mech: none, tcx, clsact, xdp-generic */
+	__u32 ifindex;       /* the interface attached to */
+	__u32 tc_prio;       /* clsact: our filter's priority and handle */
+	__u32 tc_handle;
+	__u32 created_qdisc; /* clsact: we added the qdisc, so it is ours to remove */
+};
+
+/* The one entry of the config ARRAY map; the datapath reads mode only. */
 struct wgsf_config {
 	__u32 abi_version; /* WGSF_ABI_VERSION of the loader that wrote it */
 	__u32 mode;        /* enum wgsf_mode */
-	__u32 hook;        /* loader's enum hook_kind: tc or xdp */
-	__u32 mechanism;   /* loader's enum hook_mech: tcx, clsact, xdp-generic */
-	__u32 ifindex;     /* the interface attached to */
-	__u32 tc_prio;     /* clsact: our filter's priority and handle */
-	__u32 tc_handle;
-	__u32 created_qdisc; /* clsact: the qdisc is ours to remove */
+	struct wgsf_attachment attachment;
 };
 
 /*

@@ -71,7 +71,7 @@ static int link_replace(int prog_fd, const char *dir)
 	return err;
 }
 
-static int clsact_attach(int prog_fd, struct hook_state *st, bool replace)
+static int clsact_attach(int prog_fd, struct wgsf_attachment *st, bool replace)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd);
@@ -106,7 +106,7 @@ static bool no_tcx(int err)
 }
 
 int hook_attach(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
-		struct hook_state *st)
+		struct wgsf_attachment *st)
 {
 	int err;
 
@@ -181,7 +181,7 @@ static int clsact_filters(uint32_t ifindex)
 	return r < 0 ? -i : n;
 }
 
-static int clsact_detach(const struct hook_state *st)
+static int clsact_detach(const struct wgsf_attachment *st)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = st->tc_handle, .priority = st->tc_prio);
@@ -196,7 +196,7 @@ static int clsact_detach(const struct hook_state *st)
 	return 0;
 }
 
-int hook_detach(const char *dir, const struct hook_state *st)
+int hook_detach(const char *dir, const struct wgsf_attachment *st)
 {
 	char path[LINK_PATH_MAX];
 	int fd;

@@ -10,19 +10,15 @@
 
 #include <stdint.h>
 
+#include "wgsf.h"
+
 enum hook_kind { HOOK_TC, HOOK_XDP };
 enum hook_mech { MECH_NONE, MECH_TCX, MECH_CLSACT, MECH_XDP_GENERIC };
 
-/* What an attachment made, so that detach removes that and nothing else;
- * the caller keeps it (in the pinned config map). */
-struct hook_state {
-	uint32_t kind, mech; /* mech MECH_NONE: nothing attached */
-	uint32_t ifindex;
-	uint32_t tc_prio, tc_handle; /* clsact: our filter */
-	uint32_t created_qdisc;      /* clsact: we added the qdisc */
-};
-
 /*
+ * st records what an attachment made (kept in the pinned config map), so
+ * that detach removes that and nothing else.
+ *
  * Attaches prog_fd to st->ifindex. When st already holds an attachment of
  * this kind, its program is replaced in place (link update, filter
  * replace): no moment without a program. Links are pinned at DIR/link so
@@ -31,10 +27,10 @@ struct hook_state {
  * program.
  */
 int hook_attach(int prog_fd, enum hook_kind kind, enum hook_mech force_mech,
-		const char *dir, struct hook_state *st);
+		const char *dir, struct wgsf_attachment *st);
 /* Removes what st describes; what is already gone is no error. The clsact
  * qdisc goes too when we added it and no filter of anyone's is left. */
-int hook_detach(const char *dir, const struct hook_state *st);
+int hook_detach(const char *dir, const struct wgsf_attachment *st);
 const char *hook_mech_name(uint32_t mech);
 
 #endif

@@ -146,27 +146,6 @@ static struct wgsf *load(struct session *s, const struct capacity *cap, struct m
 	return err ? NULL : skel;
 }
 
-static void state_of(const struct wgsf_config *c, struct hook_state *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->kind = c->hook;
-	st->mech = c->mechanism;
-	st->ifindex = c->ifindex;
-	st->tc_prio = c->tc_prio;
-	st->tc_handle = c->tc_handle;
-	st->created_qdisc = c->created_qdisc;
-}
-
-static void state_to(struct wgsf_config *c, const struct hook_state *st)
-{
-	c->hook = st->kind;
-	c->mechanism = st->mech;
-	c->ifindex = st->ifindex;
-	c->tc_prio = st->tc_prio;
-	c->tc_handle = st->tc_handle;
-	c->created_qdisc = st->created_qdisc;
-}
-
 /*
  * The same hook on the same interface: its program is replaced in place.
  * Another hook (or the interface was re-created): the old attachment goes
@@ -174,28 +153,21 @@ static void state_to(struct wgsf_config *c, const struct hook_state *st)
  */
 static int hook(struct session *s, int prog_fd, enum hook_kind kind, enum hook_mech force)
 {
-	struct hook_state old, st = {};
-	bool replace;
+	struct wgsf_attachment old = s->cfg.attachment, *st = &s->cfg.attachment;
+	bool replace = s->attached && old.kind == kind && old.ifindex == (uint32_t)s->dev->ifindex;
 	int err;
 
-	state_of(&s->cfg, &old);
-	replace = s->attached && old.kind == kind && old.ifindex == (uint32_t)s->dev->ifindex;
-	if (replace)
-		st = old;
-	else if (s->attached)
-		hook_detach(s->dir, &old);
-	st.ifindex = s->dev->ifindex;
-	err = hook_attach(prog_fd, kind, force, s->dir, &st);
-	if (err && s->attached && !replace && old.ifindex == st.ifindex) {
-		/* put back what was there, with the new program */
-		memset(&st, 0, sizeof(st));
-		st.ifindex = old.ifindex;
-		if (!hook_attach(prog_fd, old.kind, MECH_NONE, s->dir, &st))
-			state_to(&s->cfg, &st);
-		return err;
+	if (!replace) {
+		if (s->attached)
+			hook_detach(s->dir, &old);
+		*st = (struct wgsf_attachment){ .ifindex = s->dev->ifindex };
 	}
-	if (!err)
-		state_to(&s->cfg, &st);
+	err = hook_attach(prog_fd, kind, force, s->dir, st);
+	if (err && s->attached && !replace && old.ifindex == st->ifindex) {
+		/* put back what was there, with the new program */
+		*st = (struct wgsf_attachment){ .ifindex = old.ifindex };
+		hook_attach(prog_fd, old.kind, MECH_NONE, s->dir, st);
+	}
 	return err;
 }
 
@@ -221,7 +193,6 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct s
 {
 	struct capacity cap = capacity_for(s);
 	struct wgsf_config before = s->cfg;
-	struct hook_state st;
 	enum hook_kind kind;
 	struct wgsf *skel;
 	struct maps m;
@@ -231,10 +202,11 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct s
 	if (!skel)
 		return -errno;
 	if (!s->attached)
-		s->cfg = (struct wgsf_config){ .mode = WGSF_MODE_MONITOR, .hook = HOOK_TC };
+		s->cfg = (struct wgsf_config){ .mode = WGSF_MODE_MONITOR,
+					       .attachment.kind = HOOK_TC };
 	if (o->mode >= 0)
 		s->cfg.mode = o->mode;
-	kind = o->hook >= 0 ? (enum hook_kind)o->hook : (enum hook_kind)s->cfg.hook;
+	kind = o->hook >= 0 ? (enum hook_kind)o->hook : (enum hook_kind)s->cfg.attachment.kind;
 	prog = bpf_program__fd(kind == HOOK_XDP ? skel->progs.wgsf_xdp : skel->progs.wgsf_tc);
 	/* A new program must be in the right mode from its first packet; an
 	 * attached one shares this map and changes mode only on success. */
@@ -245,8 +217,7 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct s
 	err = err ?: hook(s, prog, kind, o->force_mech);
 	if (err && s->attached) {
 		/* what is attached now, in the options it had */
-		state_of(&s->cfg, &st);
-		state_to(&before, &st);
+		before.attachment = s->cfg.attachment;
 		config_write(m.fd[MAP_CONFIG], &before);
 	}
 	/* The hook state is known only now; pins make it all outlive us. */
@@ -277,11 +248,8 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_res
 		err = attach_locked(&s, o, res);
 	/* A first attach that failed leaves nothing behind. */
 	if (err && !s.attached && s.lock >= 0) {
-		struct hook_state st;
-
-		state_of(&s.cfg, &st);
-		if (st.mech)
-			hook_detach(s.dir, &st);
+		if (s.cfg.attachment.mech)
+			hook_detach(s.dir, &s.cfg.attachment);
 		remove_pins(&s);
 	}
 	session_end(&s);
@@ -299,7 +267,7 @@ int iface_sync(const char *ifname, struct sync_result *res)
 	if (!err)
 		err = sync_device(&s.old, s.dev, res);
 	/* Outgrown, or the interface was re-created: a full attach mends both. */
-	if (err == -ENOSPC || (!err && s.cfg.ifindex != (uint32_t)s.dev->ifindex))
+	if (err == -ENOSPC || (!err && s.cfg.attachment.ifindex != (uint32_t)s.dev->ifindex))
 		err = attach_locked(&s, &keep, res);
 	session_end(&s);
 	return err;
@@ -307,16 +275,13 @@ int iface_sync(const char *ifname, struct sync_result *res)
 
 int iface_detach(const char *ifname)
 {
-	struct hook_state st;
 	struct session s;
 	int err;
 
 	wgsf_clear_error();
 	err = session_begin(&s, ifname, false, false);
-	if (!err) {
-		state_of(&s.cfg, &st);
-		err = hook_detach(s.dir, &st);
-	}
+	if (!err)
+		err = hook_detach(s.dir, &s.cfg.attachment);
 	if (!err)
 		remove_pins(&s);
 	session_end(&s);

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "iface.h"
-#include "pin.h"
 #include "subcommands.h"
 #include "ui.h"
 
@@ -18,7 +17,7 @@ static void summary(const char *ifname, const struct sync_result *r)
 		return;
 	maps_close(&m);
 	printf("%s: %s (%s), %s mode; peers +%zu -%zu, allowed ips +%zu ~%zu -%zu\n", ifname,
-	       cfg.hook == HOOK_XDP ? "xdp" : "tc", hook_mech_name(cfg.mechanism),
+	       cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc", hook_mech_name(cfg.attachment.mech),
 	       cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor", r->peers_added,
 	       r->peers_removed, r->prefixes_added, r->prefixes_changed, r->prefixes_removed);
 }
@@ -40,18 +39,12 @@ int attach_main(int argc, const char *argv[])
 	struct sync_result res;
 	int err;
 
-	if (!argc)
-		return ui_usage("attach", attach_usage);
-	if (ui_parse(argc, argv, opts, 2, &ifname, 1, 1, "attach", attach_usage))
+	if (ui_iface_command(argc, argv, opts, 2, &ifname, 1, 1, "attach", attach_usage))
 		return 1;
-	if (ifname_check(ifname))
-		return ui_error("Invalid interface name: '%s'", ifname);
 	/* tc and monitor are 0 in their enums, xdp and enforce are 1 */
 	if (hook && (o.hook = parse_choice("hook", hook, "tc", "xdp")) < 0)
 		return 1;
 	if (mode && (o.mode = parse_choice("mode", mode, "monitor", "enforce")) < 0)
-		return 1;
-	if (ui_need_root())
 		return 1;
 	err = iface_attach(ifname, &o, &res);
 	if (err)

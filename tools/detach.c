@@ -2,7 +2,6 @@
 #include <stdio.h>
 
 #include "iface.h"
-#include "pin.h"
 #include "subcommands.h"
 #include "ui.h"
 
@@ -13,13 +12,7 @@ int detach_main(int argc, const char *argv[])
 	const char *ifname;
 	int err;
 
-	if (!argc)
-		return ui_usage("detach", detach_usage);
-	if (ui_parse(argc, argv, NULL, 0, &ifname, 1, 1, "detach", detach_usage))
-		return 1;
-	if (ifname_check(ifname))
-		return ui_error("Invalid interface name: '%s'", ifname);
-	if (ui_need_root())
+	if (ui_iface_command(argc, argv, NULL, 0, &ifname, 1, 1, "detach", detach_usage))
 		return 1;
 	err = iface_detach(ifname);
 	if (err)

@@ -5,7 +5,6 @@
 #include <bpf/bpf.h>
 
 #include "iface.h"
-#include "pin.h"
 #include "subcommands.h"
 #include "ui.h"
 #include "view.h"
@@ -101,17 +100,11 @@ int lookup_main(int argc, const char *argv[])
 	struct prefix addr;
 	int err;
 
-	if (!argc)
-		return ui_usage("lookup", lookup_usage);
-	if (ui_parse(argc, argv, opts, 1, pos, 2, 2, "lookup", lookup_usage))
+	if (ui_iface_command(argc, argv, opts, 1, pos, 2, 2, "lookup", lookup_usage))
 		return 1;
 	ui_json = json;
-	if (ifname_check(pos[0]))
-		return ui_error("Invalid interface name: '%s'", pos[0]);
 	if (addr_parse(pos[1], &addr))
 		return ui_error("Invalid address: '%s'", pos[1]);
-	if (ui_need_root())
-		return 1;
 	err = view_read(pos[0], &v);
 	if (err)
 		return ui_error("Unable to look up in %s: %s", pos[0], ui_reason(err));

@@ -84,8 +84,8 @@ static void json_iface(struct json *j, const struct iface_view *v)
 
 	json_object_begin(j, NULL);
 	json_string(j, "name", v->name);
-	json_string(j, "hook", v->cfg.hook == HOOK_XDP ? "xdp" : "tc");
-	json_string(j, "mechanism", hook_mech_name(v->cfg.mechanism));
+	json_string(j, "hook", v->cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc");
+	json_string(j, "mechanism", hook_mech_name(v->cfg.attachment.mech));
 	json_string(j, "mode", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
 	json_u64(j, "unknown_packets", v->dev.unknown_packets);
 	json_u64(j, "unknown_bytes", v->dev.unknown_bytes);
@@ -161,8 +161,8 @@ static void human_iface(const struct iface_view *v)
 	printf("%s%sinterface%s: %s%s%s\n", ui_color(BOLD), ui_color(GREEN), ui_color(RESET),
 	       ui_color(GREEN), v->name, ui_color(RESET));
 	label("hook");
-	printf("%s (%s)\n", v->cfg.hook == HOOK_XDP ? "xdp" : "tc",
-	       hook_mech_name(v->cfg.mechanism));
+	printf("%s (%s)\n", v->cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc",
+	       hook_mech_name(v->cfg.attachment.mech));
 	label("mode");
 	printf("%s\n", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
 	label("unknown sources");

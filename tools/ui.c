@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "pin.h"
 #include "ui.h"
 
 bool ui_json;
@@ -97,6 +98,19 @@ int ui_parse(int argc, const char *argv[], const struct ui_opt *opts, size_t nop
 	while (npos < max_pos)
 		pos[npos++] = NULL;
 	return 0;
+}
+
+int ui_iface_command(int argc, const char *argv[], const struct ui_opt *opts, size_t nopts,
+		     const char **pos, size_t min_pos, size_t max_pos, const char *subcommand,
+		     const char *usage)
+{
+	if (!argc)
+		return ui_usage(subcommand, usage);
+	if (ui_parse(argc, argv, opts, nopts, pos, min_pos, max_pos, subcommand, usage))
+		return 1;
+	if (ifname_check(pos[0]))
+		return ui_error("Invalid interface name: '%s'", pos[0]);
+	return ui_need_root();
 }
 
 const char *ui_bytes(uint64_t b, char buf[32])

@@ -35,6 +35,13 @@ int ui_parse(int argc, const char *argv[], const struct ui_opt *opts, size_t nop
 	     const char **pos, size_t min_pos, size_t max_pos, const char *subcommand,
 	     const char *usage);
 
+/* The start of every subcommand on one interface: usage when called bare,
+ * then ui_parse() with the interface first among min_pos..max_pos
+ * positionals, its name checked, and root. 0, or the exit status. */
+int ui_iface_command(int argc, const char *argv[], const struct ui_opt *opts, size_t nopts,
+		     const char **pos, size_t min_pos, size_t max_pos, const char *subcommand,
+		     const char *usage);
+
 const char *ui_bytes(uint64_t bytes, char buf[32]);
 const char *ui_ago(uint64_t boot_ns, char buf[64]);
 /* Seconds since the epoch of a CLOCK_BOOTTIME stamp; 0 stays 0. */

@@ -162,7 +162,7 @@ static void lifecycle(enum hook_kind kind, enum hook_mech force, enum hook_mech 
 		      const char *name)
 {
 	struct wgsf *a = load(), *b = load();
-	struct hook_state st = { .ifindex = ifindex };
+	struct wgsf_attachment st = { .ifindex = ifindex };
 	char path[PATH_MAX + 8];
 
 	if (!ok(a && b, "%s: load two programs", name))
@@ -206,7 +206,7 @@ static void with_foreign_filter(enum hook_mech force, enum hook_mech want, const
 static void foreign_xdp(void)
 {
 	struct wgsf *theirs = load(), *ours = load();
-	struct hook_state st = { .ifindex = ifindex };
+	struct wgsf_attachment st = { .ifindex = ifindex };
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info), id = 0;
 
@@ -229,7 +229,7 @@ out:
 static void short_packets(enum hook_kind kind, const char *name)
 {
 	static const uint8_t v4[19] = { 0x45 }, v6[39] = { 0x60 };
-	struct hook_state st = { .ifindex = ifindex };
+	struct wgsf_attachment st = { .ifindex = ifindex };
 	struct wgsf *a = load();
 	struct wgsf_dev_stats d;
 

@@ -172,35 +172,38 @@ static void test_capacity(const struct maps *m)
 	device_free(d);
 }
 
+/* n peers with a host route and a /64 each; peer `renamed` under another key. */
+static struct wg_device *big_device(unsigned int n, unsigned int renamed)
+{
+	struct wg_device *d = device_new("wgsf-test");
+	char aips[96];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(aips, sizeof(aips), "10.%u.%u.%u/32,2001:db8:%x:%x::/64", i >> 16,
+			 (i >> 8) & 255, i & 255, i >> 16, i & 0xffff);
+		add_peer(d, i == renamed ? 2 * n : i, aips);
+	}
+	return d;
+}
+
 /* One changed peer among many writes that peer's prefixes only. */
 static void test_large(void)
 {
 	const unsigned int n = 100000;
 	struct capacity cap = { .peers = 131072, .prefixes = 262144, .policy_prefixes = 16 };
 	struct wgsf *skel = datapath_load(&cap, L3_OFFSET_NONE);
-	struct wg_device *d = device_new("wgsf-test");
+	struct wg_device *d = big_device(n, n);
 	struct sync_result r;
 	struct maps m;
-	unsigned int i;
-	char aips[96];
 
 	if (!ok(skel != NULL, "load with %u peer slots", cap.peers))
 		return;
 	maps_from_skel(skel, &m);
-	for (i = 0; i < n; i++) {
-		snprintf(aips, sizeof(aips), "10.%u.%u.%u/32,2001:db8:%x:%x::/64", i >> 16,
-			 (i >> 8) & 255, i & 255, i >> 16, i & 0xffff);
-		add_peer(d, i, aips);
-	}
 	ok(!sync_device(&m, d, &r), "sync %u peers", n);
 	is_u64(r.prefixes_added, 2 * n, "every prefix added once");
 	device_free(d);
-	d = device_new("wgsf-test");
-	for (i = 0; i < n; i++) {
-		snprintf(aips, sizeof(aips), "10.%u.%u.%u/32,2001:db8:%x:%x::/64", i >> 16,
-			 (i >> 8) & 255, i & 255, i >> 16, i & 0xffff);
-		add_peer(d, i == 777 ? 2 * n : i, aips);
-	}
+	d = big_device(n, 777);
 	ok(!sync_device(&m, d, &r), "sync with one peer's key replaced");
 	is_u64(r.peers_added, 1, "one peer added");
 	is_u64(r.peers_removed, 1, "one peer removed");
