@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -42,24 +41,23 @@ static int is_bpffs(const char *path)
 	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
 }
 
-/* Whether this process's network namespace is one that `ip netns` named. */
-static bool in_named_netns(void)
+/*
+ * Whether a bpffs mounted now would outlive this command: so in PID 1's
+ * mount namespace, or, where PID 1 is out of sight, in our parent's. Under
+ * `ip netns exec` it is neither: that command's private mount namespace,
+ * and whatever is mounted in it, ends with the command.
+ */
+static bool mount_ns_lasts(void)
 {
-	struct stat self, st;
-	char path[PATH_MAX];
-	struct dirent *e;
-	bool named = false;
-	DIR *d;
+	struct stat self, other;
+	char path[64];
 
-	if (stat("/proc/self/ns/net", &self) || !(d = opendir("/var/run/netns")))
-		return false;
-	while (!named && (e = readdir(d))) {
-		snprintf(path, sizeof(path), "/var/run/netns/%s", e->d_name);
-		named = e->d_name[0] != '.' && !stat(path, &st) && st.st_ino == self.st_ino &&
-			st.st_dev == self.st_dev;
-	}
-	closedir(d);
-	return named;
+	if (stat("/proc/self/ns/mnt", &self))
+		return true;
+	if (!stat("/proc/1/ns/mnt", &other))
+		return self.st_ino == other.st_ino;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)getppid());
+	return stat(path, &other) || self.st_ino == other.st_ino;
 }
 
 static const char *bpffs_root(void)
@@ -68,10 +66,9 @@ static const char *bpffs_root(void)
 		return BPFFS;
 	if (is_bpffs(INIT_BPFFS))
 		return INIT_BPFFS;
-	/* A bpffs mounted here now would vanish when `ip netns exec` ends. */
-	if (in_named_netns()) {
+	if (!mount_ns_lasts()) {
 		wgsf_set_error("no bpffs at " BPFFS " in this mount namespace, and one mounted "
-			       "now would vanish with 'ip netns exec'; run wgsf through "
+			       "now would vanish with this command ('ip netns exec'?); run wgsf through "
 			       "'nsenter --net=/var/run/netns/NAME' instead");
 		return NULL;
 	}

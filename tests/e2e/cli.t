@@ -58,6 +58,17 @@ t_is "$?:$out" "0:Usage: wgsf attach IFACE [--hook tc|xdp] [--mode monitor|enfor
 	"wgsf attach --help: its usage, exit 0"
 out=$("$WGSF" --version)
 t_ok "wgsf --version prints the version" test "${out#wgsf }" = "$(sed -n 's/^VERSION := //p' "$ROOT/Makefile")"
+# `ip netns exec` gives the command a private /sys: wgsf must reach the host's
+# bpffs (through /proc/1/root) or refuse, never pin into a bpffs that dies
+# with the command.
+out=$(ip netns exec "$NS" "$WGSF" show 2>&1)
+case "$?:$out" in
+0:) t_ok "under ip netns exec: the host's bpffs, through /proc/1/root" true ;;
+*) t_is "$out" "Unable to list attached interfaces: no bpffs at /sys/fs/bpf in this mount \
+namespace, and one mounted now would vanish with this command ('ip netns exec'?); run wgsf \
+through 'nsenter --net=/var/run/netns/NAME' instead" "under ip netns exec: refuses, says what to do" ;;
+esac
+
 if command -v setpriv >/dev/null; then
 	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$WGSF" show 2>&1 >/dev/null)
 	t_is "$?:$err" "1:wgsf needs root: loading BPF and attaching to an interface take CAP_BPF and CAP_NET_ADMIN" \
