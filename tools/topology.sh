@@ -6,6 +6,9 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WGSF=$ROOT/build/wgsf
 ID=${ID:-$$}
+# Which WireGuard: wireguard-go (userspace, UAPI socket) or the kernel's
+# (generic netlink). The same topology and tests run on either.
+WG_IMPL=${WG_IMPL:-go}
 
 # Everything made here is listed, so that cleanup removes exactly that.
 NAMESPACES=()
@@ -54,9 +57,13 @@ gw_run() {
 	nsenter ${GW_MNT:+--mount="$GW_MNT"} --net="/var/run/netns/$GW_NS" "$@"
 }
 
-# Starts wireguard-go for IFACE with RUN (a command prefix) and waits for it.
+# Starts WireGuard for IFACE with RUN (a command prefix) and waits for it.
 start_wg() { # RUN IFACE
 	local i
+	if [ "$WG_IMPL" = kernel ]; then
+		$1 ip link add "$2" type wireguard
+		return
+	fi
 	$1 wireguard-go -f "$2" >/dev/null 2>&1 &
 	PIDS+=($!)
 	SOCKETS+=("/var/run/wireguard/$2.sock")

@@ -24,7 +24,7 @@ done
 for hook in tc xdp; do
 	t_ok "$hook: attach" attach_gw --hook "$hook"
 	t_is "$(iface_field hook)" "$hook" "$hook: show says hook $hook"
-	want_mech=tcx
+	want_mech=$(tc_mechanism)
 	[ "$hook" = xdp ] && want_mech=xdp-generic
 	t_is "$(iface_field mechanism)" "$want_mech" "$hook: attached by $want_mech"
 	for c in 1 2 3; do

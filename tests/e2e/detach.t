@@ -9,7 +9,13 @@ make_client 1 192.0.2.11/32 "192.0.2.11" || t_skip_all "cannot build the client"
 
 pins() { find /sys/fs/bpf/wgsf -path "*/$GW_IF*" 2>/dev/null | wc -l; }
 filters() { ip netns exec "$GW_NS" tc filter show dev "$GW_IF" ingress; }
-ours_on_hook() { in_ns "$GW_NS" "$ROOT/build/tests/tools/onhook" "$GW_IF" | grep -c wgsf_; }
+# tcx links and XDP (onhook), and cls_bpf filters where tc runs through clsact
+ours_on_hook() {
+	{
+		in_ns "$GW_NS" "$ROOT/build/tests/tools/onhook" "$GW_IF"
+		filters
+	} | grep -c wgsf_
+}
 
 t_ok "someone else's clsact qdisc and filter" ip netns exec "$GW_NS" sh -c \
 	"tc qdisc add dev $GW_IF clsact && tc filter add dev $GW_IF ingress prio 1 u32 \

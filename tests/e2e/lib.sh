@@ -50,13 +50,22 @@ t_skip_all() {
 require_e2e() {
 	[ "$(id -u)" = 0 ] || t_skip_all "needs root for BPF and network namespaces"
 	local tool
-	for tool in wireguard-go wg ip tc nsenter jq ping; do
+	local wg_tool=wireguard-go
+	[ "$WG_IMPL" = kernel ] && wg_tool=wg
+	for tool in $wg_tool wg ip tc nsenter jq ping; do
 		command -v "$tool" >/dev/null || t_skip_all "needs $tool (tools/deps.sh test installs it)"
 	done
 	[ -x "$WGSF" ] && [ -x "$ROOT/build/tests/tools/onhook" ] ||
 		t_skip_all "not built (make tests)"
-	[ -c /dev/net/tun ] || t_skip_all "needs /dev/net/tun"
+	[ "$WG_IMPL" = kernel ] || [ -c /dev/net/tun ] || t_skip_all "needs /dev/net/tun"
 	ip netns add "wgsf-probe-$ID" 2>/dev/null || t_skip_all "cannot create network namespaces"
 	ip netns del "wgsf-probe-$ID"
 }
 
+
+# The mechanism a tc attach gets here: tcx from Linux 6.6 on, else clsact.
+tc_mechanism() {
+	local v
+	v=$(uname -r | awk -F. '{ printf "%d%03d", $1, $2 }')
+	if [ "$v" -ge 6006 ]; then echo tcx; else echo clsact; fi
+}
