@@ -38,8 +38,9 @@ TEST_BIN := $(patsubst %.c,$(BUILD)/tests/%.t,$(notdir $(TEST_SRC)))
 TEST_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/lib/*.c))
 # tests/tools/NAME.c: programs the script tests call, build/tests/tools/NAME.
 TEST_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/tools/*.c))
-# Scripts run as they are; the kernel lane and e2e suites add themselves here.
-TEST_SCRIPTS := $(sort $(wildcard tests/e2e/*.t))
+# Scripts run as they are: the end-to-end suite on wireguard-go, then the
+# kernel lane, which runs it again on kernel WireGuard in qemu.
+TEST_SCRIPTS := $(sort $(wildcard tests/e2e/*.t)) tests/kernel/lane.t
 
 all: $(BUILD)/wgsf
 
@@ -82,9 +83,15 @@ tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS)
 
 # Tests need root for BPF and network namespaces; see README.md.
 test:
-	@tools/deps.sh test
+	@tools/deps.sh test kernel
 	@$(MAKE) --no-print-directory tests
 	prove --exec '' $(TEST_BIN) $(TEST_SCRIPTS)
+
+# The kernel lane alone; KERNEL_PKG=linux-image-... picks another kernel.
+test-kernel:
+	@tools/deps.sh test kernel
+	@$(MAKE) --no-print-directory tests
+	prove --exec '' tests/kernel/lane.t
 
 # A throwaway gateway and three clients in network namespaces; needs root.
 demo:
@@ -98,7 +105,7 @@ install: $(BUILD)/wgsf
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps tests test demo install clean
+.PHONY: all deps tests test test-kernel demo install clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 

@@ -21,13 +21,18 @@
 #define MNL_SOCKET_DUMP_SIZE 32768
 #endif
 
-/* A dump changed underneath (NLM_F_DUMP_INTR) is taken again this often. */
-#define DUMP_TRIES 20
+/*
+ * A dump that the device changed underneath is flagged NLM_F_DUMP_INTR, on
+ * which libmnl stops with EINTR; it is taken again, from a fresh socket, as
+ * the rest of the interrupted dump is still queued on the old one. `wg`
+ * retries without end; a bound keeps a device that never holds still from
+ * hanging us.
+ */
+#define DUMP_TRIES 1000
 
 struct parse {
 	struct wg_device *dev;
 	struct wg_peer *peer;
-	bool interrupted;
 	int err;
 };
 
@@ -109,8 +114,6 @@ static int parse_device(const struct nlmsghdr *nlh, void *data)
 	struct parse *p = data;
 	const struct nlattr *a, *peer;
 
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		p->interrupted = true;
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(a) != WGDEVICE_A_PEERS)
 			continue;
@@ -205,41 +208,39 @@ static int dump_once(struct mnl_socket *nl, uint16_t family, struct parse *p, ui
 	return err;
 }
 
-static int read_with(struct mnl_socket *nl, const char *ifname, struct wg_device **out)
+/* One attempt: a socket, the family, the dump. */
+static int read_once(const char *ifname, uint32_t seq, struct wg_device **out)
 {
+	struct parse p = { .dev = device_new(ifname) };
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
 	uint16_t family;
-	struct parse p = {};
-	int tries, err = wireguard_family(nl, &family);
+	int err;
 
-	for (tries = 0; !err && tries < DUMP_TRIES; tries++) {
-		p = (struct parse){ .dev = device_new(ifname) };
-		if (!p.dev)
-			return -ENOMEM;
-		p.dev->ifindex = if_nametoindex(ifname);
-		err = dump_once(nl, family, &p, time(NULL) + tries);
-		if (!err && !p.interrupted) {
-			*out = p.dev;
-			return 0;
-		}
+	if (!p.dev || !nl)
+		err = -errno;
+	else if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		err = -errno;
+	else
+		err = wireguard_family(nl, &family) ?: dump_once(nl, family, &p, seq);
+	if (nl)
+		mnl_socket_close(nl);
+	if (err) {
 		device_free(p.dev);
+		return err;
 	}
-	return err ?: -EAGAIN;
+	p.dev->ifindex = if_nametoindex(ifname);
+	*out = p.dev;
+	return 0;
 }
 
 int netlink_read_device(const char *ifname, struct wg_device **out)
 {
-	struct mnl_socket *nl;
-	int err;
+	uint32_t seq = time(NULL);
+	int tries, err = -EINTR;
 
 	if (!if_nametoindex(ifname))
 		return WG_ERR_NO_DEVICE;
-	nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		err = -errno;
-	else
-		err = read_with(nl, ifname, out);
-	mnl_socket_close(nl);
-	return err;
+	for (tries = 0; err == -EINTR && tries < DUMP_TRIES; tries++)
+		err = read_once(ifname, seq + tries, out);
+	return err == -EINTR ? -EAGAIN : err;
 }

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The kernel lane: the end-to-end tests against kernel WireGuard, which this
+# machine's kernel lacks. Debian's kernel package (KERNEL_PKG, cached under
+# build/kernel) boots under qemu (KVM when /dev/kvm exists, else TCG) with an
+# initramfs of busybox, the project's binaries and tests, and the tools they
+# call; every test inside reports a TAP line here.
+. "$(dirname "$0")/../e2e/lib.sh"
+
+KERNEL_PKG=${KERNEL_PKG:-linux-image-cloud-amd64}
+CACHE=$ROOT/build/kernel
+LANE_TIMEOUT=${LANE_TIMEOUT:-290}
+GUEST_TESTS="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/attach.t tests/e2e/detach.t
+	tests/e2e/cli.t tests/e2e/netns.t tests/e2e/reader-parity.t tests/kernel/netlink.t"
+GUEST_TOOLS="bash ip tc wg nsenter unshare setpriv jq ping mount umount"
+
+for tool in qemu-system-x86_64 cpio depmod dpkg apt-get $GUEST_TOOLS; do
+	command -v "$tool" >/dev/null || t_skip_all "needs $tool (tools/deps.sh kernel installs it)"
+done
+[ -x /bin/busybox ] && file_is_static=$(ldd /bin/busybox 2>&1 | grep -c 'not a dynamic') &&
+	[ "$file_is_static" = 1 ] || t_skip_all "needs a static /bin/busybox (busybox-static)"
+[ -x "$WGSF" ] && [ -x "$ROOT/build/tests/tools/wgread" ] || t_skip_all "not built (make tests)"
+
+# The versioned image package behind a metapackage, downloaded and unpacked once.
+fetch_kernel() {
+	local pkg=$KERNEL_PKG real dir
+	real=$(apt-cache depends "$pkg" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	pkg=${real:-$pkg}
+	dir=$CACHE/$pkg
+	if [ ! -f "$dir/ready" ]; then
+		rm -rf "$dir" && mkdir -p "$dir" || return 1
+		(cd "$dir" && apt-get download "$pkg" >/dev/null 2>&1) || return 1
+		dpkg -x "$dir"/*.deb "$dir/root" && rm -f "$dir"/*.deb || return 1
+		depmod -b "$dir/root" "$(ls "$dir/root/lib/modules")" && touch "$dir/ready" || return 1
+	fi
+	KDIR=$dir/root
+	KVER=$(ls "$KDIR/lib/modules")
+}
+
+# A file and the shared libraries it needs, at the same paths under $1.
+copy_with_libs() { # STAGING FILE
+	local f
+	for f in "$2" $(ldd "$2" 2>/dev/null | grep -o '/[^ ]*'); do
+		mkdir -p "$1$(dirname "$f")" && cp -L "$f" "$1$f"
+	done
+}
+
+build_initramfs() {
+	local st=$CACHE/staging m t
+	rm -rf "$st" && mkdir -p "$st/bin" "$st/lane" || return 1
+	cp /bin/busybox "$st/bin/busybox"
+	for t in $(/bin/busybox --list); do
+		[ -e "$st/bin/$t" ] || ln -s busybox "$st/bin/$t"
+	done
+	for t in $GUEST_TOOLS; do copy_with_libs "$st" "$(command -v "$t")" || return 1; done
+	# busybox's sh runs its own ip and tc before PATH's: the tests' sh is bash
+	ln -sf /usr/bin/bash "$st/bin/sh"
+	for m in $(modprobe -d "$KDIR" -S "$KVER" --show-depends -a wireguard veth dummy \
+		sch_ingress cls_bpf cls_u32 2>/dev/null | awk '/^insmod/ { print $2 }'); do
+		mkdir -p "$st$(dirname "${m#"$KDIR"}")" && cp "$m" "$st${m#"$KDIR"}"
+	done
+	cp "$KDIR/lib/modules/$KVER"/modules.order "$KDIR/lib/modules/$KVER"/modules.builtin* \
+		"$st/lib/modules/$KVER/" 2>/dev/null
+	depmod -b "$st" "$KVER" || return 1
+	cp "$ROOT/tests/kernel/init" "$st/init"
+	mkdir -p "$st/lane/build/tests" "$st/lane/tests" "$st/lane/tools"
+	cp "$WGSF" "$st/lane/build/" && cp -r "$ROOT/build/tests/tools" "$st/lane/build/tests/" &&
+		cp -r "$ROOT/tests/e2e" "$ROOT/tests/kernel" "$st/lane/tests/" &&
+		cp "$ROOT/tools/topology.sh" "$st/lane/tools/" && cp "$ROOT/Makefile" "$st/lane/" ||
+		return 1
+	echo $GUEST_TESTS >"$st/lane/guest-tests"
+	(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) >"$CACHE/initramfs.gz"
+}
+
+boot() {
+	local accel="-cpu max"
+	[ -w /dev/kvm ] && accel="-enable-kvm -cpu host"
+	rm -f "$CACHE/console.log" "$CACHE/results.log"
+	# shellcheck disable=SC2086
+	timeout "$LANE_TIMEOUT" qemu-system-x86_64 -machine q35 $accel -smp 2 -m 1024 \
+		-display none -monitor none -no-reboot \
+		-serial "file:$CACHE/console.log" -serial "file:$CACHE/results.log" \
+		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$CACHE/initramfs.gz" \
+		-append "console=ttyS0 quiet panic=-1 CI=${CI:-}"
+}
+
+# Each guest test's TAP lines become this test's, named after the guest test.
+report() {
+	local line test="" rc plan=0 seen=0 kernel="" ran=0
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"WGSF-LANE kernel "*) kernel=${line#WGSF-LANE kernel } ;;
+		"WGSF-LANE begin "*) test=${line#WGSF-LANE begin } plan=0 seen=0 ;;
+		"WGSF-LANE end "*)
+			rc=${line##* }
+			[ "$rc:$seen:$plan" = 0:0:0 ] ||
+				t_is "$rc:$seen" "0:$plan" "kernel $kernel: $test: exit 0, all $plan planned tests ran"
+			ran=$((ran + 1)) test="" ;;
+		"WGSF-LANE done")
+			t_is "$ran" "$(echo $GUEST_TESTS | wc -w)" "kernel $kernel: the guest ran every test"
+			return ;;
+		ok\ *|not\ ok\ *)
+			seen=$((seen + 1))
+			t_is "${line%% *}" ok "kernel $kernel: $test: ${line#* - }" ;;
+		"1..0 # SKIP"*)
+			T_N=$((T_N + 1))
+			echo "ok $T_N # SKIP kernel $kernel: $test: ${line#*SKIP }" ;;
+		1..*) plan=${line#1..} plan=${plan%% *} ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$CACHE/results.log"
+	t_ok "kernel ${kernel:-?}: the guest finished (it stopped inside ${test:-boot})" false
+	tail -n 25 "$CACHE/console.log" 2>/dev/null | sed 's/^/# console: /'
+}
+
+mkdir -p "$CACHE"
+fetch_kernel || t_skip_all "cannot fetch $KERNEL_PKG with apt-get download"
+t_ok "build the initramfs for $KVER" build_initramfs
+boot
+report
+t_done
