@@ -80,7 +80,7 @@ boot() {
 		-display none -monitor none -no-reboot \
 		-serial "file:$CACHE/console.log" -serial "file:$CACHE/results.log" \
 		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$CACHE/initramfs.gz" \
-		-append "console=ttyS0 quiet panic=-1 CI=${CI:-}"
+		-append "console=ttyS0 loglevel=4 panic=-1 CI=${CI:-}"
 }
 
 # Each guest test's TAP lines become this test's, named after the guest test.
@@ -110,6 +110,7 @@ report() {
 		esac
 	done <"$CACHE/results.log"
 	t_ok "kernel ${kernel:-?}: the guest finished (it stopped inside ${test:-boot})" false
+	tail -n 5 "$CACHE/results.log" 2>/dev/null | sed 's/^/# guest: /'
 	tail -n 25 "$CACHE/console.log" 2>/dev/null | sed 's/^/# console: /'
 }
 
