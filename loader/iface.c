@@ -163,6 +163,8 @@ static int hook(struct session *s, int prog_fd, enum hook_kind kind, enum hook_m
 		*st = (struct wgsf_attachment){ .ifindex = s->dev->ifindex };
 	}
 	err = hook_attach(prog_fd, kind, force, s->dir, st);
+	if (err == -EBUSY && kind == HOOK_XDP)
+		wgsf_set_error("XDP is already in use on %s by another program", s->ifname);
 	if (err && s->attached && !replace && old.ifindex == st->ifindex) {
 		/* put back what was there, with the new program */
 		*st = (struct wgsf_attachment){ .ifindex = old.ifindex };

@@ -34,6 +34,17 @@ for hook in tc xdp; do
 		$GW_IF | grep -q clsact"
 	t_ok "$hook: pings still pass" pings 1 192.0.2.11 2
 done
+# someone else's XDP program (iproute2 loading our object will do)
+t_ok "someone else's XDP program" gw_run ip link set dev "$GW_IF" xdpgeneric \
+	obj "$ROOT/build/wgsf.bpf.o" sec xdp
+out=$(wgsf_gw attach "$GW_IF" --hook xdp 2>&1)
+t_is "$?:$out" "1:Unable to attach $GW_IF: XDP is already in use on $GW_IF by another program" \
+	"attach --hook xdp refuses, and says why"
+t_is "$(pins)" 0 "and leaves nothing behind"
+t_ok "their XDP program stays" sh -c "nsenter --net=/var/run/netns/$GW_NS ip link show \
+	dev $GW_IF | grep -q xdpgeneric"
+gw_run ip link set dev "$GW_IF" xdpgeneric off
+
 out=$(wgsf_gw detach "$GW_IF" 2>&1)
 t_is "$?" 1 "detach again fails"
 t_is "$out" "Unable to detach $GW_IF: $GW_IF is not attached (see 'wgsf show')" \

@@ -63,7 +63,7 @@ build_initramfs() {
 	depmod -b "$st" "$KVER" || return 1
 	cp "$ROOT/tests/kernel/init" "$st/init"
 	mkdir -p "$st/lane/build/tests" "$st/lane/tests" "$st/lane/tools"
-	cp "$WGSF" "$st/lane/build/" && cp -r "$ROOT/build/tests/tools" "$st/lane/build/tests/" &&
+	cp "$WGSF" "$ROOT/build/wgsf.bpf.o" "$st/lane/build/" && cp -r "$ROOT/build/tests/tools" "$st/lane/build/tests/" &&
 		cp -r "$ROOT/tests/e2e" "$ROOT/tests/kernel" "$st/lane/tests/" &&
 		cp "$ROOT/tools/topology.sh" "$st/lane/tools/" && cp "$ROOT/Makefile" "$st/lane/" ||
 		return 1
