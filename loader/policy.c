@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "policy.h"
+#include "wgsf.h"
+
+#define LINE_MAX_LEN 4096
+
+struct parser {
+	const char *path;
+	unsigned int line;
+	enum { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER } section;
+	bool saw_interface, has_key;
+	struct policy *pol;
+	char *err;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct parser *ps, const char *fmt, ...)
+{
+	int n = snprintf(ps->err, POLICY_ERR_LEN, "%s:%u: ", ps->path, ps->line);
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (n >= 0 && n < POLICY_ERR_LEN)
+		vsnprintf(ps->err + n, POLICY_ERR_LEN - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int prefix_list_add(struct prefix_list *l, const struct prefix *p)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 4;
+		struct prefix *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *p;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+const struct peer_rules *policy_find(const struct policy *p, const uint8_t key[WG_KEY_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < p->n_peers; i++)
+		if (!memcmp(p->peers[i].public_key, key, WG_KEY_LEN))
+			return &p->peers[i];
+	return NULL;
+}
+
+/* The last [Peer] must have said whose it is. */
+static int end_section(struct parser *ps)
+{
+	unsigned int line = ps->line;
+	int err = 0;
+
+	if (ps->section == SECTION_PEER && !ps->has_key) {
+		ps->line = ps->pol->peers[ps->pol->n_peers - 1].line;
+		err = fail(ps, "[Peer] without a PublicKey");
+		ps->line = line;
+	}
+	return err;
+}
+
+static int section(struct parser *ps, char *s)
+{
+	struct policy *pol = ps->pol;
+	size_t len = strlen(s);
+	int err;
+
+	if (s[len - 1] != ']')
+		return fail(ps, "unterminated section header '%s'", s);
+	s[len - 1] = '\0';
+	err = end_section(ps);
+	if (err)
+		return err;
+	if (!strcasecmp(s + 1, "Interface")) {
+		if (ps->saw_interface)
+			return fail(ps, "a second [Interface] section");
+		ps->saw_interface = true;
+		ps->section = SECTION_INTERFACE;
+		return 0;
+	}
+	if (strcasecmp(s + 1, "Peer"))
+		return fail(ps, "unknown section '[%s]' ([Interface] or [Peer])", s + 1);
+	if (pol->n_peers == pol->cap_peers) {
+		size_t cap = pol->cap_peers ? 2 * pol->cap_peers : 8;
+		struct peer_rules *v = realloc(pol->peers, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		pol->peers = v;
+		pol->cap_peers = cap;
+	}
+	memset(&pol->peers[pol->n_peers], 0, sizeof(*pol->peers));
+	pol->peers[pol->n_peers++].line = ps->line;
+	ps->section = SECTION_PEER;
+	ps->has_key = false;
+	return 0;
+}
+
+static int prefixes(struct parser *ps, char *value, struct prefix_list *l)
+{
+	char *item, *save = NULL;
+	struct prefix p;
+	int err;
+
+	if (!*value || value[strlen(value) - 1] == ',' || *value == ',' || strstr(value, ",,"))
+		return fail(ps, "an empty prefix in '%s'", value);
+	for (item = strtok_r(value, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		item = trim(item);
+		if (prefix_parse(item, &p))
+			return fail(ps, "invalid prefix '%s'", item);
+		err = prefix_list_add(l, &p);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int peer_key(struct parser *ps, struct peer_rules *r, const char *value)
+{
+	const struct peer_rules *first;
+
+	if (ps->has_key)
+		return fail(ps, "a second PublicKey in one [Peer]");
+	if (key_from_base64(r->public_key, value))
+		return fail(ps, "invalid public key '%s'", value);
+	ps->has_key = true;
+	ps->pol->n_peers--; /* not its own duplicate */
+	first = policy_find(ps->pol, r->public_key);
+	ps->pol->n_peers++;
+	if (first)
+		return fail(ps, "peer %s appears twice (first at line %u)", value, first->line);
+	return 0;
+}
+
+static int peer_setting(struct parser *ps, const char *key, char *value)
+{
+	struct peer_rules *r = &ps->pol->peers[ps->pol->n_peers - 1];
+
+	if (!strcasecmp(key, "PublicKey"))
+		return peer_key(ps, r, value);
+	if (!strcasecmp(key, "AllowedSources")) {
+		r->has_sources = true;
+		return prefixes(ps, value, &r->sources);
+	}
+	if (!strcasecmp(key, "AllowedDestinations")) {
+		r->has_destinations = true;
+		return prefixes(ps, value, &r->destinations);
+	}
+	if (!strcasecmp(key, "Block")) {
+		if (strcasecmp(value, "true") && strcasecmp(value, "false"))
+			return fail(ps, "Block is true or false, not '%s'", value);
+		r->blocked = !strcasecmp(value, "true");
+		return 0;
+	}
+	return fail(ps, "unknown key '%s' in [Peer]", key);
+}
+
+static int setting(struct parser *ps, char *s)
+{
+	char *eq = strchr(s, '='), *key, *value;
+
+	if (!eq)
+		return fail(ps, "expected 'Key = Value' or a [Section], not '%s'", s);
+	*eq = '\0';
+	key = trim(s);
+	value = trim(eq + 1);
+	if (ps->section == SECTION_NONE)
+		return fail(ps, "'%s' outside any section", key);
+	if (ps->section == SECTION_PEER)
+		return peer_setting(ps, key, value);
+	if (strcasecmp(key, "Mode"))
+		return fail(ps, "unknown key '%s' in [Interface]", key);
+	if (!strcasecmp(value, "monitor"))
+		ps->pol->mode = WGSF_MODE_MONITOR;
+	else if (!strcasecmp(value, "enforce"))
+		ps->pol->mode = WGSF_MODE_ENFORCE;
+	else
+		return fail(ps, "Mode is monitor or enforce, not '%s'", value);
+	return 0;
+}
+
+static int line(struct parser *ps, char *buf, size_t len)
+{
+	char *hash, *s;
+	size_t i;
+
+	if (len > LINE_MAX_LEN)
+		return fail(ps, "line longer than %d bytes", LINE_MAX_LEN);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)buf[i] < ' ' && buf[i] != '\t' && buf[i] != '\n' &&
+		    buf[i] != '\r')
+			return fail(ps, "binary data (byte 0x%02x)", (unsigned char)buf[i]);
+	hash = strchr(buf, '#');
+	if (hash)
+		*hash = '\0';
+	s = trim(buf);
+	if (!*s)
+		return 0;
+	return *s == '[' ? section(ps, s) : setting(ps, s);
+}
+
+int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN])
+{
+	struct parser ps = { .path = path, .pol = out, .err = err };
+	FILE *f = fopen(path, "r");
+	size_t cap = 0;
+	char *buf = NULL;
+	ssize_t len;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = -1;
+	if (!f) {
+		r = -errno;
+		snprintf(err, POLICY_ERR_LEN, "%s: %s", path, strerror(errno));
+		return r;
+	}
+	while (!r && (len = getline(&buf, &cap, f)) >= 0) {
+		ps.line++;
+		r = line(&ps, buf, len);
+	}
+	r = r ?: end_section(&ps);
+	if (!r && !ps.saw_interface && !out->n_peers) {
+		snprintf(err, POLICY_ERR_LEN, "%s: empty policy: no [Interface] or [Peer] section",
+			 path);
+		r = -EINVAL;
+	}
+	free(buf);
+	fclose(f);
+	if (r)
+		policy_free(out);
+	return r;
+}
+
+void policy_free(struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_peers; i++) {
+		free(p->peers[i].sources.v);
+		free(p->peers[i].destinations.v);
+	}
+	free(p->peers);
+	memset(p, 0, sizeof(*p));
+	p->mode = -1;
+}

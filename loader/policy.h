@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Per-peer policy, stricter than allowed IPs, read from a file in
+ * WireGuard's own config style:
+ *
+ *     [Interface]
+ *     Mode = enforce                       # or monitor
+ *     [Peer]
+ *     PublicKey = <base64>
+ *     AllowedSources = 192.0.2.10/32       # default: the peer's allowed IPs
+ *     AllowedDestinations = 198.51.100.0/24   # default: anywhere
+ *     Block = true                         # quarantine
+ */
+#ifndef WGSF_POLICY_H
+#define WGSF_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct prefix_list {
+	struct prefix *v;
+	size_t n, cap;
+};
+
+struct peer_rules {
+	uint8_t public_key[WG_KEY_LEN];
+	unsigned int line; /* of its [Peer] section, for messages */
+	bool blocked, has_sources, has_destinations;
+	struct prefix_list sources, destinations;
+};
+
+struct policy {
+	int mode; /* enum wgsf_mode, or -1 when the file does not say */
+	struct peer_rules *peers;
+	size_t n_peers, cap_peers;
+};
+
+#define POLICY_ERR_LEN 512
+
+/* Reads a whole policy file; on error, fills err with "FILE:LINE: what"
+ * (or "FILE: what") and returns -EINVAL or -errno, with *out empty. */
+int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN]);
+void policy_free(struct policy *p);
+const struct peer_rules *policy_find(const struct policy *p, const uint8_t key[WG_KEY_LEN]);
+int prefix_list_add(struct prefix_list *l, const struct prefix *p);
+
+#endif

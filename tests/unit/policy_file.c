@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The policy file parser: a full valid file read exactly, and every kind of
+ * bad file refused with one line naming file and line. No privileges. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy.h"
+#include "tap.h"
+#include "wgsf.h"
+
+#define KEY_A "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
+#define KEY_B "TrMvSoP4jYQlY6RIzBgbssQqY3vxI2Pi+y71lOWWXX0="
+
+static char path[64];
+
+static void write_file(const void *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(text, 1, len, f) != len)
+		abort();
+	fclose(f);
+}
+
+static void refused(const char *what, const char *text, const char *want)
+{
+	char err[POLICY_ERR_LEN] = "", full[POLICY_ERR_LEN];
+	struct policy p;
+
+	write_file(text, strlen(text));
+	snprintf(full, sizeof(full), "%s%s", path, want);
+	ok(policy_read(path, &p, err) == -EINVAL && !strcmp(err, full) && !p.n_peers,
+	   "%s: refused", what);
+	if (strcmp(err, full))
+		diag("  got '%s'\n#  want '%s'", err, full);
+}
+
+static void valid(void)
+{
+	static const char text[] =
+		"# a comment\n"
+		"[Interface]\n"
+		"Mode = enforce   # trailing comment\n"
+		"\n"
+		"[Peer]\n"
+		"PublicKey = " KEY_A "\n"
+		"AllowedSources = 192.0.2.10/32, 2001:db8::10\n"
+		"allowedsources = 192.0.2.77/30\n"
+		"AllowedDestinations = 198.51.100.0/24\n"
+		"[peer]\n"
+		"\tPublicKey=" KEY_B "\n"
+		"Block = true\n";
+	char err[POLICY_ERR_LEN], buf[PREFIX_STRLEN];
+	const struct peer_rules *a, *b;
+	uint8_t key[WG_KEY_LEN];
+	struct policy p;
+
+	write_file(text, sizeof(text) - 1);
+	if (!ok(!policy_read(path, &p, err), "a valid file reads"))
+		return diag("%s", err);
+	is_u64(p.mode, WGSF_MODE_ENFORCE, "Mode = enforce");
+	is_u64(p.n_peers, 2, "two peers");
+	key_from_base64(key, KEY_A);
+	a = policy_find(&p, key);
+	key_from_base64(key, KEY_B);
+	b = policy_find(&p, key);
+	ok(a && a->has_sources && a->sources.n == 3 && a->has_destinations &&
+		   a->destinations.n == 1 && !a->blocked && a->line == 5,
+	   "peer A: three sources (repeated keys append), one destination, line 5");
+	ok(a && !strcmp(prefix_format(&a->sources.v[2], buf), "192.0.2.76/30"),
+	   "host bits cleared: 192.0.2.77/30 is 192.0.2.76/30");
+	ok(a && !strcmp(prefix_format(&a->sources.v[1], buf), "2001:db8::10/128"),
+	   "a bare address is a host route");
+	ok(b && b->blocked && !b->has_sources && !b->has_destinations,
+	   "peer B: blocked, sources and destinations by default");
+	policy_free(&p);
+}
+
+int main(void)
+{
+	char err[POLICY_ERR_LEN];
+	struct policy p;
+
+	snprintf(path, sizeof(path), "/tmp/wgsf-policy-%d", getpid());
+	valid();
+	refused("empty file", "", ": empty policy: no [Interface] or [Peer] section");
+	refused("only comments", "# nothing\n\n", ": empty policy: no [Interface] or [Peer] section");
+	refused("unknown section", "[Interface]\n[Peers]\n",
+		":2: unknown section '[Peers]' ([Interface] or [Peer])");
+	refused("unterminated section", "[Peer\n", ":1: unterminated section header '[Peer'");
+	refused("key outside a section", "Mode = enforce\n", ":1: 'Mode' outside any section");
+	refused("no '='", "[Interface]\nMode enforce\n",
+		":2: expected 'Key = Value' or a [Section], not 'Mode enforce'");
+	refused("bad mode", "[Interface]\nMode = drop\n", ":2: Mode is monitor or enforce, not 'drop'");
+	refused("unknown interface key", "[Interface]\nListenPort = 51820\n",
+		":2: unknown key 'ListenPort' in [Interface]");
+	refused("unknown peer key", "[Peer]\nPublicKey = " KEY_A "\nAllowedIPs = 192.0.2.0/24\n",
+		":3: unknown key 'AllowedIPs' in [Peer]");
+	refused("bad key", "[Peer]\nPublicKey = notakey=\n", ":2: invalid public key 'notakey='");
+	refused("missing PublicKey", "[Peer]\nBlock = true\n[Peer]\nPublicKey = " KEY_A "\n",
+		":1: [Peer] without a PublicKey");
+	refused("missing PublicKey at the end", "[Peer]\nPublicKey = " KEY_A "\n\n[Peer]\nBlock = true\n",
+		":4: [Peer] without a PublicKey");
+	refused("two keys in one peer", "[Peer]\nPublicKey = " KEY_A "\nPublicKey = " KEY_B "\n",
+		":3: a second PublicKey in one [Peer]");
+	refused("duplicate peer", "[Peer]\nPublicKey = " KEY_A "\n[Peer]\nPublicKey = " KEY_A "\n",
+		":4: peer " KEY_A " appears twice (first at line 1)");
+	refused("bad prefix", "[Peer]\nPublicKey = " KEY_A "\nAllowedSources = 192.0.2.0/33\n",
+		":3: invalid prefix '192.0.2.0/33'");
+	refused("not a prefix", "[Peer]\nPublicKey = " KEY_A "\nAllowedDestinations = gateway\n",
+		":3: invalid prefix 'gateway'");
+	refused("empty prefix", "[Peer]\nPublicKey = " KEY_A "\nAllowedSources = 192.0.2.1/32,,\n",
+		":3: an empty prefix in '192.0.2.1/32,,'");
+	refused("empty value", "[Peer]\nPublicKey = " KEY_A "\nAllowedSources =\n",
+		":3: an empty prefix in ''");
+	refused("bad Block", "[Peer]\nPublicKey = " KEY_A "\nBlock = maybe\n",
+		":3: Block is true or false, not 'maybe'");
+	refused("two [Interface]", "[Interface]\n[Interface]\n", ":2: a second [Interface] section");
+
+	char longline[6000];
+	memset(longline, 'x', sizeof(longline));
+	memcpy(longline, "[Peer]\n#", 8);
+	longline[sizeof(longline) - 2] = '\n';
+	longline[sizeof(longline) - 1] = '\0';
+	refused("overlong line", longline, ":2: line longer than 4096 bytes");
+	refused("binary garbage", "[Interface]\n\x7f" "ELF\x01\x02\n", ":2: binary data (byte 0x01)");
+	write_file("[Interface]\nMode = monitor\0\n", 28);
+	ok(policy_read(path, &p, err) == -EINVAL && strstr(err, ":2: binary data (byte 0x00)"),
+	   "a NUL byte: refused");
+	unlink(path);
+	ok(policy_read(path, &p, err) == -ENOENT && strstr(err, "No such file"),
+	   "a missing file: refused, saying so");
+	return done_testing();
+}
