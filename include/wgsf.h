@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 1
+#define WGSF_ABI_VERSION 2
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 65536u
@@ -128,11 +128,14 @@ struct wgsf_attachment {
 	__u32 created_qdisc; /* clsact: we added the qdisc, so it is ours to remove */
 };
 
+#define WGSF_POLICY_PATH_MAX 256
+
 /* The one entry of the config ARRAY map; the datapath reads mode only. */
 struct wgsf_config {
 	__u32 abi_version; /* WGSF_ABI_VERSION of the loader that wrote it */
 	__u32 mode;        /* enum wgsf_mode */
 	struct wgsf_attachment attachment;
+	char policy[WGSF_POLICY_PATH_MAX]; /* the policy file sync re-reads, or "" */
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "iface.h"
 #include "pin.h"
+#include "policy.h"
 #include "wireguard.h"
 
 /* One command's hold on an interface: its lock, what WireGuard says, and
@@ -26,6 +27,7 @@ struct session {
 	bool attached;
 	struct maps old;
 	struct wgsf_config cfg;
+	struct policy pol; /* empty when none is in force */
 };
 
 static int not_attached(const char *ifname)
@@ -50,6 +52,7 @@ static int session_begin(struct session *s, const char *ifname, bool create, boo
 	memset(s, 0, sizeof(*s));
 	s->ifname = ifname;
 	s->lock = -1;
+	s->pol.mode = -1;
 	if (ifname_check(ifname)) {
 		wgsf_set_error("invalid interface name");
 		return -EINVAL;
@@ -77,12 +80,75 @@ static int session_begin(struct session *s, const char *ifname, bool create, boo
 	return 0;
 }
 
+/* Rules that cannot take effect: for a key that is no peer here, or for a
+ * source WireGuard itself drops before wgsf could see it. */
+static void policy_warnings(const struct session *s, const char *path, void (*warn)(const char *))
+{
+	char msg[512], key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
+	const struct wg_peer *peer;
+	size_t i, j, k;
+
+	for (i = 0; warn && i < s->pol.n_peers; i++) {
+		const struct peer_rules *r = &s->pol.peers[i];
+
+		key_to_base64(key, r->public_key);
+		peer = device_find_peer(s->dev, r->public_key);
+		if (!peer) {
+			snprintf(msg, sizeof(msg), "%s:%u: peer %s is not a peer of %s", path,
+				 r->line, key, s->ifname);
+			warn(msg);
+			continue;
+		}
+		for (j = 0; j < r->sources.n; j++) {
+			for (k = 0; k < peer->n_allowedips; k++)
+				if (prefix_contains(&peer->allowedips[k], &r->sources.v[j]))
+					break;
+			if (k < peer->n_allowedips)
+				continue;
+			snprintf(msg, sizeof(msg), "%s:%u: peer %s: allowed source %s lies outside "
+				 "its allowed IPs, so WireGuard drops it before wgsf sees it", path,
+				 r->line, key, prefix_format(&r->sources.v[j], buf));
+			warn(msg);
+		}
+	}
+}
+
+/* The policy in force: path, or the one the pins remember, or none. */
+static int read_policy(struct session *s, const char *path, void (*warn)(const char *))
+{
+	char err[POLICY_ERR_LEN], abs[PATH_MAX];
+	int r;
+
+	policy_free(&s->pol);
+	if (path) {
+		if (!realpath(path, abs)) {
+			wgsf_set_error("%s: %s", path, strerror(errno));
+			return -errno;
+		}
+		if (strlen(abs) >= sizeof(s->cfg.policy)) {
+			wgsf_set_error("%s: path longer than %d bytes", abs, WGSF_POLICY_PATH_MAX - 1);
+			return -ENAMETOOLONG;
+		}
+		snprintf(s->cfg.policy, sizeof(s->cfg.policy), "%s", abs);
+	}
+	if (!s->cfg.policy[0])
+		return 0;
+	r = policy_read(s->cfg.policy, &s->pol, err);
+	if (r) {
+		wgsf_set_error("%s", err);
+		return r;
+	}
+	policy_warnings(s, s->cfg.policy, warn);
+	return 0;
+}
+
 static void session_end(struct session *s)
 {
 	if (s->attached)
 		maps_close(&s->old);
 	pin_unlock(s->lock);
 	device_free(s->dev);
+	policy_free(&s->pol);
 }
 
 /* Room for need with headroom, or what is there when that is enough. */
@@ -203,17 +269,18 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct s
 	skel = load(s, &cap, &m);
 	if (!skel)
 		return -errno;
-	if (!s->attached)
-		s->cfg = (struct wgsf_config){ .mode = WGSF_MODE_MONITOR,
-					       .attachment.kind = HOOK_TC };
-	if (o->mode >= 0)
-		s->cfg.mode = o->mode;
+	if (!s->attached) {
+		s->cfg.mode = WGSF_MODE_MONITOR;
+		s->cfg.attachment = (struct wgsf_attachment){ .kind = HOOK_TC };
+	}
+	if (o->mode >= 0 || s->pol.mode >= 0)
+		s->cfg.mode = o->mode >= 0 ? o->mode : s->pol.mode;
 	kind = o->hook >= 0 ? (enum hook_kind)o->hook : (enum hook_kind)s->cfg.attachment.kind;
 	prog = bpf_program__fd(kind == HOOK_XDP ? skel->progs.wgsf_xdp : skel->progs.wgsf_tc);
 	/* A new program must be in the right mode from its first packet; an
 	 * attached one shares this map and changes mode only on success. */
 	err = s->attached ? 0 : config_write(m.fd[MAP_CONFIG], &s->cfg);
-	err = err ?: sync_device(&m, s->dev, res);
+	err = err ?: sync_device(&m, s->dev, &s->pol, res);
 	if (err == -ENOSPC)
 		wgsf_set_error("%s has more peers or allowed IPs than wgsf can hold", s->ifname);
 	err = err ?: hook(s, prog, kind, o->force_mech);
@@ -245,7 +312,7 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_res
 	int err;
 
 	wgsf_clear_error();
-	err = session_begin(&s, ifname, true, true);
+	err = session_begin(&s, ifname, true, true) ?: read_policy(&s, o->policy, o->warn);
 	if (!err)
 		err = attach_locked(&s, o, res);
 	/* A first attach that failed leaves nothing behind. */
@@ -258,18 +325,21 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_res
 	return err;
 }
 
-int iface_sync(const char *ifname, struct sync_result *res)
+int iface_sync(const char *ifname, void (*warn)(const char *msg), struct sync_result *res)
 {
 	struct iface_opts keep = { .hook = -1, .mode = -1 };
 	struct session s;
 	int err;
 
 	wgsf_clear_error();
-	err = session_begin(&s, ifname, false, true);
+	err = session_begin(&s, ifname, false, true) ?: read_policy(&s, NULL, warn);
 	if (!err)
-		err = sync_device(&s.old, s.dev, res);
+		err = sync_device(&s.old, s.dev, &s.pol, res);
+	if (!err && s.pol.mode >= 0 && (uint32_t)s.pol.mode != s.cfg.mode)
+		err = datapath_set_mode(s.old.fd[MAP_CONFIG], s.pol.mode);
 	/* Outgrown, or the interface was re-created: a full attach mends both. */
-	if (err == -ENOSPC || (!err && s.cfg.attachment.ifindex != (uint32_t)s.dev->ifindex))
+	if (err == -ENOSPC ||
+	    (!err && s.cfg.attachment.ifindex != (uint32_t)s.dev->ifindex))
 		err = attach_locked(&s, &keep, res);
 	session_end(&s);
 	return err;

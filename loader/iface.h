@@ -16,12 +16,16 @@
 
 struct iface_opts {
 	int hook;                  /* enum hook_kind, or -1: keep (tc at first) */
-	int mode;                  /* enum wgsf_mode, or -1: keep (monitor at first) */
+	int mode;                  /* enum wgsf_mode, or -1: the policy's, else keep */
+	const char *policy;        /* a policy file, or NULL: keep the one in force */
 	enum hook_mech force_mech; /* MECH_NONE: the best the kernel has */
+	/* told of policy rules that cannot take effect; may be NULL */
+	void (*warn)(const char *msg);
 };
 
 int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_result *res);
-int iface_sync(const char *ifname, struct sync_result *res);
+/* Re-reads WireGuard and the policy file in force; warn as in iface_opts. */
+int iface_sync(const char *ifname, void (*warn)(const char *msg), struct sync_result *res);
 int iface_detach(const char *ifname);
 /* Opens an attached interface's pins for reading; -ENOENT if not attached. */
 int iface_open(const char *ifname, struct maps *m, struct wgsf_config *cfg);

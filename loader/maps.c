@@ -165,15 +165,32 @@ int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags)
 	return bpf_map_update_elem(m->fd[MAP_PEER_POLICY], &slot, &pol, BPF_ANY) ? -errno : 0;
 }
 
+static int policy_key(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p,
+		      struct wgsf_pol6_key *key)
+{
+	bool v4 = p->family == AF_INET;
+
+	*key = (struct wgsf_pol6_key){ .prefixlen = WGSF_POL_SLOT_BITS + p->cidr,
+				       .slot = htonl(slot) };
+	memcpy(key->addr, p->addr, sizeof(key->addr));
+	/* the IPv4 tries' keys are the first 12 bytes of this one */
+	return m->fd[dst ? (v4 ? MAP_DST_POLICY4 : MAP_DST_POLICY6)
+			 : (v4 ? MAP_SRC_POLICY4 : MAP_SRC_POLICY6)];
+}
+
 int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p)
 {
-	struct wgsf_pol6_key key = { .prefixlen = WGSF_POL_SLOT_BITS + p->cidr,
-				     .slot = htonl(slot) };
-	bool v4 = p->family == AF_INET;
+	struct wgsf_pol6_key key;
+	int fd = policy_key(m, dst, slot, p, &key);
 	uint32_t one = 1;
-	int fd = m->fd[dst ? (v4 ? MAP_DST_POLICY4 : MAP_DST_POLICY6)
-			   : (v4 ? MAP_SRC_POLICY4 : MAP_SRC_POLICY6)];
 
-	memcpy(key.addr, p->addr, sizeof(key.addr));
 	return bpf_map_update_elem(fd, &key, &one, BPF_ANY) ? -errno : 0;
+}
+
+int policy_prefix_delete(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p)
+{
+	struct wgsf_pol6_key key;
+	int fd = policy_key(m, dst, slot, p, &key);
+
+	return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
 }

@@ -48,6 +48,7 @@ int allowedip_delete(const struct maps *m, const struct prefix *p);
 int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags);
 /* A prefix of slot's allowed sources (dst false) or destinations (dst true). */
 int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
+int policy_prefix_delete(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
 
 /* Copies every entry of from into to (same key and value layout). */
 int map_copy(int from, int to);

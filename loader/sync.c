@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 
 #include "datapath.h"
+#include "policy_sync.h"
 #include "sync.h"
 
 int slots_read(int fd, uint32_t cap, struct wgsf_slot **out)
@@ -31,8 +32,7 @@ static int entry_cmp(const void *a, const void *b)
 			  &((const struct table_entry *)b)->prefix);
 }
 
-static int table_push(struct table_entry **v, size_t *n, size_t *cap,
-		      const struct table_entry *e)
+int table_push(struct table_entry **v, size_t *n, size_t *cap, const struct table_entry *e)
 {
 	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 256;
@@ -165,35 +165,56 @@ static int wanted_table(const struct wg_device *dev, const uint32_t *slot_of,
 	return 0;
 }
 
-/* Writes what is new or changed, then deletes what is gone. */
-static int apply_diff(const struct maps *m, const struct table_entry *want, size_t nw,
-		      const struct table_entry *have, size_t nh, struct sync_result *res)
+/* Writes the entries of want that have is missing or holds otherwise. */
+int diff_write(const struct maps *m, const struct diff_ops *ops, const struct table_entry *want,
+	       size_t nw, const struct table_entry *have, size_t nh, size_t *added,
+	       size_t *changed)
 {
-	size_t i = 0, j = 0;
+	size_t i, j = 0;
 	int err = 0, c;
 
 	for (i = 0; i < nw && !err; i++) {
-		while (j < nh && entry_cmp(&have[j], &want[i]) < 0)
+		while (j < nh && ops->cmp(&have[j], &want[i]) < 0)
 			j++;
-		c = j < nh ? entry_cmp(&have[j], &want[i]) : 1;
+		c = j < nh ? ops->cmp(&have[j], &want[i]) : 1;
 		if (c == 0 && have[j].slot == want[i].slot)
 			continue;
-		err = allowedip_write(m, &want[i].prefix, want[i].slot);
-		if (c == 0)
-			res->prefixes_changed++;
-		else
-			res->prefixes_added++;
-	}
-	for (i = 0, j = 0; j < nh && !err; j++) {
-		while (i < nw && entry_cmp(&want[i], &have[j]) < 0)
-			i++;
-		if (i < nw && !entry_cmp(&want[i], &have[j]))
-			continue;
-		err = allowedip_delete(m, &have[j].prefix);
-		res->prefixes_removed++;
+		err = ops->write(m, &want[i]);
+		(*(c == 0 ? changed : added))++;
 	}
 	return err;
 }
+
+/* Deletes the entries of have that want no longer has. */
+int diff_delete(const struct maps *m, const struct diff_ops *ops, const struct table_entry *want,
+		size_t nw, const struct table_entry *have, size_t nh, size_t *removed)
+{
+	size_t i = 0, j;
+	int err = 0;
+
+	for (j = 0; j < nh && !err; j++) {
+		while (i < nw && ops->cmp(&want[i], &have[j]) < 0)
+			i++;
+		if (i < nw && !ops->cmp(&want[i], &have[j]))
+			continue;
+		err = ops->del(m, &have[j]);
+		(*removed)++;
+	}
+	return err;
+}
+
+static int aip_write(const struct maps *m, const struct table_entry *e)
+{
+	return allowedip_write(m, &e->prefix, e->slot);
+}
+
+static int aip_delete(const struct maps *m, const struct table_entry *e)
+{
+	return allowedip_delete(m, &e->prefix);
+}
+
+/* Allowed IPs are keyed by prefix; the slot is their value. */
+static const struct diff_ops allowedips = { entry_cmp, aip_write, aip_delete };
 
 static int free_slots(const struct maps *m, const uint32_t *gone, size_t n,
 		      struct sync_result *res)
@@ -209,7 +230,8 @@ static int free_slots(const struct maps *m, const uint32_t *gone, size_t n,
 	return 0;
 }
 
-int sync_device(const struct maps *m, const struct wg_device *dev, struct sync_result *res)
+int sync_device(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
+		struct sync_result *res)
 {
 	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
 	uint32_t *slot_of = calloc(dev->n_peers + 1, sizeof(*slot_of));
@@ -227,10 +249,14 @@ int sync_device(const struct maps *m, const struct wg_device *dev, struct sync_r
 		err = -ENOSPC;
 		goto out;
 	}
+	/* new and changed first, gone last: what stays valid is never missing */
 	err = assign_slots(m, dev, slot_of, gone, &n_gone, res) ?:
 	      wanted_table(dev, slot_of, &want, &nw) ?:
 	      table_read(m, &have, &nh) ?:
-	      apply_diff(m, want, nw, have, nh, res) ?:
+	      diff_write(m, &allowedips, want, nw, have, nh, &res->prefixes_added,
+			 &res->prefixes_changed) ?:
+	      diff_delete(m, &allowedips, want, nw, have, nh, &res->prefixes_removed) ?:
+	      (pol ? policy_sync(m, dev, slot_of, pol, res) : 0) ?:
 	      free_slots(m, gone, n_gone, res);
 out:
 	free(slot_of);

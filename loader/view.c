@@ -6,6 +6,7 @@
 
 #include "datapath.h"
 #include "iface.h"
+#include "policy_sync.h"
 #include "view.h"
 
 static int by_slot(const void *a, const void *b)
@@ -17,12 +18,27 @@ static int by_slot(const void *a, const void *b)
 	return prefix_cmp(&x->prefix, &y->prefix);
 }
 
+/* The entries of a slot-sorted table that belong to slot, from *pos on. */
+static const struct table_entry *slice(const struct table_entry *t, size_t n, size_t *pos,
+				       uint32_t slot, size_t *len)
+{
+	const struct table_entry *start;
+
+	while (*pos < n && t[*pos].slot < slot)
+		(*pos)++;
+	start = &t[*pos];
+	while (*pos < n && t[*pos].slot == slot)
+		(*pos)++;
+	*len = &t[*pos] - start;
+	return start;
+}
+
 static int read_peers(struct iface_view *v)
 {
 	uint32_t cap = map_capacity(v->maps.fd[MAP_PEER_SLOTS]), s;
 	struct wgsf_slot *slots;
-	size_t t = 0;
-	int err = slots_read(v->maps.fd[MAP_PEER_SLOTS], cap, &slots);
+	size_t t = 0, r[2] = {};
+	int d, err = slots_read(v->maps.fd[MAP_PEER_SLOTS], cap, &slots);
 
 	if (err)
 		return err;
@@ -39,12 +55,9 @@ static int read_peers(struct iface_view *v)
 		err = stats_read_peer(v->maps.fd[MAP_PEER_STATS], s, &p->stats);
 		if (!err && bpf_map_lookup_elem(v->maps.fd[MAP_PEER_POLICY], &s, &p->policy))
 			err = -errno;
-		while (t < v->n_table && v->table[t].slot < s)
-			t++;
-		p->allowedips = &v->table[t];
-		while (t < v->n_table && v->table[t].slot == s)
-			t++;
-		p->n_allowedips = &v->table[t] - p->allowedips;
+		p->allowedips = slice(v->table, v->n_table, &t, s, &p->n_allowedips);
+		for (d = 0; d < 2; d++)
+			p->rules[d] = slice(v->rules[d], v->n_rules[d], &r[d], s, &p->n_rules[d]);
 		v->n_peers++;
 	}
 	free(slots);
@@ -61,7 +74,9 @@ int view_read(const char *ifname, struct iface_view *v)
 	if (err)
 		return err;
 	err = stats_read_dev(v->maps.fd[MAP_DEV_STATS], &v->dev) ?:
-	      table_read(&v->maps, &v->table, &v->n_table);
+	      table_read(&v->maps, &v->table, &v->n_table) ?:
+	      policy_table_read(&v->maps, false, &v->rules[0], &v->n_rules[0]) ?:
+	      policy_table_read(&v->maps, true, &v->rules[1], &v->n_rules[1]);
 	if (!err) {
 		qsort(v->table, v->n_table, sizeof(*v->table), by_slot);
 		err = read_peers(v);
@@ -75,6 +90,8 @@ void view_free(struct iface_view *v)
 {
 	maps_close(&v->maps);
 	free(v->table);
+	free(v->rules[0]);
+	free(v->rules[1]);
 	free(v->peers);
 	memset(v, 0, sizeof(*v));
 }

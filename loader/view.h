@@ -16,6 +16,9 @@ struct peer_view {
 	struct wgsf_peer_policy policy;
 	const struct table_entry *allowedips; /* into iface_view.table */
 	size_t n_allowedips;
+	/* its allowed sources and destinations, into iface_view.rules */
+	const struct table_entry *rules[2];
+	size_t n_rules[2];
 };
 
 struct iface_view {
@@ -25,6 +28,8 @@ struct iface_view {
 	struct maps maps;
 	struct table_entry *table; /* sorted by slot, then prefix */
 	size_t n_table;
+	struct table_entry *rules[2]; /* policy: sources [0], destinations [1] */
+	size_t n_rules[2];
 	struct peer_view *peers;   /* by slot */
 	size_t n_peers;
 };

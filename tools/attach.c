@@ -6,7 +6,7 @@
 #include "subcommands.h"
 #include "ui.h"
 
-const char attach_usage[] = "IFACE [--hook tc|xdp] [--mode monitor|enforce]";
+const char attach_usage[] = "IFACE [--hook tc|xdp] [--mode monitor|enforce] [--policy FILE]";
 
 static void summary(const char *ifname, const struct sync_result *r)
 {
@@ -16,10 +16,10 @@ static void summary(const char *ifname, const struct sync_result *r)
 	if (iface_open(ifname, &m, &cfg))
 		return;
 	maps_close(&m);
-	printf("%s: %s (%s), %s mode; peers +%zu -%zu, allowed ips +%zu ~%zu -%zu\n", ifname,
-	       cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc", hook_mech_name(cfg.attachment.mech),
-	       cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor", r->peers_added,
-	       r->peers_removed, r->prefixes_added, r->prefixes_changed, r->prefixes_removed);
+	printf("%s: %s (%s), %s mode; ", ifname, cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc",
+	       hook_mech_name(cfg.attachment.mech),
+	       cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
+	ui_print_changes(r);
 }
 
 static int parse_choice(const char *what, const char *v, const char *a, const char *b)
@@ -33,14 +33,16 @@ static int parse_choice(const char *what, const char *v, const char *a, const ch
 
 int attach_main(int argc, const char *argv[])
 {
-	const char *hook = NULL, *mode = NULL, *ifname;
-	const struct ui_opt opts[] = { { "--hook", true, &hook }, { "--mode", true, &mode } };
-	struct iface_opts o = { .hook = -1, .mode = -1, .force_mech = MECH_NONE };
+	const char *hook = NULL, *mode = NULL, *policy = NULL, *ifname;
+	const struct ui_opt opts[] = { { "--hook", true, &hook }, { "--mode", true, &mode },
+				       { "--policy", true, &policy } };
+	struct iface_opts o = { .hook = -1, .mode = -1, .force_mech = MECH_NONE, .warn = ui_warn };
 	struct sync_result res;
 	int err;
 
-	if (ui_iface_command(argc, argv, opts, 2, &ifname, 1, 1, "attach", attach_usage))
+	if (ui_iface_command(argc, argv, opts, 3, &ifname, 1, 1, "attach", attach_usage))
 		return 1;
+	o.policy = policy;
 	/* tc and monitor are 0 in their enums, xdp and enforce are 1 */
 	if (hook && (o.hook = parse_choice("hook", hook, "tc", "xdp")) < 0)
 		return 1;

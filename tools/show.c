@@ -43,6 +43,30 @@ static int recent_first(const void *a, const void *b)
 	return memcmp(x->public_key, y->public_key, WG_KEY_LEN);
 }
 
+/* null stands for the default: sources, the allowed IPs; destinations, any. */
+static void json_rules(struct json *j, const char *name, const struct peer_view *p, int d,
+		       uint32_t flag)
+{
+	char buf[PREFIX_STRLEN];
+	size_t i;
+
+	if (!(p->policy.flags & flag))
+		return json_string(j, name, NULL);
+	json_array_begin(j, name);
+	for (i = 0; i < p->n_rules[d]; i++)
+		json_string(j, NULL, prefix_format(&p->rules[d][i].prefix, buf));
+	json_array_end(j);
+}
+
+static void json_policy(struct json *j, const struct peer_view *p)
+{
+	json_object_begin(j, "policy");
+	json_bool(j, "blocked", p->policy.flags & WGSF_PEER_BLOCKED);
+	json_rules(j, "allowed_sources", p, 0, WGSF_PEER_SRC_POLICY);
+	json_rules(j, "allowed_destinations", p, 1, WGSF_PEER_DST_POLICY);
+	json_object_end(j);
+}
+
 static void json_peer(struct json *j, const struct peer_view *p)
 {
 	const struct wgsf_peer_stats *s = &p->stats;
@@ -74,6 +98,7 @@ static void json_peer(struct json *j, const struct peer_view *p)
 		    s->last_violation_ns ? reason_name(s->last_violation_reason) : NULL);
 	json_u64(j, "last_violation", ui_epoch(s->last_violation_ns));
 	json_bool(j, "blocked", p->policy.flags & WGSF_PEER_BLOCKED);
+	json_policy(j, p);
 	json_object_end(j);
 }
 
@@ -87,6 +112,7 @@ static void json_iface(struct json *j, const struct iface_view *v)
 	json_string(j, "hook", v->cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc");
 	json_string(j, "mechanism", hook_mech_name(v->cfg.attachment.mech));
 	json_string(j, "mode", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
+	json_string(j, "policy_file", v->cfg.policy[0] ? v->cfg.policy : NULL);
 	json_u64(j, "unknown_packets", v->dev.unknown_packets);
 	json_u64(j, "unknown_bytes", v->dev.unknown_bytes);
 	json_string(j, "last_unknown_source", addr_str(&v->dev.last_unknown_src, buf));
@@ -132,6 +158,17 @@ static void human_violations(const struct wgsf_peer_stats *s)
 	       ui_ago(s->last_violation_ns, b4));
 }
 
+static void human_rules(const char *name, const struct peer_view *p, int d)
+{
+	char buf[PREFIX_STRLEN];
+	size_t i;
+
+	label(name);
+	for (i = 0; i < p->n_rules[d]; i++)
+		printf("%s%s", i ? ", " : "", prefix_format(&p->rules[d][i].prefix, buf));
+	printf("%s\n", p->n_rules[d] ? "" : "(none)");
+}
+
 static void human_peer(const struct peer_view *p)
 {
 	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN], b[64];
@@ -144,6 +181,10 @@ static void human_peer(const struct peer_view *p)
 	for (i = 0; i < p->n_allowedips; i++)
 		printf("%s%s", i ? ", " : "", prefix_format(&p->allowedips[i].prefix, buf));
 	printf("%s\n", p->n_allowedips ? "" : "(none)");
+	if (p->policy.flags & WGSF_PEER_SRC_POLICY)
+		human_rules("allowed sources", p, 0);
+	if (p->policy.flags & WGSF_PEER_DST_POLICY)
+		human_rules("allowed destinations", p, 1);
 	label("received");
 	printf("%llu packets, %s\n", (unsigned long long)p->stats.rx_packets,
 	       ui_bytes(p->stats.rx_bytes, b));
@@ -165,6 +206,10 @@ static void human_iface(const struct iface_view *v)
 	       hook_mech_name(v->cfg.attachment.mech));
 	label("mode");
 	printf("%s\n", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
+	if (v->cfg.policy[0]) {
+		label("policy");
+		printf("%s\n", v->cfg.policy);
+	}
 	label("unknown sources");
 	printf("%llu packets", (unsigned long long)v->dev.unknown_packets);
 	if (v->dev.unknown_packets)

@@ -15,10 +15,10 @@ int sync_main(int argc, const char *argv[])
 
 	if (ui_iface_command(argc, argv, NULL, 0, &ifname, 1, 1, "sync", sync_usage))
 		return 1;
-	err = iface_sync(ifname, &r);
+	err = iface_sync(ifname, ui_warn, &r);
 	if (err)
 		return ui_error("Unable to sync %s: %s", ifname, ui_reason(err));
-	printf("%s: peers +%zu -%zu, allowed ips +%zu ~%zu -%zu\n", ifname, r.peers_added,
-	       r.peers_removed, r.prefixes_added, r.prefixes_changed, r.prefixes_removed);
+	printf("%s: ", ifname);
+	ui_print_changes(&r);
 	return 0;
 }

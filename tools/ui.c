@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "pin.h"
+#include "sync.h"
 #include "ui.h"
 
 bool ui_json;
@@ -111,6 +112,21 @@ int ui_iface_command(int argc, const char *argv[], const struct ui_opt *opts, si
 	if (ifname_check(pos[0]))
 		return ui_error("Invalid interface name: '%s'", pos[0]);
 	return ui_need_root();
+}
+
+void ui_print_changes(const struct sync_result *r)
+{
+	printf("peers +%zu -%zu, allowed ips +%zu ~%zu -%zu", r->peers_added, r->peers_removed,
+	       r->prefixes_added, r->prefixes_changed, r->prefixes_removed);
+	if (r->rules_added || r->rules_removed || r->flags_changed)
+		printf(", policy rules +%zu -%zu, flags ~%zu", r->rules_added, r->rules_removed,
+		       r->flags_changed);
+	putchar('\n');
+}
+
+void ui_warn(const char *msg)
+{
+	fprintf(stderr, "%s: warning: %s\n", PROG_NAME, msg);
 }
 
 const char *ui_bytes(uint64_t b, char buf[32])

@@ -42,6 +42,12 @@ int ui_iface_command(int argc, const char *argv[], const struct ui_opt *opts, si
 		     const char **pos, size_t min_pos, size_t max_pos, const char *subcommand,
 		     const char *usage);
 
+struct sync_result;
+/* "peers +1 -0, allowed ips +2 ~0 -0[, policy rules +1 -0, flags ~1]" */
+void ui_print_changes(const struct sync_result *r);
+/* A policy rule that cannot take effect: "wgsf: warning: ..." on stderr. */
+void ui_warn(const char *msg);
+
 const char *ui_bytes(uint64_t bytes, char buf[32]);
 const char *ui_ago(uint64_t boot_ns, char buf[64]);
 /* Seconds since the epoch of a CLOCK_BOOTTIME stamp; 0 stays 0. */

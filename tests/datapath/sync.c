@@ -121,7 +121,7 @@ static void test_changes(const struct maps *m)
 	add_peer(d1, 1, "192.0.2.0/24,2001:db8:1::/48");
 	add_peer(d1, 2, "198.51.100.0/24");
 	add_peer(d1, 3, "203.0.113.7/32");
-	ok(!sync_device(m, d1, &r), "first sync");
+	ok(!sync_device(m, d1, NULL, &r), "first sync");
 	is_u64(r.peers_added, 3, "three peers added");
 	is_u64(r.prefixes_added, 4, "four prefixes added");
 	ok(tables_match(m, d1), "tables hold the first device");
@@ -130,7 +130,7 @@ static void test_changes(const struct maps *m)
 	set_rx(m, a, 11);
 	set_rx(m, b, 22);
 
-	ok(!sync_device(m, d1, &r), "same device again");
+	ok(!sync_device(m, d1, NULL, &r), "same device again");
 	is_u64(r.peers_added + r.peers_removed + r.prefixes_added + r.prefixes_changed +
 		       r.prefixes_removed, 0, "an unchanged device writes nothing");
 
@@ -138,7 +138,7 @@ static void test_changes(const struct maps *m)
 	add_peer(d2, 2, "198.51.100.0/25,203.0.113.7/32");
 	add_peer(d2, 3, "203.0.113.8/32");
 	add_peer(d2, 4, "192.0.2.128/25");
-	ok(!sync_device(m, d2, &r), "second sync");
+	ok(!sync_device(m, d2, NULL, &r), "second sync");
 	is_u64(r.peers_added, 1, "one peer added");
 	is_u64(r.peers_removed, 1, "one peer removed");
 	is_u64(r.prefixes_changed, 1, "the moved host route changed owner in place");
@@ -151,7 +151,7 @@ static void test_changes(const struct maps *m)
 	ok(slot_of(m, 4) != a, "but not reused by the sync that freed it");
 
 	add_peer(d2, 5, "192.0.2.0/26");
-	ok(!sync_device(m, d2, &r), "third sync");
+	ok(!sync_device(m, d2, NULL, &r), "third sync");
 	is_u64(slot_of(m, 5), a, "a later peer reuses the lowest free slot");
 	is_u64(rx_of(m, a), 0, "with its counters zeroed");
 	ok(tables_match(m, d2), "tables hold the third device");
@@ -168,7 +168,7 @@ static void test_capacity(const struct maps *m)
 
 	for (i = 0; i <= cap; i++)
 		add_peer(d, 1000 + i, "2001:db8:ffff::/48");
-	ok(sync_device(m, d, &r) == -ENOSPC, "more peers than slots is -ENOSPC");
+	ok(sync_device(m, d, NULL, &r) == -ENOSPC, "more peers than slots is -ENOSPC");
 	device_free(d);
 }
 
@@ -200,11 +200,11 @@ static void test_large(void)
 	if (!ok(skel != NULL, "load with %u peer slots", cap.peers))
 		return;
 	maps_from_skel(skel, &m);
-	ok(!sync_device(&m, d, &r), "sync %u peers", n);
+	ok(!sync_device(&m, d, NULL, &r), "sync %u peers", n);
 	is_u64(r.prefixes_added, 2 * n, "every prefix added once");
 	device_free(d);
 	d = big_device(n, 777);
-	ok(!sync_device(&m, d, &r), "sync with one peer's key replaced");
+	ok(!sync_device(&m, d, NULL, &r), "sync with one peer's key replaced");
 	is_u64(r.peers_added, 1, "one peer added");
 	is_u64(r.peers_removed, 1, "one peer removed");
 	is_u64(r.prefixes_added + r.prefixes_changed + r.prefixes_removed, 2,

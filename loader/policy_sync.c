@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "policy_sync.h"
+
+/* Policy entries are keyed by slot, then prefix. */
+static int by_slot(const void *a, const void *b)
+{
+	const struct table_entry *x = a, *y = b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return prefix_cmp(&x->prefix, &y->prefix);
+}
+
+static int src_write(const struct maps *m, const struct table_entry *e)
+{
+	return policy_prefix_write(m, false, e->slot, &e->prefix);
+}
+
+static int src_delete(const struct maps *m, const struct table_entry *e)
+{
+	return policy_prefix_delete(m, false, e->slot, &e->prefix);
+}
+
+static int dst_write(const struct maps *m, const struct table_entry *e)
+{
+	return policy_prefix_write(m, true, e->slot, &e->prefix);
+}
+
+static int dst_delete(const struct maps *m, const struct table_entry *e)
+{
+	return policy_prefix_delete(m, true, e->slot, &e->prefix);
+}
+
+static const struct diff_ops ops[2] = {
+	{ by_slot, src_write, src_delete },
+	{ by_slot, dst_write, dst_delete },
+};
+
+static int trie_read(int fd, uint8_t family, struct table_entry **v, size_t *n, size_t *cap)
+{
+	struct wgsf_pol6_key key, next;
+	struct table_entry e;
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		memset(&e, 0, sizeof(e));
+		e.slot = ntohl(key.slot);
+		e.prefix.family = family;
+		e.prefix.cidr = key.prefixlen - WGSF_POL_SLOT_BITS;
+		memcpy(e.prefix.addr, key.addr, family == AF_INET ? 4 : 16);
+		err = table_push(v, n, cap, &e);
+		if (err)
+			return err;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, size_t *n)
+{
+	struct table_entry *v = NULL;
+	size_t cap = 0;
+	int err;
+
+	*n = 0;
+	err = trie_read(m->fd[dst ? MAP_DST_POLICY4 : MAP_SRC_POLICY4], AF_INET, &v, n, &cap) ?:
+	      trie_read(m->fd[dst ? MAP_DST_POLICY6 : MAP_SRC_POLICY6], AF_INET6, &v, n, &cap);
+	if (err) {
+		free(v);
+		return err;
+	}
+	qsort(v, *n, sizeof(*v), by_slot);
+	*out = v;
+	return 0;
+}
+
+/* The prefixes pol gives the device's peers; flags[i] is peer i's. */
+static int wanted(const struct wg_device *dev, const uint32_t *slot_of, const struct policy *pol,
+		  bool dst, struct table_entry **out, size_t *n, uint32_t *flags)
+{
+	struct table_entry *v = NULL, e;
+	size_t i, j, cap = 0;
+	int err = 0;
+
+	*n = 0;
+	for (i = 0; i < pol->n_peers && !err; i++) {
+		const struct peer_rules *r = &pol->peers[i];
+		const struct prefix_list *l = dst ? &r->destinations : &r->sources;
+		struct wg_peer *peer = device_find_peer(dev, r->public_key);
+
+		if (!peer)
+			continue;
+		flags[peer - dev->peers] = (r->blocked ? WGSF_PEER_BLOCKED : 0) |
+					   (r->has_sources ? WGSF_PEER_SRC_POLICY : 0) |
+					   (r->has_destinations ? WGSF_PEER_DST_POLICY : 0);
+		e.slot = slot_of[peer - dev->peers];
+		for (j = 0; j < l->n && !err; j++) {
+			e.prefix = l->v[j];
+			err = table_push(&v, n, &cap, &e);
+		}
+	}
+	if (err) {
+		free(v);
+		return err;
+	}
+	qsort(v, *n, sizeof(*v), by_slot);
+	*out = v;
+	return 0;
+}
+
+static int write_flags(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
+		       const uint32_t *flags, struct sync_result *res)
+{
+	struct wgsf_peer_policy now;
+	size_t i;
+	int err;
+
+	for (i = 0; i < dev->n_peers; i++) {
+		if (bpf_map_lookup_elem(m->fd[MAP_PEER_POLICY], &slot_of[i], &now))
+			return -errno;
+		if (now.flags == flags[i])
+			continue;
+		err = policy_flags_write(m, slot_of[i], flags[i]);
+		if (err)
+			return err;
+		res->flags_changed++;
+	}
+	return 0;
+}
+
+int policy_sync(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
+		const struct policy *pol, struct sync_result *res)
+{
+	struct table_entry *want[2] = {}, *have[2] = {};
+	uint32_t *flags = calloc(dev->n_peers + 1, sizeof(*flags));
+	size_t nw[2], nh[2], unused = 0;
+	int d, err = flags ? 0 : -ENOMEM;
+
+	for (d = 0; d < 2 && !err; d++)
+		err = wanted(dev, slot_of, pol, d, &want[d], &nw[d], flags) ?:
+		      policy_table_read(m, d, &have[d], &nh[d]) ?:
+		      diff_write(m, &ops[d], want[d], nw[d], have[d], nh[d], &res->rules_added,
+				 &unused);
+	err = err ?: write_flags(m, dev, slot_of, flags, res);
+	for (d = 0; d < 2 && !err; d++)
+		err = diff_delete(m, &ops[d], want[d], nw[d], have[d], nh[d], &res->rules_removed);
+	for (d = 0; d < 2; d++) {
+		free(want[d]);
+		free(have[d]);
+	}
+	free(flags);
+	return err;
+}
