@@ -4,6 +4,7 @@ VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 BUILD := build
 CC ?= cc
@@ -101,6 +102,8 @@ demo:
 
 install: $(BUILD)/wgsf
 	install -D -m 0755 $(BUILD)/wgsf $(DESTDIR)$(BINDIR)/wgsf
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|' tools/wgsf@.service > $(DESTDIR)$(UNITDIR)/wgsf@.service
 
 clean:
 	rm -rf $(BUILD)

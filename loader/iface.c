@@ -325,14 +325,19 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_res
 	return err;
 }
 
-int iface_sync(const char *ifname, void (*warn)(const char *msg), struct sync_result *res)
+int iface_sync(const char *ifname, const struct policy *pol, void (*warn)(const char *msg),
+	       struct sync_result *res)
 {
 	struct iface_opts keep = { .hook = -1, .mode = -1 };
 	struct session s;
 	int err;
 
 	wgsf_clear_error();
-	err = session_begin(&s, ifname, false, true) ?: read_policy(&s, NULL, warn);
+	err = session_begin(&s, ifname, false, true);
+	if (!err && pol)
+		err = policy_copy(&s.pol, pol);
+	else if (!err)
+		err = read_policy(&s, NULL, warn);
 	if (!err)
 		err = sync_device(&s.old, s.dev, &s.pol, res);
 	if (!err && s.pol.mode >= 0 && (uint32_t)s.pol.mode != s.cfg.mode)

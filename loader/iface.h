@@ -12,6 +12,7 @@
 
 #include "hook.h"
 #include "maps.h"
+#include "policy.h"
 #include "sync.h"
 
 struct iface_opts {
@@ -24,8 +25,10 @@ struct iface_opts {
 };
 
 int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_result *res);
-/* Re-reads WireGuard and the policy file in force; warn as in iface_opts. */
-int iface_sync(const char *ifname, void (*warn)(const char *msg), struct sync_result *res);
+/* Re-reads WireGuard, and applies pol, or when NULL the policy file in force
+ * read anew; warn as in iface_opts. */
+int iface_sync(const char *ifname, const struct policy *pol, void (*warn)(const char *msg),
+	       struct sync_result *res);
 int iface_detach(const char *ifname);
 /* Opens an attached interface's pins for reading; -ENOENT if not attached. */
 int iface_open(const char *ifname, struct maps *m, struct wgsf_config *cfg);

@@ -269,3 +269,33 @@ void policy_free(struct policy *p)
 	memset(p, 0, sizeof(*p));
 	p->mode = -1;
 }
+
+static int list_copy(struct prefix_list *dst, const struct prefix_list *src)
+{
+	*dst = (struct prefix_list){ .v = malloc((src->n ?: 1) * sizeof(*src->v)),
+				     .n = src->n, .cap = src->n };
+	if (!dst->v)
+		return -ENOMEM;
+	memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+	return 0;
+}
+
+int policy_copy(struct policy *dst, const struct policy *src)
+{
+	size_t i;
+	int err = 0;
+
+	*dst = (struct policy){ .mode = src->mode, .cap_peers = src->n_peers };
+	dst->peers = calloc(src->n_peers ?: 1, sizeof(*dst->peers));
+	if (!dst->peers)
+		return -ENOMEM;
+	for (i = 0; i < src->n_peers && !err; i++, dst->n_peers++) {
+		dst->peers[i] = src->peers[i];
+		dst->peers[i].sources = dst->peers[i].destinations = (struct prefix_list){};
+		err = list_copy(&dst->peers[i].sources, &src->peers[i].sources) ?:
+		      list_copy(&dst->peers[i].destinations, &src->peers[i].destinations);
+	}
+	if (err)
+		policy_free(dst);
+	return err;
+}

@@ -44,6 +44,8 @@ struct policy {
  * (or "FILE: what") and returns -EINVAL or -errno, with *out empty. */
 int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN]);
 void policy_free(struct policy *p);
+/* A deep copy of src into dst (empty before). */
+int policy_copy(struct policy *dst, const struct policy *src);
 const struct peer_rules *policy_find(const struct policy *p, const uint8_t key[WG_KEY_LEN]);
 int prefix_list_add(struct prefix_list *l, const struct prefix *p);
 

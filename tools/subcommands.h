@@ -3,12 +3,14 @@
 #define WGSF_SUBCOMMANDS_H
 
 /* Each subcommand's arguments, as its usage line prints them. */
-extern const char attach_usage[], detach_usage[], sync_usage[], show_usage[], lookup_usage[];
+extern const char attach_usage[], detach_usage[], sync_usage[], show_usage[], lookup_usage[],
+	watch_usage[];
 
 int attach_main(int argc, const char *argv[]);
 int detach_main(int argc, const char *argv[]);
 int sync_main(int argc, const char *argv[]);
 int show_main(int argc, const char *argv[]);
 int lookup_main(int argc, const char *argv[]);
+int watch_main(int argc, const char *argv[]);
 
 #endif

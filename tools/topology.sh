@@ -57,28 +57,30 @@ gw_run() {
 	nsenter ${GW_MNT:+--mount="$GW_MNT"} --net="/var/run/netns/$GW_NS" "$@"
 }
 
-# Starts WireGuard for IFACE with RUN (a command prefix) and waits for it.
-start_wg() { # RUN IFACE
-	local i
+# Starts WireGuard for IFACE in namespace NS (and mount namespace MNT, if
+# given) and waits for it. nsenter execs wireguard-go, so $! is its PID.
+start_wg() { # NS IFACE [MNT]
+	local ns=$1 ifc=$2 mnt=${3:-} i
+	local run=(nsenter ${mnt:+--mount="$mnt"} --net="/var/run/netns/$ns")
 	if [ "$WG_IMPL" = kernel ]; then
-		$1 ip link add "$2" type wireguard
+		"${run[@]}" ip link add "$ifc" type wireguard
 		return
 	fi
-	$1 wireguard-go -f "$2" >/dev/null 2>&1 &
+	"${run[@]}" wireguard-go -f "$ifc" >/dev/null 2>&1 &
 	PIDS+=($!)
-	SOCKETS+=("/var/run/wireguard/$2.sock")
+	SOCKETS+=("/var/run/wireguard/$ifc.sock")
 	for i in $(seq 100); do
-		$1 test -S "/var/run/wireguard/$2.sock" && $1 ip link show "$2" >/dev/null 2>&1 &&
-			return 0
+		"${run[@]}" test -S "/var/run/wireguard/$ifc.sock" &&
+			"${run[@]}" ip link show "$ifc" >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
-	echo "# wireguard-go for $2 did not start" >&2
+	echo "# wireguard-go for $ifc did not start" >&2
 	return 1
 }
 
 # The gateway: 192.0.2.1 and 2001:db8::1 on its WireGuard interface.
 make_gateway() {
-	new_ns "$GW_NS" && start_wg gw_run "$GW_IF" || return 1
+	new_ns "$GW_NS" && start_wg "$GW_NS" "$GW_IF" "$GW_MNT" || return 1
 	GW_KEY=$(wg genkey)
 	GW_PUB=$(echo "$GW_KEY" | wg pubkey)
 	gw_run wg set "$GW_IF" listen-port $GW_PORT private-key <(echo "$GW_KEY") &&
@@ -95,7 +97,7 @@ declare -A CLIENT_PUB CLIENT_NS CLIENT_IF
 make_client() { # N ALLOWED ADDRS
 	local n=$1 allowed=$2 addrs=$3 ns=wgsf-c$1-$ID ifc=wsc$1x$ID key a p
 	local base=$((4 * n))
-	new_ns "$ns" && start_wg "in_ns $ns" "$ifc" || return 1
+	new_ns "$ns" && start_wg "$ns" "$ifc" || return 1
 	ip -n "$GW_NS" link add "ve$n" type veth peer name ve netns "$ns" &&
 		ip -n "$GW_NS" addr add "203.0.113.$((base + 1))/30" dev "ve$n" &&
 		ip -n "$ns" addr add "203.0.113.$((base + 2))/30" dev ve &&

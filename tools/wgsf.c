@@ -20,6 +20,8 @@ static const struct {
 	{ "sync", sync_main, sync_usage, "Re-reads WireGuard and applies the difference" },
 	{ "lookup", lookup_main, lookup_usage,
 	  "Tells which peer owns an address and what wgsf does with it" },
+	{ "watch", watch_main, watch_usage,
+	  "Keeps syncing an interface in the foreground (for a service)" },
 	{ "detach", detach_main, detach_usage,
 	  "Removes everything wgsf attached to an interface" },
 };

@@ -34,7 +34,17 @@ for hook in tc xdp; do
 		$GW_IF | grep -q clsact"
 	t_ok "$hook: pings still pass" pings 1 192.0.2.11 2
 done
-# someone else's XDP program (iproute2 loading our object will do)
+# someone else's XDP program (iproute2 loading our object will do); iproute2
+# makes its pinning directories in bpffs, which go again if it made them
+made=()
+for d in ip tc xdp; do [ -e "/sys/fs/bpf/$d" ] || made+=("/sys/fs/bpf/$d"); done
+unmake() {
+	local d
+	for d in "${made[@]}"; do
+		if [ -L "$d" ]; then rm -f "$d"; else rmdir "$d/globals" "$d" 2>/dev/null; fi
+	done
+}
+trap 'cleanup; unmake' EXIT
 t_ok "someone else's XDP program" gw_run ip link set dev "$GW_IF" xdpgeneric \
 	obj "$ROOT/build/wgsf.bpf.o" sec xdp
 out=$(wgsf_gw attach "$GW_IF" --hook xdp 2>&1)

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# wgsf watch: applies WireGuard's changes within two intervals, re-reads the
+# policy on SIGHUP only (keeping the previous one when the file is bad),
+# waits for a vanished interface and attaches again when it returns, and on
+# SIGTERM ends leaving the program attached.
+. "$(dirname "$0")/lib.sh"
+require_e2e
+
+INTERVAL=0.5
+make_gateway || t_skip_all "cannot build the gateway"
+GW_WG_PID=${PIDS[0]:-}
+make_client 1 192.0.2.11/32 "192.0.2.11" || t_skip_all "cannot build the client"
+pings 1 192.0.2.11 1 || t_diag "warm-up ping failed"
+work=$(mktemp -d)
+trap 'cleanup; rm -rf "$work"' EXIT
+printf '[Interface]\nMode = monitor\n' >"$work/policy"
+t_ok "attach with a policy" attach_gw --policy "$work/policy"
+
+# nsenter execs wgsf, so $! is the watch itself
+nsenter --net="/var/run/netns/$GW_NS" "$WGSF" watch "$GW_IF" --interval $INTERVAL >"$work/log" 2>&1 &
+watcher=$!
+PIDS+=("$watcher")
+# Polls COMMAND every 0.1 s for at most TENTHS tenths of a second.
+within() { # TENTHS COMMAND...
+	local n=$1
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	"$@"
+}
+logged() { grep -qF -- "$1" "$work/log"; }
+blocked() { [ "$(peer_field "${CLIENT_PUB[1]}" policy.blocked)" = "$1" ]; }
+same_tables() { [ "$(wgsf_peers)" = "$(wg_peers)" ]; }
+
+t_ok "watch starts" within 30 logged "$GW_IF: watching every 0.5 seconds"
+new=$(wg genkey | wg pubkey)
+gw_run wg set "$GW_IF" peer "$new" allowed-ips 203.0.113.200/32
+t_ok "a peer added with wg set is applied within two intervals" within 10 same_tables
+t_ok "one log line for it" within 5 logged "$GW_IF: peers +1 -0, allowed ips +1 ~0 -0"
+
+printf '[Peer]\nPublicKey = %s\nBlock = true\n' "${CLIENT_PUB[1]}" >>"$work/policy"
+sleep 1.5
+t_ok "an edited policy is not applied before SIGHUP" blocked false
+kill -HUP "$watcher"
+t_ok "after SIGHUP it is" within 12 blocked true
+t_ok "and logged" logged "$GW_IF: policy $work/policy read"
+
+printf '[Peer]\nPublicKey = nonsense\n' >"$work/policy"
+kill -HUP "$watcher"
+t_ok "a bad policy on SIGHUP says why" within 12 \
+	logged "policy not applied, the previous one stays: $work/policy:2: invalid public key 'nonsense'"
+t_ok "and the previous policy stays in force" blocked true
+
+if [ "$WG_IMPL" = kernel ]; then
+	conf=$(gw_run wg showconf "$GW_IF")
+	gw_run ip link del "$GW_IF"
+else
+	conf=$(gw_run wg showconf "$GW_IF")
+	kill "$GW_WG_PID" && wait "$GW_WG_PID" 2>/dev/null
+fi
+t_ok "a vanished interface is noticed" within 20 logged "$GW_IF: interface gone; waiting for it to return"
+t_ok "the watch waits, still running" kill -0 "$watcher"
+start_wg "$GW_NS" "$GW_IF" && gw_run wg setconf "$GW_IF" <(echo "$conf") &&
+	ip -n "$GW_NS" addr add 192.0.2.1/32 dev "$GW_IF" && ip -n "$GW_NS" link set "$GW_IF" up &&
+	ip -n "$GW_NS" route add 192.0.2.11/32 dev "$GW_IF"
+t_ok "when it returns, it is attached again" within 30 logged "$GW_IF: interface back; attached again"
+t_ok "with its tables" same_tables
+t_is "$(iface_field mechanism)" "$(tc_mechanism)" "on the new interface's tc hook"
+# the client's session died with the old interface: start a fresh one now
+# rather than wait for WireGuard's own timeouts
+client_conf=$(in_ns "${CLIENT_NS[1]}" wg showconf "${CLIENT_IF[1]}")
+in_ns "${CLIENT_NS[1]}" wg setconf "${CLIENT_IF[1]}" <(echo "$client_conf")
+before=$(peer_field "${CLIENT_PUB[1]}" violations_by_reason.blocked)
+t_ok "2 pings from the blocked client (monitor mode: they pass)" pings 1 192.0.2.11 2
+t_is "$(peer_field "${CLIENT_PUB[1]}" violations_by_reason.blocked)" $((before + 2)) \
+	"counted as blocked on the new interface"
+
+kill -TERM "$watcher"
+wait "$watcher"
+t_is "$?" 0 "SIGTERM ends the watch with exit 0"
+t_ok "saying so" logged "$GW_IF: watch ended; the program stays attached"
+t_ok "and the program stays attached" sh -c "nsenter --net=/var/run/netns/$GW_NS $WGSF show $GW_IF >/dev/null"
+t_done
