@@ -49,9 +49,25 @@ run lookup "$GW_IF" 192.0.2.20
 echo
 run lookup "$GW_IF" 203.0.113.1
 
+say "A policy stricter than AllowedIPs: client 2 may send from 192.0.2.17 only"
+policy=$(mktemp)
+trap 'cleanup; rm -f "$policy"' EXIT
+printf '[Peer]\nPublicKey = %s\nAllowedSources = 192.0.2.17/32\n' "${CLIENT_PUB[2]}" >"$policy"
+sed 's/^/    /' "$policy"
+run attach "$GW_IF" --policy "$policy"
+echo "client 2 pings 3 times from 192.0.2.18, outside its allowed sources"
+pings 2 192.0.2.18 3 && echo "monitor mode: all 3 answered, and counted as violations"
+wgsf_gw show "$GW_IF" | grep -A7 "${CLIENT_PUB[2]}"
+
+say "Enforce mode: the same pings are dropped"
+run attach "$GW_IF" --mode enforce
+pings 2 192.0.2.18 3 || echo "enforce mode: none of the 3 answered"
+wgsf_gw show "$GW_IF" | grep -A7 "${CLIENT_PUB[2]}"
+
 say "The same for scripts: wgsf show --json"
 wgsf_gw show "$GW_IF" --json | jq '.interfaces[0] | {name, hook, mechanism, mode,
-	unknown_packets, peers: [.peers[] | {public_key, rx_packets, rx_bytes}]}' 2>/dev/null ||
+	unknown_packets, peers: [.peers[] | {public_key, rx_packets, rx_bytes, violation_packets,
+	drop_packets, policy}]}' 2>/dev/null ||
 	wgsf_gw show "$GW_IF" --json
 
 say "Cleaning up: detach, stop wireguard-go, remove the namespaces"

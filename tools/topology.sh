@@ -93,7 +93,7 @@ make_gateway() {
 # (203.0.113.4N+1/30 and +2), a WireGuard peer of the gateway whose allowed
 # IPs there are ALLOWED (comma-separated), holding the addresses ADDRS
 # (space-separated) on its own WireGuard interface. Sets CLIENT_PUB[N].
-declare -A CLIENT_PUB CLIENT_NS CLIENT_IF
+declare -A CLIENT_PUB CLIENT_NS CLIENT_IF CLIENT_ADDR
 make_client() { # N ALLOWED ADDRS
 	local n=$1 allowed=$2 addrs=$3 ns=wgsf-c$1-$ID ifc=wsc$1x$ID key a p
 	local base=$((4 * n))
@@ -106,6 +106,7 @@ make_client() { # N ALLOWED ADDRS
 	CLIENT_PUB[$n]=$(echo "$key" | wg pubkey)
 	CLIENT_NS[$n]=$ns
 	CLIENT_IF[$n]=$ifc
+	CLIENT_ADDR[$n]=${addrs%% *} # the first
 	gw_run wg set "$GW_IF" peer "${CLIENT_PUB[$n]}" allowed-ips "$allowed" ||
 		return 1
 	ip netns exec "$ns" wg set "$ifc" private-key <(echo "$key") peer "$GW_PUB" \

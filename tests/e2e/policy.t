@@ -91,6 +91,34 @@ t_is "$?:$out" "1:Unable to attach $GW_IF: $policy.bad:3: invalid prefix '198.51
 	"a bad policy: one line naming file and line, exit 1"
 t_is "$(wgsf_gw show "$GW_IF" --json)" "$before" "and nothing changed"
 
+# Every kind of bad file: exit 1, one line naming the file and line, no change.
+K=${CLIENT_PUB[1]}
+bad_files=(
+	"1:[Peers]" "1:Mode = enforce" "2:[Interface]\nMode = drop" "2:[Interface]\nListenPort = 1"
+	"2:[Peer]\nPublicKey = nonsense" "1:[Peer]\nBlock = true" "2:[Interface]\nMode enforce"
+	"3:[Peer]\nPublicKey = $K\nAllowedSources = 192.0.2.300" "4:[Peer]\nPublicKey = $K\n[Peer]\nPublicKey = $K"
+	"3:[Peer]\nPublicKey = $K\nBlock = maybe" "3:[Peer]\nPublicKey = $K\nAllowedIPs = 192.0.2.0/24"
+	"3:[Peer]\nPublicKey = $K\nAllowedDestinations = 192.0.2.1,,"
+	"2:[Interface]\n\x01\x02binary" "1:[Peer" "2:[Interface]\n[Interface]"
+	"3:[Peer]\nPublicKey = $K\nPublicKey = $K"
+)
+# exit 1 and one line: "Unable to attach IFACE: FILE:LINE: what"
+refused_at() { # LINE OUTPUT STATUS
+	[ "$3" = 1 ] && [ "$(echo "$2" | wc -l)" = 1 ] &&
+		[[ $2 == "Unable to attach $GW_IF: $policy.bad:$1: "* ]]
+}
+for case in "${bad_files[@]}"; do
+	printf "${case#*:}\n" >"$policy.bad"
+	out=$(attach_gw --policy "$policy.bad" 2>&1)
+	t_ok "bad policy '${case#*:}': exit 1, one line naming line ${case%%:*}" \
+		refused_at "${case%%:*}" "$out" $?
+done
+printf '' >"$policy.bad"
+out=$(attach_gw --policy "$policy.bad" 2>&1)
+t_is "$?:$out" "1:Unable to attach $GW_IF: $policy.bad: empty policy: no [Interface] or [Peer] section" \
+	"an empty policy file"
+t_is "$(wgsf_gw show "$GW_IF" --json)" "$before" "after all of them, nothing changed"
+
 # Rules that cannot take effect are applied where they can, and warned about.
 other=$(wg genkey | wg pubkey)
 printf '[Peer]\nPublicKey = %s\nAllowedSources = 192.0.2.0/24\n[Peer]\nPublicKey = %s\nBlock = true\n' \
