@@ -6,6 +6,7 @@
 
 #include "iface.h"
 #include "subcommands.h"
+#include "policy_print.h"
 #include "ui.h"
 #include "view.h"
 
@@ -62,8 +63,8 @@ static void print_json(const struct iface_view *v, const char *address, const st
 	json_string(&j, "verdict", a->verdict);
 	json_string(&j, "reason", a->reason);
 	json_string(&j, "action", a->action);
-	json_bool(&j, "destination_policy",
-		  a->peer && (a->peer->policy.flags & WGSF_PEER_DST_POLICY));
+	if (a->peer)
+		policy_json(&j, a->peer);
 	json_string(&j, "mode", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
 	json_object_end(&j);
 }
@@ -87,8 +88,7 @@ static void print_human(const struct iface_view *v, const char *address, const s
 		       v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
 	else
 		printf("verdict: pass\n");
-	if (a->peer->policy.flags & WGSF_PEER_DST_POLICY)
-		printf("destinations: limited by the peer's allowed destinations\n");
+	policy_print(a->peer, "");
 }
 
 int lookup_main(int argc, const char *argv[])

@@ -7,6 +7,7 @@
 #include "iface.h"
 #include "pin.h"
 #include "subcommands.h"
+#include "policy_print.h"
 #include "ui.h"
 #include "view.h"
 
@@ -43,30 +44,6 @@ static int recent_first(const void *a, const void *b)
 	return memcmp(x->public_key, y->public_key, WG_KEY_LEN);
 }
 
-/* null stands for the default: sources, the allowed IPs; destinations, any. */
-static void json_rules(struct json *j, const char *name, const struct peer_view *p, int d,
-		       uint32_t flag)
-{
-	char buf[PREFIX_STRLEN];
-	size_t i;
-
-	if (!(p->policy.flags & flag))
-		return json_string(j, name, NULL);
-	json_array_begin(j, name);
-	for (i = 0; i < p->n_rules[d]; i++)
-		json_string(j, NULL, prefix_format(&p->rules[d][i].prefix, buf));
-	json_array_end(j);
-}
-
-static void json_policy(struct json *j, const struct peer_view *p)
-{
-	json_object_begin(j, "policy");
-	json_bool(j, "blocked", p->policy.flags & WGSF_PEER_BLOCKED);
-	json_rules(j, "allowed_sources", p, 0, WGSF_PEER_SRC_POLICY);
-	json_rules(j, "allowed_destinations", p, 1, WGSF_PEER_DST_POLICY);
-	json_object_end(j);
-}
-
 static void json_peer(struct json *j, const struct peer_view *p)
 {
 	const struct wgsf_peer_stats *s = &p->stats;
@@ -98,7 +75,7 @@ static void json_peer(struct json *j, const struct peer_view *p)
 		    s->last_violation_ns ? reason_name(s->last_violation_reason) : NULL);
 	json_u64(j, "last_violation", ui_epoch(s->last_violation_ns));
 	json_bool(j, "blocked", p->policy.flags & WGSF_PEER_BLOCKED);
-	json_policy(j, p);
+	policy_json(j, p);
 	json_object_end(j);
 }
 
@@ -124,17 +101,6 @@ static void json_iface(struct json *j, const struct iface_view *v)
 	json_object_end(j);
 }
 
-#define BOLD "\x1b[1m"
-#define GREEN "\x1b[32m"
-#define YELLOW "\x1b[33m"
-#define RED "\x1b[31m"
-#define RESET "\x1b[0m"
-
-/* "  name: " in the style of `wg show` */
-static void label(const char *name)
-{
-	printf("  %s%s%s: ", ui_color(BOLD), name, ui_color(RESET));
-}
 
 static void human_violations(const struct wgsf_peer_stats *s)
 {
@@ -142,31 +108,20 @@ static void human_violations(const struct wgsf_peer_stats *s)
 	const char *sep = "";
 	int r;
 
-	label("violations");
-	printf("%s%llu packets, %s%s (", ui_color(YELLOW),
+	ui_label("  ", "violations");
+	printf("%s%llu packets, %s%s (", ui_color(UI_YELLOW),
 	       (unsigned long long)s->violation_packets, ui_bytes(s->violation_bytes, b1),
-	       ui_color(RESET));
+	       ui_color(UI_RESET));
 	for (r = 0; r < WGSF_REASON_COUNT; r++, sep = ", ")
 		printf("%s%s %llu", sep, reason_names[r], (unsigned long long)s->violations[r]);
 	printf(")\n");
-	label("dropped");
-	printf("%s%llu packets, %s%s\n", ui_color(RED), (unsigned long long)s->drop_packets,
-	       ui_bytes(s->drop_bytes, b1), ui_color(RESET));
-	label("last violation");
+	ui_label("  ", "dropped");
+	printf("%s%llu packets, %s%s\n", ui_color(UI_RED), (unsigned long long)s->drop_packets,
+	       ui_bytes(s->drop_bytes, b1), ui_color(UI_RESET));
+	ui_label("  ", "last violation");
 	printf("%s -> %s (%s), %s\n", addr_str(&s->last_violation_src, b2),
 	       addr_str(&s->last_violation_dst, b3), reason_name(s->last_violation_reason),
 	       ui_ago(s->last_violation_ns, b4));
-}
-
-static void human_rules(const char *name, const struct peer_view *p, int d)
-{
-	char buf[PREFIX_STRLEN];
-	size_t i;
-
-	label(name);
-	for (i = 0; i < p->n_rules[d]; i++)
-		printf("%s%s", i ? ", " : "", prefix_format(&p->rules[d][i].prefix, buf));
-	printf("%s\n", p->n_rules[d] ? "" : "(none)");
 }
 
 static void human_peer(const struct peer_view *p)
@@ -175,20 +130,17 @@ static void human_peer(const struct peer_view *p)
 	size_t i;
 
 	key_to_base64(key, p->public_key);
-	printf("\n%s%speer%s: %s%s\n", ui_color(BOLD), ui_color(YELLOW), ui_color(RESET), key,
+	printf("\n%s%speer%s: %s%s\n", ui_color(UI_BOLD), ui_color(UI_YELLOW), ui_color(UI_RESET), key,
 	       p->policy.flags & WGSF_PEER_BLOCKED ? " (blocked)" : "");
-	label("allowed ips");
+	ui_label("  ", "allowed ips");
 	for (i = 0; i < p->n_allowedips; i++)
 		printf("%s%s", i ? ", " : "", prefix_format(&p->allowedips[i].prefix, buf));
 	printf("%s\n", p->n_allowedips ? "" : "(none)");
-	if (p->policy.flags & WGSF_PEER_SRC_POLICY)
-		human_rules("allowed sources", p, 0);
-	if (p->policy.flags & WGSF_PEER_DST_POLICY)
-		human_rules("allowed destinations", p, 1);
-	label("received");
+	policy_print(p, "  ");
+	ui_label("  ", "received");
 	printf("%llu packets, %s\n", (unsigned long long)p->stats.rx_packets,
 	       ui_bytes(p->stats.rx_bytes, b));
-	label("last seen");
+	ui_label("  ", "last seen");
 	printf("%s\n", ui_ago(p->stats.last_seen_ns, b));
 	if (p->stats.violation_packets)
 		human_violations(&p->stats);
@@ -199,24 +151,24 @@ static void human_iface(const struct iface_view *v)
 	char buf[PREFIX_STRLEN];
 	size_t i;
 
-	printf("%s%sinterface%s: %s%s%s\n", ui_color(BOLD), ui_color(GREEN), ui_color(RESET),
-	       ui_color(GREEN), v->name, ui_color(RESET));
-	label("hook");
+	printf("%s%sinterface%s: %s%s%s\n", ui_color(UI_BOLD), ui_color(UI_GREEN), ui_color(UI_RESET),
+	       ui_color(UI_GREEN), v->name, ui_color(UI_RESET));
+	ui_label("  ", "hook");
 	printf("%s (%s)\n", v->cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc",
 	       hook_mech_name(v->cfg.attachment.mech));
-	label("mode");
+	ui_label("  ", "mode");
 	printf("%s\n", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
 	if (v->cfg.policy[0]) {
-		label("policy");
+		ui_label("  ", "policy");
 		printf("%s\n", v->cfg.policy);
 	}
-	label("unknown sources");
+	ui_label("  ", "unknown sources");
 	printf("%llu packets", (unsigned long long)v->dev.unknown_packets);
 	if (v->dev.unknown_packets)
 		printf(", last from %s (tables stale? run 'wgsf sync %s')",
 		       addr_str(&v->dev.last_unknown_src, buf), v->name);
 	printf("\n");
-	label("malformed");
+	ui_label("  ", "malformed");
 	printf("%llu packets\n", (unsigned long long)v->dev.malformed_packets);
 	for (i = 0; i < v->n_peers; i++)
 		human_peer(&v->peers[i]);

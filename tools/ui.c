@@ -201,3 +201,8 @@ const char *ui_color(const char *code)
 		tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	return tty ? code : "";
 }
+
+void ui_label(const char *indent, const char *name)
+{
+	printf("%s%s%s%s: ", indent, ui_color(UI_BOLD), name, ui_color(UI_RESET));
+}

@@ -52,6 +52,14 @@ const char *ui_bytes(uint64_t bytes, char buf[32]);
 const char *ui_ago(uint64_t boot_ns, char buf[64]);
 /* Seconds since the epoch of a CLOCK_BOOTTIME stamp; 0 stays 0. */
 uint64_t ui_epoch(uint64_t boot_ns);
+#define UI_BOLD "\x1b[1m"
+#define UI_GREEN "\x1b[32m"
+#define UI_YELLOW "\x1b[33m"
+#define UI_RED "\x1b[31m"
+#define UI_RESET "\x1b[0m"
+
+/* "INDENTname: " in bold, in the style of `wg show`. */
+void ui_label(const char *indent, const char *name);
 /* Terminal colours, empty strings when stdout is not a tty. */
 const char *ui_color(const char *code);
 
