@@ -8,7 +8,7 @@
 
 KERNEL_PKG=${KERNEL_PKG:-linux-image-cloud-amd64}
 CACHE=$ROOT/build/kernel
-LANE_TIMEOUT=${LANE_TIMEOUT:-290}
+LANE_TIMEOUT=${LANE_TIMEOUT:-400}
 GUEST_TESTS="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/attach.t tests/e2e/detach.t
 	tests/e2e/cli.t tests/e2e/netns.t tests/e2e/reader-parity.t tests/e2e/policy.t
 	tests/e2e/watch.t tests/e2e/nofalsedrops.t
