@@ -98,17 +98,7 @@ struct wg_peer *device_peer(struct wg_device *dev, const uint8_t key[WG_KEY_LEN]
 
 int peer_add_allowedip(struct wg_peer *peer, const struct prefix *p)
 {
-	if (peer->n_allowedips == peer->cap_allowedips) {
-		size_t cap = peer->cap_allowedips ? peer->cap_allowedips * 2 : 4;
-		struct prefix *v = realloc(peer->allowedips, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		peer->allowedips = v;
-		peer->cap_allowedips = cap;
-	}
-	peer->allowedips[peer->n_allowedips++] = *p;
-	return 0;
+	return prefixes_push(&peer->allowedips, &peer->n_allowedips, &peer->cap_allowedips, p);
 }
 
 static int cmp_prefix(const void *a, const void *b)

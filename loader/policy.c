@@ -35,17 +35,7 @@ __attribute__((format(printf, 2, 3))) static int fail(struct parser *ps, const c
 
 int prefix_list_add(struct prefix_list *l, const struct prefix *p)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 4;
-		struct prefix *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = *p;
-	return 0;
+	return prefixes_push(&l->v, &l->n, &l->cap, p);
 }
 
 static char *trim(char *s)

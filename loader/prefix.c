@@ -101,3 +101,18 @@ int prefix_cmp(const struct prefix *a, const struct prefix *b)
 		return r < 0 ? -1 : 1;
 	return a->cidr == b->cidr ? 0 : a->cidr < b->cidr ? -1 : 1;
 }
+
+int prefixes_push(struct prefix **v, size_t *n, size_t *cap, const struct prefix *p)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 4;
+		struct prefix *nv = realloc(*v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = *p;
+	return 0;
+}

@@ -33,4 +33,7 @@ bool prefix_contains(const struct prefix *outer, const struct prefix *inner);
 /* Total order: family, address, then length; for sorting and comparing. */
 int prefix_cmp(const struct prefix *a, const struct prefix *b);
 
+/* Appends p to the growing array *v of *n prefixes (*cap allocated). */
+int prefixes_push(struct prefix **v, size_t *n, size_t *cap, const struct prefix *p);
+
 #endif

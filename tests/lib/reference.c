@@ -18,13 +18,8 @@ void ref_init(struct reference *r, size_t n_peers, enum wgsf_mode mode)
 
 static void push(struct ref_prefixes *s, const struct prefix *p)
 {
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 8;
-		s->v = realloc(s->v, s->cap * sizeof(*s->v));
-		if (!s->v)
-			abort();
-	}
-	s->v[s->n++] = *p;
+	if (prefixes_push(&s->v, &s->n, &s->cap, p))
+		abort();
 }
 
 void ref_free(struct reference *r)
