@@ -2,18 +2,24 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 
 #include "err.h"
 #include "pin.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* Linux 5.14; older libc headers lack it */
+#endif
 
 #define BPFFS "/sys/fs/bpf"
 /* `ip netns exec` remounts /sys in a private mount namespace that dies with
@@ -79,16 +85,43 @@ static const char *bpffs_root(void)
 	return BPFFS;
 }
 
+/*
+ * A name for this network namespace that no later namespace can take: its
+ * cookie (Linux 5.14+). Inode numbers are reused once a namespace is gone,
+ * and pins left by a deleted namespace would then seem to be a new one's.
+ */
+static int netns_name(char *buf, size_t len)
+{
+	uint64_t cookie;
+	socklen_t clen = sizeof(cookie);
+	struct stat st;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && !getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &clen)) {
+		close(fd);
+		snprintf(buf, len, "%llu", (unsigned long long)cookie);
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	snprintf(buf, len, "ino%lu", (unsigned long)st.st_ino);
+	return 0;
+}
+
 int pin_ns_dir(char out[PATH_MAX])
 {
 	const char *root = bpffs_root();
-	struct stat st;
+	char ns[32];
+	int err;
 
 	if (!root)
 		return -ENOTSUP;
-	if (stat("/proc/self/ns/net", &st))
-		return -errno;
-	snprintf(out, PATH_MAX, "%s/wgsf/%lu", root, (unsigned long)st.st_ino);
+	err = netns_name(ns, sizeof(ns));
+	if (err)
+		return err;
+	snprintf(out, PATH_MAX, "%s/wgsf/%s", root, ns);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Where an interface's maps, program and link are pinned:
- *   <bpffs>/wgsf/<netns inode>/<ifname>/
+ *   <bpffs>/wgsf/<netns cookie>/<ifname>/
  * The network namespace is part of the path so that the same interface name
  * in two namespaces never collides.
  */
