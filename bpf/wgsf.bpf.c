@@ -167,9 +167,11 @@ static __always_inline int parse(void *data, void *data_end, __u64 pkt_len,
 static __always_inline void addr_store(struct wgsf_addr *a, const struct packet *p,
 				       const __u8 *addr)
 {
-	if (p->version == 4)
+	if (p->version == 4) {
 		__builtin_memcpy(a->addr, addr, 4);
-	else
+		/* an earlier IPv6 address must not show through */
+		__builtin_memset(a->addr + 4, 0, 12);
+	} else
 		__builtin_memcpy(a->addr, addr, 16);
 	a->version = p->version;
 }
