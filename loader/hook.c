@@ -152,7 +152,7 @@ static int clsact_filters(uint32_t ifindex)
 
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		r = MNL_CB_ERROR;
-	for (i = 0; i < 2 && r >= MNL_CB_OK; i++) {
+	for (i = 0; i < 2 && r >= MNL_CB_STOP; i++) {
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 		struct tcmsg *tc = mnl_nlmsg_put_extra_header(nlh, sizeof(*tc));
 		uint32_t seq = time(NULL) + i;
