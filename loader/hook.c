@@ -15,9 +15,9 @@
 
 #include "hook.h"
 
-/* Debian's libbpf 1.1 and 6.1 headers predate tcx; the kernel ABI value. */
-#define WGSF_TCX_INGRESS 46
 #define LINK_PATH_MAX (PATH_MAX + 8)
+/* The name the kernel knows SEC("tc") wgsf_tc by. */
+#define TC_PROG_NAME "wgsf_tc"
 
 const char *hook_mech_name(uint32_t mech)
 {
@@ -56,6 +56,7 @@ static int link_attach(int prog_fd, uint32_t ifindex, enum bpf_attach_type type,
 	return err;
 }
 
+/* -ENOENT when our link is gone: unpinned, or detached from the device. */
 static int link_replace(int prog_fd, const char *dir)
 {
 	char path[LINK_PATH_MAX];
@@ -66,36 +67,69 @@ static int link_replace(int prog_fd, const char *dir)
 	if (fd < 0)
 		return -errno;
 	if (bpf_link_update(fd, prog_fd, NULL))
-		err = -errno;
+		err = errno == ENOLINK ? -ENOENT : -errno;
 	close(fd);
 	return err;
 }
 
-static int clsact_attach(int prog_fd, struct wgsf_attachment *st, bool replace)
+/*
+ * 1 when the filter at st's priority and handle is still ours, 0 when it is
+ * gone. Someone may have deleted ours, and another cls_bpf filter may have
+ * got the same numbers since: it is ours only if it runs our program.
+ */
+static int clsact_ours(const struct wgsf_attachment *st)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = st->tc_handle, .priority = st->tc_prio);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd, err = bpf_tc_query(&hook, &opts);
+
+	/* EINVAL: no clsact qdisc, or another kind of filter at that priority */
+	if (err == -ENOENT || err == -EINVAL || err == -ENODEV)
+		return 0;
+	if (err)
+		return err;
+	fd = bpf_prog_get_fd_by_id(opts.prog_id);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : !strcmp(info.name, TC_PROG_NAME);
+	close(fd);
+	return err;
+}
+
+static int clsact_replace(int prog_fd, const struct wgsf_attachment *st)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .handle = st->tc_handle,
+		    .priority = st->tc_prio, .flags = BPF_TC_F_REPLACE);
+	int ours = clsact_ours(st);
+
+	if (ours <= 0)
+		return ours ?: -ENOENT;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+static int clsact_attach(int prog_fd, struct wgsf_attachment *st)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd);
-	int err;
+	int err = bpf_tc_hook_create(&hook);
+	bool created = !err;
 
-	if (replace) {
-		opts.handle = st->tc_handle;
-		opts.priority = st->tc_prio;
-		opts.flags = BPF_TC_F_REPLACE;
-		return bpf_tc_attach(&hook, &opts);
-	}
-	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
-	st->created_qdisc = !err;
 	/* handle and priority 0: the kernel picks free ones, and tells */
 	err = bpf_tc_attach(&hook, &opts);
 	if (err) {
-		if (st->created_qdisc)
+		if (created)
 			bpf_tc_hook_destroy(&hook);
 		return err;
 	}
 	st->tc_handle = opts.handle;
 	st->tc_prio = opts.priority;
+	/* a qdisc we added earlier, which outlived our filter, is still ours */
+	st->created_qdisc = st->created_qdisc || created;
 	return 0;
 }
 
@@ -105,19 +139,15 @@ static bool no_tcx(int err)
 	return err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */;
 }
 
-int hook_attach(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
-		struct wgsf_attachment *st)
+static int attach_new(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
+		      struct wgsf_attachment *st)
 {
 	int err;
 
-	if (st->mech && st->kind == kind) {
-		if (st->mech == MECH_CLSACT)
-			return clsact_attach(prog_fd, st, true);
-		return link_replace(prog_fd, dir);
-	}
 	st->kind = kind;
 	if (kind == HOOK_XDP) {
 		err = link_attach(prog_fd, st->ifindex, BPF_XDP, XDP_FLAGS_SKB_MODE, dir);
+		/* EEXIST: a program in another XDP mode; EBUSY: in ours */
 		if (err == -EEXIST)
 			err = -EBUSY;
 		st->mech = err ? MECH_NONE : MECH_XDP_GENERIC;
@@ -130,9 +160,24 @@ int hook_attach(int prog_fd, enum hook_kind kind, enum hook_mech force, const ch
 			return err;
 		}
 	}
-	err = clsact_attach(prog_fd, st, false);
+	err = clsact_attach(prog_fd, st);
 	st->mech = err ? MECH_NONE : MECH_CLSACT;
 	return err;
+}
+
+int hook_attach(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
+		struct wgsf_attachment *st)
+{
+	int err;
+
+	if (!st->mech || st->kind != kind)
+		return attach_new(prog_fd, kind, force, dir, st);
+	err = st->mech == MECH_CLSACT ? clsact_replace(prog_fd, st) : link_replace(prog_fd, dir);
+	if (err != -ENOENT)
+		return err;
+	/* Ours was removed behind our back: nothing runs now, so attach anew,
+	 * by the same mechanism. */
+	return attach_new(prog_fd, kind, st->mech, dir, st);
 }
 
 static int count_filter(const struct nlmsghdr *nlh, void *data)
@@ -142,52 +187,58 @@ static int count_filter(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Adds the filters under one direction of ifindex's clsact qdisc to *n. */
+static int dump_filters(struct mnl_socket *nl, uint32_t ifindex, uint32_t dir, int *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct tcmsg *tc = mnl_nlmsg_put_extra_header(nlh, sizeof(*tc));
+	uint32_t seq = time(NULL) + dir;
+	ssize_t len;
+	int r;
+
+	nlh->nlmsg_type = RTM_GETTFILTER;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	tc->tcm_family = AF_UNSPEC;
+	tc->tcm_ifindex = ifindex;
+	tc->tcm_parent = TC_H_MAKE(TC_H_CLSACT, dir);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (len <= 0)
+			return len ? -errno : -EIO;
+		r = mnl_cb_run(buf, len, seq, mnl_socket_get_portid(nl), count_filter, n);
+	} while (r > MNL_CB_STOP);
+	return r < 0 ? -errno : 0;
+}
+
 /* Filters of anyone's under the clsact qdisc, either direction; -errno. */
 static int clsact_filters(uint32_t ifindex)
 {
-	static const uint32_t parents[] = { TC_H_MIN_INGRESS, TC_H_MIN_EGRESS };
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	int n = 0, r = MNL_CB_OK, i;
+	int n = 0, err;
 
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		r = MNL_CB_ERROR;
-	for (i = 0; i < 2 && r >= MNL_CB_STOP; i++) {
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-		struct tcmsg *tc = mnl_nlmsg_put_extra_header(nlh, sizeof(*tc));
-		uint32_t seq = time(NULL) + i;
-		ssize_t len;
-
-		nlh->nlmsg_type = RTM_GETTFILTER;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		nlh->nlmsg_seq = seq;
-		tc->tcm_family = AF_UNSPEC;
-		tc->tcm_ifindex = ifindex;
-		tc->tcm_parent = TC_H_MAKE(TC_H_CLSACT, parents[i]);
-		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-			r = MNL_CB_ERROR;
-			break;
-		}
-		do {
-			len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-			r = len > 0 ? mnl_cb_run(buf, len, seq, mnl_socket_get_portid(nl),
-						 count_filter, &n)
-				    : MNL_CB_ERROR;
-		} while (r > MNL_CB_STOP);
-	}
-	i = errno;
-	if (nl)
-		mnl_socket_close(nl);
-	return r < 0 ? -i : n;
+	if (!nl)
+		return -errno;
+	err = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) ? -errno
+		: dump_filters(nl, ifindex, TC_H_MIN_INGRESS, &n) ?:
+		  dump_filters(nl, ifindex, TC_H_MIN_EGRESS, &n);
+	mnl_socket_close(nl);
+	return err ?: n;
 }
 
 static int clsact_detach(const struct wgsf_attachment *st)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = st->tc_handle, .priority = st->tc_prio);
-	int err = bpf_tc_detach(&hook, &opts);
+	int err = clsact_ours(st);
 
-	if (err && err != -ENOENT && err != -EINVAL && err != -ENODEV)
+	if (err > 0)
+		err = bpf_tc_detach(&hook, &opts);
+	/* ENOENT: deleted since we looked */
+	if (err < 0 && err != -ENOENT)
 		return err;
 	if (st->created_qdisc && clsact_filters(st->ifindex) == 0) {
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;

@@ -9,84 +9,29 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
-#include <linux/if_tun.h>
 
 #include "hook.h"
 #include "packet.h"
 #include "pin.h"
 #include "tap.h"
+#include "tundev.h"
 
-static char ifname[IFNAMSIZ], dir[PATH_MAX];
-static int tun = -1;
-static uint32_t ifindex;
-
-static void cleanup(void)
-{
-	char path[PATH_MAX + 8];
-
-	/* the namespace, and with it the device, go when this process exits */
-	snprintf(path, sizeof(path), "%s/link", dir);
-	unlink(path);
-	pin_dir_remove(dir);
-}
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-/* Whether the output of a command mentions needle. */
-static bool says(const char *cmd, const char *needle)
-{
-	char line[512];
-	bool found = false;
-	FILE *f = popen(cmd, "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		found = found || strstr(line, needle);
-	if (f)
-		pclose(f);
-	return found;
-}
+static struct tundev tund;
 
 static void setup(void)
 {
-	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	const char *why = tundev_setup(&tund, "wgsft");
 
-	if (unshare(CLONE_NEWNET))
-		skip_all("cannot create a network namespace: %s", strerror(errno));
-	tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (tun < 0)
-		skip_all("no /dev/net/tun: %s", strerror(errno));
-	snprintf(ifr.ifr_name, IFNAMSIZ, "wgsft%d", getpid() % 100000);
-	if (ioctl(tun, TUNSETIFF, &ifr))
-		skip_all("cannot create a TUN device: %s", strerror(errno));
-	snprintf(ifname, sizeof(ifname), "%s", ifr.ifr_name);
-	ifindex = if_nametoindex(ifname);
-	if (sh("ip link set %s up && ip addr add 192.0.2.1/24 dev %s && "
-	       "ip addr add 2001:db8::1/64 dev %s nodad", ifname, ifname, ifname))
-		skip_all("cannot configure %s", ifname);
-	if (pin_iface_dir(ifname, dir) || pin_lock(dir, 1) < 0)
-		skip_all("no bpffs to pin in");
-	atexit(cleanup);
+	if (why)
+		skip_all("%s", why);
 }
 
 /* n UDP packets from 192.0.2.7 to 192.0.2.1, each ip_len bytes long. */
@@ -101,8 +46,8 @@ static void send_v4(unsigned int n, uint16_t ip_len)
 	packet_ip(&pkt, 0, &src, &dst, ip_len);
 	memcpy(buf, pkt.data, pkt.len);
 	while (n--)
-		if (write(tun, buf, ip_len) != ip_len)
-			diag("write to %s: %s", ifname, strerror(errno));
+		if (write(tund.fd, buf, ip_len) != ip_len)
+			diag("write to %s: %s", tund.ifname, strerror(errno));
 }
 
 static uint64_t rx(const struct wgsf *skel)
@@ -143,18 +88,17 @@ static unsigned int on_hook(enum hook_kind kind)
 	__u32 ids[8], n = 8, flags = 0, id = 0;
 
 	if (kind == HOOK_XDP)
-		return !bpf_xdp_query_id(ifindex, XDP_FLAGS_SKB_MODE, &id) && id;
-	/* tcx ingress; 46 is BPF_TCX_INGRESS, which these headers predate */
-	return bpf_prog_query(ifindex, 46, 0, &flags, ids, &n) ? 0 : n;
+		return !bpf_xdp_query_id(tund.ifindex, XDP_FLAGS_SKB_MODE, &id) && id;
+	return bpf_prog_query(tund.ifindex, WGSF_TCX_INGRESS, 0, &flags, ids, &n) ? 0 : n;
 }
 
 static bool tc_shows(const char *what, const char *needle)
 {
 	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "tc %s show dev %s%s 2>&1", what, ifname,
+	snprintf(cmd, sizeof(cmd), "tc %s show dev %s%s", what, tund.ifname,
 		 strcmp(what, "filter") ? "" : " ingress");
-	return says(cmd, needle);
+	return output_lines(cmd, needle) > 0;
 }
 
 /* Attach, count, replace the program in place, detach: one attachment's life. */
@@ -162,26 +106,26 @@ static void lifecycle(enum hook_kind kind, enum hook_mech force, enum hook_mech 
 		      const char *name)
 {
 	struct wgsf *a = load(), *b = load();
-	struct wgsf_attachment st = { .ifindex = ifindex };
+	struct wgsf_attachment st = { .ifindex = tund.ifindex };
 	char path[PATH_MAX + 8];
 
 	if (!ok(a && b, "%s: load two programs", name))
 		goto out;
-	is_u64(hook_attach(prog(a, kind), kind, force, dir, &st), 0, "%s: attach", name);
+	is_u64(hook_attach(prog(a, kind), kind, force, tund.dir, &st), 0, "%s: attach", name);
 	is_u64(st.mech, want, "%s: attached by %s", name, hook_mech_name(want));
 	if (want == MECH_CLSACT)
 		ok(tc_shows("filter", "wgsf_tc") && tc_shows("filter", "direct-action"),
 		   "%s: tc shows our direct-action filter", name);
 	send_v4(5, 60);
 	is_u64(rx(a), 5, "%s: counts every packet", name);
-	is_u64(hook_attach(prog(b, kind), kind, force, dir, &st), 0, "%s: replace the program",
+	is_u64(hook_attach(prog(b, kind), kind, force, tund.dir, &st), 0, "%s: replace the program",
 	       name);
 	send_v4(3, 60);
 	ok(rx(a) == 5 && rx(b) == 3, "%s: the new program counts, the old one no longer", name);
-	is_u64(hook_detach(dir, &st), 0, "%s: detach", name);
+	is_u64(hook_detach(tund.dir, &st), 0, "%s: detach", name);
 	send_v4(2, 60);
 	ok(rx(a) == 5 && rx(b) == 3, "%s: nothing counts after detach", name);
-	snprintf(path, sizeof(path), "%s/link", dir);
+	snprintf(path, sizeof(path), "%s/link", tund.dir);
 	ok(access(path, F_OK) && errno == ENOENT, "%s: no link pin left", name);
 	ok(!tc_shows("filter", "wgsf_tc") && !on_hook(kind), "%s: nothing of ours on the hook",
 	   name);
@@ -194,32 +138,32 @@ static void with_foreign_filter(enum hook_mech force, enum hook_mech want, const
 {
 	/* a filter that matches none of the test's packets, so they reach ours */
 	if (ok(!sh("tc qdisc add dev %s clsact && tc filter add dev %s ingress prio 1 u32 "
-		   "match u32 0xdeadbeef 0xffffffff at 0", ifname, ifname),
+		   "match u32 0xdeadbeef 0xffffffff at 0", tund.ifname, tund.ifname),
 	       "%s: someone else's clsact qdisc and filter", name)) {
 		lifecycle(HOOK_TC, force, want, name);
 		ok(tc_shows("filter", "u32"), "%s: their filter survives attach and detach", name);
 		ok(tc_shows("qdisc", "clsact"), "%s: and so does their qdisc", name);
 	}
-	sh("tc qdisc del dev %s clsact 2>/dev/null", ifname);
+	sh("tc qdisc del dev %s clsact 2>/dev/null", tund.ifname);
 }
 
 static void foreign_xdp(void)
 {
 	struct wgsf *theirs = load(), *ours = load();
-	struct wgsf_attachment st = { .ifindex = ifindex };
+	struct wgsf_attachment st = { .ifindex = tund.ifindex };
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info), id = 0;
 
-	if (!ok(theirs && ours && !bpf_xdp_attach(ifindex, prog(theirs, HOOK_XDP),
+	if (!ok(theirs && ours && !bpf_xdp_attach(tund.ifindex, prog(theirs, HOOK_XDP),
 						  XDP_FLAGS_SKB_MODE, NULL),
 		"xdp: someone else's XDP program"))
 		goto out;
-	is_u64(hook_attach(prog(ours, HOOK_XDP), HOOK_XDP, MECH_NONE, dir, &st), -EBUSY,
+	is_u64(hook_attach(prog(ours, HOOK_XDP), HOOK_XDP, MECH_NONE, tund.dir, &st), -EBUSY,
 	       "xdp: ours is refused, XDP is taken");
 	bpf_obj_get_info_by_fd(prog(theirs, HOOK_XDP), &info, &len);
-	ok(!bpf_xdp_query_id(ifindex, XDP_FLAGS_SKB_MODE, &id) && id == info.id,
+	ok(!bpf_xdp_query_id(tund.ifindex, XDP_FLAGS_SKB_MODE, &id) && id == info.id,
 	   "xdp: theirs stays attached");
-	bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
+	bpf_xdp_detach(tund.ifindex, XDP_FLAGS_SKB_MODE, NULL);
 out:
 	wgsf__destroy(theirs);
 	wgsf__destroy(ours);
@@ -229,21 +173,21 @@ out:
 static void short_packets(enum hook_kind kind, const char *name)
 {
 	static const uint8_t v4[19] = { 0x45 }, v6[39] = { 0x60 };
-	struct wgsf_attachment st = { .ifindex = ifindex };
+	struct wgsf_attachment st = { .ifindex = tund.ifindex };
 	struct wgsf *a = load();
 	struct wgsf_dev_stats d;
 
-	if (!ok(a && !hook_attach(prog(a, kind), kind, MECH_NONE, dir, &st),
+	if (!ok(a && !hook_attach(prog(a, kind), kind, MECH_NONE, tund.dir, &st),
 		"%s: attach for short packets", name))
 		goto out;
-	ok(write(tun, v4, 0) < 0 && errno == EINVAL, "%s: a 0-byte packet cannot enter the device",
+	ok(write(tund.fd, v4, 0) < 0 && errno == EINVAL, "%s: a 0-byte packet cannot enter the device",
 	   name);
-	ok(write(tun, v4, 1) == 1 && write(tun, v4, 19) == 19 && write(tun, v6, 39) == 39,
+	ok(write(tund.fd, v4, 1) == 1 && write(tund.fd, v4, 19) == 19 && write(tund.fd, v6, 39) == 39,
 	   "%s: 1 byte, 19 bytes of IPv4, 39 bytes of IPv6", name);
 	ok(!stats_read_dev(bpf_map__fd(a->maps.dev_stats), &d) && d.malformed_packets == 3,
 	   "%s: each counted malformed", name);
 	is_u64(rx(a), 0, "%s: none attributed to a peer", name);
-	hook_detach(dir, &st);
+	hook_detach(tund.dir, &st);
 out:
 	wgsf__destroy(a);
 }
