@@ -27,36 +27,53 @@ void device_free(struct wg_device *dev)
 	free(dev);
 }
 
-/* Public keys are uniformly random: their first bytes hash well. */
-static size_t key_slot(const uint8_t key[WG_KEY_LEN], size_t cap)
+/* Keys are random in practice, but `wg set` takes any 32 bytes: every byte
+ * is mixed in, so that keys alike but for their last bytes still spread. */
+static size_t key_hash(const uint8_t key[WG_KEY_LEN])
 {
-	size_t h;
+	uint64_t w, h = 0;
+	unsigned int i;
 
-	memcpy(&h, key, sizeof(h));
-	return h & (cap - 1);
+	for (i = 0; i < WG_KEY_LEN; i += sizeof(w)) {
+		memcpy(&w, key + i, sizeof(w));
+		h ^= w;
+		h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+		h ^= h >> 31;
+	}
+	return h;
 }
 
 static size_t *index_find(const struct wg_device *dev, const uint8_t key[WG_KEY_LEN])
 {
-	size_t i;
+	size_t mask = dev->cap_index - 1, i;
 
-	for (i = key_slot(key, dev->cap_index);; i = (i + 1) & (dev->cap_index - 1))
+	for (i = key_hash(key) & mask;; i = (i + 1) & mask)
 		if (!dev->index[i] ||
 		    !memcmp(dev->peers[dev->index[i] - 1].public_key, key, WG_KEY_LEN))
 			return &dev->index[i];
 }
 
-static int index_rebuild(struct wg_device *dev, size_t cap)
+static void index_fill(struct wg_device *dev)
 {
 	size_t i;
 
-	free(dev->index);
-	dev->index = calloc(cap, sizeof(*dev->index));
-	if (!dev->index)
-		return -ENOMEM;
-	dev->cap_index = cap;
+	memset(dev->index, 0, dev->cap_index * sizeof(*dev->index));
 	for (i = 0; i < dev->n_peers; i++)
 		*index_find(dev, dev->peers[i].public_key) = i + 1;
+}
+
+/* On ENOMEM the old index stays, still whole. */
+static int index_grow(struct wg_device *dev, size_t cap)
+{
+	size_t *index = malloc(cap * sizeof(*index));
+
+	if (!index)
+		return -ENOMEM;
+	free(dev->index);
+	dev->index = index;
+	dev->cap_index = cap;
+	index_fill(dev);
 	return 0;
 }
 
@@ -87,7 +104,7 @@ struct wg_peer *device_peer(struct wg_device *dev, const uint8_t key[WG_KEY_LEN]
 	}
 	/* at most half full, so that probes stay short */
 	if (2 * (dev->n_peers + 1) > dev->cap_index &&
-	    index_rebuild(dev, dev->cap_index ? dev->cap_index * 2 : 32))
+	    index_grow(dev, dev->cap_index ? dev->cap_index * 2 : 32))
 		return NULL;
 	p = &dev->peers[dev->n_peers++];
 	memset(p, 0, sizeof(*p));
@@ -112,6 +129,13 @@ static int cmp_peer(const void *a, const void *b)
 		      ((const struct wg_peer *)b)->public_key, WG_KEY_LEN);
 }
 
+/* An empty array may be NULL, which qsort must not be given. */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n)
+		qsort(v, n, size, cmp);
+}
+
 void device_canonicalise(struct wg_device *dev)
 {
 	size_t i, j, n;
@@ -119,14 +143,15 @@ void device_canonicalise(struct wg_device *dev)
 	for (i = 0; i < dev->n_peers; i++) {
 		struct wg_peer *p = &dev->peers[i];
 
-		qsort(p->allowedips, p->n_allowedips, sizeof(*p->allowedips), cmp_prefix);
+		sort(p->allowedips, p->n_allowedips, sizeof(*p->allowedips), cmp_prefix);
 		for (j = n = 0; j < p->n_allowedips; j++)
 			if (!n || prefix_cmp(&p->allowedips[n - 1], &p->allowedips[j]))
 				p->allowedips[n++] = p->allowedips[j];
 		p->n_allowedips = n;
 	}
-	qsort(dev->peers, dev->n_peers, sizeof(*dev->peers), cmp_peer);
-	index_rebuild(dev, dev->cap_index ? dev->cap_index : 32);
+	sort(dev->peers, dev->n_peers, sizeof(*dev->peers), cmp_peer);
+	if (dev->cap_index)
+		index_fill(dev); /* the peers moved */
 }
 
 int device_cmp(const struct wg_device *a, const struct wg_device *b)

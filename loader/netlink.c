@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Kernel WireGuard over generic netlink: WG_CMD_GET_DEVICE as a dump, one
- * parse callback per nesting level (device, peers, peer, allowed IPs).
+ * Kernel WireGuard over generic netlink: WG_CMD_GET_DEVICE as a dump by
+ * interface name, one parse callback per nesting level (device, peer,
+ * allowed IP), each validating what it keeps.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,110 +30,159 @@
  */
 #define DUMP_TRIES 1000
 
+/* A request is a header and a name. Zeroed, as libmnl 1.0.4 leaves the
+ * padding after an attribute as it found it, and that is sent too. */
+#define REQUEST_SIZE 128
+
 struct parse {
 	struct wg_device *dev;
-	struct wg_peer *peer;
+	struct wg_peer *peer; /* the one whose allowed IPs are being read */
 	int err;
 };
 
-static int bad(struct parse *p)
+static int fail(struct parse *p, int err)
 {
-	p->err = WG_ERR_BAD_REPLY;
+	p->err = err;
+	return err ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* The attribute callbacks keep, by type, the attributes their level needs. */
+static int allowedip_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned int type = mnl_attr_get_type(a);
+
+	if ((type == WGALLOWEDIP_A_FAMILY && mnl_attr_validate(a, MNL_TYPE_U16) < 0) ||
+	    (type == WGALLOWEDIP_A_CIDR_MASK && mnl_attr_validate(a, MNL_TYPE_U8) < 0))
+		return MNL_CB_ERROR;
+	if (type <= WGALLOWEDIP_A_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int parse_allowedip(const struct nlattr *nest, void *data)
+{
+	const struct nlattr *tb[WGALLOWEDIP_A_MAX + 1] = {};
+	struct parse *p = data;
+	struct prefix pfx = {};
+	uint16_t family;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(nest, allowedip_attr, tb) < 0 || !tb[WGALLOWEDIP_A_FAMILY] ||
+	    !tb[WGALLOWEDIP_A_IPADDR] || !tb[WGALLOWEDIP_A_CIDR_MASK])
+		return fail(p, WG_ERR_BAD_REPLY);
+	family = mnl_attr_get_u16(tb[WGALLOWEDIP_A_FAMILY]);
+	pfx.family = family;
+	pfx.cidr = mnl_attr_get_u8(tb[WGALLOWEDIP_A_CIDR_MASK]);
+	if ((family != AF_INET && family != AF_INET6) || pfx.cidr > prefix_bits(family) ||
+	    mnl_attr_get_payload_len(tb[WGALLOWEDIP_A_IPADDR]) != prefix_bits(family) / 8)
+		return fail(p, WG_ERR_BAD_REPLY);
+	memcpy(pfx.addr, mnl_attr_get_payload(tb[WGALLOWEDIP_A_IPADDR]), prefix_bits(family) / 8);
+	prefix_normalise(&pfx);
+	return fail(p, peer_add_allowedip(p->peer, &pfx));
+}
+
+static int peer_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned int type = mnl_attr_get_type(a);
+
+	if ((type == WGPEER_A_PUBLIC_KEY && mnl_attr_get_payload_len(a) != WG_KEY_LEN) ||
+	    (type == WGPEER_A_ALLOWEDIPS && mnl_attr_validate(a, MNL_TYPE_NESTED) < 0))
+		return MNL_CB_ERROR;
+	if (type <= WGPEER_A_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int parse_peer(const struct nlattr *nest, void *data)
+{
+	const struct nlattr *tb[WGPEER_A_MAX + 1] = {};
+	struct parse *p = data;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(nest, peer_attr, tb) < 0 || !tb[WGPEER_A_PUBLIC_KEY])
+		return fail(p, WG_ERR_BAD_REPLY);
+	/* The kernel splits a peer with more allowed IPs than fit in one
+	 * message, repeating its key in the next: the halves are merged. */
+	p->peer = device_peer(p->dev, mnl_attr_get_payload(tb[WGPEER_A_PUBLIC_KEY]));
+	if (!p->peer)
+		return fail(p, -ENOMEM);
+	if (!tb[WGPEER_A_ALLOWEDIPS])
+		return MNL_CB_OK;
+	return mnl_attr_parse_nested(tb[WGPEER_A_ALLOWEDIPS], parse_allowedip, p);
+}
+
+static int parse_device(const struct nlattr *a, void *data)
+{
+	struct parse *p = data;
+
+	if (mnl_attr_get_type(a) != WGDEVICE_A_PEERS)
+		return MNL_CB_OK; /* the device's own keys, port and mark */
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+		return fail(p, WG_ERR_BAD_REPLY);
+	return mnl_attr_parse_nested(a, parse_peer, p);
+}
+
+int netlink_parse_message(const struct nlmsghdr *nlh, struct wg_device *dev)
+{
+	struct parse p = { .dev = dev };
+
+	/* libmnl walks attributes up to the aligned end: the kernel pads every
+	 * attribute, so an unaligned length is no message of its */
+	if (nlh->nlmsg_len != MNL_ALIGN(nlh->nlmsg_len) ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return WG_ERR_BAD_REPLY;
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), parse_device, &p);
+	return p.err;
+}
+
+static int device_message(const struct nlmsghdr *nlh, void *data)
+{
+	struct parse *p = data;
+
+	return fail(p, netlink_parse_message(nlh, p->dev));
+}
+
+static int family_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
+	    mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
+		*(uint16_t *)data = mnl_attr_get_u16(a);
+	return MNL_CB_OK;
+}
+
+static int family_message(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr, data);
+}
+
+/*
+ * NLMSG_ERROR (an ack when 0) and NLMSG_DONE both open with an errno. The
+ * kernel reports a dump that failed part way in NLMSG_DONE's, which
+ * libmnl's own handler ignores; `wg` checks it, and so do we.
+ */
+static int status_message(const struct nlmsghdr *nlh, void *data)
+{
+	int err;
+
+	(void)data;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (!err)
+		return MNL_CB_STOP;
+	errno = err < 0 ? -err : err;
 	return MNL_CB_ERROR;
 }
 
-static int parse_allowedip(const struct nlattr *attr, void *data)
-{
-	struct parse *p = data;
-	const struct nlattr *a;
-	struct prefix pfx = {};
-	bool have_addr = false, have_cidr = false;
-	size_t alen;
-
-	mnl_attr_for_each_nested(a, attr) {
-		switch (mnl_attr_get_type(a)) {
-		case WGALLOWEDIP_A_FAMILY:
-			if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
-				return bad(p);
-			pfx.family = mnl_attr_get_u16(a);
-			break;
-		case WGALLOWEDIP_A_IPADDR:
-			alen = mnl_attr_get_payload_len(a);
-			if (alen != 4 && alen != 16)
-				return bad(p);
-			memcpy(pfx.addr, mnl_attr_get_payload(a), alen);
-			have_addr = true;
-			break;
-		case WGALLOWEDIP_A_CIDR_MASK:
-			if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
-				return bad(p);
-			pfx.cidr = mnl_attr_get_u8(a);
-			have_cidr = true;
-			break;
-		}
-	}
-	if (!have_addr || !have_cidr || (pfx.family != AF_INET && pfx.family != AF_INET6) ||
-	    pfx.cidr > prefix_bits(pfx.family))
-		return bad(p);
-	prefix_normalise(&pfx);
-	p->err = peer_add_allowedip(p->peer, &pfx);
-	return p->err ? MNL_CB_ERROR : MNL_CB_OK;
-}
-
-static int parse_peer(const struct nlattr *attr, void *data)
-{
-	struct parse *p = data;
-	const struct nlattr *a, *aips = NULL;
-
-	p->peer = NULL;
-	mnl_attr_for_each_nested(a, attr) {
-		if (mnl_attr_get_type(a) == WGPEER_A_PUBLIC_KEY) {
-			if (mnl_attr_get_payload_len(a) != WG_KEY_LEN)
-				return bad(p);
-			/* a peer split across messages comes back under its key */
-			p->peer = device_peer(p->dev, mnl_attr_get_payload(a));
-			if (!p->peer) {
-				p->err = -ENOMEM;
-				return MNL_CB_ERROR;
-			}
-		} else if (mnl_attr_get_type(a) == WGPEER_A_ALLOWEDIPS) {
-			aips = a;
-		}
-	}
-	if (!p->peer)
-		return bad(p);
-	if (aips)
-		mnl_attr_for_each_nested(a, aips)
-			if (parse_allowedip(a, p) != MNL_CB_OK)
-				return MNL_CB_ERROR;
-	return MNL_CB_OK;
-}
-
-static int parse_device(const struct nlmsghdr *nlh, void *data)
-{
-	struct parse *p = data;
-	const struct nlattr *a, *peer;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(a) != WGDEVICE_A_PEERS)
-			continue;
-		mnl_attr_for_each_nested(peer, a)
-			if (parse_peer(peer, p) != MNL_CB_OK)
-				return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
-static int family_attr(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
-		    mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
-			*(uint16_t *)data = mnl_attr_get_u16(a);
-	return MNL_CB_OK;
-}
+/* not const: libmnl 1.0.4 takes it without */
+static mnl_cb_t control_cb[] = {
+	[NLMSG_ERROR] = status_message,
+	[NLMSG_DONE] = status_message,
+};
 
 static struct nlmsghdr *genl_request(char *buf, uint16_t type, uint16_t flags, uint8_t cmd,
 				     uint8_t version, uint32_t seq)
@@ -154,7 +203,7 @@ static struct nlmsghdr *genl_request(char *buf, uint16_t type, uint16_t flags, u
 static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char *buf = malloc(MNL_SOCKET_DUMP_SIZE);
-	uint32_t portid = mnl_socket_get_portid(nl), seq = nlh->nlmsg_seq;
+	uint32_t portid = mnl_socket_get_portid(nl);
 	ssize_t n;
 	int r = MNL_CB_OK;
 
@@ -168,41 +217,44 @@ static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 			r = MNL_CB_ERROR;
 			break;
 		}
-		r = mnl_cb_run(buf, n, seq, portid, cb, data);
+		r = mnl_cb_run2(buf, n, nlh->nlmsg_seq, portid, cb, data, control_cb,
+				MNL_ARRAY_SIZE(control_cb));
 	}
 	free(buf);
-	return r < 0 ? -errno : 0;
+	return r < 0 ? (errno ? -errno : -EIO) : 0;
 }
 
-static int wireguard_family(struct mnl_socket *nl, uint16_t *id)
+static int wireguard_family(struct mnl_socket *nl, uint32_t seq, uint16_t *id)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = genl_request(buf, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, 1,
-					    time(NULL));
+	_Alignas(struct nlmsghdr) char buf[REQUEST_SIZE] = { 0 };
+	struct nlmsghdr *nlh = genl_request(buf, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, 1, seq);
 	int err;
 
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
 	*id = 0;
-	err = talk(nl, nlh, family_attr, id);
+	err = talk(nl, nlh, family_message, id);
 	/* no wireguard family: the module is not loaded, nothing is WireGuard */
 	if (err == -ENOENT || (!err && !*id))
 		return WG_ERR_NOT_WG;
 	return err;
 }
 
-static int dump_once(struct mnl_socket *nl, uint16_t family, struct parse *p, uint32_t seq)
+static int dump_device(struct mnl_socket *nl, uint16_t family, uint32_t seq,
+		       struct wg_device *dev)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	_Alignas(struct nlmsghdr) char buf[REQUEST_SIZE] = { 0 };
 	struct nlmsghdr *nlh = genl_request(buf, family, NLM_F_DUMP, WG_CMD_GET_DEVICE,
 					    WG_GENL_VERSION, seq);
+	struct parse p = { .dev = dev };
 	int err;
 
-	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, p->dev->name);
-	err = talk(nl, nlh, parse_device, p);
-	if (p->err)
-		return p->err;
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, dev->name);
+	err = talk(nl, nlh, device_message, &p);
+	if (p.err)
+		return p.err;
 	if (err == -ENODEV)
 		return WG_ERR_NO_DEVICE;
+	/* the kernel's answer for a device of another kind */
 	if (err == -EOPNOTSUPP)
 		return WG_ERR_NOT_WG;
 	return err;
@@ -211,36 +263,40 @@ static int dump_once(struct mnl_socket *nl, uint16_t family, struct parse *p, ui
 /* One attempt: a socket, the family, the dump. */
 static int read_once(const char *ifname, uint32_t seq, struct wg_device **out)
 {
-	struct parse p = { .dev = device_new(ifname) };
+	struct wg_device *dev = device_new(ifname);
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
 	uint16_t family;
 	int err;
 
-	if (!p.dev || !nl)
+	if (!dev || !nl)
 		err = -errno;
 	else if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		err = -errno;
 	else
-		err = wireguard_family(nl, &family) ?: dump_once(nl, family, &p, seq);
+		err = wireguard_family(nl, seq, &family) ?:
+		      dump_device(nl, family, seq + 1, dev);
 	if (nl)
 		mnl_socket_close(nl);
 	if (err) {
-		device_free(p.dev);
+		device_free(dev);
 		return err;
 	}
-	p.dev->ifindex = if_nametoindex(ifname);
-	*out = p.dev;
+	*out = dev;
 	return 0;
 }
 
 int netlink_read_device(const char *ifname, struct wg_device **out)
 {
+	unsigned int ifindex = if_nametoindex(ifname);
 	uint32_t seq = time(NULL);
 	int tries, err = -EINTR;
 
-	if (!if_nametoindex(ifname))
+	if (!ifindex)
 		return WG_ERR_NO_DEVICE;
 	for (tries = 0; err == -EINTR && tries < DUMP_TRIES; tries++)
-		err = read_once(ifname, seq + tries, out);
-	return err == -EINTR ? -EAGAIN : err;
+		err = read_once(ifname, seq + 2 * tries, out);
+	if (err)
+		return err == -EINTR ? -EAGAIN : err;
+	(*out)->ifindex = ifindex;
+	return 0;
 }

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The userspace implementations' text protocol on a unix socket. */
+/*
+ * The userspace implementations' text protocol on a unix socket: "get=1"
+ * and a blank line in; key=value lines out, ending in "errno=N" and a
+ * blank line.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +14,30 @@
 
 #include "wireguard.h"
 
-/* Long enough for any line the protocol has: a key is 64 hex digits. */
+/* Longer than any line the protocol has (a key is 64 hex digits): a longer
+ * one is not a reply from WireGuard. */
 #define LINE_MAX_LEN 256
 
+static const char request[] = "get=1\n\n";
+
+static int parse_errno(const char *value, int *status)
+{
+	char *end;
+	long e;
+
+	if (*value < '0' || *value > '9') /* no sign, no space */
+		return WG_ERR_BAD_REPLY;
+	e = strtol(value, &end, 10);
+	if (*end || e > 4095)
+		return WG_ERR_BAD_REPLY;
+	*status = -e;
+	return 0;
+}
+
 /* One key=value line: peers start at public_key, allowed_ip lines belong to
- * the current peer, device-level keys are not needed here. */
-static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, int *err_out)
+ * the current peer; other keys are not needed here, but must look like
+ * keys. */
+static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, int *status)
 {
 	char *value = strchr(line, '=');
 	uint8_t key[WG_KEY_LEN];
@@ -24,6 +46,8 @@ static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, 
 	if (!value || value == line)
 		return WG_ERR_BAD_REPLY;
 	*value++ = '\0';
+	if (line[strspn(line, "abcdefghijklmnopqrstuvwxyz0123456789_")])
+		return WG_ERR_BAD_REPLY;
 	if (!strcmp(line, "public_key")) {
 		if (key_from_hex(key, value))
 			return WG_ERR_BAD_REPLY;
@@ -31,18 +55,13 @@ static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, 
 		return *peer ? 0 : -ENOMEM;
 	}
 	if (!strcmp(line, "allowed_ip")) {
-		if (!*peer || prefix_parse(value, &p))
+		/* always with its length: a bare address is no reply of ours */
+		if (!*peer || !strchr(value, '/') || prefix_parse(value, &p))
 			return WG_ERR_BAD_REPLY;
 		return peer_add_allowedip(*peer, &p);
 	}
-	if (!strcmp(line, "errno")) {
-		char *end;
-		long e = strtol(value, &end, 10);
-
-		if (*end || !*value || e < 0 || e > 4095)
-			return WG_ERR_BAD_REPLY;
-		*err_out = -e;
-	}
+	if (!strcmp(line, "errno"))
+		return parse_errno(value, status);
 	return 0;
 }
 
@@ -50,68 +69,65 @@ int uapi_parse(FILE *f, struct wg_device *dev)
 {
 	struct wg_peer *peer = NULL;
 	char line[LINE_MAX_LEN + 2];
-	int err = 0, status = 1; /* 1 until the errno= line arrives */
+	int err, status = 1; /* 1 until the errno= line */
 	size_t len;
 
 	while (fgets(line, sizeof(line), f)) {
 		len = strlen(line);
-		if (!len || line[len - 1] != '\n' || memchr(line, '\0', len))
+		/* too long, cut short, or holding a NUL */
+		if (!len || line[len - 1] != '\n')
 			return WG_ERR_BAD_REPLY;
 		line[--len] = '\0';
 		if (!len)
 			return status > 0 ? WG_ERR_BAD_REPLY : status;
 		if (status <= 0)
-			return WG_ERR_BAD_REPLY; /* nothing may follow errno= */
+			return WG_ERR_BAD_REPLY; /* only the blank line follows errno= */
 		err = parse_line(line, dev, &peer, &status);
 		if (err)
 			return err;
 	}
-	return WG_ERR_BAD_REPLY; /* the reply ends with a blank line */
+	return ferror(f) && errno ? -errno : WG_ERR_BAD_REPLY;
 }
 
-static FILE *uapi_open(const char *ifname)
+static int uapi_open(const char *ifname, FILE **f)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	FILE *f;
-	int fd;
+	int fd, err;
 
 	snprintf(addr.sun_path, sizeof(addr.sun_path), UAPI_DIR "/%s.sock", ifname);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return NULL;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    write(fd, "get=1\n\n", 7) != 7 || !(f = fdopen(fd, "r"))) {
-		int e = errno;
-
+		return -errno;
+	/* MSG_NOSIGNAL: a process that goes away is an error, not SIGPIPE */
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    send(fd, request, strlen(request), MSG_NOSIGNAL) < 0 || !(*f = fdopen(fd, "r"))) {
+		err = -errno;
 		close(fd);
-		errno = e;
-		return NULL;
+		return err;
 	}
-	return f;
+	return 0;
 }
 
 int uapi_read_device(const char *ifname, struct wg_device **out)
 {
+	unsigned int ifindex = if_nametoindex(ifname);
 	struct wg_device *dev;
 	FILE *f;
 	int err;
 
+	/* the socket directory is shared by all network namespaces: the
+	 * interface must be in ours */
+	if (!ifindex)
+		return WG_ERR_NO_DEVICE;
 	dev = device_new(ifname);
 	if (!dev)
 		return -ENOMEM;
-	dev->ifindex = if_nametoindex(ifname);
-	if (!dev->ifindex) {
-		device_free(dev);
-		return WG_ERR_NO_DEVICE;
+	dev->ifindex = ifindex;
+	err = uapi_open(ifname, &f);
+	if (!err) {
+		err = uapi_parse(f, dev);
+		fclose(f);
 	}
-	f = uapi_open(ifname);
-	if (!f) {
-		err = -errno;
-		device_free(dev);
-		return err;
-	}
-	err = uapi_parse(f, dev);
-	fclose(f);
 	if (err) {
 		device_free(dev);
 		return err;

@@ -6,12 +6,22 @@
 
 int wg_read_device(const char *ifname, struct wg_device **out)
 {
-	char path[64];
+	char path[sizeof(UAPI_DIR "/.sock") + IFNAMSIZ];
 	struct stat st;
+	int err;
 
+	/* no interface has a longer name, and a cut one could name another
+	 * interface's socket */
+	if (strnlen(ifname, IFNAMSIZ) == IFNAMSIZ)
+		return WG_ERR_NO_DEVICE;
 	snprintf(path, sizeof(path), UAPI_DIR "/%s.sock", ifname);
-	if (!stat(path, &st) && S_ISSOCK(st.st_mode))
-		return uapi_read_device(ifname, out);
+	if (!stat(path, &st) && S_ISSOCK(st.st_mode)) {
+		err = uapi_read_device(ifname, out);
+		/* Nobody listens: the socket of a process that is gone, which
+		 * `wg` passes over for the kernel too. */
+		if (err != -ECONNREFUSED && err != -ENOENT)
+			return err;
+	}
 	return netlink_read_device(ifname, out);
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The device model wgsf reads (over wireguard-go's UAPI socket, or kernel
-# WireGuard's generic netlink) equals what `wg show dump` reports, for 300 peers with at least 5 allowed IPs each, some given
-# with host bits set (WireGuard clears them, so must wgsf); and the readers'
-# errors.
+# WireGuard's generic netlink) equals what `wg show dump` reports, for 300
+# peers with at least 5 allowed IPs each, some given with host bits set
+# (WireGuard clears them, so must wgsf); and the readers' errors, among them
+# a socket left by a wireguard-go that was killed, which is passed over as
+# `wg` passes it over.
 . "$(dirname "$0")/lib.sh"
 require_e2e
 WGREAD=$ROOT/build/tests/tools/wgread
@@ -23,24 +25,70 @@ trap 'cleanup; rm -f "$conf"' EXIT
 		echo "AllowedIPs = 2001:db8:fffe:$i::7/128, 2001:db8:fffd:$i:1::1234/80"
 		[ "$i" -lt 64 ] && echo "AllowedIPs = 203.0.113.$((4 * i + 1))/30"
 	done
+	printf '[Peer]\nPublicKey = %s\n' "$(head -c 32 /dev/urandom | base64)" # none
 } >"$conf"
 # wg warns about every host part it clears; the test checks the clearing itself
-t_ok "configure $PEERS peers" sh -c "nsenter --net=/var/run/netns/$GW_NS wg setconf $GW_IF $conf 2>/dev/null"
-t_is "$(gw_run wg show "$GW_IF" dump | tail -n +2 | wc -l)" $PEERS "WireGuard has $PEERS peers"
-t_is "$(wg_peers | wc -l)" $((PEERS * 5 + 64)) "and $((PEERS * 5 + 64)) allowed IPs"
+t_ok "configure $((PEERS + 1)) peers" gw_run wg setconf "$GW_IF" "$conf" 2>/dev/null
+t_is "$(gw_run wg show "$GW_IF" dump | tail -n +2 | wc -l)" $((PEERS + 1)) \
+	"WireGuard has $PEERS peers, and one without allowed IPs"
+t_is "$(wg_peers | wc -l)" $((PEERS * 5 + 64 + 1)) "$((PEERS * 5 + 64)) allowed IPs, and (none)"
+via=UAPI
+[ "$WG_IMPL" = kernel ] && via=netlink
 t_is "$(gw_run "$WGREAD" "$GW_IF" | LC_ALL=C sort)" "$(wg_peers)" \
-	"the model read over $([ "$WG_IMPL" = kernel ] && echo netlink || echo UAPI) equals wg show dump"
+	"the model read over $via equals wg show dump"
 model=$(gw_run "$WGREAD" "$GW_IF")
 t_ok "host bits cleared as WireGuard clears them" \
 	test "$(echo "$model" | grep -c -e ' 203.0.113.4/30$' -e ' 2001:db8:fffd:1:1::/80$')" = 2
-t_is "$(echo "$model" | grep -c 1234)" 0 "no host bits left anywhere"
+t_is "$(echo "$model" | cut -s -d' ' -f2 | grep -c 1234)" 0 "no host bits left anywhere"
+
+# An interface that is not WireGuard, in namespace NS: a dummy where the
+# kernel has them, else a veth.
+other_kind() { # NAME
+	ip -n "$NS" link add "$1" type dummy 2>/dev/null ||
+		ip -n "$NS" link add "$1" type veth peer name "${1}p"
+}
 
 NS=wgsf-rd-$ID
-new_ns "$NS" && ip -n "$NS" link add "dum$ID" type dummy 2>/dev/null ||
-	ip -n "$NS" link add "dum$ID" type veth peer name "dup$ID"
+new_ns "$NS" || t_skip_all "cannot create a namespace"
+other_kind "dum$ID" || t_skip_all "cannot create an interface"
+if [ "$WG_IMPL" = kernel ]; then why="the kernel says so"; else why="no wireguard family here"; fi
 out=$(in_ns "$NS" "$WGREAD" "nosuch$ID" 2>&1)
 t_is "$?:$out" "1:wgread: Unable to read nosuch$ID: no such interface" "a missing interface"
+out=$(in_ns "$NS" "$WGREAD" "nosuch${ID}nosuch${ID}" 2>&1)
+t_is "$?:$out" "1:wgread: Unable to read nosuch${ID}nosuch${ID}: no such interface" \
+	"a name longer than any interface's"
 out=$(in_ns "$NS" "$WGREAD" "dum$ID" 2>&1)
 t_is "$?:$out" "1:wgread: Unable to read dum$ID: not a WireGuard interface" \
-	"an interface that is not WireGuard (netlink: no wireguard family here)"
+	"an interface that is not WireGuard ($why)"
+out=$(in_ns "$NS" "$WGREAD" lo 2>&1)
+t_is "$?:$out" "1:wgread: Unable to read lo: not a WireGuard interface" "nor is loopback"
+
+# wireguard-go killed by SIGKILL leaves its socket behind, and its TUN
+# device goes; an interface of another kind then takes the name.
+stale=stl$ID
+sock=/var/run/wireguard/$stale.sock
+if command -v wireguard-go >/dev/null; then
+	# nsenter execs wireguard-go: $! is its PID
+	nsenter --net="/var/run/netns/$NS" wireguard-go -f "$stale" >/dev/null 2>&1 &
+	PIDS+=($!)
+	SOCKETS+=("$sock")
+	for i in $(seq 100); do
+		[ -S "$sock" ] && ip -n "$NS" link show "$stale" >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	kill -KILL "${PIDS[-1]}"
+	wait "${PIDS[-1]}" 2>/dev/null
+	for i in $(seq 100); do
+		ip -n "$NS" link show "$stale" >/dev/null 2>&1 || break
+		sleep 0.05
+	done
+	t_ok "a socket nobody listens on, in front of another kind of interface" \
+		sh -c "[ -S $sock ] && ip -n $NS link add $stale type dummy 2>/dev/null ||
+			ip -n $NS link add $stale type veth peer name ${stale}p"
+	out=$(in_ns "$NS" "$WGREAD" "$stale" 2>&1)
+	t_is "$?:$out" "1:wgread: Unable to read $stale: not a WireGuard interface" \
+		"is passed over for netlink, as wg does"
+else
+	t_diag "no wireguard-go here: the socket left behind is not tried"
+fi
 t_done
