@@ -3,45 +3,68 @@
 #ifndef WGSF_TEST_PACKET_H
 #define WGSF_TEST_PACKET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "datapath.h"
+#include "hook.h"
 #include "maps.h"
 #include "prefix.h"
 
-#define PACKET_MAX 128
+#define PACKET_MAX 256
+#define IPV4_HLEN 20
+#define IPV6_HLEN 40
 
 struct packet {
 	uint8_t data[PACKET_MAX];
 	uint32_t len;
 };
 
-/* An IP header of src's family (no payload bytes: the IP length field
- * says ip_len), preceded by an Ethernet header when l3 is ETH_HLEN. */
+/*
+ * Writes an IP header of src's family at ip and returns its length: IPv4
+ * with ihl 32-bit words (options zero: end of list), or IPv6 (ihl unused).
+ * Its length field says ip_len bytes (IPv6: 40 + payload length), whatever
+ * follows it.
+ */
+size_t ip_header(uint8_t *ip, const struct prefix *src, const struct prefix *dst,
+		 uint32_t ip_len, unsigned int ihl);
+/* A bare IP header (no payload bytes), behind an Ethernet header when l3 is
+ * ETH_HLEN. */
 void packet_ip(struct packet *pkt, uint32_t l3, const struct prefix *src,
-	       const struct prefix *dst, uint16_t ip_len);
+	       const struct prefix *dst, uint32_t ip_len);
 /* Raw bytes, behind an Ethernet header of ethertype when l3 is ETH_HLEN. */
 void packet_raw(struct packet *pkt, uint32_t l3, uint16_t ethertype, const void *bytes,
 		size_t len);
+/* One line for a diagnostic: family, addresses and length fields, or the
+ * first bytes of what is too short or not IP. */
+const char *packet_describe(char *buf, size_t size, const uint8_t *ip, size_t len);
 
 /* The datapath loaded for one hook, as the tests use it. */
 struct hook_under_test {
-	const char *name;  /* "tc" or "xdp" */
-	uint32_t l3;       /* what BPF_PROG_TEST_RUN hands that hook */
+	const char *name;    /* "tc" or "xdp" */
+	uint32_t l3;         /* what BPF_PROG_TEST_RUN hands that hook */
 	uint32_t pass, drop; /* its return codes */
 	struct wgsf *skel;
 	struct maps maps;
 	int prog_fd;
 };
 
-/* Loads both hooks' programs with cap; 0 or -errno. */
-int hooks_load(struct hook_under_test hooks[2], const struct capacity *cap);
-void hooks_destroy(struct hook_under_test hooks[2]);
-/* Runs one packet; returns the program's return code, or -errno. */
+#define HOOKS 2 /* indexed by enum hook_kind */
+
+/* Loads one hook's program with maps of cap; 0 or -errno. */
+int hook_load(struct hook_under_test *h, enum hook_kind kind, const struct capacity *cap);
+void hook_destroy(struct hook_under_test *h);
+/* Both hooks, each with maps of its own. */
+int hooks_load(struct hook_under_test hooks[HOOKS], const struct capacity *cap);
+void hooks_destroy(struct hook_under_test hooks[HOOKS]);
+/* Runs one frame as built for h (packet_ip, packet_raw); returns the
+ * program's return code, or -errno. */
 int64_t hook_run(const struct hook_under_test *h, const struct packet *pkt);
-/* Runs the ip bytes as the hook would see them on a WireGuard device (tc:
- * behind an Ethernet header whose ethertype follows the version nibble). */
+/* Runs len bytes of IP as h sees them on a WireGuard device; tc gets them
+ * behind an Ethernet header. */
 int64_t hook_run_ip(const struct hook_under_test *h, const void *ip, size_t len);
+/* Whether BPF_PROG_TEST_RUN hands h len bytes of IP at all (see packet.c). */
+bool hook_takes(const struct hook_under_test *h, size_t len);
 
 #endif

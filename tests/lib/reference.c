@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -6,19 +7,13 @@
 #include "datapath.h"
 #include "reference.h"
 
-void ref_init(struct reference *r, size_t n_peers, enum wgsf_mode mode)
+void ref_init(struct reference *r, size_t slots, enum wgsf_mode mode)
 {
 	memset(r, 0, sizeof(*r));
 	r->mode = mode;
-	r->n_peers = n_peers;
-	r->peers = calloc(n_peers, sizeof(*r->peers));
+	r->slots = slots;
+	r->peers = calloc(slots, sizeof(*r->peers));
 	if (!r->peers)
-		abort();
-}
-
-static void push(struct ref_prefixes *s, const struct prefix *p)
-{
-	if (prefixes_push(&s->v, &s->n, &s->cap, p))
 		abort();
 }
 
@@ -26,13 +21,28 @@ void ref_free(struct reference *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n_peers; i++) {
+	for (i = 0; i < r->slots; i++) {
 		free(r->peers[i].src.v);
 		free(r->peers[i].dst.v);
 	}
 	free(r->peers);
 	free(r->aips.v);
 	free(r->owner);
+}
+
+void ref_clear_counts(struct reference *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->slots; i++)
+		memset(&r->peers[i].want, 0, sizeof(r->peers[i].want));
+	memset(&r->want, 0, sizeof(r->want));
+}
+
+static void push(struct ref_prefixes *s, const struct prefix *p)
+{
+	if (prefixes_push(&s->v, &s->n, &s->cap, p))
+		abort();
 }
 
 bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot)
@@ -84,7 +94,12 @@ static void to_addr(struct wgsf_addr *a, const struct prefix *p)
 	a->version = p->family == AF_INET ? 4 : 6;
 }
 
-/* The fixed header's fields, or false for what the datapath calls malformed. */
+/*
+ * The rules of the datapath's parse(): a whole fixed header of the version
+ * in the first nibble; for IPv4 also IHL >= 5, the whole header with its
+ * options present, and a total length that holds the header. The IP length
+ * counted is the header's claim, not the bytes present.
+ */
 static bool parse(const uint8_t *ip, size_t len, struct prefix *src, struct prefix *dst,
 		  uint64_t *ip_len)
 {
@@ -113,6 +128,7 @@ static bool parse(const uint8_t *ip, size_t len, struct prefix *src, struct pref
 	return false;
 }
 
+/* Quarantine first, then sources, then destinations. */
 static int broken_rule(const struct ref_peer *p, const struct prefix *src,
 		       const struct prefix *dst)
 {
@@ -125,42 +141,66 @@ static int broken_rule(const struct ref_peer *p, const struct prefix *src,
 	return -1;
 }
 
-enum ref_verdict ref_packet(struct reference *r, const uint8_t *ip, size_t len)
+static void violation(struct reference *r, struct wgsf_peer_stats *w, struct ref_outcome *o,
+		      const struct prefix *src, const struct prefix *dst, uint64_t ip_len)
 {
-	struct prefix src, dst;
+	w->violation_packets++;
+	w->violation_bytes += ip_len;
+	w->violations[o->reason]++;
+	w->last_violation_reason = o->reason;
+	to_addr(&w->last_violation_src, src);
+	to_addr(&w->last_violation_dst, dst);
+	if (r->mode != WGSF_MODE_ENFORCE)
+		return;
+	w->drop_packets++;
+	w->drop_bytes += ip_len;
+	o->drop = true;
+}
+
+struct ref_outcome ref_packet(struct reference *r, const uint8_t *ip, size_t len)
+{
+	struct ref_outcome o = { .slot = -1, .reason = -1 };
 	struct wgsf_peer_stats *w;
+	struct prefix src, dst;
 	uint64_t ip_len;
-	long slot;
-	int reason;
 
 	if (!parse(ip, len, &src, &dst, &ip_len)) {
 		r->want.malformed_packets++;
-		return REF_PASS;
+		o.malformed = true;
+		return o;
 	}
-	slot = ref_lookup(r, &src);
-	if (slot < 0) {
+	o.slot = ref_lookup(r, &src);
+	if (o.slot < 0) {
 		r->want.unknown_packets++;
 		r->want.unknown_bytes += ip_len;
 		to_addr(&r->want.last_unknown_src, &src);
-		return REF_PASS;
+		return o;
 	}
-	w = &r->peers[slot].want;
+	w = &r->peers[o.slot].want;
 	w->rx_packets++;
 	w->rx_bytes += ip_len;
-	reason = broken_rule(&r->peers[slot], &src, &dst);
-	if (reason < 0)
-		return REF_PASS;
-	w->violation_packets++;
-	w->violation_bytes += ip_len;
-	w->violations[reason]++;
-	w->last_violation_reason = reason;
-	to_addr(&w->last_violation_src, &src);
-	to_addr(&w->last_violation_dst, &dst);
-	if (r->mode != WGSF_MODE_ENFORCE)
-		return REF_PASS;
-	w->drop_packets++;
-	w->drop_bytes += ip_len;
-	return REF_DROP;
+	o.reason = broken_rule(&r->peers[o.slot], &src, &dst);
+	if (o.reason >= 0)
+		violation(r, w, &o, &src, &dst, ip_len);
+	return o;
+}
+
+const char *const ref_reasons[WGSF_REASON_COUNT] = {
+	[WGSF_REASON_SOURCE] = "source",
+	[WGSF_REASON_DESTINATION] = "destination",
+	[WGSF_REASON_BLOCKED] = "blocked",
+};
+
+const char *ref_outcome_describe(const struct ref_outcome *o, char *buf, size_t size)
+{
+	if (o->malformed)
+		snprintf(buf, size, "pass (malformed)");
+	else if (o->slot < 0)
+		snprintf(buf, size, "pass (unknown source)");
+	else
+		snprintf(buf, size, "%s (slot %ld, %s)", o->drop ? "drop" : "pass", o->slot,
+			 o->reason < 0 ? "no violation" : ref_reasons[o->reason]);
+	return buf;
 }
 
 int ref_install(const struct reference *r, const struct maps *m)
@@ -170,7 +210,7 @@ int ref_install(const struct reference *r, const struct maps *m)
 
 	for (i = 0; !err && i < r->aips.n; i++)
 		err = allowedip_write(m, &r->aips.v[i], r->owner[i]);
-	for (i = 0; !err && i < r->n_peers; i++) {
+	for (i = 0; !err && i < r->slots; i++) {
 		const struct ref_peer *p = &r->peers[i];
 
 		err = policy_flags_write(m, i, p->flags);

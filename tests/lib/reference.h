@@ -28,24 +28,36 @@ struct ref_peer {
 
 struct reference {
 	enum wgsf_mode mode;
-	struct ref_prefixes aips;
-	uint32_t *owner; /* slot of aips.v[i] */
-	struct ref_peer *peers;
-	size_t n_peers;
+	struct ref_prefixes aips; /* every peer's allowed IPs */
+	uint32_t *owner;          /* slot of aips.v[i] */
+	struct ref_peer *peers;   /* indexed by slot */
+	size_t slots;
 	struct wgsf_dev_stats want;
 };
 
-enum ref_verdict { REF_PASS, REF_DROP };
+/* Names of enum wgsf_reason, for messages. */
+extern const char *const ref_reasons[WGSF_REASON_COUNT];
 
-void ref_init(struct reference *r, size_t n_peers, enum wgsf_mode mode);
+/* What the model makes of one packet. */
+struct ref_outcome {
+	bool malformed;
+	long slot;  /* the sending peer, or -1: malformed or unknown */
+	int reason; /* the enum wgsf_reason it breaks, or -1 */
+	bool drop;
+};
+
+void ref_init(struct reference *r, size_t slots, enum wgsf_mode mode);
 void ref_free(struct reference *r);
+/* Zeroes the counters the datapath must reach, keeping tables and policies. */
+void ref_clear_counts(struct reference *r);
 /* False when the prefix is taken already: in WireGuard a prefix has one owner. */
 bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot);
 void ref_add_policy(struct reference *r, bool dst, uint32_t slot, const struct prefix *p);
 /* The slot owning the longest prefix holding addr, or -1. */
 long ref_lookup(const struct reference *r, const struct prefix *addr);
-/* The verdict for an IP packet (its bytes from the IP header on), counted. */
-enum ref_verdict ref_packet(struct reference *r, const uint8_t *ip, size_t len);
+/* The outcome for an IP packet (its bytes from the IP header on), counted. */
+struct ref_outcome ref_packet(struct reference *r, const uint8_t *ip, size_t len);
+const char *ref_outcome_describe(const struct ref_outcome *o, char *buf, size_t size);
 /* Writes the tables and policies into the datapath's maps. */
 int ref_install(const struct reference *r, const struct maps *m);
 
