@@ -10,10 +10,10 @@
 
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 2
+#define WGSF_ABI_VERSION 3
 
 /* Peer slots index the per-peer arrays. */
-#define WGSF_MAX_PEERS 65536u
+#define WGSF_MAX_PEERS 262144u
 #define WGSF_MAX_PREFIXES 1000000u /* per family */
 
 enum wgsf_mode {
@@ -35,8 +35,15 @@ enum wgsf_reason {
 #define WGSF_PEER_DST_POLICY (1u << 2) /* dst_policy4/6 hold its allowed destinations */
 
 /*
- * Keys of the allowed-IPs tries (LPM_TRIE, one per family): prefixlen counts
- * bits of addr, in network byte order. Value: the owning peer's slot (__u32).
+ * Keys of the allowed-IPs tables, one pair per family: prefixlen counts bits
+ * of addr, in network byte order. Value: the owning peer's slot (__u32).
+ *
+ * Host routes (/32, /128) live in a hash (host_ips4/6), everything shorter
+ * in an LPM trie (allowed_ips4/6). A host route is always the longest
+ * match, so the datapath asks the hash first and the trie only on a miss:
+ * one hashed lookup for the usual gateway peer instead of a walk down a
+ * trie of every peer's address. The hash keeps the trie's key layout, with
+ * prefixlen always the full length, so that one key serves both lookups.
  */
 struct wgsf_lpm4_key {
 	__u32 prefixlen;
@@ -51,7 +58,9 @@ struct wgsf_lpm6_key {
 /*
  * Keys of the per-peer policy tries: the slot (big-endian, so that the trie
  * matches it bit by bit before the address) then the prefix. prefixlen is
- * 32 + the prefix length. Value: __u32, unused (1).
+ * 32 + the prefix length. Value: __u32, unused (1). Split as the allowed-IPs
+ * tables are: host prefixes in src_hosts4/6 and dst_hosts4/6, hashes with
+ * the same key (prefixlen 32 + the full length), the rest in the tries.
  */
 struct wgsf_pol4_key {
 	__u32 prefixlen;

@@ -6,23 +6,45 @@
 #include <bpf/libbpf.h>
 
 #include "datapath.h"
+#include "maps.h"
 
-static int set_sizes(struct wgsf *skel, const struct capacity *cap)
+/* max_entries of each map that is sized from the device; 0: fixed. */
+static uint32_t size_of(enum map_id id, const struct capacity *cap)
 {
-	struct bpf_map *per_peer[] = { skel->maps.peer_stats, skel->maps.peer_policy,
-				       skel->maps.peer_slots };
-	struct bpf_map *prefixes[] = { skel->maps.allowed_ips4, skel->maps.allowed_ips6 };
-	struct bpf_map *policy[] = { skel->maps.src_policy4, skel->maps.src_policy6,
-				     skel->maps.dst_policy4, skel->maps.dst_policy6 };
-	size_t i;
-	int err = 0;
+	switch (id) {
+	case MAP_PEER_STATS:
+	case MAP_PEER_POLICY:
+	case MAP_PEER_SLOTS:
+		return cap->peers;
+	case MAP_ALLOWED_IPS4:
+	case MAP_ALLOWED_IPS6:
+		return cap->prefixes;
+	case MAP_HOST_IPS4:
+	case MAP_HOST_IPS6:
+		return cap->hosts;
+	case MAP_SRC_POLICY4:
+	case MAP_SRC_POLICY6:
+	case MAP_DST_POLICY4:
+	case MAP_DST_POLICY6:
+		return cap->policy_prefixes;
+	case MAP_SRC_HOSTS4:
+	case MAP_SRC_HOSTS6:
+	case MAP_DST_HOSTS4:
+	case MAP_DST_HOSTS6:
+		return cap->policy_hosts;
+	default:
+		return 0;
+	}
+}
 
-	for (i = 0; i < sizeof(per_peer) / sizeof(*per_peer); i++)
-		err = err ?: bpf_map__set_max_entries(per_peer[i], cap->peers);
-	for (i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
-		err = err ?: bpf_map__set_max_entries(prefixes[i], cap->prefixes);
-	for (i = 0; i < sizeof(policy) / sizeof(*policy); i++)
-		err = err ?: bpf_map__set_max_entries(policy[i], cap->policy_prefixes);
+int datapath_size_maps(struct bpf_object *obj, const struct capacity *cap)
+{
+	uint32_t n;
+	int i, err = 0;
+
+	for (i = 0; i < MAP_COUNT && !err; i++)
+		if ((n = size_of(i, cap)))
+			err = bpf_map__set_max_entries(maps_obj_map(obj, i), n);
 	return err;
 }
 
@@ -31,7 +53,8 @@ struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset)
 	struct wgsf *skel;
 	int err;
 
-	if (!cap->peers || !cap->prefixes || !cap->policy_prefixes ||
+	if (!cap->peers || !cap->prefixes || !cap->hosts || !cap->policy_prefixes ||
+	    !cap->policy_hosts ||
 	    (l3_offset != L3_OFFSET_NONE && l3_offset != L3_OFFSET_ETHERNET)) {
 		errno = EINVAL;
 		return NULL;
@@ -40,7 +63,7 @@ struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset)
 	if (!skel)
 		return NULL;
 	skel->rodata->l3_offset = l3_offset;
-	err = set_sizes(skel, cap);
+	err = datapath_size_maps(skel->obj, cap);
 	if (err) {
 		wgsf__destroy(skel);
 		errno = -err;

@@ -10,14 +10,19 @@
 
 struct capacity {
 	uint32_t peers;           /* peer slots */
-	uint32_t prefixes;        /* allowed-IPs entries, per family */
+	uint32_t prefixes;        /* allowed-IPs trie entries, per family */
+	uint32_t hosts;           /* allowed-IPs host routes, per family */
 	uint32_t policy_prefixes; /* per policy trie */
+	uint32_t policy_hosts;    /* per policy hash of host prefixes */
 };
 
 /* Offsets of the IP header that the datapath understands. */
 #define L3_OFFSET_NONE 0      /* WireGuard, TUN: packets start at the IP header */
 #define L3_OFFSET_ETHERNET 14 /* Ethernet framing, as BPF_PROG_TEST_RUN gives tc */
 
+/* Sets every sized map's max_entries in an object that holds the datapath's
+ * maps (wgsf.bpf.c's, or the benchmark's); 0 or -errno. */
+int datapath_size_maps(struct bpf_object *obj, const struct capacity *cap);
 /* Opens the object, sizes its maps and sets the L3 offset, not loaded yet;
  * returns NULL with errno set. */
 struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset);

@@ -163,22 +163,56 @@ static uint32_t fit(size_t need, uint32_t have, uint32_t floor)
 	return n;
 }
 
+static bool is_host(const struct prefix *p)
+{
+	return p->cidr == (p->family == AF_INET ? 32 : 128);
+}
+
+/* Host prefixes of the list, per family; n[1] counts IPv4. */
+static void count_hosts(const struct prefix *v, size_t len, size_t n[2])
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		n[v[i].family == AF_INET] += is_host(&v[i]);
+}
+
+static size_t max4(const size_t n[4])
+{
+	size_t m = 0, i;
+
+	for (i = 0; i < 4; i++)
+		m = n[i] > m ? n[i] : m;
+	return m;
+}
+
+static uint32_t old_capacity(const struct session *s, enum map_id id)
+{
+	return s->attached ? map_capacity(s->old.fd[id]) : 0;
+}
+
 static struct capacity capacity_for(const struct session *s)
 {
-	size_t n4 = 0, n6 = 0, i, j;
+	size_t hosts[4] = {}, rules[4] = {}, i;
 	struct capacity cap;
-	bool a = s->attached;
 
 	for (i = 0; i < s->dev->n_peers; i++)
-		for (j = 0; j < s->dev->peers[i].n_allowedips; j++)
-			*(s->dev->peers[i].allowedips[j].family == AF_INET ? &n4 : &n6) += 1;
+		count_hosts(s->dev->peers[i].allowedips, s->dev->peers[i].n_allowedips, hosts);
+	for (i = 0; i < s->pol.n_peers; i++) {
+		count_hosts(s->pol.peers[i].sources.v, s->pol.peers[i].sources.n, rules);
+		count_hosts(s->pol.peers[i].destinations.v, s->pol.peers[i].destinations.n,
+			    rules + 2);
+	}
 	/* Tries allocate per entry: a large limit costs nothing until used.
-	 * Per-peer arrays are allocated whole, per CPU: size them from the
-	 * device. */
-	cap.peers = fit(s->dev->n_peers, a ? map_capacity(s->old.fd[MAP_PEER_STATS]) : 0, 256);
-	cap.prefixes = fit(n4 > n6 ? n4 : n6,
-			   a ? map_capacity(s->old.fd[MAP_ALLOWED_IPS4]) : 0, WGSF_MAX_PREFIXES);
-	cap.policy_prefixes = a ? map_capacity(s->old.fd[MAP_SRC_POLICY4]) : WGSF_MAX_PREFIXES;
+	 * Hashes allocate their buckets whole, and per-peer arrays are
+	 * allocated whole, per CPU: size those from the device. */
+	cap.peers = fit(s->dev->n_peers, old_capacity(s, MAP_PEER_STATS), 256);
+	/* more peers than that: sync says -ENOSPC */
+	cap.peers = cap.peers < WGSF_MAX_PEERS ? cap.peers : WGSF_MAX_PEERS;
+	cap.prefixes = WGSF_MAX_PREFIXES;
+	cap.hosts = fit(max4(hosts), old_capacity(s, MAP_HOST_IPS4), 256);
+	cap.policy_prefixes = WGSF_MAX_PREFIXES;
+	cap.policy_hosts = fit(max4(rules), old_capacity(s, MAP_SRC_HOSTS4), 256);
 	return cap;
 }
 
@@ -192,7 +226,7 @@ static struct wgsf *load(struct session *s, const struct capacity *cap, struct m
 	int i, err = skel ? 0 : -errno;
 
 	for (i = 0; !err && s->attached && i < MAP_COUNT; i++) {
-		map = maps_skel_map(skel, i);
+		map = maps_obj_map(skel->obj, i);
 		if (map_capacity(s->old.fd[i]) < bpf_map__max_entries(map))
 			continue;
 		err = bpf_map__reuse_fd(map, s->old.fd[i]);

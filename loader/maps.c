@@ -17,20 +17,28 @@ const char *const map_names[MAP_COUNT] = {
 	[MAP_PEER_POLICY] = "peer_policy",   [MAP_SRC_POLICY4] = "src_policy4",
 	[MAP_SRC_POLICY6] = "src_policy6",   [MAP_DST_POLICY4] = "dst_policy4",
 	[MAP_DST_POLICY6] = "dst_policy6",   [MAP_CONFIG] = "config",
-	[MAP_PEER_SLOTS] = "peer_slots",
+	[MAP_PEER_SLOTS] = "peer_slots",     [MAP_HOST_IPS4] = "host_ips4",
+	[MAP_HOST_IPS6] = "host_ips6",       [MAP_SRC_HOSTS4] = "src_hosts4",
+	[MAP_SRC_HOSTS6] = "src_hosts6",     [MAP_DST_HOSTS4] = "dst_hosts4",
+	[MAP_DST_HOSTS6] = "dst_hosts6",
 };
 
-struct bpf_map *maps_skel_map(struct wgsf *skel, enum map_id id)
+struct bpf_map *maps_obj_map(struct bpf_object *obj, enum map_id id)
 {
-	return bpf_object__find_map_by_name(skel->obj, map_names[id]);
+	return bpf_object__find_map_by_name(obj, map_names[id]);
 }
 
-void maps_from_skel(struct wgsf *skel, struct maps *m)
+void maps_from_obj(struct bpf_object *obj, struct maps *m)
 {
 	int i;
 
 	for (i = 0; i < MAP_COUNT; i++)
-		m->fd[i] = bpf_map__fd(maps_skel_map(skel, i));
+		m->fd[i] = bpf_map__fd(maps_obj_map(obj, i));
+}
+
+void maps_from_skel(struct wgsf *skel, struct maps *m)
+{
+	maps_from_obj(skel->obj, m);
 }
 
 int maps_open_pinned(const char *dir, struct maps *m)
@@ -133,13 +141,35 @@ out:
 	return err;
 }
 
+/* A full hash says E2BIG, a full trie ENOSPC: one error for both. */
+static int update(int fd, const void *key, const void *value)
+{
+	if (!bpf_map_update_elem(fd, key, value, BPF_ANY))
+		return 0;
+	return errno == E2BIG ? -ENOSPC : -errno;
+}
+
+static int delete(int fd, const void *key)
+{
+	return bpf_map_delete_elem(fd, key) && errno != ENOENT ? -errno : 0;
+}
+
+static bool is_host(const struct prefix *p)
+{
+	return p->cidr == (p->family == AF_INET ? 32 : 128);
+}
+
 static int allowedip_key(const struct maps *m, const struct prefix *p,
 			 struct wgsf_lpm6_key *key)
 {
+	bool v4 = p->family == AF_INET;
+
 	key->prefixlen = p->cidr;
 	memcpy(key->addr, p->addr, sizeof(key->addr));
-	/* the IPv4 trie's key is the first 8 bytes of this one */
-	return m->fd[p->family == AF_INET ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6];
+	/* the IPv4 tables' key is the first 8 bytes of this one */
+	if (is_host(p))
+		return m->fd[v4 ? MAP_HOST_IPS4 : MAP_HOST_IPS6];
+	return m->fd[v4 ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6];
 }
 
 int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot)
@@ -147,15 +177,36 @@ int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot)
 	struct wgsf_lpm6_key key;
 	int fd = allowedip_key(m, p, &key);
 
-	return bpf_map_update_elem(fd, &key, &slot, BPF_ANY) ? -errno : 0;
+	return update(fd, &key, &slot);
 }
 
 int allowedip_delete(const struct maps *m, const struct prefix *p)
 {
 	struct wgsf_lpm6_key key;
-	int fd = allowedip_key(m, p, &key);
 
-	return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
+	return delete(allowedip_key(m, p, &key), &key);
+}
+
+/* addr as a host prefix: the key the datapath looks up. */
+static struct prefix host_of(const struct prefix *addr)
+{
+	struct prefix p = *addr;
+
+	p.cidr = p.family == AF_INET ? 32 : 128;
+	return p;
+}
+
+int allowedip_lookup(const struct maps *m, const struct prefix *addr, uint32_t *slot)
+{
+	struct prefix host = host_of(addr);
+	struct wgsf_lpm6_key key;
+	int v4 = addr->family == AF_INET;
+
+	if (!bpf_map_lookup_elem(allowedip_key(m, &host, &key), &key, slot))
+		return 0;
+	if (!bpf_map_lookup_elem(m->fd[v4 ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6], &key, slot))
+		return 0;
+	return -errno;
 }
 
 int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags)
@@ -165,17 +216,24 @@ int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags)
 	return bpf_map_update_elem(m->fd[MAP_PEER_POLICY], &slot, &pol, BPF_ANY) ? -errno : 0;
 }
 
+static enum map_id policy_map(bool dst, bool v4, bool host)
+{
+	static const enum map_id ids[2][2][2] = {
+		{ { MAP_SRC_POLICY6, MAP_SRC_HOSTS6 }, { MAP_SRC_POLICY4, MAP_SRC_HOSTS4 } },
+		{ { MAP_DST_POLICY6, MAP_DST_HOSTS6 }, { MAP_DST_POLICY4, MAP_DST_HOSTS4 } },
+	};
+
+	return ids[dst][v4][host];
+}
+
 static int policy_key(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p,
 		      struct wgsf_pol6_key *key)
 {
-	bool v4 = p->family == AF_INET;
-
 	*key = (struct wgsf_pol6_key){ .prefixlen = WGSF_POL_SLOT_BITS + p->cidr,
 				       .slot = htonl(slot) };
 	memcpy(key->addr, p->addr, sizeof(key->addr));
-	/* the IPv4 tries' keys are the first 12 bytes of this one */
-	return m->fd[dst ? (v4 ? MAP_DST_POLICY4 : MAP_DST_POLICY6)
-			 : (v4 ? MAP_SRC_POLICY4 : MAP_SRC_POLICY6)];
+	/* the IPv4 tables' keys are the first 12 bytes of this one */
+	return m->fd[policy_map(dst, p->family == AF_INET, is_host(p))];
 }
 
 int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p)
@@ -184,13 +242,27 @@ int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const str
 	int fd = policy_key(m, dst, slot, p, &key);
 	uint32_t one = 1;
 
-	return bpf_map_update_elem(fd, &key, &one, BPF_ANY) ? -errno : 0;
+	return update(fd, &key, &one);
 }
 
 int policy_prefix_delete(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p)
 {
 	struct wgsf_pol6_key key;
-	int fd = policy_key(m, dst, slot, p, &key);
 
-	return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
+	return delete(policy_key(m, dst, slot, p, &key), &key);
+}
+
+int policy_lookup(const struct maps *m, bool dst, uint32_t slot, const struct prefix *addr)
+{
+	struct prefix host = host_of(addr);
+	struct wgsf_pol6_key key;
+	uint32_t one;
+	int fd = policy_key(m, dst, slot, &host, &key);
+
+	if (!bpf_map_lookup_elem(fd, &key, &one))
+		return 1;
+	fd = m->fd[policy_map(dst, addr->family == AF_INET, false)];
+	if (!bpf_map_lookup_elem(fd, &key, &one))
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
 }

@@ -23,6 +23,12 @@ enum map_id {
 	MAP_DST_POLICY6,
 	MAP_CONFIG,
 	MAP_PEER_SLOTS,
+	MAP_HOST_IPS4, /* the host routes of allowed_ips4/6, by hash */
+	MAP_HOST_IPS6,
+	MAP_SRC_HOSTS4, /* likewise for the policy tries */
+	MAP_SRC_HOSTS6,
+	MAP_DST_HOSTS4,
+	MAP_DST_HOSTS6,
 	MAP_COUNT,
 };
 
@@ -32,8 +38,9 @@ struct maps {
 
 extern const char *const map_names[MAP_COUNT];
 
-struct bpf_map *maps_skel_map(struct wgsf *skel, enum map_id id);
-/* The fds belong to the skeleton: not to be closed with maps_close(). */
+struct bpf_map *maps_obj_map(struct bpf_object *obj, enum map_id id);
+/* The fds belong to the object: not to be closed with maps_close(). */
+void maps_from_obj(struct bpf_object *obj, struct maps *m);
 void maps_from_skel(struct wgsf *skel, struct maps *m);
 /* -ENOENT when dir holds no complete set of pins. */
 int maps_open_pinned(const char *dir, struct maps *m);
@@ -42,13 +49,21 @@ void maps_close(struct maps *m);
 int maps_pin(const struct maps *m, const char *dir);
 void maps_unpin(const char *dir);
 uint32_t map_capacity(int fd);
-/* The one place that knows the tries' key layouts. */
+/* The one place that knows the tables' key layouts, and which of a pair
+ * (hash of host routes, trie of the rest) holds a prefix. Writes give
+ * -ENOSPC when the map is full. */
 int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot);
 int allowedip_delete(const struct maps *m, const struct prefix *p);
 int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags);
 /* A prefix of slot's allowed sources (dst false) or destinations (dst true). */
 int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
 int policy_prefix_delete(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
+/* The kernel's longest match of addr, as the datapath finds it: the slot
+ * of the peer whose allowed IPs hold addr, or -ENOENT. */
+int allowedip_lookup(const struct maps *m, const struct prefix *addr, uint32_t *slot);
+/* 1 when one of slot's allowed sources (dst false) or destinations holds
+ * addr, 0 when none does, or -errno. */
+int policy_lookup(const struct maps *m, bool dst, uint32_t slot, const struct prefix *addr);
 
 /* Copies every entry of from into to (same key and value layout). */
 int map_copy(int from, int to);

@@ -71,7 +71,9 @@ int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, 
 	int err;
 
 	*n = 0;
-	err = trie_read(m->fd[dst ? MAP_DST_POLICY4 : MAP_SRC_POLICY4], AF_INET, &v, n, &cap) ?:
+	err = trie_read(m->fd[dst ? MAP_DST_HOSTS4 : MAP_SRC_HOSTS4], AF_INET, &v, n, &cap) ?:
+	      trie_read(m->fd[dst ? MAP_DST_POLICY4 : MAP_SRC_POLICY4], AF_INET, &v, n, &cap) ?:
+	      trie_read(m->fd[dst ? MAP_DST_HOSTS6 : MAP_SRC_HOSTS6], AF_INET6, &v, n, &cap) ?:
 	      trie_read(m->fd[dst ? MAP_DST_POLICY6 : MAP_SRC_POLICY6], AF_INET6, &v, n, &cap);
 	if (err) {
 		free(v);

@@ -47,7 +47,7 @@ int table_push(struct table_entry **v, size_t *n, size_t *cap, const struct tabl
 	return 0;
 }
 
-/* Both tries' keys start with prefixlen then the address bytes. */
+/* Every table's keys start with prefixlen then the address bytes. */
 static int trie_read(int fd, uint8_t family, struct table_entry **v, size_t *n,
 		     size_t *cap)
 {
@@ -80,7 +80,9 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 	int err;
 
 	*n = 0;
-	err = trie_read(m->fd[MAP_ALLOWED_IPS4], AF_INET, &v, n, &cap) ?:
+	err = trie_read(m->fd[MAP_HOST_IPS4], AF_INET, &v, n, &cap) ?:
+	      trie_read(m->fd[MAP_ALLOWED_IPS4], AF_INET, &v, n, &cap) ?:
+	      trie_read(m->fd[MAP_HOST_IPS6], AF_INET6, &v, n, &cap) ?:
 	      trie_read(m->fd[MAP_ALLOWED_IPS6], AF_INET6, &v, n, &cap);
 	if (err) {
 		free(v);

@@ -100,14 +100,11 @@ const struct peer_view *view_lookup(const struct iface_view *v, const struct pre
 				    const struct table_entry **entry)
 {
 	const struct table_entry *best = NULL;
-	struct wgsf_lpm6_key key = { .prefixlen = addr->cidr };
 	uint32_t slot;
 	size_t i;
-	int fd = v->maps.fd[addr->family == AF_INET ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6];
 
 	/* The kernel's own longest match names the peer, as the datapath's does. */
-	memcpy(key.addr, addr->addr, sizeof(key.addr));
-	if (bpf_map_lookup_elem(fd, &key, &slot))
+	if (allowedip_lookup(&v->maps, addr, &slot))
 		return NULL;
 	for (i = 0; i < v->n_table; i++)
 		if (v->table[i].slot == slot && prefix_contains(&v->table[i].prefix, addr) &&

@@ -25,9 +25,6 @@ struct answer {
 static void decide(const struct iface_view *v, const struct prefix *addr, struct answer *a)
 {
 	bool enforce = v->cfg.mode == WGSF_MODE_ENFORCE;
-	struct wgsf_pol6_key key = { .prefixlen = WGSF_POL_SLOT_BITS + addr->cidr };
-	int fd = v->maps.fd[addr->family == AF_INET ? MAP_SRC_POLICY4 : MAP_SRC_POLICY6];
-	uint32_t one;
 
 	memset(a, 0, sizeof(*a));
 	a->peer = view_lookup(v, addr, &a->entry);
@@ -35,12 +32,10 @@ static void decide(const struct iface_view *v, const struct prefix *addr, struct
 	a->action = "pass";
 	if (!a->peer)
 		return;
-	key.slot = htonl(a->peer->slot);
-	memcpy(key.addr, addr->addr, sizeof(key.addr));
 	if (a->peer->policy.flags & WGSF_PEER_BLOCKED)
 		a->reason = "blocked";
 	else if ((a->peer->policy.flags & WGSF_PEER_SRC_POLICY) &&
-		 bpf_map_lookup_elem(fd, &key, &one))
+		 policy_lookup(&v->maps, false, a->peer->slot, addr) == 0)
 		a->reason = "source";
 	if (a->reason) {
 		a->verdict = "violation";

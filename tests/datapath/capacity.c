@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The largest tables wgsf supports: 65,536 peer slots and 1,000,000
- * allowed-IPs prefixes per family, filled to the last entry on both hooks,
+ * The largest tables wgsf supports: 262,144 peer slots and 1,000,000
+ * allowed-IPs host routes per family, filled to the last entry on both hooks,
  * and packets attributed at their far ends, policy included. The addresses
  * (240.0.0.0/4, 2001:db8::/32) never leave BPF_PROG_TEST_RUN.
  */
@@ -54,7 +54,7 @@ static void key_at(void *keys, size_t j, const struct prefix *p)
 	}
 }
 
-/* One entry at a time, for a kernel without batch updates of LPM tries. */
+/* One entry at a time, for a kernel without batch updates. */
 static int fill_one_by_one(const struct maps *m, uint8_t family, unsigned int from)
 {
 	struct prefix p;
@@ -72,7 +72,7 @@ static int fill_one_by_one(const struct maps *m, uint8_t family, unsigned int fr
  * the first call fails; sets *batched. */
 static int fill(const struct maps *m, uint8_t family, bool *batched)
 {
-	int fd = m->fd[family == AF_INET ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6];
+	int fd = m->fd[family == AF_INET ? MAP_HOST_IPS4 : MAP_HOST_IPS6];
 	struct wgsf_lpm6_key *keys = calloc(CHUNK, sizeof(*keys));
 	uint32_t *slots = calloc(CHUNK, sizeof(*slots));
 	unsigned int i, j, n;
@@ -127,7 +127,7 @@ static void fill_both_families(const struct hook_under_test *h)
 	}
 }
 
-/* The tries hold exactly PREFIXES: one more is refused. */
+/* The host tables hold exactly PREFIXES: one more is refused. */
 static void full(const struct hook_under_test *h)
 {
 	struct prefix extra = entry(PREFIXES, AF_INET);
@@ -200,7 +200,8 @@ static void attribute(const struct hook_under_test *h)
 
 int main(void)
 {
-	struct capacity cap = { .peers = PEERS, .prefixes = PREFIXES, .policy_prefixes = 16 };
+	struct capacity cap = { .peers = PEERS, .prefixes = PREFIXES, .hosts = PREFIXES,
+				.policy_prefixes = 16, .policy_hosts = 16 };
 	struct hook_under_test hooks[HOOKS];
 	size_t h;
 
@@ -212,8 +213,8 @@ int main(void)
 	for (h = 0; h < HOOKS; h++) {
 		ok(map_capacity(hooks[h].maps.fd[MAP_PEER_STATS]) == PEERS &&
 			   map_capacity(hooks[h].maps.fd[MAP_PEER_POLICY]) == PEERS &&
-			   map_capacity(hooks[h].maps.fd[MAP_ALLOWED_IPS4]) == PREFIXES &&
-			   map_capacity(hooks[h].maps.fd[MAP_ALLOWED_IPS6]) == PREFIXES,
+			   map_capacity(hooks[h].maps.fd[MAP_HOST_IPS4]) == PREFIXES &&
+			   map_capacity(hooks[h].maps.fd[MAP_HOST_IPS6]) == PREFIXES,
 		   "%s: the maps have that capacity", hooks[h].name);
 		fill_both_families(&hooks[h]);
 		full(&hooks[h]);

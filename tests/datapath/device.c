@@ -60,7 +60,8 @@ static uint64_t rx(const struct wgsf *skel)
 
 static struct wgsf *load(void)
 {
-	struct capacity cap = { .peers = 8, .prefixes = 8, .policy_prefixes = 8 };
+	struct capacity cap = { .peers = 8, .prefixes = 8, .hosts = 8,
+				.policy_prefixes = 8, .policy_hosts = 8 };
 	struct wgsf *skel = datapath_load(&cap, L3_OFFSET_NONE);
 	struct prefix p4, p6;
 	struct maps m;

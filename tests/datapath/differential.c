@@ -42,6 +42,9 @@ struct gen {
 /* What a mode's packets exercised, over all rounds. */
 struct coverage {
 	uint64_t malformed, unknown, complying, violations[WGSF_REASON_COUNT], drops;
+	/* attributed by a shorter prefix; by a host route that lies inside
+	 * another peer's shorter prefix */
+	uint64_t by_prefix, by_covered_host;
 };
 
 static unsigned int reported;
@@ -114,8 +117,12 @@ static struct prefix random_prefix(struct gen *g)
 	const struct prefix *outer;
 
 	if (g->r.aips.n && rnd(3) == 0) {
-		/* nested in an existing prefix, usually another peer's */
+		/* nested in an existing prefix, usually another peer's; half of
+		 * them host routes, which the datapath finds in a hash before
+		 * it asks the trie that holds the prefix around them */
 		outer = &g->r.aips.v[rnd(g->r.aips.n)];
+		if (rnd(2))
+			return host_in(outer);
 		return within(outer, draw_cidr(g, outer->family, outer->cidr));
 	}
 	return within(&any, draw_cidr(g, any.family, 0));
@@ -450,13 +457,33 @@ static void tally(struct coverage *c, const struct reference *r)
 	}
 }
 
+/* Which table attributes a packet from src to slot: the trie or the hash. */
+static void tally_match(struct coverage *c, const struct reference *r, const uint8_t *ip,
+			long slot)
+{
+	struct prefix src = { .family = ip[0] >> 4 == 4 ? AF_INET : AF_INET6 };
+	bool host = false, covered = false;
+	size_t i;
+
+	src.cidr = prefix_bits(src.family);
+	memcpy(src.addr, ip + (src.family == AF_INET ? 12 : 8), src.cidr / 8);
+	for (i = 0; i < r->aips.n; i++) {
+		if (!prefix_contains(&r->aips.v[i], &src))
+			continue;
+		host = host || r->aips.v[i].cidr == src.cidr;
+		covered = covered || (r->aips.v[i].cidr < src.cidr && r->owner[i] != slot);
+	}
+	c->by_prefix += !host;
+	c->by_covered_host += host && covered;
+}
+
 static const char *verdict_name(const struct hook_under_test *h, int64_t ret)
 {
 	return ret == h->pass ? "pass" : ret == h->drop ? "drop" : "neither";
 }
 
 static unsigned int send_packets(struct gen *g, struct hook_under_test hooks[HOOKS],
-				 unsigned int bad[HOOKS])
+				 unsigned int bad[HOOKS], struct coverage *cov)
 {
 	char pkt[256], want[64];
 	uint8_t ip[PACKET_MAX];
@@ -468,6 +495,8 @@ static unsigned int send_packets(struct gen *g, struct hook_under_test hooks[HOO
 	for (i = 0; i < PACKETS; i++) {
 		len = random_packet(g, ip);
 		o = ref_packet(&g->r, ip, len);
+		if (o.slot >= 0)
+			tally_match(cov, &g->r, ip, o.slot);
 		for (h = 0; h < HOOKS; h++) {
 			got = hook_run_ip(&hooks[h], ip, len);
 			if (got == (o.drop ? hooks[h].drop : hooks[h].pass))
@@ -496,7 +525,9 @@ static void run_mode(struct gen *g, unsigned int round, enum wgsf_mode mode,
 {
 	const char *name = mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor";
 	struct capacity cap = { .peers = g->r.slots, .prefixes = g->r.aips.n + 16,
-				.policy_prefixes = policy_prefixes(&g->r) + 16 };
+				.hosts = g->r.aips.n + 16,
+				.policy_prefixes = policy_prefixes(&g->r) + 16,
+				.policy_hosts = policy_prefixes(&g->r) + 16 };
 	struct hook_under_test hooks[HOOKS];
 	unsigned int bad[HOOKS] = {}, sent, h;
 
@@ -508,7 +539,7 @@ static void run_mode(struct gen *g, unsigned int round, enum wgsf_mode mode,
 		       !ref_install(&g->r, &hooks[HOOK_XDP].maps),
 	       "round %u, %s: %zu peers in %zu slots, %zu allowed IPs, %zu policy prefixes",
 	       round, name, g->peers, g->r.slots, g->r.aips.n, policy_prefixes(&g->r))) {
-		sent = send_packets(g, hooks, bad);
+		sent = send_packets(g, hooks, bad, cov);
 		for (h = 0; h < HOOKS; h++) {
 			bad[h] += counters_disagree(&hooks[h], &g->r);
 			ok(!bad[h], "round %u, %s, %s: %u packets, verdicts and the counters of "
@@ -530,13 +561,16 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 
 	for (i = 0; i < WGSF_REASON_COUNT; i++)
 		all = all && c->violations[i];
+	all = all && c->by_prefix && c->by_covered_host;
 	ok(all, "%s: the packets were malformed (%llu), unknown (%llu), complying (%llu), "
-	   "violations by source (%llu), destination (%llu), blocked peer (%llu); %llu dropped",
-	   enforce ? "enforce" : "monitor", (unsigned long long)c->malformed,
+	   "violations by source (%llu), destination (%llu), blocked peer (%llu); %llu dropped; "
+	   "%llu attributed by a shorter prefix, %llu by a host route inside another peer's "
+	   "prefix", enforce ? "enforce" : "monitor", (unsigned long long)c->malformed,
 	   (unsigned long long)c->unknown, (unsigned long long)c->complying,
 	   (unsigned long long)c->violations[WGSF_REASON_SOURCE],
 	   (unsigned long long)c->violations[WGSF_REASON_DESTINATION],
-	   (unsigned long long)c->violations[WGSF_REASON_BLOCKED], (unsigned long long)c->drops);
+	   (unsigned long long)c->violations[WGSF_REASON_BLOCKED], (unsigned long long)c->drops,
+	   (unsigned long long)c->by_prefix, (unsigned long long)c->by_covered_host);
 }
 
 /* One CPU: the per-CPU "last violation" is then the last one this test sent. */

@@ -178,7 +178,8 @@ static void control(const struct hook_under_test *h)
 
 int main(void)
 {
-	struct capacity cap = { .peers = BLOCKED_SLOT + 1, .prefixes = 4, .policy_prefixes = 4 };
+	struct capacity cap = { .peers = BLOCKED_SLOT + 1, .prefixes = 4, .hosts = 4,
+				.policy_prefixes = 4, .policy_hosts = 4 };
 	struct hook_under_test hooks[HOOKS];
 	unsigned int handed;
 	size_t h, i;

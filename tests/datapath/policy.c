@@ -184,7 +184,8 @@ static unsigned int send_cases(const struct hook_under_test *h, bool enforce)
 static void run_mode(enum wgsf_mode mode)
 {
 	const char *name = mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor";
-	struct capacity cap = { .peers = SLOTS, .prefixes = 64, .policy_prefixes = 64 };
+	struct capacity cap = { .peers = SLOTS, .prefixes = 64, .hosts = 64,
+				.policy_prefixes = 64, .policy_hosts = 64 };
 	struct hook_under_test hooks[HOOKS];
 	struct reference r;
 	size_t h, i;

@@ -159,6 +159,118 @@ static void test_changes(const struct maps *m)
 	device_free(d2);
 }
 
+static unsigned int entries(int fd)
+{
+	struct wgsf_pol6_key key, next; /* the largest key of any table */
+	unsigned int n = 0;
+	void *prev = NULL;
+
+	for (; !bpf_map_get_next_key(fd, prev, &next); prev = &key, n++)
+		key = next;
+	return n;
+}
+
+/* The slot that the kernel's lookup, as the datapath makes it, gives addr. */
+static long owner(const struct maps *m, const char *addr)
+{
+	struct prefix a;
+	uint32_t slot;
+
+	if (addr_parse(addr, &a))
+		abort();
+	return allowedip_lookup(m, &a, &slot) ? -1 : (long)slot;
+}
+
+static int allowed_source(const struct maps *m, uint32_t slot, const char *addr)
+{
+	struct prefix a;
+
+	if (addr_parse(addr, &a))
+		abort();
+	return policy_lookup(m, false, slot, &a);
+}
+
+/* Host routes go to the hash, the rest to the trie, and moves between the
+ * two tables keep the longest match right. */
+static void test_split(const struct maps *m)
+{
+	struct wg_device *d = device_new("wgsf-test");
+	struct sync_result r;
+	long a, b, c;
+
+	add_peer(d, 11, "192.0.2.0/24,2001:db8:1::/48");
+	add_peer(d, 12, "198.51.100.9/32");
+	ok(!sync_device(m, d, NULL, &r), "split: first sync");
+	a = slot_of(m, 11);
+	b = slot_of(m, 12);
+	ok(entries(m->fd[MAP_HOST_IPS4]) == 1 && entries(m->fd[MAP_ALLOWED_IPS4]) == 1 &&
+		   entries(m->fd[MAP_HOST_IPS6]) == 0 && entries(m->fd[MAP_ALLOWED_IPS6]) == 1,
+	   "split: the host route in the hash, the prefixes in the tries");
+	device_free(d);
+
+	d = device_new("wgsf-test");
+	add_peer(d, 11, "192.0.2.0/24,2001:db8:1::/48");
+	add_peer(d, 12, "192.0.2.77/32,2001:db8:1::5/128");
+	add_peer(d, 13, "198.51.100.9/32");
+	ok(!sync_device(m, d, NULL, &r), "split: host routes inside another peer's prefixes");
+	c = slot_of(m, 13);
+	is_u64(r.prefixes_changed, 1, "split: the moved host route changed owner in place");
+	ok(owner(m, "192.0.2.77") == b && owner(m, "2001:db8:1::5") == b,
+	   "split: the host routes win over the prefixes around them");
+	ok(owner(m, "192.0.2.78") == a && owner(m, "2001:db8:1::6") == a,
+	   "split: their neighbours stay with the prefix");
+	ok(owner(m, "198.51.100.9") == c, "split: the moved host route names its new peer");
+	ok(tables_match(m, d), "split: tables hold the device");
+	device_free(d);
+
+	d = device_new("wgsf-test");
+	add_peer(d, 11, "192.0.2.0/24,2001:db8:1::/48");
+	add_peer(d, 13, "198.51.100.9/32");
+	ok(!sync_device(m, d, NULL, &r) && r.prefixes_removed == 2,
+	   "split: the host routes inside the prefixes removed");
+	ok(owner(m, "192.0.2.77") == a && owner(m, "2001:db8:1::5") == a,
+	   "split: the prefix around them answers again");
+	ok(entries(m->fd[MAP_HOST_IPS4]) == 1 && entries(m->fd[MAP_HOST_IPS6]) == 0,
+	   "split: the hash holds only what is left");
+	device_free(d);
+}
+
+/* A peer's allowed sources split the same way. */
+static void test_policy_split(const struct maps *m)
+{
+	struct wg_device *d = device_new("wgsf-test");
+	struct policy pol = { .mode = -1 };
+	struct peer_rules *rules;
+	struct sync_result r;
+	struct prefix p;
+	long a;
+
+	add_peer(d, 21, "192.0.2.0/24");
+	pol.peers = rules = calloc(1, sizeof(*rules));
+	pol.n_peers = pol.cap_peers = 1;
+	key_of(rules->public_key, 21);
+	rules->has_sources = true;
+	prefix_parse("192.0.2.5/32", &p);
+	prefix_list_add(&rules->sources, &p);
+	prefix_parse("192.0.2.128/25", &p);
+	prefix_list_add(&rules->sources, &p);
+	ok(!sync_device(m, d, &pol, &r), "policy split: sync");
+	a = slot_of(m, 21);
+	ok(entries(m->fd[MAP_SRC_HOSTS4]) == 1 && entries(m->fd[MAP_SRC_POLICY4]) == 1,
+	   "policy split: the host source in the hash, the prefix in the trie");
+	ok(allowed_source(m, a, "192.0.2.5") == 1 && allowed_source(m, a, "192.0.2.6") == 0 &&
+		   allowed_source(m, a, "192.0.2.200") == 1,
+	   "policy split: sources match in either table, and nothing else does");
+	prefix_parse("192.0.2.6/32", &p);
+	rules->sources.v[0] = p;
+	ok(!sync_device(m, d, &pol, &r) && r.rules_added == 1 && r.rules_removed == 1,
+	   "policy split: a host source replaced");
+	ok(allowed_source(m, a, "192.0.2.5") == 0 && allowed_source(m, a, "192.0.2.6") == 1,
+	   "policy split: the new host source matches, the old one no longer");
+	policy_free(&pol);
+	device_free(d);
+}
+
 static void test_capacity(const struct maps *m)
 {
 	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
@@ -191,7 +303,8 @@ static struct wg_device *big_device(unsigned int n, unsigned int renamed)
 static void test_large(void)
 {
 	const unsigned int n = 100000;
-	struct capacity cap = { .peers = 131072, .prefixes = 262144, .policy_prefixes = 16 };
+	struct capacity cap = { .peers = 131072, .prefixes = 262144, .hosts = 262144,
+				.policy_prefixes = 16, .policy_hosts = 16 };
 	struct wgsf *skel = datapath_load(&cap, L3_OFFSET_NONE);
 	struct wg_device *d = big_device(n, n);
 	struct sync_result r;
@@ -216,7 +329,8 @@ static void test_large(void)
 
 int main(void)
 {
-	struct capacity cap = { .peers = 64, .prefixes = 1024, .policy_prefixes = 16 };
+	struct capacity cap = { .peers = 64, .prefixes = 1024, .hosts = 1024,
+				.policy_prefixes = 16, .policy_hosts = 16 };
 	struct wgsf *skel;
 	struct maps m;
 
@@ -227,6 +341,8 @@ int main(void)
 		return done_testing();
 	maps_from_skel(skel, &m);
 	test_changes(&m);
+	test_split(&m);
+	test_policy_split(&m);
 	test_capacity(&m);
 	wgsf__destroy(skel);
 	test_large();
