@@ -159,6 +159,94 @@ static bool is_host(const struct prefix *p)
 	return p->cidr == (p->family == AF_INET ? 32 : 128);
 }
 
+/* Appends to the entry array: n entries so far, room for cap. */
+static int entries_grow(struct map_entries *e, size_t want)
+{
+	size_t cap = e->cap ? e->cap : 1024;
+	void *k, *v;
+
+	while (cap < want)
+		cap *= 2;
+	if (cap == e->cap)
+		return 0;
+	k = realloc(e->keys, cap * e->key_size);
+	if (k)
+		e->keys = k;
+	v = k ? realloc(e->values, cap * e->value_size) : NULL;
+	if (!v)
+		return -ENOMEM;
+	e->values = v;
+	e->cap = cap;
+	return 0;
+}
+
+/* The kernels without batch lookups for this map type (LPM tries). */
+static int read_one_by_one(int fd, struct map_entries *e)
+{
+	void *prev = NULL, *next = malloc(e->key_size);
+	int err = next ? 0 : -ENOMEM;
+
+	while (!err && !bpf_map_get_next_key(fd, prev, next)) {
+		err = entries_grow(e, e->n + 1);
+		if (err)
+			break;
+		prev = (char *)e->keys + e->n * e->key_size;
+		memcpy(prev, next, e->key_size);
+		if (!bpf_map_lookup_elem(fd, prev, (char *)e->values + e->n * e->value_size))
+			e->n++; /* else deleted meanwhile */
+	}
+	if (!err && errno != ENOENT)
+		err = -errno;
+	free(next);
+	return err;
+}
+
+int map_read_all(int fd, struct map_entries *e)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), count, batch;
+	bool first = true;
+	int err;
+
+	*e = (struct map_entries){};
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	e->key_size = info.key_size;
+	e->value_size = info.value_size;
+	/* one syscall per few thousand entries instead of two per entry */
+	for (;;) {
+		err = entries_grow(e, e->n + 4096);
+		if (err)
+			break;
+		count = e->cap - e->n;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch,
+					   (char *)e->keys + e->n * e->key_size,
+					   (char *)e->values + e->n * e->value_size, &count, NULL)
+			      ? -errno : 0;
+		e->n += count;
+		if (err == -ENOENT)
+			return 0;
+		if (err && first && err != -ENOSPC) {
+			e->n = 0;
+			err = read_one_by_one(fd, e);
+			break;
+		}
+		if (err)
+			break;
+		first = false;
+	}
+	if (err)
+		map_entries_free(e);
+	return err;
+}
+
+void map_entries_free(struct map_entries *e)
+{
+	free(e->keys);
+	free(e->values);
+	*e = (struct map_entries){};
+}
+
 static int allowedip_key(const struct maps *m, const struct prefix *p,
 			 struct wgsf_lpm6_key *key)
 {

@@ -65,6 +65,18 @@ int allowedip_lookup(const struct maps *m, const struct prefix *addr, uint32_t *
  * addr, 0 when none does, or -errno. */
 int policy_lookup(const struct maps *m, bool dst, uint32_t slot, const struct prefix *addr);
 
+/* A whole map's entries, keys and values each in one array. */
+struct map_entries {
+	void *keys, *values;
+	size_t n, cap;
+	uint32_t key_size, value_size;
+};
+
+/* Reads every entry of a map of one value per key, by batches where the
+ * kernel has them for its type, else key by key; 0 or -errno. */
+int map_read_all(int fd, struct map_entries *e);
+void map_entries_free(struct map_entries *e);
+
 /* Copies every entry of from into to (same key and value layout). */
 int map_copy(int from, int to);
 

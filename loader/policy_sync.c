@@ -44,24 +44,21 @@ static const struct diff_ops ops[2] = {
 
 static int trie_read(int fd, uint8_t family, struct table_entry **v, size_t *n, size_t *cap)
 {
-	struct wgsf_pol6_key key, next;
-	struct table_entry e;
-	void *prev = NULL;
-	int err;
+	size_t alen = family == AF_INET ? 4 : 16, i;
+	struct table_entry t = { .prefix.family = family };
+	const struct wgsf_pol6_key *key;
+	struct map_entries e;
+	int err = map_read_all(fd, &e);
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		memset(&e, 0, sizeof(e));
-		e.slot = ntohl(key.slot);
-		e.prefix.family = family;
-		e.prefix.cidr = key.prefixlen - WGSF_POL_SLOT_BITS;
-		memcpy(e.prefix.addr, key.addr, family == AF_INET ? 4 : 16);
-		err = table_push(v, n, cap, &e);
-		if (err)
-			return err;
+	for (i = 0; !err && i < e.n; i++) {
+		key = (const void *)((char *)e.keys + i * e.key_size);
+		t.slot = ntohl(key->slot);
+		t.prefix.cidr = key->prefixlen - WGSF_POL_SLOT_BITS;
+		memcpy(t.prefix.addr, key->addr, alen);
+		err = table_push(v, n, cap, &t);
 	}
-	return errno == ENOENT ? 0 : -errno;
+	map_entries_free(&e);
+	return err;
 }
 
 int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, size_t *n)

@@ -12,15 +12,21 @@
 int slots_read(int fd, uint32_t cap, struct wgsf_slot **out)
 {
 	struct wgsf_slot *slots = calloc(cap ?: 1, sizeof(*slots));
-	uint32_t i;
+	struct map_entries e;
+	uint32_t *key;
+	size_t i;
+	int err = slots ? map_read_all(fd, &e) : -ENOMEM;
 
-	if (!slots)
-		return -ENOMEM;
-	for (i = 0; i < cap; i++) {
-		if (bpf_map_lookup_elem(fd, &i, &slots[i])) {
-			free(slots);
-			return -errno;
-		}
+	for (i = 0; !err && i < e.n; i++) {
+		key = (uint32_t *)e.keys + i;
+		if (*key < cap)
+			slots[*key] = ((struct wgsf_slot *)e.values)[i];
+	}
+	if (slots && !err)
+		map_entries_free(&e);
+	if (err) {
+		free(slots);
+		return err;
 	}
 	*out = slots;
 	return 0;
@@ -51,26 +57,21 @@ int table_push(struct table_entry **v, size_t *n, size_t *cap, const struct tabl
 static int trie_read(int fd, uint8_t family, struct table_entry **v, size_t *n,
 		     size_t *cap)
 {
-	struct wgsf_lpm6_key key, next;
-	size_t alen = family == AF_INET ? 4 : 16;
-	struct table_entry e = {};
-	void *prev = NULL;
-	int err;
+	size_t alen = family == AF_INET ? 4 : 16, i;
+	struct table_entry t = { .prefix.family = family };
+	const struct wgsf_lpm6_key *key;
+	struct map_entries e;
+	int err = map_read_all(fd, &e);
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &e.slot))
-			continue;
-		memset(&e.prefix, 0, sizeof(e.prefix));
-		e.prefix.family = family;
-		e.prefix.cidr = key.prefixlen;
-		memcpy(e.prefix.addr, key.addr, alen);
-		err = table_push(v, n, cap, &e);
-		if (err)
-			return err;
+	for (i = 0; !err && i < e.n; i++) {
+		key = (const void *)((char *)e.keys + i * e.key_size);
+		t.prefix.cidr = key->prefixlen;
+		memcpy(t.prefix.addr, key->addr, alen);
+		t.slot = ((uint32_t *)e.values)[i];
+		err = table_push(v, n, cap, &t);
 	}
-	return errno == ENOENT ? 0 : -errno;
+	map_entries_free(&e);
+	return err;
 }
 
 int table_read(const struct maps *m, struct table_entry **out, size_t *n)
