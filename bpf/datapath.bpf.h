@@ -334,7 +334,7 @@ static __always_inline void count_unknown(const struct packet *p)
 		return;
 	ds->unknown_packets++;
 	ds->unknown_bytes += p->len;
-	ds->last_unknown_ns = bpf_ktime_get_boot_ns();
+	ds->last_unknown_ns = bpf_ktime_get_coarse_ns();
 	addr_store(&ds->last_unknown_src, p, p->src);
 }
 
@@ -370,7 +370,7 @@ static __always_inline enum verdict classify(void *data, void *data_end,
 	st = bpf_map_lookup_elem(&peer_stats, slot);
 	if (!st)
 		return VERDICT_PASS;
-	now = bpf_ktime_get_boot_ns();
+	now = bpf_ktime_get_coarse_ns();
 	st->rx_packets++;
 	st->rx_bytes += p.len;
 	st->last_seen_ns = now;

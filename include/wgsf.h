@@ -90,7 +90,9 @@ struct wgsf_addr {
 /*
  * Per-peer counters, one copy per CPU (PERCPU_ARRAY indexed by slot).
  * Userspace sums the counters over CPUs and takes the newest timestamps.
- * Times are bpf_ktime_get_boot_ns() (CLOCK_BOOTTIME); 0 means never.
+ * Times are bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE, a tick's
+ * resolution: a precise clock read costs more than the rest of a packet
+ * when the table is small); 0 means never.
  * Bytes are the IP length (IPv4 total length, IPv6 40 + payload length).
  */
 struct wgsf_peer_stats {

@@ -155,28 +155,28 @@ static uint64_t now_ns(clockid_t clock)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-uint64_t ui_epoch(uint64_t boot_ns)
+uint64_t ui_epoch(uint64_t mono_ns)
 {
-	uint64_t boot = now_ns(CLOCK_BOOTTIME), real = now_ns(CLOCK_REALTIME);
+	uint64_t mono = now_ns(CLOCK_MONOTONIC), real = now_ns(CLOCK_REALTIME);
 
-	if (!boot_ns)
+	if (!mono_ns)
 		return 0;
-	return (real - (boot > boot_ns ? boot - boot_ns : 0)) / 1000000000ull;
+	return (real - (mono > mono_ns ? mono - mono_ns : 0)) / 1000000000ull;
 }
 
 /* As `wg show` words a latest handshake: "1 hour, 2 minutes, 3 seconds ago". */
-const char *ui_ago(uint64_t boot_ns, char buf[64])
+const char *ui_ago(uint64_t mono_ns, char buf[64])
 {
 	static const struct { uint64_t secs; const char *name; } parts[] = {
 		{ 86400 * 365, "year" }, { 86400, "day" }, { 3600, "hour" },
 		{ 60, "minute" },        { 1, "second" },
 	};
-	uint64_t now = now_ns(CLOCK_BOOTTIME), left;
+	uint64_t now = now_ns(CLOCK_MONOTONIC), left;
 	size_t i, n = 0;
 
-	if (!boot_ns)
+	if (!mono_ns)
 		return strcpy(buf, "never");
-	left = now > boot_ns ? (now - boot_ns) / 1000000000ull : 0;
+	left = now > mono_ns ? (now - mono_ns) / 1000000000ull : 0;
 	if (!left)
 		return strcpy(buf, "now");
 	buf[0] = '\0';

@@ -49,9 +49,9 @@ void ui_print_changes(const struct sync_result *r);
 void ui_warn(const char *msg);
 
 const char *ui_bytes(uint64_t bytes, char buf[32]);
-const char *ui_ago(uint64_t boot_ns, char buf[64]);
-/* Seconds since the epoch of a CLOCK_BOOTTIME stamp; 0 stays 0. */
-uint64_t ui_epoch(uint64_t boot_ns);
+const char *ui_ago(uint64_t mono_ns, char buf[64]);
+/* Seconds since the epoch of a CLOCK_MONOTONIC stamp; 0 stays 0. */
+uint64_t ui_epoch(uint64_t mono_ns);
 #define UI_BOLD "\x1b[1m"
 #define UI_GREEN "\x1b[32m"
 #define UI_YELLOW "\x1b[33m"
