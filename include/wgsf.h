@@ -147,6 +147,9 @@ struct wgsf_config {
 	__u32 mode;        /* enum wgsf_mode */
 	struct wgsf_attachment attachment;
 	char policy[WGSF_POLICY_PATH_MAX]; /* the policy file sync re-reads, or "" */
+	/* Raised by every write of this map and of the tables: a process that
+	 * remembers what it wrote knows from it that nobody wrote since. */
+	__u64 generation;
 };
 
 /*

@@ -97,10 +97,12 @@ int config_read(int config_fd, struct wgsf_config *cfg)
 
 int config_write(int config_fd, const struct wgsf_config *cfg)
 {
-	struct wgsf_config c = *cfg;
+	struct wgsf_config c = *cfg, now;
 	uint32_t zero = 0;
 
 	c.abi_version = WGSF_ABI_VERSION;
+	/* cfg may be older than the map: the generation only ever goes up */
+	c.generation = (config_read(config_fd, &now) ? cfg->generation : now.generation) + 1;
 	return bpf_map_update_elem(config_fd, &zero, &c, BPF_ANY) ? -errno : 0;
 }
 
@@ -113,6 +115,17 @@ int datapath_set_mode(int config_fd, enum wgsf_mode mode)
 		return err;
 	cfg.mode = mode;
 	return config_write(config_fd, &cfg);
+}
+
+int generation_bump(int config_fd, uint64_t *now)
+{
+	struct wgsf_config cfg;
+	int err = config_read(config_fd, &cfg) ?: config_write(config_fd, &cfg);
+
+	/* config_write() wrote the one it read, plus one */
+	if (!err && now)
+		*now = cfg.generation + 1;
+	return err;
 }
 
 /* Per-CPU values come back as one 8-byte-aligned copy per possible CPU. */

@@ -30,6 +30,9 @@ struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset);
 struct wgsf *datapath_load(const struct capacity *cap, uint32_t l3_offset);
 int config_read(int config_fd, struct wgsf_config *cfg);
 int config_write(int config_fd, const struct wgsf_config *cfg);
+/* Raises the config's generation after a write of the tables; *now, when
+ * not NULL, gets the new one. */
+int generation_bump(int config_fd, uint64_t *now);
 /* Changes the mode only, keeping the rest of the config. */
 int datapath_set_mode(int config_fd, enum wgsf_mode mode);
 

@@ -360,7 +360,7 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_res
 }
 
 int iface_sync(const char *ifname, const struct policy *pol, void (*warn)(const char *msg),
-	       struct sync_result *res)
+	       struct sync_cache *cache, struct sync_result *res)
 {
 	struct iface_opts keep = { .hook = -1, .mode = -1 };
 	struct session s;
@@ -373,13 +373,16 @@ int iface_sync(const char *ifname, const struct policy *pol, void (*warn)(const 
 	else if (!err)
 		err = read_policy(&s, NULL, warn);
 	if (!err)
-		err = sync_device(&s.old, s.dev, &s.pol, res);
+		err = cache ? sync_device_cached(&s.old, s.dev, &s.pol, cache, res)
+			    : sync_device(&s.old, s.dev, &s.pol, res);
 	if (!err && s.pol.mode >= 0 && (uint32_t)s.pol.mode != s.cfg.mode)
 		err = datapath_set_mode(s.old.fd[MAP_CONFIG], s.pol.mode);
 	/* Outgrown, or the interface was re-created: a full attach mends both. */
 	if (err == -ENOSPC ||
 	    (!err && s.cfg.attachment.ifindex != (uint32_t)s.dev->ifindex))
 		err = attach_locked(&s, &keep, res);
+	if (cache && cache->dev == s.dev)
+		s.dev = NULL; /* the cache's now */
 	session_end(&s);
 	return err;
 }

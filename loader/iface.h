@@ -26,9 +26,11 @@ struct iface_opts {
 
 int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_result *res);
 /* Re-reads WireGuard, and applies pol, or when NULL the policy file in force
- * read anew; warn as in iface_opts. */
+ * read anew; warn as in iface_opts. cache, when not NULL, remembers what
+ * this sync wrote, so that the next one with it need not read it back (see
+ * sync.h); a process that syncs again and again keeps one. */
 int iface_sync(const char *ifname, const struct policy *pol, void (*warn)(const char *msg),
-	       struct sync_result *res);
+	       struct sync_cache *cache, struct sync_result *res);
 int iface_detach(const char *ifname);
 /* Opens an attached interface's pins for reading; -ENOENT if not attached. */
 int iface_open(const char *ifname, struct maps *m, struct wgsf_config *cfg);

@@ -94,6 +94,27 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 	return 0;
 }
 
+int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint32_t *from,
+	       const uint8_t key[WG_KEY_LEN], uint32_t *slot, struct sync_result *res)
+{
+	uint32_t s = *from;
+	int err;
+
+	while (s < cap && slots[s].in_use)
+		s++;
+	if (s == cap)
+		return -ENOSPC;
+	*from = s;
+	slots[s].in_use = 1;
+	memcpy(slots[s].public_key, key, WG_KEY_LEN);
+	*slot = s;
+	res->peers_added++;
+	err = stats_clear_peer(m->fd[MAP_PEER_STATS], s) ?: policy_flags_write(m, s, 0);
+	if (err)
+		return err;
+	return bpf_map_update_elem(m->fd[MAP_PEER_SLOTS], &s, &slots[s], 0) ? -errno : 0;
+}
+
 /*
  * Gives every peer of dev a slot: the one its key already owns, else the
  * lowest free one, its counters and policy zeroed first. slot_of[i] is peer
@@ -121,25 +142,10 @@ static int assign_slots(const struct maps *m, const struct wg_device *dev, uint3
 		else
 			gone[(*n_gone)++] = s;
 	}
-	for (i = 0; i < dev->n_peers && !err; i++) {
-		if (slot_of[i] != UINT32_MAX)
-			continue;
-		while (free_slot < cap && slots[free_slot].in_use)
-			free_slot++;
-		if (free_slot == cap) {
-			err = -ENOSPC;
-			break;
-		}
-		slots[free_slot].in_use = 1;
-		memcpy(slots[free_slot].public_key, dev->peers[i].public_key, WG_KEY_LEN);
-		slot_of[i] = free_slot;
-		err = stats_clear_peer(m->fd[MAP_PEER_STATS], free_slot) ?:
-		      policy_flags_write(m, free_slot, 0);
-		if (!err && bpf_map_update_elem(m->fd[MAP_PEER_SLOTS], &free_slot,
-						&slots[free_slot], 0))
-			err = -errno;
-		res->peers_added++;
-	}
+	for (i = 0; i < dev->n_peers && !err; i++)
+		if (slot_of[i] == UINT32_MAX)
+			err = slot_claim(m, slots, cap, &free_slot, dev->peers[i].public_key,
+					 &slot_of[i], res);
 	free(slots);
 	return err;
 }
@@ -217,10 +223,9 @@ static int aip_delete(const struct maps *m, const struct table_entry *e)
 }
 
 /* Allowed IPs are keyed by prefix; the slot is their value. */
-static const struct diff_ops allowedips = { entry_cmp, aip_write, aip_delete };
+const struct diff_ops allowedip_ops = { entry_cmp, aip_write, aip_delete };
 
-static int free_slots(const struct maps *m, const uint32_t *gone, size_t n,
-		      struct sync_result *res)
+int slots_free(const struct maps *m, const uint32_t *gone, size_t n, struct sync_result *res)
 {
 	struct wgsf_slot empty = {};
 	size_t i;
@@ -233,8 +238,8 @@ static int free_slots(const struct maps *m, const uint32_t *gone, size_t n,
 	return 0;
 }
 
-int sync_device(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
-		struct sync_result *res)
+int sync_full(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
+	      struct sync_result *res, uint32_t **slot_of_out)
 {
 	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
 	uint32_t *slot_of = calloc(dev->n_peers + 1, sizeof(*slot_of));
@@ -256,15 +261,25 @@ int sync_device(const struct maps *m, const struct wg_device *dev, const struct 
 	err = assign_slots(m, dev, slot_of, gone, &n_gone, res) ?:
 	      wanted_table(dev, slot_of, &want, &nw) ?:
 	      table_read(m, &have, &nh) ?:
-	      diff_write(m, &allowedips, want, nw, have, nh, &res->prefixes_added,
+	      diff_write(m, &allowedip_ops, want, nw, have, nh, &res->prefixes_added,
 			 &res->prefixes_changed) ?:
-	      diff_delete(m, &allowedips, want, nw, have, nh, &res->prefixes_removed) ?:
+	      diff_delete(m, &allowedip_ops, want, nw, have, nh, &res->prefixes_removed) ?:
 	      (pol ? policy_sync(m, dev, slot_of, pol, res) : 0) ?:
-	      free_slots(m, gone, n_gone, res);
+	      slots_free(m, gone, n_gone, res) ?: generation_bump(m->fd[MAP_CONFIG], NULL);
 out:
+	if (!err && slot_of_out) {
+		*slot_of_out = slot_of;
+		slot_of = NULL;
+	}
 	free(slot_of);
 	free(gone);
 	free(want);
 	free(have);
 	return err;
+}
+
+int sync_device(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
+		struct sync_result *res)
+{
+	return sync_full(m, dev, pol, res, NULL);
 }

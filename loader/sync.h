@@ -10,6 +10,7 @@
 #ifndef WGSF_SYNC_H
 #define WGSF_SYNC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@ struct sync_result {
 	size_t peers_added, peers_removed;
 	size_t prefixes_added, prefixes_changed, prefixes_removed;
 	size_t rules_added, rules_removed, flags_changed; /* policy */
+	bool from_cache; /* the allowed IPs' difference came from a sync_cache */
 };
 
 
@@ -32,9 +34,42 @@ struct table_entry {
 
 /* Slots the device's peers need, their allowed IPs, and, when pol is not
  * NULL, their policy; -ENOSPC when the maps are too small (the caller grows
- * them and syncs again). */
+ * them and syncs again). Reads the tables back whole to find the
+ * difference. */
 int sync_device(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
 		struct sync_result *res);
+
+/*
+ * What a process's last sync wrote (sync_cache.c), so that its next sync
+ * need not read the tables back: valid while the config's generation is
+ * the one it recorded, that is while no other process wrote. Zeroed: empty.
+ */
+struct sync_cache {
+	uint64_t generation;
+	struct wg_device *dev; /* the device last synced: the cache's own */
+	uint32_t *slot_of;     /* dev's peer i's slot */
+	struct wgsf_slot *slots; /* the slot table as written */
+	uint32_t cap;
+};
+
+/* sync_device(), looking only at the peers that changed since the cache's
+ * sync when the cache is valid. On success the cache keeps dev, which the
+ * caller must then neither change nor free; on failure the cache is empty
+ * and dev still the caller's. */
+int sync_device_cached(const struct maps *m, struct wg_device *dev, const struct policy *pol,
+		       struct sync_cache *cache, struct sync_result *res);
+void sync_cache_free(struct sync_cache *cache);
+
+/* sync_device(), giving the slot of each of dev's peers (*slot_of, the
+ * caller's to free). */
+int sync_full(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
+	      struct sync_result *res, uint32_t **slot_of);
+/* Gives key the lowest free slot from *from on, zeroing its counters and
+ * policy and writing it to the slot table; -ENOSPC when none is free. */
+int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint32_t *from,
+	       const uint8_t key[WG_KEY_LEN], uint32_t *slot, struct sync_result *res);
+/* Frees the slots of peers that left. */
+int slots_free(const struct maps *m, const uint32_t *gone, size_t n, struct sync_result *res);
 
 /* How one kind of table is diffed: entries in cmp order, the slot their value
  * (allowed IPs) or part of their identity (policy, where cmp looks at it). */
@@ -43,6 +78,9 @@ struct diff_ops {
 	int (*write)(const struct maps *m, const struct table_entry *e);
 	int (*del)(const struct maps *m, const struct table_entry *e);
 };
+
+/* Allowed IPs: keyed by prefix, the slot their value. */
+extern const struct diff_ops allowedip_ops;
 
 int diff_write(const struct maps *m, const struct diff_ops *ops, const struct table_entry *want,
 	       size_t nw, const struct table_entry *have, size_t nh, size_t *added,

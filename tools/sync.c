@@ -15,7 +15,7 @@ int sync_main(int argc, const char *argv[])
 
 	if (ui_iface_command(argc, argv, NULL, 0, &ifname, 1, 1, "sync", sync_usage))
 		return 1;
-	err = iface_sync(ifname, NULL, ui_warn, &r);
+	err = iface_sync(ifname, NULL, ui_warn, NULL, &r);
 	if (err)
 		return ui_error("Unable to sync %s: %s", ifname, ui_reason(err));
 	printf("%s: ", ifname);

@@ -78,10 +78,11 @@ static void read_policy(const char *ifname, struct policy *pol)
 	say(ifname, "policy %s read", cfg.policy);
 }
 
-static void sync_once(const char *ifname, const struct policy *pol, bool *gone)
+static void sync_once(const char *ifname, const struct policy *pol, struct sync_cache *cache,
+		      bool *gone)
 {
 	struct sync_result r;
-	int err = iface_sync(ifname, pol, ui_warn, &r);
+	int err = iface_sync(ifname, pol, ui_warn, cache, &r);
 
 	if (err == WG_ERR_NO_DEVICE) {
 		if (!*gone)
@@ -110,6 +111,8 @@ int watch_main(int argc, const char *argv[])
 	const struct ui_opt opts[] = { { "--interval", true, &interval } };
 	struct iface_opts keep = { .hook = -1, .mode = -1, .warn = ui_warn };
 	struct policy pol = { .mode = -1 };
+	/* most rounds change nothing, or one peer: no need to read back all */
+	struct sync_cache cache = {};
 	struct timespec nap;
 	struct sync_result r;
 	bool gone = false;
@@ -135,11 +138,12 @@ int watch_main(int argc, const char *argv[])
 			reload = 0;
 			read_policy(ifname, &pol);
 		}
-		sync_once(ifname, &pol, &gone);
+		sync_once(ifname, &pol, &cache, &gone);
 		if (!stop && !reload)
 			nanosleep(&nap, NULL);
 	}
 	say(ifname, "watch ended; the program stays attached");
 	policy_free(&pol);
+	sync_cache_free(&cache);
 	return 0;
 }

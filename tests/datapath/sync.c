@@ -271,6 +271,72 @@ static void test_policy_split(const struct maps *m)
 	device_free(d);
 }
 
+/* A random device of up to 40 peers (of 60 keys) with prefixes drawn from a
+ * pool of 120, each given to one peer at most, as WireGuard gives them. */
+static struct wg_device *random_device(void)
+{
+	struct wg_device *d = device_new("wgsf-test");
+	char aip[64];
+	unsigned int i, owner;
+	uint8_t key[WG_KEY_LEN];
+
+	for (i = 0; i < 120; i++) {
+		if (random() % 3 == 0)
+			continue;
+		owner = random() % 60;
+		if (owner >= 40)
+			continue;
+		if (i % 3 == 0)
+			snprintf(aip, sizeof(aip), "198.51.100.%u/32", i);
+		else if (i % 3 == 1)
+			snprintf(aip, sizeof(aip), "2001:db8:%x::/48", i);
+		else
+			snprintf(aip, sizeof(aip), "2001:db8::%x/128", i);
+		add_peer(d, 100 + owner, aip);
+	}
+	key_of(key, 999); /* a peer without allowed IPs */
+	if (random() % 2)
+		device_peer(d, key);
+	return d;
+}
+
+/* The cached sync writes what the full one would, whoever else writes. */
+static void test_cached(const struct maps *m)
+{
+	struct sync_cache cache = {};
+	struct wg_device *d;
+	struct sync_result r;
+	unsigned int round, bad = 0, slots_moved = 0, written = 0, cached = 0;
+	long slot100 = -1, now;
+
+	for (round = 0; round < 200; round++) {
+		d = random_device();
+		if (round % 17 == 16) {
+			/* someone else syncs in between: the cache must not be trusted */
+			if (sync_device(m, d, NULL, &r))
+				bad++;
+		}
+		if (sync_device_cached(m, d, NULL, &cache, &r)) {
+			bad++;
+			device_free(d);
+			continue;
+		}
+		written += r.prefixes_added + r.prefixes_changed + r.prefixes_removed;
+		cached += r.from_cache;
+		bad += !tables_match(m, d);
+		now = device_find_peer(d, (uint8_t[WG_KEY_LEN]){ 100, [31] = 0x5a }) ? slot_of(m, 100)
+										: -1;
+		slots_moved += slot100 >= 0 && now >= 0 && now != slot100;
+		slot100 = now;
+	}
+	is_u64(bad, 0, "cached: 200 random devices, each table as a full sync leaves it");
+	is_u64(slots_moved, 0, "cached: a peer that stays keeps its slot");
+	ok(written > 0, "cached: the syncs wrote %u entries", written);
+	/* the first sync, and each after someone else's, reads the tables */
+	is_u64(cached, 200 - 1 - 200 / 17, "cached: the others came from the cache");
+	sync_cache_free(&cache);
+}
+
 static void test_capacity(const struct maps *m)
 {
 	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
@@ -336,6 +402,7 @@ int main(void)
 
 	require_root_bpf();
 	libbpf_set_print(NULL);
+	srandom(test_seed());
 	skel = datapath_load(&cap, L3_OFFSET_NONE);
 	if (!ok(skel != NULL, "load the datapath"))
 		return done_testing();
@@ -343,6 +410,7 @@ int main(void)
 	test_changes(&m);
 	test_split(&m);
 	test_policy_split(&m);
+	test_cached(&m);
 	test_capacity(&m);
 	wgsf__destroy(skel);
 	test_large();

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Sync against what this process wrote last instead of reading the tables
+ * back: for `wgsf watch`, whose syncs mostly change one peer among many.
+ * Reading and sorting 200,000 entries costs far more than writing two.
+ *
+ * WireGuard gives a prefix to one peer at most, so the difference between
+ * two devices is the difference between the peers that changed: a prefix
+ * that moved belongs to two changed peers, and an unchanged peer's prefixes
+ * are the same before and after.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath.h"
+#include "policy_sync.h"
+#include "sync.h"
+
+void sync_cache_free(struct sync_cache *c)
+{
+	device_free(c->dev);
+	free(c->slot_of);
+	free(c->slots);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool same_allowedips(const struct wg_peer *a, const struct wg_peer *b)
+{
+	return a->n_allowedips == b->n_allowedips &&
+	       !memcmp(a->allowedips, b->allowedips, a->n_allowedips * sizeof(*a->allowedips));
+}
+
+/* Peer i of a in b: where readers list peers in a stable order (the
+ * kernel's list, the UAPI's), at the same index, which spares a hash
+ * lookup per peer. */
+static const struct wg_peer *counterpart(const struct wg_device *a, size_t i,
+					 const struct wg_device *b)
+{
+	const uint8_t *key = a->peers[i].public_key;
+
+	if (i < b->n_peers && !memcmp(b->peers[i].public_key, key, WG_KEY_LEN))
+		return &b->peers[i];
+	return device_find_peer(b, key);
+}
+
+static int push_peer(struct table_entry **v, size_t *n, size_t *cap, const struct wg_peer *p,
+		     uint32_t slot)
+{
+	struct table_entry e = { .slot = slot };
+	size_t j;
+	int err = 0;
+
+	for (j = 0; j < p->n_allowedips && !err; j++) {
+		e.prefix = p->allowedips[j];
+		err = table_push(v, n, cap, &e);
+	}
+	return err;
+}
+
+/* The two sides of the difference, and the slots of dev's peers. */
+struct delta {
+	struct table_entry *want, *have;
+	size_t nw, nh, cw, ch;
+	uint32_t *slot_of, *gone;
+	size_t n_gone;
+};
+
+/* Old peers: kept ones keep their slot, the rest are gone. */
+static int delta_old(const struct sync_cache *c, const struct wg_device *dev, struct delta *d)
+{
+	const struct wg_peer *old, *now;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < c->dev->n_peers && !err; i++) {
+		old = &c->dev->peers[i];
+		now = counterpart(c->dev, i, dev);
+		if (now) {
+			d->slot_of[now - dev->peers] = c->slot_of[i];
+			if (same_allowedips(old, now))
+				continue;
+		} else {
+			d->gone[d->n_gone++] = c->slot_of[i];
+		}
+		err = push_peer(&d->have, &d->nh, &d->ch, old, c->slot_of[i]);
+	}
+	return err;
+}
+
+/* New and changed peers; new ones get a slot. */
+static int delta_new(const struct maps *m, struct sync_cache *c, const struct wg_device *dev,
+		     struct delta *d, struct sync_result *res)
+{
+	const struct wg_peer *p, *old;
+	uint32_t from = 0;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < dev->n_peers && !err; i++) {
+		p = &dev->peers[i];
+		old = counterpart(dev, i, c->dev);
+		if (old && same_allowedips(old, p))
+			continue;
+		if (!old)
+			err = slot_claim(m, c->slots, c->cap, &from, p->public_key, &d->slot_of[i],
+					 res);
+		err = err ?: push_peer(&d->want, &d->nw, &d->cw, p, d->slot_of[i]);
+	}
+	return err;
+}
+
+static int sync_delta(const struct maps *m, struct sync_cache *c, const struct wg_device *dev,
+		      const struct policy *pol, struct delta *d, struct sync_result *res)
+{
+	const struct diff_ops *ops = &allowedip_ops;
+	size_t i;
+	int err = delta_old(c, dev, d) ?: delta_new(m, c, dev, d, res);
+
+	if (err)
+		return err;
+	qsort(d->want, d->nw, sizeof(*d->want), ops->cmp);
+	qsort(d->have, d->nh, sizeof(*d->have), ops->cmp);
+	err = diff_write(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_added,
+			 &res->prefixes_changed) ?:
+	      diff_delete(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_removed) ?:
+	      (pol ? policy_sync(m, dev, d->slot_of, pol, res) : 0) ?:
+	      slots_free(m, d->gone, d->n_gone, res);
+	for (i = 0; !err && i < d->n_gone; i++)
+		memset(&c->slots[d->gone[i]], 0, sizeof(*c->slots));
+	return err;
+}
+
+/* A cache of the sync just done the whole way. */
+static int cache_fill(const struct maps *m, struct sync_cache *c)
+{
+	c->cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
+	return slots_read(m->fd[MAP_PEER_SLOTS], c->cap, &c->slots);
+}
+
+static bool cache_valid(const struct maps *m, const struct sync_cache *c)
+{
+	struct wgsf_config cfg;
+
+	return c->dev && !config_read(m->fd[MAP_CONFIG], &cfg) && cfg.generation == c->generation &&
+	       c->cap == map_capacity(m->fd[MAP_PEER_SLOTS]);
+}
+
+static int sync_changed(const struct maps *m, struct wg_device *dev, const struct policy *pol,
+			struct sync_cache *c, struct sync_result *res)
+{
+	struct delta d = {};
+	int err;
+
+	d.slot_of = calloc(dev->n_peers + 1, sizeof(*d.slot_of));
+	d.gone = calloc(c->dev->n_peers + 1, sizeof(*d.gone));
+	err = d.slot_of && d.gone ? sync_delta(m, c, dev, pol, &d, res) : -ENOMEM;
+	err = err ?: generation_bump(m->fd[MAP_CONFIG], NULL);
+	if (!err) {
+		device_free(c->dev);
+		c->dev = NULL;
+		free(c->slot_of);
+		c->slot_of = d.slot_of;
+		d.slot_of = NULL;
+	}
+	free(d.slot_of);
+	free(d.gone);
+	free(d.want);
+	free(d.have);
+	return err;
+}
+
+int sync_device_cached(const struct maps *m, struct wg_device *dev, const struct policy *pol,
+		       struct sync_cache *c, struct sync_result *res)
+{
+	struct wgsf_config cfg;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if (cache_valid(m, c)) {
+		res->from_cache = true;
+		err = sync_changed(m, dev, pol, c, res);
+	} else {
+		sync_cache_free(c);
+		err = sync_full(m, dev, pol, res, &c->slot_of) ?: cache_fill(m, c);
+	}
+	err = err ?: config_read(m->fd[MAP_CONFIG], &cfg);
+	if (err) {
+		sync_cache_free(c); /* its device is its own, never dev */
+		return err;
+	}
+	c->dev = dev;
+	c->generation = cfg.generation;
+	return 0;
+}
