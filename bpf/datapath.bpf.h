@@ -29,38 +29,25 @@
  */
 const volatile __u32 l3_offset = 0;
 
-/* Sizes here are defaults; the loader sets them from the device before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_lpm4_key);
-	__type(value, __u32);
-} allowed_ips4 SEC(".maps");
+/*
+ * A table keyed by prefix, whose value is a __u32 (a slot, or 1). Entries
+ * are allocated as they come; a hash also allocates buckets for its whole
+ * limit, so the loader sizes the hashes from the device before load (the
+ * sizes here are defaults).
+ */
+#define PREFIX_MAP(kind, name, key_type)                  \
+	struct {                                          \
+		__uint(type, BPF_MAP_TYPE_##kind);        \
+		__uint(map_flags, BPF_F_NO_PREALLOC);     \
+		__uint(max_entries, WGSF_MAX_PREFIXES);   \
+		__type(key, key_type);                    \
+		__type(value, __u32);                     \
+	} name SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_lpm6_key);
-	__type(value, __u32);
-} allowed_ips6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_lpm4_key);
-	__type(value, __u32);
-} host_ips4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_lpm6_key);
-	__type(value, __u32);
-} host_ips6 SEC(".maps");
+PREFIX_MAP(LPM_TRIE, allowed_ips4, struct wgsf_lpm4_key);
+PREFIX_MAP(LPM_TRIE, allowed_ips6, struct wgsf_lpm6_key);
+PREFIX_MAP(HASH, host_ips4, struct wgsf_lpm4_key);
+PREFIX_MAP(HASH, host_ips6, struct wgsf_lpm6_key);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -83,69 +70,14 @@ struct {
 	__type(value, struct wgsf_peer_policy);
 } peer_policy SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_pol4_key);
-	__type(value, __u32);
-} src_policy4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_pol6_key);
-	__type(value, __u32);
-} src_policy6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_pol4_key);
-	__type(value, __u32);
-} dst_policy4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_pol6_key);
-	__type(value, __u32);
-} dst_policy6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_pol4_key);
-	__type(value, __u32);
-} src_hosts4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_pol6_key);
-	__type(value, __u32);
-} src_hosts6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_pol4_key);
-	__type(value, __u32);
-} dst_hosts4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WGSF_MAX_PREFIXES);
-	__type(key, struct wgsf_pol6_key);
-	__type(value, __u32);
-} dst_hosts6 SEC(".maps");
+PREFIX_MAP(LPM_TRIE, src_policy4, struct wgsf_pol4_key);
+PREFIX_MAP(LPM_TRIE, src_policy6, struct wgsf_pol6_key);
+PREFIX_MAP(LPM_TRIE, dst_policy4, struct wgsf_pol4_key);
+PREFIX_MAP(LPM_TRIE, dst_policy6, struct wgsf_pol6_key);
+PREFIX_MAP(HASH, src_hosts4, struct wgsf_pol4_key);
+PREFIX_MAP(HASH, src_hosts6, struct wgsf_pol6_key);
+PREFIX_MAP(HASH, dst_hosts4, struct wgsf_pol4_key);
+PREFIX_MAP(HASH, dst_hosts6, struct wgsf_pol6_key);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
