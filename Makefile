@@ -39,6 +39,8 @@ TEST_BIN := $(patsubst %.c,$(BUILD)/tests/%.t,$(notdir $(TEST_SRC)))
 TEST_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/lib/*.c))
 # tests/tools/NAME.c: programs the script tests call, build/tests/tools/NAME.
 TEST_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/tools/*.c))
+# tests/bench/NAME.c: the programs `make bench` runs, build/tests/bench/NAME.
+BENCH_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/bench/*.c))
 # Scripts run as they are: the end-to-end suite on wireguard-go, then the
 # kernel lane, which runs it again on kernel WireGuard in qemu.
 TEST_SCRIPTS := $(sort $(wildcard tests/e2e/*.t)) tests/kernel/lane.t
@@ -49,7 +51,7 @@ $(BUILD)/wgsf: $(TOOLS_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c include/wgsf.h | $(BUILD)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/datapath.bpf.h include/wgsf.h | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -74,17 +76,23 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/tests/bench/datapath.o $(BUILD)/tests/bench/pps.o: $(BUILD)/bench.skel.h
+
+$(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD):
 	@mkdir -p $@
 
 deps:
 	@tools/deps.sh build
 
-tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS)
+tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS)
 
 # Tests need root for BPF and network namespaces; see README.md.
 test:
-	@tools/deps.sh test kernel
+	@tools/deps.sh test kernel bench
 	@$(MAKE) --no-print-directory tests
 	prove --exec '' $(TEST_BIN) $(TEST_SCRIPTS)
 
@@ -100,6 +108,13 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@tools/demo.sh
 
+# Figures and ratios, written to docs/BENCHMARKS.md and build/bench.json;
+# needs root. BENCH_QUICK=1: a small run that only checks it all works.
+bench:
+	@tools/deps.sh test bench
+	@$(MAKE) --no-print-directory tests
+	@tools/bench.sh
+
 install: $(BUILD)/wgsf
 	install -D -m 0755 $(BUILD)/wgsf $(DESTDIR)$(BINDIR)/wgsf
 	install -d $(DESTDIR)$(UNITDIR)
@@ -108,7 +123,7 @@ install: $(BUILD)/wgsf
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps tests test test-kernel demo install clean
+.PHONY: all deps tests test test-kernel demo bench install clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 

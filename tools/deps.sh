@@ -1,12 +1,13 @@
 #!/bin/sh
 # Install what wgsf needs from Debian's packages, or say what is missing.
-# Usage: tools/deps.sh [build|test|demo|kernel]...   (default: build)
+# Usage: tools/deps.sh [build|test|demo|kernel|bench]...   (default: build)
 set -eu
 
 pkgs_build="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libmnl-dev bpftool"
 pkgs_test="$pkgs_build perl iproute2 iputils-ping util-linux jq wireguard-go wireguard-tools"
 pkgs_demo="$pkgs_test"
 pkgs_kernel="$pkgs_test qemu-system-x86 busybox-static cpio kmod"
+pkgs_bench="$pkgs_test nftables iptables ipset"
 
 want=""
 for group in "${@:-build}"; do
@@ -15,7 +16,8 @@ for group in "${@:-build}"; do
 	test) want="$want $pkgs_test" ;;
 	demo) want="$want $pkgs_demo" ;;
 	kernel) want="$want $pkgs_kernel" ;;
-	*) echo "deps.sh: unknown group '$group' (build, test, demo, kernel)" >&2; exit 1 ;;
+	bench) want="$want $pkgs_bench" ;;
+	*) echo "deps.sh: unknown group '$group' (build, test, demo, kernel, bench)" >&2; exit 1 ;;
 	esac
 done
 

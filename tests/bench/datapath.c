@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The datapath's per-packet cost and the control plane's, for `make bench`;
+ * one JSON object per line on stdout.
+ *
+ * packet: bench.bpf.c's programs through BPF_PROG_TEST_RUN (JIT as the
+ * system has it), 65,536 distinct sources per run, for the floor, a plain
+ * LPM_TRIE of every prefix, and wgsf in monitor mode and in enforce mode
+ * with an allowed-sources policy on every peer, for IPv4 and IPv6, at each
+ * table size, with all host routes and with mixed prefix lengths. The
+ * tables are written by the loader's own sync, as `wgsf attach` writes
+ * them. No packet leaves BPF_PROG_TEST_RUN, so the addresses may be any.
+ *
+ * control: load and sync N peers with a /32 and a /128 each, the maps'
+ * memory as the kernel accounts it, and a sync with one peer changed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench.skel.h"
+#include "datapath.h"
+#include "sync.h"
+
+#define ADDRS 65536 /* bench.bpf.c's BENCH_ADDRS */
+#define MAX_SLOTS 65536u
+#define RUNS 5
+
+static uint64_t seed;
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "datapath: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+/* A random prefix: a host route, or (mixed) one of any shorter length. */
+static struct prefix random_prefix(uint64_t *s, uint8_t family, bool mixed)
+{
+	struct prefix p = { .family = family, .cidr = prefix_bits(family) };
+	uint64_t r[2] = { splitmix(s), splitmix(s) };
+
+	memcpy(p.addr, r, family == AF_INET ? 4 : 16);
+	if (family == AF_INET6)
+		memcpy(p.addr, "\x20\x01\x0d\xb8", 4);
+	if (mixed && splitmix(s) & 1)
+		p.cidr = family == AF_INET ? 8 + splitmix(s) % 24 : 32 + splitmix(s) % 96;
+	prefix_normalise(&p);
+	return p;
+}
+
+static int cmp_prefix(const void *a, const void *b)
+{
+	return prefix_cmp(a, b);
+}
+
+/* n distinct random prefixes, in random order. */
+static struct prefix *table(uint64_t *s, size_t n, uint8_t family, bool mixed)
+{
+	size_t want = n + n / 8 + 64, i, j, k;
+	struct prefix *v = NULL, t;
+
+	for (;; want *= 2) {
+		free(v);
+		v = malloc(want * sizeof(*v));
+		if (!v)
+			die("table", ENOMEM);
+		for (i = 0; i < want; i++)
+			v[i] = random_prefix(s, family, mixed);
+		qsort(v, want, sizeof(*v), cmp_prefix);
+		for (i = j = 0; i < want; i++)
+			if (!j || prefix_cmp(&v[j - 1], &v[i]))
+				v[j++] = v[i];
+		if (j >= n)
+			break;
+	}
+	for (i = j - 1; i > 0; i--) {
+		k = splitmix(s) % (i + 1);
+		t = v[i], v[i] = v[k], v[k] = t;
+	}
+	return v;
+}
+
+static uint32_t slots_for(size_t n)
+{
+	return n < MAX_SLOTS ? n : MAX_SLOTS;
+}
+
+/* Entry i belongs to peer i % slots; the peers' keys are their numbers. */
+static struct wg_device *device_of(const struct prefix *v, size_t n, uint32_t slots)
+{
+	struct wg_device *d = device_new("bench");
+	uint8_t key[WG_KEY_LEN] = {};
+	struct wg_peer *p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(key, &(uint32_t){ i % slots + 1 }, 4);
+		p = device_peer(d, key);
+		if (!p || peer_add_allowedip(p, &v[i]))
+			die("device", ENOMEM);
+	}
+	return d;
+}
+
+/* Each peer may send from its own allowed IPs, and from nothing else. */
+static void own_sources(const struct wg_device *d, struct policy *pol)
+{
+	size_t i, j;
+
+	*pol = (struct policy){ .mode = WGSF_MODE_ENFORCE };
+	pol->peers = calloc(d->n_peers, sizeof(*pol->peers));
+	if (!pol->peers)
+		die("policy", ENOMEM);
+	pol->n_peers = pol->cap_peers = d->n_peers;
+	for (i = 0; i < d->n_peers; i++) {
+		memcpy(pol->peers[i].public_key, d->peers[i].public_key, WG_KEY_LEN);
+		pol->peers[i].has_sources = true;
+		for (j = 0; j < d->peers[i].n_allowedips; j++)
+			if (prefix_list_add(&pol->peers[i].sources, &d->peers[i].allowedips[j]))
+				die("policy", ENOMEM);
+	}
+}
+
+static struct bench *bench_open_sized(size_t n)
+{
+	uint32_t room = n + n / 4 + 16;
+	struct capacity cap = { .peers = slots_for(n), .prefixes = room, .hosts = room,
+				.policy_prefixes = room, .policy_hosts = room };
+	struct bench *b = bench__open();
+	int err = b ? 0 : -errno;
+
+	err = err ?: datapath_size_maps(b->obj, &cap) ?:
+		      bpf_map__set_max_entries(b->maps.plain4, room) ?:
+		      bpf_map__set_max_entries(b->maps.plain6, room) ?: bench__load(b);
+	if (err)
+		die("load bench.bpf.o", err);
+	return b;
+}
+
+static void plain_fill(struct bench *b, const struct prefix *v, size_t n, uint32_t slots)
+{
+	int fd = bpf_map__fd(v[0].family == AF_INET ? b->maps.plain4 : b->maps.plain6);
+	struct wgsf_lpm6_key k; /* the IPv4 key is its first 8 bytes */
+	uint32_t slot;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		k.prefixlen = v[i].cidr;
+		memcpy(k.addr, v[i].addr, sizeof(k.addr));
+		slot = i % slots;
+		if (bpf_map_update_elem(fd, &k, &slot, BPF_ANY))
+			die("plain trie", errno);
+	}
+}
+
+/* ADDRS sources, each inside a random entry of the table. */
+static void sources(struct bench *b, uint64_t *s, const struct prefix *v, size_t n)
+{
+	unsigned int i, bit, bits = prefix_bits(v[0].family);
+	const struct prefix *p;
+
+	for (i = 0; i < ADDRS; i++) {
+		p = &v[splitmix(s) % n];
+		memcpy(b->bss->bench_addrs[i], p->addr, 16);
+		for (bit = p->cidr; bit < bits; bit++)
+			if (splitmix(s) & 1)
+				b->bss->bench_addrs[i][bit / 8] |= 0x80 >> (bit % 8);
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nanoseconds per packet: the median of RUNS runs over all ADDRS sources. */
+static double per_packet(struct bpf_program *prog, uint8_t family)
+{
+	uint8_t pkt[64] = { family == AF_INET ? 0x45 : 0x60 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt),
+		    .repeat = 1);
+	double ns[RUNS];
+	int i;
+
+	if (family == AF_INET)
+		pkt[3] = sizeof(pkt); /* total length */
+	else
+		pkt[5] = sizeof(pkt) - 40; /* payload length */
+	for (i = 0; i < RUNS; i++) {
+		if (bpf_prog_test_run_opts(bpf_program__fd(prog), &o))
+			die("BPF_PROG_TEST_RUN", errno);
+		ns[i] = (double)o.duration / ADDRS;
+	}
+	qsort(ns, RUNS, sizeof(*ns), cmp_double);
+	return ns[RUNS / 2];
+}
+
+static void packet_case(uint8_t family, bool mixed, size_t n)
+{
+	uint64_t s = seed ^ (n * 4 + family * 2 + mixed);
+	struct prefix *v = table(&s, n, family, mixed);
+	struct bench *b = bench_open_sized(n);
+	struct wg_device *d = device_of(v, n, slots_for(n));
+	double floor_ns, plain, mon, enf;
+	struct sync_result r;
+	struct policy pol;
+	struct maps m;
+
+	maps_from_obj(b->obj, &m);
+	plain_fill(b, v, n, slots_for(n));
+	if (sync_device(&m, d, NULL, &r))
+		die("sync", errno);
+	sources(b, &s, v, n);
+	floor_ns = per_packet(b->progs.bench_floor, family);
+	plain = per_packet(b->progs.bench_plain_lpm, family);
+	mon = per_packet(b->progs.bench_wgsf, family);
+	own_sources(d, &pol);
+	if (sync_device(&m, d, &pol, &r) || datapath_set_mode(m.fd[MAP_CONFIG], WGSF_MODE_ENFORCE))
+		die("sync the policy", errno);
+	enf = per_packet(b->progs.bench_wgsf, family);
+	printf("{\"bench\":\"packet\",\"family\":%d,\"shape\":\"%s\",\"entries\":%zu,"
+	       "\"peers\":%u,\"seed\":%llu,\"floor_ns\":%.1f,\"plain_lpm_ns\":%.1f,"
+	       "\"monitor_ns\":%.1f,\"enforce_ns\":%.1f}\n",
+	       family == AF_INET ? 4 : 6, mixed ? "mixed" : "hosts", n, slots_for(n),
+	       (unsigned long long)seed, floor_ns, plain, mon, enf);
+	fflush(stdout);
+	policy_free(&pol);
+	device_free(d);
+	bench__destroy(b);
+	free(v);
+}
+
+/* n peers, peer i with a /32 and a /128; peer `changed` with other ones. */
+static struct wg_device *gateway(size_t n, size_t changed)
+{
+	struct wg_device *d = device_new("bench");
+	uint8_t key[WG_KEY_LEN] = {};
+	struct prefix p4 = { .family = AF_INET, .cidr = 32 };
+	struct prefix p6 = { .family = AF_INET6, .cidr = 128 };
+	struct wg_peer *p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t a = htonl(0x0a000000u + i + (i == changed ? n : 0));
+
+		memcpy(key, &(uint32_t){ i + 1 }, 4);
+		memcpy(p4.addr, &a, 4);
+		memcpy(p6.addr, "\x20\x01\x0d\xb8", 4);
+		memcpy(p6.addr + 12, &a, 4);
+		p = device_peer(d, key);
+		if (!p || peer_add_allowedip(p, &p4) || peer_add_allowedip(p, &p6))
+			die("device", ENOMEM);
+	}
+	return d;
+}
+
+/* The kernel's account of one map's memory (fdinfo "memlock"). */
+static unsigned long long map_memory(int fd)
+{
+	char path[64], line[128];
+	unsigned long long bytes = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "memlock: %llu", &bytes);
+	if (f)
+		fclose(f);
+	return bytes;
+}
+
+/* Sums the kernel's account of the allowed-IPs tables and of all maps. */
+static void memory(const struct maps *m, unsigned long long *tables, unsigned long long *all)
+{
+	unsigned long long bytes;
+	int i;
+
+	*tables = *all = 0;
+	for (i = 0; i < MAP_COUNT; i++) {
+		bytes = map_memory(m->fd[i]);
+		*all += bytes;
+		if (i == MAP_HOST_IPS4 || i == MAP_HOST_IPS6 || i == MAP_ALLOWED_IPS4 ||
+		    i == MAP_ALLOWED_IPS6)
+			*tables += bytes;
+	}
+}
+
+/* Seconds a sync takes that must change exactly one peer's two prefixes. */
+static double one_change(const struct maps *m, struct wg_device *d, struct sync_cache *c)
+{
+	struct sync_result r;
+	double t0 = now_s();
+	int err = c ? sync_device_cached(m, d, NULL, c, &r) : sync_device(m, d, NULL, &r);
+
+	if (err || r.prefixes_changed + r.prefixes_added + r.prefixes_removed != 4 ||
+	    (c && !r.from_cache))
+		die("sync one change", err ?: EINVAL);
+	return now_s() - t0;
+}
+
+/*
+ * Load, a full sync of n peers, and syncs of one changed peer: reading the
+ * tables back (`wgsf sync`), and from what the last sync wrote (`wgsf
+ * watch`). Reading the device from WireGuard is not part of these.
+ */
+static void control_case(size_t n)
+{
+	struct wg_device *d = gateway(n, n), *d2 = gateway(n, n / 2), *d3 = gateway(n, n);
+	struct capacity cap = { .peers = n + n / 4 + 16, .prefixes = WGSF_MAX_PREFIXES,
+				.hosts = n + n / 4 + 16, .policy_prefixes = WGSF_MAX_PREFIXES,
+				.policy_hosts = 256 };
+	double t0 = now_s(), t_load, t_sync, t_read, t_cached;
+	unsigned long long tables, all;
+	struct sync_cache cache = {};
+	struct sync_result r;
+	struct wgsf *skel = datapath_load(&cap, L3_OFFSET_NONE);
+	struct maps m;
+
+	if (!skel)
+		die("load", errno);
+	t_load = now_s() - t0;
+	maps_from_skel(skel, &m);
+	t0 = now_s();
+	if (sync_device_cached(&m, d, NULL, &cache, &r))
+		die("sync", errno);
+	t_sync = now_s() - t0;
+	memory(&m, &tables, &all);
+	t_read = one_change(&m, d2, NULL);
+	/* d2's sync was someone else's to the cache: this one reads back */
+	if (sync_device_cached(&m, d3, NULL, &cache, &r))
+		die("sync", errno);
+	t_cached = one_change(&m, d2, &cache);
+	printf("{\"bench\":\"control\",\"peers\":%zu,\"prefixes\":%zu,\"load_s\":%.4f,"
+	       "\"sync_s\":%.4f,\"sync_one_changed_s\":%.4f,\"sync_one_changed_cached_s\":%.5f,"
+	       "\"table_bytes\":%llu,\"all_maps_bytes\":%llu,\"cpus\":%d}\n",
+	       n, 2 * n, t_load, t_sync, t_read, t_cached, tables, all,
+	       libbpf_num_possible_cpus());
+	fflush(stdout);
+	sync_cache_free(&cache); /* frees d2; d and d3 went with earlier syncs */
+	wgsf__destroy(skel);
+}
+
+/* A comma-separated list of sizes. */
+static size_t parse_sizes(const char *s, size_t *v, size_t max)
+{
+	size_t n = 0;
+	char *end;
+
+	for (; *s && n < max; s = *end ? end + 1 : end) {
+		v[n++] = strtoull(s, &end, 10);
+		if (end == s || (*end && *end != ',') || !v[n - 1] || v[n - 1] > WGSF_MAX_PREFIXES) {
+			fprintf(stderr, "datapath: bad size list '%s'\n", s);
+			exit(1);
+		}
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	size_t sizes[8], n, i;
+	int f, shape;
+
+	if (argc != 3 || (strcmp(argv[1], "packet") && strcmp(argv[1], "control"))) {
+		fprintf(stderr, "usage: datapath packet|control SIZE[,SIZE...]\n");
+		return 1;
+	}
+	n = parse_sizes(argv[2], sizes, 8);
+	seed = getenv("WGSF_SEED") ? strtoull(getenv("WGSF_SEED"), NULL, 10) : (uint64_t)time(NULL);
+	libbpf_set_print(NULL);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(argv[1], "control")) {
+			control_case(sizes[i]);
+			continue;
+		}
+		for (f = 0; f < 2; f++)
+			for (shape = 0; shape < 2; shape++)
+				packet_case(f ? AF_INET6 : AF_INET, shape, sizes[i]);
+	}
+	return 0;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make bench` keeps working: a quick run (BENCH_QUICK=1) writes a report
+# with every section and every figure, into a directory of its own. The
+# figures themselves are not judged here: speed lives in `make bench`.
+. "$(dirname "$0")/lib.sh"
+require_e2e
+for tool in nft iptables ipset; do
+	command -v "$tool" >/dev/null || t_skip_all "needs $tool (tools/deps.sh bench installs it)"
+done
+[ -x "$ROOT/build/tests/bench/datapath" ] && [ -x "$ROOT/build/tests/bench/pps" ] ||
+	t_skip_all "not built (make tests)"
+
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+export BENCH_QUICK=1 BENCH_MD=$OUT/BENCHMARKS.md BENCH_JSON=$OUT/bench.json
+
+t_ok "a quick bench run exits 0" "$ROOT/tools/bench.sh" 2>"$OUT/stderr"
+t_is "$(tail -n1 "$OUT/stderr")" "bench: wrote $BENCH_MD and $BENCH_JSON" "it says where the report went"
+J=$OUT/bench.json
+t_is "$(jq -r '.machine.kernel' "$J")" "$(uname -r)" "the report names the kernel"
+t_is "$(jq '.machine.quick' "$J")" true "and says it was a quick run"
+# 2 families x 2 shapes x 2 sizes, each with all four variants measured
+t_is "$(jq '[.results[] | select(.bench == "packet") |
+	select(.floor_ns > 0 and .plain_lpm_ns > 0 and .monitor_ns > 0 and .enforce_ns > 0)] |
+	length' "$J")" 8 "per-packet figures for IPv4 and IPv6, both shapes, 1 and 1,000 entries"
+t_is "$(jq '[.results[] | select(.bench == "control" and .peers == 1000 and .prefixes == 2000 and
+	.sync_s > 0 and .sync_one_changed_s > 0 and .table_bytes > 0)] | length' "$J")" 1 \
+	"control-plane figures for 1,000 peers"
+t_is "$(jq -r '[.results[] | select(.bench == "pps" and .pps_median > 0) | .filter] | sort | join(",")' "$J")" \
+	"ipset,nft,none,tc,tc-empty,xdp" "packets per second for no filter, an empty tc program, tc, XDP, nftables and ipset"
+t_is "$(jq '[.results[] | select(.bench == "pps" and .filter == "none")][0].ratio_to_none' "$J")" 1 \
+	"no filter is the unit of the ratios"
+M=$OUT/BENCHMARKS.md
+t_is "$(grep -c '^## ' "$M")" 5 "the markdown has its five sections"
+t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 8 "and a row per per-packet case"
+t_ok "a quick run says it is one" grep -q 'A quick run (BENCH_QUICK=1)' "$M"
+t_ok "no figure is missing from the tables" bash -c "! grep -q 'null' '$M'"
+t_done

@@ -1,0 +1,44 @@
+#!/bin/sh
+# make bench: measures the datapath, the hooks end to end and the control
+# plane on this machine, and writes the report: markdown (docs/BENCHMARKS.md)
+# and the raw figures as JSON (build/bench.json). Needs root.
+#
+# BENCH_QUICK=1 runs small sizes only, to check that it all still works;
+# BENCH_MD and BENCH_JSON choose where the report goes.
+set -eu
+
+cd "$(dirname "$0")/.."
+bin=build/tests/bench
+md=${BENCH_MD:-docs/BENCHMARKS.md}
+json=${BENCH_JSON:-build/bench.json}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "bench: needs root (BPF and a network namespace)" >&2
+	exit 1
+fi
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	packet_sizes=1,1000 control_sizes=1000 pps_args="--peers 100 --seconds 0.2 --rounds 1"
+else
+	packet_sizes=1,1000,100000,1000000 control_sizes=10000,100000
+	pps_args="--peers 10000 --seconds 2 --rounds 5"
+fi
+
+raw=$(mktemp)
+trap 'rm -f "$raw"' EXIT
+echo "bench: per-packet cost ($packet_sizes entries)" >&2
+"$bin/datapath" packet "$packet_sizes" >>"$raw"
+echo "bench: control plane ($control_sizes peers)" >&2
+"$bin/datapath" control "$control_sizes" >>"$raw"
+echo "bench: packets per second through a TUN device's ingress" >&2
+# shellcheck disable=SC2086 # word splitting intended
+"$bin/pps" $pps_args >>"$raw"
+
+mkdir -p "$(dirname "$json")" "$(dirname "$md")"
+jq -s --arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)" \
+	--arg cores "$(nproc)" --arg kernel "$(uname -r)" \
+	--arg jit "$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo unknown)" \
+	--arg date "$(date -u +%Y-%m-%d)" --arg quick "${BENCH_QUICK:-0}" \
+	'{machine: {cpu: $cpu, cores: ($cores | tonumber), kernel: $kernel, jit: $jit,
+	  date: $date, quick: ($quick == "1")}, results: .}' "$raw" >"$json"
+jq -r -f tools/bench-report.jq "$json" >"$md"
+echo "bench: wrote $md and $json" >&2
