@@ -275,6 +275,70 @@ int allowedip_delete(const struct maps *m, const struct prefix *p)
 	return delete(allowedip_key(m, p, &key), &key);
 }
 
+/* Keys and values bound for one map, to be written in one batch. */
+struct batch {
+	int fd;
+	uint8_t *keys;
+	uint32_t *values;
+	uint32_t n, key_size;
+};
+
+/* One syscall per batch instead of one per entry; key by key where the
+ * kernel has no batch updates for the map's type. */
+static int batch_flush(struct batch *b)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	uint32_t done = 0, count;
+	int err = 0;
+
+	while (done < b->n && !err) {
+		count = b->n - done;
+		if (!bpf_map_update_batch(b->fd, b->keys + done * b->key_size, b->values + done,
+					  &count, &opts)) {
+			done += count;
+			continue;
+		}
+		err = errno == E2BIG ? -ENOSPC : -errno;
+		if (err == -EINVAL || err == -524 /* ENOTSUPP */ || err == -EOPNOTSUPP) {
+			for (err = 0, done += count; done < b->n && !err; done++)
+				err = update(b->fd, b->keys + done * b->key_size, b->values + done);
+		}
+	}
+	return err;
+}
+
+int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_t *slots,
+		     size_t n)
+{
+	struct batch b[MAP_COUNT] = {};
+	struct wgsf_lpm6_key key;
+	size_t i;
+	int fd, j, err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		fd = allowedip_key(m, &p[i], &key);
+		for (j = 0; b[j].fd && b[j].fd != fd; j++)
+			;
+		if (!b[j].fd) {
+			b[j] = (struct batch){ .fd = fd, .keys = malloc(n * sizeof(key)),
+					       .values = malloc(n * sizeof(*slots)),
+					       .key_size = p[i].family == AF_INET ? 8 : sizeof(key) };
+			if (!b[j].keys || !b[j].values)
+				err = -ENOMEM;
+		}
+		if (err)
+			break;
+		memcpy(b[j].keys + b[j].n * b[j].key_size, &key, b[j].key_size);
+		b[j].values[b[j].n++] = slots[i];
+	}
+	for (j = 0; j < MAP_COUNT && b[j].fd; j++) {
+		err = err ?: batch_flush(&b[j]);
+		free(b[j].keys);
+		free(b[j].values);
+	}
+	return err;
+}
+
 /* addr as a host prefix: the key the datapath looks up. */
 static struct prefix host_of(const struct prefix *addr)
 {

@@ -54,6 +54,9 @@ uint32_t map_capacity(int fd);
  * -ENOSPC when the map is full. */
 int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot);
 int allowedip_delete(const struct maps *m, const struct prefix *p);
+/* n prefixes, p[i] to slots[i], in a few batches: for large syncs. */
+int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_t *slots,
+		     size_t n);
 int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags);
 /* A prefix of slot's allowed sources (dst false) or destinations (dst true). */
 int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);

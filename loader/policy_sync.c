@@ -38,8 +38,8 @@ static int dst_delete(const struct maps *m, const struct table_entry *e)
 }
 
 static const struct diff_ops ops[2] = {
-	{ by_slot, src_write, src_delete },
-	{ by_slot, dst_write, dst_delete },
+	{ by_slot, src_write, src_delete, NULL },
+	{ by_slot, dst_write, dst_delete, NULL },
 };
 
 static int trie_read(int fd, uint8_t family, struct table_entry **v, size_t *n, size_t *cap)

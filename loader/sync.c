@@ -179,8 +179,10 @@ int diff_write(const struct maps *m, const struct diff_ops *ops, const struct ta
 	       size_t nw, const struct table_entry *have, size_t nh, size_t *added,
 	       size_t *changed)
 {
-	size_t i, j = 0;
-	int err = 0, c;
+	struct prefix *p = ops->write_many ? malloc((nw + 1) * sizeof(*p)) : NULL;
+	uint32_t *slots = ops->write_many ? malloc((nw + 1) * sizeof(*slots)) : NULL;
+	size_t i, j = 0, n = 0;
+	int err = ops->write_many && (!p || !slots) ? -ENOMEM : 0, c;
 
 	for (i = 0; i < nw && !err; i++) {
 		while (j < nh && ops->cmp(&have[j], &want[i]) < 0)
@@ -188,9 +190,18 @@ int diff_write(const struct maps *m, const struct diff_ops *ops, const struct ta
 		c = j < nh ? ops->cmp(&have[j], &want[i]) : 1;
 		if (c == 0 && have[j].slot == want[i].slot)
 			continue;
-		err = ops->write(m, &want[i]);
 		(*(c == 0 ? changed : added))++;
+		if (!ops->write_many) {
+			err = ops->write(m, &want[i]);
+			continue;
+		}
+		p[n] = want[i].prefix;
+		slots[n++] = want[i].slot;
 	}
+	if (!err && n)
+		err = ops->write_many(m, p, slots, n);
+	free(p);
+	free(slots);
 	return err;
 }
 
@@ -223,7 +234,7 @@ static int aip_delete(const struct maps *m, const struct table_entry *e)
 }
 
 /* Allowed IPs are keyed by prefix; the slot is their value. */
-const struct diff_ops allowedip_ops = { entry_cmp, aip_write, aip_delete };
+const struct diff_ops allowedip_ops = { entry_cmp, aip_write, aip_delete, allowedips_write };
 
 int slots_free(const struct maps *m, const uint32_t *gone, size_t n, struct sync_result *res)
 {

@@ -77,6 +77,9 @@ struct diff_ops {
 	int (*cmp)(const void *a, const void *b);
 	int (*write)(const struct maps *m, const struct table_entry *e);
 	int (*del)(const struct maps *m, const struct table_entry *e);
+	/* when not NULL, writes all at once in place of write */
+	int (*write_many)(const struct maps *m, const struct prefix *p, const uint32_t *slots,
+			  size_t n);
 };
 
 /* Allowed IPs: keyed by prefix, the slot their value. */
