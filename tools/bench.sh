@@ -20,7 +20,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	packet_sizes=1,1000 control_sizes=1000 pps_args="--peers 100 --seconds 0.2 --rounds 1"
 else
 	packet_sizes=1,1000,100000,1000000 control_sizes=10000,100000
-	pps_args="--peers 10000 --seconds 2 --rounds 5"
+	pps_args="--peers 10000 --seconds 2 --rounds 7"
 fi
 
 raw=$(mktemp)
