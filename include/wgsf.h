@@ -150,6 +150,11 @@ struct wgsf_config {
 	/* Raised by every write of this map and of the tables: a process that
 	 * remembers what it wrote knows from it that nobody wrote since. */
 	__u64 generation;
+	/* Nonzero once a peer may have policy flags (set with the first
+	 * nonzero flags, cleared by a sync that leaves none): until then the
+	 * datapath does not look peer_policy up. */
+	__u32 policied;
+	__u32 pad;
 };
 
 /*

@@ -3,6 +3,7 @@
 #ifndef WGSF_DATAPATH_H
 #define WGSF_DATAPATH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "wgsf.h"
@@ -30,6 +31,8 @@ struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset);
 struct wgsf *datapath_load(const struct capacity *cap, uint32_t l3_offset);
 int config_read(int config_fd, struct wgsf_config *cfg);
 int config_write(int config_fd, const struct wgsf_config *cfg);
+/* Sets or clears the config's policied (see wgsf.h). */
+int config_set_policied(int config_fd, bool on);
 /* Raises the config's generation after a write of the tables; *now, when
  * not NULL, gets the new one. */
 int generation_bump(int config_fd, uint64_t *now);

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "datapath.h"
 #include "maps.h"
 
 const char *const map_names[MAP_COUNT] = {
@@ -365,7 +366,10 @@ int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags)
 {
 	struct wgsf_peer_policy pol = { .flags = flags };
 
-	return bpf_map_update_elem(m->fd[MAP_PEER_POLICY], &slot, &pol, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(m->fd[MAP_PEER_POLICY], &slot, &pol, BPF_ANY))
+		return -errno;
+	/* after the flags, so that the datapath never looks for them early */
+	return flags ? config_set_policied(m->fd[MAP_CONFIG], true) : 0;
 }
 
 static enum map_id policy_map(bool dst, bool v4, bool host)

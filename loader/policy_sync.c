@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
+#include "datapath.h"
 #include "policy_sync.h"
 
 /* Policy entries are keyed by slot, then prefix. */
@@ -119,10 +120,12 @@ static int write_flags(const struct maps *m, const struct wg_device *dev, const 
 		       const uint32_t *flags, struct sync_result *res)
 {
 	struct wgsf_peer_policy now;
+	bool any = false;
 	size_t i;
 	int err;
 
 	for (i = 0; i < dev->n_peers; i++) {
+		any = any || flags[i];
 		if (bpf_map_lookup_elem(m->fd[MAP_PEER_POLICY], &slot_of[i], &now))
 			return -errno;
 		if (now.flags == flags[i])
@@ -132,7 +135,8 @@ static int write_flags(const struct maps *m, const struct wg_device *dev, const 
 			return err;
 		res->flags_changed++;
 	}
-	return 0;
+	/* exactly whether any peer has flags now */
+	return config_set_policied(m->fd[MAP_CONFIG], any);
 }
 
 int policy_sync(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,

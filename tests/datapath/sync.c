@@ -240,6 +240,7 @@ static void test_policy_split(const struct maps *m)
 {
 	struct wg_device *d = device_new("wgsf-test");
 	struct policy pol = { .mode = -1 };
+	struct wgsf_config cfg;
 	struct peer_rules *rules;
 	struct sync_result r;
 	struct prefix p;
@@ -267,6 +268,12 @@ static void test_policy_split(const struct maps *m)
 	   "policy split: a host source replaced");
 	ok(allowed_source(m, a, "192.0.2.5") == 0 && allowed_source(m, a, "192.0.2.6") == 1,
 	   "policy split: the new host source matches, the old one no longer");
+	ok(!config_read(m->fd[MAP_CONFIG], &cfg) && cfg.policied,
+	   "policy split: the datapath is told that peers have policies");
+	rules->has_sources = false;
+	rules->sources.n = 0;
+	ok(!sync_device(m, d, &pol, &r) && !config_read(m->fd[MAP_CONFIG], &cfg) && !cfg.policied,
+	   "policy split: and that none has, once the last policy goes");
 	policy_free(&pol);
 	device_free(d);
 }
