@@ -29,7 +29,7 @@
 
 #define ADDRS 65536 /* bench.bpf.c's BENCH_ADDRS */
 #define MAX_SLOTS 65536u
-#define RUNS 5
+#define RUNS 7
 
 static uint64_t seed;
 
@@ -198,26 +198,36 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Nanoseconds per packet: the median of RUNS runs over all ADDRS sources. */
-static double per_packet(struct bpf_program *prog, uint8_t family)
+/* Nanoseconds per packet of one run over all ADDRS sources. */
+static double one_run(struct bpf_program *prog, uint8_t family)
 {
 	uint8_t pkt[64] = { family == AF_INET ? 0x45 : 0x60 };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt),
 		    .repeat = 1);
-	double ns[RUNS];
-	int i;
 
 	if (family == AF_INET)
 		pkt[3] = sizeof(pkt); /* total length */
 	else
 		pkt[5] = sizeof(pkt) - 40; /* payload length */
-	for (i = 0; i < RUNS; i++) {
-		if (bpf_prog_test_run_opts(bpf_program__fd(prog), &o))
-			die("BPF_PROG_TEST_RUN", errno);
-		ns[i] = (double)o.duration / ADDRS;
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &o))
+		die("BPF_PROG_TEST_RUN", errno);
+	return (double)o.duration / ADDRS;
+}
+
+/* The median of RUNS runs of each of n programs, taken in turns, so that
+ * the machine's drift touches them all alike. */
+static void per_packet(struct bpf_program **progs, size_t n, uint8_t family, double *ns)
+{
+	double v[4][RUNS];
+	size_t i, r;
+
+	for (r = 0; r < RUNS; r++)
+		for (i = 0; i < n; i++)
+			v[i][r] = one_run(progs[i], family);
+	for (i = 0; i < n; i++) {
+		qsort(v[i], RUNS, sizeof(double), cmp_double);
+		ns[i] = v[i][RUNS / 2];
 	}
-	qsort(ns, RUNS, sizeof(*ns), cmp_double);
-	return ns[RUNS / 2];
 }
 
 static void packet_case(uint8_t family, bool mixed, size_t n)
@@ -226,7 +236,9 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	struct prefix *v = table(&s, n, family, mixed);
 	struct bench *b = bench_open_sized(n);
 	struct wg_device *d = device_of(v, n, slots_for(n));
-	double floor_ns, plain, mon, enf;
+	struct bpf_program *progs[] = { b->progs.bench_floor, b->progs.bench_plain_lpm,
+					b->progs.bench_wgsf };
+	double ns[3], enf;
 	struct sync_result r;
 	struct policy pol;
 	struct maps m;
@@ -236,18 +248,16 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	if (sync_device(&m, d, NULL, &r))
 		die("sync", errno);
 	sources(b, &s, v, n);
-	floor_ns = per_packet(b->progs.bench_floor, family);
-	plain = per_packet(b->progs.bench_plain_lpm, family);
-	mon = per_packet(b->progs.bench_wgsf, family);
+	per_packet(progs, 3, family, ns);
 	own_sources(d, &pol);
 	if (sync_device(&m, d, &pol, &r) || datapath_set_mode(m.fd[MAP_CONFIG], WGSF_MODE_ENFORCE))
 		die("sync the policy", errno);
-	enf = per_packet(b->progs.bench_wgsf, family);
+	per_packet(progs + 2, 1, family, &enf);
 	printf("{\"bench\":\"packet\",\"family\":%d,\"shape\":\"%s\",\"entries\":%zu,"
 	       "\"peers\":%u,\"seed\":%llu,\"floor_ns\":%.1f,\"plain_lpm_ns\":%.1f,"
 	       "\"monitor_ns\":%.1f,\"enforce_ns\":%.1f}\n",
 	       family == AF_INET ? 4 : 6, mixed ? "mixed" : "hosts", n, slots_for(n),
-	       (unsigned long long)seed, floor_ns, plain, mon, enf);
+	       (unsigned long long)seed, ns[0], ns[1], ns[2], enf);
 	fflush(stdout);
 	policy_free(&pol);
 	device_free(d);
