@@ -58,11 +58,14 @@ static int push_peer(struct table_entry **v, size_t *n, size_t *cap, const struc
 	return err;
 }
 
+enum peer_state { PEER_NEW, PEER_SAME, PEER_CHANGED };
+
 /* The two sides of the difference, and the slots of dev's peers. */
 struct delta {
 	struct table_entry *want, *have;
 	size_t nw, nh, cw, ch;
 	uint32_t *slot_of, *gone;
+	uint8_t *state; /* enum peer_state of dev's peer i, from delta_old */
 	size_t n_gone;
 };
 
@@ -78,7 +81,9 @@ static int delta_old(const struct sync_cache *c, const struct wg_device *dev, st
 		now = counterpart(c->dev, i, dev);
 		if (now) {
 			d->slot_of[now - dev->peers] = c->slot_of[i];
-			if (same_allowedips(old, now))
+			d->state[now - dev->peers] = same_allowedips(old, now) ? PEER_SAME
+									 : PEER_CHANGED;
+			if (d->state[now - dev->peers] == PEER_SAME)
 				continue;
 		} else {
 			d->gone[d->n_gone++] = c->slot_of[i];
@@ -88,21 +93,21 @@ static int delta_old(const struct sync_cache *c, const struct wg_device *dev, st
 	return err;
 }
 
-/* New and changed peers; new ones get a slot. */
+/* New and changed peers, as delta_old() found them; new ones get a slot. A
+ * second pass over both devices' allowed IPs would cost as much again. */
 static int delta_new(const struct maps *m, struct sync_cache *c, const struct wg_device *dev,
 		     struct delta *d, struct sync_result *res)
 {
-	const struct wg_peer *p, *old;
+	const struct wg_peer *p;
 	uint32_t from = 0;
 	size_t i;
 	int err = 0;
 
 	for (i = 0; i < dev->n_peers && !err; i++) {
 		p = &dev->peers[i];
-		old = counterpart(dev, i, c->dev);
-		if (old && same_allowedips(old, p))
+		if (d->state[i] == PEER_SAME)
 			continue;
-		if (!old)
+		if (d->state[i] == PEER_NEW)
 			err = slot_claim(m, c->slots, c->cap, &from, p->public_key, &d->slot_of[i],
 					 res);
 		err = err ?: push_peer(&d->want, &d->nw, &d->cw, p, d->slot_of[i]);
@@ -154,7 +159,8 @@ static int sync_changed(const struct maps *m, struct wg_device *dev, const struc
 
 	d.slot_of = calloc(dev->n_peers + 1, sizeof(*d.slot_of));
 	d.gone = calloc(c->dev->n_peers + 1, sizeof(*d.gone));
-	err = d.slot_of && d.gone ? sync_delta(m, c, dev, pol, &d, res) : -ENOMEM;
+	d.state = calloc(dev->n_peers + 1, sizeof(*d.state)); /* PEER_NEW */
+	err = d.slot_of && d.gone && d.state ? sync_delta(m, c, dev, pol, &d, res) : -ENOMEM;
 	err = err ?: generation_bump(m->fd[MAP_CONFIG], NULL);
 	if (!err) {
 		device_free(c->dev);
@@ -165,6 +171,7 @@ static int sync_changed(const struct maps *m, struct wg_device *dev, const struc
 	}
 	free(d.slot_of);
 	free(d.gone);
+	free(d.state);
 	free(d.want);
 	free(d.have);
 	return err;
