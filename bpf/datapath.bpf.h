@@ -212,23 +212,15 @@ static __always_inline int policy_match(int dst, __u32 slot, const struct packet
 }
 
 /* Returns the enum wgsf_reason the packet breaks, or -1 when it complies. */
-static __always_inline int enforcing(void)
-{
-	__u32 zero = 0;
-	const struct wgsf_config *cfg = bpf_map_lookup_elem(&config, &zero);
-
-	return cfg && cfg->mode == WGSF_MODE_ENFORCE;
-}
-
-static __always_inline int violation(__u32 slot, const struct packet *p)
+static __always_inline int violation(const struct wgsf_config *cfg, __u32 slot,
+				     const struct packet *p)
 {
 	const struct wgsf_peer_policy *pol;
-	__u32 zero = 0, flags;
-	const struct wgsf_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	__u32 flags;
 
 	/* Without any policy, spare the lookup: at a large table it is one
 	 * more cache miss per packet. The config is one entry, always hot. */
-	if (!cfg || !cfg->policied)
+	if (!cfg->policied)
 		return -1;
 	pol = bpf_map_lookup_elem(&peer_policy, &slot);
 	flags = pol ? pol->flags : 0;
@@ -247,7 +239,7 @@ static __always_inline int violation(__u32 slot, const struct packet *p)
 
 static __always_inline enum verdict account(struct wgsf_peer_stats *st,
 					    const struct packet *p, int reason,
-					    __u64 now)
+					    __u64 now, int enforce)
 {
 	st->violation_packets++;
 	st->violation_bytes += p->len;
@@ -257,7 +249,7 @@ static __always_inline enum verdict account(struct wgsf_peer_stats *st,
 	st->last_violation_reason = reason;
 	addr_store(&st->last_violation_src, p, p->src);
 	addr_store(&st->last_violation_dst, p, p->dst);
-	if (!enforcing())
+	if (!enforce)
 		return VERDICT_PASS;
 	st->drop_packets++;
 	st->drop_bytes += p->len;
@@ -291,9 +283,10 @@ static __always_inline void count_malformed(void)
 static __always_inline enum verdict classify(void *data, void *data_end,
 					     __u64 pkt_len)
 {
+	const struct wgsf_config *cfg;
 	struct wgsf_peer_stats *st;
+	__u32 *slot, zero = 0;
 	struct packet p;
-	__u32 *slot;
 	__u64 now;
 	int reason;
 
@@ -313,10 +306,13 @@ static __always_inline enum verdict classify(void *data, void *data_end,
 	st->rx_packets++;
 	st->rx_bytes += p.len;
 	st->last_seen_ns = now;
-	reason = violation(*slot, &p);
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg)
+		return VERDICT_PASS;
+	reason = violation(cfg, *slot, &p);
 	if (reason < 0)
 		return VERDICT_PASS;
-	return account(st, &p, reason, now);
+	return account(st, &p, reason, now, cfg->mode == WGSF_MODE_ENFORCE);
 }
 
 #endif
