@@ -340,6 +340,23 @@ int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_
 	return err;
 }
 
+void key_decode(const void *key, uint8_t family, bool policy, struct prefix *p, uint32_t *slot)
+{
+	const struct wgsf_pol6_key *pk = key; /* IPv4's: its first 12 bytes */
+	const struct wgsf_lpm6_key *ak = key; /* IPv4's: its first 8 bytes */
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	*p = (struct prefix){ .family = family };
+	if (policy) {
+		p->cidr = pk->prefixlen - WGSF_POL_SLOT_BITS;
+		memcpy(p->addr, pk->addr, alen);
+		*slot = ntohl(pk->slot);
+	} else {
+		p->cidr = ak->prefixlen;
+		memcpy(p->addr, ak->addr, alen);
+	}
+}
+
 /* addr as a host prefix: the key the datapath looks up. */
 static struct prefix host_of(const struct prefix *addr)
 {

@@ -54,6 +54,9 @@ uint32_t map_capacity(int fd);
  * -ENOSPC when the map is full. */
 int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot);
 int allowedip_delete(const struct maps *m, const struct prefix *p);
+/* The prefix a table's key holds, and for a policy table the slot, which
+ * allowed-IPs tables hold as their value. */
+void key_decode(const void *key, uint8_t family, bool policy, struct prefix *p, uint32_t *slot);
 /* n prefixes, p[i] to slots[i], in a few batches: for large syncs. */
 int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_t *slots,
 		     size_t n);

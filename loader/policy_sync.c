@@ -43,25 +43,6 @@ static const struct diff_ops ops[2] = {
 	{ by_slot, dst_write, dst_delete, NULL },
 };
 
-static int trie_read(int fd, uint8_t family, struct table_entry **v, size_t *n, size_t *cap)
-{
-	size_t alen = family == AF_INET ? 4 : 16, i;
-	struct table_entry t = { .prefix.family = family };
-	const struct wgsf_pol6_key *key;
-	struct map_entries e;
-	int err = map_read_all(fd, &e);
-
-	for (i = 0; !err && i < e.n; i++) {
-		key = (const void *)((char *)e.keys + i * e.key_size);
-		t.slot = ntohl(key->slot);
-		t.prefix.cidr = key->prefixlen - WGSF_POL_SLOT_BITS;
-		memcpy(t.prefix.addr, key->addr, alen);
-		err = table_push(v, n, cap, &t);
-	}
-	map_entries_free(&e);
-	return err;
-}
-
 int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, size_t *n)
 {
 	struct table_entry *v = NULL;
@@ -69,10 +50,14 @@ int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, 
 	int err;
 
 	*n = 0;
-	err = trie_read(m->fd[dst ? MAP_DST_HOSTS4 : MAP_SRC_HOSTS4], AF_INET, &v, n, &cap) ?:
-	      trie_read(m->fd[dst ? MAP_DST_POLICY4 : MAP_SRC_POLICY4], AF_INET, &v, n, &cap) ?:
-	      trie_read(m->fd[dst ? MAP_DST_HOSTS6 : MAP_SRC_HOSTS6], AF_INET6, &v, n, &cap) ?:
-	      trie_read(m->fd[dst ? MAP_DST_POLICY6 : MAP_SRC_POLICY6], AF_INET6, &v, n, &cap);
+	err = table_read_map(m->fd[dst ? MAP_DST_HOSTS4 : MAP_SRC_HOSTS4], AF_INET, true, &v, n,
+			     &cap) ?:
+	      table_read_map(m->fd[dst ? MAP_DST_POLICY4 : MAP_SRC_POLICY4], AF_INET, true, &v, n,
+			     &cap) ?:
+	      table_read_map(m->fd[dst ? MAP_DST_HOSTS6 : MAP_SRC_HOSTS6], AF_INET6, true, &v, n,
+			     &cap) ?:
+	      table_read_map(m->fd[dst ? MAP_DST_POLICY6 : MAP_SRC_POLICY6], AF_INET6, true, &v, n,
+			     &cap);
 	if (err) {
 		free(v);
 		return err;

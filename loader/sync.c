@@ -53,21 +53,17 @@ int table_push(struct table_entry **v, size_t *n, size_t *cap, const struct tabl
 	return 0;
 }
 
-/* Every table's keys start with prefixlen then the address bytes. */
-static int trie_read(int fd, uint8_t family, struct table_entry **v, size_t *n,
-		     size_t *cap)
+int table_read_map(int fd, uint8_t family, bool policy, struct table_entry **v, size_t *n,
+		   size_t *cap)
 {
-	size_t alen = family == AF_INET ? 4 : 16, i;
-	struct table_entry t = { .prefix.family = family };
-	const struct wgsf_lpm6_key *key;
+	struct table_entry t = {}; /* padding too, so that entries compare whole */
 	struct map_entries e;
+	size_t i;
 	int err = map_read_all(fd, &e);
 
 	for (i = 0; !err && i < e.n; i++) {
-		key = (const void *)((char *)e.keys + i * e.key_size);
-		t.prefix.cidr = key->prefixlen;
-		memcpy(t.prefix.addr, key->addr, alen);
 		t.slot = ((uint32_t *)e.values)[i];
+		key_decode((char *)e.keys + i * e.key_size, family, policy, &t.prefix, &t.slot);
 		err = table_push(v, n, cap, &t);
 	}
 	map_entries_free(&e);
@@ -81,10 +77,10 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 	int err;
 
 	*n = 0;
-	err = trie_read(m->fd[MAP_HOST_IPS4], AF_INET, &v, n, &cap) ?:
-	      trie_read(m->fd[MAP_ALLOWED_IPS4], AF_INET, &v, n, &cap) ?:
-	      trie_read(m->fd[MAP_HOST_IPS6], AF_INET6, &v, n, &cap) ?:
-	      trie_read(m->fd[MAP_ALLOWED_IPS6], AF_INET6, &v, n, &cap);
+	err = table_read_map(m->fd[MAP_HOST_IPS4], AF_INET, false, &v, n, &cap) ?:
+	      table_read_map(m->fd[MAP_ALLOWED_IPS4], AF_INET, false, &v, n, &cap) ?:
+	      table_read_map(m->fd[MAP_HOST_IPS6], AF_INET6, false, &v, n, &cap) ?:
+	      table_read_map(m->fd[MAP_ALLOWED_IPS6], AF_INET6, false, &v, n, &cap);
 	if (err) {
 		free(v);
 		return err;
@@ -276,7 +272,7 @@ int sync_full(const struct maps *m, const struct wg_device *dev, const struct po
 			 &res->prefixes_changed) ?:
 	      diff_delete(m, &allowedip_ops, want, nw, have, nh, &res->prefixes_removed) ?:
 	      (pol ? policy_sync(m, dev, slot_of, pol, res) : 0) ?:
-	      slots_free(m, gone, n_gone, res) ?: generation_bump(m->fd[MAP_CONFIG], NULL);
+	      slots_free(m, gone, n_gone, res) ?: generation_bump(m->fd[MAP_CONFIG]);
 out:
 	if (!err && slot_of_out) {
 		*slot_of_out = slot_of;

@@ -92,7 +92,11 @@ int diff_delete(const struct maps *m, const struct diff_ops *ops, const struct t
 		size_t nw, const struct table_entry *have, size_t nh, size_t *removed);
 /* Appends e to the growing array *v of *n entries (*cap allocated). */
 int table_push(struct table_entry **v, size_t *n, size_t *cap, const struct table_entry *e);
-/* Every allowed-IPs entry of both tries, sorted by prefix. */
+/* Appends every entry of one prefix-keyed map of family: an allowed-IPs
+ * table, or a policy table (policy true). */
+int table_read_map(int fd, uint8_t family, bool policy, struct table_entry **v, size_t *n,
+		   size_t *cap);
+/* Every allowed-IPs entry of all four tables, sorted by prefix. */
 int table_read(const struct maps *m, struct table_entry **out, size_t *n);
 /* The slot table: in_use entries only, as (slot, key) pairs in slot order. */
 int slots_read(int peer_slots_fd, uint32_t capacity, struct wgsf_slot **out);
