@@ -134,15 +134,12 @@ int config_set_policied(int config_fd, bool on)
 	return bpf_map_update_elem(config_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
-int generation_bump(int config_fd, uint64_t *now)
+int generation_bump(int config_fd)
 {
 	struct wgsf_config cfg;
-	int err = config_read(config_fd, &cfg) ?: config_write(config_fd, &cfg);
 
-	/* config_write() wrote the one it read, plus one */
-	if (!err && now)
-		*now = cfg.generation + 1;
-	return err;
+	/* config_write() raises it */
+	return config_read(config_fd, &cfg) ?: config_write(config_fd, &cfg);
 }
 
 /* Per-CPU values come back as one 8-byte-aligned copy per possible CPU. */

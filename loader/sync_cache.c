@@ -161,7 +161,7 @@ static int sync_changed(const struct maps *m, struct wg_device *dev, const struc
 	d.gone = calloc(c->dev->n_peers + 1, sizeof(*d.gone));
 	d.state = calloc(dev->n_peers + 1, sizeof(*d.state)); /* PEER_NEW */
 	err = d.slot_of && d.gone && d.state ? sync_delta(m, c, dev, pol, &d, res) : -ENOMEM;
-	err = err ?: generation_bump(m->fd[MAP_CONFIG], NULL);
+	err = err ?: generation_bump(m->fd[MAP_CONFIG]);
 	if (!err) {
 		device_free(c->dev);
 		c->dev = NULL;
