@@ -60,22 +60,7 @@ static uint64_t rx(const struct wgsf *skel)
 
 static struct wgsf *load(void)
 {
-	struct capacity cap = { .peers = 8, .prefixes = 8, .hosts = 8,
-				.policy_prefixes = 8, .policy_hosts = 8 };
-	struct wgsf *skel = datapath_load(&cap, L3_OFFSET_NONE);
-	struct prefix p4, p6;
-	struct maps m;
-
-	if (!skel)
-		return NULL;
-	maps_from_skel(skel, &m);
-	prefix_parse("192.0.2.0/24", &p4);
-	prefix_parse("2001:db8::/64", &p6);
-	if (allowedip_write(&m, &p4, 3) || allowedip_write(&m, &p6, 3)) {
-		wgsf__destroy(skel);
-		return NULL;
-	}
-	return skel;
+	return tundev_datapath(3);
 }
 
 static int prog(const struct wgsf *skel, enum hook_kind kind)

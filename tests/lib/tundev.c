@@ -11,6 +11,8 @@
 #include <sys/ioctl.h>
 #include <linux/if_tun.h>
 
+#include "datapath.h"
+#include "maps.h"
 #include "pin.h"
 #include "tundev.h"
 
@@ -23,6 +25,26 @@ static void cleanup(void)
 	snprintf(path, sizeof(path), "%s/link", pin_dir);
 	unlink(path);
 	pin_dir_remove(pin_dir);
+}
+
+struct wgsf *tundev_datapath(uint32_t slot)
+{
+	struct capacity cap = { .peers = 8, .prefixes = 8, .hosts = 8,
+				.policy_prefixes = 8, .policy_hosts = 8 };
+	struct wgsf *skel = datapath_load(&cap, L3_OFFSET_NONE);
+	struct prefix p4, p6;
+	struct maps m;
+
+	if (!skel)
+		return NULL;
+	maps_from_skel(skel, &m);
+	prefix_parse("192.0.2.0/24", &p4);
+	prefix_parse("2001:db8::/64", &p6);
+	if (allowedip_write(&m, &p4, slot) || allowedip_write(&m, &p6, slot)) {
+		wgsf__destroy(skel);
+		return NULL;
+	}
+	return skel;
 }
 
 int sh(const char *fmt, ...)

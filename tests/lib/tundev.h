@@ -23,6 +23,10 @@ struct tundev {
  * device go with the process. NULL, or why not, in one line.
  */
 const char *tundev_setup(struct tundev *t, const char *name_prefix);
+struct wgsf;
+/* The datapath, loaded with small maps, giving 192.0.2.0/24 and
+ * 2001:db8::/64 (the device's own subnets) to slot; NULL on failure. */
+struct wgsf *tundev_datapath(uint32_t slot);
 /* Runs a shell command made as printf does; system()'s result. */
 int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* How many lines of a shell command's output (stdout and stderr) hold
