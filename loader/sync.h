@@ -50,6 +50,11 @@ struct sync_cache {
 	uint32_t *slot_of;     /* dev's peer i's slot */
 	struct wgsf_slot *slots; /* the slot table as written */
 	uint32_t cap;
+	/* Kept from sync to sync: fresh large buffers come from mmap, and
+	 * faulting their pages in cost more than the rest of a sync. */
+	uint32_t *next_slot_of, *gone;
+	uint8_t *state;
+	size_t scratch; /* peers each of these and slot_of has room for */
 };
 
 /* sync_device(), looking only at the peers that changed since the cache's

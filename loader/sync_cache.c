@@ -22,6 +22,9 @@ void sync_cache_free(struct sync_cache *c)
 	device_free(c->dev);
 	free(c->slot_of);
 	free(c->slots);
+	free(c->next_slot_of);
+	free(c->gone);
+	free(c->state);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -151,27 +154,53 @@ static bool cache_valid(const struct maps *m, const struct sync_cache *c)
 	       c->cap == map_capacity(m->fd[MAP_PEER_SLOTS]);
 }
 
+static int grow(void **buf, size_t n, size_t size)
+{
+	void *p = realloc(*buf, n * size);
+
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	return 0;
+}
+
+/* Room in the scratch buffers, and in slot_of, which trades places with
+ * next_slot_of after each sync, for need peers. */
+static int scratch(struct sync_cache *c, size_t need)
+{
+	int err;
+
+	if (need <= c->scratch)
+		return 0;
+	err = grow((void **)&c->slot_of, need, sizeof(*c->slot_of)) ?:
+	      grow((void **)&c->next_slot_of, need, sizeof(*c->next_slot_of)) ?:
+	      grow((void **)&c->gone, need, sizeof(*c->gone)) ?:
+	      grow((void **)&c->state, need, sizeof(*c->state));
+	if (!err)
+		c->scratch = need;
+	return err;
+}
+
 static int sync_changed(const struct maps *m, struct wg_device *dev, const struct policy *pol,
 			struct sync_cache *c, struct sync_result *res)
 {
+	size_t most = dev->n_peers > c->dev->n_peers ? dev->n_peers : c->dev->n_peers;
 	struct delta d = {};
-	int err;
+	int err = scratch(c, most + 1);
 
-	d.slot_of = calloc(dev->n_peers + 1, sizeof(*d.slot_of));
-	d.gone = calloc(c->dev->n_peers + 1, sizeof(*d.gone));
-	d.state = calloc(dev->n_peers + 1, sizeof(*d.state)); /* PEER_NEW */
-	err = d.slot_of && d.gone && d.state ? sync_delta(m, c, dev, pol, &d, res) : -ENOMEM;
-	err = err ?: generation_bump(m->fd[MAP_CONFIG]);
+	if (!err) {
+		d.slot_of = c->next_slot_of;
+		d.gone = c->gone;
+		d.state = c->state;
+		memset(d.state, PEER_NEW, dev->n_peers);
+		err = sync_delta(m, c, dev, pol, &d, res) ?: generation_bump(m->fd[MAP_CONFIG]);
+	}
 	if (!err) {
 		device_free(c->dev);
 		c->dev = NULL;
-		free(c->slot_of);
+		c->next_slot_of = c->slot_of;
 		c->slot_of = d.slot_of;
-		d.slot_of = NULL;
 	}
-	free(d.slot_of);
-	free(d.gone);
-	free(d.state);
 	free(d.want);
 	free(d.have);
 	return err;
