@@ -67,7 +67,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "",
   "## Control plane",
   "",
-  "Loading the datapath and syncing N peers with a /32 and a /128 each, through the loader's sync, then a sync in which one peer's addresses changed: as `wgsf sync` does it, reading the tables back, and as `wgsf watch` does, from what it wrote last (valid while the config map's generation says nobody else wrote). Reading the device from WireGuard is not included. Memory as the kernel accounts it (fdinfo `memlock`): the four allowed-IPs tables, and all maps, which include the per-peer counters (one copy per CPU).",
+  "Loading the datapath and syncing N peers with a /32 and a /128 each, through the loader's sync, then a sync in which one peer's addresses changed: as `wgsf sync` does it, reading the tables back, and as `wgsf watch` does, from what it wrote last (valid while the config map's generation says nobody else wrote; the median of 7 rounds, each changing one peer back or forth). Reading the device from WireGuard is not included. Memory as the kernel accounts it (fdinfo `memlock`): the four allowed-IPs tables, and all maps, which include the per-peer counters (one copy per CPU).",
   "",
   "| Peers | Prefixes | Load | Full sync | One changed, read back | One changed, watch | Table bytes per prefix | All maps | CPUs |",
   "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

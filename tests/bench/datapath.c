@@ -339,6 +339,19 @@ static double one_change(const struct maps *m, struct wg_device *d, struct sync_
  * tables back (`wgsf sync`), and from what the last sync wrote (`wgsf
  * watch`). Reading the device from WireGuard is not part of these.
  */
+/* watch's rounds, each changing one peer back or forth: the median. The
+ * cache takes each device. */
+static double cached_rounds(const struct maps *m, struct sync_cache *c, size_t n)
+{
+	double t[RUNS];
+	int i;
+
+	for (i = 0; i < RUNS; i++)
+		t[i] = one_change(m, gateway(n, i % 2 ? n : n / 2), c);
+	qsort(t, RUNS, sizeof(*t), cmp_double);
+	return t[RUNS / 2];
+}
+
 static void control_case(size_t n)
 {
 	struct wg_device *d = gateway(n, n), *d2 = gateway(n, n / 2), *d3 = gateway(n, n);
@@ -363,19 +376,20 @@ static void control_case(size_t n)
 	t_sync = now_s() - t0;
 	memory(&m, &tables, &all);
 	t_read = one_change(&m, d2, NULL);
+	device_free(d2);
 	/* d2's sync was someone else's to the cache: this one reads back, and
 	 * the next finds nothing changed, as most of watch's rounds do */
 	if (sync_device_cached(&m, d3, NULL, &cache, &r) ||
 	    sync_device_cached(&m, d4, NULL, &cache, &r) || !r.from_cache)
 		die("sync", errno ?: EINVAL);
-	t_cached = one_change(&m, d2, &cache);
+	t_cached = cached_rounds(&m, &cache, n);
 	printf("{\"bench\":\"control\",\"peers\":%zu,\"prefixes\":%zu,\"load_s\":%.4f,"
 	       "\"sync_s\":%.4f,\"sync_one_changed_s\":%.4f,\"sync_one_changed_cached_s\":%.5f,"
 	       "\"table_bytes\":%llu,\"all_maps_bytes\":%llu,\"cpus\":%d}\n",
 	       n, 2 * n, t_load, t_sync, t_read, t_cached, tables, all,
 	       libbpf_num_possible_cpus());
 	fflush(stdout);
-	sync_cache_free(&cache); /* frees d2; d, d3 and d4 went with earlier syncs */
+	sync_cache_free(&cache); /* and with it the device of the last round */
 	wgsf__destroy(skel);
 }
 
