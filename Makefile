@@ -27,7 +27,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -Itests/l
 	  -DWGSF_VERSION='"$(VERSION)"'
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -Iinclude -I$(ARCH_INC)
 
-LOADER_SRC := $(wildcard loader/*.c)
+LOADER_SRC := $(wildcard loader/*.c loader/*/*.c)
 TOOLS_SRC := $(wildcard tools/*.c)
 LOADER_OBJ := $(LOADER_SRC:%.c=$(BUILD)/%.o)
 TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)

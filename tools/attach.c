@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iface.h"
+#include "attach/iface.h"
 #include "subcommands.h"
 #include "ui.h"
 

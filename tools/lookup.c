@@ -4,11 +4,11 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
-#include "iface.h"
+#include "attach/iface.h"
 #include "subcommands.h"
 #include "policy_print.h"
 #include "ui.h"
-#include "view.h"
+#include "attach/view.h"
 
 const char lookup_usage[] = "IFACE ADDRESS [--json]";
 

@@ -4,7 +4,7 @@
 #define WGSF_POLICY_PRINT_H
 
 #include "json.h"
-#include "view.h"
+#include "attach/view.h"
 
 /* "policy": {"blocked", "allowed_sources", "allowed_destinations"}, null
  * lists standing for the defaults (the allowed IPs; anywhere). */

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iface.h"
-#include "pin.h"
+#include "attach/iface.h"
+#include "attach/pin.h"
 #include "subcommands.h"
 #include "policy_print.h"
 #include "ui.h"
-#include "view.h"
+#include "attach/view.h"
 
 const char show_usage[] = "[IFACE] [--json]";
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdio.h>
 
-#include "iface.h"
+#include "attach/iface.h"
 #include "subcommands.h"
 #include "ui.h"
 

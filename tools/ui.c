@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "pin.h"
-#include "sync.h"
+#include "attach/pin.h"
+#include "tables/sync.h"
 #include "ui.h"
 
 bool ui_json;

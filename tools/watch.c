@@ -15,10 +15,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "iface.h"
+#include "attach/iface.h"
 #include "subcommands.h"
 #include "ui.h"
-#include "wireguard.h"
+#include "device/wireguard.h"
 
 const char watch_usage[] = "IFACE [--interval SECONDS]";
 

@@ -24,8 +24,8 @@
 #include <bpf/libbpf.h>
 
 #include "bench.skel.h"
-#include "datapath.h"
-#include "sync.h"
+#include "tables/datapath.h"
+#include "tables/sync.h"
 
 #define ADDRS 65536 /* bench.bpf.c's BENCH_ADDRS */
 #define MAX_SLOTS 65536u

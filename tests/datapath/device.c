@@ -18,9 +18,9 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
-#include "hook.h"
+#include "attach/hook.h"
 #include "packet.h"
-#include "pin.h"
+#include "attach/pin.h"
 #include "tap.h"
 #include "tundev.h"
 

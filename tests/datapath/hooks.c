@@ -23,9 +23,9 @@
 #include <linux/if_link.h>
 #include <linux/pkt_cls.h>
 
-#include "hook.h"
+#include "attach/hook.h"
 #include "packet.h"
-#include "pin.h"
+#include "attach/pin.h"
 #include "tap.h"
 #include "tundev.h"
 

@@ -10,8 +10,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "datapath.h"
-#include "sync.h"
+#include "tables/datapath.h"
+#include "tables/sync.h"
 #include "tap.h"
 
 static void key_of(uint8_t key[WG_KEY_LEN], unsigned int id)

@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "datapath.h"
-#include "hook.h"
-#include "maps.h"
-#include "prefix.h"
+#include "tables/datapath.h"
+#include "attach/hook.h"
+#include "tables/maps.h"
+#include "device/prefix.h"
 
 #define PACKET_MAX 256
 #define IPV4_HLEN 20

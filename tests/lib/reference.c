@@ -4,7 +4,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "datapath.h"
+#include "tables/datapath.h"
 #include "reference.h"
 
 void ref_init(struct reference *r, size_t slots, enum wgsf_mode mode)

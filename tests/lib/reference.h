@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "maps.h"
-#include "prefix.h"
+#include "tables/maps.h"
+#include "device/prefix.h"
 #include "wgsf.h"
 
 struct ref_prefixes {

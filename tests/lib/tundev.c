@@ -11,9 +11,9 @@
 #include <sys/ioctl.h>
 #include <linux/if_tun.h>
 
-#include "datapath.h"
-#include "maps.h"
-#include "pin.h"
+#include "tables/datapath.h"
+#include "tables/maps.h"
+#include "attach/pin.h"
 #include "tundev.h"
 
 static char pin_dir[PATH_MAX];

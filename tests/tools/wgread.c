@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 
-#include "wireguard.h"
+#include "device/wireguard.h"
 
 int main(int argc, char **argv)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "model.h"
+#include "device/model.h"
 #include "tap.h"
 
 #define KEY_0_31_B64 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="

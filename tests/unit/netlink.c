@@ -15,7 +15,7 @@
 #include <linux/wireguard.h>
 
 #include "tap.h"
-#include "wireguard.h"
+#include "device/wireguard.h"
 
 #define MSG_SIZE 8192
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 #include "tap.h"
 #include "wgsf.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "wireguard.h"
+#include "device/wireguard.h"
 
 #define K1 "49cd4e3f755100734d8912428a4c8025dea3168f588bfee921540d84bca36a1c"
 #define K2 "3d677fedc4c7f9712e4d3a71d0818e4a8ebbcfca21812f7929295bb10896561d"

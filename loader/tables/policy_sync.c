@@ -5,8 +5,8 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
-#include "datapath.h"
-#include "policy_sync.h"
+#include "tables/config.h"
+#include "tables/policy_sync.h"
 
 /* Policy entries are keyed by slot, then prefix. */
 static int by_slot(const void *a, const void *b)

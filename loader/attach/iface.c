@@ -10,12 +10,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "datapath.h"
+#include "attach/iface.h"
+#include "attach/pin.h"
+#include "device/wireguard.h"
 #include "err.h"
-#include "iface.h"
-#include "pin.h"
-#include "policy.h"
-#include "wireguard.h"
+#include "policy/policy.h"
+#include "tables/datapath.h"
 
 /* One command's hold on an interface: its lock, what WireGuard says, and
  * what is pinned already. */

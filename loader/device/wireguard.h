@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "model.h"
+#include "device/model.h"
 
 /*
  * The readers' own errors, beside plain errno values. EMEDIUMTYPE ("wrong

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "device/model.h"
 
 struct wg_device *device_new(const char *name)
 {

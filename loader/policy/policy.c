@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 #include "wgsf.h"
 
 #define LINE_MAX_LEN 4096

@@ -13,7 +13,7 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
-#include "hook.h"
+#include "attach/hook.h"
 
 #define LINK_PATH_MAX (PATH_MAX + 8)
 /* The name the kernel knows SEC("tc") wgsf_tc by. */

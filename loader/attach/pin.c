@@ -15,7 +15,7 @@
 #include <linux/magic.h>
 
 #include "err.h"
-#include "pin.h"
+#include "attach/pin.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71 /* Linux 5.14; older libc headers lack it */

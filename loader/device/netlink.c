@@ -14,7 +14,7 @@
 #include <linux/genetlink.h>
 #include <linux/wireguard.h>
 
-#include "wireguard.h"
+#include "device/wireguard.h"
 
 /* libmnl before 1.0.5 lacks it: the kernel's dumps fill 32 KiB at most. */
 #ifndef MNL_SOCKET_DUMP_SIZE

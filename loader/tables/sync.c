@@ -5,9 +5,10 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 
-#include "datapath.h"
-#include "policy_sync.h"
-#include "sync.h"
+#include "tables/config.h"
+#include "tables/policy_sync.h"
+#include "tables/stats.h"
+#include "tables/sync.h"
 
 int slots_read(int fd, uint32_t cap, struct wgsf_slot **out)
 {
@@ -32,44 +33,6 @@ int slots_read(int fd, uint32_t cap, struct wgsf_slot **out)
 	return 0;
 }
 
-static int entry_cmp(const void *a, const void *b)
-{
-	return prefix_cmp(&((const struct table_entry *)a)->prefix,
-			  &((const struct table_entry *)b)->prefix);
-}
-
-int table_push(struct table_entry **v, size_t *n, size_t *cap, const struct table_entry *e)
-{
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 256;
-		struct table_entry *nv = realloc(*v, ncap * sizeof(**v));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = ncap;
-	}
-	(*v)[(*n)++] = *e;
-	return 0;
-}
-
-int table_read_map(int fd, uint8_t family, bool policy, struct table_entry **v, size_t *n,
-		   size_t *cap)
-{
-	struct table_entry t = {}; /* padding too, so that entries compare whole */
-	struct map_entries e;
-	size_t i;
-	int err = map_read_all(fd, &e);
-
-	for (i = 0; !err && i < e.n; i++) {
-		t.slot = ((uint32_t *)e.values)[i];
-		key_decode((char *)e.keys + i * e.key_size, family, policy, &t.prefix, &t.slot);
-		err = table_push(v, n, cap, &t);
-	}
-	map_entries_free(&e);
-	return err;
-}
-
 int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 {
 	struct table_entry *v = NULL;
@@ -85,7 +48,7 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 		free(v);
 		return err;
 	}
-	qsort(v, *n, sizeof(*v), entry_cmp);
+	qsort(v, *n, sizeof(*v), table_entry_cmp);
 	*out = v;
 	return 0;
 }
@@ -165,58 +128,9 @@ static int wanted_table(const struct wg_device *dev, const uint32_t *slot_of,
 			}
 		}
 	}
-	qsort(v, *n, sizeof(*v), entry_cmp);
+	qsort(v, *n, sizeof(*v), table_entry_cmp);
 	*out = v;
 	return 0;
-}
-
-/* Writes the entries of want that have is missing or holds otherwise. */
-int diff_write(const struct maps *m, const struct diff_ops *ops, const struct table_entry *want,
-	       size_t nw, const struct table_entry *have, size_t nh, size_t *added,
-	       size_t *changed)
-{
-	struct prefix *p = ops->write_many ? malloc((nw + 1) * sizeof(*p)) : NULL;
-	uint32_t *slots = ops->write_many ? malloc((nw + 1) * sizeof(*slots)) : NULL;
-	size_t i, j = 0, n = 0;
-	int err = ops->write_many && (!p || !slots) ? -ENOMEM : 0, c;
-
-	for (i = 0; i < nw && !err; i++) {
-		while (j < nh && ops->cmp(&have[j], &want[i]) < 0)
-			j++;
-		c = j < nh ? ops->cmp(&have[j], &want[i]) : 1;
-		if (c == 0 && have[j].slot == want[i].slot)
-			continue;
-		(*(c == 0 ? changed : added))++;
-		if (!ops->write_many) {
-			err = ops->write(m, &want[i]);
-			continue;
-		}
-		p[n] = want[i].prefix;
-		slots[n++] = want[i].slot;
-	}
-	if (!err && n)
-		err = ops->write_many(m, p, slots, n);
-	free(p);
-	free(slots);
-	return err;
-}
-
-/* Deletes the entries of have that want no longer has. */
-int diff_delete(const struct maps *m, const struct diff_ops *ops, const struct table_entry *want,
-		size_t nw, const struct table_entry *have, size_t nh, size_t *removed)
-{
-	size_t i = 0, j;
-	int err = 0;
-
-	for (j = 0; j < nh && !err; j++) {
-		while (i < nw && ops->cmp(&want[i], &have[j]) < 0)
-			i++;
-		if (i < nw && !ops->cmp(&want[i], &have[j]))
-			continue;
-		err = ops->del(m, &have[j]);
-		(*removed)++;
-	}
-	return err;
 }
 
 static int aip_write(const struct maps *m, const struct table_entry *e)
@@ -230,7 +144,7 @@ static int aip_delete(const struct maps *m, const struct table_entry *e)
 }
 
 /* Allowed IPs are keyed by prefix; the slot is their value. */
-const struct diff_ops allowedip_ops = { entry_cmp, aip_write, aip_delete, allowedips_write };
+const struct diff_ops allowedip_ops = { table_entry_cmp, aip_write, aip_delete, allowedips_write };
 
 int slots_free(const struct maps *m, const uint32_t *gone, size_t n, struct sync_result *res)
 {

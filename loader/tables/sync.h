@@ -14,23 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "maps.h"
-#include "model.h"
-#include "policy.h"
-
-struct sync_result {
-	size_t peers_added, peers_removed;
-	size_t prefixes_added, prefixes_changed, prefixes_removed;
-	size_t rules_added, rules_removed, flags_changed; /* policy */
-	bool from_cache; /* the allowed IPs' difference came from a sync_cache */
-};
-
-
-/* One allowed-IPs entry as the datapath holds it. */
-struct table_entry {
-	struct prefix prefix;
-	uint32_t slot;
-};
+#include "device/model.h"
+#include "policy/policy.h"
+#include "tables/diff.h"
+#include "tables/maps.h"
 
 /* Slots the device's peers need, their allowed IPs, and, when pol is not
  * NULL, their policy; -ENOSPC when the maps are too small (the caller grows
@@ -76,31 +63,9 @@ int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint
 /* Frees the slots of peers that left. */
 int slots_free(const struct maps *m, const uint32_t *gone, size_t n, struct sync_result *res);
 
-/* How one kind of table is diffed: entries in cmp order, the slot their value
- * (allowed IPs) or part of their identity (policy, where cmp looks at it). */
-struct diff_ops {
-	int (*cmp)(const void *a, const void *b);
-	int (*write)(const struct maps *m, const struct table_entry *e);
-	int (*del)(const struct maps *m, const struct table_entry *e);
-	/* when not NULL, writes all at once in place of write */
-	int (*write_many)(const struct maps *m, const struct prefix *p, const uint32_t *slots,
-			  size_t n);
-};
-
 /* Allowed IPs: keyed by prefix, the slot their value. */
 extern const struct diff_ops allowedip_ops;
 
-int diff_write(const struct maps *m, const struct diff_ops *ops, const struct table_entry *want,
-	       size_t nw, const struct table_entry *have, size_t nh, size_t *added,
-	       size_t *changed);
-int diff_delete(const struct maps *m, const struct diff_ops *ops, const struct table_entry *want,
-		size_t nw, const struct table_entry *have, size_t nh, size_t *removed);
-/* Appends e to the growing array *v of *n entries (*cap allocated). */
-int table_push(struct table_entry **v, size_t *n, size_t *cap, const struct table_entry *e);
-/* Appends every entry of one prefix-keyed map of family: an allowed-IPs
- * table, or a policy table (policy true). */
-int table_read_map(int fd, uint8_t family, bool policy, struct table_entry **v, size_t *n,
-		   size_t *cap);
 /* Every allowed-IPs entry of all four tables, sorted by prefix. */
 int table_read(const struct maps *m, struct table_entry **out, size_t *n);
 /* The slot table: in_use entries only, as (slot, key) pairs in slot order. */

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datapath.h"
-#include "policy_sync.h"
-#include "sync.h"
+#include "tables/config.h"
+#include "tables/policy_sync.h"
+#include "tables/sync.h"
 
 void sync_cache_free(struct sync_cache *c)
 {

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
-#include "datapath.h"
-#include "iface.h"
-#include "policy_sync.h"
-#include "view.h"
+#include "attach/iface.h"
+#include "attach/view.h"
+#include "tables/datapath.h"
+#include "tables/policy_sync.h"
 
 static int by_slot(const void *a, const void *b)
 {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "prefix.h"
+#include "device/prefix.h"
 
 #define WG_KEY_LEN 32
 #define WG_KEY_B64_LEN 45 /* 44 characters plus NUL */

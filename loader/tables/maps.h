@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "prefix.h"
+#include "device/prefix.h"
 
 #include "wgsf.h"
 #include "wgsf.skel.h"

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "wireguard.h"
+#include "device/wireguard.h"
 
 /* Longer than any line the protocol has (a key is 64 hex digits): a longer
  * one is not a reply from WireGuard. */

@@ -10,10 +10,10 @@
 #include <net/if.h>
 #include <stddef.h>
 
-#include "hook.h"
-#include "maps.h"
-#include "policy.h"
-#include "sync.h"
+#include "attach/hook.h"
+#include "tables/maps.h"
+#include "policy/policy.h"
+#include "tables/sync.h"
 
 struct iface_opts {
 	int hook;                  /* enum hook_kind, or -1: keep (tc at first) */

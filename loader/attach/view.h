@@ -5,9 +5,9 @@
 
 #include <net/if.h>
 
-#include "maps.h"
-#include "model.h"
-#include "sync.h"
+#include "device/model.h"
+#include "tables/maps.h"
+#include "tables/sync.h"
 
 struct peer_view {
 	uint32_t slot;

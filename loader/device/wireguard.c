@@ -2,7 +2,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "wireguard.h"
+#include "device/wireguard.h"
 
 int wg_read_device(const char *ifname, struct wg_device **out)
 {

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "device/model.h"
 
 struct prefix_list {
 	struct prefix *v;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prefix.h"
+#include "device/prefix.h"
 
 void prefix_normalise(struct prefix *p)
 {

@@ -2,7 +2,9 @@
 #ifndef WGSF_POLICY_SYNC_H
 #define WGSF_POLICY_SYNC_H
 
-#include "sync.h"
+#include "device/model.h"
+#include "policy/policy.h"
+#include "tables/diff.h"
 
 /*
  * Brings the policy maps in line with pol for the device's peers (slot_of[i]

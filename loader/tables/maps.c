@@ -9,8 +9,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "datapath.h"
-#include "maps.h"
+#include "tables/config.h"
+#include "tables/maps.h"
 
 const char *const map_names[MAP_COUNT] = {
 	[MAP_ALLOWED_IPS4] = "allowed_ips4", [MAP_ALLOWED_IPS6] = "allowed_ips6",

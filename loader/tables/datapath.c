@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tables/datapath.h"
+#include "tables/maps.h"
+
+/* max_entries of each map that is sized from the device; 0: fixed. */
+static uint32_t size_of(enum map_id id, const struct capacity *cap)
+{
+	switch (id) {
+	case MAP_PEER_STATS:
+	case MAP_PEER_POLICY:
+	case MAP_PEER_SLOTS:
+		return cap->peers;
+	case MAP_ALLOWED_IPS4:
+	case MAP_ALLOWED_IPS6:
+		return cap->prefixes;
+	case MAP_HOST_IPS4:
+	case MAP_HOST_IPS6:
+		return cap->hosts;
+	case MAP_SRC_POLICY4:
+	case MAP_SRC_POLICY6:
+	case MAP_DST_POLICY4:
+	case MAP_DST_POLICY6:
+		return cap->policy_prefixes;
+	case MAP_SRC_HOSTS4:
+	case MAP_SRC_HOSTS6:
+	case MAP_DST_HOSTS4:
+	case MAP_DST_HOSTS6:
+		return cap->policy_hosts;
+	default:
+		return 0;
+	}
+}
+
+int datapath_size_maps(struct bpf_object *obj, const struct capacity *cap)
+{
+	uint32_t n;
+	int i, err = 0;
+
+	for (i = 0; i < MAP_COUNT && !err; i++)
+		if ((n = size_of(i, cap)))
+			err = bpf_map__set_max_entries(maps_obj_map(obj, i), n);
+	return err;
+}
+
+struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset)
+{
+	struct wgsf *skel;
+	int err;
+
+	if (!cap->peers || !cap->prefixes || !cap->hosts || !cap->policy_prefixes ||
+	    !cap->policy_hosts ||
+	    (l3_offset != L3_OFFSET_NONE && l3_offset != L3_OFFSET_ETHERNET)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	skel = wgsf__open();
+	if (!skel)
+		return NULL;
+	skel->rodata->l3_offset = l3_offset;
+	err = datapath_size_maps(skel->obj, cap);
+	if (err) {
+		wgsf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+struct wgsf *datapath_load(const struct capacity *cap, uint32_t l3_offset)
+{
+	struct wgsf *skel = datapath_open(cap, l3_offset);
+	int err;
+
+	if (!skel)
+		return NULL;
+	err = wgsf__load(skel);
+	if (err) {
+		wgsf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The datapath's per-CPU counters, as one sum. */
+#ifndef WGSF_STATS_H
+#define WGSF_STATS_H
+
+#include <stdint.h>
+
+#include "wgsf.h"
+
+/* Per-CPU counters summed over CPUs; timestamps (and what they stamp) are
+ * taken from the CPU that saw the newest event. */
+int stats_read_peer(int peer_stats_fd, uint32_t slot, struct wgsf_peer_stats *out);
+int stats_read_dev(int dev_stats_fd, struct wgsf_dev_stats *out);
+/* Zeroes a slot's counters on every CPU, before the slot is reused. */
+int stats_clear_peer(int peer_stats_fd, uint32_t slot);
+
+#endif
