@@ -5,9 +5,8 @@
 # initramfs of busybox, the project's binaries and tests, and the tools they
 # call; every test inside reports a TAP line here.
 . "$(dirname "$0")/../e2e/lib.sh"
+. "$ROOT/tests/kernel/lib.sh"
 
-KERNEL_PKG=${KERNEL_PKG:-linux-image-cloud-amd64}
-CACHE=$ROOT/build/kernel
 LANE_TIMEOUT=${LANE_TIMEOUT:-400}
 GUEST_TESTS="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/attach.t tests/e2e/detach.t
 	tests/e2e/cli.t tests/e2e/netns.t tests/e2e/reader-parity.t tests/e2e/policy.t
@@ -18,25 +17,8 @@ GUEST_TOOLS="bash ip tc wg nsenter unshare setpriv jq ping mount umount"
 for tool in qemu-system-x86_64 cpio depmod dpkg apt-get $GUEST_TOOLS; do
 	command -v "$tool" >/dev/null || t_skip_all "needs $tool (tools/deps.sh kernel installs it)"
 done
-[ -x /bin/busybox ] && file_is_static=$(ldd /bin/busybox 2>&1 | grep -c 'not a dynamic') &&
-	[ "$file_is_static" = 1 ] || t_skip_all "needs a static /bin/busybox (busybox-static)"
+require_static_busybox
 [ -x "$WGSF" ] && [ -x "$ROOT/build/tests/tools/wgread" ] || t_skip_all "not built (make tests)"
-
-# The versioned image package behind a metapackage, downloaded and unpacked once.
-fetch_kernel() {
-	local pkg=$KERNEL_PKG real dir
-	real=$(apt-cache depends "$pkg" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-	pkg=${real:-$pkg}
-	dir=$CACHE/$pkg
-	if [ ! -f "$dir/ready" ]; then
-		rm -rf "$dir" && mkdir -p "$dir" || return 1
-		(cd "$dir" && apt-get download "$pkg" >/dev/null 2>&1) || return 1
-		dpkg -x "$dir"/*.deb "$dir/root" && rm -f "$dir"/*.deb || return 1
-		depmod -b "$dir/root" "$(ls "$dir/root/lib/modules")" && touch "$dir/ready" || return 1
-	fi
-	KDIR=$dir/root
-	KVER=$(ls "$KDIR/lib/modules")
-}
 
 # A file and the shared libraries it needs, at the same paths under $1.
 copy_with_libs() { # STAGING FILE
@@ -81,7 +63,7 @@ boot() {
 	timeout "$LANE_TIMEOUT" qemu-system-x86_64 -machine q35 $accel -smp 2 -m 1024 \
 		-display none -monitor none -no-reboot \
 		-serial "file:$CACHE/console.log" -serial "file:$CACHE/results.log" \
-		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$CACHE/initramfs.gz" \
+		-kernel "$KERNEL" -initrd "$CACHE/initramfs.gz" \
 		-append "console=ttyS0 loglevel=4 panic=-1 CI=${CI:-}"
 }
 
