@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The kernel lane: the end-to-end tests against kernel WireGuard, which this
 # machine's kernel lacks. Debian's kernel package (KERNEL_PKG, cached under
-# build/kernel) boots under qemu (KVM when /dev/kvm exists, else TCG) with an
-# initramfs of busybox, the project's binaries and tests, and the tools they
-# call; every test inside reports a TAP line here.
+# build/kernel) boots under qemu (KVM when /dev/kvm boots a guest, else TCG:
+# tests/kernel/accel.sh) with an initramfs of busybox, the project's binaries
+# and tests, and the tools they call; every test inside reports a TAP line here.
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$ROOT/tests/kernel/lib.sh"
+. "$ROOT/tests/kernel/accel.sh"
 
 LANE_TIMEOUT=${LANE_TIMEOUT:-400}
 GUEST_TESTS="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/attach.t tests/e2e/detach.t
@@ -56,8 +57,10 @@ build_initramfs() {
 }
 
 boot() {
-	local accel="-cpu max"
-	[ -w /dev/kvm ] && accel="-enable-kvm -cpu host"
+	local choice accel=$ACCEL_TCG
+	choice=$(accel_probe "$KERNEL")
+	t_diag "accelerator: $choice"
+	[ "$choice" = kvm ] && accel=$ACCEL_KVM
 	rm -f "$CACHE/console.log" "$CACHE/results.log"
 	# shellcheck disable=SC2086
 	timeout "$LANE_TIMEOUT" qemu-system-x86_64 -machine q35 $accel -smp 2 -m 1024 \
