@@ -42,8 +42,10 @@ TEST_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/tools/*.c))
 # tests/bench/NAME.c: the programs `make bench` runs, build/tests/bench/NAME.
 BENCH_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/bench/*.c))
 # Scripts run as they are: the end-to-end suite on wireguard-go, then the
-# kernel lane, which runs it again on kernel WireGuard in qemu.
-TEST_SCRIPTS := $(sort $(wildcard tests/e2e/*.t)) tests/kernel/lane.t
+# kernel lane's accelerator probe, then the kernel lane, which runs the suite
+# again on kernel WireGuard in qemu.
+KERNEL_SCRIPTS := tests/kernel/accel.t tests/kernel/lane.t
+TEST_SCRIPTS := $(sort $(wildcard tests/e2e/*.t)) $(KERNEL_SCRIPTS)
 
 all: $(BUILD)/wgsf
 
@@ -100,7 +102,7 @@ test:
 test-kernel:
 	@tools/deps.sh test kernel
 	@$(MAKE) --no-print-directory tests
-	prove --exec '' tests/kernel/lane.t
+	prove --exec '' $(KERNEL_SCRIPTS)
 
 # A throwaway gateway and three clients in network namespaces; needs root.
 demo:
