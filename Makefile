@@ -39,6 +39,10 @@ TEST_BIN := $(patsubst %.c,$(BUILD)/tests/%.t,$(notdir $(TEST_SRC)))
 TEST_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/lib/*.c))
 # tests/tools/NAME.c: programs the script tests call, build/tests/tools/NAME.
 TEST_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/tools/*.c))
+# wgsf built with fault points (loader/fault.h), for the tests that kill it
+# at each write that must survive a kill.
+FAULTS_OBJ := $(patsubst %.c,$(BUILD)/faults/%.o,$(TOOLS_SRC) $(LOADER_SRC))
+FAULTS_BIN := $(BUILD)/tests/tools/wgsf-faults
 # tests/bench/NAME.c: the programs `make bench` runs, build/tests/bench/NAME.
 BENCH_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/bench/*.c))
 # Scripts run as they are: the end-to-end suite on wireguard-go, then the
@@ -66,6 +70,16 @@ $(BUILD)/%.o: %.c $(SKEL)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/faults/%.o: %.c $(SKEL)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DWGSF_FAULTS -c $< -o $@
+
+$(FAULTS_BIN): $(FAULTS_OBJ)
+	$(call msg,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -90,7 +104,7 @@ $(BUILD):
 deps:
 	@tools/deps.sh build
 
-tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS)
+tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS) $(FAULTS_BIN)
 
 # Tests need root for BPF and network namespaces; see README.md.
 test:

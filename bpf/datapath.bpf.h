@@ -79,6 +79,15 @@ PREFIX_MAP(HASH, src_hosts6, struct wgsf_pol6_key);
 PREFIX_MAP(HASH, dst_hosts4, struct wgsf_pol4_key);
 PREFIX_MAP(HASH, dst_hosts6, struct wgsf_pol6_key);
 
+/* Only userspace reads it (see wgsf.h); pinned with the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 2 * WGSF_POLICY_CHUNKS);
+	__type(key, __u32);
+	__type(value, struct wgsf_policy_chunk);
+} policy_text SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 3
+#define WGSF_ABI_VERSION 4
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -154,7 +154,29 @@ struct wgsf_config {
 	 * nonzero flags, cleared by a sync that leaves none): until then the
 	 * datapath does not look peer_policy up. */
 	__u32 policied;
-	__u32 pad;
+	/* Set before a command writes the tables or the pins and cleared when
+	 * it is done: found set under the lock, it says that a command was
+	 * killed midway, and the next one completes the job. */
+	__u32 unfinished;
+	/* The policy in force as it was read, in policy_text: raised with
+	 * every new text, whose chunks are keyed by the id's lowest bit. */
+	__u32 policy_id;
+	__u32 policy_len; /* bytes; 0: no policy */
+};
+
+/*
+ * The policy text in force, kept in the pins so that every command applies
+ * the same policy, even when its file has moved or changed since (HASH,
+ * userspace only): key WGSF_POLICY_KEY(id, chunk), WGSF_POLICY_CHUNK bytes
+ * a value. A new text goes under the other id's keys and the config switches
+ * to it in one write, so that no reader sees half of it.
+ */
+#define WGSF_POLICY_CHUNK 4096u
+#define WGSF_POLICY_CHUNKS 4096u /* per text: 16 MiB */
+#define WGSF_POLICY_KEY(id, chunk) ((((__u32)(id) & 1u) << 31) | (chunk))
+
+struct wgsf_policy_chunk {
+	char text[WGSF_POLICY_CHUNK];
 };
 
 /*

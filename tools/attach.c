@@ -6,21 +6,8 @@
 #include "subcommands.h"
 #include "ui.h"
 
-const char attach_usage[] = "IFACE [--hook tc|xdp] [--mode monitor|enforce] [--policy FILE]";
-
-static void summary(const char *ifname, const struct sync_result *r)
-{
-	struct wgsf_config cfg;
-	struct maps m;
-
-	if (iface_open(ifname, &m, &cfg))
-		return;
-	maps_close(&m);
-	printf("%s: %s (%s), %s mode; ", ifname, cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc",
-	       hook_mech_name(cfg.attachment.mech),
-	       cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
-	ui_print_changes(r);
-}
+const char attach_usage[] =
+	"IFACE [--hook tc|xdp] [--mode monitor|enforce] [--policy FILE|none]";
 
 static int parse_choice(const char *what, const char *v, const char *a, const char *b)
 {
@@ -37,7 +24,8 @@ int attach_main(int argc, const char *argv[])
 	const struct ui_opt opts[] = { { "--hook", true, &hook }, { "--mode", true, &mode },
 				       { "--policy", true, &policy } };
 	struct iface_opts o = { .hook = -1, .mode = -1, .force_mech = MECH_NONE, .warn = ui_warn };
-	struct sync_result res;
+	struct iface_result r;
+	char buf[32];
 	int err;
 
 	if (ui_iface_command(argc, argv, opts, 3, &ifname, 1, 1, "attach", attach_usage))
@@ -48,9 +36,11 @@ int attach_main(int argc, const char *argv[])
 		return 1;
 	if (mode && (o.mode = parse_choice("mode", mode, "monitor", "enforce")) < 0)
 		return 1;
-	err = iface_attach(ifname, &o, &res);
+	err = iface_attach(ifname, &o, &r);
 	if (err)
 		return ui_error("Unable to attach %s: %s", ifname, ui_reason(err));
-	summary(ifname, &res);
+	printf("%s: %s, %s mode; ", ifname, ui_hook(&r.cfg.attachment, buf), ui_mode(r.cfg.mode));
+	ui_print_changes(&r.sync);
+	ui_print_notes(ifname, &r);
 	return 0;
 }

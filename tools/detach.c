@@ -15,8 +15,9 @@ int detach_main(int argc, const char *argv[])
 	if (ui_iface_command(argc, argv, NULL, 0, &ifname, 1, 1, "detach", detach_usage))
 		return 1;
 	err = iface_detach(ifname);
-	if (err)
+	if (err < 0)
 		return ui_error("Unable to detach %s: %s", ifname, ui_reason(err));
-	printf("%s: detached\n", ifname);
+	printf("%s: detached%s\n", ifname,
+	       err ? " (what an interrupted command had left)" : "");
 	return 0;
 }

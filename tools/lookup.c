@@ -24,7 +24,9 @@ struct answer {
  * policy depends on the destination, which the answer names separately. */
 static void decide(const struct iface_view *v, const struct prefix *addr, struct answer *a)
 {
-	bool enforce = v->cfg.mode == WGSF_MODE_ENFORCE;
+	bool enforce = v->pins.cfg.mode == WGSF_MODE_ENFORCE;
+	/* nothing attached runs on the interface: everything passes */
+	bool runs = v->pins.hook == HOOK_LIVE || v->pins.hook == HOOK_STALE;
 
 	memset(a, 0, sizeof(*a));
 	a->peer = view_lookup(v, addr, &a->entry);
@@ -35,11 +37,11 @@ static void decide(const struct iface_view *v, const struct prefix *addr, struct
 	if (a->peer->policy.flags & WGSF_PEER_BLOCKED)
 		a->reason = "blocked";
 	else if ((a->peer->policy.flags & WGSF_PEER_SRC_POLICY) &&
-		 policy_lookup(&v->maps, false, a->peer->slot, addr) == 0)
+		 policy_lookup(&v->pins.maps, false, a->peer->slot, addr) == 0)
 		a->reason = "source";
 	if (a->reason) {
 		a->verdict = "violation";
-		a->action = enforce ? "drop" : "count";
+		a->action = !runs ? "pass" : enforce ? "drop" : "count";
 	}
 }
 
@@ -60,8 +62,21 @@ static void print_json(const struct iface_view *v, const char *address, const st
 	json_string(&j, "action", a->action);
 	if (a->peer)
 		policy_json(&j, a->peer);
-	json_string(&j, "mode", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
+	json_string(&j, "mode", ui_mode(v->pins.cfg.mode));
+	json_string(&j, "hook_state", hook_state_name(v->pins.hook));
 	json_object_end(&j);
+}
+
+static void print_violation(const struct iface_view *v, const struct answer *a)
+{
+	if (!strcmp(a->action, "pass"))
+		printf("verdict: violation (%s): passed, since nothing wgsf attached runs on the "
+		       "current %s (%s mode when it does); run 'wgsf sync %s'\n", a->reason,
+		       v->name, ui_mode(v->pins.cfg.mode), v->name);
+	else
+		printf("verdict: violation (%s): %s in %s mode\n", a->reason,
+		       !strcmp(a->action, "drop") ? "dropped" : "counted and passed",
+		       ui_mode(v->pins.cfg.mode));
 }
 
 static void print_human(const struct iface_view *v, const char *address, const struct answer *a)
@@ -78,9 +93,7 @@ static void print_human(const struct iface_view *v, const char *address, const s
 	key_to_base64(key, a->peer->public_key);
 	printf("peer: %s\nallowed ip: %s\n", key, a->entry ? prefix_format(&a->entry->prefix, buf) : "?");
 	if (a->reason)
-		printf("verdict: violation (%s): %s in %s mode\n", a->reason,
-		       !strcmp(a->action, "drop") ? "dropped" : "counted and passed",
-		       v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
+		print_violation(v, a);
 	else
 		printf("verdict: pass\n");
 	policy_print(a->peer, "");

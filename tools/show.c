@@ -86,10 +86,12 @@ static void json_iface(struct json *j, const struct iface_view *v)
 
 	json_object_begin(j, NULL);
 	json_string(j, "name", v->name);
-	json_string(j, "hook", v->cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc");
-	json_string(j, "mechanism", hook_mech_name(v->cfg.attachment.mech));
-	json_string(j, "mode", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
-	json_string(j, "policy_file", v->cfg.policy[0] ? v->cfg.policy : NULL);
+	json_string(j, "hook", v->pins.cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc");
+	json_string(j, "mechanism", hook_mech_name(v->pins.cfg.attachment.mech));
+	json_string(j, "hook_state", hook_state_name(v->pins.hook));
+	json_bool(j, "unfinished", v->pins.cfg.unfinished);
+	json_string(j, "mode", ui_mode(v->pins.cfg.mode));
+	json_string(j, "policy_file", v->pins.cfg.policy[0] ? v->pins.cfg.policy : NULL);
 	json_u64(j, "unknown_packets", v->dev.unknown_packets);
 	json_u64(j, "unknown_bytes", v->dev.unknown_bytes);
 	json_string(j, "last_unknown_source", addr_str(&v->dev.last_unknown_src, buf));
@@ -146,6 +148,40 @@ static void human_peer(const struct peer_view *p)
 		human_violations(&p->stats);
 }
 
+/* Whether the datapath runs at all, if perhaps an older program. */
+static bool in_force(enum hook_state h)
+{
+	return h == HOOK_LIVE || h == HOOK_STALE;
+}
+
+/* The hook as the pins record it, and how it stands on the interface. */
+static void human_hook(const struct iface_view *v)
+{
+	char buf[32];
+
+	switch (v->pins.hook) {
+	case HOOK_LIVE:
+		printf("%s\n", ui_hook(&v->pins.cfg.attachment, buf));
+		return;
+	case HOOK_STALE:
+		printf("%s, running an older program (an update was interrupted); run 'wgsf sync "
+		       "%s'\n", ui_hook(&v->pins.cfg.attachment, buf), v->name);
+		return;
+	case HOOK_RECREATED:
+		printf("none: not attached to the current %s (re-created); run 'wgsf sync %s'\n",
+		       v->name, v->name);
+		return;
+	case HOOK_GONE:
+		printf("none: no interface %s now; 'wgsf sync %s' attaches again once there is\n",
+		       v->name, v->name);
+		return;
+	case HOOK_NONE:
+		printf("none: nothing of wgsf's runs on %s (removed from outside, or an attach "
+		       "was interrupted); run 'wgsf sync %s'\n", v->name, v->name);
+		return;
+	}
+}
+
 static void human_iface(const struct iface_view *v)
 {
 	char buf[PREFIX_STRLEN];
@@ -154,13 +190,12 @@ static void human_iface(const struct iface_view *v)
 	printf("%s%sinterface%s: %s%s%s\n", ui_color(UI_BOLD), ui_color(UI_GREEN), ui_color(UI_RESET),
 	       ui_color(UI_GREEN), v->name, ui_color(UI_RESET));
 	ui_label("  ", "hook");
-	printf("%s (%s)\n", v->cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc",
-	       hook_mech_name(v->cfg.attachment.mech));
+	human_hook(v);
 	ui_label("  ", "mode");
-	printf("%s\n", v->cfg.mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor");
-	if (v->cfg.policy[0]) {
+	printf("%s%s\n", ui_mode(v->pins.cfg.mode), in_force(v->pins.hook) ? "" : " (not in force)");
+	if (v->pins.cfg.policy[0]) {
 		ui_label("  ", "policy");
-		printf("%s\n", v->cfg.policy);
+		printf("%s\n", v->pins.cfg.policy);
 	}
 	ui_label("  ", "unknown sources");
 	printf("%llu packets", (unsigned long long)v->dev.unknown_packets);
@@ -170,6 +205,11 @@ static void human_iface(const struct iface_view *v)
 	printf("\n");
 	ui_label("  ", "malformed");
 	printf("%llu packets\n", (unsigned long long)v->dev.malformed_packets);
+	if (v->pins.cfg.unfinished) {
+		ui_label("  ", "note");
+		printf("a command on %s was interrupted midway; 'wgsf sync %s' completes it\n",
+		       v->name, v->name);
+	}
 	for (i = 0; i < v->n_peers; i++)
 		human_peer(&v->peers[i]);
 }

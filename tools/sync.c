@@ -9,16 +9,17 @@ const char sync_usage[] = "IFACE";
 
 int sync_main(int argc, const char *argv[])
 {
-	struct sync_result r;
+	struct iface_result r;
 	const char *ifname;
 	int err;
 
 	if (ui_iface_command(argc, argv, NULL, 0, &ifname, 1, 1, "sync", sync_usage))
 		return 1;
-	err = iface_sync(ifname, NULL, ui_warn, NULL, &r);
+	err = iface_sync(ifname, POLICY_FILE, ui_warn, NULL, NULL, &r);
 	if (err)
 		return ui_error("Unable to sync %s: %s", ifname, ui_reason(err));
 	printf("%s: ", ifname);
-	ui_print_changes(&r);
+	ui_print_changes(&r.sync);
+	ui_print_notes(ifname, &r);
 	return 0;
 }

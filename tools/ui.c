@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "attach/pin.h"
+#include "attach/iface.h"
 #include "tables/sync.h"
 #include "ui.h"
 
@@ -122,6 +123,36 @@ void ui_print_changes(const struct sync_result *r)
 		printf(", policy rules +%zu -%zu, flags ~%zu", r->rules_added, r->rules_removed,
 		       r->flags_changed);
 	putchar('\n');
+}
+
+void ui_print_notes(const char *ifname, const struct iface_result *r)
+{
+	static const char *const found[] = {
+		[HOOK_NONE] = "nothing of wgsf's ran on %s (removed from outside, or an attach "
+			      "was interrupted): attached again\n",
+		[HOOK_STALE] = "an interrupted update had left an older program on %s: replaced\n",
+		[HOOK_RECREATED] = "%s was re-created: attached to the new one\n",
+	};
+
+	if (r->found != HOOK_LIVE && r->found < sizeof(found) / sizeof(*found) && found[r->found]) {
+		printf("%s: ", ifname);
+		printf(found[r->found], ifname);
+	}
+	if (r->completed)
+		printf("%s: completed what an interrupted command had left unfinished\n", ifname);
+	if (r->grown)
+		printf("%s: the maps grew to hold the change\n", ifname);
+}
+
+const char *ui_hook(const struct wgsf_attachment *a, char buf[32])
+{
+	snprintf(buf, 32, "%s (%s)", a->kind == HOOK_XDP ? "xdp" : "tc", hook_mech_name(a->mech));
+	return buf;
+}
+
+const char *ui_mode(uint32_t mode)
+{
+	return mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor";
 }
 
 void ui_warn(const char *msg)

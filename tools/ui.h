@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "json.h"
+#include "wgsf.h"
 
 #define PROG_NAME "wgsf"
 
@@ -45,6 +46,15 @@ int ui_iface_command(int argc, const char *argv[], const struct ui_opt *opts, si
 struct sync_result;
 /* "peers +1 -0, allowed ips +2 ~0 -0[, policy rules +1 -0, flags ~1]" */
 void ui_print_changes(const struct sync_result *r);
+struct iface_result;
+/* What a command found and mended beside the tables, one "IFACE: ..." line
+ * each: a hook that was not in force, an interrupted command's work, maps
+ * that grew. */
+void ui_print_notes(const char *ifname, const struct iface_result *r);
+/* "tc (tcx)", "xdp (xdp-generic)" */
+const char *ui_hook(const struct wgsf_attachment *a, char buf[32]);
+/* "monitor" or "enforce" */
+const char *ui_mode(uint32_t mode);
 /* A policy rule that cannot take effect: "wgsf: warning: ..." on stderr. */
 void ui_warn(const char *msg);
 

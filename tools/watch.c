@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * wgsf watch IFACE: keeps an interface's tables in line with WireGuard,
- * which has no change notification, by polling. The policy file is read at
- * start and on SIGHUP only; SIGTERM and SIGINT end the watch and leave the
- * program attached. An interface that disappears is waited for, and
- * attached again when it returns.
+ * which has no change notification, by polling. Each round applies the
+ * policy in force as the pins hold it, so a policy or mode that another
+ * command put in force is kept, and logged; SIGHUP re-reads the policy
+ * file. SIGTERM and SIGINT end the watch and leave the program attached; a
+ * detach by another command ends it too. An interface that disappears is
+ * waited for, and attached again when it returns.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,9 +18,9 @@
 #include <time.h>
 
 #include "attach/iface.h"
+#include "device/wireguard.h"
 #include "subcommands.h"
 #include "ui.h"
-#include "device/wireguard.h"
 
 const char watch_usage[] = "IFACE [--interval SECONDS]";
 
@@ -44,11 +46,14 @@ static void handle_signals(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-static void say(const char *ifname, const char *fmt, ...)
+static const char *watched;
+static bool warned;
+
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s: ", ifname);
+	printf("%s: ", watched);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -56,94 +61,133 @@ static void say(const char *ifname, const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* The policy file in force, read anew; on error the old one stays. */
-static void read_policy(const char *ifname, struct policy *pol)
+/* Warnings are log lines too. */
+static void warn(const char *msg)
 {
-	char err[POLICY_ERR_LEN];
-	struct wgsf_config cfg;
-	struct policy fresh;
-	struct maps m;
-
-	if (iface_open(ifname, &m, &cfg))
-		return;
-	maps_close(&m);
-	if (!cfg.policy[0])
-		return;
-	if (policy_read(cfg.policy, &fresh, err)) {
-		say(ifname, "policy not applied, the previous one stays: %s", err);
-		return;
-	}
-	policy_free(pol);
-	*pol = fresh;
-	say(ifname, "policy %s read", cfg.policy);
+	warned = true;
+	say("warning: %s", msg);
 }
 
-static void sync_once(const char *ifname, const struct policy *pol, struct sync_cache *cache,
-		      bool *gone)
+static const char *policy_name(const struct wgsf_config *c)
 {
-	struct sync_result r;
-	int err = iface_sync(ifname, pol, ui_warn, cache, &r);
+	return c->policy[0] ? c->policy : "none";
+}
 
+/* What another command put in force since the last round. */
+static void log_adopted(const struct wgsf_config *was, const struct wgsf_config *now)
+{
+	char what[2 * WGSF_POLICY_PATH_MAX + 64] = "";
+	size_t n = 0;
+
+	if (was->mode != now->mode)
+		n += snprintf(what + n, sizeof(what) - n, ", mode %s -> %s", ui_mode(was->mode),
+			      ui_mode(now->mode));
+	if (strcmp(was->policy, now->policy))
+		n += snprintf(what + n, sizeof(what) - n, ", policy %s -> %s", policy_name(was),
+			      policy_name(now));
+	else if (was->policy_id != now->policy_id && n < sizeof(what))
+		n += snprintf(what + n, sizeof(what) - n, ", policy %s re-read", policy_name(now));
+	if (n)
+		say("another command changed %s; kept", what + 2);
+}
+
+/* After SIGHUP: what the file gave. */
+static void log_reload(const struct wgsf_config *was, const struct wgsf_config *now)
+{
+	if (!now->policy[0])
+		say("no policy file to read");
+	else if (warned)
+		say("policy %s not applied, the previous one stays", now->policy);
+	else if (was->policy_id != now->policy_id)
+		say("policy %s read", now->policy);
+	else
+		say("policy %s read, unchanged", now->policy);
+}
+
+static bool has_changes(const struct sync_result *r)
+{
+	return r->peers_added || r->peers_removed || r->prefixes_added || r->prefixes_changed ||
+	       r->prefixes_removed || r->rules_added || r->rules_removed || r->flags_changed;
+}
+
+/* One round; false when the watch must end. */
+static bool round_once(struct sync_cache *cache, struct policy_memo *memo, bool *gone,
+		       struct wgsf_config *last)
+{
+	bool reread = reload;
+	struct iface_result r;
+	int err;
+
+	reload = 0;
+	warned = false;
+	err = iface_sync(watched, reread ? POLICY_FILE : POLICY_PINNED, warn, cache, memo, &r);
 	if (err == WG_ERR_NO_DEVICE) {
 		if (!*gone)
-			say(ifname, "interface gone; waiting for it to return");
+			say("interface gone; waiting for it to return");
 		*gone = true;
-		return;
+		return true;
+	}
+	if (err == -ENOENT) {
+		say("detached by another command; watch ends");
+		return false;
 	}
 	if (err) {
-		say(ifname, "sync failed: %s", ui_reason(err));
-		return;
+		say("sync failed: %s", ui_reason(err));
+		return true;
 	}
 	if (*gone)
-		say(ifname, "interface back; attached again");
+		say("interface back; attached again");
+	else
+		ui_print_notes(watched, &r);
 	*gone = false;
-	if (r.peers_added || r.peers_removed || r.prefixes_added || r.prefixes_changed ||
-	    r.prefixes_removed || r.rules_added || r.rules_removed || r.flags_changed) {
-		printf("%s: ", ifname);
-		ui_print_changes(&r);
+	if (reread)
+		log_reload(last, &r.cfg);
+	else
+		log_adopted(last, &r.cfg);
+	*last = r.cfg;
+	if (has_changes(&r.sync)) {
+		printf("%s: ", watched);
+		ui_print_changes(&r.sync);
 		fflush(stdout);
 	}
+	return true;
 }
 
 int watch_main(int argc, const char *argv[])
 {
-	const char *ifname, *interval = NULL;
+	const char *interval = NULL;
 	const struct ui_opt opts[] = { { "--interval", true, &interval } };
 	struct iface_opts keep = { .hook = -1, .mode = -1, .warn = ui_warn };
-	struct policy pol = { .mode = -1 };
-	/* most rounds change nothing, or one peer: no need to read back all */
+	/* most rounds change nothing, or one peer: no need to read back all,
+	 * nor to parse the same policy again */
 	struct sync_cache cache = {};
+	struct policy_memo memo = {};
+	struct iface_result r;
 	struct timespec nap;
-	struct sync_result r;
 	bool gone = false;
 	double secs = 1;
 	char *end;
 	int err;
 
-	if (ui_iface_command(argc, argv, opts, 1, &ifname, 1, 1, "watch", watch_usage))
+	if (ui_iface_command(argc, argv, opts, 1, &watched, 1, 1, "watch", watch_usage))
 		return 1;
 	if (interval && (secs = strtod(interval, &end), *end || !(secs >= 0.1 && secs <= 3600)))
 		return ui_error("Invalid interval: '%s' (0.1 to 3600 seconds)", interval);
 	/* attached as it was, or with the defaults; either way synced now */
-	err = iface_attach(ifname, &keep, &r);
+	err = iface_attach(watched, &keep, &r);
 	if (err)
-		return ui_error("Unable to watch %s: %s", ifname, ui_reason(err));
-	say(ifname, "watching every %g seconds", secs);
+		return ui_error("Unable to watch %s: %s", watched, ui_reason(err));
+	say("watching every %g seconds", secs);
+	ui_print_notes(watched, &r);
 	handle_signals();
-	read_policy(ifname, &pol);
 	nap.tv_sec = (time_t)secs;
 	nap.tv_nsec = (long)((secs - nap.tv_sec) * 1e9);
-	while (!stop) {
-		if (reload) {
-			reload = 0;
-			read_policy(ifname, &pol);
-		}
-		sync_once(ifname, &pol, &cache, &gone);
+	while (!stop && round_once(&cache, &memo, &gone, &r.cfg))
 		if (!stop && !reload)
 			nanosleep(&nap, NULL);
-	}
-	say(ifname, "watch ended; the program stays attached");
-	policy_free(&pol);
+	if (stop)
+		say("watch ended; the program stays attached");
+	policy_free(&memo.pol);
 	sync_cache_free(&cache);
 	return 0;
 }

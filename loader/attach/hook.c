@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
-#include <linux/pkt_sched.h>
-#include <linux/rtnetlink.h>
 
 #include "attach/hook.h"
+#include "attach/tc_filters.h"
+#include "fault.h"
 
-#define LINK_PATH_MAX (PATH_MAX + 8)
 /* The name the kernel knows SEC("tc") wgsf_tc by. */
 #define TC_PROG_NAME "wgsf_tc"
 
@@ -33,16 +31,26 @@ const char *hook_mech_name(uint32_t mech)
 	}
 }
 
-static void link_path(const char *dir, char path[LINK_PATH_MAX])
+static int record(const struct hook_recorder *rec, const struct wgsf_attachment *st)
 {
-	snprintf(path, LINK_PATH_MAX, "%s/link", dir);
+	return rec ? rec->record(rec->ctx, st) : 0;
+}
+
+void hook_path(const char *dir, const char *name, char path[HOOK_PATH_MAX])
+{
+	snprintf(path, HOOK_PATH_MAX, "%s/%s", dir, name);
+}
+
+static void link_path(const char *dir, char path[HOOK_PATH_MAX])
+{
+	hook_path(dir, "link", path);
 }
 
 static int link_attach(int prog_fd, uint32_t ifindex, enum bpf_attach_type type, uint32_t flags,
 		       const char *dir)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
-	char path[LINK_PATH_MAX];
+	char path[HOOK_PATH_MAX];
 	int fd, err = 0;
 
 	fd = bpf_link_create(prog_fd, ifindex, type, &opts);
@@ -50,6 +58,7 @@ static int link_attach(int prog_fd, uint32_t ifindex, enum bpf_attach_type type,
 		return -errno;
 	link_path(dir, path);
 	unlink(path);
+	fault_point("pin a link");
 	if (bpf_obj_pin(fd, path))
 		err = -errno;
 	close(fd); /* on error this detaches it again */
@@ -59,13 +68,14 @@ static int link_attach(int prog_fd, uint32_t ifindex, enum bpf_attach_type type,
 /* -ENOENT when our link is gone: unpinned, or detached from the device. */
 static int link_replace(int prog_fd, const char *dir)
 {
-	char path[LINK_PATH_MAX];
+	char path[HOOK_PATH_MAX];
 	int fd, err = 0;
 
 	link_path(dir, path);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;
+	fault_point("replace a link's program");
 	if (bpf_link_update(fd, prog_fd, NULL))
 		err = errno == ENOLINK ? -ENOENT : -errno;
 	close(fd);
@@ -107,30 +117,51 @@ static int clsact_replace(int prog_fd, const struct wgsf_attachment *st)
 
 	if (ours <= 0)
 		return ours ?: -ENOENT;
+	fault_point("replace a filter's program");
 	return bpf_tc_attach(&hook, &opts);
 }
 
-static int clsact_attach(int prog_fd, struct wgsf_attachment *st)
+/* The priority the kernel would give a new filter, ahead of the others:
+ * one below the first, or 0xC000 when there is none. */
+static int free_prio(uint32_t ifindex, uint32_t *prio)
+{
+	struct tc_filters fs;
+	uint32_t lo = 0x10000, hi = 0;
+	size_t i;
+	int err = tc_filters_read(ifindex, false, &fs);
+
+	if (err)
+		return err;
+	for (i = 0; i < fs.n; i++) {
+		lo = fs.v[i].prio < lo ? fs.v[i].prio : lo;
+		hi = fs.v[i].prio > hi ? fs.v[i].prio : hi;
+	}
+	free(fs.v);
+	*prio = !fs.n ? 0xC000 : lo > 1 ? lo - 1 : hi + 1;
+	return *prio <= 0xFFFF ? 0 : -ENOSPC;
+}
+
+static int clsact_attach(int prog_fd, struct wgsf_attachment *st, const struct hook_recorder *rec)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .handle = 1);
 	int err = bpf_tc_hook_create(&hook);
 	bool created = !err;
 
 	if (err && err != -EEXIST)
 		return err;
-	/* handle and priority 0: the kernel picks free ones, and tells */
-	err = bpf_tc_attach(&hook, &opts);
-	if (err) {
-		if (created)
-			bpf_tc_hook_destroy(&hook);
-		return err;
+	err = free_prio(st->ifindex, &opts.priority);
+	if (!err) {
+		st->mech = MECH_CLSACT;
+		st->tc_handle = opts.handle;
+		st->tc_prio = opts.priority;
+		/* a qdisc we added earlier, which outlived our filter, is still ours */
+		st->created_qdisc = st->created_qdisc || created;
+		err = record(rec, st) ?: bpf_tc_attach(&hook, &opts);
 	}
-	st->tc_handle = opts.handle;
-	st->tc_prio = opts.priority;
-	/* a qdisc we added earlier, which outlived our filter, is still ours */
-	st->created_qdisc = st->created_qdisc || created;
-	return 0;
+	if (err && created)
+		bpf_tc_hook_destroy(&hook);
+	return err;
 }
 
 /* Errors that say "this kernel has no tcx", as opposed to a real failure. */
@@ -140,99 +171,85 @@ static bool no_tcx(int err)
 }
 
 static int attach_new(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
-		      struct wgsf_attachment *st)
+		      struct wgsf_attachment *st, const struct hook_recorder *rec)
 {
 	int err;
 
 	st->kind = kind;
 	if (kind == HOOK_XDP) {
-		err = link_attach(prog_fd, st->ifindex, BPF_XDP, XDP_FLAGS_SKB_MODE, dir);
+		st->mech = MECH_XDP_GENERIC;
+		err = record(rec, st) ?:
+		      link_attach(prog_fd, st->ifindex, BPF_XDP, XDP_FLAGS_SKB_MODE, dir);
 		/* EEXIST: a program in another XDP mode; EBUSY: in ours */
 		if (err == -EEXIST)
 			err = -EBUSY;
-		st->mech = err ? MECH_NONE : MECH_XDP_GENERIC;
-		return err;
+	} else if (force != MECH_CLSACT) {
+		st->mech = MECH_TCX;
+		err = record(rec, st) ?: link_attach(prog_fd, st->ifindex, WGSF_TCX_INGRESS, 0, dir);
+		if (err && no_tcx(err))
+			err = clsact_attach(prog_fd, st, rec);
+	} else {
+		err = clsact_attach(prog_fd, st, rec);
 	}
-	if (force != MECH_CLSACT) {
-		err = link_attach(prog_fd, st->ifindex, WGSF_TCX_INGRESS, 0, dir);
-		if (!err || !no_tcx(err)) {
-			st->mech = err ? MECH_NONE : MECH_TCX;
-			return err;
-		}
-	}
-	err = clsact_attach(prog_fd, st);
-	st->mech = err ? MECH_NONE : MECH_CLSACT;
+	if (err)
+		st->mech = MECH_NONE;
 	return err;
 }
 
-int hook_attach(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
-		struct wgsf_attachment *st)
+int hook_attach_recorded(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
+			 struct wgsf_attachment *st, const struct hook_recorder *rec)
 {
 	int err;
 
 	if (!st->mech || st->kind != kind)
-		return attach_new(prog_fd, kind, force, dir, st);
+		return attach_new(prog_fd, kind, force, dir, st, rec);
 	err = st->mech == MECH_CLSACT ? clsact_replace(prog_fd, st) : link_replace(prog_fd, dir);
 	if (err != -ENOENT)
 		return err;
 	/* Ours was removed behind our back: nothing runs now, so attach anew,
 	 * by the same mechanism. */
-	return attach_new(prog_fd, kind, st->mech, dir, st);
+	return attach_new(prog_fd, kind, st->mech, dir, st, rec);
 }
 
-static int count_filter(const struct nlmsghdr *nlh, void *data)
+int hook_attach(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
+		struct wgsf_attachment *st)
 {
-	if (nlh->nlmsg_type == RTM_NEWTFILTER)
-		(*(int *)data)++;
-	return MNL_CB_OK;
+	return hook_attach_recorded(prog_fd, kind, force, dir, st, NULL);
 }
 
-/* Adds the filters under one direction of ifindex's clsact qdisc to *n. */
-static int dump_filters(struct mnl_socket *nl, uint32_t ifindex, uint32_t dir, int *n)
+static void prog_path(const char *dir, char path[HOOK_PATH_MAX])
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct tcmsg *tc = mnl_nlmsg_put_extra_header(nlh, sizeof(*tc));
-	uint32_t seq = time(NULL) + dir;
-	ssize_t len;
-	int r;
+	hook_path(dir, "prog", path);
+}
 
-	nlh->nlmsg_type = RTM_GETTFILTER;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	tc->tcm_family = AF_UNSPEC;
-	tc->tcm_ifindex = ifindex;
-	tc->tcm_parent = TC_H_MAKE(TC_H_CLSACT, dir);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+int hook_pin(const char *dir, int prog_fd, const char *link_from)
+{
+	char path[HOOK_PATH_MAX];
+	int fd, err = 0;
+
+	prog_path(dir, path);
+	fault_point("pin the program");
+	if (bpf_obj_pin(prog_fd, path))
 		return -errno;
-	do {
-		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (len <= 0)
-			return len ? -errno : -EIO;
-		r = mnl_cb_run(buf, len, seq, mnl_socket_get_portid(nl), count_filter, n);
-	} while (r > MNL_CB_STOP);
-	return r < 0 ? -errno : 0;
-}
-
-/* Filters of anyone's under the clsact qdisc, either direction; -errno. */
-static int clsact_filters(uint32_t ifindex)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	int n = 0, err;
-
-	if (!nl)
-		return -errno;
-	err = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) ? -errno
-		: dump_filters(nl, ifindex, TC_H_MIN_INGRESS, &n) ?:
-		  dump_filters(nl, ifindex, TC_H_MIN_EGRESS, &n);
-	mnl_socket_close(nl);
-	return err ?: n;
+	if (!link_from)
+		return 0;
+	link_path(link_from, path);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	link_path(dir, path);
+	fault_point("pin the link again");
+	if (bpf_obj_pin(fd, path))
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 static int clsact_detach(const struct wgsf_attachment *st)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = st->tc_handle, .priority = st->tc_prio);
+	struct tc_filters fs;
 	int err = clsact_ours(st);
 
 	if (err > 0)
@@ -240,16 +257,19 @@ static int clsact_detach(const struct wgsf_attachment *st)
 	/* ENOENT: deleted since we looked */
 	if (err < 0 && err != -ENOENT)
 		return err;
-	if (st->created_qdisc && clsact_filters(st->ifindex) == 0) {
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&hook);
+	if (st->created_qdisc && !tc_filters_read(st->ifindex, true, &fs)) {
+		if (!fs.n) {
+			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			bpf_tc_hook_destroy(&hook);
+		}
+		free(fs.v);
 	}
 	return 0;
 }
 
 int hook_detach(const char *dir, const struct wgsf_attachment *st)
 {
-	char path[LINK_PATH_MAX];
+	char path[HOOK_PATH_MAX];
 	int fd;
 
 	if (st->mech == MECH_CLSACT)
@@ -259,6 +279,7 @@ int hook_detach(const char *dir, const struct wgsf_attachment *st)
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	/* detach now, even if someone else holds the link open */
+	fault_point("detach a link");
 	bpf_link_detach(fd);
 	close(fd);
 	return unlink(path) && errno != ENOENT ? -errno : 0;

@@ -8,6 +8,7 @@
 #ifndef WGSF_HOOK_H
 #define WGSF_HOOK_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "wgsf.h"
@@ -17,6 +18,11 @@
 #define WGSF_TCX_INGRESS 46
 
 enum hook_kind { HOOK_TC, HOOK_XDP };
+
+/* DIR/NAME: where a generation of pins (see pin.h) keeps its "prog" and
+ * its "link". */
+#define HOOK_PATH_MAX (PATH_MAX + 8)
+void hook_path(const char *dir, const char *name, char path[HOOK_PATH_MAX]);
 enum hook_mech { MECH_NONE, MECH_TCX, MECH_CLSACT, MECH_XDP_GENERIC };
 
 /*
@@ -35,10 +41,45 @@ enum hook_mech { MECH_NONE, MECH_TCX, MECH_CLSACT, MECH_XDP_GENERIC };
  */
 int hook_attach(int prog_fd, enum hook_kind kind, enum hook_mech force_mech,
 		const char *dir, struct wgsf_attachment *st);
+/* Told what st will describe just before the kernel is asked to make a new
+ * attachment, so that a kill in between finds it recorded (the clsact
+ * filter's priority is chosen first for that); a nonzero return stops it. */
+struct hook_recorder {
+	int (*record)(void *ctx, const struct wgsf_attachment *st);
+	void *ctx;
+};
+int hook_attach_recorded(int prog_fd, enum hook_kind kind, enum hook_mech force_mech,
+			 const char *dir, struct wgsf_attachment *st,
+			 const struct hook_recorder *rec);
 /* Removes what st describes; what is already gone is no error, and a
  * filter that took our clsact filter's place is left alone. The clsact
  * qdisc goes too when we added it and no filter of anyone's is left. */
 int hook_detach(const char *dir, const struct wgsf_attachment *st);
+/* How what st records stands on the live interface, ifname now. */
+enum hook_state {
+	HOOK_LIVE,      /* the program pinned in dir runs there */
+	HOOK_NONE,      /* nothing of ours runs there: removed from outside, or
+			 * an attach that did not get that far */
+	HOOK_STALE,     /* an older program of ours runs there: a command that
+			 * replaces it was interrupted */
+	HOOK_RECREATED, /* the interface of that name is another one now */
+	HOOK_GONE,      /* no interface of that name */
+};
+enum hook_state hook_state(const char *ifname, const char *dir, const struct wgsf_attachment *st);
+/* "attached", "detached", "stale", "interface-recreated", "interface-gone" */
+const char *hook_state_name(enum hook_state state);
+/* Pins prog_fd in dir (a new generation of pins, see pin.h), and the link
+ * pinned in link_from, if any, beside it. */
+int hook_pin(const char *dir, int prog_fd, const char *link_from);
+/* The id of the program pinned in dir; 0 when none. */
+uint32_t hook_prog_id(const char *dir);
+/* Removes every wgsf program from ifindex's ingress but the one of id keep:
+ * what commands killed midway, or pins removed from outside, left running. */
+void hook_sweep(uint32_t ifindex, uint32_t keep);
+/* 0 when a new XDP attachment can be made on ifindex: nothing holds XDP,
+ * or a program of ours that is not in force, which goes; -EBUSY when
+ * another program holds it. */
+int hook_xdp_free(uint32_t ifindex);
 /* "tcx", "clsact", "xdp-generic", or "none". */
 const char *hook_mech_name(uint32_t mech);
 

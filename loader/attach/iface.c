@@ -12,144 +12,10 @@
 
 #include "attach/iface.h"
 #include "attach/pin.h"
-#include "device/wireguard.h"
 #include "err.h"
-#include "policy/policy.h"
+#include "fault.h"
 #include "tables/datapath.h"
-
-/* One command's hold on an interface: its lock, what WireGuard says, and
- * what is pinned already. */
-struct session {
-	const char *ifname;
-	char dir[PATH_MAX];
-	int lock;
-	struct wg_device *dev;
-	bool attached;
-	struct maps old;
-	struct wgsf_config cfg;
-	struct policy pol; /* empty when none is in force */
-};
-
-static int not_attached(const char *ifname)
-{
-	wgsf_set_error("%s is not attached (see 'wgsf show')", ifname);
-	return -ENOENT;
-}
-
-static int read_device(struct session *s)
-{
-	int err = wg_read_device(s->ifname, &s->dev);
-
-	if (err)
-		wgsf_set_error("%s", wg_strerror(err));
-	return err;
-}
-
-static int session_begin(struct session *s, const char *ifname, bool create, bool read_wg)
-{
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	s->ifname = ifname;
-	s->lock = -1;
-	s->pol.mode = -1;
-	if (ifname_check(ifname)) {
-		wgsf_set_error("invalid interface name");
-		return -EINVAL;
-	}
-	err = (read_wg ? read_device(s) : 0) ?: pin_iface_dir(ifname, s->dir);
-	if (err)
-		return err;
-	s->lock = pin_lock(s->dir, create);
-	if (s->lock == -ENOENT)
-		return not_attached(ifname);
-	if (s->lock < 0)
-		return s->lock;
-	err = maps_open_pinned(s->dir, &s->old);
-	if (err == -ENOENT)
-		return create ? 0 : not_attached(ifname);
-	err = err ?: config_read(s->old.fd[MAP_CONFIG], &s->cfg);
-	if (err)
-		return err;
-	s->attached = true;
-	if (s->cfg.abi_version != WGSF_ABI_VERSION) {
-		wgsf_set_error("%s was attached by an incompatible wgsf (map ABI %u, this is %u): "
-			       "detach it first", ifname, s->cfg.abi_version, WGSF_ABI_VERSION);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-/* Rules that cannot take effect: for a key that is no peer here, or for a
- * source WireGuard itself drops before wgsf could see it. */
-static void policy_warnings(const struct session *s, const char *path, void (*warn)(const char *))
-{
-	char msg[512], key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
-	const struct wg_peer *peer;
-	size_t i, j, k;
-
-	for (i = 0; warn && i < s->pol.n_peers; i++) {
-		const struct peer_rules *r = &s->pol.peers[i];
-
-		key_to_base64(key, r->public_key);
-		peer = device_find_peer(s->dev, r->public_key);
-		if (!peer) {
-			snprintf(msg, sizeof(msg), "%s:%u: peer %s is not a peer of %s", path,
-				 r->line, key, s->ifname);
-			warn(msg);
-			continue;
-		}
-		for (j = 0; j < r->sources.n; j++) {
-			for (k = 0; k < peer->n_allowedips; k++)
-				if (prefix_contains(&peer->allowedips[k], &r->sources.v[j]))
-					break;
-			if (k < peer->n_allowedips)
-				continue;
-			snprintf(msg, sizeof(msg), "%s:%u: peer %s: allowed source %s lies outside "
-				 "its allowed IPs, so WireGuard drops it before wgsf sees it", path,
-				 r->line, key, prefix_format(&r->sources.v[j], buf));
-			warn(msg);
-		}
-	}
-}
-
-/* The policy in force: path, or the one the pins remember, or none. */
-static int read_policy(struct session *s, const char *path, void (*warn)(const char *))
-{
-	char err[POLICY_ERR_LEN], abs[PATH_MAX];
-	int r;
-
-	policy_free(&s->pol);
-	if (path) {
-		if (!realpath(path, abs)) {
-			wgsf_set_error("%s: %s", path, strerror(errno));
-			return -errno;
-		}
-		if (strlen(abs) >= sizeof(s->cfg.policy)) {
-			wgsf_set_error("%s: path longer than %d bytes", abs, WGSF_POLICY_PATH_MAX - 1);
-			return -ENAMETOOLONG;
-		}
-		snprintf(s->cfg.policy, sizeof(s->cfg.policy), "%s", abs);
-	}
-	if (!s->cfg.policy[0])
-		return 0;
-	r = policy_read(s->cfg.policy, &s->pol, err);
-	if (r) {
-		wgsf_set_error("%s", err);
-		return r;
-	}
-	policy_warnings(s, s->cfg.policy, warn);
-	return 0;
-}
-
-static void session_end(struct session *s)
-{
-	if (s->attached)
-		maps_close(&s->old);
-	pin_unlock(s->lock);
-	device_free(s->dev);
-	policy_free(&s->pol);
-}
+#include "tables/policy_text.h"
 
 /* Room for need with headroom, or what is there when that is enough. */
 static uint32_t fit(size_t need, uint32_t have, uint32_t floor)
@@ -191,32 +57,53 @@ static uint32_t old_capacity(const struct session *s, enum map_id id)
 	return s->attached ? map_capacity(s->old.fd[id]) : 0;
 }
 
-static struct capacity capacity_for(const struct session *s)
+/* What the device and policy fill, and where pins are in force, what the
+ * maps hold at the fullest while a sync moves them to that (sync_need). */
+static int need_for(const struct session *s, struct capacity *need)
 {
 	size_t hosts[4] = {}, rules[4] = {}, i;
-	struct capacity cap;
+	struct capacity moving;
+	int id, err;
 
 	for (i = 0; i < s->dev->n_peers; i++)
 		count_hosts(s->dev->peers[i].allowedips, s->dev->peers[i].n_allowedips, hosts);
-	for (i = 0; i < s->pol.n_peers; i++) {
-		count_hosts(s->pol.peers[i].sources.v, s->pol.peers[i].sources.n, rules);
-		count_hosts(s->pol.peers[i].destinations.v, s->pol.peers[i].destinations.n,
+	for (i = 0; i < s->pol->n_peers; i++) {
+		count_hosts(s->pol->peers[i].sources.v, s->pol->peers[i].sources.n, rules);
+		count_hosts(s->pol->peers[i].destinations.v, s->pol->peers[i].destinations.n,
 			    rules + 2);
 	}
-	/* Tries allocate per entry: a large limit costs nothing until used.
-	 * Hashes allocate their buckets whole, and per-peer arrays are
-	 * allocated whole, per CPU: size those from the device. */
-	cap.peers = fit(s->dev->n_peers, old_capacity(s, MAP_PEER_STATS), 256);
-	/* more peers than that: sync says -ENOSPC */
-	cap.peers = cap.peers < WGSF_MAX_PEERS ? cap.peers : WGSF_MAX_PEERS;
-	cap.prefixes = WGSF_MAX_PREFIXES;
-	cap.hosts = fit(max4(hosts), old_capacity(s, MAP_HOST_IPS4), 256);
-	cap.policy_prefixes = WGSF_MAX_PREFIXES;
-	cap.policy_hosts = fit(max4(rules), old_capacity(s, MAP_SRC_HOSTS4), 256);
-	return cap;
+	*need = (struct capacity){ .peers = s->dev->n_peers, .hosts = max4(hosts),
+				   .policy_hosts = max4(rules) };
+	if (!s->attached)
+		return 0;
+	err = sync_need(&s->old, s->dev, s->pol, &moving);
+	for (id = 0; !err && id < MAP_COUNT; id++)
+		capacity_raise(need, id, capacity_get(&moving, id));
+	return err;
 }
 
-/* Loads a new program on the pinned maps, or on copies of those that must
+static int capacity_for(const struct session *s, struct capacity *cap)
+{
+	struct capacity need;
+	int err = need_for(s, &need);
+
+	if (err)
+		return err;
+	/* Tries allocate per entry: a large limit costs nothing until used.
+	 * Hashes allocate their buckets whole, and per-peer arrays are
+	 * allocated whole, per CPU: size those from the need. */
+	cap->peers = fit(need.peers, old_capacity(s, MAP_PEER_STATS), 256);
+	/* more than that: sync makes room by removing the departed first */
+	cap->peers = cap->peers < WGSF_MAX_PEERS ? cap->peers : WGSF_MAX_PEERS;
+	cap->prefixes = fit(need.prefixes, old_capacity(s, MAP_ALLOWED_IPS4), WGSF_MAX_PREFIXES);
+	cap->hosts = fit(need.hosts, old_capacity(s, MAP_HOST_IPS4), 256);
+	cap->policy_prefixes = fit(need.policy_prefixes, old_capacity(s, MAP_SRC_POLICY4),
+				   WGSF_MAX_PREFIXES);
+	cap->policy_hosts = fit(need.policy_hosts, old_capacity(s, MAP_SRC_HOSTS4), 256);
+	return 0;
+}
+
+/* Loads a new program on the maps in force, or on copies of those that must
  * grow, so that counters survive both. */
 static struct wgsf *load(struct session *s, const struct capacity *cap, struct maps *m)
 {
@@ -246,141 +133,239 @@ static struct wgsf *load(struct session *s, const struct capacity *cap, struct m
 	return err ? NULL : skel;
 }
 
+/* From here until finish(), a kill leaves work for the next command: the
+ * config says so (and its generation tells a watch that someone wrote). */
+static int begin(int config_fd, const struct wgsf_config *base)
+{
+	struct wgsf_config c = *base;
+
+	c.unfinished = 1;
+	fault_point("mark the config unfinished");
+	return config_write(config_fd, &c);
+}
+
+
+/* A new policy text goes beside the one in force, under the next id. */
+static int write_text(const struct session *s, int text_fd)
+{
+	if (!s->text)
+		return 0;
+	fault_point("write the policy text");
+	return policy_text_write(text_fd, s->cfg.policy_id + 1, s->text, s->text_len);
+}
+
+/* Puts the command's config in force, whole: mode, policy, hook, and no
+ * longer unfinished; then the text it replaced goes. */
+static int finish(const struct session *s, const struct maps *m, struct wgsf_config *want,
+		  struct iface_result *res)
+{
+	int err;
+
+	want->unfinished = 0;
+	memcpy(want->policy, s->path, sizeof(want->policy));
+	if (s->text) {
+		want->policy_id = s->cfg.policy_id + 1;
+		want->policy_len = s->text_len;
+	}
+	fault_point("write the config");
+	err = config_write(m->fd[MAP_CONFIG], want);
+	if (!err && s->text)
+		err = policy_text_clear(m->fd[MAP_POLICY_TEXT], s->cfg.policy_id);
+	return err ?: config_read(m->fd[MAP_CONFIG], &res->cfg);
+}
+
+/* The mode a command leaves: the option's, else a new policy text's, else
+ * the one in force. */
+static uint32_t mode_for(const struct session *s, int option, uint32_t now)
+{
+	if (option >= 0)
+		return option;
+	if (s->text && s->pol->mode >= 0)
+		return s->pol->mode;
+	return now;
+}
+
+/* Writes each new attachment to the config before it is made (see
+ * hook_recorder), still unfinished. */
+struct recorder {
+	int config_fd;
+	struct wgsf_config cfg;
+};
+
+static int record(void *ctx, const struct wgsf_attachment *st)
+{
+	struct recorder *r = ctx;
+
+	r->cfg.attachment = *st;
+	fault_point("record the attachment");
+	return config_write(r->config_fd, &r->cfg);
+}
+
 /*
  * The same hook on the same interface: its program is replaced in place.
  * Another hook (or the interface was re-created): the old attachment goes
- * first, and comes back if the new one cannot be made.
+ * first, and comes back if the new one cannot be made. The new generation
+ * gen holds the links, the old one's too.
  */
-static int hook(struct session *s, int prog_fd, enum hook_kind kind, enum hook_mech force)
+static int hook(const struct session *s, const char *gen, int prog_fd, enum hook_kind kind,
+		enum hook_mech force, bool replace, struct recorder *r)
 {
-	struct wgsf_attachment old = s->cfg.attachment, *st = &s->cfg.attachment;
-	bool replace = s->attached && old.kind == kind && old.ifindex == (uint32_t)s->dev->ifindex;
+	const struct hook_recorder rec = { record, r };
+	struct wgsf_attachment old = s->cfg.attachment, *st = &r->cfg.attachment;
 	int err;
 
+	*st = old;
 	if (!replace) {
-		if (s->attached)
-			hook_detach(s->dir, &old);
+		if (s->attached && old.mech)
+			hook_detach(gen, &old);
 		*st = (struct wgsf_attachment){ .ifindex = s->dev->ifindex };
 	}
-	err = hook_attach(prog_fd, kind, force, s->dir, st);
+	err = hook_attach_recorded(prog_fd, kind, force, gen, st, &rec);
 	if (err == -EBUSY && kind == HOOK_XDP)
 		wgsf_set_error("XDP is already in use on %s by another program", s->ifname);
-	if (err && s->attached && !replace && old.ifindex == st->ifindex) {
+	if (err && s->attached && !replace && old.mech && old.ifindex == st->ifindex) {
 		/* put back what was there, with the new program */
 		*st = (struct wgsf_attachment){ .ifindex = old.ifindex };
-		hook_attach(prog_fd, old.kind, MECH_NONE, s->dir, st);
+		hook_attach_recorded(prog_fd, old.kind, MECH_NONE, gen, st, &rec);
 	}
 	return err;
 }
 
-/* The program is pinned beside the maps; sized past PATH_MAX as the dir is. */
-#define PROG_PATH_MAX (PATH_MAX + 8)
-
-static void prog_path(const struct session *s, char path[PROG_PATH_MAX])
+static int xdp_free(const struct session *s, enum hook_kind kind, bool replace)
 {
-	snprintf(path, PROG_PATH_MAX, "%s/prog", s->dir);
+	int err = kind == HOOK_XDP && !replace ? hook_xdp_free(s->dev->ifindex) : 0;
+
+	if (err == -EBUSY)
+		wgsf_set_error("XDP is already in use on %s by another program", s->ifname);
+	return err;
 }
 
-static int pin_prog(const struct session *s, int prog_fd)
+/*
+ * Loads a new program and puts it in force with a new generation of pins:
+ * the maps it shares with the old one or grew, synced, then committed, then
+ * hooked in. A kill before the commit leaves the old generation in force
+ * (marked unfinished where the tables changed); after it, the new one, whose
+ * hook the next command checks.
+ */
+static int attach_locked(struct session *s, const struct iface_opts *o, struct iface_result *res)
 {
-	char path[PROG_PATH_MAX];
-
-	prog_path(s, path);
-	if (unlink(path) && errno != ENOENT)
-		return -errno;
-	return bpf_obj_pin(prog_fd, path) ? -errno : 0;
-}
-
-static int attach_locked(struct session *s, const struct iface_opts *o, struct sync_result *res)
-{
-	struct capacity cap = capacity_for(s);
-	struct wgsf_config before = s->cfg;
+	struct wgsf_config want = s->cfg;
+	struct recorder r;
+	char gen[PATH_MAX];
+	struct capacity cap;
 	enum hook_kind kind;
 	struct wgsf *skel;
+	bool replace;
 	struct maps m;
-	int prog, err;
+	int prog, err = capacity_for(s, &cap);
 
-	skel = load(s, &cap, &m);
+	skel = err ? NULL : load(s, &cap, &m);
 	if (!skel)
-		return -errno;
-	if (!s->attached) {
-		s->cfg.mode = WGSF_MODE_MONITOR;
-		s->cfg.attachment = (struct wgsf_attachment){ .kind = HOOK_TC };
-	}
-	if (o->mode >= 0 || s->pol.mode >= 0)
-		s->cfg.mode = o->mode >= 0 ? o->mode : s->pol.mode;
-	kind = o->hook >= 0 ? (enum hook_kind)o->hook : (enum hook_kind)s->cfg.attachment.kind;
+		return err ?: -errno;
+	if (!s->attached)
+		want.attachment = (struct wgsf_attachment){ .kind = HOOK_TC };
+	want.mode = mode_for(s, o->mode, s->attached ? s->cfg.mode : WGSF_MODE_MONITOR);
+	kind = o->hook >= 0 ? (enum hook_kind)o->hook : (enum hook_kind)want.attachment.kind;
 	prog = bpf_program__fd(kind == HOOK_XDP ? skel->progs.wgsf_xdp : skel->progs.wgsf_tc);
-	/* A new program must be in the right mode from its first packet; an
-	 * attached one shares this map and changes mode only on success. */
-	err = s->attached ? 0 : config_write(m.fd[MAP_CONFIG], &s->cfg);
-	err = err ?: sync_device(&m, s->dev, &s->pol, res);
-	if (err == -ENOSPC)
+	replace = s->attached && s->cfg.attachment.mech && s->cfg.attachment.kind == kind &&
+		  s->cfg.attachment.ifindex == (uint32_t)s->dev->ifindex;
+	/* A new program must be in the right mode from its first packet; one
+	 * in force shares this map, and changes mode only at the end. */
+	r = (struct recorder){ m.fd[MAP_CONFIG], s->attached ? s->cfg : want };
+	r.cfg.unfinished = 1;
+	err = xdp_free(s, kind, replace) ?: begin(m.fd[MAP_CONFIG], &r.cfg) ?:
+	      write_text(s, m.fd[MAP_POLICY_TEXT]) ?: sync_device(&m, s->dev, s->pol, &res->sync);
+	if (err == -E2BIG || err == -ENOSPC)
 		wgsf_set_error("%s has more peers or allowed IPs than wgsf can hold", s->ifname);
-	err = err ?: hook(s, prog, kind, o->force_mech);
-	if (err && s->attached) {
-		/* what is attached now, in the options it had */
-		before.attachment = s->cfg.attachment;
-		config_write(m.fd[MAP_CONFIG], &before);
+	err = err ?: pin_generation(s->dir, gen) ?: maps_pin(&m, gen) ?:
+		      hook_pin(gen, prog, s->attached ? s->gen : NULL) ?: pin_commit(s->dir, gen) ?:
+		      hook(s, gen, prog, kind, o->force_mech, replace, &r);
+	want.attachment = r.cfg.attachment;
+	err = err ?: finish(s, &m, &want, res);
+	if (!err) {
+		hook_sweep(s->dev->ifindex, hook_prog_id(gen));
+		pin_sweep(s->dir);
 	}
-	/* The hook state is known only now; pins make it all outlive us. */
-	err = err ?: config_write(m.fd[MAP_CONFIG], &s->cfg) ?: maps_pin(&m, s->dir) ?:
-		      pin_prog(s, prog);
 	wgsf__destroy(skel);
 	return err;
 }
 
-static void remove_pins(const struct session *s)
+int iface_attach(const char *ifname, const struct iface_opts *o, struct iface_result *res)
 {
-	char path[PROG_PATH_MAX];
-
-	prog_path(s, path);
-	unlink(path);
-	maps_unpin(s->dir);
-	pin_dir_remove(s->dir);
-}
-
-int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_result *res)
-{
+	enum policy_source src = POLICY_FILE;
 	struct session s;
 	int err;
 
 	wgsf_clear_error();
-	err = session_begin(&s, ifname, true, true) ?: read_policy(&s, o->policy, o->warn);
-	if (!err)
+	memset(res, 0, sizeof(*res));
+	if (o->policy)
+		src = strcmp(o->policy, "none") ? POLICY_PATH : POLICY_NONE;
+	err = session_begin(&s, ifname, SESSION_CREATE | SESSION_READ_WG) ?:
+	      session_policy(&s, src, o->policy, o->warn, NULL);
+	if (!err) {
+		res->completed = s.cfg.unfinished;
+		/* a first attach finds nothing to report */
+		res->found = s.attached ? hook_state(ifname, s.gen, &s.cfg.attachment) : HOOK_LIVE;
 		err = attach_locked(&s, o, res);
+	}
 	/* A first attach that failed leaves nothing behind. */
 	if (err && !s.attached && s.lock >= 0) {
-		if (s.cfg.attachment.mech)
-			hook_detach(s.dir, &s.cfg.attachment);
-		remove_pins(&s);
+		if (s.dev)
+			hook_sweep(s.dev->ifindex, 0);
+		pin_remove_tree(s.dir);
+		pin_dir_remove(s.dir);
 	}
 	session_end(&s);
 	return err;
 }
 
-int iface_sync(const char *ifname, const struct policy *pol, void (*warn)(const char *msg),
-	       struct sync_cache *cache, struct sync_result *res)
+/* The tables brought in line with WireGuard and the policy, in place. */
+static int sync_in_place(struct session *s, struct sync_cache *cache, struct iface_result *res)
+{
+	struct wgsf_config want = s->cfg, now;
+	const struct maps *m = &s->old;
+	bool cached = cache && cache->dev && cache->generation == s->cfg.generation;
+	int err;
+
+	want.mode = mode_for(s, -1, s->cfg.mode);
+	err = begin(m->fd[MAP_CONFIG], &s->cfg) ?: config_read(m->fd[MAP_CONFIG], &now);
+	/* its own write: the cache still knows what the tables hold */
+	if (!err && cached)
+		cache->generation = now.generation;
+	err = err ?: write_text(s, m->fd[MAP_POLICY_TEXT]);
+	if (!err)
+		err = cache ? sync_device_cached(m, s->dev, s->pol, cache, &res->sync)
+			    : sync_device(m, s->dev, s->pol, &res->sync);
+	err = err ?: finish(s, m, &want, res);
+	if (!err && cache && cache->dev)
+		cache->generation = res->cfg.generation;
+	return err;
+}
+
+int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const char *msg),
+	       struct sync_cache *cache, struct policy_memo *memo, struct iface_result *res)
 {
 	struct iface_opts keep = { .hook = -1, .mode = -1 };
 	struct session s;
 	int err;
 
 	wgsf_clear_error();
-	err = session_begin(&s, ifname, false, true);
-	if (!err && pol)
-		err = policy_copy(&s.pol, pol);
-	else if (!err)
-		err = read_policy(&s, NULL, warn);
-	if (!err)
-		err = cache ? sync_device_cached(&s.old, s.dev, &s.pol, cache, res)
-			    : sync_device(&s.old, s.dev, &s.pol, res);
-	if (!err && s.pol.mode >= 0 && (uint32_t)s.pol.mode != s.cfg.mode)
-		err = datapath_set_mode(s.old.fd[MAP_CONFIG], s.pol.mode);
-	/* Outgrown, or the interface was re-created: a full attach mends both. */
-	if (err == -ENOSPC ||
-	    (!err && s.cfg.attachment.ifindex != (uint32_t)s.dev->ifindex))
-		err = attach_locked(&s, &keep, res);
+	memset(res, 0, sizeof(*res));
+	err = session_begin(&s, ifname, SESSION_READ_WG) ?:
+	      session_policy(&s, src, NULL, warn, memo);
+	if (!err) {
+		res->completed = s.cfg.unfinished;
+		res->found = hook_state(ifname, s.gen, &s.cfg.attachment);
+		/* Not in force, or left unfinished: a full attach mends both. */
+		if (res->found != HOOK_LIVE || s.cfg.unfinished) {
+			err = attach_locked(&s, &keep, res);
+		} else {
+			err = sync_in_place(&s, cache, res);
+			res->grown = err == -ENOSPC;
+			if (err == -ENOSPC)
+				err = attach_locked(&s, &keep, res);
+		}
+	}
 	if (cache && cache->dev == s.dev)
 		s.dev = NULL; /* the cache's now */
 	session_end(&s);
@@ -390,37 +375,66 @@ int iface_sync(const char *ifname, const struct policy *pol, void (*warn)(const 
 int iface_detach(const char *ifname)
 {
 	struct session s;
+	unsigned int ifindex = if_nametoindex(ifname);
 	int err;
 
 	wgsf_clear_error();
-	err = session_begin(&s, ifname, false, false);
-	if (!err)
-		err = hook_detach(s.dir, &s.cfg.attachment);
-	if (!err)
-		remove_pins(&s);
+	err = session_begin(&s, ifname, SESSION_ANY);
+	if (!err && s.attached)
+		err = hook_detach(s.gen, &s.cfg.attachment);
+	if (!err && ifindex)
+		hook_sweep(ifindex, 0);
+	if (!err) {
+		err = pin_remove_tree(s.dir);
+		pin_dir_remove(s.dir);
+	}
+	if (!err && !s.attached)
+		err = 1;
 	session_end(&s);
 	return err;
 }
 
-int iface_open(const char *ifname, struct maps *m, struct wgsf_config *cfg)
+int iface_open(const char *ifname, struct iface_pins *p)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], gen[PATH_MAX];
 	int err;
 
 	wgsf_clear_error();
+	memset(p, 0, sizeof(*p));
+	p->lock = -1;
 	if (ifname_check(ifname)) {
 		wgsf_set_error("invalid interface name");
 		return -EINVAL;
 	}
-	err = pin_iface_dir(ifname, dir) ?: maps_open_pinned(dir, m);
-	if (err == -ENOENT)
-		return not_attached(ifname);
-	if (err)
+	err = pin_iface_dir(ifname, dir);
+	if (!err) {
+		p->lock = pin_lock(dir, PIN_LOCK_SHARED);
+		err = p->lock < 0 ? p->lock : pin_current(dir, gen) ?: maps_open_pinned(gen, &p->maps);
+	}
+	if (err == -ENOENT) {
+		pin_unlock(p->lock);
+		wgsf_set_error("%s is not attached (see 'wgsf show')", ifname);
 		return err;
-	err = config_read(m->fd[MAP_CONFIG], cfg);
-	if (err)
-		maps_close(m);
-	return err;
+	}
+	err = err ?: config_read(p->maps.fd[MAP_CONFIG], &p->cfg);
+	if (!err && p->cfg.abi_version != WGSF_ABI_VERSION) {
+		wgsf_set_error("%s was attached by an incompatible wgsf (map ABI %u, this is %u): "
+			       "detach it first", ifname, p->cfg.abi_version, WGSF_ABI_VERSION);
+		err = -EPROTO;
+	}
+	if (err) {
+		iface_close(p);
+		return err;
+	}
+	p->hook = hook_state(ifname, gen, &p->cfg.attachment);
+	return 0;
+}
+
+void iface_close(struct iface_pins *p)
+{
+	maps_close(&p->maps);
+	pin_unlock(p->lock);
+	p->lock = -1;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -430,7 +444,7 @@ static int name_cmp(const void *a, const void *b)
 
 int iface_list(char (**names)[IFNAMSIZ], size_t *n)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], path[PATH_MAX], gen[PATH_MAX];
 	struct dirent *e;
 	size_t cap = 0;
 	DIR *d;
@@ -444,8 +458,10 @@ int iface_list(char (**names)[IFNAMSIZ], size_t *n)
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((e = readdir(d))) {
-		if (e->d_type != DT_DIR || ifname_check(e->d_name))
-			continue;
+		if (e->d_type != DT_DIR || ifname_check(e->d_name) ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path) ||
+		    pin_current(path, gen))
+			continue; /* nothing in force: an attach killed before its commit */
 		if (*n == cap) {
 			void *nv = realloc(*names, (cap = cap ? cap * 2 : 8) * IFNAMSIZ);
 

@@ -1,39 +1,71 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * An interface's whole life with wgsf: attach (load, sync, hook, pin),
+ * An interface's whole life with wgsf: attach (load, sync, pin, hook),
  * sync, detach. Every command takes the interface's flock first, so two
- * commands on one interface never interleave.
+ * commands on one interface never interleave; readers share it.
+ *
+ * The pins are the one source of truth: mode, policy (its text, so that
+ * it holds while the file moves), hook and counters are read from them by
+ * every command, and a command changes them so that a kill at any instant
+ * leaves either the old state or the new one, marked unfinished in the
+ * config where the tables are half written; the next writer completes it.
  */
 #ifndef WGSF_IFACE_H
 #define WGSF_IFACE_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "attach/hook.h"
+#include "attach/session.h"
 #include "tables/maps.h"
-#include "policy/policy.h"
 #include "tables/sync.h"
 
 struct iface_opts {
 	int hook;                  /* enum hook_kind, or -1: keep (tc at first) */
 	int mode;                  /* enum wgsf_mode, or -1: the policy's, else keep */
-	const char *policy;        /* a policy file, or NULL: keep the one in force */
+	/* a policy file, "none" to drop the one in force, or NULL: the one in
+	 * force, read anew */
+	const char *policy;
 	enum hook_mech force_mech; /* MECH_NONE: the best the kernel has */
-	/* told of policy rules that cannot take effect; may be NULL */
+	/* told of policy rules that cannot take effect, and of a policy file
+	 * that cannot be read; may be NULL */
 	void (*warn)(const char *msg);
 };
 
-int iface_attach(const char *ifname, const struct iface_opts *o, struct sync_result *res);
-/* Re-reads WireGuard, and applies pol, or when NULL the policy file in force
- * read anew; warn as in iface_opts. cache, when not NULL, remembers what
- * this sync wrote, so that the next one with it need not read it back (see
- * sync.h); a process that syncs again and again keeps one. */
-int iface_sync(const char *ifname, const struct policy *pol, void (*warn)(const char *msg),
-	       struct sync_cache *cache, struct sync_result *res);
+/* What a command found and did, beside the tables' difference. */
+struct iface_result {
+	struct sync_result sync;
+	enum hook_state found;  /* the hook as the command found it */
+	bool completed;         /* an interrupted command's work was completed */
+	bool grown;             /* the maps were too small and grew */
+	struct wgsf_config cfg; /* the config in force afterwards */
+};
+
+int iface_attach(const char *ifname, const struct iface_opts *o, struct iface_result *res);
+/* Re-reads WireGuard and applies the policy of src (POLICY_FILE or
+ * POLICY_PINNED; memo, when not NULL, spares parsing the same pinned text
+ * again); attaches anew where the hook is not in force. cache, when not
+ * NULL, remembers what this sync wrote, so that the next one with it need
+ * not read it back (see sync.h); a process that syncs again and again keeps
+ * one, and a memo. */
+int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const char *msg),
+	       struct sync_cache *cache, struct policy_memo *memo, struct iface_result *res);
+/* 0, or 1 when there was nothing attached but what an interrupted command
+ * left, which is gone now too. */
 int iface_detach(const char *ifname);
-/* Opens an attached interface's pins for reading; -ENOENT if not attached. */
-int iface_open(const char *ifname, struct maps *m, struct wgsf_config *cfg);
+
+/* An attached interface's pins, open for reading under a shared lock. */
+struct iface_pins {
+	struct maps maps;
+	struct wgsf_config cfg;
+	enum hook_state hook; /* the hook on the live interface */
+	int lock;
+};
+/* -ENOENT if not attached. */
+int iface_open(const char *ifname, struct iface_pins *p);
+void iface_close(struct iface_pins *p);
 /* The interfaces attached in this network namespace, sorted by name. */
 int iface_list(char (**names)[IFNAMSIZ], size_t *n);
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -14,8 +16,9 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 
-#include "err.h"
 #include "attach/pin.h"
+#include "err.h"
+#include "fault.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71 /* Linux 5.14; older libc headers lack it */
@@ -157,27 +160,28 @@ static int mkdir_p(const char *dir)
 	return mkdir(buf, 0700) && errno != EEXIST ? -errno : 0;
 }
 
-int pin_lock(const char *dir, int create)
+int pin_lock(const char *dir, int flags)
 {
+	int op = flags & PIN_LOCK_SHARED ? LOCK_SH : LOCK_EX;
 	struct stat held, now;
 	int tries, fd;
 
 	/* detach removes the directory under the lock: a waiter that then gets
 	 * the lock on the removed directory must look again. */
 	for (tries = 0; tries < 10; tries++) {
-		if (create && mkdir_p(dir))
+		if ((flags & PIN_LOCK_CREATE) && mkdir_p(dir))
 			return -errno;
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
-		if (flock(fd, LOCK_EX)) {
+		if (flock(fd, op)) {
 			close(fd);
 			return -errno;
 		}
 		if (!fstat(fd, &held) && !stat(dir, &now) && held.st_ino == now.st_ino)
 			return fd;
 		close(fd);
-		if (!create)
+		if (!(flags & PIN_LOCK_CREATE))
 			return -ENOENT;
 	}
 	return -EAGAIN;
@@ -198,11 +202,135 @@ void pin_dir_remove(const char *dir)
 	snprintf(buf, sizeof(buf), "%s", dir);
 	/* the interface dir, then its namespace dir, then wgsf/, when empty */
 	for (up = 0; up < 3; up++) {
-		if (rmdir(buf))
+		if (rmdir(buf) && errno != ENOENT)
 			return;
 		slash = strrchr(buf, '/');
 		if (!slash)
 			return;
 		*slash = '\0';
 	}
+}
+
+static int remove_below(int dirfd)
+{
+	DIR *d = fdopendir(dirfd);
+	struct dirent *e;
+	struct stat st;
+	int fd, err = d ? 0 : -errno, removed = 0;
+
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue; /* gone meanwhile */
+		if (S_ISDIR(st.st_mode)) {
+			fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			err = err ?: fd < 0 ? -errno : remove_below(fd);
+		}
+		if (removed++ == 1)
+			fault_point("remove pins, partway");
+		if (unlinkat(dirfd, e->d_name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) &&
+		    errno != ENOENT)
+			err = err ?: -errno;
+	}
+	if (d)
+		closedir(d);
+	else
+		close(dirfd);
+	return err;
+}
+
+int pin_remove_tree(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = remove_below(fd);
+	if (rmdir(path) && errno != ENOENT)
+		err = err ?: -errno;
+	return err;
+}
+
+#define CURRENT "current"
+#define NEXT "next" /* the symlink a commit renames over CURRENT */
+
+/* The number of the generation in force, 0 when none. */
+static unsigned long current_number(const char *dir)
+{
+	char path[PATH_MAX], target[32];
+	ssize_t n;
+
+	if (snprintf(path, sizeof(path), "%s/" CURRENT, dir) >= (int)sizeof(path))
+		return 0;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 1 || target[0] != 'g')
+		return 0;
+	target[n] = '\0';
+	return strtoul(target + 1, NULL, 10);
+}
+
+static int generation_path(const char *dir, unsigned long n, char out[PATH_MAX])
+{
+	return snprintf(out, PATH_MAX, "%s/g%lu", dir, n) >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+int pin_current(const char *dir, char out[PATH_MAX])
+{
+	unsigned long n = current_number(dir);
+	struct stat st;
+	int err;
+
+	if (!n)
+		return -ENOENT;
+	err = generation_path(dir, n, out);
+	if (!err && stat(out, &st))
+		err = -ENOENT;
+	return err;
+}
+
+int pin_generation(const char *dir, char out[PATH_MAX])
+{
+	int err = generation_path(dir, current_number(dir) + 1, out);
+
+	/* a generation of a command killed before its commit */
+	err = err ?: pin_remove_tree(out);
+	if (!err && mkdir(out, 0700))
+		err = -errno;
+	return err;
+}
+
+int pin_commit(const char *dir, const char *gen)
+{
+	const char *name = strrchr(gen, '/');
+	char next[PATH_MAX], current[PATH_MAX];
+
+	if (!name || snprintf(next, sizeof(next), "%s/" NEXT, dir) >= (int)sizeof(next) ||
+	    snprintf(current, sizeof(current), "%s/" CURRENT, dir) >= (int)sizeof(current))
+		return -ENAMETOOLONG;
+	if (unlink(next) && errno != ENOENT)
+		return -errno;
+	if (symlink(name + 1, next))
+		return -errno;
+	fault_point("commit a generation");
+	return rename(next, current) ? -errno : 0;
+}
+
+void pin_sweep(const char *dir)
+{
+	unsigned long keep = current_number(dir);
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] != 'g' || strtoul(e->d_name + 1, NULL, 10) == keep ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
+			continue;
+		pin_remove_tree(path);
+	}
+	if (d)
+		closedir(d);
+	if (snprintf(path, sizeof(path), "%s/" NEXT, dir) < (int)sizeof(path))
+		unlink(path);
 }

@@ -35,10 +35,10 @@ static const struct table_entry *slice(const struct table_entry *t, size_t n, si
 
 static int read_peers(struct iface_view *v)
 {
-	uint32_t cap = map_capacity(v->maps.fd[MAP_PEER_SLOTS]), s;
+	uint32_t cap = map_capacity(v->pins.maps.fd[MAP_PEER_SLOTS]), s;
 	struct wgsf_slot *slots;
 	size_t t = 0, r[2] = {};
-	int d, err = slots_read(v->maps.fd[MAP_PEER_SLOTS], cap, &slots);
+	int d, err = slots_read(v->pins.maps.fd[MAP_PEER_SLOTS], cap, &slots);
 
 	if (err)
 		return err;
@@ -52,8 +52,8 @@ static int read_peers(struct iface_view *v)
 			continue;
 		p->slot = s;
 		memcpy(p->public_key, slots[s].public_key, WG_KEY_LEN);
-		err = stats_read_peer(v->maps.fd[MAP_PEER_STATS], s, &p->stats);
-		if (!err && bpf_map_lookup_elem(v->maps.fd[MAP_PEER_POLICY], &s, &p->policy))
+		err = stats_read_peer(v->pins.maps.fd[MAP_PEER_STATS], s, &p->stats);
+		if (!err && bpf_map_lookup_elem(v->pins.maps.fd[MAP_PEER_POLICY], &s, &p->policy))
 			err = -errno;
 		p->allowedips = slice(v->table, v->n_table, &t, s, &p->n_allowedips);
 		for (d = 0; d < 2; d++)
@@ -70,13 +70,13 @@ int view_read(const char *ifname, struct iface_view *v)
 
 	memset(v, 0, sizeof(*v));
 	snprintf(v->name, sizeof(v->name), "%s", ifname);
-	err = iface_open(ifname, &v->maps, &v->cfg);
+	err = iface_open(ifname, &v->pins);
 	if (err)
 		return err;
-	err = stats_read_dev(v->maps.fd[MAP_DEV_STATS], &v->dev) ?:
-	      table_read(&v->maps, &v->table, &v->n_table) ?:
-	      policy_table_read(&v->maps, false, &v->rules[0], &v->n_rules[0]) ?:
-	      policy_table_read(&v->maps, true, &v->rules[1], &v->n_rules[1]);
+	err = stats_read_dev(v->pins.maps.fd[MAP_DEV_STATS], &v->dev) ?:
+	      table_read(&v->pins.maps, &v->table, &v->n_table) ?:
+	      policy_table_read(&v->pins.maps, false, &v->rules[0], &v->n_rules[0]) ?:
+	      policy_table_read(&v->pins.maps, true, &v->rules[1], &v->n_rules[1]);
 	if (!err) {
 		qsort(v->table, v->n_table, sizeof(*v->table), by_slot);
 		err = read_peers(v);
@@ -88,7 +88,7 @@ int view_read(const char *ifname, struct iface_view *v)
 
 void view_free(struct iface_view *v)
 {
-	maps_close(&v->maps);
+	iface_close(&v->pins);
 	free(v->table);
 	free(v->rules[0]);
 	free(v->rules[1]);
@@ -104,7 +104,7 @@ const struct peer_view *view_lookup(const struct iface_view *v, const struct pre
 	size_t i;
 
 	/* The kernel's own longest match names the peer, as the datapath's does. */
-	if (allowedip_lookup(&v->maps, addr, &slot))
+	if (allowedip_lookup(&v->pins.maps, addr, &slot))
 		return NULL;
 	for (i = 0; i < v->n_table; i++)
 		if (v->table[i].slot == slot && prefix_contains(&v->table[i].prefix, addr) &&

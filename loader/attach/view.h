@@ -6,6 +6,7 @@
 #include <net/if.h>
 
 #include "device/model.h"
+#include "attach/iface.h"
 #include "tables/maps.h"
 #include "tables/sync.h"
 
@@ -23,9 +24,8 @@ struct peer_view {
 
 struct iface_view {
 	char name[IFNAMSIZ];
-	struct wgsf_config cfg;
+	struct iface_pins pins; /* its maps, config and hook, held open */
 	struct wgsf_dev_stats dev;
-	struct maps maps;
 	struct table_entry *table; /* sorted by slot, then prefix */
 	size_t n_table;
 	struct table_entry *rules[2]; /* policy: sources [0], destinations [1] */

@@ -214,10 +214,11 @@ static int line(struct parser *ps, char *buf, size_t len)
 	return *s == '[' ? section(ps, s) : setting(ps, s);
 }
 
-int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN])
+int policy_parse(const char *name, const char *text, size_t size, struct policy *out,
+		 char err[POLICY_ERR_LEN])
 {
-	struct parser ps = { .path = path, .pol = out, .err = err };
-	FILE *f = fopen(path, "r");
+	struct parser ps = { .path = name, .pol = out, .err = err };
+	FILE *f = size ? fmemopen((void *)text, size, "r") : NULL;
 	size_t cap = 0;
 	char *buf = NULL;
 	ssize_t len;
@@ -225,25 +226,66 @@ int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN])
 
 	memset(out, 0, sizeof(*out));
 	out->mode = -1;
-	if (!f) {
-		r = -errno;
-		snprintf(err, POLICY_ERR_LEN, "%s: %s", path, strerror(errno));
-		return r;
-	}
-	while (!r && (len = getline(&buf, &cap, f)) >= 0) {
+	while (f && !r && (len = getline(&buf, &cap, f)) >= 0) {
 		ps.line++;
 		r = line(&ps, buf, len);
 	}
 	r = r ?: end_section(&ps);
 	if (!r && !ps.saw_interface && !out->n_peers) {
 		snprintf(err, POLICY_ERR_LEN, "%s: empty policy: no [Interface] or [Peer] section",
-			 path);
+			 name);
 		r = -EINVAL;
 	}
 	free(buf);
-	fclose(f);
+	if (f)
+		fclose(f);
 	if (r)
 		policy_free(out);
+	return r;
+}
+
+int policy_load(const char *path, char **text, size_t *size, char err[POLICY_ERR_LEN])
+{
+	const size_t most = (size_t)WGSF_POLICY_CHUNK * WGSF_POLICY_CHUNKS;
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (f && (buf = malloc(most + 1))) {
+		n = fread(buf, 1, most + 1, f);
+		r = ferror(f) ? -EIO : n > most ? -EFBIG : 0;
+	}
+	if (!f || !buf)
+		r = -errno;
+	if (r == -EFBIG)
+		snprintf(err, POLICY_ERR_LEN, "%s: larger than %zu MiB", path, most >> 20);
+	else if (r)
+		snprintf(err, POLICY_ERR_LEN, "%s: %s", path, strerror(-r));
+	if (f)
+		fclose(f);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	*text = buf;
+	*size = n;
+	return 0;
+}
+
+int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN])
+{
+	char *text;
+	size_t size;
+	int r = policy_load(path, &text, &size, err);
+
+	if (r) {
+		memset(out, 0, sizeof(*out));
+		out->mode = -1;
+		return r;
+	}
+	r = policy_parse(path, text, size, out, err);
+	free(text);
 	return r;
 }
 

@@ -43,6 +43,11 @@ struct policy {
 /* Reads a whole policy file; on error, fills err with "FILE:LINE: what"
  * (or "FILE: what") and returns -EINVAL or -errno, with *out empty. */
 int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN]);
+/* policy_read() in two steps: the file's text (*text the caller's to free;
+ * -EFBIG past what the pins hold), then the text, named name in messages. */
+int policy_load(const char *path, char **text, size_t *size, char err[POLICY_ERR_LEN]);
+int policy_parse(const char *name, const char *text, size_t size, struct policy *out,
+		 char err[POLICY_ERR_LEN]);
 void policy_free(struct policy *p);
 /* A deep copy of src into dst (empty before). */
 int policy_copy(struct policy *dst, const struct policy *src);

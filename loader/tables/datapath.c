@@ -8,42 +8,13 @@
 #include "tables/datapath.h"
 #include "tables/maps.h"
 
-/* max_entries of each map that is sized from the device; 0: fixed. */
-static uint32_t size_of(enum map_id id, const struct capacity *cap)
-{
-	switch (id) {
-	case MAP_PEER_STATS:
-	case MAP_PEER_POLICY:
-	case MAP_PEER_SLOTS:
-		return cap->peers;
-	case MAP_ALLOWED_IPS4:
-	case MAP_ALLOWED_IPS6:
-		return cap->prefixes;
-	case MAP_HOST_IPS4:
-	case MAP_HOST_IPS6:
-		return cap->hosts;
-	case MAP_SRC_POLICY4:
-	case MAP_SRC_POLICY6:
-	case MAP_DST_POLICY4:
-	case MAP_DST_POLICY6:
-		return cap->policy_prefixes;
-	case MAP_SRC_HOSTS4:
-	case MAP_SRC_HOSTS6:
-	case MAP_DST_HOSTS4:
-	case MAP_DST_HOSTS6:
-		return cap->policy_hosts;
-	default:
-		return 0;
-	}
-}
-
 int datapath_size_maps(struct bpf_object *obj, const struct capacity *cap)
 {
 	uint32_t n;
 	int i, err = 0;
 
 	for (i = 0; i < MAP_COUNT && !err; i++)
-		if ((n = size_of(i, cap)))
+		if ((n = capacity_get(cap, i)))
 			err = bpf_map__set_max_entries(maps_obj_map(obj, i), n);
 	return err;
 }

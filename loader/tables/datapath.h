@@ -6,17 +6,10 @@
 #include <stdint.h>
 
 #include "tables/config.h"
+#include "tables/maps.h"
 #include "tables/stats.h"
 #include "wgsf.h"
 #include "wgsf.skel.h"
-
-struct capacity {
-	uint32_t peers;           /* peer slots */
-	uint32_t prefixes;        /* allowed-IPs trie entries, per family */
-	uint32_t hosts;           /* allowed-IPs host routes, per family */
-	uint32_t policy_prefixes; /* per policy trie */
-	uint32_t policy_hosts;    /* per policy hash of host prefixes */
-};
 
 /* Offsets of the IP header that the datapath understands. */
 #define L3_OFFSET_NONE 0      /* WireGuard, TUN: packets start at the IP header */

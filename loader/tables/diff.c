@@ -73,6 +73,21 @@ int diff_write(const struct maps *m, const struct diff_ops *ops, const struct ta
 	return err;
 }
 
+void diff_peaks(const struct diff_ops *ops, const struct table_entry *want, size_t nw,
+		const struct table_entry *have, size_t nh, uint32_t peak[MAP_COUNT])
+{
+	size_t i, j;
+
+	for (j = 0; j < nh; j++)
+		peak[ops->map_of(&have[j])]++;
+	for (i = 0, j = 0; i < nw; i++) {
+		while (j < nh && ops->cmp(&have[j], &want[i]) < 0)
+			j++;
+		if (j == nh || ops->cmp(&have[j], &want[i]))
+			peak[ops->map_of(&want[i])]++;
+	}
+}
+
 /* Deletes the entries of have that want no longer has. */
 int diff_delete(const struct maps *m, const struct diff_ops *ops, const struct table_entry *want,
 		size_t nw, const struct table_entry *have, size_t nh, size_t *removed)

@@ -20,6 +20,8 @@ struct sync_result {
 	size_t prefixes_added, prefixes_changed, prefixes_removed;
 	size_t rules_added, rules_removed, flags_changed; /* policy */
 	bool from_cache; /* the allowed IPs' difference came from a sync_cache */
+	/* With -ENOSPC: what each class of map must hold for this sync. */
+	struct capacity need;
 };
 
 /* One entry of a prefix-keyed table: an allowed IP and its owner's slot, or
@@ -38,6 +40,8 @@ struct diff_ops {
 	int (*cmp)(const void *a, const void *b);
 	int (*write)(const struct maps *m, const struct table_entry *e);
 	int (*del)(const struct maps *m, const struct table_entry *e);
+	/* the map that holds e */
+	enum map_id (*map_of)(const struct table_entry *e);
 	/* when not NULL, writes all at once in place of write */
 	int (*write_many)(const struct maps *m, const struct prefix *p, const uint32_t *slots,
 			  size_t n);
@@ -48,6 +52,11 @@ int diff_write(const struct maps *m, const struct diff_ops *ops, const struct ta
 	       size_t *changed);
 int diff_delete(const struct maps *m, const struct diff_ops *ops, const struct table_entry *want,
 		size_t nw, const struct table_entry *have, size_t nh, size_t *removed);
+/* Adds to peak[map] the entries each map holds at the fullest while the
+ * difference is written: those of have and, beside them, the new ones of
+ * want, which diff_write() adds before diff_delete() removes any. */
+void diff_peaks(const struct diff_ops *ops, const struct table_entry *want, size_t nw,
+		const struct table_entry *have, size_t nh, uint32_t peak[MAP_COUNT]);
 /* Appends e to the growing array *v of *n entries (*cap allocated). */
 int table_push(struct table_entry **v, size_t *n, size_t *cap, const struct table_entry *e);
 /* Appends every entry of one prefix-keyed map of family: an allowed-IPs

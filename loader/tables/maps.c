@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "fault.h"
 #include "tables/config.h"
 #include "tables/maps.h"
 
@@ -21,8 +22,53 @@ const char *const map_names[MAP_COUNT] = {
 	[MAP_PEER_SLOTS] = "peer_slots",     [MAP_HOST_IPS4] = "host_ips4",
 	[MAP_HOST_IPS6] = "host_ips6",       [MAP_SRC_HOSTS4] = "src_hosts4",
 	[MAP_SRC_HOSTS6] = "src_hosts6",     [MAP_DST_HOSTS4] = "dst_hosts4",
-	[MAP_DST_HOSTS6] = "dst_hosts6",
+	[MAP_DST_HOSTS6] = "dst_hosts6",     [MAP_POLICY_TEXT] = "policy_text",
 };
+
+/* Where each sized map's max_entries lives in struct capacity. */
+static uint32_t *class_of(struct capacity *cap, enum map_id id)
+{
+	switch (id) {
+	case MAP_PEER_STATS:
+	case MAP_PEER_POLICY:
+	case MAP_PEER_SLOTS:
+		return &cap->peers;
+	case MAP_ALLOWED_IPS4:
+	case MAP_ALLOWED_IPS6:
+		return &cap->prefixes;
+	case MAP_HOST_IPS4:
+	case MAP_HOST_IPS6:
+		return &cap->hosts;
+	case MAP_SRC_POLICY4:
+	case MAP_SRC_POLICY6:
+	case MAP_DST_POLICY4:
+	case MAP_DST_POLICY6:
+		return &cap->policy_prefixes;
+	case MAP_SRC_HOSTS4:
+	case MAP_SRC_HOSTS6:
+	case MAP_DST_HOSTS4:
+	case MAP_DST_HOSTS6:
+		return &cap->policy_hosts;
+	default:
+		return NULL;
+	}
+}
+
+uint32_t capacity_get(const struct capacity *cap, enum map_id id)
+{
+	struct capacity c = *cap;
+	uint32_t *n = class_of(&c, id);
+
+	return n ? *n : 0;
+}
+
+void capacity_raise(struct capacity *cap, enum map_id id, uint32_t n)
+{
+	uint32_t *have = class_of(cap, id);
+
+	if (have && *have < n)
+		*have = n;
+}
 
 struct bpf_map *maps_obj_map(struct bpf_object *obj, enum map_id id)
 {
@@ -81,6 +127,7 @@ int maps_pin(const struct maps *m, const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
 		if (unlink(path) && errno != ENOENT)
 			return -errno;
+		fault_point("pin a map");
 		if (bpf_obj_pin(m->fd[i], path))
 			return -errno;
 	}
@@ -248,17 +295,22 @@ void map_entries_free(struct map_entries *e)
 	*e = (struct map_entries){};
 }
 
-static int allowedip_key(const struct maps *m, const struct prefix *p,
-			 struct wgsf_lpm6_key *key)
+enum map_id allowedip_map(const struct prefix *p)
 {
 	bool v4 = p->family == AF_INET;
 
+	if (is_host(p))
+		return v4 ? MAP_HOST_IPS4 : MAP_HOST_IPS6;
+	return v4 ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6;
+}
+
+static int allowedip_key(const struct maps *m, const struct prefix *p,
+			 struct wgsf_lpm6_key *key)
+{
 	key->prefixlen = p->cidr;
 	memcpy(key->addr, p->addr, sizeof(key->addr));
 	/* the IPv4 tables' key is the first 8 bytes of this one */
-	if (is_host(p))
-		return m->fd[v4 ? MAP_HOST_IPS4 : MAP_HOST_IPS6];
-	return m->fd[v4 ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6];
+	return m->fd[allowedip_map(p)];
 }
 
 int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot)
@@ -399,6 +451,11 @@ static enum map_id policy_map(bool dst, bool v4, bool host)
 	return ids[dst][v4][host];
 }
 
+enum map_id policy_prefix_map(bool dst, const struct prefix *p)
+{
+	return policy_map(dst, p->family == AF_INET, is_host(p));
+}
+
 static int policy_key(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p,
 		      struct wgsf_pol6_key *key)
 {
@@ -406,7 +463,7 @@ static int policy_key(const struct maps *m, bool dst, uint32_t slot, const struc
 				       .slot = htonl(slot) };
 	memcpy(key->addr, p->addr, sizeof(key->addr));
 	/* the IPv4 tables' keys are the first 12 bytes of this one */
-	return m->fd[policy_map(dst, p->family == AF_INET, is_host(p))];
+	return m->fd[policy_prefix_map(dst, p)];
 }
 
 int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p)

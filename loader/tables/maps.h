@@ -29,12 +29,27 @@ enum map_id {
 	MAP_SRC_HOSTS6,
 	MAP_DST_HOSTS4,
 	MAP_DST_HOSTS6,
+	MAP_POLICY_TEXT, /* the policy in force, as text (userspace only) */
 	MAP_COUNT,
 };
 
 struct maps {
 	int fd[MAP_COUNT];
 };
+
+/* How many entries each class of map holds (max_entries). */
+struct capacity {
+	uint32_t peers;           /* peer slots */
+	uint32_t prefixes;        /* allowed-IPs trie entries, per family */
+	uint32_t hosts;           /* allowed-IPs host routes, per family */
+	uint32_t policy_prefixes; /* per policy trie */
+	uint32_t policy_hosts;    /* per policy hash of host prefixes */
+};
+
+/* The capacity of map id's class; 0 for a map of fixed size. */
+uint32_t capacity_get(const struct capacity *cap, enum map_id id);
+/* Raises map id's class to hold at least n, when the map is sized. */
+void capacity_raise(struct capacity *cap, enum map_id id, uint32_t n);
 
 extern const char *const map_names[MAP_COUNT];
 
@@ -53,6 +68,10 @@ uint32_t map_capacity(int fd);
  * (hash of host routes, trie of the rest) holds a prefix. Writes give
  * -ENOSPC when the map is full. */
 int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot);
+/* The map that holds p: among the allowed-IPs tables, and among the
+ * allowed sources' (dst false) or destinations' tables. */
+enum map_id allowedip_map(const struct prefix *p);
+enum map_id policy_prefix_map(bool dst, const struct prefix *p);
 int allowedip_delete(const struct maps *m, const struct prefix *p);
 /* The prefix a table's key holds, and for a policy table the slot, which
  * allowed-IPs tables hold as their value. */

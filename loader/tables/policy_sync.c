@@ -38,9 +38,19 @@ static int dst_delete(const struct maps *m, const struct table_entry *e)
 	return policy_prefix_delete(m, true, e->slot, &e->prefix);
 }
 
+static enum map_id src_map(const struct table_entry *e)
+{
+	return policy_prefix_map(false, &e->prefix);
+}
+
+static enum map_id dst_map(const struct table_entry *e)
+{
+	return policy_prefix_map(true, &e->prefix);
+}
+
 static const struct diff_ops ops[2] = {
-	{ by_slot, src_write, src_delete, NULL },
-	{ by_slot, dst_write, dst_delete, NULL },
+	{ by_slot, src_write, src_delete, src_map, NULL },
+	{ by_slot, dst_write, dst_delete, dst_map, NULL },
 };
 
 int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, size_t *n)
@@ -124,26 +134,82 @@ static int write_flags(const struct maps *m, const struct wg_device *dev, const 
 	return config_set_policied(m->fd[MAP_CONFIG], any);
 }
 
+int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
+		const struct policy *pol, struct policy_plan *p)
+{
+	int d, err;
+
+	*p = (struct policy_plan){ .flags = calloc(dev->n_peers + 1, sizeof(*p->flags)) };
+	err = p->flags ? 0 : -ENOMEM;
+	for (d = 0; d < 2 && !err; d++)
+		err = wanted(dev, slot_of, pol, d, &p->want[d], &p->nw[d], p->flags) ?:
+		      policy_table_read(m, d, &p->have[d], &p->nh[d]);
+	if (err)
+		policy_plan_free(p);
+	return err;
+}
+
+void policy_plan_peaks(const struct policy_plan *p, uint32_t peak[MAP_COUNT])
+{
+	int d;
+
+	for (d = 0; d < 2; d++)
+		diff_peaks(&ops[d], p->want[d], p->nw[d], p->have[d], p->nh[d], peak);
+}
+
+int policy_drop_slots(const struct maps *m, struct policy_plan *p, const uint8_t *gone,
+		      uint32_t cap)
+{
+	size_t i, kept;
+	int d, err = 0;
+
+	for (d = 0; d < 2; d++) {
+		for (i = kept = 0; i < p->nh[d] && !err; i++) {
+			if (p->have[d][i].slot < cap && gone[p->have[d][i].slot])
+				err = ops[d].del(m, &p->have[d][i]);
+			else
+				p->have[d][kept++] = p->have[d][i];
+		}
+		p->nh[d] = kept;
+	}
+	return err;
+}
+
+int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
+		 const struct policy_plan *p, struct sync_result *res)
+{
+	size_t unused = 0;
+	int d, err = 0;
+
+	for (d = 0; d < 2 && !err; d++)
+		err = diff_write(m, &ops[d], p->want[d], p->nw[d], p->have[d], p->nh[d],
+				 &res->rules_added, &unused);
+	err = err ?: write_flags(m, dev, slot_of, p->flags, res);
+	for (d = 0; d < 2 && !err; d++)
+		err = diff_delete(m, &ops[d], p->want[d], p->nw[d], p->have[d], p->nh[d],
+				  &res->rules_removed);
+	return err;
+}
+
+void policy_plan_free(struct policy_plan *p)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		free(p->want[d]);
+		free(p->have[d]);
+	}
+	free(p->flags);
+	memset(p, 0, sizeof(*p));
+}
+
 int policy_sync(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		const struct policy *pol, struct sync_result *res)
 {
-	struct table_entry *want[2] = {}, *have[2] = {};
-	uint32_t *flags = calloc(dev->n_peers + 1, sizeof(*flags));
-	size_t nw[2], nh[2], unused = 0;
-	int d, err = flags ? 0 : -ENOMEM;
+	struct policy_plan p;
+	int err = policy_plan(m, dev, slot_of, pol, &p);
 
-	for (d = 0; d < 2 && !err; d++)
-		err = wanted(dev, slot_of, pol, d, &want[d], &nw[d], flags) ?:
-		      policy_table_read(m, d, &have[d], &nh[d]) ?:
-		      diff_write(m, &ops[d], want[d], nw[d], have[d], nh[d], &res->rules_added,
-				 &unused);
-	err = err ?: write_flags(m, dev, slot_of, flags, res);
-	for (d = 0; d < 2 && !err; d++)
-		err = diff_delete(m, &ops[d], want[d], nw[d], have[d], nh[d], &res->rules_removed);
-	for (d = 0; d < 2; d++) {
-		free(want[d]);
-		free(have[d]);
-	}
-	free(flags);
+	err = err ?: policy_apply(m, dev, slot_of, &p, res);
+	policy_plan_free(&p);
 	return err;
 }

@@ -14,6 +14,24 @@
  */
 int policy_sync(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		const struct policy *pol, struct sync_result *res);
+/* policy_sync() in two steps, so that a sync can size the maps for what it
+ * will write before it writes anything. */
+struct policy_plan {
+	struct table_entry *want[2], *have[2]; /* sources [0], destinations [1] */
+	size_t nw[2], nh[2];
+	uint32_t *flags; /* the device's peer i's */
+};
+int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
+		const struct policy *pol, struct policy_plan *p);
+/* Adds the entries each policy map holds at the fullest (see diff_peaks). */
+void policy_plan_peaks(const struct policy_plan *p, uint32_t peak[MAP_COUNT]);
+/* Deletes the prefixes of the slots marked in gone[] (cap of them) now,
+ * before those slots go to other peers, and leaves them out of p's have. */
+int policy_drop_slots(const struct maps *m, struct policy_plan *p, const uint8_t *gone,
+		      uint32_t cap);
+int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
+		 const struct policy_plan *p, struct sync_result *res);
+void policy_plan_free(struct policy_plan *p);
 /* Every prefix of one policy trie pair, as (slot, prefix), in slot order. */
 int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, size_t *n);
 

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 
+#include "fault.h"
 #include "tables/config.h"
 #include "tables/policy_sync.h"
 #include "tables/stats.h"
@@ -53,11 +54,22 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 	return 0;
 }
 
+/* Gives slot s to key: zeroes its counters and policy, then writes it to
+ * the slot table. */
+static int claim_write(const struct maps *m, uint32_t s, const struct wgsf_slot *entry)
+{
+	int err = stats_clear_peer(m->fd[MAP_PEER_STATS], s) ?: policy_flags_write(m, s, 0);
+
+	if (err)
+		return err;
+	fault_point("claim a slot");
+	return bpf_map_update_elem(m->fd[MAP_PEER_SLOTS], &s, entry, 0) ? -errno : 0;
+}
+
 int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint32_t *from,
 	       const uint8_t key[WG_KEY_LEN], uint32_t *slot, struct sync_result *res)
 {
 	uint32_t s = *from;
-	int err;
 
 	while (s < cap && slots[s].in_use)
 		s++;
@@ -68,45 +80,7 @@ int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint
 	memcpy(slots[s].public_key, key, WG_KEY_LEN);
 	*slot = s;
 	res->peers_added++;
-	err = stats_clear_peer(m->fd[MAP_PEER_STATS], s) ?: policy_flags_write(m, s, 0);
-	if (err)
-		return err;
-	return bpf_map_update_elem(m->fd[MAP_PEER_SLOTS], &s, &slots[s], 0) ? -errno : 0;
-}
-
-/*
- * Gives every peer of dev a slot: the one its key already owns, else the
- * lowest free one, its counters and policy zeroed first. slot_of[i] is peer
- * i's slot; gone[] lists the slots whose peers left the device.
- */
-static int assign_slots(const struct maps *m, const struct wg_device *dev, uint32_t *slot_of,
-			uint32_t *gone, size_t *n_gone, struct sync_result *res)
-{
-	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]), s, free_slot = 0;
-	struct wgsf_slot *slots;
-	struct wg_peer *p;
-	size_t i;
-	int err = slots_read(m->fd[MAP_PEER_SLOTS], cap, &slots);
-
-	if (err)
-		return err;
-	for (i = 0; i < dev->n_peers; i++)
-		slot_of[i] = UINT32_MAX;
-	for (s = 0; s < cap; s++) {
-		if (!slots[s].in_use)
-			continue;
-		p = device_find_peer(dev, slots[s].public_key);
-		if (p && slot_of[p - dev->peers] == UINT32_MAX)
-			slot_of[p - dev->peers] = s;
-		else
-			gone[(*n_gone)++] = s;
-	}
-	for (i = 0; i < dev->n_peers && !err; i++)
-		if (slot_of[i] == UINT32_MAX)
-			err = slot_claim(m, slots, cap, &free_slot, dev->peers[i].public_key,
-					 &slot_of[i], res);
-	free(slots);
-	return err;
+	return claim_write(m, s, &slots[s]);
 }
 
 static int wanted_table(const struct wg_device *dev, const uint32_t *slot_of,
@@ -143,8 +117,14 @@ static int aip_delete(const struct maps *m, const struct table_entry *e)
 	return allowedip_delete(m, &e->prefix);
 }
 
+static enum map_id aip_map(const struct table_entry *e)
+{
+	return allowedip_map(&e->prefix);
+}
+
 /* Allowed IPs are keyed by prefix; the slot is their value. */
-const struct diff_ops allowedip_ops = { table_entry_cmp, aip_write, aip_delete, allowedips_write };
+const struct diff_ops allowedip_ops = { table_entry_cmp, aip_write, aip_delete, aip_map,
+					allowedips_write };
 
 int slots_free(const struct maps *m, const uint32_t *gone, size_t n, struct sync_result *res)
 {
@@ -159,43 +139,202 @@ int slots_free(const struct maps *m, const uint32_t *gone, size_t n, struct sync
 	return 0;
 }
 
+/* What a full sync writes, worked out before it writes anything. */
+struct plan {
+	uint32_t cap;            /* slots the maps have */
+	struct wgsf_slot *slots; /* the slot table as the sync leaves it */
+	uint32_t *slot_of;       /* the device's peer i's slot */
+	uint32_t *fresh;         /* peers that get a slot now, by index */
+	size_t n_fresh;
+	uint8_t *is_gone;        /* is_gone[s]: slot s's peer left the device */
+	uint32_t *gone;
+	size_t n_gone;
+	/* Too few slots for the departed and the new side by side, and the
+	 * maps at their largest: the departed go first. */
+	bool free_first;
+	struct table_entry *want, *have;
+	size_t nw, nh;
+	struct policy_plan pol;
+	bool has_pol;
+	uint32_t peak[MAP_COUNT]; /* entries each map holds at the fullest */
+};
+
+static void plan_free(struct plan *p)
+{
+	free(p->slots);
+	free(p->slot_of);
+	free(p->fresh);
+	free(p->is_gone);
+	free(p->gone);
+	free(p->want);
+	free(p->have);
+	if (p->has_pol)
+		policy_plan_free(&p->pol);
+}
+
+/* Peers keep their slots; the departed leave theirs; new peers take the
+ * lowest free ones. */
+static void plan_slot_owners(const struct wg_device *dev, struct plan *p)
+{
+	const struct wg_peer *peer;
+	uint32_t s, in_use = 0;
+	size_t i;
+
+	for (i = 0; i < dev->n_peers; i++)
+		p->slot_of[i] = UINT32_MAX;
+	for (s = 0; s < p->cap; s++) {
+		if (!p->slots[s].in_use)
+			continue;
+		in_use++;
+		peer = device_find_peer(dev, p->slots[s].public_key);
+		if (peer && p->slot_of[peer - dev->peers] == UINT32_MAX) {
+			p->slot_of[peer - dev->peers] = s;
+			continue;
+		}
+		p->is_gone[s] = 1;
+		p->gone[p->n_gone++] = s;
+	}
+	p->n_fresh = dev->n_peers - (in_use - p->n_gone);
+	p->free_first = in_use + p->n_fresh > p->cap && p->cap >= WGSF_MAX_PEERS &&
+			dev->n_peers <= p->cap;
+	p->peak[MAP_PEER_SLOTS] = p->free_first ? dev->n_peers : in_use + p->n_fresh;
+	p->peak[MAP_PEER_STATS] = p->peak[MAP_PEER_POLICY] = p->peak[MAP_PEER_SLOTS];
+}
+
+static int plan_slots(const struct maps *m, const struct wg_device *dev, struct plan *p)
+{
+	uint32_t from = 0;
+	size_t i, n = 0;
+	int err;
+
+	p->cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
+	p->slot_of = malloc((dev->n_peers + 1) * sizeof(*p->slot_of));
+	p->fresh = malloc((dev->n_peers + 1) * sizeof(*p->fresh));
+	p->is_gone = calloc(p->cap + 1, sizeof(*p->is_gone));
+	p->gone = malloc((p->cap + 1) * sizeof(*p->gone));
+	if (!p->slot_of || !p->fresh || !p->is_gone || !p->gone)
+		return -ENOMEM;
+	err = slots_read(m->fd[MAP_PEER_SLOTS], p->cap, &p->slots);
+	if (err)
+		return err;
+	plan_slot_owners(dev, p);
+	for (i = 0; p->free_first && i < p->n_gone; i++)
+		p->slots[p->gone[i]].in_use = 0;
+	for (i = 0; i < dev->n_peers; i++) {
+		if (p->slot_of[i] != UINT32_MAX)
+			continue;
+		while (from < p->cap && p->slots[from].in_use)
+			from++;
+		if (from == p->cap)
+			break; /* too few slots: the capacity check says so */
+		p->slots[from].in_use = 1;
+		memcpy(p->slots[from].public_key, dev->peers[i].public_key, WG_KEY_LEN);
+		p->slot_of[i] = from;
+		p->fresh[n++] = i;
+	}
+	return 0;
+}
+
+static int plan_make(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
+		     struct plan *p)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	err = plan_slots(m, dev, p) ?: wanted_table(dev, p->slot_of, &p->want, &p->nw) ?:
+	      table_read(m, &p->have, &p->nh);
+	if (!err && pol) {
+		err = policy_plan(m, dev, p->slot_of, pol, &p->pol);
+		p->has_pol = !err;
+	}
+	if (err)
+		return err;
+	diff_peaks(&allowedip_ops, p->want, p->nw, p->have, p->nh, p->peak);
+	if (p->has_pol)
+		policy_plan_peaks(&p->pol, p->peak);
+	return 0;
+}
+
+/* -ENOSPC when a map is too small for the plan; need says what would do. */
+static int plan_check(const struct maps *m, const struct plan *p, struct capacity *need)
+{
+	int id, err = 0;
+
+	*need = (struct capacity){};
+	for (id = 0; id < MAP_COUNT; id++) {
+		capacity_raise(need, id, p->peak[id]);
+		if (p->peak[id] > map_capacity(m->fd[id]))
+			err = -ENOSPC;
+	}
+	return err;
+}
+
+/* The departed's entries and slots, before new peers take those slots; what
+ * is left of have is what the tables hold then. */
+static int drop_gone(const struct maps *m, struct plan *p, struct sync_result *res)
+{
+	size_t i, kept = 0;
+	int err = 0;
+
+	for (i = 0; i < p->nh && !err; i++) {
+		if (p->have[i].slot < p->cap && p->is_gone[p->have[i].slot])
+			err = allowedip_delete(m, &p->have[i].prefix);
+		else
+			p->have[kept++] = p->have[i];
+	}
+	p->nh = kept;
+	if (!err && p->has_pol)
+		err = policy_drop_slots(m, &p->pol, p->is_gone, p->cap);
+	err = err ?: slots_free(m, p->gone, p->n_gone, res);
+	p->n_gone = 0;
+	return err;
+}
+
+/* New and changed first, gone last: what stays valid is never missing. */
+static int plan_apply(const struct maps *m, const struct wg_device *dev, struct plan *p,
+		      struct sync_result *res)
+{
+	size_t i;
+	int err = p->free_first ? drop_gone(m, p, res) : 0;
+
+	for (i = 0; i < p->n_fresh && !err; i++, res->peers_added++)
+		err = claim_write(m, p->slot_of[p->fresh[i]], &p->slots[p->slot_of[p->fresh[i]]]);
+	return err ?: diff_write(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,
+				 &res->prefixes_added, &res->prefixes_changed) ?:
+		      diff_delete(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,
+				  &res->prefixes_removed) ?:
+		      (p->has_pol ? policy_apply(m, dev, p->slot_of, &p->pol, res) : 0) ?:
+		      slots_free(m, p->gone, p->n_gone, res) ?: generation_bump(m->fd[MAP_CONFIG]);
+}
+
+int sync_need(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
+	      struct capacity *need)
+{
+	struct plan p;
+	int err = plan_make(m, dev, pol, &p);
+
+	if (!err && plan_check(m, &p, need) == -ENOSPC)
+		err = 0; /* the caller wants the figures either way */
+	plan_free(&p);
+	return err;
+}
+
 int sync_full(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
 	      struct sync_result *res, uint32_t **slot_of_out)
 {
-	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
-	uint32_t *slot_of = calloc(dev->n_peers + 1, sizeof(*slot_of));
-	uint32_t *gone = calloc(cap + 1, sizeof(*gone));
-	struct table_entry *want = NULL, *have = NULL;
-	size_t n_gone = 0, nw = 0, nh = 0;
+	struct plan p;
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	if (!slot_of || !gone) {
-		err = -ENOMEM;
-		goto out;
-	}
-	if (dev->n_peers > cap) {
-		err = -ENOSPC;
-		goto out;
-	}
-	/* new and changed first, gone last: what stays valid is never missing */
-	err = assign_slots(m, dev, slot_of, gone, &n_gone, res) ?:
-	      wanted_table(dev, slot_of, &want, &nw) ?:
-	      table_read(m, &have, &nh) ?:
-	      diff_write(m, &allowedip_ops, want, nw, have, nh, &res->prefixes_added,
-			 &res->prefixes_changed) ?:
-	      diff_delete(m, &allowedip_ops, want, nw, have, nh, &res->prefixes_removed) ?:
-	      (pol ? policy_sync(m, dev, slot_of, pol, res) : 0) ?:
-	      slots_free(m, gone, n_gone, res) ?: generation_bump(m->fd[MAP_CONFIG]);
-out:
+	if (dev->n_peers > WGSF_MAX_PEERS)
+		return -E2BIG;
+	err = plan_make(m, dev, pol, &p) ?: plan_check(m, &p, &res->need) ?:
+	      plan_apply(m, dev, &p, res);
 	if (!err && slot_of_out) {
-		*slot_of_out = slot_of;
-		slot_of = NULL;
+		*slot_of_out = p.slot_of;
+		p.slot_of = NULL;
 	}
-	free(slot_of);
-	free(gone);
-	free(want);
-	free(have);
+	plan_free(&p);
 	return err;
 }
 

@@ -20,9 +20,13 @@
 #include "tables/maps.h"
 
 /* Slots the device's peers need, their allowed IPs, and, when pol is not
- * NULL, their policy; -ENOSPC when the maps are too small (the caller grows
- * them and syncs again). Reads the tables back whole to find the
- * difference. */
+ * NULL, their policy. Reads the tables back whole to find the difference,
+ * and checks before it writes anything that the maps hold the old entries
+ * and the new ones side by side (adding goes before deleting): -ENOSPC with
+ * res->need when they do not (the caller grows them and syncs again), -E2BIG
+ * for more peers than WGSF_MAX_PEERS. Where the peer maps are at their
+ * largest and the departed and the new peers together do not fit, the
+ * departed are removed first. */
 int sync_device(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
 		struct sync_result *res);
 
@@ -52,6 +56,10 @@ int sync_device_cached(const struct maps *m, struct wg_device *dev, const struct
 		       struct sync_cache *cache, struct sync_result *res);
 void sync_cache_free(struct sync_cache *cache);
 
+/* What each class of map must hold for sync_device() on m to write the
+ * difference: the figures that -ENOSPC gives, whether or not it would. */
+int sync_need(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
+	      struct capacity *need);
 /* sync_device(), giving the slot of each of dev's peers (*slot_of, the
  * caller's to free). */
 int sync_full(const struct maps *m, const struct wg_device *dev, const struct policy *pol,

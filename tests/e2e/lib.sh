@@ -69,3 +69,52 @@ tc_mechanism() {
 	v=$(uname -r | awk -F. '{ printf "%d%03d", $1, $2 }')
 	if [ "$v" -ge 6006 ]; then echo tcx; else echo clsact; fi
 }
+
+# Polls COMMAND every 0.1 s for at most TENTHS tenths of a second.
+within() { # TENTHS COMMAND...
+	local n=$1
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	"$@"
+}
+
+# A gateway and two clients on host routes, 192.0.2.11 and 192.0.2.12,
+# pinged once; WORK, a temporary directory removed on exit. Skips the test
+# when they cannot be built.
+gateway_two_clients() {
+	make_gateway || t_skip_all "cannot build the gateway"
+	GW_WG_PID=${PIDS[0]:-}
+	make_client 1 192.0.2.11/32 "192.0.2.11" && make_client 2 192.0.2.12/32 "192.0.2.12" ||
+		t_skip_all "cannot build the clients"
+	pings 1 192.0.2.11 1 && pings 2 192.0.2.12 1 || t_diag "warm-up pings failed"
+	WORK=$(mktemp -d)
+	trap 'cleanup; rm -rf "$WORK"' EXIT
+}
+
+# WireGuard on the gateway stopped (wireguard-go) or its interface deleted
+# (kernel), then the same name made again with the same configuration: a new
+# interface. The clients start fresh sessions rather than wait for
+# WireGuard's own timeouts.
+restart_gw_wg() {
+	local conf c cc
+	conf=$(gw_run wg showconf "$GW_IF")
+	if [ "$WG_IMPL" = kernel ]; then
+		gw_run ip link del "$GW_IF"
+	else
+		kill "$GW_WG_PID" && wait "$GW_WG_PID" 2>/dev/null
+	fi
+	start_wg "$GW_NS" "$GW_IF" || return 1
+	[ "$WG_IMPL" = kernel ] || GW_WG_PID=${PIDS[-1]}
+	gw_run wg setconf "$GW_IF" <(echo "$conf") &&
+		ip -n "$GW_NS" addr add 192.0.2.1/32 dev "$GW_IF" &&
+		ip -n "$GW_NS" link set "$GW_IF" up || return 1
+	for c in "${!CLIENT_NS[@]}"; do
+		ip -n "$GW_NS" route add "${CLIENT_ADDR[$c]}" dev "$GW_IF" 2>/dev/null
+		cc=$(in_ns "${CLIENT_NS[$c]}" wg showconf "${CLIENT_IF[$c]}")
+		in_ns "${CLIENT_NS[$c]}" wg setconf "${CLIENT_IF[$c]}" <(echo "$cc")
+	done
+}

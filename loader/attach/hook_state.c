@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* How an attachment stands on the live interface, and sweeping up programs
+ * of ours that nothing records. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "attach/hook.h"
+#include "attach/tc_filters.h"
+#include "fault.h"
+
+/* The names the kernel knows SEC("tc") wgsf_tc and SEC("xdp") wgsf_xdp by. */
+#define TC_PROG_NAME "wgsf_tc"
+#define XDP_PROG_NAME "wgsf_xdp"
+/* BPF_LINK_TYPE_TCX (Linux 6.6), which Debian's 6.1 headers predate; its
+ * link info starts with the ifindex, as an XDP link's does. */
+#define WGSF_LINK_TYPE_TCX 11
+
+/* The program id of a pinned object (a program, or a link when link is
+ * not NULL, filled then); 0 when none. */
+static uint32_t pinned_prog_id(const char *path, struct bpf_link_info *link)
+{
+	struct bpf_prog_info prog = {};
+	__u32 len = link ? sizeof(*link) : sizeof(prog);
+	int fd = bpf_obj_get(path);
+	uint32_t id = 0;
+
+	if (fd < 0)
+		return 0;
+	if (link && !bpf_obj_get_info_by_fd(fd, link, &len))
+		id = link->prog_id;
+	else if (!link && !bpf_obj_get_info_by_fd(fd, &prog, &len))
+		id = prog.id;
+	close(fd);
+	return id;
+}
+
+uint32_t hook_prog_id(const char *dir)
+{
+	char path[HOOK_PATH_MAX];
+
+	hook_path(dir, "prog", path);
+	return pinned_prog_id(path, NULL);
+}
+
+/* The program that runs where st says ours does; 0 when none. */
+static uint32_t running_prog_id(const char *dir, const struct wgsf_attachment *st)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = st->tc_handle, .priority = st->tc_prio);
+	struct bpf_link_info link = {};
+	char path[HOOK_PATH_MAX];
+
+	if (st->mech == MECH_CLSACT)
+		return bpf_tc_query(&hook, &opts) ? 0 : opts.prog_id;
+	hook_path(dir, "link", path);
+	/* a link whose device is gone is defunct: its ifindex reads 0 */
+	if (!pinned_prog_id(path, &link) || link.xdp.ifindex != st->ifindex)
+		return 0;
+	return link.prog_id;
+}
+
+enum hook_state hook_state(const char *ifname, const char *dir, const struct wgsf_attachment *st)
+{
+	uint32_t now = if_nametoindex(ifname), running;
+
+	if (!now)
+		return HOOK_GONE;
+	if (st->ifindex && now != st->ifindex)
+		return HOOK_RECREATED;
+	if (!st->mech)
+		return HOOK_NONE;
+	running = running_prog_id(dir, st);
+	if (!running)
+		return HOOK_NONE;
+	return running == hook_prog_id(dir) ? HOOK_LIVE : HOOK_STALE;
+}
+
+const char *hook_state_name(enum hook_state state)
+{
+	static const char *const names[] = {
+		[HOOK_LIVE] = "attached",
+		[HOOK_NONE] = "detached",
+		[HOOK_STALE] = "stale",
+		[HOOK_RECREATED] = "interface-recreated",
+		[HOOK_GONE] = "interface-gone",
+	};
+
+	return names[state];
+}
+
+/* 1 when the program of this id is a wgsf datapath program. */
+static int is_wgsf_prog(uint32_t id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id), ours = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		ours = !strcmp(info.name, TC_PROG_NAME) || !strcmp(info.name, XDP_PROG_NAME);
+	close(fd);
+	return ours;
+}
+
+/* The programs attached to ifindex's ingress by tcx and XDP: the device of
+ * this network namespace, which a link's ifindex alone does not tell. */
+static size_t device_progs(uint32_t ifindex, uint32_t ids[64])
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	__u32 n = 63;
+
+	/* the kernel takes a tcx query's target as an ifindex */
+	if (bpf_prog_query(ifindex, WGSF_TCX_INGRESS, 0, NULL, ids, &n))
+		n = 0;
+	if (!bpf_xdp_query(ifindex, 0, &q) && q.skb_prog_id)
+		ids[n++] = q.skb_prog_id;
+	return n;
+}
+
+static bool among(uint32_t id, const uint32_t *ids, size_t n)
+{
+	while (n--)
+		if (ids[n] == id)
+			return true;
+	return false;
+}
+
+/* Detaches every XDP or tcx link on ifindex that runs a wgsf program other
+ * than keep, wherever it is pinned or held. */
+static void sweep_links(uint32_t ifindex, uint32_t keep)
+{
+	uint32_t ids[64], id = 0;
+	size_t n = device_progs(ifindex, ids);
+	struct bpf_link_info info;
+	__u32 len;
+	int fd;
+
+	while (n && !bpf_link_get_next_id(id, &id)) {
+		fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    (info.type == BPF_LINK_TYPE_XDP || info.type == WGSF_LINK_TYPE_TCX) &&
+		    info.xdp.ifindex == ifindex && info.prog_id != keep &&
+		    among(info.prog_id, ids, n) && is_wgsf_prog(info.prog_id)) {
+			fault_point("detach a leftover link");
+			bpf_link_detach(fd);
+		}
+		close(fd);
+	}
+}
+
+void hook_sweep(uint32_t ifindex, uint32_t keep)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	struct tc_filters fs;
+	size_t i;
+
+	sweep_links(ifindex, keep);
+	if (tc_filters_read(ifindex, false, &fs))
+		return;
+	for (i = 0; i < fs.n; i++) {
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = fs.v[i].handle,
+			    .priority = fs.v[i].prio);
+
+		if (fs.v[i].prog_id == keep || !is_wgsf_prog(fs.v[i].prog_id))
+			continue;
+		fault_point("detach a leftover filter");
+		bpf_tc_detach(&hook, &opts);
+	}
+	free(fs.v);
+}
+
+int hook_xdp_free(uint32_t ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id || q.attach_mode == XDP_ATTACHED_MULTI)
+		return 0;
+	if (!is_wgsf_prog(q.prog_id))
+		return -EBUSY;
+	sweep_links(ifindex, 0);
+	return 0;
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# A kill at any instant of attach, of a sync that grows the maps, and of
+# detach leaves a state that the next command recognises and completes or
+# rolls back. wgsf built with fault points (build/tests/tools/wgsf-faults)
+# is killed at each of its writes in turn; after each kill `show` tells the
+# truth about the hook, and the next command keeps mode, policy and
+# counters, with exactly one program of ours on the interface, counting
+# into the pinned maps.
+. "$(dirname "$0")/lib.sh"
+require_e2e
+FAULTS=$ROOT/build/tests/tools/wgsf-faults
+[ -x "$FAULTS" ] || t_skip_all "not built (make tests)"
+
+gateway_two_clients
+work=$WORK
+printf '[Peer]\nPublicKey = %s\nBlock = true\n' "${CLIENT_PUB[2]}" >"$work/policy"
+# Enough peers to outgrow the 256 slots that a first attach gives.
+for i in $(seq 1 260); do
+	printf 'peer %s allowed-ips 2001:db8:%x::/48 ' "$(head -c 32 /dev/urandom | base64)" "$i"
+done >"$work/more"
+sed 's/allowed-ips [^ ]*/remove/g' "$work/more" >"$work/fewer"
+
+# Kills the faulty wgsf at its Nth fault point: 0 when it was killed there,
+# 1 when it finished first (no Nth point), 2 on anything else.
+kill_at() { # N ARGS...
+	local n=$1 rc
+	shift
+	WGSF_FAULT_AT=$n gw_run "$FAULTS" "$@" >"$work/out" 2>&1
+	rc=$?
+	[ $rc = 137 ] && return 0
+	[ $rc = 0 ] && return 1
+	cat "$work/out" >&2
+	return 2
+}
+json() { wgsf_gw show "$GW_IF" --json 2>/dev/null; }
+# Programs of ours on the gateway's interface (tcx and XDP).
+ours() { in_ns "$GW_NS" "$ROOT/build/tests/tools/onhook" "$GW_IF" | grep -c ' wgsf_'; }
+# Whether show says a program of ours runs, and whether one does: "0 0"
+# and "1 1" are the truth.
+truth() {
+	local state
+	state=$(json | jq -r '.interfaces[0].hook_state // "none"')
+	case $state in attached | stale) state=1 ;; *) state=0 ;; esac
+	echo "$state $(ours)"
+}
+truthful() { # WHAT
+	local t
+	t=$(truth)
+	t_is "$t" "${t#* } ${t#* }" "$1: show tells the truth about the hook"
+}
+# The gateway interface's pin directories (its name is this run's own).
+pinned() { ls -d /sys/fs/bpf/wgsf/*/"$GW_IF" 2>/dev/null | wc -l; }
+# The state a test compares: mode, policy file, client 2 blocked, client 1's
+# packets, the hook, and how many programs of ours run.
+state() {
+	json | jq -r --arg k1 "${CLIENT_PUB[1]}" --arg k2 "${CLIENT_PUB[2]}" '.interfaces[0] |
+		[.mode, (.policy_file // "none"),
+		 (.peers[] | select(.public_key == $k2) | .policy.blocked),
+		 (.peers[] | select(.public_key == $k1) | .rx_packets), .hook_state] | join(" ")'
+	ours
+}
+n_points() { echo "$1" >"$work/points"; }
+
+# 1. A first attach, killed at each point, then attached again.
+for n in $(seq 1 100); do
+	kill_at "$n" attach "$GW_IF" --mode enforce --policy "$work/policy"
+	case $? in 1) n_points $((n - 1)); break ;; 2) t_ok "first attach: point $n" false; break ;; esac
+	truthful "first attach, killed at point $n"
+	t_ok "first attach, killed at point $n: attach again" attach_gw --mode enforce --policy "$work/policy"
+	pings 1 192.0.2.11 1
+	t_is "$(state | tr '\n' ' ')" "enforce $work/policy true 1 attached 1 " \
+		"first attach, killed at point $n: enforcing the policy, counting, one program"
+	detach_gw
+done
+t_diag "a first attach has $(cat "$work/points") fault points"
+
+# 2. attach again with a new mode, killed at each point: the old state or
+# the new one, counters kept.
+attach_gw --policy "$work/policy" && pings 1 192.0.2.11 2
+for n in $(seq 1 100); do
+	kill_at "$n" attach "$GW_IF" --mode enforce
+	case $? in 1) break ;; 2) t_ok "re-attach: point $n" false; break ;; esac
+	after=$(state | tr '\n' ' ')
+	truthful "re-attach, killed at point $n"
+	case $after in
+	"monitor $work/policy true 2 "* | "enforce $work/policy true 2 "*)
+		t_ok "re-attach, killed at point $n: the old mode or the new, counters kept" true ;;
+	*) t_is "$after" "monitor|enforce $work/policy true 2 ..." "re-attach, killed at point $n" ;;
+	esac
+	mode=${after%% *}
+	t_ok "re-attach, killed at point $n: sync completes it" eval 'wgsf_gw sync "$GW_IF" >/dev/null' 
+	pings 1 192.0.2.11 1
+	t_is "$(state | tr '\n' ' ')" "$mode $work/policy true 3 attached 1 " \
+		"re-attach, killed at point $n: that mode kept, counting on, one program"
+	wgsf_gw attach "$GW_IF" --mode monitor >/dev/null
+	detach_gw && attach_gw --policy "$work/policy" && pings 1 192.0.2.11 2
+done
+
+# 3. A sync that grows the maps, killed at each point: the tables repaired,
+# mode, policy and counters kept.
+wgsf_gw attach "$GW_IF" --mode enforce >/dev/null
+for n in $(seq 1 100); do
+	# shellcheck disable=SC2046
+	gw_run wg set "$GW_IF" $(cat "$work/more")
+	kill_at "$n" sync "$GW_IF"
+	case $? in 1) break ;; 2) t_ok "growth sync: point $n" false; break ;; esac
+	truthful "growth sync, killed at point $n"
+	t_is "$(state | tr '\n' ' ' | sed 's/ stale / attached /')" "enforce $work/policy true 2 attached 1 " \
+		"growth sync, killed at point $n: show: mode, policy, counters kept"
+	t_ok "growth sync, killed at point $n: sync completes it" eval 'wgsf_gw sync "$GW_IF" >/dev/null' 
+	t_is "$(wgsf_peers | wc -l)" 262 "growth sync, killed at point $n: all 262 peers in the tables"
+	pings 1 192.0.2.11 1
+	t_ok "growth sync, killed at point $n: the blocked client's packets are dropped" \
+		sh -c "! nsenter --net=/var/run/netns/${CLIENT_NS[2]} ping -c 1 -W 0.3 -I 192.0.2.12 192.0.2.1 >/dev/null"
+	t_is "$(state | tr '\n' ' ')" "enforce $work/policy true 3 attached 1 " \
+		"growth sync, killed at point $n: counting on into the pins"
+	# shellcheck disable=SC2046
+	gw_run wg set "$GW_IF" $(cat "$work/fewer")
+	detach_gw && attach_gw --mode enforce --policy "$work/policy" && pings 1 192.0.2.11 2
+done
+
+# 4. detach, killed at each point: the next detach finishes it.
+for n in $(seq 1 100); do
+	kill_at "$n" detach "$GW_IF"
+	case $? in 1) break ;; 2) t_ok "detach: point $n" false; break ;; esac
+	truthful "detach, killed at point $n"
+	t_is "$(wgsf_gw detach "$GW_IF" 2>&1 | sed 's/ (.*//'):$(pinned):$(ours)" "$GW_IF: detached:0:0" \
+		"detach, killed at point $n: detach again finishes it: no pins, no program"
+	attach_gw --mode enforce --policy "$work/policy"
+done
+t_done
