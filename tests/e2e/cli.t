@@ -41,6 +41,7 @@ fails "Invalid address: '192.0.2.0/24'" lookup "dum$ID" 192.0.2.0/24
 fails "Unable to look up in dum$ID: dum$ID is not attached (see 'wgsf show')" \
 	lookup "dum$ID" 192.0.2.1
 fails "Unable to show dum$ID: dum$ID is not attached (see 'wgsf show')" show "dum$ID"
+fails "Unexpected argument: 'dum$ID' (usage: wgsf orphans [--remove] [--json])" orphans "dum$ID"
 
 err=$(in_ns "$NS" "$WGSF" frobnicate 2>&1 >/dev/null)
 t_is "$?:$(echo "$err" | head -1)" "1:Invalid subcommand: 'frobnicate'" \
