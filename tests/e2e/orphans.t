@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A network namespace deleted with an interface attached leaves its pins:
-# wgsf orphans lists them (interfaces, memory), and --remove removes them
-# and nothing else, never following a symlink. A namespace that only a bind
-# mount or an open file keeps alive is no orphan, and a directory wgsf did
-# not name is not wgsf's to judge.
+# wgsf orphans lists them (interfaces, memory), show mentions them, and
+# --remove removes them and nothing else, never following a symlink. A
+# namespace that only a bind mount or an open file keeps alive is no orphan,
+# and a directory wgsf did not name is not wgsf's to judge.
 . "$(dirname "$0")/lib.sh"
 require_e2e
 
@@ -130,6 +130,13 @@ t_is "$(grep -A 3 "^namespace: $(name o) " <<<"$out")" "namespace: $(name o) (de
   pins: ${DIR[o]}
   interfaces: wso$ID
   memory: $(bytes "$MEMLOCK")" "orphans: the same for people"
+
+out=$(wgsf_gw show)
+t_ok "show in the control ends in a note on them" grep -qE "^note: [0-9]+ deleted network \
+namespaces? left wgsf pins \([0-9.]+ [KMGT]?i?B\); 'wgsf orphans --remove' removes them$" \
+	<<<"$(tail -n 1 <<<"$out")"
+t_is "$(wgsf_gw show --json | jq '.orphaned_namespaces >= 2')" true \
+	"show --json counts them (o's and the ino one, at least)"
 
 out=$("$WGSF" orphans --remove --json 2>/dev/null)
 t_is "$?" 0 "orphans --remove: exit 0"
