@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "attach/iface.h"
+#include "attach/orphans.h"
 #include "attach/pin.h"
 #include "subcommands.h"
 #include "policy_print.h"
@@ -214,6 +215,23 @@ static void human_iface(const struct iface_view *v)
 		human_peer(&v->peers[i]);
 }
 
+/* Pins of deleted namespaces, which no other command would ever show;
+ * said only when wgsf can tell. */
+static void print_orphans(struct json *j, bool blank_line)
+{
+	struct orphans o;
+	int err = orphans_find(&o);
+	char b[32];
+
+	if (!err && j)
+		json_u64(j, "orphaned_namespaces", o.n);
+	else if (!err && o.n)
+		printf("%snote: %zu deleted network namespace%s left wgsf pins (%s); 'wgsf orphans "
+		       "--remove' removes them\n", blank_line ? "\n" : "", o.n, o.n == 1 ? "" : "s",
+		       ui_bytes(o.memlock, b));
+	orphans_free(&o);
+}
+
 static void print(struct iface_view *views, size_t n, bool json)
 {
 	struct json j = { .f = stdout };
@@ -232,10 +250,11 @@ static void print(struct iface_view *views, size_t n, bool json)
 		printf("%s", i ? "\n" : "");
 		human_iface(&views[i]);
 	}
-	if (json) {
+	if (json)
 		json_array_end(&j);
+	print_orphans(json ? &j : NULL, n);
+	if (json)
 		json_object_end(&j);
-	}
 }
 
 int show_main(int argc, const char *argv[])

@@ -5,6 +5,7 @@
 /* Each subcommand's arguments, as its usage line prints them. */
 extern const char attach_usage[], detach_usage[], sync_usage[], show_usage[], lookup_usage[],
 	watch_usage[];
+extern const char orphans_usage[];
 
 int attach_main(int argc, const char *argv[]);
 int detach_main(int argc, const char *argv[]);
@@ -12,5 +13,6 @@ int sync_main(int argc, const char *argv[]);
 int show_main(int argc, const char *argv[]);
 int lookup_main(int argc, const char *argv[]);
 int watch_main(int argc, const char *argv[]);
+int orphans_main(int argc, const char *argv[]);
 
 #endif

@@ -24,6 +24,7 @@ static const struct {
 	  "Keeps syncing an interface in the foreground (for a service)" },
 	{ "detach", detach_main, detach_usage,
 	  "Removes everything wgsf attached to an interface" },
+	{ "orphans", orphans_main, orphans_usage, "Lists or removes pins of deleted namespaces" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(*subcommands))

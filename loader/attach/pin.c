@@ -93,7 +93,7 @@ static const char *bpffs_root(void)
  * cookie (Linux 5.14+). Inode numbers are reused once a namespace is gone,
  * and pins left by a deleted namespace would then seem to be a new one's.
  */
-static int netns_name(char *buf, size_t len)
+int pin_netns_name(char *buf, size_t len)
 {
 	uint64_t cookie;
 	socklen_t clen = sizeof(cookie);
@@ -113,18 +113,25 @@ static int netns_name(char *buf, size_t len)
 	return 0;
 }
 
-int pin_ns_dir(char out[PATH_MAX])
+int pin_root_dir(char out[PATH_MAX])
 {
 	const char *root = bpffs_root();
-	char ns[32];
-	int err;
 
 	if (!root)
 		return -ENOTSUP;
-	err = netns_name(ns, sizeof(ns));
+	snprintf(out, PATH_MAX, "%s/wgsf", root);
+	return 0;
+}
+
+int pin_ns_dir(char out[PATH_MAX])
+{
+	char root[PATH_MAX], ns[32];
+	int err = pin_root_dir(root) ?: pin_netns_name(ns, sizeof(ns));
+
 	if (err)
 		return err;
-	snprintf(out, PATH_MAX, "%s/wgsf/%s", root, ns);
+	if (snprintf(out, PATH_MAX, "%s/%s", root, ns) >= PATH_MAX)
+		return -ENAMETOOLONG;
 	return 0;
 }
 

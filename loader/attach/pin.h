@@ -14,8 +14,13 @@
 /* 0 when name is a usable interface name: 1-15 bytes, no '/', no
  * whitespace, not "." or "..". Checked before a name touches a path. */
 int ifname_check(const char *name);
-/* The directory holding this namespace's interfaces, mounting bpffs when
- * none is mounted. */
+/* <bpffs>/wgsf, which holds one directory per network namespace, mounting
+ * bpffs when none is mounted. */
+int pin_root_dir(char out[PATH_MAX]);
+/* The name of the calling thread's network namespace's directory there:
+ * its cookie, or "ino<inode>" on kernels without cookies (before 5.14). */
+int pin_netns_name(char *buf, size_t len);
+/* The directory holding this namespace's interfaces. */
 int pin_ns_dir(char out[PATH_MAX]);
 int pin_iface_dir(const char *ifname, char out[PATH_MAX]);
 #define PIN_LOCK_CREATE 1 /* create dir (and parents) first */

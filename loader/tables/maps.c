@@ -153,6 +153,27 @@ uint32_t map_capacity(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }
 
+uint64_t map_memlock(int fd, uint32_t *id)
+{
+	char path[64], line[128];
+	unsigned long long bytes = 0;
+	unsigned int map_id = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "memlock: %llu", &bytes);
+		sscanf(line, "map_id: %u", &map_id);
+	}
+	if (f)
+		fclose(f);
+	if (id)
+		*id = map_id;
+	/* programs have a memlock line too */
+	return map_id ? bytes : 0;
+}
+
 int map_copy(int from, int to)
 {
 	struct bpf_map_info info = {};

@@ -64,6 +64,9 @@ void maps_close(struct maps *m);
 int maps_pin(const struct maps *m, const char *dir);
 void maps_unpin(const char *dir);
 uint32_t map_capacity(int fd);
+/* The kernel's account of a map's memory (fdinfo "memlock"), and its id
+ * when id is not NULL; 0 and 0 when fd is no map (a program, a link). */
+uint64_t map_memlock(int fd, uint32_t *id);
 /* The one place that knows the tables' key layouts, and which of a pair
  * (hash of host routes, trie of the rest) holds a prefix. Writes give
  * -ENOSPC when the map is full. */

@@ -289,22 +289,6 @@ static struct wg_device *gateway(size_t n, size_t changed)
 	return d;
 }
 
-/* The kernel's account of one map's memory (fdinfo "memlock"). */
-static unsigned long long map_memory(int fd)
-{
-	char path[64], line[128];
-	unsigned long long bytes = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		sscanf(line, "memlock: %llu", &bytes);
-	if (f)
-		fclose(f);
-	return bytes;
-}
-
 /* Sums the kernel's account of the allowed-IPs tables and of all maps. */
 static void memory(const struct maps *m, unsigned long long *tables, unsigned long long *all)
 {
@@ -313,7 +297,7 @@ static void memory(const struct maps *m, unsigned long long *tables, unsigned lo
 
 	*tables = *all = 0;
 	for (i = 0; i < MAP_COUNT; i++) {
-		bytes = map_memory(m->fd[i]);
+		bytes = map_memlock(m->fd[i], NULL);
 		*all += bytes;
 		if (i == MAP_HOST_IPS4 || i == MAP_HOST_IPS6 || i == MAP_ALLOWED_IPS4 ||
 		    i == MAP_ALLOWED_IPS6)
