@@ -451,14 +451,6 @@ static int walk(void *w, int at, const char *name)
 	return ((struct walk *)w)->visit(w, at, name, &st);
 }
 
-static int unpin(struct walk *w, int dir, const char *name, const struct stat *st)
-{
-	(void)w;
-	if (unlinkat(dir, name, S_ISDIR(st->st_mode) ? AT_REMOVEDIR : 0) && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
 /* Each map once, however many times it is pinned. */
 static int count_memlock(struct walk *w, int dir, const char *name, const struct stat *st)
 {
@@ -602,14 +594,11 @@ int orphans_find(struct orphans *o)
 
 int orphans_remove(const struct orphans *o, size_t i)
 {
-	struct walk w = { .visit = unpin };
-	int root = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+	char path[PATH_MAX];
 
-	if (root < 0)
-		return -errno;
-	err = walk(&w, root, o->v[i].name);
-	close(root);
-	return err;
+	if (snprintf(path, sizeof(path), "%s/%s", o->root, o->v[i].name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return pin_remove_tree(path);
 }
 
 void orphans_free(struct orphans *o)

@@ -145,7 +145,7 @@ t_is "$(listed "$out" "ino$((1000000 + ID))")" "[[\"wsx$ID\"],0,true]" "and the 
 t_ok "o's directory is gone" test ! -e "${DIR[o]}"
 t_ok "so is the ino one" test ! -e "$DEAD_INO"
 for s in b f k; do
-	t_ok "$s's pins stay" test -e "${DIR[$s]}/ws$s$ID/prog"
+	t_ok "$s's pins stay" test -e "${DIR[$s]}/ws$s$ID/current/prog"
 done
 t_ok "the control's inode directory and the odd one stay" test -d "$LIVE_INO/wsq$ID" -a -d "$ODD/wsq$ID"
 t_is "$(find "${DIR[k]}" -type f | wc -l)" "$PINS_K" \
