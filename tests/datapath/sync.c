@@ -357,8 +357,9 @@ static void test_capacity(const struct maps *m)
 	device_free(d);
 }
 
-/* n peers with a host route and a /64 each; peer `renamed` under another key. */
-static struct wg_device *big_device(unsigned int n, unsigned int renamed)
+/* n peers with a host route and a /64 each; the peers from `renamed` on
+ * (up to `to`) under other keys. */
+static struct wg_device *rekeyed_device(unsigned int n, unsigned int renamed, unsigned int to)
 {
 	struct wg_device *d = device_new("wgsf-test");
 	char aips[96];
@@ -367,9 +368,69 @@ static struct wg_device *big_device(unsigned int n, unsigned int renamed)
 	for (i = 0; i < n; i++) {
 		snprintf(aips, sizeof(aips), "10.%u.%u.%u/32,2001:db8:%x:%x::/64", i >> 16,
 			 (i >> 8) & 255, i & 255, i >> 16, i & 0xffff);
-		add_peer(d, i == renamed ? 2 * n : i, aips);
+		add_peer(d, i >= renamed && i < to ? 2 * n + i : i, aips);
 	}
 	return d;
+}
+
+/* n peers; peer `renamed` under another key. */
+static struct wg_device *big_device(unsigned int n, unsigned int renamed)
+{
+	return rekeyed_device(n, renamed, renamed + 1);
+}
+
+/* A sync whose old and new entries together outgrow the maps says so before
+ * it writes anything, and how much they need. */
+static void test_need(void)
+{
+	struct capacity cap = { .peers = 64, .prefixes = 1024, .hosts = 64,
+				.policy_prefixes = 16, .policy_hosts = 16 };
+	struct wgsf *skel = datapath_load(&cap, L3_OFFSET_NONE);
+	struct wg_device *a = rekeyed_device(40, 40, 40), *b = rekeyed_device(40, 0, 40);
+	struct sync_result r;
+	struct maps m;
+
+	if (!ok(skel != NULL, "need: load with 64 slots"))
+		return;
+	maps_from_skel(skel, &m);
+	ok(!sync_device(&m, a, NULL, &r), "need: 40 peers fit");
+	is_u64(sync_device(&m, b, NULL, &r), -ENOSPC, "need: all 40 re-keyed do not, beside the old");
+	is_u64(r.need.peers, 80, "need: the 40 departed and the 40 new peers: 80 slots");
+	is_u64(r.need.hosts, 40, "need: the host routes only change owner: 40");
+	ok(tables_match(&m, a) && slot_of(&m, 0) == 0, "need: nothing was written");
+	device_free(a);
+	device_free(b);
+	wgsf__destroy(skel);
+}
+
+/* Past the largest peer maps, the departed make room first: a device of
+ * 200,000 peers, half of them re-keyed, in one sync. */
+static void test_free_first(void)
+{
+	const unsigned int n = 200000, half = n / 2;
+	struct capacity cap = { .peers = WGSF_MAX_PEERS, .prefixes = 262144, .hosts = 262144,
+				.policy_prefixes = 16, .policy_hosts = 16 };
+	struct wgsf *skel = datapath_load(&cap, L3_OFFSET_NONE);
+	struct wg_device *a = rekeyed_device(n, n, n), *b = rekeyed_device(n, half, n);
+	struct sync_result r;
+	struct maps m;
+	int kept;
+
+	if (!ok(skel != NULL, "free first: load with %u slots", WGSF_MAX_PEERS))
+		goto out;
+	maps_from_skel(skel, &m);
+	ok(!sync_device(&m, a, NULL, &r), "free first: sync %u peers", n);
+	kept = slot_of(&m, 7);
+	set_rx(&m, kept, 5);
+	ok(!sync_device(&m, b, NULL, &r), "free first: %u of them re-keyed, in one sync", half);
+	is_u64(r.peers_added * 1000000 + r.peers_removed, half * 1000001ull,
+	       "free first: %u peers removed and %u added", half, half);
+	ok(tables_match(&m, b), "free first: the tables hold the new device");
+	ok(slot_of(&m, 7) == kept && rx_of(&m, kept) == 5, "free first: a kept peer kept its counters");
+	wgsf__destroy(skel);
+out:
+	device_free(a);
+	device_free(b);
 }
 
 /* One changed peer among many writes that peer's prefixes only. */
@@ -421,5 +482,7 @@ int main(void)
 	test_capacity(&m);
 	wgsf__destroy(skel);
 	test_large();
+	test_need();
+	test_free_first();
 	return done_testing();
 }
