@@ -49,6 +49,21 @@ uint32_t hook_prog_id(const char *dir)
 	return pinned_prog_id(path, NULL);
 }
 
+/* 1 when the program of this id is a wgsf datapath program. */
+static int is_wgsf_prog(uint32_t id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id), ours = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		ours = !strcmp(info.name, TC_PROG_NAME) || !strcmp(info.name, XDP_PROG_NAME);
+	close(fd);
+	return ours;
+}
+
 /* The program that runs where st says ours does; 0 when none. */
 static uint32_t running_prog_id(const char *dir, const struct wgsf_attachment *st)
 {
@@ -77,7 +92,8 @@ enum hook_state hook_state(const char *ifname, const char *dir, const struct wgs
 	if (!st->mech)
 		return HOOK_NONE;
 	running = running_prog_id(dir, st);
-	if (!running)
+	/* another tool's filter may have taken our filter's numbers since */
+	if (!running || !is_wgsf_prog(running))
 		return HOOK_NONE;
 	return running == hook_prog_id(dir) ? HOOK_LIVE : HOOK_STALE;
 }
@@ -93,21 +109,6 @@ const char *hook_state_name(enum hook_state state)
 	};
 
 	return names[state];
-}
-
-/* 1 when the program of this id is a wgsf datapath program. */
-static int is_wgsf_prog(uint32_t id)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(id), ours = 0;
-
-	if (fd < 0)
-		return 0;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		ours = !strcmp(info.name, TC_PROG_NAME) || !strcmp(info.name, XDP_PROG_NAME);
-	close(fd);
-	return ours;
 }
 
 /* The programs attached to ifindex's ingress by tcx and XDP: the device of
