@@ -66,7 +66,7 @@ static bool mount_ns_lasts(void)
 	return stat(path, &other) || self.st_ino == other.st_ino;
 }
 
-static const char *bpffs_root(void)
+const char *bpffs_root(void)
 {
 	if (is_bpffs(BPFFS))
 		return BPFFS;

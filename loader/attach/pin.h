@@ -14,6 +14,9 @@
 /* 0 when name is a usable interface name: 1-15 bytes, no '/', no
  * whitespace, not "." or "..". Checked before a name touches a path. */
 int ifname_check(const char *name);
+/* The bpffs that outlives this command, mounted when none is; NULL, with
+ * the reason left in err.h, where there is none to be had. */
+const char *bpffs_root(void);
 /* The directory holding this namespace's interfaces, mounting bpffs when
  * none is mounted. */
 int pin_ns_dir(char out[PATH_MAX]);
