@@ -8,7 +8,9 @@
 
 KERNEL_PKG=${KERNEL_PKG:-linux-image-cloud-amd64}
 CACHE=$ROOT/build/kernel
-LANE_TIMEOUT=${LANE_TIMEOUT:-400}
+# The whole guest run, a guard against a guest that hangs: under TCG on 2
+# cores it takes about 5 minutes alone, 10 while other work shares them.
+LANE_TIMEOUT=${LANE_TIMEOUT:-900}
 # GUEST_TESTS="tests/kernel/rejected.t": a lane of only those, while working on them.
 GUEST_TESTS=${GUEST_TESTS:-"tests/e2e/counts.t tests/e2e/sync.t tests/e2e/attach.t
 	tests/e2e/detach.t tests/e2e/cli.t tests/e2e/netns.t tests/e2e/reader-parity.t
