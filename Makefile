@@ -25,13 +25,14 @@ LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -le
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -Itests/lib -I$(BUILD) \
 	  -DWGSF_VERSION='"$(VERSION)"'
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -Iinclude -I$(ARCH_INC)
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -MMD -MP -Iinclude -I$(ARCH_INC)
 
 LOADER_SRC := $(wildcard loader/*.c loader/*/*.c)
 TOOLS_SRC := $(wildcard tools/*.c)
 LOADER_OBJ := $(LOADER_SRC:%.c=$(BUILD)/%.o)
 TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
-SKEL := $(BUILD)/wgsf.skel.h
+# Each bpf/NAME.bpf.c is one object with its skeleton, build/NAME.skel.h.
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(wildcard bpf/*.bpf.c))
 
 # Each tests/{unit,datapath}/NAME.c is one TAP program, build/tests/NAME.t.
 TEST_SRC := $(wildcard tests/unit/*.c tests/datapath/*.c)
@@ -57,7 +58,7 @@ $(BUILD)/wgsf: $(TOOLS_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/datapath.bpf.h include/wgsf.h | $(BUILD)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -65,7 +66,8 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c $(SKEL)
+# Skeletons come first; which ones an object includes, its .d file says.
+$(BUILD)/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -91,8 +93,6 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/datapath/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-
-$(BUILD)/tests/bench/datapath.o $(BUILD)/tests/bench/pps.o: $(BUILD)/bench.skel.h
 
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)

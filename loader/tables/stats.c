@@ -7,8 +7,7 @@
 
 #include "tables/stats.h"
 
-/* Per-CPU values come back as one 8-byte-aligned copy per possible CPU. */
-static void *percpu_lookup(int fd, uint32_t key, size_t size, int *ncpus)
+void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus)
 {
 	size_t stride = (size + 7) & ~(size_t)7;
 	void *buf;
@@ -19,7 +18,7 @@ static void *percpu_lookup(int fd, uint32_t key, size_t size, int *ncpus)
 		return NULL;
 	}
 	buf = calloc(*ncpus, stride);
-	if (buf && bpf_map_lookup_elem(fd, &key, buf)) {
+	if (buf && bpf_map_lookup_elem(fd, key, buf)) {
 		free(buf);
 		return NULL;
 	}
@@ -33,7 +32,7 @@ int stats_read_peer(int fd, uint32_t slot, struct wgsf_peer_stats *out)
 	char *buf;
 	int n, i, r;
 
-	buf = percpu_lookup(fd, slot, sizeof(*out), &n);
+	buf = percpu_lookup(fd, &slot, sizeof(*out), &n);
 	if (!buf)
 		return -errno;
 	memset(out, 0, sizeof(*out));
@@ -64,10 +63,11 @@ int stats_read_dev(int fd, struct wgsf_dev_stats *out)
 {
 	size_t stride = (sizeof(*out) + 7) & ~(size_t)7;
 	struct wgsf_dev_stats *c;
+	uint32_t zero = 0;
 	char *buf;
 	int n, i;
 
-	buf = percpu_lookup(fd, 0, sizeof(*out), &n);
+	buf = percpu_lookup(fd, &zero, sizeof(*out), &n);
 	if (!buf)
 		return -errno;
 	memset(out, 0, sizeof(*out));

@@ -7,6 +7,9 @@
 
 #include "wgsf.h"
 
+/* The per-CPU values of key: one copy of size bytes, 8-byte aligned, per
+ * possible CPU (*ncpus), in a buffer to free; NULL with errno set. */
+void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus);
 /* Per-CPU counters summed over CPUs; timestamps (and what they stamp) are
  * taken from the CPU that saw the newest event. */
 int stats_read_peer(int peer_stats_fd, uint32_t slot, struct wgsf_peer_stats *out);

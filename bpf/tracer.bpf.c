@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The tracer: what kernel WireGuard itself drops, per sending peer.
+ *
+ * After decrypting a data packet, WireGuard asks wg_allowedips_lookup_src()
+ * which peer's allowed IPs hold the packet's source, and drops the packet
+ * (counting it only in the device's rx_frame_errors) when that is not the
+ * peer that sent it. This program runs as that call returns, sees both
+ * peers, and counts exactly those drops, for the interfaces wgsf attached.
+ *
+ * The kernel's and WireGuard's structures are declared here with only the
+ * fields read, and CO-RE places each field by its name in the running
+ * kernel's and the wireguard module's BTF: nothing is taken from the build
+ * host's kernel.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "wgsf_tracer.h"
+
+#define CORE __attribute__((preserve_access_index))
+
+struct net {
+	__u64 net_cookie;
+} CORE;
+
+struct net_device {
+	int ifindex;
+	struct {
+		struct net *net;
+	} nd_net;
+} CORE;
+
+struct sk_buff {
+	char cb[48];
+	unsigned char *data;
+	__be16 protocol;
+} CORE;
+
+struct wg_peer;
+
+struct index_hashtable_entry {
+	struct wg_peer *peer;
+} CORE;
+
+struct noise_keypair {
+	struct index_hashtable_entry entry;
+} CORE;
+
+struct noise_keypairs {
+	struct noise_keypair *current_keypair;
+} CORE;
+
+struct noise_handshake {
+	__u8 remote_static[32]; /* the peer's public key */
+} CORE;
+
+struct wg_device {
+	struct net_device *dev;
+} CORE;
+
+struct wg_peer {
+	struct wg_device *device;
+	struct noise_keypairs keypairs;
+	struct noise_handshake handshake;
+} CORE;
+
+/* What WireGuard keeps in skb->cb while a packet is being received. */
+struct packet_cb {
+	struct noise_keypair *keypair;
+} CORE;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, WGSF_TRACER_MAX_IFACES);
+	__type(key, struct wgsf_tracer_iface);
+	__type(value, struct wgsf_rejected_total);
+} tracer_ifaces SEC(".maps");
+
+/* Entries come only with rejected packets: allocated as they come. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, WGSF_TRACER_MAX_PEERS);
+	__type(key, struct wgsf_rejected_key);
+	__type(value, struct wgsf_rejected);
+} tracer_rejected SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wgsf_tracer_abi);
+} tracer_abi SEC(".maps");
+
+/* A rejected packet: its IP length and addresses. */
+struct rejected_packet {
+	__u32 len;
+	struct wgsf_addr src;
+	struct wgsf_addr dst;
+};
+
+/* WireGuard has set skb->protocol to IPv4 or IPv6 from the header at
+ * skb->data, and checked that the header is there, before asking. */
+static __always_inline void read_packet(struct sk_buff *skb, struct rejected_packet *p)
+{
+	unsigned char *data = BPF_CORE_READ(skb, data);
+
+	if (BPF_CORE_READ(skb, protocol) == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr h = {};
+
+		bpf_probe_read_kernel(&h, sizeof(h), data);
+		p->len = sizeof(h) + bpf_ntohs(h.payload_len);
+		__builtin_memcpy(p->src.addr, &h.saddr, 16);
+		__builtin_memcpy(p->dst.addr, &h.daddr, 16);
+		p->src.version = p->dst.version = 6;
+	} else {
+		struct iphdr h = {};
+
+		bpf_probe_read_kernel(&h, sizeof(h), data);
+		p->len = bpf_ntohs(h.tot_len);
+		__builtin_memcpy(p->src.addr, &h.saddr, 4);
+		__builtin_memcpy(p->dst.addr, &h.daddr, 4);
+		p->src.version = p->dst.version = 4;
+	}
+}
+
+static __always_inline struct wgsf_rejected *peer_counters(const struct wgsf_rejected_key *key)
+{
+	struct wgsf_rejected *st = bpf_map_lookup_elem(&tracer_rejected, key);
+	struct wgsf_rejected zero = {};
+
+	if (st)
+		return st;
+	/* Another CPU may add it in between: then ours fails, and the
+	 * lookup finds theirs. When the map is full, NULL: the interface's
+	 * total still counts the packet. */
+	bpf_map_update_elem(&tracer_rejected, key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&tracer_rejected, key);
+}
+
+static __always_inline void count(struct sk_buff *skb, struct wg_peer *sender,
+				  struct wg_peer *owner)
+{
+	struct net_device *dev = BPF_CORE_READ(sender, device, dev);
+	struct wgsf_rejected_key key = {
+		.iface = {
+			.netns_cookie = BPF_CORE_READ(dev, nd_net.net, net_cookie),
+			.ifindex = BPF_CORE_READ(dev, ifindex),
+		},
+	};
+	struct wgsf_rejected_total *total = bpf_map_lookup_elem(&tracer_ifaces, &key.iface);
+	struct rejected_packet p = {};
+	struct wgsf_rejected *st;
+
+	if (!total)
+		return;
+	read_packet(skb, &p);
+	total->packets++;
+	total->bytes += p.len;
+	BPF_CORE_READ_INTO(&key.public_key, sender, handshake.remote_static);
+	st = peer_counters(&key);
+	if (!st)
+		return;
+	st->packets++;
+	st->bytes += p.len;
+	/* CLOCK_MONOTONIC as the datapath's stamps, but not its coarse read,
+	 * which tracing programs may not call; on a rare path, no matter. */
+	st->last_ns = bpf_ktime_get_ns();
+	st->last_src = p.src;
+	st->last_dst = p.dst;
+	st->last_has_owner = owner != NULL;
+	if (owner)
+		BPF_CORE_READ_INTO(&st->last_owner, owner, handshake.remote_static);
+	else
+		__builtin_memset(st->last_owner, 0, sizeof(st->last_owner));
+}
+
+/*
+ * found is the peer whose allowed IPs hold the source (NULL: none); the
+ * sender is the peer of the keypair that decrypted the packet. Almost every
+ * packet came under found's current keypair, which two loads and a compare
+ * tell. Otherwise the keypair names its peer, read through the helper: the
+ * verifier knows skb->cb only as bytes, not as a pointer it may follow.
+ */
+SEC("fexit/wg_allowedips_lookup_src")
+int wgsf_rejected(__u64 *ctx)
+{
+	/* the arguments, (table, skb), then what the function returned */
+	struct sk_buff *skb = (void *)ctx[1];
+	struct wg_peer *found = (void *)ctx[2];
+	struct noise_keypair *keypair = ((struct packet_cb *)skb->cb)->keypair;
+	struct wg_peer *sender;
+
+	if (found && keypair == found->keypairs.current_keypair)
+		return 0;
+	sender = BPF_CORE_READ(keypair, entry.peer);
+	if (sender && sender != found)
+		count(skb, sender, found);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The tracer's map ABI, shared by bpf/tracer.bpf.c and loader/tracer/.
+ * The tracer counts what kernel WireGuard itself drops because a decrypted
+ * packet's source lies outside its sender's allowed IPs. One tracer serves
+ * the whole host, so an interface is named by its network namespace's
+ * cookie and its ifindex there. Its maps are pinned apart from the
+ * datapath's: a change to a layout here bumps WGSF_TRACER_ABI_VERSION.
+ */
+#ifndef WGSF_TRACER_H
+#define WGSF_TRACER_H
+
+#include <linux/types.h>
+
+#include "wgsf.h"
+
+#define WGSF_TRACER_ABI_VERSION 1
+
+/* Registered interfaces, host-wide; and peers that had a rejected packet
+ * on one of them, over every registered interface. */
+#define WGSF_TRACER_MAX_IFACES 4096u
+#define WGSF_TRACER_MAX_PEERS 65536u
+
+/* Key of tracer_ifaces (PERCPU_HASH): an interface that wgsf attached to.
+ * Packets rejected on any other interface are not counted. */
+struct wgsf_tracer_iface {
+	__u64 netns_cookie;
+	__u32 ifindex;
+	__u32 pad;
+};
+
+/* Value of tracer_ifaces, one copy per CPU: every packet rejected on the
+ * interface, also those of a sender that tracer_rejected had no room for. */
+struct wgsf_rejected_total {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Key of tracer_rejected (PERCPU_HASH): the sending peer, by its public
+ * key, on one interface. */
+struct wgsf_rejected_key {
+	struct wgsf_tracer_iface iface;
+	__u8 public_key[32];
+};
+
+/*
+ * Value of tracer_rejected, one copy per CPU; userspace sums the counters
+ * and takes the last_* fields from the CPU with the newest last_ns.
+ * Bytes are the IP length, as in struct wgsf_peer_stats; last_ns is
+ * bpf_ktime_get_ns(), the same CLOCK_MONOTONIC as its stamps.
+ */
+struct wgsf_rejected {
+	__u64 packets;
+	__u64 bytes;
+	__u64 last_ns;
+	struct wgsf_addr last_src;
+	struct wgsf_addr last_dst;
+	/* The peer whose allowed IPs hold last_src instead; none when
+	 * last_has_owner is 0. */
+	__u8 last_owner[32];
+	__u32 last_has_owner;
+	__u32 pad;
+};
+
+/* The one entry of tracer_abi (ARRAY): the layout its maps were made with. */
+struct wgsf_tracer_abi {
+	__u32 version; /* WGSF_TRACER_ABI_VERSION */
+};
+
+#endif /* WGSF_TRACER_H */
