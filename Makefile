@@ -72,7 +72,7 @@ $(BUILD)/%.o: %.c | $(SKELS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/faults/%.o: %.c $(SKEL)
+$(BUILD)/faults/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DWGSF_FAULTS -c $< -o $@
