@@ -250,6 +250,11 @@ static __always_inline enum verdict account(struct wgsf_peer_stats *st,
 					    const struct packet *p, int reason,
 					    __u64 now, int enforce)
 {
+	__u32 zero = 0;
+	struct wgsf_dev_stats *ds = bpf_map_lookup_elem(&dev_stats, &zero);
+
+	if (ds)
+		ds->violation_packets++;
 	st->violation_packets++;
 	st->violation_bytes += p->len;
 	if (reason < WGSF_REASON_COUNT)

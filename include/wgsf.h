@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 4
+#define WGSF_ABI_VERSION 5
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -116,7 +116,9 @@ struct wgsf_peer_stats {
  * unknown: an IP packet whose source matches no peer's allowed IPs. WireGuard
  * already accepted it, so the tables are stale (a peer added since the last
  * sync); it is passed and counted. malformed: too short for its header, or
- * not IPv4/IPv6; passed and counted.
+ * not IPv4/IPv6; passed and counted. violation_packets: every peer's
+ * together, so that a reader learns that some grew without reading each
+ * peer's.
  */
 struct wgsf_dev_stats {
 	__u64 unknown_packets;
@@ -124,6 +126,7 @@ struct wgsf_dev_stats {
 	__u64 malformed_packets;
 	__u64 last_unknown_ns;
 	struct wgsf_addr last_unknown_src;
+	__u64 violation_packets;
 };
 
 /*

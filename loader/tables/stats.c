@@ -76,6 +76,7 @@ int stats_read_dev(int fd, struct wgsf_dev_stats *out)
 		out->unknown_packets += c->unknown_packets;
 		out->unknown_bytes += c->unknown_bytes;
 		out->malformed_packets += c->malformed_packets;
+		out->violation_packets += c->violation_packets;
 		if (c->last_unknown_ns > out->last_unknown_ns) {
 			out->last_unknown_ns = c->last_unknown_ns;
 			out->last_unknown_src = c->last_unknown_src;

@@ -340,6 +340,7 @@ static const struct field dev_fields[] = {
 	FIELD(wgsf_dev_stats, unknown_packets, "unknown packets"),
 	FIELD(wgsf_dev_stats, unknown_bytes, "unknown bytes"),
 	FIELD(wgsf_dev_stats, malformed_packets, "malformed packets"),
+	FIELD(wgsf_dev_stats, violation_packets, "violation packets"),
 };
 
 static uint64_t field_value(const void *s, const struct field *f)

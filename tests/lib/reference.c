@@ -180,8 +180,10 @@ struct ref_outcome ref_packet(struct reference *r, const uint8_t *ip, size_t len
 	w->rx_packets++;
 	w->rx_bytes += ip_len;
 	o.reason = broken_rule(&r->peers[o.slot], &src, &dst);
-	if (o.reason >= 0)
+	if (o.reason >= 0) {
+		r->want.violation_packets++;
 		violation(r, w, &o, &src, &dst, ip_len);
+	}
 	return o;
 }
 
