@@ -42,5 +42,6 @@ int attach_main(int argc, const char *argv[])
 	printf("%s: %s, %s mode; ", ifname, ui_hook(&r.cfg.attachment, buf), ui_mode(r.cfg.mode));
 	ui_print_changes(&r.sync);
 	ui_print_notes(ifname, &r);
+	ui_print_rejected_note(ifname, &r);
 	return 0;
 }

@@ -14,6 +14,9 @@ const char lookup_usage[] = "IFACE ADDRESS [--json]";
 
 struct answer {
 	const struct peer_view *peer;
+	/* the peer whose last packet that WireGuard rejected came from the
+	 * address, if any: the tracer keeps each sender's last one */
+	const struct tracer_peer *rejected;
 	const struct table_entry *entry;
 	const char *verdict; /* pass, violation, unknown */
 	const char *reason;  /* why a violation */
@@ -45,6 +48,57 @@ static void decide(const struct iface_view *v, const struct prefix *addr, struct
 	}
 }
 
+static bool same_addr(const struct wgsf_addr *a, const struct prefix *p)
+{
+	return a->version == (p->family == AF_INET ? 4 : 6) &&
+	       !memcmp(a->addr, p->addr, p->family == AF_INET ? 4 : 16);
+}
+
+/* The newest rejected packet from addr, of any sender. */
+static const struct tracer_peer *rejected_from(const struct iface_view *v, const struct prefix *addr)
+{
+	const struct tracer_peer *best = NULL;
+	size_t i;
+
+	for (i = 0; i < v->rejected.n_peers; i++)
+		if (same_addr(&v->rejected.peers[i].rejected.last_src, addr) &&
+		    (!best || v->rejected.peers[i].rejected.last_ns > best->rejected.last_ns))
+			best = &v->rejected.peers[i];
+	return best;
+}
+
+static void json_rejected(struct json *j, const struct iface_view *v, const struct answer *a)
+{
+	char key[WG_KEY_B64_LEN];
+
+	if (!v->rejected_visible) {
+		json_string(j, "rejected_seen", NULL);
+		json_string(j, "rejected_sender", NULL);
+		return;
+	}
+	json_bool(j, "rejected_seen", a->rejected);
+	if (a->rejected)
+		key_to_base64(key, a->rejected->public_key);
+	json_string(j, "rejected_sender", a->rejected ? key : NULL);
+}
+
+static void human_rejected(const struct iface_view *v, const char *address, const struct answer *a)
+{
+	char key[WG_KEY_B64_LEN], b[64];
+
+	printf("rejected by WireGuard: ");
+	if (!v->rejected_visible) {
+		printf("not visible (%s)\n", v->rejected_why);
+		return;
+	}
+	if (!a->rejected) {
+		printf("no sender's last rejected packet came from %s\n", address);
+		return;
+	}
+	key_to_base64(key, a->rejected->public_key);
+	printf("peer %s sent from %s, %s\n", key, address, ui_ago(a->rejected->rejected.last_ns, b));
+}
+
 static void print_json(const struct iface_view *v, const char *address, const struct answer *a)
 {
 	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
@@ -64,6 +118,7 @@ static void print_json(const struct iface_view *v, const char *address, const st
 		policy_json(&j, a->peer);
 	json_string(&j, "mode", ui_mode(v->pins.cfg.mode));
 	json_string(&j, "hook_state", hook_state_name(v->pins.hook));
+	json_rejected(&j, v, a);
 	json_object_end(&j);
 }
 
@@ -88,6 +143,7 @@ static void print_human(const struct iface_view *v, const char *address, const s
 		/* WireGuard itself drops such sources: any wgsf sees mean stale tables */
 		printf("peer: (none)\nverdict: unknown (no allowed IP of %s holds it; if wgsf "
 		       "counts any, run 'wgsf sync %s')\n", v->name, v->name);
+		human_rejected(v, address, a);
 		return;
 	}
 	key_to_base64(key, a->peer->public_key);
@@ -97,6 +153,7 @@ static void print_human(const struct iface_view *v, const char *address, const s
 	else
 		printf("verdict: pass\n");
 	policy_print(a->peer, "");
+	human_rejected(v, address, a);
 }
 
 int lookup_main(int argc, const char *argv[])
@@ -117,6 +174,7 @@ int lookup_main(int argc, const char *argv[])
 	if (err)
 		return ui_error("Unable to look up in %s: %s", pos[0], ui_reason(err));
 	decide(&v, &addr, &a);
+	a.rejected = rejected_from(&v, &addr);
 	if (json)
 		print_json(&v, pos[1], &a);
 	else

@@ -45,7 +45,33 @@ static int recent_first(const void *a, const void *b)
 	return memcmp(x->public_key, y->public_key, WG_KEY_LEN);
 }
 
-static void json_peer(struct json *j, const struct peer_view *p)
+/* null where WireGuard's rejections are not visible: unknown, not zero */
+static void json_rejected(struct json *j, const struct iface_view *v, const struct peer_view *p)
+{
+	static const struct wgsf_rejected none;
+	const struct wgsf_rejected *r = p->rejected ?: &none;
+	char b1[PREFIX_STRLEN], b2[PREFIX_STRLEN], key[WG_KEY_B64_LEN];
+	static const char *const fields[] = { "rejected_packets", "rejected_bytes",
+					       "last_rejected_source", "last_rejected_destination",
+					       "last_rejected", "last_rejected_owner" };
+	size_t i;
+
+	if (!v->rejected_visible) {
+		for (i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+			json_string(j, fields[i], NULL);
+		return;
+	}
+	if (r->last_has_owner)
+		key_to_base64(key, r->last_owner);
+	json_u64(j, fields[0], r->packets);
+	json_u64(j, fields[1], r->bytes);
+	json_string(j, fields[2], addr_str(&r->last_src, b1));
+	json_string(j, fields[3], addr_str(&r->last_dst, b2));
+	json_u64(j, fields[4], ui_epoch(r->last_ns));
+	json_string(j, fields[5], r->last_has_owner ? key : NULL);
+}
+
+static void json_peer(struct json *j, const struct iface_view *v, const struct peer_view *p)
 {
 	const struct wgsf_peer_stats *s = &p->stats;
 	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
@@ -76,6 +102,7 @@ static void json_peer(struct json *j, const struct peer_view *p)
 		    s->last_violation_ns ? reason_name(s->last_violation_reason) : NULL);
 	json_u64(j, "last_violation", ui_epoch(s->last_violation_ns));
 	json_bool(j, "blocked", p->policy.flags & WGSF_PEER_BLOCKED);
+	json_rejected(j, v, p);
 	policy_json(j, p);
 	json_object_end(j);
 }
@@ -97,9 +124,14 @@ static void json_iface(struct json *j, const struct iface_view *v)
 	json_u64(j, "unknown_bytes", v->dev.unknown_bytes);
 	json_string(j, "last_unknown_source", addr_str(&v->dev.last_unknown_src, buf));
 	json_u64(j, "malformed_packets", v->dev.malformed_packets);
+	json_bool(j, "rejected_visible", v->rejected_visible);
+	if (v->rejected_visible)
+		json_u64(j, "rejected_unknown_packets", v->rejected_unknown_packets);
+	else
+		json_string(j, "rejected_unknown_packets", NULL);
 	json_array_begin(j, "peers");
 	for (i = 0; i < v->n_peers; i++)
-		json_peer(j, &v->peers[i]);
+		json_peer(j, v, &v->peers[i]);
 	json_array_end(j);
 	json_object_end(j);
 }
@@ -127,6 +159,25 @@ static void human_violations(const struct wgsf_peer_stats *s)
 	       ui_ago(s->last_violation_ns, b4));
 }
 
+/* "rejected by WireGuard: 12 packets, 1008 B; last 10.1.0.5 -> 10.0.0.1
+ * (belongs to peer KEY), 3 seconds ago" */
+static void human_rejected(const struct wgsf_rejected *r)
+{
+	char b1[32], b2[PREFIX_STRLEN], b3[PREFIX_STRLEN], b4[64], key[WG_KEY_B64_LEN];
+
+	ui_label("  ", "rejected by WireGuard");
+	printf("%s%llu packets, %s%s; last %s -> %s (belongs to ", ui_color(UI_RED),
+	       (unsigned long long)r->packets, ui_bytes(r->bytes, b1), ui_color(UI_RESET),
+	       addr_str(&r->last_src, b2), addr_str(&r->last_dst, b3));
+	if (r->last_has_owner) {
+		key_to_base64(key, r->last_owner);
+		printf("peer %s", key);
+	} else {
+		printf("no peer");
+	}
+	printf("), %s\n", ui_ago(r->last_ns, b4));
+}
+
 static void human_peer(const struct peer_view *p)
 {
 	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN], b[64];
@@ -147,6 +198,8 @@ static void human_peer(const struct peer_view *p)
 	printf("%s\n", ui_ago(p->stats.last_seen_ns, b));
 	if (p->stats.violation_packets)
 		human_violations(&p->stats);
+	if (p->rejected && p->rejected->packets)
+		human_rejected(p->rejected);
 }
 
 /* Whether the datapath runs at all, if perhaps an older program. */
@@ -206,6 +259,14 @@ static void human_iface(const struct iface_view *v)
 	printf("\n");
 	ui_label("  ", "malformed");
 	printf("%llu packets\n", (unsigned long long)v->dev.malformed_packets);
+	if (!v->rejected_visible) {
+		ui_label("  ", "rejected by WireGuard");
+		printf("not visible (%s)\n", v->rejected_why);
+	} else if (v->rejected_unknown_packets) {
+		ui_label("  ", "rejected by WireGuard");
+		printf("%llu packets from senders not in wgsf's tables (run 'wgsf sync %s')\n",
+		       (unsigned long long)v->rejected_unknown_packets, v->name);
+	}
 	if (v->pins.cfg.unfinished) {
 		ui_label("  ", "note");
 		printf("a command on %s was interrupted midway; 'wgsf sync %s' completes it\n",

@@ -144,6 +144,13 @@ void ui_print_notes(const char *ifname, const struct iface_result *r)
 		printf("%s: the maps grew to hold the change\n", ifname);
 }
 
+void ui_print_rejected_note(const char *ifname, const struct iface_result *r)
+{
+	if (!r->rejected_visible)
+		printf("%s: WireGuard's own rejections are not counted: %s\n", ifname,
+		       r->rejected_why);
+}
+
 const char *ui_hook(const struct wgsf_attachment *a, char buf[32])
 {
 	snprintf(buf, 32, "%s (%s)", a->kind == HOOK_XDP ? "xdp" : "tc", hook_mech_name(a->mech));

@@ -51,6 +51,8 @@ struct iface_result;
  * each: a hook that was not in force, an interrupted command's work, maps
  * that grew. */
 void ui_print_notes(const char *ifname, const struct iface_result *r);
+/* Where WireGuard's own rejections are not visible, one line that says why. */
+void ui_print_rejected_note(const char *ifname, const struct iface_result *r);
 /* "tc (tcx)", "xdp (xdp-generic)" */
 const char *ui_hook(const struct wgsf_attachment *a, char buf[32]);
 /* "monitor" or "enforce" */

@@ -21,6 +21,7 @@
 #include "device/wireguard.h"
 #include "subcommands.h"
 #include "ui.h"
+#include "watch_log.h"
 
 const char watch_usage[] = "IFACE [--interval SECONDS]";
 
@@ -112,7 +113,7 @@ static bool has_changes(const struct sync_result *r)
 
 /* One round; false when the watch must end. */
 static bool round_once(struct sync_cache *cache, struct policy_memo *memo, bool *gone,
-		       struct wgsf_config *last)
+		       struct wgsf_config *last, struct seen *seen)
 {
 	bool reread = reload;
 	struct iface_result r;
@@ -148,8 +149,10 @@ static bool round_once(struct sync_cache *cache, struct policy_memo *memo, bool 
 	if (has_changes(&r.sync)) {
 		printf("%s: ", watched);
 		ui_print_changes(&r.sync);
-		fflush(stdout);
 	}
+	watch_log_counters(watched, seen);
+	/* a log, read as it is written */
+	fflush(stdout);
 	return true;
 }
 
@@ -162,6 +165,7 @@ int watch_main(int argc, const char *argv[])
 	 * nor to parse the same policy again */
 	struct sync_cache cache = {};
 	struct policy_memo memo = {};
+	struct seen seen = {};
 	struct iface_result r;
 	struct timespec nap;
 	bool gone = false;
@@ -179,15 +183,18 @@ int watch_main(int argc, const char *argv[])
 		return ui_error("Unable to watch %s: %s", watched, ui_reason(err));
 	say("watching every %g seconds", secs);
 	ui_print_notes(watched, &r);
+	ui_print_rejected_note(watched, &r);
+	fflush(stdout);
 	handle_signals();
 	nap.tv_sec = (time_t)secs;
 	nap.tv_nsec = (long)((secs - nap.tv_sec) * 1e9);
-	while (!stop && round_once(&cache, &memo, &gone, &r.cfg))
+	while (!stop && round_once(&cache, &memo, &gone, &r.cfg, &seen))
 		if (!stop && !reload)
 			nanosleep(&nap, NULL);
 	if (stop)
 		say("watch ended; the program stays attached");
 	policy_free(&memo.pol);
 	sync_cache_free(&cache);
+	seen_free(&seen);
 	return 0;
 }

@@ -290,6 +290,23 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	return err;
 }
 
+/* The tracer follows the interface where it can see WireGuard's own
+ * rejections; res says why not where it cannot. A re-created interface
+ * leaves the old one's registration behind, which goes. */
+static void trace(const struct session *s, struct iface_result *res)
+{
+	uint32_t old = s->attached ? s->cfg.attachment.ifindex : 0;
+	int err;
+
+	if (old && old != (uint32_t)s->dev->ifindex)
+		tracer_disable(old);
+	err = tracer_enable(s->ifname, s->dev->ifindex);
+	res->rejected_visible = !err;
+	if (err)
+		snprintf(res->rejected_why, sizeof(res->rejected_why), "%s", wgsf_error(err));
+	wgsf_clear_error();
+}
+
 int iface_attach(const char *ifname, const struct iface_opts *o, struct iface_result *res)
 {
 	enum policy_source src = POLICY_FILE;
@@ -308,6 +325,8 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct iface_re
 		res->found = s.attached ? hook_state(ifname, s.gen, &s.cfg.attachment) : HOOK_LIVE;
 		err = attach_locked(&s, o, res);
 	}
+	if (!err)
+		trace(&s, res);
 	/* A first attach that failed leaves nothing behind. */
 	if (err && !s.attached && s.lock >= 0) {
 		if (s.dev)
@@ -366,6 +385,8 @@ int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const ch
 				err = attach_locked(&s, &keep, res);
 		}
 	}
+	if (!err)
+		trace(&s, res);
 	if (cache && cache->dev == s.dev)
 		s.dev = NULL; /* the cache's now */
 	session_end(&s);
@@ -382,6 +403,8 @@ int iface_detach(const char *ifname)
 	err = session_begin(&s, ifname, SESSION_ANY);
 	if (!err && s.attached)
 		err = hook_detach(s.gen, &s.cfg.attachment);
+	if (!err && s.attached && s.cfg.attachment.ifindex)
+		err = tracer_disable(s.cfg.attachment.ifindex);
 	if (!err && ifindex)
 		hook_sweep(ifindex, 0);
 	if (!err) {

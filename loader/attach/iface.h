@@ -21,6 +21,7 @@
 #include "attach/session.h"
 #include "tables/maps.h"
 #include "tables/sync.h"
+#include "tracer/tracer.h"
 
 struct iface_opts {
 	int hook;                  /* enum hook_kind, or -1: keep (tc at first) */
@@ -41,6 +42,9 @@ struct iface_result {
 	bool completed;         /* an interrupted command's work was completed */
 	bool grown;             /* the maps were too small and grew */
 	struct wgsf_config cfg; /* the config in force afterwards */
+	/* WireGuard's own rejections on the interface: traced, or why not */
+	bool rejected_visible;
+	char rejected_why[TRACER_WHY_LEN];
 };
 
 int iface_attach(const char *ifname, const struct iface_opts *o, struct iface_result *res);

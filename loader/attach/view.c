@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
 
 #include "attach/iface.h"
@@ -64,6 +65,43 @@ static int read_peers(struct iface_view *v)
 	return err;
 }
 
+/* A sender that wgsf's tables lack is counted on the interface only. */
+static void match_rejected(struct iface_view *v)
+{
+	uint64_t known = 0;
+	size_t i, j;
+
+	for (i = 0; i < v->rejected.n_peers; i++)
+		for (j = 0; j < v->n_peers; j++)
+			if (!memcmp(v->peers[j].public_key, v->rejected.peers[i].public_key,
+				    WG_KEY_LEN)) {
+				v->peers[j].rejected = &v->rejected.peers[i].rejected;
+				known += v->rejected.peers[i].rejected.packets;
+			}
+	v->rejected_unknown_packets = v->rejected.total.packets - known;
+}
+
+/* What the tracer counted on the interface, where it follows the one that
+ * has the name now; else why it does not. */
+static void read_rejected(struct iface_view *v)
+{
+	bool here = v->pins.hook != HOOK_RECREATED && v->pins.hook != HOOK_GONE;
+	int st;
+
+	if (here && v->pins.cfg.attachment.ifindex &&
+	    !tracer_read(v->pins.cfg.attachment.ifindex, &v->rejected)) {
+		v->rejected_visible = true;
+		match_rejected(v);
+		return;
+	}
+	st = tracer_status(v->name, if_nametoindex(v->name), v->rejected_why);
+	if (st == TRACER_VISIBLE)
+		snprintf(v->rejected_why, sizeof(v->rejected_why),
+			 "the tracer does not follow %s yet: run 'wgsf sync %s'", v->name, v->name);
+	else if (st < 0)
+		snprintf(v->rejected_why, sizeof(v->rejected_why), "%s", strerror(-st));
+}
+
 int view_read(const char *ifname, struct iface_view *v)
 {
 	int err;
@@ -81,6 +119,8 @@ int view_read(const char *ifname, struct iface_view *v)
 		qsort(v->table, v->n_table, sizeof(*v->table), by_slot);
 		err = read_peers(v);
 	}
+	if (!err)
+		read_rejected(v);
 	if (err)
 		view_free(v);
 	return err;
@@ -93,6 +133,7 @@ void view_free(struct iface_view *v)
 	free(v->rules[0]);
 	free(v->rules[1]);
 	free(v->peers);
+	tracer_view_free(&v->rejected);
 	memset(v, 0, sizeof(*v));
 }
 

@@ -20,6 +20,9 @@ struct peer_view {
 	/* its allowed sources and destinations, into iface_view.rules */
 	const struct table_entry *rules[2];
 	size_t n_rules[2];
+	/* what WireGuard itself rejected of its packets, into iface_view.rejected;
+	 * NULL when none, or not visible */
+	const struct wgsf_rejected *rejected;
 };
 
 struct iface_view {
@@ -32,6 +35,12 @@ struct iface_view {
 	size_t n_rules[2];
 	struct peer_view *peers;   /* by slot */
 	size_t n_peers;
+	/* WireGuard's own rejections (see tracer.h): visible, or why not */
+	bool rejected_visible;
+	char rejected_why[TRACER_WHY_LEN];
+	struct tracer_view rejected;
+	/* of senders that wgsf's tables do not hold (yet) */
+	uint64_t rejected_unknown_packets;
 };
 
 int view_read(const char *ifname, struct iface_view *v);

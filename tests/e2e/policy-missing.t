@@ -28,7 +28,7 @@ gw_run wg set "$GW_IF" peer "$new" remove
 t_is "$(sync_out):$(cat "$work/err")" "$GW_IF: peers +0 -1, allowed ips +0 ~0 -1:wgsf: warning: $work/block.pol: No such file or directory; the policy last read from it stays in force" \
 	"the next sync applies the removal, and warns again"
 
-t_is "$(wgsf_gw attach "$GW_IF" --policy none)" \
+t_is "$(wgsf_gw attach "$GW_IF" --policy none | head -n 1)" \
 	"$GW_IF: tc ($(tc_mechanism)), enforce mode; peers +0 -0, allowed ips +0 ~0 -0, policy rules +0 -0, flags ~1" \
 	"attach --policy none: the policy is dropped, the mode kept"
 t_is "$(peer_field "${CLIENT_PUB[2]}" policy.blocked):$(iface_field policy_file)" "false:null" \

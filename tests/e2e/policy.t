@@ -85,7 +85,7 @@ t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.20 --json | jq -r '.verdict + " " + .
 t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.10 --json | jq -c '[.verdict, .policy]')" \
 	'["pass",{"blocked":false,"allowed_sources":["198.51.100.10/32"],"allowed_destinations":null}]' \
 	"lookup: its allowed source passes, and the policy in force is shown"
-t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.10 | tail -1)" "allowed sources: 198.51.100.10/32" \
+t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.10 | grep '^allowed sources')" "allowed sources: 198.51.100.10/32" \
 	"lookup, for people: the allowed sources"
 
 # A bad policy changes nothing, and says where it is wrong.

@@ -20,8 +20,8 @@ GUEST_TESTS_1="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/attach.t tests/e2e/
 	tests/e2e/cli.t tests/e2e/netns.t tests/e2e/reader-parity.t tests/e2e/recreate.t
 	tests/e2e/watch.t"
 GUEST_TESTS_2="tests/e2e/policy.t tests/e2e/nofalsedrops.t tests/kernel/netlink.t
-	tests/kernel/rejected.t"
-# GUEST_TESTS="tests/kernel/rejected.t": one guest with only those, while
+	tests/e2e/rejected.t"
+# GUEST_TESTS="tests/e2e/rejected.t": one guest with only those, while
 # working on them.
 if [ -n "${GUEST_TESTS:-}" ]; then
 	GUEST_TESTS_1=$GUEST_TESTS GUEST_TESTS_2=

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attach/view.h"
+#include "tables/stats.h"
+#include "ui.h"
+#include "watch_log.h"
+
+static const char *const reasons[WGSF_REASON_COUNT] = {
+	[WGSF_REASON_SOURCE] = "source",
+	[WGSF_REASON_DESTINATION] = "destination",
+	[WGSF_REASON_BLOCKED] = "blocked",
+};
+
+static int by_key(const void *a, const void *b)
+{
+	return memcmp(a, b, WG_KEY_LEN);
+}
+
+static const char *addr(const struct wgsf_addr *a, char buf[PREFIX_STRLEN])
+{
+	struct prefix p = { .family = a->version == 4 ? AF_INET : AF_INET6 };
+
+	if (!a->version)
+		return "none";
+	memcpy(p.addr, a->addr, a->version == 4 ? 4 : 16);
+	return addr_format(&p, buf);
+}
+
+static void log_violation(const struct iface_view *v, const struct peer_view *p, uint64_t was)
+{
+	const struct wgsf_peer_stats *s = &p->stats;
+	char key[WG_KEY_B64_LEN], b1[PREFIX_STRLEN], b2[PREFIX_STRLEN];
+	uint32_t r = s->last_violation_reason;
+
+	key_to_base64(key, p->public_key);
+	printf("%s: violation peer=%s packets=+%llu total=%llu reason=%s source=%s "
+	       "destination=%s action=%s\n", v->name, key,
+	       (unsigned long long)(s->violation_packets - was),
+	       (unsigned long long)s->violation_packets, r < WGSF_REASON_COUNT ? reasons[r] : "?",
+	       addr(&s->last_violation_src, b1), addr(&s->last_violation_dst, b2),
+	       v->pins.cfg.mode == WGSF_MODE_ENFORCE ? "drop" : "count");
+}
+
+static void log_rejected(const char *ifname, const struct tracer_peer *t, uint64_t was)
+{
+	const struct wgsf_rejected *r = &t->rejected;
+	char key[WG_KEY_B64_LEN], owner[WG_KEY_B64_LEN], b1[PREFIX_STRLEN], b2[PREFIX_STRLEN];
+
+	key_to_base64(key, t->public_key);
+	if (r->last_has_owner)
+		key_to_base64(owner, r->last_owner);
+	printf("%s: rejected peer=%s packets=+%llu total=%llu source=%s destination=%s owner=%s\n",
+	       ifname, key, (unsigned long long)(r->packets - was),
+	       (unsigned long long)r->packets, addr(&r->last_src, b1), addr(&r->last_dst, b2),
+	       r->last_has_owner ? owner : "none");
+}
+
+static uint64_t seen_of(const struct seen *seen, const uint8_t *key, bool rejected)
+{
+	const struct seen_peer *p = bsearch(key, seen->peers, seen->n, sizeof(*p), by_key);
+
+	return !p ? 0 : rejected ? p->rejected : p->violations;
+}
+
+/* Every peer's counters, as they are now, for the next round. */
+static int remember(const struct iface_view *v, struct seen *seen)
+{
+	struct seen_peer *now = calloc(v->n_peers + v->rejected.n_peers + 1, sizeof(*now));
+	size_t i, n = 0;
+
+	if (!now)
+		return -1;
+	for (i = 0; i < v->n_peers; i++, n++) {
+		memcpy(now[n].public_key, v->peers[i].public_key, WG_KEY_LEN);
+		now[n].violations = v->peers[i].stats.violation_packets;
+	}
+	/* senders the tables lack have no peer_view */
+	for (i = 0; i < v->rejected.n_peers; i++) {
+		struct seen_peer *p = bsearch(v->rejected.peers[i].public_key, now, v->n_peers,
+					      sizeof(*now), by_key);
+
+		if (!p) {
+			p = &now[n++];
+			memcpy(p->public_key, v->rejected.peers[i].public_key, WG_KEY_LEN);
+		}
+		p->rejected = v->rejected.peers[i].rejected.packets;
+	}
+	qsort(now, n, sizeof(*now), by_key);
+	free(seen->peers);
+	seen->peers = now;
+	seen->n = n;
+	return 0;
+}
+
+static void log_growth(const struct iface_view *v, const struct seen *seen)
+{
+	uint64_t was;
+	size_t i;
+
+	for (i = 0; i < v->n_peers; i++) {
+		was = seen_of(seen, v->peers[i].public_key, false);
+		if (v->peers[i].stats.violation_packets > was)
+			log_violation(v, &v->peers[i], was);
+	}
+	for (i = 0; i < v->rejected.n_peers; i++) {
+		was = seen_of(seen, v->rejected.peers[i].public_key, true);
+		if (v->rejected.peers[i].rejected.packets > was)
+			log_rejected(v->name, &v->rejected.peers[i], was);
+	}
+}
+
+/* The interface's totals: a few reads, where each peer's would be many. */
+static bool totals_moved(const char *ifname, const struct seen *seen)
+{
+	struct tracer_view t = {};
+	struct wgsf_dev_stats d;
+	struct iface_pins p;
+	bool moved;
+
+	if (iface_open(ifname, &p))
+		return false;
+	moved = stats_read_dev(p.maps.fd[MAP_DEV_STATS], &d) || d.violation_packets != seen->violations;
+	if (!moved && !tracer_read(p.cfg.attachment.ifindex, &t))
+		moved = t.total.packets != seen->rejected;
+	tracer_view_free(&t);
+	iface_close(&p);
+	return moved;
+}
+
+void watch_log_counters(const char *ifname, struct seen *seen)
+{
+	struct iface_view v;
+
+	if (seen->primed && !totals_moved(ifname, seen))
+		return;
+	if (view_read(ifname, &v))
+		return;
+	/* peers by key, for the lookups of the next round */
+	qsort(v.peers, v.n_peers, sizeof(*v.peers), by_key);
+	if (seen->primed)
+		log_growth(&v, seen);
+	if (!remember(&v, seen)) {
+		seen->violations = v.dev.violation_packets;
+		seen->rejected = v.rejected.total.packets;
+		seen->primed = true;
+	}
+	view_free(&v);
+}
+
+void seen_free(struct seen *seen)
+{
+	free(seen->peers);
+	memset(seen, 0, sizeof(*seen));
+}
