@@ -181,6 +181,8 @@ int watch_main(int argc, const char *argv[])
 	err = iface_attach(watched, &keep, &r);
 	if (err)
 		return ui_error("Unable to watch %s: %s", watched, ui_reason(err));
+	/* what grows from here on is logged */
+	watch_log_counters(watched, &seen);
 	say("watching every %g seconds", secs);
 	ui_print_notes(watched, &r);
 	ui_print_rejected_note(watched, &r);

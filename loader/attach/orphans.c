@@ -23,6 +23,7 @@
 #include "attach/pin.h"
 #include "err.h"
 #include "tables/maps.h"
+#include "tracer/tracer.h"
 
 /*
  * How pin.c names a namespace's directory: its cookie, or "ino<inode>".
@@ -595,10 +596,16 @@ int orphans_find(struct orphans *o)
 int orphans_remove(const struct orphans *o, size_t i)
 {
 	char path[PATH_MAX];
+	uint64_t cookie;
+	int err = 0;
 
 	if (snprintf(path, sizeof(path), "%s/%s", o->root, o->v[i].name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	return pin_remove_tree(path);
+	/* its interfaces' registrations would keep the tracer, and with it
+	 * the wireguard module, forever */
+	if (ns_form(o->v[i].name, &cookie) == NS_COOKIE)
+		err = tracer_forget_netns(cookie);
+	return err ?: pin_remove_tree(path);
 }
 
 void orphans_free(struct orphans *o)

@@ -376,6 +376,53 @@ int tracer_disable(int ifindex)
 	return err;
 }
 
+/* The registered interfaces of the namespace with this cookie, in an
+ * array: deleting keys during the walk would lose its place. */
+static int netns_ifaces(int fd, uint64_t cookie, struct wgsf_tracer_iface **keys, size_t *n)
+{
+	struct wgsf_tracer_iface cur, next, *grown;
+	bool first = true;
+	size_t cap = 0;
+
+	*keys = NULL;
+	*n = 0;
+	for (; !bpf_map_get_next_key(fd, first ? NULL : &cur, &next); first = false) {
+		cur = next;
+		if (cur.netns_cookie != cookie)
+			continue;
+		if (*n == cap) {
+			grown = realloc(*keys, (cap = cap ? 2 * cap : 8) * sizeof(cur));
+			if (!grown)
+				return -ENOMEM;
+			*keys = grown;
+		}
+		(*keys)[(*n)++] = cur;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int tracer_forget_netns(uint64_t cookie)
+{
+	struct wgsf_tracer_iface *keys = NULL;
+	struct pins t;
+	size_t n = 0, i;
+	int err;
+
+	wgsf_clear_error();
+	pins_init(&t);
+	err = tracer_open(&t, false);
+	if (err == -ENOENT)
+		return 0;
+	err = err ?: t.fd[T_IFACES] < 0 ? 0 : netns_ifaces(t.fd[T_IFACES], cookie, &keys, &n);
+	for (i = 0; !err && i < n; i++)
+		err = forget_iface(&t, &keys[i]);
+	if (!err && no_ifaces(&t))
+		unpin_all(&t);
+	free(keys);
+	tracer_end(&t);
+	return err;
+}
+
 /* The per-CPU copies of a sender's counters as one. */
 static int read_peer(int fd, const struct wgsf_rejected_key *key, struct tracer_peer *p)
 {

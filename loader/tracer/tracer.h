@@ -45,6 +45,10 @@ int tracer_enable(const char *ifname, int ifindex);
  * it was not registered. */
 int tracer_disable(int ifindex);
 
+/* tracer_disable() of every interface of a network namespace that is gone,
+ * named by its cookie. */
+int tracer_forget_netns(uint64_t cookie);
+
 struct tracer_peer {
 	uint8_t public_key[32];
 	struct wgsf_rejected rejected; /* summed over CPUs */

@@ -4,8 +4,8 @@
 # tracer, and show, lookup and watch give exact per-peer counts, the last
 # source and destination and who owns that source; a sender that wgsf's
 # tables lack is counted on the interface; two namespaces with an interface
-# of the same name stay apart; counters survive a re-attach; the last detach
-# lets the wireguard module go. wireguard-go: attach says in one line why
+# of the same name stay apart; counters survive a re-attach; the last detach,
+# or orphans --remove of a deleted namespace's, lets the wireguard module go. wireguard-go: attach says in one line why
 # they are not visible, JSON has nulls, and everything else works.
 . "$(dirname "$0")/lib.sh"
 require_e2e
@@ -134,11 +134,15 @@ t_is "$(rejected "${CLIENT_PUB[4]}")" "3 252 192.0.2.98 192.0.2.1 none" "site 2:
 GW_NS=$SITE1_NS
 t_is "$(rejected "${CLIENT_PUB[1]}" | cut -d' ' -f1-2)" "13 1152" "site 1: nothing of site 2's"
 
+# Site 2 deleted without a detach: its pins and its registration with the
+# tracer stay, until orphans --remove.
+ip netns del "$SITE2_NS"
+t_ok "site 2 deleted: rmmod wireguard fails" eval '! rmmod wireguard 2>/dev/null'
+t_ok "orphans --remove" eval '"$WGSF" orphans --remove >/dev/null'
+GW_NS=$SITE1_NS
+t_is "$(rejected "${CLIENT_PUB[1]}" | cut -d' ' -f1)" 13 "site 1: its counters untouched"
+t_ok "site 1 attached: rmmod wireguard still fails" eval '! rmmod wireguard 2>/dev/null'
 t_ok "site 1: detach" detach_gw
-GW_NS=$SITE2_NS
-t_is "$(rejected "${CLIENT_PUB[4]}" | cut -d' ' -f1)" 3 "site 2: untouched by site 1's detach"
-t_ok "site 2 attached: rmmod wireguard fails" eval '! rmmod wireguard 2>/dev/null'
-t_ok "site 2: detach" detach_gw
 t_ok "the last detach removed the tracer" test ! -e "$PINS"
 t_ok "then rmmod wireguard succeeds" rmmod wireguard
 t_done
