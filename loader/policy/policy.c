@@ -311,3 +311,28 @@ int policy_copy(struct policy *dst, const struct policy *src)
 		policy_free(dst);
 	return err;
 }
+
+void policy_ineffective(const struct policy *pol, const struct wg_device *dev,
+			void (*fn)(const struct peer_rules *r, const struct prefix *src, void *ctx),
+			void *ctx)
+{
+	const struct wg_peer *peer;
+	size_t i, j, k;
+
+	for (i = 0; i < pol->n_peers; i++) {
+		const struct peer_rules *r = &pol->peers[i];
+
+		peer = device_find_peer(dev, r->public_key);
+		if (!peer) {
+			fn(r, NULL, ctx);
+			continue;
+		}
+		for (j = 0; j < r->sources.n; j++) {
+			for (k = 0; k < peer->n_allowedips; k++)
+				if (prefix_contains(&peer->allowedips[k], &r->sources.v[j]))
+					break;
+			if (k == peer->n_allowedips)
+				fn(r, &r->sources.v[j], ctx);
+		}
+	}
+}
