@@ -12,6 +12,7 @@ LANE_TIMEOUT=${LANE_TIMEOUT:-400}
 GUEST_TESTS="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/attach.t tests/e2e/detach.t
 	tests/e2e/cli.t tests/e2e/netns.t tests/e2e/reader-parity.t tests/e2e/policy.t
 	tests/e2e/watch.t tests/e2e/nofalsedrops.t
+	tests/e2e/check-wireguard.t
 	tests/kernel/netlink.t"
 GUEST_TOOLS="bash ip tc wg nsenter unshare setpriv jq ping mount umount"
 
