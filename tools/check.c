@@ -218,6 +218,12 @@ static void message(const struct words *w)
 		lines(w->m, f->items, f->n_items);
 		fputs("): WireGuard keeps the AllowedIPs of the last one only", w->m);
 		return;
+	case CHECK_OWN_KEY:
+		fputs("peer ", w->m);
+		key(w->m, f->key);
+		fputs(" is this interface itself, the public key of its PrivateKey: WireGuard "
+		      "ignores this [Peer] section, AllowedIPs and all", w->m);
+		return;
 	case CHECK_NESTED_PREFIX:
 		return nested(w);
 	case CHECK_CATCH_ALL:
@@ -244,6 +250,8 @@ static const char *const plain_advice[CHECK_KINDS] = {
 	[CHECK_NO_ALLOWED_IPS] = "add its tunnel address (a /32 or /128) to its AllowedIPs, or "
 				 "remove the peer",
 	[CHECK_REPEATED_PEER] = "merge them into one [Peer] section",
+	[CHECK_OWN_KEY] = "put the other side's public key here, or the PrivateKey of this "
+			  "interface in [Interface]",
 	[CHECK_CATCH_ALL] = "give it only the prefixes behind it; a catch-all suits an interface "
 			    "whose one peer is the way out",
 };

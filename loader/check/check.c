@@ -17,6 +17,7 @@ const char *const check_kind_names[CHECK_KINDS] = {
 	[CHECK_PEER_LEFT_EMPTY] = "peer-left-empty",
 	[CHECK_NO_ALLOWED_IPS] = "no-allowed-ips",
 	[CHECK_REPEATED_PEER] = "repeated-peer",
+	[CHECK_OWN_KEY] = "own-key",
 	[CHECK_NESTED_PREFIX] = "nested-prefix",
 	[CHECK_CATCH_ALL] = "catch-all",
 	[CHECK_HOST_BITS] = "host-bits",

@@ -26,6 +26,7 @@ enum check_kind {
 	CHECK_PEER_LEFT_EMPTY,  /* later peers took every prefix of a peer */
 	CHECK_NO_ALLOWED_IPS,   /* a peer without any */
 	CHECK_REPEATED_PEER,    /* one key in two [Peer] sections */
+	CHECK_OWN_KEY,          /* a [Peer] with the interface's own key */
 	CHECK_NESTED_PREFIX,    /* longer prefixes of other peers inside a peer's */
 	CHECK_CATCH_ALL,        /* all of IPv4 or IPv6 with other peers beside */
 	CHECK_HOST_BITS,        /* a file's prefix with host bits set */
@@ -96,6 +97,7 @@ struct check_report {
 	struct wg_device *dev;
 	struct check_entry *table; /* every allowed IP, sorted by prefix */
 	size_t n_table;
+	uint8_t own_key[WG_KEY_LEN]; /* file: the public key of its PrivateKey */
 	/* file: the config, and each peer's listings, by index into conf.ips:
 	 * peer i's are listed[listed_at[i]] to listed[listed_at[i + 1]] */
 	struct wg_conf conf;
@@ -121,7 +123,7 @@ void check_report_free(struct check_report *r);
 int check_finding(struct check_report *r, struct finding *f);
 /* The allowed IPs of the file's peers as WireGuard will hold them, and what
  * the file itself gets wrong: duplicate-prefix, peer-left-empty,
- * no-allowed-ips, repeated-peer, host-bits. */
+ * no-allowed-ips, repeated-peer, own-key, host-bits. */
 int check_config(struct check_report *r);
 /* nested-prefix and catch-all, over r->table. */
 int check_overlaps(struct check_report *r);

@@ -13,6 +13,7 @@
 
 #include "check/check.h"
 #include "check/vec.h"
+#include "check/x25519.h"
 
 struct listing {
 	struct prefix prefix; /* host bits cleared */
@@ -40,6 +41,45 @@ static int listing_cmp(const void *a, const void *b)
 static const uint8_t *section_key(const struct build *b, size_t section)
 {
 	return b->r->dev->peers[b->peer_of[section]].public_key;
+}
+
+#define DROPPED ((size_t)-1)
+
+/* WireGuard ignores a peer with the interface's own key, so the check
+ * leaves its sections out too, after a finding for each. */
+static int own_key(struct check_report *r)
+{
+	struct wg_conf *c = &r->conf;
+	size_t *moved, s, i, n = 0;
+	int err = 0;
+
+	if (!c->has_private_key)
+		return 0;
+	x25519_public(r->own_key, c->private_key);
+	moved = malloc((c->n_sections + 1) * sizeof(*moved));
+	if (!moved)
+		return -ENOMEM;
+	for (s = 0; s < c->n_sections && !err; s++) {
+		moved[s] = n;
+		if (memcmp(c->sections[s].public_key, r->own_key, WG_KEY_LEN)) {
+			c->sections[n++] = c->sections[s];
+			continue;
+		}
+		moved[s] = DROPPED;
+		err = check_finding(r, &(struct finding){ .kind = CHECK_OWN_KEY,
+							  .severity = CHECK_ERROR, .key = r->own_key,
+							  .line = c->sections[s].line });
+	}
+	c->n_sections = n;
+	for (i = n = 0; i < c->n_ips && !err; i++) {
+		if (moved[c->ips[i].section] == DROPPED)
+			continue;
+		c->ips[n] = c->ips[i];
+		c->ips[n++].section = moved[c->ips[i].section];
+	}
+	c->n_ips = err ? c->n_ips : n;
+	free(moved);
+	return err;
 }
 
 /* The peers of the sections, and how many sections each has. */
@@ -250,7 +290,7 @@ int check_config(struct check_report *r)
 	int err;
 
 	r->dev = device_new("");
-	err = r->dev ? peers(&b) : -ENOMEM;
+	err = r->dev ? own_key(r) ?: peers(&b) : -ENOMEM;
 	err = err ?: resolve(&b) ?: repeated(&b) ?: emptied(&b) ?: host_bits(&b) ?: listed(&b);
 	free(b.peer_of);
 	free(b.last);

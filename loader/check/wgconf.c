@@ -175,10 +175,12 @@ static int peer_setting(struct parser *ps, const char *key, char *value)
 
 static int interface_setting(struct parser *ps, const char *key, const char *value)
 {
-	uint8_t private_key[WG_KEY_LEN];
+	struct wg_conf *c = ps->conf;
 
-	if (!strcasecmp(key, "PrivateKey"))
-		return key_from_base64(private_key, value) ? pos_fail(&ps->pos, "invalid PrivateKey") : 0;
+	if (!strcasecmp(key, "PrivateKey")) {
+		c->has_private_key = !key_from_base64(c->private_key, value);
+		return c->has_private_key ? 0 : pos_fail(&ps->pos, "invalid PrivateKey");
+	}
 	if (!strcasecmp(key, "ListenPort") || !strcasecmp(key, "FwMark"))
 		return 0;
 	return pos_fail(&ps->pos, "unknown key '%s' in [Interface]", key);
@@ -288,5 +290,6 @@ void wgconf_free(struct wg_conf *c)
 	free(c->sections);
 	free(c->ips);
 	free(c->addresses);
+	/* the private key too, a secret */
 	memset(c, 0, sizeof(*c));
 }

@@ -37,6 +37,8 @@ struct wg_conf {
 	size_t n_ips, cap_ips;
 	struct prefix *addresses; /* wg-quick's Address, host bits cleared */
 	size_t n_addresses, cap_addresses;
+	bool has_private_key;
+	uint8_t private_key[WG_KEY_LEN]; /* whose public key no peer may have */
 	bool table_off; /* Table = off: wg-quick adds no routes */
 	bool post_up;   /* PostUp commands, which may add routes instead */
 };

@@ -38,7 +38,7 @@ t_is "$(ls ./*.expected | wc -l)" "$n" "no .expected file without its config"
 
 # Every kind a file can give appears somewhere in the corpus.
 kinds=$(cat ./*.expected | sed -n 's/^ *"kind": "\(.*\)",$/\1/p' | sort -u | tr '\n' ' ')
-t_is "$kinds" "catch-all duplicate-prefix host-bits nested-prefix no-allowed-ips not-routed peer-left-empty repeated-peer " \
+t_is "$kinds" "catch-all duplicate-prefix host-bits nested-prefix no-allowed-ips not-routed own-key peer-left-empty repeated-peer " \
 	"the corpus holds every kind of finding a file can give"
 
 # Files that are not there, or not files.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `wgsf check FILE` against WireGuard itself: random configs of hundreds of
 # peers (tests/tools/randconf: duplicate and nested prefixes, host bits,
-# repeated peers), `wg setconf` of the same file, and then what `wg show`
+# repeated peers, the interface's own key as a peer's, which WireGuard
+# ignores), `wg setconf` of the same file, and then what `wg show`
 # lists equals effective_allowed_ips, from the file and from the live
 # interface; and for sampled addresses, what the nested-prefix findings say
 # of them equals what `wgsf lookup` says on the live interface. The seed is
@@ -55,7 +56,7 @@ for round in $(seq "$ROUNDS"); do
 	conf=$WORK/wg$round.conf
 	{
 		printf '[Interface]\nPrivateKey = %s\nListenPort = %s\n' "$GW_KEY" "$GW_PORT"
-		"$RANDCONF" "$seed" "$PEERS"
+		"$RANDCONF" "$seed" "$PEERS" "$GW_PUB"
 	} >"$conf"
 	# wg warns of each host part it clears; the findings say the same
 	t_ok "round $round: wg setconf of $PEERS random peers" gw_run wg setconf "$GW_IF" "$conf" 2>/dev/null
@@ -74,7 +75,7 @@ for round in $(seq "$ROUNDS"); do
 		"round $round: the nested-prefix findings give each the peer wgsf lookup finds"
 	kinds+=$(jq -r '.findings[].kind' "$WORK/file.json")$'\n'
 done
-t_is "$(echo "$kinds" | grep -E '^(duplicate-prefix|nested-prefix|host-bits|repeated-peer|peer-left-empty|no-allowed-ips)$' |
-	sort -u | tr '\n' ' ')" "duplicate-prefix host-bits nested-prefix no-allowed-ips peer-left-empty repeated-peer " \
-	"the configs had duplicate and nested prefixes, host bits, repeated peers and peers left without allowed IPs"
+t_is "$(echo "$kinds" | grep -E '^(duplicate-prefix|nested-prefix|host-bits|repeated-peer|own-key|peer-left-empty|no-allowed-ips)$' |
+	sort -u | tr '\n' ' ')" "duplicate-prefix host-bits nested-prefix no-allowed-ips own-key peer-left-empty repeated-peer " \
+	"the configs had duplicate and nested prefixes, host bits, repeated peers, the own key and peers left without allowed IPs"
 t_done

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * randconf SEED PEERS: the [Peer] sections of a random WireGuard config,
- * the same for the same seed, for the differential test of `wgsf check`
- * against WireGuard itself. Prefixes come from a few small ranges, so that
- * many are listed twice and many hold others; some keep host bits, some
- * peers have none, some appear in two sections; keys in any case, odd
- * spacing, comments and CRLF line ends, all of which `wg setconf` reads.
+ * randconf SEED PEERS [OWN_KEY]: the [Peer] sections of a random WireGuard
+ * config, the same for the same seed, for the differential test of `wgsf
+ * check` against WireGuard itself. Prefixes come from a few small ranges,
+ * so that many are listed twice and many hold others; some keep host bits,
+ * some peers have none, some appear in two sections, some have OWN_KEY
+ * (the interface's own public key, which WireGuard ignores); keys in any
+ * case, odd spacing, comments and CRLF line ends, all of which `wg setconf`
+ * reads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +84,8 @@ int main(int argc, char **argv)
 	char b64[WG_KEY_B64_LEN];
 	unsigned long peers, i, k;
 
-	if (argc != 3 || !(peers = strtoul(argv[2], NULL, 10))) {
-		fprintf(stderr, "usage: randconf SEED PEERS\n");
+	if (argc < 3 || argc > 4 || !(peers = strtoul(argv[2], NULL, 10))) {
+		fprintf(stderr, "usage: randconf SEED PEERS [OWN_KEY]\n");
 		return 1;
 	}
 	seed = strtoul(argv[1], NULL, 10);
@@ -96,6 +98,8 @@ int main(int argc, char **argv)
 		/* a peer again, whose later section replaces its allowed IPs */
 		k = i > 10 && !below(30) ? below(i) : i;
 		key_to_base64(b64, keys[k]);
+		if (argc == 4 && !below(40))
+			snprintf(b64, sizeof(b64), "%s", argv[3]);
 		if (!below(8))
 			printf("# peer %lu%s", i, eol());
 		printf("%s%s", below(3) ? "[Peer]" : "[peer]", eol());
