@@ -57,6 +57,9 @@ t_is "$(check | grep "198.51.100.0/24")" \
 	"in words, with the command that mends it"
 t_is "$(check | tail -n 1)" "$GW_IF: 7 peers, 6 allowed IPs: 4 warnings, 1 info" "the last line counts them"
 
+out=$(wgsf_gw check lo 2>&1)
+t_is "$?:$out" "1:Unable to check lo: not a WireGuard interface" "an interface that is not WireGuard: exit 1"
+
 # An attached policy with rules that cannot take effect.
 cat >"$WORK/policy" <<EOF
 [Peer]
