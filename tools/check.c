@@ -105,16 +105,15 @@ static void nested(const struct words *w)
 	} else {
 		fprintf(w->m, " holds %zu longer prefixes of other peers, each taking its part: ",
 			f->n_items);
-	}
-	for (i = 0; f->n_items > 1 && i < f->n_items && i < LIST_MAX; i++) {
-		fputs(i ? ", " : "", w->m);
-		prefix(w->m, &f->items[i].prefix);
-		fputs(" (", w->m);
-		key(w->m, f->items[i].key);
-		fputs(")", w->m);
-	}
-	if (f->n_items > 1)
+		for (i = 0; i < f->n_items && i < LIST_MAX; i++) {
+			fputs(i ? ", " : "", w->m);
+			prefix(w->m, &f->items[i].prefix);
+			fputs(" (", w->m);
+			key(w->m, f->items[i].key);
+			fputs(")", w->m);
+		}
 		more(w->m, f->n_items);
+	}
 	fputs(f->n_rest ? "; its peer keeps " : "; nothing of it is left to its peer", w->m);
 	for (i = 0; i < f->n_rest && i < LIST_MAX; i++) {
 		fputs(i ? ", " : "", w->m);
@@ -532,7 +531,6 @@ static int run(const char *target, struct check_report *r)
 {
 	char err[WGCONF_ERR_LEN];
 	struct stat st;
-
 	int e;
 
 	if (!ifname_check(target) && if_nametoindex(target)) {
@@ -555,8 +553,8 @@ int check_main(int argc, const char *argv[])
 	struct check_report r;
 	int status;
 
-	if (!argc || ui_parse(argc, argv, opts, 1, &target, 1, 1, "check", check_usage))
-		return argc ? 1 : ui_usage("check", check_usage);
+	if (ui_parse(argc, argv, opts, 1, &target, 1, 1, "check", check_usage))
+		return 1;
 	ui_json = json_opt;
 	if (run(target, &r))
 		return 1;
