@@ -96,6 +96,12 @@ static int nested(struct check_report *r, const struct check_entry *outer,
 	return check_finding(r, &f);
 }
 
+/* Whether table entry i is a part: another peer's than its parent's. */
+static bool is_part(const struct check_report *r, const size_t *parent, size_t i)
+{
+	return parent[i] != NONE && r->table[parent[i]].peer != r->table[i].peer;
+}
+
 /* The parts, grouped by their parent (a counting sort, which keeps them
  * in prefix order), then the findings. */
 static int nested_prefixes(struct check_report *r, const size_t *parent)
@@ -105,12 +111,12 @@ static int nested_prefixes(struct check_report *r, const size_t *parent)
 	int err = at && parts ? 0 : -ENOMEM;
 
 	for (i = 0; i < n && !err; i++)
-		if (parent[i] != NONE && r->table[parent[i]].peer != r->table[i].peer)
+		if (is_part(r, parent, i))
 			at[parent[i] + 2]++;
 	for (i = 0; i < n && !err; i++)
 		at[i + 2] += at[i + 1];
 	for (i = 0; i < n && !err; i++) {
-		if (parent[i] == NONE || r->table[parent[i]].peer == r->table[i].peer)
+		if (!is_part(r, parent, i))
 			continue;
 		pos = &at[parent[i] + 1];
 		parts[(*pos)++] = (struct check_item){ r->table[i].prefix,
