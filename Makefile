@@ -46,11 +46,12 @@ FAULTS_OBJ := $(patsubst %.c,$(BUILD)/faults/%.o,$(TOOLS_SRC) $(LOADER_SRC))
 FAULTS_BIN := $(BUILD)/tests/tools/wgsf-faults
 # tests/bench/NAME.c: the programs `make bench` runs, build/tests/bench/NAME.
 BENCH_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/bench/*.c))
-# Scripts run as they are: the end-to-end suite on wireguard-go, then the
+# Scripts run as they are: `wgsf check` on its corpus of configs, the
+# end-to-end suite on wireguard-go, then the
 # kernel lane's accelerator probe, then the kernel lane, which runs the suite
 # again on kernel WireGuard in qemu.
 KERNEL_SCRIPTS := tests/kernel/accel.t tests/kernel/lane.t
-TEST_SCRIPTS := $(sort $(wildcard tests/e2e/*.t)) $(KERNEL_SCRIPTS)
+TEST_SCRIPTS := $(sort $(wildcard tests/check/*.t tests/e2e/*.t)) $(KERNEL_SCRIPTS)
 
 all: $(BUILD)/wgsf
 

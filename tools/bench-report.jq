@@ -9,9 +9,11 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
 | [.results[] | select(.bench == "packet")] as $pk
 | [.results[] | select(.bench == "control")] as $cp
 | [.results[] | select(.bench == "pps" and .filter != null)] as $pps
+| [.results[] | select(.bench == "check")] as $ck
 | def pk(f; s; n): first($pk[] | select(.family == f and .shape == s and .entries == n)) // null;
   def ppsof(f): first($pps[] | select(.filter == f and .pps_median != null)) // null;
   def cpof(n): first($cp[] | select(.peers == n)) // null;
+  def ckof(n): first($ck[] | select(.peers == n + 1)) // null; # n and their hub
   def speedup(f): pk(f; "hosts"; 100000) | if . then .plain_lpm_ns / .monitor_ns else null end;
   def overfloor(f): pk(f; "hosts"; 100000) | if . then .monitor_ns / .floor_ns else null end;
   def mixed(f): pk(f; "mixed"; 100000) | if . then .plain_lpm_ns / .monitor_ns else null end;
@@ -21,6 +23,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
 | (ppsof("nft") | if . then .ratio_to_none else null end) as $nft
 | (ppsof("ipset") | if . then .ratio_to_none else null end) as $ipset
 | (cpof(100000)) as $big
+| (ckof(100000)) as $bigck
 | [
   "# Benchmarks",
   "",
@@ -44,6 +47,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "| End to end: less overhead than nftables and iptables+ipset | tc \($tc | pct), nftables \($nft | pct), ipset \($ipset | pct) | \(verdict(if $tc and $nft and $ipset then ($tc > $nft and $tc > $ipset) else null end)) |",
   "| Full sync of 100,000 peers <= 1 s | \(if $big then ($big.sync_s | r2 | tostring) + " s" else "n/a" end) | \(verdict(if $big then $big.sync_s <= 1 else null end)) |",
   "| One changed peer among 100,000 <= 10 ms | \(if $big then "`wgsf watch`, from what it wrote last: \($big.sync_one_changed_cached_s * 1000 | r1) ms; `wgsf sync`, reading the tables back: \($big.sync_one_changed_s * 1000 | r1) ms" else "n/a" end) | \(verdict(if $big then $big.sync_one_changed_cached_s <= 0.01 else null end)) (watch) |",
+  "| `wgsf check` of a 100,000-peer config in a few seconds (<= 5 s) | \(if $bigck then "human \($bigck.check_s | r2) s, --json \($bigck.check_json_s | r2) s" else "n/a" end) | \(verdict(if $bigck then ([$bigck.check_s, $bigck.check_json_s] | max) <= 5 else null end)) |",
   "| <= 256 bytes of map memory per prefix | \(if $big then ($big.table_bytes / $big.prefixes | round | tostring) + " B (allowed-IPs tables)" else "n/a" end) | \(verdict(if $big then $big.table_bytes / $big.prefixes <= 256 else null end)) |",
   "| The faster hook on a TUN device is the default | tc \($tc | pct), XDP \($xdp | pct) of no filter | \(if $tc and $xdp then (if ($tc - $xdp) * ($tc - $xdp) < 0.0004 then "a tie: within 2 %, inside this machine's noise; tc stays the default" elif $tc > $xdp then "tc is faster, and the default" else "**XDP is faster; the default is tc**" end) else "not measured" end) |",
   "",
@@ -71,5 +75,11 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "",
   "| Peers | Prefixes | Load | Full sync | One changed, read back | One changed, watch | Table bytes per prefix | All maps | CPUs |",
   "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-  ($cp[] | "| \(.peers) | \(.prefixes) | \(.load_s * 1000 | r1) ms | \(.sync_s * 1000 | r1) ms | \(.sync_one_changed_s * 1000 | r1) ms | \(.sync_one_changed_cached_s * 1000 | r2) ms | \(.table_bytes / .prefixes | round) | \(.all_maps_bytes / 1048576 | r1) MiB | \(.cpus) |")
+  ($cp[] | "| \(.peers) | \(.prefixes) | \(.load_s * 1000 | r1) ms | \(.sync_s * 1000 | r1) ms | \(.sync_one_changed_s * 1000 | r1) ms | \(.sync_one_changed_cached_s * 1000 | r2) ms | \(.table_bytes / .prefixes | round) | \(.all_maps_bytes / 1048576 | r1) MiB | \(.cpus) |"),
+  "",
+  "`wgsf check FILE` on a gateway's wg-quick config (`tests/bench/check`): every peer with a /32 and a /128, a hub peer holding the ranges they lie in (one nested-prefix finding with a part per peer), and one peer in a thousand listing its neighbour's /32 too. The whole command, as a user runs it: reading the file, every check, and the output, human and `--json`, written and thrown away. Memory: the most the process held (its peak resident set).",
+  "",
+  "| Peers | Prefixes | Check | Check --json | Peak memory | Per prefix |",
+  "|---:|---:|---:|---:|---:|---:|",
+  ($ck[] | "| \(.peers) | \(.prefixes) | \(.check_s * 1000 | r1) ms | \(.check_json_s * 1000 | r1) ms | \(.max_rss_bytes / 1048576 | r1) MiB | \(.max_rss_bytes / .prefixes | round) B |")
   ] | .[]

@@ -29,6 +29,8 @@ trap 'rm -f "$raw"' EXIT
 # in the background for a while, which would slow whatever came next.
 echo "bench: control plane ($control_sizes peers)" >&2
 "$bin/datapath" control "$control_sizes" >>"$raw"
+echo "bench: wgsf check on a config of $control_sizes peers" >&2
+"$bin/check" build/wgsf "$control_sizes" >>"$raw"
 echo "bench: packets per second through a TUN device's ingress" >&2
 # shellcheck disable=SC2086 # word splitting intended
 "$bin/pps" $pps_args >>"$raw"

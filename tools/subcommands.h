@@ -6,6 +6,7 @@
 extern const char attach_usage[], detach_usage[], sync_usage[], show_usage[], lookup_usage[],
 	watch_usage[];
 extern const char orphans_usage[];
+extern const char check_usage[];
 
 int attach_main(int argc, const char *argv[]);
 int detach_main(int argc, const char *argv[]);
@@ -14,5 +15,6 @@ int show_main(int argc, const char *argv[]);
 int lookup_main(int argc, const char *argv[]);
 int watch_main(int argc, const char *argv[]);
 int orphans_main(int argc, const char *argv[]);
+int check_main(int argc, const char *argv[]);
 
 #endif

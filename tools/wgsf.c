@@ -25,6 +25,7 @@ static const struct {
 	{ "detach", detach_main, detach_usage,
 	  "Removes everything wgsf attached to an interface" },
 	{ "orphans", orphans_main, orphans_usage, "Lists or removes pins of deleted namespaces" },
+	{ "check", check_main, check_usage, "Audits allowed IPs, live or from a config file" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(*subcommands))

@@ -91,57 +91,41 @@ void session_end(struct session *s)
 	free(s->text);
 }
 
-/* Rules that cannot take effect: for a key that is no peer here, or for a
- * source WireGuard itself drops before wgsf could see it. */
-static void policy_warnings(const struct session *s, const char *path, void (*warn)(const char *))
+struct warning {
+	const struct session *s;
+	const char *path;
+	void (*warn)(const char *msg);
+};
+
+static void warn_rule(const struct peer_rules *r, const struct prefix *src, void *ctx)
 {
 	char msg[512], key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
-	const struct wg_peer *peer;
-	size_t i, j, k;
+	const struct warning *w = ctx;
 
-	for (i = 0; warn && i < s->pol->n_peers; i++) {
-		const struct peer_rules *r = &s->pol->peers[i];
+	key_to_base64(key, r->public_key);
+	if (!src)
+		snprintf(msg, sizeof(msg), "%s:%u: peer %s is not a peer of %s", w->path, r->line,
+			 key, w->s->ifname);
+	else
+		snprintf(msg, sizeof(msg), "%s:%u: peer %s: allowed source %s lies outside its "
+			 "allowed IPs, so WireGuard drops it before wgsf sees it", w->path, r->line,
+			 key, prefix_format(src, buf));
+	w->warn(msg);
+}
 
-		key_to_base64(key, r->public_key);
-		peer = device_find_peer(s->dev, r->public_key);
-		if (!peer) {
-			snprintf(msg, sizeof(msg), "%s:%u: peer %s is not a peer of %s", path,
-				 r->line, key, s->ifname);
-			warn(msg);
-			continue;
-		}
-		for (j = 0; j < r->sources.n; j++) {
-			for (k = 0; k < peer->n_allowedips; k++)
-				if (prefix_contains(&peer->allowedips[k], &r->sources.v[j]))
-					break;
-			if (k < peer->n_allowedips)
-				continue;
-			snprintf(msg, sizeof(msg), "%s:%u: peer %s: allowed source %s lies outside "
-				 "its allowed IPs, so WireGuard drops it before wgsf sees it", path,
-				 r->line, key, prefix_format(&r->sources.v[j], buf));
-			warn(msg);
-		}
-	}
+static void policy_warnings(const struct session *s, const char *path, void (*warn)(const char *))
+{
+	struct warning w = { s, path, warn };
+
+	if (warn)
+		policy_ineffective(s->pol, s->dev, warn_rule, &w);
 }
 
 /* The text in force, parsed into s->own; none when there is none. */
 static int pinned_policy(struct session *s, char err[POLICY_ERR_LEN])
 {
-	char *text;
-	int r;
-
-	if (!s->attached || !s->cfg.policy_len)
-		return 0;
-	r = policy_text_read(s->old.fd[MAP_POLICY_TEXT], s->cfg.policy_id, s->cfg.policy_len,
-			     &text);
-	if (r) {
-		snprintf(err, POLICY_ERR_LEN, "the policy in force cannot be read: %s",
-			 strerror(-r));
-		return r;
-	}
-	r = policy_parse(s->path, text, s->cfg.policy_len, &s->own, err);
-	free(text);
-	return r;
+	return s->attached ? policy_text_policy(s->old.fd[MAP_POLICY_TEXT], &s->cfg, &s->own, err)
+			   : 0;
 }
 
 /* The file's text when it is not the one in force; its policy in s->own. */

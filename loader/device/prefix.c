@@ -44,7 +44,7 @@ static int cidr_parse(const char *s, unsigned int max, uint8_t *cidr)
 	return 0;
 }
 
-int prefix_parse(const char *s, struct prefix *p)
+int prefix_parse_raw(const char *s, struct prefix *p)
 {
 	char buf[PREFIX_STRLEN];
 	const char *slash = strchr(s, '/');
@@ -58,8 +58,16 @@ int prefix_parse(const char *s, struct prefix *p)
 		return -EINVAL;
 	if (slash && cidr_parse(slash + 1, prefix_bits(p->family), &p->cidr))
 		return -EINVAL;
-	prefix_normalise(p);
 	return 0;
+}
+
+int prefix_parse(const char *s, struct prefix *p)
+{
+	int err = prefix_parse_raw(s, p);
+
+	if (!err)
+		prefix_normalise(p);
+	return err;
 }
 
 const char *addr_format(const struct prefix *p, char buf[PREFIX_STRLEN])

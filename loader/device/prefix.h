@@ -24,6 +24,8 @@ static inline unsigned int prefix_bits(uint8_t family)
 
 /* "ADDR/CIDR" or a bare "ADDR" (a host route); host bits are cleared. */
 int prefix_parse(const char *s, struct prefix *p);
+/* The same, host bits kept as written (to tell that a file set them). */
+int prefix_parse_raw(const char *s, struct prefix *p);
 /* A bare address only: the host route that holds it. */
 int addr_parse(const char *s, struct prefix *p);
 void prefix_normalise(struct prefix *p);

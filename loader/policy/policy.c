@@ -1,37 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "filepos.h"
 #include "policy/policy.h"
 #include "wgsf.h"
 
 #define LINE_MAX_LEN 4096
 
 struct parser {
-	const char *path;
-	unsigned int line;
+	struct file_pos pos;
 	enum { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER } section;
 	bool saw_interface, has_key;
 	struct policy *pol;
-	char *err;
 };
-
-__attribute__((format(printf, 2, 3))) static int fail(struct parser *ps, const char *fmt, ...)
-{
-	int n = snprintf(ps->err, POLICY_ERR_LEN, "%s:%u: ", ps->path, ps->line);
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (n >= 0 && n < POLICY_ERR_LEN)
-		vsnprintf(ps->err + n, POLICY_ERR_LEN - n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 int prefix_list_add(struct prefix_list *l, const struct prefix *p)
 {
@@ -63,15 +49,9 @@ const struct peer_rules *policy_find(const struct policy *p, const uint8_t key[W
 /* The last [Peer] must have said whose it is. */
 static int end_section(struct parser *ps)
 {
-	unsigned int line = ps->line;
-	int err = 0;
-
-	if (ps->section == SECTION_PEER && !ps->has_key) {
-		ps->line = ps->pol->peers[ps->pol->n_peers - 1].line;
-		err = fail(ps, "[Peer] without a PublicKey");
-		ps->line = line;
-	}
-	return err;
+	if (ps->section != SECTION_PEER)
+		return 0;
+	return pos_end_peer(&ps->pos, ps->pol->peers[ps->pol->n_peers - 1].line, ps->has_key);
 }
 
 static int section(struct parser *ps, char *s)
@@ -81,20 +61,20 @@ static int section(struct parser *ps, char *s)
 	int err;
 
 	if (s[len - 1] != ']')
-		return fail(ps, "unterminated section header '%s'", s);
+		return pos_fail(&ps->pos, "unterminated section header '%s'", s);
 	s[len - 1] = '\0';
 	err = end_section(ps);
 	if (err)
 		return err;
 	if (!strcasecmp(s + 1, "Interface")) {
 		if (ps->saw_interface)
-			return fail(ps, "a second [Interface] section");
+			return pos_fail(&ps->pos, "a second [Interface] section");
 		ps->saw_interface = true;
 		ps->section = SECTION_INTERFACE;
 		return 0;
 	}
 	if (strcasecmp(s + 1, "Peer"))
-		return fail(ps, "unknown section '[%s]' ([Interface] or [Peer])", s + 1);
+		return pos_fail(&ps->pos, "unknown section '[%s]' ([Interface] or [Peer])", s + 1);
 	if (pol->n_peers == pol->cap_peers) {
 		size_t cap = pol->cap_peers ? 2 * pol->cap_peers : 8;
 		struct peer_rules *v = realloc(pol->peers, cap * sizeof(*v));
@@ -105,7 +85,7 @@ static int section(struct parser *ps, char *s)
 		pol->cap_peers = cap;
 	}
 	memset(&pol->peers[pol->n_peers], 0, sizeof(*pol->peers));
-	pol->peers[pol->n_peers++].line = ps->line;
+	pol->peers[pol->n_peers++].line = ps->pos.line;
 	ps->section = SECTION_PEER;
 	ps->has_key = false;
 	return 0;
@@ -118,11 +98,11 @@ static int prefixes(struct parser *ps, char *value, struct prefix_list *l)
 	int err;
 
 	if (!*value || value[strlen(value) - 1] == ',' || *value == ',' || strstr(value, ",,"))
-		return fail(ps, "an empty prefix in '%s'", value);
+		return pos_fail(&ps->pos, "an empty prefix in '%s'", value);
 	for (item = strtok_r(value, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		item = trim(item);
 		if (prefix_parse(item, &p))
-			return fail(ps, "invalid prefix '%s'", item);
+			return pos_fail(&ps->pos, "invalid prefix '%s'", item);
 		err = prefix_list_add(l, &p);
 		if (err)
 			return err;
@@ -135,15 +115,15 @@ static int peer_key(struct parser *ps, struct peer_rules *r, const char *value)
 	const struct peer_rules *first;
 
 	if (ps->has_key)
-		return fail(ps, "a second PublicKey in one [Peer]");
+		return pos_fail(&ps->pos, "a second PublicKey in one [Peer]");
 	if (key_from_base64(r->public_key, value))
-		return fail(ps, "invalid public key '%s'", value);
+		return pos_fail(&ps->pos, "invalid public key '%s'", value);
 	ps->has_key = true;
 	ps->pol->n_peers--; /* not its own duplicate */
 	first = policy_find(ps->pol, r->public_key);
 	ps->pol->n_peers++;
 	if (first)
-		return fail(ps, "peer %s appears twice (first at line %u)", value, first->line);
+		return pos_fail(&ps->pos, "peer %s appears twice (first at line %u)", value, first->line);
 	return 0;
 }
 
@@ -163,11 +143,11 @@ static int peer_setting(struct parser *ps, const char *key, char *value)
 	}
 	if (!strcasecmp(key, "Block")) {
 		if (strcasecmp(value, "true") && strcasecmp(value, "false"))
-			return fail(ps, "Block is true or false, not '%s'", value);
+			return pos_fail(&ps->pos, "Block is true or false, not '%s'", value);
 		r->blocked = !strcasecmp(value, "true");
 		return 0;
 	}
-	return fail(ps, "unknown key '%s' in [Peer]", key);
+	return pos_fail(&ps->pos, "unknown key '%s' in [Peer]", key);
 }
 
 static int setting(struct parser *ps, char *s)
@@ -175,22 +155,22 @@ static int setting(struct parser *ps, char *s)
 	char *eq = strchr(s, '='), *key, *value;
 
 	if (!eq)
-		return fail(ps, "expected 'Key = Value' or a [Section], not '%s'", s);
+		return pos_fail(&ps->pos, "expected 'Key = Value' or a [Section], not '%s'", s);
 	*eq = '\0';
 	key = trim(s);
 	value = trim(eq + 1);
 	if (ps->section == SECTION_NONE)
-		return fail(ps, "'%s' outside any section", key);
+		return pos_fail(&ps->pos, "'%s' outside any section", key);
 	if (ps->section == SECTION_PEER)
 		return peer_setting(ps, key, value);
 	if (strcasecmp(key, "Mode"))
-		return fail(ps, "unknown key '%s' in [Interface]", key);
+		return pos_fail(&ps->pos, "unknown key '%s' in [Interface]", key);
 	if (!strcasecmp(value, "monitor"))
 		ps->pol->mode = WGSF_MODE_MONITOR;
 	else if (!strcasecmp(value, "enforce"))
 		ps->pol->mode = WGSF_MODE_ENFORCE;
 	else
-		return fail(ps, "Mode is monitor or enforce, not '%s'", value);
+		return pos_fail(&ps->pos, "Mode is monitor or enforce, not '%s'", value);
 	return 0;
 }
 
@@ -200,11 +180,11 @@ static int line(struct parser *ps, char *buf, size_t len)
 	size_t i;
 
 	if (len > LINE_MAX_LEN)
-		return fail(ps, "line longer than %d bytes", LINE_MAX_LEN);
+		return pos_fail(&ps->pos, "line longer than %d bytes", LINE_MAX_LEN);
 	for (i = 0; i < len; i++)
 		if ((unsigned char)buf[i] < ' ' && buf[i] != '\t' && buf[i] != '\n' &&
 		    buf[i] != '\r')
-			return fail(ps, "binary data (byte 0x%02x)", (unsigned char)buf[i]);
+			return pos_fail(&ps->pos, "binary data (byte 0x%02x)", (unsigned char)buf[i]);
 	hash = strchr(buf, '#');
 	if (hash)
 		*hash = '\0';
@@ -217,7 +197,7 @@ static int line(struct parser *ps, char *buf, size_t len)
 int policy_parse(const char *name, const char *text, size_t size, struct policy *out,
 		 char err[POLICY_ERR_LEN])
 {
-	struct parser ps = { .path = name, .pol = out, .err = err };
+	struct parser ps = { .pos = { name, 0, err, POLICY_ERR_LEN }, .pol = out };
 	FILE *f = size ? fmemopen((void *)text, size, "r") : NULL;
 	size_t cap = 0;
 	char *buf = NULL;
@@ -227,7 +207,7 @@ int policy_parse(const char *name, const char *text, size_t size, struct policy 
 	memset(out, 0, sizeof(*out));
 	out->mode = -1;
 	while (f && !r && (len = getline(&buf, &cap, f)) >= 0) {
-		ps.line++;
+		ps.pos.line++;
 		r = line(&ps, buf, len);
 	}
 	r = r ?: end_section(&ps);
@@ -330,4 +310,29 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	if (err)
 		policy_free(dst);
 	return err;
+}
+
+void policy_ineffective(const struct policy *pol, const struct wg_device *dev,
+			void (*fn)(const struct peer_rules *r, const struct prefix *src, void *ctx),
+			void *ctx)
+{
+	const struct wg_peer *peer;
+	size_t i, j, k;
+
+	for (i = 0; i < pol->n_peers; i++) {
+		const struct peer_rules *r = &pol->peers[i];
+
+		peer = device_find_peer(dev, r->public_key);
+		if (!peer) {
+			fn(r, NULL, ctx);
+			continue;
+		}
+		for (j = 0; j < r->sources.n; j++) {
+			for (k = 0; k < peer->n_allowedips; k++)
+				if (prefix_contains(&peer->allowedips[k], &r->sources.v[j]))
+					break;
+			if (k == peer->n_allowedips)
+				fn(r, &r->sources.v[j], ctx);
+		}
+	}
 }

@@ -53,5 +53,11 @@ void policy_free(struct policy *p);
 int policy_copy(struct policy *dst, const struct policy *src);
 const struct peer_rules *policy_find(const struct policy *p, const uint8_t key[WG_KEY_LEN]);
 int prefix_list_add(struct prefix_list *l, const struct prefix *p);
+/* Calls fn for each rule of pol that cannot take effect on dev: src NULL
+ * for a peer that dev lacks, else an allowed source outside the peer's
+ * allowed IPs, which WireGuard drops before wgsf could see it. */
+void policy_ineffective(const struct policy *pol, const struct wg_device *dev,
+			void (*fn)(const struct peer_rules *r, const struct prefix *src, void *ctx),
+			void *ctx);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -65,4 +66,23 @@ int policy_text_clear(int fd, uint32_t id)
 			err = -errno;
 	free(keys);
 	return err;
+}
+
+int policy_text_policy(int fd, const struct wgsf_config *cfg, struct policy *out,
+		       char err[POLICY_ERR_LEN])
+{
+	char *text;
+	int r;
+
+	if (!cfg->policy_len)
+		return 0;
+	r = policy_text_read(fd, cfg->policy_id, cfg->policy_len, &text);
+	if (r) {
+		snprintf(err, POLICY_ERR_LEN, "the policy in force cannot be read: %s",
+			 strerror(-r));
+		return r;
+	}
+	r = policy_parse(cfg->policy, text, cfg->policy_len, out, err);
+	free(text);
+	return r;
 }

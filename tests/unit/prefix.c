@@ -86,6 +86,27 @@ static void parsing(void)
 	parses_as("2001:db8::1/0", "::/0");
 }
 
+/* prefix_parse_raw: the same prefixes, host bits as written. */
+static void parsing_raw(void)
+{
+	static const char *const in[][2] = {
+		{ "192.0.2.77/24", "192.0.2.77/24" },
+		{ "198.51.100.7", "198.51.100.7/32" },
+		{ "2001:db8:1:2:3:4:5:6/64", "2001:db8:1:2:3:4:5:6/64" },
+		{ "203.0.113.9/0", "203.0.113.9/0" },
+	};
+	char buf[PREFIX_STRLEN];
+	struct prefix p;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		ok(!prefix_parse_raw(in[i][0], &p) && !strcmp(prefix_format(&p, buf), in[i][1]),
+		   "'%s' as written is %s", in[i][0], in[i][1]);
+	ok(prefix_parse_raw("192.0.2.0/33", &p) == -EINVAL &&
+		   prefix_parse_raw("2001:db8::/08", &p) == -EINVAL,
+	   "as written, what prefix_parse rejects is rejected");
+}
+
 static void rejecting(void)
 {
 	char overlong[128];
@@ -212,6 +233,7 @@ static void growing(void)
 int main(void)
 {
 	parsing();
+	parsing_raw();
 	rejecting();
 	addresses();
 	formatting();

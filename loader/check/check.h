@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * wgsf check: what is wrong with a WireGuard interface's allowed IPs, live
+ * or as a config file would make them, as findings, each with a severity,
+ * a stable kind, the peers and the prefix it is about. The checks work on
+ * the allowed IPs as WireGuard holds (or will hold) them; the printers
+ * (tools/check.c) word the findings.
+ */
+#ifndef WGSF_CHECK_H
+#define WGSF_CHECK_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "check/wgconf.h"
+#include "device/model.h"
+#include "policy/policy.h"
+#include "wgsf.h"
+
+enum check_severity { CHECK_INFO, CHECK_WARNING, CHECK_ERROR, CHECK_SEVERITIES };
+
+enum check_kind {
+	CHECK_DUPLICATE_PREFIX, /* a prefix listed for more than one peer */
+	CHECK_PEER_LEFT_EMPTY,  /* later peers took every prefix of a peer */
+	CHECK_NO_ALLOWED_IPS,   /* a peer without any */
+	CHECK_REPEATED_PEER,    /* one key in two [Peer] sections */
+	CHECK_OWN_KEY,          /* a [Peer] with the interface's own key */
+	CHECK_NESTED_PREFIX,    /* longer prefixes of other peers inside a peer's */
+	CHECK_CATCH_ALL,        /* all of IPv4 or IPv6 with other peers beside */
+	CHECK_HOST_BITS,        /* a file's prefix with host bits set */
+	CHECK_NOT_ROUTED,       /* not routed through the interface */
+	/* Sources a peer sent that WireGuard dropped. Reserved: it needs
+	 * WireGuard's own rejections counted per peer, which wgsf does not
+	 * do yet, so no check makes it. */
+	CHECK_REJECTED_SOURCE,
+	CHECK_POLICY_INEFFECTIVE, /* a rule of the attached policy that cannot act */
+	CHECK_KINDS
+};
+
+/* "duplicate-prefix", ...: the names scripts match; they keep their meaning. */
+extern const char *const check_kind_names[CHECK_KINDS];
+extern const char *const check_severity_names[CHECK_SEVERITIES];
+
+/* A peer's prefix within a finding, and where the file lists it. */
+struct check_item {
+	struct prefix prefix;
+	const uint8_t *key; /* its peer's */
+	unsigned int line;
+};
+
+/* Where the kernel routes a not-routed prefix (live only). */
+struct check_route {
+	struct prefix addr; /* the address asked about, in the prefix */
+	int err;            /* the kernel's -errno when it has no route */
+	unsigned char type; /* RTN_UNICAST, RTN_LOCAL, ... */
+	unsigned int oif;   /* where packets to addr leave */
+	char dev[IFNAMSIZ]; /* its name, "" unknown */
+};
+
+struct finding {
+	enum check_kind kind;
+	enum check_severity severity;
+	const uint8_t *key;   /* the peer it is about; NULL: none */
+	struct prefix prefix; /* family 0: none */
+	unsigned int line;    /* in the config file, or the policy's; 0: none */
+	/* by kind: duplicate-prefix, every listing of the prefix (its key, if
+	 * any, is the peer that holds it in the end); nested-prefix, the parts
+	 * other peers take; repeated-peer, its sections; catch-all, the
+	 * prefixes that make it */
+	struct check_item *items;
+	size_t n_items;
+	/* the other peers the items name, once each, in their order */
+	const uint8_t **others;
+	size_t n_others;
+	/* nested-prefix: what is left of the prefix to its own peer */
+	struct prefix *rest;
+	size_t n_rest;
+	struct prefix written; /* host-bits: as the file writes it */
+	bool routed;           /* not-routed: live, so route says how */
+	struct check_route route;
+};
+
+/* One allowed IP as WireGuard holds it, and the file's line that gives it. */
+struct check_entry {
+	struct prefix prefix;
+	size_t peer; /* index into dev->peers */
+	unsigned int line;
+};
+
+struct check_report {
+	bool live;
+	char source[PATH_MAX]; /* the file, or the interface */
+	/* The peers as WireGuard holds (file: will hold) them: file order, or
+	 * by key when live. */
+	struct wg_device *dev;
+	struct check_entry *table; /* every allowed IP, sorted by prefix */
+	size_t n_table;
+	uint8_t own_key[WG_KEY_LEN]; /* file: the public key of its PrivateKey */
+	/* file: the config, and each peer's listings, by index into conf.ips:
+	 * peer i's are listed[listed_at[i]] to listed[listed_at[i + 1]] */
+	struct wg_conf conf;
+	size_t *listed, *listed_at;
+	/* live, attached with a policy: the policy in force and its file */
+	struct policy policy;
+	char policy_file[WGSF_POLICY_PATH_MAX];
+	struct finding *findings; /* sorted: the most severe first, then by line */
+	size_t n_findings, cap_findings;
+	size_t count[CHECK_SEVERITIES];
+};
+
+/* Checks a config file; on error fills err with one line naming the file
+ * (and line), and returns -errno with *r empty. */
+int check_file(const char *path, struct check_report *r, char err[WGCONF_ERR_LEN]);
+/* Checks a live interface of this network namespace; on error, the
+ * message is the loader's (err.h). */
+int check_iface(const char *ifname, struct check_report *r);
+void check_report_free(struct check_report *r);
+
+/* The checks, for check.c; each adds its findings to r. */
+/* Adds f, its others filled from its items. */
+int check_finding(struct check_report *r, struct finding *f);
+/* The allowed IPs of the file's peers as WireGuard will hold them, and what
+ * the file itself gets wrong: duplicate-prefix, peer-left-empty,
+ * no-allowed-ips, repeated-peer, own-key, host-bits. */
+int check_config(struct check_report *r);
+/* nested-prefix and catch-all, over r->table. */
+int check_overlaps(struct check_report *r);
+/* not-routed: live, asking the kernel; from a file, where Table = off. */
+int check_routes(struct check_report *r);
+/* The address within p that the routing check asks about. */
+void check_route_addr(const struct prefix *p, struct prefix *addr);
+
+#endif

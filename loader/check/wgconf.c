@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "check/vec.h"
+#include "filepos.h"
+#include "check/wgconf.h"
+
+struct parser {
+	struct file_pos pos;
+	enum { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER } section;
+	bool saw_section, has_key;
+	struct wg_conf *conf;
+};
+
+/* As `wg` reads a line: with every white space character taken out. */
+static void strip_spaces(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			*out++ = *s;
+	*out = '\0';
+}
+
+/* wg-quick's keys, which it takes out before `wg` sees the rest. */
+static const char *const quick_keys[] = { "Address", "DNS",    "MTU",      "Table",     "PreUp",
+					  "PreDown", "PostUp", "PostDown", "SaveConfig" };
+
+static int addresses(struct parser *ps, char *value)
+{
+	struct wg_conf *c = ps->conf;
+	char *item, *save = NULL;
+	struct prefix p;
+	int err;
+
+	/* wg-quick splits Address at commas and at white space */
+	for (item = strtok_r(value, ", \t\r\n\v\f", &save); item;
+	     item = strtok_r(NULL, ", \t\r\n\v\f", &save)) {
+		if (prefix_parse(item, &p))
+			return pos_fail(&ps->pos, "invalid address '%s' in Address", item);
+		err = prefixes_push(&c->addresses, &c->n_addresses, &c->cap_addresses, &p);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The index in quick_keys of the key before eq, or -1. */
+static int quick_key(const char *line, const char *eq)
+{
+	const char *end = eq;
+	size_t i;
+
+	/* wg-quick trims the key, and compares it in any case */
+	while (isspace((unsigned char)*line))
+		line++;
+	while (end > line && isspace((unsigned char)end[-1]))
+		end--;
+	for (i = 0; i < sizeof(quick_keys) / sizeof(*quick_keys); i++)
+		if (strlen(quick_keys[i]) == (size_t)(end - line) &&
+		    !strncasecmp(line, quick_keys[i], end - line))
+			return i;
+	return -1;
+}
+
+/* One of quick_keys: 1 when line is one, 0 when it is for `wg`, or -errno. */
+static int quick_setting(struct parser *ps, char *line)
+{
+	char *eq = strchr(line, '='), *value = eq + 1;
+	int k = eq ? quick_key(line, eq) : -1;
+	const char *key = k < 0 ? NULL : quick_keys[k];
+	int err = 0;
+
+	if (!key)
+		return 0;
+	if (!strcmp(key, "Address"))
+		return addresses(ps, value) ?: 1;
+	strip_spaces(value);
+	if (!strcmp(key, "Table"))
+		/* compared as it is: wg-quick would take "Off" for a table's name */
+		ps->conf->table_off = !strcmp(value, "off");
+	else if (!strcmp(key, "PostUp"))
+		ps->conf->post_up = true;
+	else if (!strcmp(key, "SaveConfig") && strcasecmp(value, "true") &&
+		 strcasecmp(value, "false"))
+		err = pos_fail(&ps->pos, "SaveConfig is true or false, not '%s'", value);
+	return err ?: 1;
+}
+
+static int end_section(struct parser *ps)
+{
+	if (ps->section != SECTION_PEER)
+		return 0;
+	return pos_end_peer(&ps->pos, ps->conf->sections[ps->conf->n_sections - 1].line,
+			    ps->has_key);
+}
+
+static int section(struct parser *ps, const char *s)
+{
+	struct wg_conf *c = ps->conf;
+	int err = end_section(ps);
+
+	if (err)
+		return err;
+	ps->saw_section = true;
+	if (!strcasecmp(s, "[Interface]")) {
+		ps->section = SECTION_INTERFACE;
+		return 0;
+	}
+	if (strcasecmp(s, "[Peer]"))
+		return pos_fail(&ps->pos, "unknown section '%s' ([Interface] or [Peer])", s);
+	err = vec_room(&c->sections, c->n_sections, &c->cap_sections, sizeof(*c->sections));
+	if (err)
+		return err;
+	memset(&c->sections[c->n_sections], 0, sizeof(*c->sections));
+	c->sections[c->n_sections++].line = ps->pos.line;
+	ps->section = SECTION_PEER;
+	ps->has_key = false;
+	return 0;
+}
+
+static int allowed_ips(struct parser *ps, char *value)
+{
+	struct wg_conf *c = ps->conf;
+	char *item, *next;
+	struct conf_ip ip = { .line = ps->pos.line, .section = c->n_sections - 1 };
+	int err;
+
+	for (item = value; item; item = next) {
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		if (!*item)
+			return pos_fail(&ps->pos, "an empty prefix in AllowedIPs");
+		if (*item == '!')
+			return pos_fail(&ps->pos, "invalid prefix '%s': WireGuard has no exclusions", item);
+		if (prefix_parse_raw(item, &ip.written))
+			return pos_fail(&ps->pos, "invalid prefix '%s'", item);
+		err = vec_room(&c->ips, c->n_ips, &c->cap_ips, sizeof(ip));
+		if (err)
+			return err;
+		c->ips[c->n_ips++] = ip;
+	}
+	return 0;
+}
+
+static int peer_setting(struct parser *ps, const char *key, char *value)
+{
+	struct conf_section *sec = &ps->conf->sections[ps->conf->n_sections - 1];
+	uint8_t psk[WG_KEY_LEN];
+
+	if (!strcasecmp(key, "PublicKey")) {
+		if (key_from_base64(sec->public_key, value))
+			return pos_fail(&ps->pos, "invalid public key '%s'", value);
+		ps->has_key = true;
+		return 0;
+	}
+	if (!strcasecmp(key, "AllowedIPs"))
+		return allowed_ips(ps, value);
+	/* a secret, so not repeated in the message */
+	if (!strcasecmp(key, "PresharedKey"))
+		return key_from_base64(psk, value) ? pos_fail(&ps->pos, "invalid PresharedKey") : 0;
+	if (!strcasecmp(key, "Endpoint") || !strcasecmp(key, "PersistentKeepalive"))
+		return 0;
+	return pos_fail(&ps->pos, "unknown key '%s' in [Peer]", key);
+}
+
+static int interface_setting(struct parser *ps, const char *key, const char *value)
+{
+	struct wg_conf *c = ps->conf;
+
+	if (!strcasecmp(key, "PrivateKey")) {
+		c->has_private_key = !key_from_base64(c->private_key, value);
+		return c->has_private_key ? 0 : pos_fail(&ps->pos, "invalid PrivateKey");
+	}
+	if (!strcasecmp(key, "ListenPort") || !strcasecmp(key, "FwMark"))
+		return 0;
+	return pos_fail(&ps->pos, "unknown key '%s' in [Interface]", key);
+}
+
+static int setting(struct parser *ps, char *s)
+{
+	char *eq = strchr(s, '='); /* there is one: see line() */
+
+	*eq = '\0';
+	if (ps->section == SECTION_NONE)
+		return pos_fail(&ps->pos, "'%s' outside any section", s);
+	if (!eq[1])
+		return pos_fail(&ps->pos, "%s without a value", s);
+	if (ps->section == SECTION_PEER)
+		return peer_setting(ps, s, eq + 1);
+	return interface_setting(ps, s, eq + 1);
+}
+
+static int line(struct parser *ps, char *buf, size_t len)
+{
+	char *hash, *end;
+	size_t i;
+	int r;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)buf[i] < ' ' && !isspace((unsigned char)buf[i])) ||
+		    buf[i] == 0x7f)
+			return pos_fail(&ps->pos, "binary data (byte 0x%02x)", (unsigned char)buf[i]);
+	hash = strchr(buf, '#');
+	if (hash)
+		*hash = '\0';
+	if (ps->section == SECTION_INTERFACE) {
+		r = quick_setting(ps, buf);
+		if (r)
+			return r < 0 ? r : 0;
+	}
+	while (isspace((unsigned char)*buf))
+		buf++;
+	if (*buf && *buf != '[' && !strchr(buf, '=')) {
+		for (end = buf + strlen(buf); isspace((unsigned char)end[-1]); end--)
+			;
+		*end = '\0';
+		return pos_fail(&ps->pos, "expected 'Key = Value' or a [Section], not '%s'", buf);
+	}
+	strip_spaces(buf);
+	if (!*buf)
+		return 0;
+	return *buf == '[' ? section(ps, buf) : setting(ps, buf);
+}
+
+int wgconf_parse(const char *name, FILE *f, struct wg_conf *out, char err[WGCONF_ERR_LEN])
+{
+	struct parser ps = { .pos = { name, 0, err, WGCONF_ERR_LEN }, .conf = out };
+	size_t cap = 0;
+	char *buf = NULL;
+	ssize_t len;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	errno = 0;
+	while (!r && (len = getline(&buf, &cap, f)) >= 0) {
+		ps.pos.line++;
+		r = line(&ps, buf, len);
+	}
+	if (!r && ferror(f)) {
+		ps.pos.line = 0;
+		r = pos_fail(&ps.pos, "%s", strerror(errno ?: EIO));
+	}
+	r = r ?: end_section(&ps);
+	if (!r && !ps.saw_section) {
+		ps.pos.line = 0;
+		r = pos_fail(&ps.pos, "no [Interface] or [Peer] section: not a WireGuard config");
+	}
+	free(buf);
+	if (r)
+		wgconf_free(out);
+	return r;
+}
+
+int wgconf_read(const char *path, struct wg_conf *out, char err[WGCONF_ERR_LEN])
+{
+	/* not blocking, so that a FIFO cannot keep the open waiting */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), r;
+	struct stat st;
+	FILE *f = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (fd < 0 || fstat(fd, &st) || (S_ISREG(st.st_mode) && !(f = fdopen(fd, "r")))) {
+		r = -errno;
+		snprintf(err, WGCONF_ERR_LEN, "%s: %s", path, strerror(-r));
+	} else if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		snprintf(err, WGCONF_ERR_LEN, "%s: not a regular file", path);
+	} else {
+		r = wgconf_parse(path, f, out, err);
+	}
+	if (f)
+		fclose(f);
+	else if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+void wgconf_free(struct wg_conf *c)
+{
+	free(c->sections);
+	free(c->ips);
+	free(c->addresses);
+	/* the private key too, a secret */
+	memset(c, 0, sizeof(*c));
+}
