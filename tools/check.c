@@ -189,6 +189,28 @@ static void policy(const struct words *w)
 	      "them", w->m);
 }
 
+static void rejected(const struct words *w)
+{
+	const struct finding *f = w->f;
+	char b[64];
+
+	fputs("peer ", w->m);
+	key(w->m, f->key);
+	fputs(" sent from ", w->m);
+	prefix(w->m, &f->prefix);
+	fprintf(w->m, ", which its AllowedIPs here do not hold: WireGuard dropped %llu of its "
+		"packets (the last to ", (unsigned long long)f->rejected_packets);
+	prefix(w->m, &f->dest);
+	fprintf(w->m, ", %s); ", ui_ago(f->last_rejected_ns, b));
+	prefix(w->m, &f->prefix);
+	if (f->owner) {
+		fputs(" belongs to peer ", w->m);
+		key(w->m, f->owner);
+	} else {
+		fputs(" belongs to no peer", w->m);
+	}
+}
+
 /* The finding in one line. */
 static void message(const struct words *w)
 {
@@ -236,7 +258,8 @@ static void message(const struct words *w)
 		return not_routed(w);
 	case CHECK_POLICY_INEFFECTIVE:
 		return policy(w);
-	case CHECK_REJECTED_SOURCE: /* reserved: nothing makes it */
+	case CHECK_REJECTED_SOURCE:
+		return rejected(w);
 	case CHECK_KINDS:
 		return;
 	}
@@ -283,6 +306,9 @@ static void advice(const struct words *w)
 		fprintf(w->m, "check by hand that it is routed through the interface (PostUp, or "
 			"the system's routes): 'ip route get %s'", addr_format(&mid, a));
 	}
+	else if (f->kind == CHECK_REJECTED_SOURCE)
+		fprintf(w->m, "add %s to this peer's AllowedIPs on this side, or change the "
+			"client's address", p);
 	else if (f->kind == CHECK_POLICY_INEFFECTIVE && f->prefix.family)
 		fprintf(w->m, "add %s to the peer's AllowedIPs, or remove it from its "
 			"AllowedSources", p);
@@ -403,6 +429,15 @@ static void json_kind(struct json *j, const struct finding *f)
 	size_t i;
 
 	switch (f->kind) {
+	case CHECK_REJECTED_SOURCE:
+		json_prefix(j, "destination", &f->dest);
+		json_u64(j, "rejected_packets", f->rejected_packets);
+		json_u64(j, "last_rejected", ui_epoch(f->last_rejected_ns));
+		if (f->owner)
+			json_key(j, "owner", f->owner);
+		else
+			json_string(j, "owner", NULL);
+		break;
 	case CHECK_DUPLICATE_PREFIX:
 		json_key(j, "holder", f->key);
 		json_array_begin(j, "listed");

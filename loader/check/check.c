@@ -11,6 +11,7 @@
 #include "device/wireguard.h"
 #include "err.h"
 #include "tables/policy_text.h"
+#include "tracer/tracer.h"
 
 const char *const check_kind_names[CHECK_KINDS] = {
 	[CHECK_DUPLICATE_PREFIX] = "duplicate-prefix",
@@ -202,6 +203,55 @@ static int check_policy(struct check_report *r, const char *ifname)
 	return err ?: c.err;
 }
 
+static const uint8_t *key_in(const struct wg_device *dev, const uint8_t *key)
+{
+	const struct wg_peer *p = device_find_peer(dev, key);
+
+	return p ? p->public_key : NULL;
+}
+
+static struct prefix host_of(const struct wgsf_addr *a)
+{
+	struct prefix p = { .family = a->version == 4 ? AF_INET : AF_INET6 };
+
+	p.cidr = prefix_bits(p.family);
+	memcpy(p.addr, a->addr, a->version == 4 ? 4 : 16);
+	return p;
+}
+
+/* rejected-source: where wgsf is attached and sees WireGuard's own drops,
+ * each peer's that WireGuard rejected, by the last source it sent from. */
+static int check_rejected(struct check_report *r, const char *ifname)
+{
+	struct tracer_view v = {};
+	struct iface_pins pins;
+	struct finding f;
+	size_t i;
+	int err = iface_open(ifname, &pins);
+
+	if (err) {
+		wgsf_clear_error();
+		return err == -ENOENT ? 0 : err;
+	}
+	if (pins.hook != HOOK_RECREATED && pins.cfg.attachment.ifindex)
+		tracer_read(pins.cfg.attachment.ifindex, &v);
+	iface_close(&pins);
+	for (i = 0; !err && i < v.n_peers; i++) {
+		const struct wgsf_rejected *x = &v.peers[i].rejected;
+
+		f = (struct finding){ .kind = CHECK_REJECTED_SOURCE, .severity = CHECK_WARNING,
+				      .key = key_in(r->dev, v.peers[i].public_key),
+				      .prefix = host_of(&x->last_src), .dest = host_of(&x->last_dst),
+				      .rejected_packets = x->packets, .last_rejected_ns = x->last_ns,
+				      .owner = x->last_has_owner ? key_in(r->dev, x->last_owner) : NULL };
+		/* a sender gone from WireGuard since needs no fix */
+		if (f.key && x->packets)
+			err = check_finding(r, &f);
+	}
+	tracer_view_free(&v);
+	return err;
+}
+
 static void report_init(struct check_report *r, const char *source, bool live)
 {
 	memset(r, 0, sizeof(*r));
@@ -246,7 +296,8 @@ int check_iface(const char *ifname, struct check_report *r)
 		return err;
 	}
 	device_canonicalise(r->dev);
-	err = live_table(r) ?: check_overlaps(r) ?: check_routes(r) ?: check_policy(r, ifname);
+	err = live_table(r) ?: check_overlaps(r) ?: check_routes(r) ?: check_policy(r, ifname) ?:
+	      check_rejected(r, ifname);
 	if (err) {
 		check_report_free(r);
 		return err;

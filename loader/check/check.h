@@ -31,10 +31,7 @@ enum check_kind {
 	CHECK_CATCH_ALL,        /* all of IPv4 or IPv6 with other peers beside */
 	CHECK_HOST_BITS,        /* a file's prefix with host bits set */
 	CHECK_NOT_ROUTED,       /* not routed through the interface */
-	/* Sources a peer sent that WireGuard dropped. Reserved: it needs
-	 * WireGuard's own rejections counted per peer, which wgsf does not
-	 * do yet, so no check makes it. */
-	CHECK_REJECTED_SOURCE,
+	CHECK_REJECTED_SOURCE, /* a source a peer sent from, which WireGuard dropped */
 	CHECK_POLICY_INEFFECTIVE, /* a rule of the attached policy that cannot act */
 	CHECK_KINDS
 };
@@ -80,6 +77,11 @@ struct finding {
 	struct prefix written; /* host-bits: as the file writes it */
 	bool routed;           /* not-routed: live, so route says how */
 	struct check_route route;
+	/* rejected-source: prefix is the last source WireGuard dropped, dest
+	 * where it went, owner the peer that source belongs to (NULL: none) */
+	uint64_t rejected_packets, last_rejected_ns;
+	struct prefix dest;
+	const uint8_t *owner;
 };
 
 /* One allowed IP as WireGuard holds it, and the file's line that gives it. */

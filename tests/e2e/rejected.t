@@ -95,6 +95,14 @@ t_is "$(wgsf_gw lookup "$GW_IF" 192.0.2.12 --json | jq -r '[.rejected_seen, .rej
 	"true ${CLIENT_PUB[1]}" "lookup: a rejected packet from client 2's address, sent by client 1"
 t_is "$(wgsf_gw lookup "$GW_IF" 192.0.2.99 --json | jq -r .rejected_seen)" false \
 	"lookup: none whose last came from .99 any more"
+out=$(wgsf_gw check "$GW_IF" --json)
+t_is "$?:$(jq -c '[.findings[] | select(.kind == "rejected-source") |
+	[.severity, .peers[0], .prefix, .destination, .owner, .rejected_packets]]' <<<"$out")" \
+	"2:[[\"warning\",\"${CLIENT_PUB[1]}\",\"192.0.2.12/32\",\"192.0.2.1/32\",\"${CLIENT_PUB[2]}\",10]]" \
+	"check: a rejected-source warning for client 1's last source, owner client 2; exit 2"
+t_is "$(jq -r '.findings[] | select(.kind == "rejected-source") | .advice' <<<"$out")" \
+	"add 192.0.2.12/32 to this peer's AllowedIPs on this side, or change the client's address" \
+	"check: and what to change"
 t_ok "attach again" attach_gw
 t_is "$(rejected "${CLIENT_PUB[1]}")" "10 900 192.0.2.12 192.0.2.1 ${CLIENT_PUB[2]}" \
 	"counters kept across a re-attach"
