@@ -316,28 +316,30 @@ int tracer_enable(const char *ifname, int ifindex)
 	return err;
 }
 
-/* The keys of the interface's senders in tracer_rejected, in an array to
- * free also on error. */
-static int iface_peers(int fd, const struct wgsf_tracer_iface *iface,
-		       struct wgsf_rejected_key **keys, size_t *n)
+/* The keys of a map that begin with the len bytes at head (both maps' keys
+ * begin with an interface, whose first member is its namespace's cookie),
+ * in an array: deleting keys during the walk would lose its place. */
+static int keys_beginning(int fd, size_t size, const void *head, size_t len, void **keys,
+			  size_t *n)
 {
-	struct wgsf_rejected_key cur, next, *grown;
-	bool first = true;
+	char cur[sizeof(struct wgsf_rejected_key)], next[sizeof(cur)];
 	size_t cap = 0;
+	bool first = true;
+	void *grown;
 
 	*keys = NULL;
 	*n = 0;
-	for (; !bpf_map_get_next_key(fd, first ? NULL : &cur, &next); first = false) {
-		cur = next;
-		if (memcmp(&cur.iface, iface, sizeof(*iface)))
+	for (; !bpf_map_get_next_key(fd, first ? NULL : cur, next); first = false) {
+		memcpy(cur, next, size);
+		if (memcmp(cur, head, len))
 			continue;
 		if (*n == cap) {
-			grown = realloc(*keys, (cap = cap ? 2 * cap : 16) * sizeof(cur));
+			grown = realloc(*keys, (cap = cap ? 2 * cap : 16) * size);
 			if (!grown)
 				return -ENOMEM;
 			*keys = grown;
 		}
-		(*keys)[(*n)++] = cur;
+		memcpy((char *)*keys + (*n)++ * size, cur, size);
 	}
 	return errno == ENOENT ? 0 : -errno;
 }
@@ -346,7 +348,8 @@ static int forget_iface(const struct pins *t, const struct wgsf_tracer_iface *ke
 {
 	struct wgsf_rejected_key *keys = NULL;
 	size_t n = 0, i;
-	int err = t->fd[T_REJECTED] < 0 ? 0 : iface_peers(t->fd[T_REJECTED], key, &keys, &n);
+	int err = t->fd[T_REJECTED] < 0 ? 0 : keys_beginning(t->fd[T_REJECTED], sizeof(*keys), key,
+							      sizeof(*key), (void **)&keys, &n);
 
 	for (i = 0; !err && i < n; i++)
 		if (bpf_map_delete_elem(t->fd[T_REJECTED], &keys[i]) && errno != ENOENT)
@@ -376,31 +379,6 @@ int tracer_disable(int ifindex)
 	return err;
 }
 
-/* The registered interfaces of the namespace with this cookie, in an
- * array: deleting keys during the walk would lose its place. */
-static int netns_ifaces(int fd, uint64_t cookie, struct wgsf_tracer_iface **keys, size_t *n)
-{
-	struct wgsf_tracer_iface cur, next, *grown;
-	bool first = true;
-	size_t cap = 0;
-
-	*keys = NULL;
-	*n = 0;
-	for (; !bpf_map_get_next_key(fd, first ? NULL : &cur, &next); first = false) {
-		cur = next;
-		if (cur.netns_cookie != cookie)
-			continue;
-		if (*n == cap) {
-			grown = realloc(*keys, (cap = cap ? 2 * cap : 8) * sizeof(cur));
-			if (!grown)
-				return -ENOMEM;
-			*keys = grown;
-		}
-		(*keys)[(*n)++] = cur;
-	}
-	return errno == ENOENT ? 0 : -errno;
-}
-
 int tracer_forget_netns(uint64_t cookie)
 {
 	struct wgsf_tracer_iface *keys = NULL;
@@ -413,7 +391,8 @@ int tracer_forget_netns(uint64_t cookie)
 	err = tracer_open(&t, false);
 	if (err == -ENOENT)
 		return 0;
-	err = err ?: t.fd[T_IFACES] < 0 ? 0 : netns_ifaces(t.fd[T_IFACES], cookie, &keys, &n);
+	err = err ?: t.fd[T_IFACES] < 0 ? 0 : keys_beginning(t.fd[T_IFACES], sizeof(*keys), &cookie,
+							     sizeof(cookie), (void **)&keys, &n);
 	for (i = 0; !err && i < n; i++)
 		err = forget_iface(&t, &keys[i]);
 	if (!err && no_ifaces(&t))
@@ -484,7 +463,8 @@ static int read_view(const struct pins *t, const struct wgsf_tracer_iface *key,
 	size_t n = 0, i;
 	int err = read_total(t->fd[T_IFACES], key, &v->total);
 
-	err = err ?: iface_peers(t->fd[T_REJECTED], key, &keys, &n);
+	err = err ?: keys_beginning(t->fd[T_REJECTED], sizeof(*keys), key, sizeof(*key),
+				   (void **)&keys, &n);
 	if (!err && n && !(v->peers = calloc(n, sizeof(*v->peers))))
 		err = -ENOMEM;
 	for (i = 0; !err && i < n; i++)
