@@ -40,8 +40,10 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has no package lists yet.
-if ! apt-get install -y -qq --no-install-recommends $missing >/dev/null; then
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# A fresh machine has no package lists yet. Another apt may hold the lock
+# for a while (another deps.sh, a package being installed): wait for it.
+lock="-o DPkg::Lock::Timeout=300"
+if ! apt-get $lock install -y -qq --no-install-recommends $missing >/dev/null; then
+	apt-get $lock update -qq
+	apt-get $lock install -y -qq --no-install-recommends $missing >/dev/null
 fi
