@@ -220,31 +220,46 @@ static __always_inline int policy_match(int dst, __u32 slot, const struct packet
 	}
 }
 
-/* Returns the enum wgsf_reason the packet breaks, or -1 when it complies. */
-static __always_inline int violation(const struct wgsf_config *cfg, __u32 slot,
+/* The peer's policy as its flags say it, for an entry whose bits do not. */
+static __always_inline __u32 entry_of_flags(__u32 slot)
+{
+	const struct wgsf_peer_policy *pol = bpf_map_lookup_elem(&peer_policy, &slot);
+	__u32 flags = pol ? pol->flags : 0;
+
+	if (flags & WGSF_PEER_BLOCKED)
+		return WGSF_ENTRY_BLOCKED;
+	return (flags & WGSF_PEER_SRC_POLICY ? 0 : WGSF_ENTRY_POLICY) |
+	       (flags & WGSF_PEER_DST_POLICY ? WGSF_ENTRY_DST : 0);
+}
+
+/* Returns the enum wgsf_reason the packet breaks, or -1 when it complies.
+ * entry is the allowed-IPs entry that named the peer. */
+static __always_inline int violation(const struct wgsf_config *cfg, __u32 entry,
 				     const struct packet *p)
 {
-	const struct wgsf_peer_policy *pol;
-	__u32 flags;
+	__u32 slot = entry & WGSF_ENTRY_SLOT;
 
-	/* Without any policy, spare the lookup: at a large table it is one
-	 * more cache miss per packet. The config is one entry, always hot. */
+	/* Without any policy, spare the lookups: at a large table each is
+	 * one more cache miss per packet. The config is one entry, always
+	 * hot. An entry that holds its peer's policy spares them too. */
 	if (!cfg->policied)
 		return -1;
-	pol = bpf_map_lookup_elem(&peer_policy, &slot);
-	flags = pol ? pol->flags : 0;
-	if (!flags)
-		return -1;
-	if (flags & WGSF_PEER_BLOCKED)
+	if (!(entry & WGSF_ENTRY_POLICY)) {
+		entry = entry_of_flags(slot);
+		/* allowed sources that split the entry: ask them */
+		if (!(entry & (WGSF_ENTRY_POLICY | WGSF_ENTRY_BLOCKED)) &&
+		    !policy_match(0, slot, p, p->src))
+			return WGSF_REASON_SOURCE;
+	}
+	if (entry & WGSF_ENTRY_BLOCKED)
 		return WGSF_REASON_BLOCKED;
-	if ((flags & WGSF_PEER_SRC_POLICY) &&
-	    !policy_match(0, slot, p, p->src))
+	if (entry & WGSF_ENTRY_SRC_OUT)
 		return WGSF_REASON_SOURCE;
-	if ((flags & WGSF_PEER_DST_POLICY) &&
-	    !policy_match(1, slot, p, p->dst))
+	if ((entry & WGSF_ENTRY_DST) && !policy_match(1, slot, p, p->dst))
 		return WGSF_REASON_DESTINATION;
 	return -1;
 }
+
 
 static __always_inline enum verdict account(struct wgsf_peer_stats *st,
 					    const struct packet *p, int reason,
@@ -299,7 +314,7 @@ static __always_inline enum verdict classify(void *data, void *data_end,
 {
 	const struct wgsf_config *cfg;
 	struct wgsf_peer_stats *st;
-	__u32 *slot, zero = 0;
+	__u32 *found, entry, slot, zero = 0;
 	struct packet p;
 	__u64 now;
 	int reason;
@@ -308,12 +323,14 @@ static __always_inline enum verdict classify(void *data, void *data_end,
 		count_malformed();
 		return VERDICT_PASS;
 	}
-	slot = peer_of(&p);
-	if (!slot) {
+	found = peer_of(&p);
+	if (!found) {
 		count_unknown(&p);
 		return VERDICT_PASS;
 	}
-	st = bpf_map_lookup_elem(&peer_stats, slot);
+	entry = *found;
+	slot = entry & WGSF_ENTRY_SLOT;
+	st = bpf_map_lookup_elem(&peer_stats, &slot);
 	if (!st)
 		return VERDICT_PASS;
 	now = bpf_ktime_get_coarse_ns();
@@ -323,7 +340,7 @@ static __always_inline enum verdict classify(void *data, void *data_end,
 	cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!cfg)
 		return VERDICT_PASS;
-	reason = violation(cfg, *slot, &p);
+	reason = violation(cfg, entry, &p);
 	if (reason < 0)
 		return VERDICT_PASS;
 	return account(st, &p, reason, now, cfg->mode == WGSF_MODE_ENFORCE);

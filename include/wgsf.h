@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 5
+#define WGSF_ABI_VERSION 6
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -36,7 +36,8 @@ enum wgsf_reason {
 
 /*
  * Keys of the allowed-IPs tables, one pair per family: prefixlen counts bits
- * of addr, in network byte order. Value: the owning peer's slot (__u32).
+ * of addr, in network byte order. Value: the owning peer's slot (__u32),
+ * with WGSF_ENTRY_* bits above it.
  *
  * Host routes (/32, /128) live in a hash (host_ips4/6), everything shorter
  * in an LPM trie (allowed_ips4/6). A host route is always the longest
@@ -45,6 +46,19 @@ enum wgsf_reason {
  * trie of every peer's address. The hash keeps the trie's key layout, with
  * prefixlen always the full length, so that one key serves both lookups.
  */
+/*
+ * What the owner's policy says of every source in an allowed-IPs entry,
+ * where that is the same for all of them (always for a host route): the
+ * datapath then decides from the entry alone, without looking the peer's
+ * flags and allowed sources up. Without WGSF_ENTRY_POLICY (a prefix that the
+ * peer's allowed sources split), it looks them up.
+ */
+#define WGSF_ENTRY_SLOT 0x00ffffffu   /* the slot */
+#define WGSF_ENTRY_POLICY (1u << 31)  /* the bits below say it all */
+#define WGSF_ENTRY_BLOCKED (1u << 30) /* the peer is quarantined */
+#define WGSF_ENTRY_SRC_OUT (1u << 29) /* its sources lie outside the peer's allowed sources */
+#define WGSF_ENTRY_DST (1u << 28)     /* the peer has allowed destinations: look them up */
+
 struct wgsf_lpm4_key {
 	__u32 prefixlen;
 	__u8 addr[4];
@@ -96,14 +110,15 @@ struct wgsf_addr {
  * Bytes are the IP length (IPv4 total length, IPv6 40 + payload length).
  */
 struct wgsf_peer_stats {
+	/* What every packet writes, in one cache line. */
 	__u64 rx_packets;
 	__u64 rx_bytes;
+	__u64 last_seen_ns;
 	__u64 violation_packets;
 	__u64 violation_bytes;
 	__u64 drop_packets;
 	__u64 drop_bytes;
 	__u64 violations[WGSF_REASON_COUNT];
-	__u64 last_seen_ns;
 	__u64 last_violation_ns;
 	__u32 last_violation_reason; /* enum wgsf_reason */
 	__u32 pad;

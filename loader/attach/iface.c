@@ -343,9 +343,13 @@ static int sync_in_place(struct session *s, struct sync_cache *cache, struct ifa
 {
 	struct wgsf_config want = s->cfg, now;
 	const struct maps *m = &s->old;
-	bool cached = cache && cache->dev && cache->generation == s->cfg.generation;
+	bool cached;
 	int err;
 
+	/* the entries' bits come from the policy: another one, another table */
+	if (cache && (s->text || cache->policy_id != s->cfg.policy_id))
+		sync_cache_free(cache);
+	cached = cache && cache->dev && cache->generation == s->cfg.generation;
 	want.mode = mode_for(s, -1, s->cfg.mode);
 	err = begin(m->fd[MAP_CONFIG], &s->cfg) ?: config_read(m->fd[MAP_CONFIG], &now);
 	/* its own write: the cache still knows what the tables hold */
@@ -356,8 +360,10 @@ static int sync_in_place(struct session *s, struct sync_cache *cache, struct ifa
 		err = cache ? sync_device_cached(m, s->dev, s->pol, cache, &res->sync)
 			    : sync_device(m, s->dev, s->pol, &res->sync);
 	err = err ?: finish(s, m, &want, res);
-	if (!err && cache && cache->dev)
+	if (!err && cache && cache->dev) {
 		cache->generation = res->cfg.generation;
+		cache->policy_id = res->cfg.policy_id;
+	}
 	return err;
 }
 

@@ -35,6 +35,8 @@ int table_read_map(int fd, uint8_t family, bool policy, struct table_entry **v, 
 
 	for (i = 0; !err && i < e.n; i++) {
 		t.slot = ((uint32_t *)e.values)[i];
+		t.bits = policy ? 0 : t.slot & ~WGSF_ENTRY_SLOT;
+		t.slot &= policy ? ~0u : WGSF_ENTRY_SLOT;
 		key_decode((char *)e.keys + i * e.key_size, family, policy, &t.prefix, &t.slot);
 		err = table_push(v, n, cap, &t);
 	}
@@ -56,15 +58,17 @@ int diff_write(const struct maps *m, const struct diff_ops *ops, const struct ta
 		while (j < nh && ops->cmp(&have[j], &want[i]) < 0)
 			j++;
 		c = j < nh ? ops->cmp(&have[j], &want[i]) : 1;
-		if (c == 0 && have[j].slot == want[i].slot)
+		if (c == 0 && have[j].slot == want[i].slot && have[j].bits == want[i].bits)
 			continue;
-		(*(c == 0 ? changed : added))++;
+		/* bits alone: the policy changed, which counts itself */
+		if (c || have[j].slot != want[i].slot)
+			(*(c == 0 ? changed : added))++;
 		if (!ops->write_many) {
 			err = ops->write(m, &want[i]);
 			continue;
 		}
 		p[n] = want[i].prefix;
-		slots[n++] = want[i].slot;
+		slots[n++] = want[i].slot | want[i].bits;
 	}
 	if (!err && n)
 		err = ops->write_many(m, p, slots, n);

@@ -29,6 +29,7 @@ struct sync_result {
 struct table_entry {
 	struct prefix prefix;
 	uint32_t slot;
+	uint32_t bits; /* allowed IPs: the WGSF_ENTRY_* bits beside the slot */
 };
 
 /* Total order of entries by prefix. */
@@ -42,8 +43,9 @@ struct diff_ops {
 	int (*del)(const struct maps *m, const struct table_entry *e);
 	/* the map that holds e */
 	enum map_id (*map_of)(const struct table_entry *e);
-	/* when not NULL, writes all at once in place of write */
-	int (*write_many)(const struct maps *m, const struct prefix *p, const uint32_t *slots,
+	/* when not NULL, writes all at once in place of write: p[i] with the
+	 * value values[i] */
+	int (*write_many)(const struct maps *m, const struct prefix *p, const uint32_t *values,
 			  size_t n);
 };
 

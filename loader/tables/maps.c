@@ -381,7 +381,7 @@ static int batch_flush(struct batch *b)
 	return err;
 }
 
-int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_t *slots,
+int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_t *values,
 		     size_t n)
 {
 	struct batch b[MAP_COUNT] = {};
@@ -395,7 +395,7 @@ int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_
 			;
 		if (!b[j].fd) {
 			b[j] = (struct batch){ .fd = fd, .keys = malloc(n * sizeof(key)),
-					       .values = malloc(n * sizeof(*slots)),
+					       .values = malloc(n * sizeof(*values)),
 					       .key_size = p[i].family == AF_INET ? 8 : sizeof(key) };
 			if (!b[j].keys || !b[j].values)
 				err = -ENOMEM;
@@ -403,7 +403,7 @@ int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_
 		if (err)
 			break;
 		memcpy(b[j].keys + b[j].n * b[j].key_size, &key, b[j].key_size);
-		b[j].values[b[j].n++] = slots[i];
+		b[j].values[b[j].n++] = values[i];
 	}
 	for (j = 0; j < MAP_COUNT && b[j].fd; j++) {
 		err = err ?: batch_flush(&b[j]);
@@ -445,11 +445,11 @@ int allowedip_lookup(const struct maps *m, const struct prefix *addr, uint32_t *
 	struct wgsf_lpm6_key key;
 	int v4 = addr->family == AF_INET;
 
-	if (!bpf_map_lookup_elem(allowedip_key(m, &host, &key), &key, slot))
-		return 0;
-	if (!bpf_map_lookup_elem(m->fd[v4 ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6], &key, slot))
-		return 0;
-	return -errno;
+	if (bpf_map_lookup_elem(allowedip_key(m, &host, &key), &key, slot) &&
+	    bpf_map_lookup_elem(m->fd[v4 ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6], &key, slot))
+		return -errno;
+	*slot &= WGSF_ENTRY_SLOT;
+	return 0;
 }
 
 int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags)

@@ -79,15 +79,17 @@ int allowedip_delete(const struct maps *m, const struct prefix *p);
 /* The prefix a table's key holds, and for a policy table the slot, which
  * allowed-IPs tables hold as their value. */
 void key_decode(const void *key, uint8_t family, bool policy, struct prefix *p, uint32_t *slot);
-/* n prefixes, p[i] to slots[i], in a few batches: for large syncs. */
-int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_t *slots,
+/* n prefixes, p[i] with the value values[i] (a slot and its bits), in a
+ * few batches: for large syncs. */
+int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_t *values,
 		     size_t n);
 int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags);
 /* A prefix of slot's allowed sources (dst false) or destinations (dst true). */
 int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
 int policy_prefix_delete(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
 /* The kernel's longest match of addr, as the datapath finds it: the slot
- * of the peer whose allowed IPs hold addr, or -ENOENT. */
+ * of the peer whose allowed IPs hold addr (without the entry's bits), or
+ * -ENOENT. */
 int allowedip_lookup(const struct maps *m, const struct prefix *addr, uint32_t *slot);
 /* 1 when one of slot's allowed sources (dst false) or destinations holds
  * addr, 0 when none does, or -errno. */

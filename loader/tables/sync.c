@@ -83,33 +83,45 @@ int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint
 	return claim_write(m, s, &slots[s]);
 }
 
-static int wanted_table(const struct wg_device *dev, const uint32_t *slot_of,
-			struct table_entry **out, size_t *n)
+int table_push_peer(struct table_entry **v, size_t *n, size_t *cap, const struct wg_peer *p,
+		    uint32_t slot, const struct rules_index *ix)
 {
-	struct table_entry *v = NULL, e;
-	size_t i, j, cap = 0;
-	int err;
+	const struct peer_rules *r = rules_find(ix, p->public_key);
+	struct table_entry e = { .slot = slot };
+	size_t j;
+	int err = 0;
+
+	for (j = 0; j < p->n_allowedips && !err; j++) {
+		e.prefix = p->allowedips[j];
+		e.bits = entry_bits(r, &e.prefix);
+		err = table_push(v, n, cap, &e);
+	}
+	return err;
+}
+
+static int wanted_table(const struct wg_device *dev, const uint32_t *slot_of,
+			const struct rules_index *ix, struct table_entry **out, size_t *n)
+{
+	struct table_entry *v = NULL;
+	size_t i, cap = 0;
+	int err = 0;
 
 	*n = 0;
-	for (i = 0; i < dev->n_peers; i++) {
-		for (j = 0; j < dev->peers[i].n_allowedips; j++) {
-			e.prefix = dev->peers[i].allowedips[j];
-			e.slot = slot_of[i];
-			err = table_push(&v, n, &cap, &e);
-			if (err) {
-				free(v);
-				return err;
-			}
-		}
+	for (i = 0; i < dev->n_peers && !err; i++)
+		err = table_push_peer(&v, n, &cap, &dev->peers[i], slot_of[i], ix);
+	if (err) {
+		free(v);
+		return err;
 	}
-	qsort(v, *n, sizeof(*v), table_entry_cmp);
+	if (*n)
+		qsort(v, *n, sizeof(*v), table_entry_cmp);
 	*out = v;
 	return 0;
 }
 
 static int aip_write(const struct maps *m, const struct table_entry *e)
 {
-	return allowedip_write(m, &e->prefix, e->slot);
+	return allowedip_write(m, &e->prefix, e->slot | e->bits);
 }
 
 static int aip_delete(const struct maps *m, const struct table_entry *e)
@@ -238,11 +250,14 @@ static int plan_slots(const struct maps *m, const struct wg_device *dev, struct 
 static int plan_make(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
 		     struct plan *p)
 {
+	struct rules_index ix;
 	int err;
 
 	memset(p, 0, sizeof(*p));
-	err = plan_slots(m, dev, p) ?: wanted_table(dev, p->slot_of, &p->want, &p->nw) ?:
+	err = rules_index_build(pol, &ix) ?: plan_slots(m, dev, p) ?:
+	      wanted_table(dev, p->slot_of, &ix, &p->want, &p->nw) ?:
 	      table_read(m, &p->have, &p->nh);
+	rules_index_free(&ix);
 	if (!err && pol) {
 		err = policy_plan(m, dev, p->slot_of, pol, &p->pol);
 		p->has_pol = !err;

@@ -17,6 +17,7 @@
 #include "device/model.h"
 #include "policy/policy.h"
 #include "tables/diff.h"
+#include "tables/entry_bits.h"
 #include "tables/maps.h"
 
 /* Slots the device's peers need, their allowed IPs, and, when pol is not
@@ -37,6 +38,9 @@ int sync_device(const struct maps *m, const struct wg_device *dev, const struct 
  */
 struct sync_cache {
 	uint64_t generation;
+	/* the config's policy_id of the policy that gave the entries their
+	 * bits (see entry_bits.h): the caller empties the cache for another */
+	uint32_t policy_id;
 	struct wg_device *dev; /* the device last synced: the cache's own */
 	uint32_t *slot_of;     /* dev's peer i's slot */
 	struct wgsf_slot *slots; /* the slot table as written */
@@ -74,6 +78,10 @@ int slots_free(const struct maps *m, const uint32_t *gone, size_t n, struct sync
 /* Allowed IPs: keyed by prefix, the slot their value. */
 extern const struct diff_ops allowedip_ops;
 
+/* Appends the allowed-IPs entries of peer p, in slot, with the bits its
+ * rules in ix give them. */
+int table_push_peer(struct table_entry **v, size_t *n, size_t *cap, const struct wg_peer *p,
+		    uint32_t slot, const struct rules_index *ix);
 /* Every allowed-IPs entry of all four tables, sorted by prefix. */
 int table_read(const struct maps *m, struct table_entry **out, size_t *n);
 /* The slot table: in_use entries only, as (slot, key) pairs in slot order. */

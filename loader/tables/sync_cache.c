@@ -47,20 +47,6 @@ static const struct wg_peer *counterpart(const struct wg_device *a, size_t i,
 	return device_find_peer(b, key);
 }
 
-static int push_peer(struct table_entry **v, size_t *n, size_t *cap, const struct wg_peer *p,
-		     uint32_t slot)
-{
-	struct table_entry e = { .slot = slot };
-	size_t j;
-	int err = 0;
-
-	for (j = 0; j < p->n_allowedips && !err; j++) {
-		e.prefix = p->allowedips[j];
-		err = table_push(v, n, cap, &e);
-	}
-	return err;
-}
-
 enum peer_state { PEER_NEW, PEER_SAME, PEER_CHANGED };
 
 /* The two sides of the difference, and the slots of dev's peers. */
@@ -72,8 +58,10 @@ struct delta {
 	size_t n_gone;
 };
 
-/* Old peers: kept ones keep their slot, the rest are gone. */
-static int delta_old(const struct sync_cache *c, const struct wg_device *dev, struct delta *d)
+/* Old peers: kept ones keep their slot, the rest are gone. Their entries'
+ * bits came from the same policy (another one empties the cache). */
+static int delta_old(const struct sync_cache *c, const struct wg_device *dev,
+		     const struct rules_index *ix, struct delta *d)
 {
 	const struct wg_peer *old, *now;
 	size_t i;
@@ -91,7 +79,7 @@ static int delta_old(const struct sync_cache *c, const struct wg_device *dev, st
 		} else {
 			d->gone[d->n_gone++] = c->slot_of[i];
 		}
-		err = push_peer(&d->have, &d->nh, &d->ch, old, c->slot_of[i]);
+		err = table_push_peer(&d->have, &d->nh, &d->ch, old, c->slot_of[i], ix);
 	}
 	return err;
 }
@@ -99,7 +87,7 @@ static int delta_old(const struct sync_cache *c, const struct wg_device *dev, st
 /* New and changed peers, as delta_old() found them; new ones get a slot. A
  * second pass over both devices' allowed IPs would cost as much again. */
 static int delta_new(const struct maps *m, struct sync_cache *c, const struct wg_device *dev,
-		     struct delta *d, struct sync_result *res)
+		     const struct rules_index *ix, struct delta *d, struct sync_result *res)
 {
 	const struct wg_peer *p;
 	uint32_t from = 0;
@@ -113,7 +101,7 @@ static int delta_new(const struct maps *m, struct sync_cache *c, const struct wg
 		if (d->state[i] == PEER_NEW)
 			err = slot_claim(m, c->slots, c->cap, &from, p->public_key, &d->slot_of[i],
 					 res);
-		err = err ?: push_peer(&d->want, &d->nw, &d->cw, p, d->slot_of[i]);
+		err = err ?: table_push_peer(&d->want, &d->nw, &d->cw, p, d->slot_of[i], ix);
 	}
 	return err;
 }
@@ -122,13 +110,18 @@ static int sync_delta(const struct maps *m, struct sync_cache *c, const struct w
 		      const struct policy *pol, struct delta *d, struct sync_result *res)
 {
 	const struct diff_ops *ops = &allowedip_ops;
+	struct rules_index ix;
 	size_t i;
-	int err = delta_old(c, dev, d) ?: delta_new(m, c, dev, d, res);
+	int err = rules_index_build(pol, &ix) ?: delta_old(c, dev, &ix, d) ?:
+		  delta_new(m, c, dev, &ix, d, res);
 
+	rules_index_free(&ix);
 	if (err)
 		return err;
-	qsort(d->want, d->nw, sizeof(*d->want), ops->cmp);
-	qsort(d->have, d->nh, sizeof(*d->have), ops->cmp);
+	if (d->nw)
+		qsort(d->want, d->nw, sizeof(*d->want), ops->cmp);
+	if (d->nh)
+		qsort(d->have, d->nh, sizeof(*d->have), ops->cmp);
 	err = diff_write(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_added,
 			 &res->prefixes_changed) ?:
 	      diff_delete(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_removed) ?:

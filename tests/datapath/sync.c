@@ -84,8 +84,11 @@ static bool tables_match(const struct maps *m, const struct wg_device *dev)
 	want = calloc(nw + 1, sizeof(*want));
 	for (i = 0, nw = 0; i < dev->n_peers; i++)
 		for (j = 0; j < dev->peers[i].n_allowedips; j++, nw++)
-			want[nw] = (struct table_entry){ dev->peers[i].allowedips[j], slot[i] };
+			want[nw] = (struct table_entry){ dev->peers[i].allowedips[j], slot[i], 0 };
 	qsort(want, nw, sizeof(*want), entry_cmp);
+	/* the slots, not what the policy says of them (test_entry_bits) */
+	for (i = 0; i < nh; i++)
+		have[i].bits = 0;
 	same = nh == nw && !memcmp(have, want, nw * sizeof(*want));
 	free(have);
 	free(want);
@@ -379,6 +382,73 @@ static struct wg_device *big_device(unsigned int n, unsigned int renamed)
 	return rekeyed_device(n, renamed, renamed + 1);
 }
 
+/* An allowed-IPs entry's value as the datapath finds it. */
+static uint32_t value_of(const struct maps *m, const char *prefix)
+{
+	struct wgsf_lpm6_key key = {};
+	struct prefix p;
+	uint32_t v = 0;
+
+	if (prefix_parse(prefix, &p))
+		abort();
+	key.prefixlen = p.cidr;
+	memcpy(key.addr, p.addr, sizeof(key.addr));
+	bpf_map_lookup_elem(m->fd[allowedip_map(&p)], &key, &v);
+	return v & ~WGSF_ENTRY_SLOT;
+}
+
+/* Entries say what their peer's policy says of all their sources, where
+ * one answer holds for all; else nothing, and the datapath asks. */
+static void test_entry_bits(void)
+{
+	struct capacity cap = { .peers = 8, .prefixes = 64, .hosts = 64,
+				.policy_prefixes = 64, .policy_hosts = 64 };
+	struct wgsf *skel = datapath_load(&cap, L3_OFFSET_NONE);
+	struct wg_device *d = device_new("wgsf-test");
+	struct policy pol = { .mode = -1 };
+	struct peer_rules *r;
+	struct sync_result res;
+	struct prefix p;
+	struct maps m;
+
+	if (!ok(skel != NULL, "entry bits: load"))
+		goto out;
+	maps_from_skel(skel, &m);
+	add_peer(d, 1, "192.0.2.0/24,192.0.2.77/32,198.51.100.0/24,203.0.113.9/32");
+	add_peer(d, 2, "203.0.113.0/28");
+	add_peer(d, 3, "2001:db8::/64");
+	pol.peers = r = calloc(2, sizeof(*r));
+	pol.n_peers = pol.cap_peers = 2;
+	key_of(r[0].public_key, 1);
+	r[0].has_sources = r[0].has_destinations = true;
+	prefix_parse("192.0.2.64/26", &p); /* inside 192.0.2.0/24, holding .77 */
+	prefix_list_add(&r[0].sources, &p);
+	prefix_parse("198.51.0.0/16", &p); /* holding 198.51.100.0/24 */
+	prefix_list_add(&r[0].sources, &p);
+	key_of(r[1].public_key, 2);
+	r[1].blocked = true;
+	ok(!sync_device(&m, d, &pol, &res), "entry bits: sync");
+	is_u64(value_of(&m, "192.0.2.0/24"), 0, "entry bits: a prefix its allowed sources split: none");
+	is_u64(value_of(&m, "192.0.2.77/32"), WGSF_ENTRY_POLICY | WGSF_ENTRY_DST,
+	       "entry bits: a host route inside them: allowed, destinations to ask");
+	is_u64(value_of(&m, "198.51.100.0/24"), WGSF_ENTRY_POLICY | WGSF_ENTRY_DST,
+	       "entry bits: a prefix inside one: allowed");
+	is_u64(value_of(&m, "203.0.113.9/32"),
+	       WGSF_ENTRY_POLICY | WGSF_ENTRY_SRC_OUT | WGSF_ENTRY_DST,
+	       "entry bits: a host route outside them: a source violation");
+	is_u64(value_of(&m, "203.0.113.0/28"), WGSF_ENTRY_POLICY | WGSF_ENTRY_BLOCKED,
+	       "entry bits: a blocked peer's");
+	is_u64(value_of(&m, "2001:db8::/64"), WGSF_ENTRY_POLICY, "entry bits: a peer without rules");
+	r[1].blocked = false;
+	ok(!sync_device(&m, d, &pol, &res) && res.prefixes_changed == 0 &&
+		   value_of(&m, "203.0.113.0/28") == WGSF_ENTRY_POLICY,
+	   "entry bits: unblocked, its entry is written again, which is no change of owner");
+	wgsf__destroy(skel);
+out:
+	policy_free(&pol);
+	device_free(d);
+}
+
 /* A sync whose old and new entries together outgrow the maps says so before
  * it writes anything, and how much they need. */
 static void test_need(void)
@@ -484,5 +554,6 @@ int main(void)
 	test_large();
 	test_need();
 	test_free_first();
+	test_entry_bits();
 	return done_testing();
 }

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tables/entry_bits.h"
+#include "wgsf.h"
+
+static int by_key(const void *a, const void *b)
+{
+	const struct peer_rules *const *x = a, *const *y = b;
+
+	return memcmp((*x)->public_key, (*y)->public_key, WG_KEY_LEN);
+}
+
+int rules_index_build(const struct policy *pol, struct rules_index *ix)
+{
+	size_t i;
+
+	*ix = (struct rules_index){};
+	if (!pol || !pol->n_peers)
+		return 0;
+	ix->v = malloc(pol->n_peers * sizeof(*ix->v));
+	if (!ix->v)
+		return -ENOMEM;
+	for (i = 0; i < pol->n_peers; i++)
+		ix->v[i] = &pol->peers[i];
+	ix->n = pol->n_peers;
+	qsort(ix->v, ix->n, sizeof(*ix->v), by_key);
+	return 0;
+}
+
+void rules_index_free(struct rules_index *ix)
+{
+	free(ix->v);
+	*ix = (struct rules_index){};
+}
+
+const struct peer_rules *rules_find(const struct rules_index *ix, const uint8_t key[WG_KEY_LEN])
+{
+	struct peer_rules probe;
+	const struct peer_rules *p = &probe, *const *found;
+
+	if (!ix->n)
+		return NULL;
+	memcpy(probe.public_key, key, WG_KEY_LEN);
+	found = bsearch(&p, ix->v, ix->n, sizeof(*ix->v), by_key);
+	return found ? *found : NULL;
+}
+
+/* 1 when one of the allowed sources holds all of p, 0 when none holds any
+ * of it, -1 when they split it. */
+static int sources_hold(const struct prefix_list *l, const struct prefix *p)
+{
+	bool part = false;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (prefix_contains(&l->v[i], p))
+			return 1;
+		part = part || prefix_contains(p, &l->v[i]);
+	}
+	return part ? -1 : 0;
+}
+
+uint32_t entry_bits(const struct peer_rules *r, const struct prefix *p)
+{
+	uint32_t bits = WGSF_ENTRY_POLICY;
+
+	if (!r)
+		return bits;
+	if (r->blocked)
+		return bits | WGSF_ENTRY_BLOCKED;
+	if (r->has_sources) {
+		switch (sources_hold(&r->sources, p)) {
+		case -1:
+			return 0; /* the datapath asks the allowed sources */
+		case 0:
+			bits |= WGSF_ENTRY_SRC_OUT;
+			break;
+		}
+	}
+	return bits | (r->has_destinations ? WGSF_ENTRY_DST : 0);
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The WGSF_ENTRY_* bits of an allowed-IPs entry (see wgsf.h): what its
+ * peer's policy says of every source in the entry, where one answer holds
+ * for all of them, so that the datapath need not look the policy up.
+ */
+#ifndef WGSF_ENTRY_BITS_H
+#define WGSF_ENTRY_BITS_H
+
+#include <stdint.h>
+
+#include "device/model.h"
+#include "policy/policy.h"
+
+/* A policy's rules by public key, for a lookup per peer in a large device. */
+struct rules_index {
+	const struct peer_rules **v;
+	size_t n;
+};
+
+/* pol may be NULL: no policy. */
+int rules_index_build(const struct policy *pol, struct rules_index *ix);
+void rules_index_free(struct rules_index *ix);
+const struct peer_rules *rules_find(const struct rules_index *ix, const uint8_t key[WG_KEY_LEN]);
+
+/* The bits for an entry of prefix p of a peer with rules r (NULL: none). */
+uint32_t entry_bits(const struct peer_rules *r, const struct prefix *p);
+
+#endif
