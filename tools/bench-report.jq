@@ -14,12 +14,13 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   def ppsof(f): first($pps[] | select(.filter == f and .pps_median != null)) // null;
   def cpof(n): first($cp[] | select(.peers == n)) // null;
   def ckof(n): first($ck[] | select(.peers == n + 1)) // null; # n and their hub
-  def speedup(f): pk(f; "hosts"; 100000) | if . then .plain_lpm_ns / .monitor_ns else null end;
-  def overfloor(f): pk(f; "hosts"; 100000) | if . then .monitor_ns / .floor_ns else null end;
+  def speedup(f; n): pk(f; "hosts"; n) | if . then .plain_over_monitor_lowest else null end;
+  def enforce(f): pk(f; "hosts"; 100000) | if . then .enforce_over_monitor_highest else null end;
   def mixed(f): pk(f; "mixed"; 100000) | if . then .plain_lpm_ns / .monitor_ns else null end;
   def allok(f): if length > 0 and all(. != null) then all(f) else null end;
   (ppsof("tc") | if . then .ratio_to_none else null end) as $tc
 | (ppsof("xdp") | if . then .ratio_to_none else null end) as $xdp
+| (if ppsof("tc") and ppsof("tc-empty") then ppsof("tc").pps_median / ppsof("tc-empty").pps_median else null end) as $tcrel
 | (ppsof("nft") | if . then .ratio_to_none else null end) as $nft
 | (ppsof("ipset") | if . then .ratio_to_none else null end) as $ipset
 | (cpof(100000)) as $big
@@ -40,10 +41,11 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "",
   "| Target | Figure | Stands |",
   "|---|---|---|",
-  "| 100,000 host routes: wgsf monitor >= 4x faster than a plain LPM_TRIE | IPv4 \(speedup(4) | x), IPv6 \(speedup(6) | x) | \(verdict([speedup(4), speedup(6)] | allok(. >= 4))) |",
-  "| 100,000 host routes: wgsf monitor <= 2x the empty-program floor | IPv4 \(overfloor(4) | x), IPv6 \(overfloor(6) | x) | \(verdict([overfloor(4), overfloor(6)] | allok(. <= 2))) |",
+  "| 100,000 host routes: wgsf monitor >= 3x faster than a plain LPM_TRIE, in every run | lowest of the runs: IPv4 \(speedup(4; 100000) | x), IPv6 \(speedup(6; 100000) | x) | \(verdict([speedup(4; 100000), speedup(6; 100000)] | allok(. >= 3))) |",
+  "| 1,000,000 host routes: >= 4x, in every run | lowest of the runs: IPv4 \(speedup(4; 1000000) | x), IPv6 \(speedup(6; 1000000) | x) | \(verdict([speedup(4; 1000000), speedup(6; 1000000)] | allok(. >= 4))) |",
+  "| Enforce with allowed sources on every peer (100,000 host routes) <= 1.2x monitor, in every run | highest of the runs: IPv4 \(enforce(4) | x), IPv6 \(enforce(6) | x) | \(verdict([enforce(4), enforce(6)] | allok(. <= 1.2))) |",
   "| Mixed prefix lengths (100,000): no slower than the plain LPM_TRIE | plain/wgsf IPv4 \(mixed(4) | x), IPv6 \(mixed(6) | x) | \(verdict([mixed(4), mixed(6)] | allok(. >= 1))) |",
-  "| End to end: wgsf on tc >= 97 % of no-filter packets per second | \($tc | pct) | \(verdict(if $tc then $tc >= 0.97 else null end)) |",
+  "| End to end: wgsf on tc >= 97 % of the empty tc program's packets per second | \($tcrel | pct) (\($tc | pct) of no filter) | \(verdict(if $tcrel then $tcrel >= 0.97 else null end)) |",
   "| End to end: less overhead than nftables and iptables+ipset | tc \($tc | pct), nftables \($nft | pct), ipset \($ipset | pct) | \(verdict(if $tc and $nft and $ipset then ($tc > $nft and $tc > $ipset) else null end)) |",
   "| Full sync of 100,000 peers <= 1 s | \(if $big then ($big.sync_s | r2 | tostring) + " s" else "n/a" end) | \(verdict(if $big then $big.sync_s <= 1 else null end)) |",
   "| One changed peer among 100,000 <= 10 ms | \(if $big then "`wgsf watch`, from what it wrote last: \($big.sync_one_changed_cached_s * 1000 | r1) ms; `wgsf sync`, reading the tables back: \($big.sync_one_changed_s * 1000 | r1) ms" else "n/a" end) | \(verdict(if $big then $big.sync_one_changed_cached_s <= 0.01 else null end)) (watch) |",
@@ -51,7 +53,20 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "| <= 256 bytes of map memory per prefix | \(if $big then ($big.table_bytes / $big.prefixes | round | tostring) + " B (allowed-IPs tables)" else "n/a" end) | \(verdict(if $big then $big.table_bytes / $big.prefixes <= 256 else null end)) |",
   "| The faster hook on a TUN device is the default | tc \($tc | pct), XDP \($xdp | pct) of no filter | \(if $tc and $xdp then (if ($tc - $xdp) * ($tc - $xdp) < 0.0004 then "a tie: within 2 %, inside this machine's noise; tc stays the default" elif $tc > $xdp then "tc is faster, and the default" else "**XDP is faster; the default is tc**" end) else "not measured" end) |",
   "",
-  "Reading the targets: the per-packet floor here is one turn of a bpf_loop that writes the next source into the packet, about 2 ns, because the run's own cost is spread over 65,536 packets; no program that looks anything up comes near twice that. What a real hook costs before wgsf does any work shows end to end, as tc-empty below. Speed targets are reported, never asserted in tests.",
+  "Reading the targets: the per-packet floor here is one turn of a bpf_loop that writes the next source into the packet, about 2 ns, because the run's own cost is spread over 65,536 packets. What a real hook costs before wgsf does any work shows end to end, as tc-empty below. Targets that must hold in every run take each run's own ratio, monitor and the plain trie (or enforce) measured in turns, and report the worst of the \(first($pk[].runs) // "n/a") runs. Speed targets are reported, never asserted in tests.",
+  "",
+  "## Cache lines per packet",
+  "",
+  "Reasoned from the layout; this machine's `perf stat` has no cache counters (`<not supported>`), so nothing here is measured. Lines that every packet reads whatever its source, the packet itself and the config map's one entry, stay in cache and are not counted.",
+  "",
+  "| Path | Lines from memory |",
+  "|---|---|",
+  "| Monitor, a host route | 3: the hash bucket and its element (key and value together), and the peer's per-CPU counters, whose packets, bytes and last-seen stamp share the first line |",
+  "| Monitor, a shorter prefix | 1 for the hash bucket that misses, then the LPM trie's walk, a node (one or two lines) per level, about 17 at 100,000 entries; and the counters' line |",
+  "| Enforce, a host route, or a prefix that the peer's allowed sources hold whole or not at all | as monitor: the allowed-IPs entry's value carries what the policy says of its sources (blocked, outside the allowed sources, destinations to ask), so neither the peer's flags nor its allowed sources are looked up |",
+  "| Enforce, a prefix that the allowed sources split | + 1 for the peer's flags, + 2 for the hash of host allowed sources, + the policy trie's walk on a miss |",
+  "| A peer with allowed destinations | + 2 for the destination hash, + the trie's walk on a miss |",
+  "| A violation | + 1: the device's violation total |",
   "",
   "## Per packet",
   "",

@@ -35,7 +35,7 @@ t_is "$(jq -r '[.results[] | select(.bench == "pps" and .pps_median > 0) | .filt
 t_is "$(jq '[.results[] | select(.bench == "pps" and .filter == "none")][0].ratio_to_none' "$J")" 1 \
 	"no filter is the unit of the ratios"
 M=$OUT/BENCHMARKS.md
-t_is "$(grep -c '^## ' "$M")" 5 "the markdown has its five sections"
+t_is "$(grep -c '^## ' "$M")" 6 "the markdown has its six sections"
 t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 8 "and a row per per-packet case"
 t_ok "a quick run says it is one" grep -q 'A quick run (BENCH_QUICK=1)' "$M"
 t_ok "no figure is missing from the tables" bash -c "! grep -q 'null' '$M'"
