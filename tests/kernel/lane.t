@@ -106,7 +106,8 @@ report() { # N
 			rc=${line##* }
 			[ "$rc:$seen:$plan" = 0:0:0 ] ||
 				t_is "$rc:$seen" "0:$plan" "kernel $kernel: $test: exit 0, all $plan planned tests ran"
-			ran=$((ran + 1)) test="" ;;
+			# a lost begin line must not charge this test's lines to the last
+			ran=$((ran + 1)) test="" plan=0 seen=0 ;;
 		"WGSF-LANE took "*) t_diag "guest $1: ${line#WGSF-LANE took } s" ;;
 		"WGSF-LANE done")
 			t_is "$ran" "$(echo ${!tests} | wc -w)" "kernel $kernel: guest $1 ran every test"
