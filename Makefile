@@ -109,7 +109,7 @@ tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS) $(FAULTS_BIN)
 
 # Tests need root for BPF and network namespaces; see README.md.
 test:
-	@tools/deps.sh test kernel bench
+	@tools/deps.sh test kernel bench package
 	@$(MAKE) --no-print-directory tests
 	prove --exec '' $(TEST_BIN) $(TEST_SCRIPTS)
 
