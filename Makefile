@@ -75,7 +75,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/faults/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
@@ -155,10 +155,15 @@ install: $(BUILD)/wgsf
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
+# build/wgsf_VERSION_ARCH.deb, from debian/, checked by lintian.
+deb:
+	@tools/deps.sh build package
+	@tools/deb.sh
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps tests test test-kernel demo bench install uninstall clean
+.PHONY: all deps tests test test-kernel demo bench install uninstall deb clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 
