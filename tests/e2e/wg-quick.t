@@ -64,7 +64,7 @@ wg_quick() { # NS up|down CONF
 wg_go_pids() { # IFACE
 	local f
 	for f in /proc/[0-9]*/cmdline; do
-		[ "$(tr '\0' ' ' <"$f" 2>/dev/null)" = "wireguard-go $1 " ] && f=${f#/proc/} && echo "${f%/cmdline}"
+		[ "$(tr '\0' ' ' 2>/dev/null <"$f")" = "wireguard-go $1 " ] && f=${f#/proc/} && echo "${f%/cmdline}"
 	done
 }
 gone() { ! in_ns "$GW_NS" ip link show "$GW_IF" >/dev/null 2>&1; }
