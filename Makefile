@@ -1,10 +1,14 @@
-# wgsf - one entry point: make, make test, make demo, make bench, make install
+# wgsf - one entry point: make, make test, make demo, make bench, make install, make deb
 VERSION := 0.1.0
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# tools/NAME: the systemd units `make install` puts in UNITDIR.
+UNITS := wgsf@.service
 
 BUILD := build
 CC ?= cc
@@ -71,7 +75,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/faults/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
@@ -109,7 +113,7 @@ tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS) $(FAULTS_BIN)
 
 # Tests need root for BPF and network namespaces; see README.md.
 test:
-	@tools/deps.sh test kernel bench
+	@tools/deps.sh test kernel bench package
 	@$(MAKE) --no-print-directory tests
 	prove --exec '' $(TEST_BIN) $(TEST_SCRIPTS)
 
@@ -132,15 +136,34 @@ bench:
 	@$(MAKE) --no-print-directory tests
 	@tools/bench.sh
 
+# The binary, the man pages, bash completion and the systemd units; nothing
+# else. uninstall removes exactly these and leaves the directories.
+INSTALLED := $(BINDIR)/wgsf $(MANDIR)/man8/wgsf.8 $(MANDIR)/man5/wgsf.policy.5 \
+	$(COMPLETIONDIR)/wgsf $(addprefix $(UNITDIR)/,$(UNITS))
+
 install: $(BUILD)/wgsf
 	install -D -m 0755 $(BUILD)/wgsf $(DESTDIR)$(BINDIR)/wgsf
+	install -D -m 0644 man/wgsf.8 $(DESTDIR)$(MANDIR)/man8/wgsf.8
+	install -D -m 0644 man/wgsf.policy.5 $(DESTDIR)$(MANDIR)/man5/wgsf.policy.5
+	install -D -m 0644 tools/completion/wgsf.bash $(DESTDIR)$(COMPLETIONDIR)/wgsf
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@BINDIR@|$(BINDIR)|' tools/wgsf@.service > $(DESTDIR)$(UNITDIR)/wgsf@.service
+	for u in $(UNITS); do \
+		sed 's|@BINDIR@|$(BINDIR)|' tools/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+# build/wgsf_VERSION_ARCH.deb, from debian/, checked by lintian.
+deb:
+	@tools/deps.sh build package
+	@tools/deb.sh
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps tests test test-kernel demo bench install clean
+.PHONY: all deps tests test test-kernel demo bench install uninstall deb clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what wgsf needs from Debian's packages, or say what is missing.
-# Usage: tools/deps.sh [build|test|demo|kernel|bench]...   (default: build)
+# Usage: tools/deps.sh [build|test|demo|kernel|bench|package]...   (default: build)
 set -eu
 
 pkgs_build="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libmnl-dev bpftool"
@@ -8,6 +8,8 @@ pkgs_test="$pkgs_build perl iproute2 iputils-ping util-linux jq wireguard-go wir
 pkgs_demo="$pkgs_test"
 pkgs_kernel="$pkgs_test qemu-system-x86 busybox-static cpio kmod"
 pkgs_bench="$pkgs_test nftables iptables ipset"
+# man page lint, bash completion, the Debian package
+pkgs_package="$pkgs_build mandoc man-db bash-completion debhelper dpkg-dev fakeroot lintian"
 
 want=""
 for group in "${@:-build}"; do
@@ -17,7 +19,8 @@ for group in "${@:-build}"; do
 	demo) want="$want $pkgs_demo" ;;
 	kernel) want="$want $pkgs_kernel" ;;
 	bench) want="$want $pkgs_bench" ;;
-	*) echo "deps.sh: unknown group '$group' (build, test, demo, kernel, bench)" >&2; exit 1 ;;
+	package) want="$want $pkgs_package" ;;
+	*) echo "deps.sh: unknown group '$group' (build, test, demo, kernel, bench, package)" >&2; exit 1 ;;
 	esac
 done
 

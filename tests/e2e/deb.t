@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# make deb: dpkg-buildpackage builds the package, lintian finds no error in
+# it, it holds exactly the installed files and depends on the packages of
+# the libraries the binary links. As root, where wgsf is not installed
+# already, `apt-get install ./wgsf_*.deb` installs it: `wgsf --version` and
+# `man -w` answer; then it is purged again.
+. "$(dirname "$0")/lib.sh"
+for tool in dpkg-buildpackage dh lintian dpkg-deb; do
+	command -v "$tool" >/dev/null || t_skip_all "needs $tool (tools/deps.sh package installs it)"
+done
+[ -x "$WGSF" ] || t_skip_all "not built (make)"
+VERSION=$(sed -n 's/^VERSION := //p' "$ROOT/Makefile")
+DEB=$ROOT/build/wgsf_${VERSION}_$(dpkg --print-architecture).deb
+WORK=$(mktemp -d)
+INSTALLED_HERE=
+trap '[ -z "$INSTALLED_HERE" ] || apt-get purge -y -qq wgsf >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+
+rm -f "$DEB"
+start=$(date +%s)
+"$ROOT/tools/deb.sh" >"$WORK/out" 2>&1
+rc=$?
+t_is "$rc" 0 "tools/deb.sh (make deb): built, no lintian error"
+[ "$rc" = 0 ] || t_diag "$(tail -n 20 "$WORK/out")"
+t_diag "built and linted in $(($(date +%s) - start)) s"
+tags=$(grep '^[EWI]: ' "$WORK/out")
+t_diag "lintian tags: ${tags:-none}"
+t_is "$(head -n 1 "$WORK/out")" "build/${DEB##*/}" "the package lands in build/"
+t_is "$(dpkg-deb -f "$DEB" Package Version)" "Package: wgsf
+Version: $VERSION" "package wgsf, the version of the Makefile"
+t_is "$(dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { print $1, $6 }')" \
+	"-rw-r--r-- ./lib/systemd/system/wgsf@.service
+-rwxr-xr-x ./usr/sbin/wgsf
+-rw-r--r-- ./usr/share/bash-completion/completions/wgsf
+-rw-r--r-- ./usr/share/doc/wgsf/changelog.gz
+-rw-r--r-- ./usr/share/doc/wgsf/copyright
+-rw-r--r-- ./usr/share/man/man5/wgsf.policy.5.gz
+-rw-r--r-- ./usr/share/man/man8/wgsf.8.gz" "exactly the binary, man pages, completion, unit and docs"
+# the packages that hold the libraries the binary is linked against
+linked=$(for lib in $(objdump -p "$WGSF" | awk '/NEEDED/ { print $2 }'); do
+	dpkg -S "*/$lib" 2>/dev/null | sed -n '1s/:.*//p'
+done | LC_ALL=C sort -u)
+t_is "$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | LC_ALL=C sort -u)" \
+	"$linked" "Depends: the packages of every library wgsf links"
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+	t_diag "not root: the package is not installed"
+elif dpkg-query -W -f='${Status}' wgsf 2>/dev/null | grep -q 'ok installed'; then
+	T_N=$((T_N + 1))
+	# someone's own wgsf stays as it is
+	if [ "${CI:-}" = true ]; then
+		echo "not ok $T_N - wgsf is installed already, and CI=true allows no skip"
+		T_FAILED=$((T_FAILED + 1))
+	else
+		echo "ok $T_N # SKIP wgsf is installed already; this test removes only what it installs"
+	fi
+else
+	INSTALLED_HERE=1
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "$DEB" \
+		>"$WORK/apt" 2>&1
+	rc=$?
+	t_is "$rc" 0 "apt-get install ./${DEB##*/}: exit 0"
+	[ "$rc" = 0 ] || t_diag "$(tail -n 5 "$WORK/apt")"
+	t_is "$(/usr/sbin/wgsf --version)" "wgsf $VERSION" "the installed wgsf --version"
+	t_ok "man -w finds wgsf(8) of the package" sh -c \
+		"man -a -w wgsf | grep -qx /usr/share/man/man8/wgsf.8.gz"
+	t_ok "man -w finds wgsf.policy(5) of the package" sh -c \
+		"man -a -w 5 wgsf.policy | grep -qx /usr/share/man/man5/wgsf.policy.5.gz"
+	t_ok "apt-get purge wgsf: exit 0" sh -c "apt-get -o DPkg::Lock::Timeout=300 purge -y -qq \
+		wgsf >'$WORK/apt' 2>&1"
+	INSTALLED_HERE=
+	t_ok "purged: no package, no binary" sh -c "! dpkg-query -W -f='\${Status}' wgsf 2>/dev/null |
+		grep -q 'ok installed' && ! test -e /usr/sbin/wgsf"
+fi
+t_done

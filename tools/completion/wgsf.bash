@@ -1,0 +1,89 @@
+# bash completion for wgsf(8); installed as <completionsdir>/wgsf.
+# SPDX-License-Identifier: GPL-2.0-only
+
+# WireGuard interfaces of this network namespace, kernel and userspace, as
+# wg(8) finds them.
+_wgsf_wireguard() {
+	wg show interfaces 2>/dev/null
+}
+
+# Interfaces wgsf is attached to here, as `wgsf show` reads them from the pins.
+_wgsf_attached() {
+	"$1" show 2>/dev/null | sed -n 's/^interface: //p'
+}
+
+# The options of each subcommand, and how many positional arguments it takes.
+_wgsf_options() {
+	case $1 in
+	show) echo "--json" ;;
+	attach) echo "--hook --mode --policy" ;;
+	lookup) echo "--json" ;;
+	watch) echo "--interval" ;;
+	orphans) echo "--remove --json" ;;
+	check) echo "--json" ;;
+	esac
+}
+
+_wgsf_positionals() {
+	case $1 in
+	orphans | help) echo 0 ;;
+	lookup) echo 2 ;;
+	*) echo 1 ;;
+	esac
+}
+
+_wgsf() {
+	local cur prev words cword split
+	_init_completion -s || return
+
+	local i cmd="" at=0 npos=0 used=" " opt opts=()
+	for ((i = 1; i < cword; i++)); do
+		[[ ${words[i]} == -v ]] && continue
+		cmd=${words[i]} at=$i
+		break
+	done
+	if [[ -z $cmd ]]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-v --help --version" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "show attach sync lookup watch detach orphans check help" -- "$cur"))
+		fi
+		return
+	fi
+
+	case $prev in
+	--hook) COMPREPLY=($(compgen -W "tc xdp" -- "$cur")); return ;;
+	--mode) COMPREPLY=($(compgen -W "monitor enforce" -- "$cur")); return ;;
+	--policy)
+		_filedir
+		COMPREPLY+=($(compgen -W "none" -- "$cur"))
+		return
+		;;
+	--interval) return ;;
+	esac
+
+	# What the words so far used up: options given, and positionals.
+	for ((i = at + 1; i < cword; i++)); do
+		case ${words[i]} in
+		--hook | --mode | --policy | --interval) used+="${words[i]} " && ((i++)) ;;
+		-*) used+="${words[i]} " ;;
+		*) ((npos++)) ;;
+		esac
+	done
+	if [[ $cur != -* ]] && ((npos < $(_wgsf_positionals "$cmd"))); then
+		((npos > 0)) && return # lookup's address
+		case $cmd in
+		attach | watch) COMPREPLY=($(compgen -W "$(_wgsf_wireguard)" -- "$cur")) ;;
+		check)
+			_filedir
+			COMPREPLY+=($(compgen -W "$(_wgsf_wireguard)" -- "$cur"))
+			;;
+		*) COMPREPLY=($(compgen -W "$(_wgsf_attached "${words[0]}")" -- "$cur")) ;;
+		esac
+		return
+	fi
+	for opt in $(_wgsf_options "$cmd"); do
+		[[ $used == *" $opt "* ]] || opts+=("$opt")
+	done
+	COMPREPLY=($(compgen -W "${opts[*]}" -- "$cur"))
+} && complete -F _wgsf wgsf
