@@ -9,13 +9,6 @@ make_client 1 192.0.2.11/32 "192.0.2.11" || t_skip_all "cannot build the client"
 
 pins() { find /sys/fs/bpf/wgsf -path "*/$GW_IF*" 2>/dev/null | wc -l; }
 filters() { ip netns exec "$GW_NS" tc filter show dev "$GW_IF" ingress; }
-# tcx links and XDP (onhook), and cls_bpf filters where tc runs through clsact
-ours_on_hook() {
-	{
-		in_ns "$GW_NS" "$ROOT/build/tests/tools/onhook" "$GW_IF"
-		filters
-	} | grep -c wgsf_
-}
 
 t_ok "someone else's clsact qdisc and filter" ip netns exec "$GW_NS" sh -c \
 	"tc qdisc add dev $GW_IF clsact && tc filter add dev $GW_IF ingress prio 1 u32 \
@@ -23,11 +16,11 @@ t_ok "someone else's clsact qdisc and filter" ip netns exec "$GW_NS" sh -c \
 for hook in tc xdp; do
 	t_ok "$hook: attach" attach_gw --hook "$hook"
 	t_ok "$hook: pinned under /sys/fs/bpf/wgsf" test "$(pins)" -gt 0
-	t_is "$(ours_on_hook)" 1 "$hook: our program is on the hook"
+	t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 1 "$hook: our program is on the hook"
 	t_ok "$hook: pings pass" pings 1 192.0.2.11 2
 	t_ok "$hook: detach" detach_gw
 	t_is "$(pins)" 0 "$hook: no pins left"
-	t_is "$(ours_on_hook)" 0 "$hook: nothing of ours on the hook"
+	t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 0 "$hook: nothing of ours on the hook"
 	t_ok "$hook: their filter survives" sh -c "ip netns exec $GW_NS tc filter show dev \
 		$GW_IF ingress | grep -q u32"
 	t_ok "$hook: their qdisc survives" sh -c "ip netns exec $GW_NS tc qdisc show dev \

@@ -70,6 +70,16 @@ tc_mechanism() {
 	if [ "$v" -ge 6006 ]; then echo tcx; else echo clsact; fi
 }
 
+# How many wgsf programs are on IFACE's ingress in NS, however they got
+# there: tcx links and XDP (onhook), and cls_bpf filters where tc runs
+# through clsact.
+ours_on_hook() { # NS IFACE
+	{
+		in_ns "$1" "$ROOT/build/tests/tools/onhook" "$2"
+		ip netns exec "$1" tc filter show dev "$2" ingress
+	} | grep -c wgsf_
+}
+
 # Polls COMMAND every 0.1 s for at most TENTHS tenths of a second.
 within() { # TENTHS COMMAND...
 	local n=$1
