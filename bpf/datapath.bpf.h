@@ -268,8 +268,6 @@ static __always_inline enum verdict account(struct wgsf_peer_stats *st,
 	__u32 zero = 0;
 	struct wgsf_dev_stats *ds = bpf_map_lookup_elem(&dev_stats, &zero);
 
-	if (ds)
-		ds->violation_packets++;
 	st->violation_packets++;
 	st->violation_bytes += p->len;
 	if (reason < WGSF_REASON_COUNT)
@@ -278,6 +276,9 @@ static __always_inline enum verdict account(struct wgsf_peer_stats *st,
 	st->last_violation_reason = reason;
 	addr_store(&st->last_violation_src, p, p->src);
 	addr_store(&st->last_violation_dst, p, p->dst);
+	/* after the peer's: a reader that sees the total moved sees the peer's */
+	if (ds)
+		ds->violation_packets++;
 	if (!enforce)
 		return VERDICT_PASS;
 	st->drop_packets++;

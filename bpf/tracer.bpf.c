@@ -144,6 +144,23 @@ static __always_inline struct wgsf_rejected *peer_counters(const struct wgsf_rej
 	return bpf_map_lookup_elem(&tracer_rejected, key);
 }
 
+static __always_inline void count_peer(struct wgsf_rejected *st, const struct rejected_packet *p,
+				       struct wg_peer *owner)
+{
+	st->packets++;
+	st->bytes += p->len;
+	/* CLOCK_MONOTONIC as the datapath's stamps, but not its coarse read,
+	 * which tracing programs may not call; on a rare path, no matter. */
+	st->last_ns = bpf_ktime_get_ns();
+	st->last_src = p->src;
+	st->last_dst = p->dst;
+	st->last_has_owner = owner != NULL;
+	if (owner)
+		BPF_CORE_READ_INTO(&st->last_owner, owner, handshake.remote_static);
+	else
+		__builtin_memset(st->last_owner, 0, sizeof(st->last_owner));
+}
+
 static __always_inline void count(struct sk_buff *skb, struct wg_peer *sender,
 				  struct wg_peer *owner)
 {
@@ -161,25 +178,15 @@ static __always_inline void count(struct sk_buff *skb, struct wg_peer *sender,
 	if (!total)
 		return;
 	read_packet(skb, &p);
-	total->packets++;
-	total->bytes += p.len;
 	BPF_CORE_READ_INTO(&key.public_key, sender, handshake.remote_static);
 	st = peer_counters(&key);
-	if (!st)
-		return;
-	st->packets++;
-	st->bytes += p.len;
-	/* CLOCK_MONOTONIC as the datapath's stamps, but not its coarse read,
-	 * which tracing programs may not call; on a rare path, no matter. */
-	st->last_ns = bpf_ktime_get_ns();
-	st->last_src = p.src;
-	st->last_dst = p.dst;
-	st->last_has_owner = owner != NULL;
-	if (owner)
-		BPF_CORE_READ_INTO(&st->last_owner, owner, handshake.remote_static);
-	else
-		__builtin_memset(st->last_owner, 0, sizeof(st->last_owner));
+	if (st)
+		count_peer(st, &p, owner);
+	/* after the peer's: a reader that sees the total moved sees the peer's */
+	total->packets++;
+	total->bytes += p.len;
 }
+
 
 /*
  * found is the peer whose allowed IPs hold the source (NULL: none); the

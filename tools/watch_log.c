@@ -112,29 +112,39 @@ static void log_growth(const struct iface_view *v, const struct seen *seen)
 	}
 }
 
-/* The interface's totals: a few reads, where each peer's would be many. */
-static bool totals_moved(const char *ifname, const struct seen *seen)
+/*
+ * The interface's totals: a few reads, where each peer's would be many.
+ * Read before the peers' counters, which the datapath and the tracer raise
+ * before the totals: a packet that a round's totals hold, its peers' reads
+ * hold too, and one counted after them moves the next round's totals.
+ * false where they cannot be read: then the peers are read, as if they moved.
+ */
+static bool totals_read(const char *ifname, uint64_t *violations, uint64_t *rejected)
 {
 	struct tracer_view t = {};
 	struct wgsf_dev_stats d;
 	struct iface_pins p;
-	bool moved;
+	bool ok;
 
 	if (iface_open(ifname, &p))
 		return false;
-	moved = stats_read_dev(p.maps.fd[MAP_DEV_STATS], &d) || d.violation_packets != seen->violations;
-	if (!moved && !tracer_read(p.cfg.attachment.ifindex, &t))
-		moved = t.total.packets != seen->rejected;
+	ok = !stats_read_dev(p.maps.fd[MAP_DEV_STATS], &d);
+	*violations = d.violation_packets;
+	/* no tracer (userspace WireGuard): nothing is ever rejected */
+	*rejected = tracer_read(p.cfg.attachment.ifindex, &t) ? 0 : t.total.packets;
 	tracer_view_free(&t);
 	iface_close(&p);
-	return moved;
+	return ok;
 }
 
 void watch_log_counters(const char *ifname, struct seen *seen)
 {
+	uint64_t violations = 0, rejected = 0;
+	bool totals = totals_read(ifname, &violations, &rejected);
 	struct iface_view v;
 
-	if (seen->primed && !totals_moved(ifname, seen))
+	if (seen->primed && totals && violations == seen->violations &&
+	    rejected == seen->rejected)
 		return;
 	if (view_read(ifname, &v))
 		return;
@@ -143,8 +153,9 @@ void watch_log_counters(const char *ifname, struct seen *seen)
 	if (seen->primed)
 		log_growth(&v, seen);
 	if (!remember(&v, seen)) {
-		seen->violations = v.dev.violation_packets;
-		seen->rejected = v.rejected.total.packets;
+		/* unread totals: never equal to these, so the next round reads */
+		seen->violations = totals ? violations : UINT64_MAX;
+		seen->rejected = rejected;
 		seen->primed = true;
 	}
 	view_free(&v);

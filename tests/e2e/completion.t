@@ -3,16 +3,21 @@
 # tools/completion/wgsf.bash sourced, COMP_WORDS and COMP_CWORD set, the
 # function called, COMPREPLY compared exactly. Interface names come from a
 # namespace made here: two wireguard-go interfaces, one of them attached,
-# and interfaces that are not WireGuard.
+# and interfaces that are not WireGuard; one in another namespace is never
+# offered.
 . "$(dirname "$0")/lib.sh"
 require_e2e
 BASH_COMPLETION=${BASH_COMPLETION:-/usr/share/bash-completion/bash_completion}
 [ -r "$BASH_COMPLETION" ] || t_skip_all "needs bash-completion (tools/deps.sh package installs it)"
 
 NS=wgsf-comp-$ID
+OTHER_NS=wgsf-compo-$ID
 A=wca$ID # attached
 B=wcb$ID # WireGuard, not attached
+# WireGuard in another namespace, whose socket every namespace sees
+O=wco$ID
 new_ns "$NS" && start_wg "$NS" "$A" && start_wg "$NS" "$B" &&
+	new_ns "$OTHER_NS" && start_wg "$OTHER_NS" "$O" &&
 	{ ip -n "$NS" link add "dum$ID" type dummy 2>/dev/null ||
 		ip -n "$NS" link add "dum$ID" type veth peer name "dup$ID"; } ||
 	t_skip_all "cannot build the namespace"

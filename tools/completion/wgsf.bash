@@ -2,9 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 
 # WireGuard interfaces of this network namespace, kernel and userspace, as
-# wg(8) finds them.
+# wg(8) finds them. A userspace implementation's socket is in a directory
+# that every namespace shares (and may outlive its interface): keep the
+# names that are links here.
 _wgsf_wireguard() {
-	wg show interfaces 2>/dev/null
+	local links name
+	links=" $(ip -o link show 2>/dev/null | sed -n 's/^[0-9]*: \([^:@]*\).*/\1/p' | tr '\n' ' ')"
+	for name in $(wg show interfaces 2>/dev/null); do
+		[[ $links == *" $name "* ]] && echo "$name"
+	done
 }
 
 # Interfaces wgsf is attached to here, as `wgsf show` reads them from the pins.
