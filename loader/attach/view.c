@@ -137,6 +137,47 @@ void view_free(struct iface_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
+int view_read_all(const char *ifname, struct iface_view **views, size_t *n,
+		  char failed[IFNAMSIZ])
+{
+	char(*names)[IFNAMSIZ] = NULL;
+	size_t want = 1, i;
+	int err = ifname ? 0 : iface_list(&names, &want);
+
+	*n = 0;
+	*views = NULL;
+	snprintf(failed, IFNAMSIZ, "%s", ifname ?: "");
+	if (err)
+		return err;
+	*views = calloc(want ?: 1, sizeof(**views));
+	if (!*views)
+		err = -ENOMEM;
+	for (i = 0; !err && i < want; i++) {
+		snprintf(failed, IFNAMSIZ, "%s", ifname ?: names[i]);
+		err = view_read(failed, &(*views)[*n]);
+		if (!err)
+			(*n)++;
+		else if (err == -ENOENT && !ifname)
+			err = 0;
+	}
+	free(names);
+	if (err) {
+		view_free_all(*views, *n);
+		*views = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+void view_free_all(struct iface_view *views, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		view_free(&views[i]);
+	free(views);
+}
+
 const struct peer_view *view_lookup(const struct iface_view *v, const struct prefix *addr,
 				    const struct table_entry **entry)
 {
