@@ -22,6 +22,8 @@ endif
 
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -lelf -lz -lmnl)
+# The CLI alone serves HTTP (wgsf metrics --listen).
+HTTP_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -Itests/lib -I$(BUILD) \
 	  -DWGSF_VERSION='"$(VERSION)"'
@@ -57,7 +59,7 @@ all: $(BUILD)/wgsf
 
 $(BUILD)/wgsf: $(TOOLS_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(HTTP_LIBS)
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
@@ -81,7 +83,7 @@ $(BUILD)/faults/%.o: %.c | $(SKELS)
 $(FAULTS_BIN): $(FAULTS_OBJ)
 	$(call msg,LD,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(HTTP_LIBS)
 
 $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
@@ -136,6 +138,7 @@ install: $(BUILD)/wgsf
 	install -D -m 0755 $(BUILD)/wgsf $(DESTDIR)$(BINDIR)/wgsf
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@BINDIR@|$(BINDIR)|' tools/wgsf@.service > $(DESTDIR)$(UNITDIR)/wgsf@.service
+	sed 's|@BINDIR@|$(BINDIR)|' tools/wgsf-metrics.service > $(DESTDIR)$(UNITDIR)/wgsf-metrics.service
 
 clean:
 	rm -rf $(BUILD)
