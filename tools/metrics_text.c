@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <stdio_ext.h>
 #include <string.h>
 
 #include "attach/view.h"
@@ -73,44 +76,56 @@ static uint64_t field(const void *record, size_t offset)
 	return v;
 }
 
-/* A label value as the format wants it: backslash, quote and newline escaped. */
-static void label(FILE *f, const char *name, const char *value, const char *sep)
+/* interface="NAME",public_key="KEY", with every character of NAME escaped
+ * at the most */
+#define LABELS_LEN (sizeof("interface=\"\",public_key=\"\"") + 2 * IFNAMSIZ + WG_KEY_B64_LEN)
+
+/* An interface's labels, and each of its peers', formatted once for all
+ * their samples. */
+struct labels {
+	const struct iface_view *v;
+	char iface[LABELS_LEN];
+	char (*peer)[LABELS_LEN];
+};
+
+/* A label as the format wants it: backslash, quote and newline escaped;
+ * out holds twice value and name, and 5 more. */
+static char *label(char *out, const char *sep, const char *name, const char *value)
 {
-	fprintf(f, "%s%s=\"", sep, name);
+	out += sprintf(out, "%s%s=\"", sep, name);
 	for (; *value; value++) {
-		if (*value == '\\' || *value == '"')
-			fputc('\\', f);
-		if (*value == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*value, f);
+		if (*value == '\\' || *value == '"' || *value == '\n')
+			*out++ = '\\';
+		*out++ = *value == '\n' ? 'n' : *value;
 	}
-	fputc('"', f);
+	*out++ = '"';
+	*out = '\0';
+	return out;
 }
 
-static void peer_labels(FILE *f, const char *metric, const struct iface_view *v,
-			const struct peer_view *p)
+static void sample(FILE *f, const char *name, const char *labels, const char *more,
+		   uint64_t value)
 {
-	char key[WG_KEY_B64_LEN];
-
-	key_to_base64(key, p->public_key);
-	fputs(metric, f);
-	label(f, "interface", v->name, "{");
-	label(f, "public_key", key, ",");
+	fputs(name, f);
+	fputc('{', f);
+	fputs(labels, f);
+	fputs(more, f);
+	fprintf(f, "} %llu\n", (unsigned long long)value);
 }
 
 static void peer_samples(FILE *f, const struct family *m, const struct iface_view *v,
-			 const struct peer_view *p)
+			 size_t i, const char *labels)
 {
 	static const struct wgsf_rejected none;
+	const struct peer_view *p = &v->peers[i];
+	char reason[64];
 	uint64_t value;
 	uint32_t r;
 
 	if (m->source == PEER_VIOLATIONS) {
 		for (r = 0; r < WGSF_REASON_COUNT; r++) {
-			peer_labels(f, m->name, v, p);
-			label(f, "reason", ui_reason_name(r), ",");
-			fprintf(f, "} %llu\n", (unsigned long long)p->stats.violations[r]);
+			label(reason, ",", "reason", ui_reason_name(r));
+			sample(f, m->name, labels, reason, p->stats.violations[r]);
 		}
 		return;
 	}
@@ -120,8 +135,7 @@ static void peer_samples(FILE *f, const struct family *m, const struct iface_vie
 		value = ui_epoch(field(&p->stats, m->offset));
 	else
 		value = field(&p->stats, m->offset);
-	peer_labels(f, m->name, v, p);
-	fprintf(f, "} %llu\n", (unsigned long long)value);
+	sample(f, m->name, labels, "", value);
 }
 
 static bool has_samples(const struct family *m, const struct iface_view *v)
@@ -132,72 +146,103 @@ static bool has_samples(const struct family *m, const struct iface_view *v)
 	return (!per_peer || v->n_peers) && (!rejected || v->rejected_visible);
 }
 
-static void iface_sample(FILE *f, const struct family *m, const struct iface_view *v)
+static void iface_samples(FILE *f, const struct family *m, const struct labels *l)
 {
+	const struct iface_view *v = l->v;
 	const struct wgsf_attachment *a = &v->pins.cfg.attachment;
+	char info[4 * LABELS_LEN], *end = info;
 	size_t i;
 
 	if (!has_samples(m, v))
 		return;
 	if (m->source <= PEER_REJECTED) {
 		for (i = 0; i < v->n_peers; i++)
-			peer_samples(f, m, v, &v->peers[i]);
+			peer_samples(f, m, v, i, l->peer[i]);
 		return;
 	}
-	fputs(m->name, f);
-	label(f, "interface", v->name, "{");
 	if (m->source == IFACE_INFO) {
-		label(f, "hook", a->kind == HOOK_XDP ? "xdp" : "tc", ",");
-		label(f, "mechanism", hook_mech_name(a->mech), ",");
-		label(f, "mode", ui_mode(v->pins.cfg.mode), ",");
-		fputs("} 1\n", f);
+		end = label(end, ",", "hook", a->kind == HOOK_XDP ? "xdp" : "tc");
+		end = label(end, ",", "mechanism", hook_mech_name(a->mech));
+		label(end, ",", "mode", ui_mode(v->pins.cfg.mode));
+		sample(f, m->name, l->iface, info, 1);
 		return;
 	}
-	fprintf(f, "} %llu\n", (unsigned long long)(m->source == IFACE_REJECTED ?
-						     v->rejected_unknown_packets :
-						     field(&v->dev, m->offset)));
+	sample(f, m->name, l->iface, "",
+	       m->source == IFACE_REJECTED ? v->rejected_unknown_packets :
+					     field(&v->dev, m->offset));
 }
 
 /* HELP and TYPE only for a family with samples, so that nothing attached
  * reads as nothing but the build. */
-static bool any_samples(const struct family *m, const struct iface_view *views, size_t n)
+static bool any_samples(const struct family *m, const struct labels *l, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (has_samples(m, &views[i]))
+		if (has_samples(m, l[i].v))
 			return true;
 	return false;
 }
 
-static void print(FILE *f, const struct iface_view *views, size_t n)
+static void print(FILE *f, const struct labels *l, size_t n)
 {
+	char version[LABELS_LEN];
 	size_t m, i;
 
+	label(version, "", "version", WGSF_VERSION);
 	fprintf(f, "# HELP wgsf_build_info The wgsf that reports these metrics\n"
 		   "# TYPE wgsf_build_info gauge\n");
-	fputs("wgsf_build_info", f);
-	label(f, "version", WGSF_VERSION, "{");
-	fputs("} 1\n", f);
+	sample(f, "wgsf_build_info", version, "", 1);
 	for (m = 0; m < sizeof(families) / sizeof(*families); m++) {
-		if (!any_samples(&families[m], views, n))
+		if (!any_samples(&families[m], l, n))
 			continue;
 		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", families[m].name, families[m].help,
 			families[m].name, families[m].type);
 		for (i = 0; i < n; i++)
-			iface_sample(f, &families[m], &views[i]);
+			iface_samples(f, &families[m], &l[i]);
 	}
+}
+
+static int labels_make(struct labels *l, const struct iface_view *v)
+{
+	char key[WG_KEY_B64_LEN], *end;
+	size_t i;
+
+	l->v = v;
+	end = label(l->iface, "", "interface", v->name);
+	l->peer = calloc(v->n_peers ?: 1, sizeof(*l->peer));
+	if (!l->peer)
+		return -ENOMEM;
+	for (i = 0; i < v->n_peers; i++) {
+		key_to_base64(key, v->peers[i].public_key);
+		memcpy(l->peer[i], l->iface, end - l->iface);
+		label(l->peer[i] + (end - l->iface), ",", "public_key", key);
+	}
+	return 0;
 }
 
 int metrics_print(FILE *f, char failed[IFNAMSIZ])
 {
 	struct iface_view *views;
-	size_t n;
+	struct labels *l;
+	size_t n, i, made = 0;
 	int err = view_read_all(NULL, &views, &n, failed);
 
 	if (err)
 		return err;
-	print(f, views, n);
+	l = calloc(n ?: 1, sizeof(*l));
+	err = l ? 0 : -ENOMEM;
+	for (; !err && made < n; made++)
+		err = labels_make(&l[made], &views[made]);
+	if (!err) {
+		/* only this thread writes f: a lock per call would cost more
+		 * than reading the maps */
+		__fsetlocking(f, FSETLOCKING_BYCALLER);
+		print(f, l, n);
+	}
+	for (i = 0; l && i < made; i++)
+		free(l[i].peer);
+	free(l);
 	view_free_all(views, n);
-	return 0;
+	return err;
 }
