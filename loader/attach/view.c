@@ -34,17 +34,23 @@ static const struct table_entry *slice(const struct table_entry *t, size_t n, si
 	return start;
 }
 
+/* Every slot's counters and policy, a map at a time: a few syscalls for
+ * 100,000 peers rather than two per peer. */
 static int read_peers(struct iface_view *v)
 {
-	uint32_t cap = map_capacity(v->pins.maps.fd[MAP_PEER_SLOTS]), s;
-	struct wgsf_slot *slots;
+	const int *fd = v->pins.maps.fd;
+	uint32_t cap = map_capacity(fd[MAP_PEER_SLOTS]), s;
+	struct wgsf_peer_policy *policy = NULL;
+	struct wgsf_peer_stats *stats = calloc(cap ?: 1, sizeof(*stats));
+	struct wgsf_slot *slots = NULL;
 	size_t t = 0, r[2] = {};
-	int d, err = slots_read(v->pins.maps.fd[MAP_PEER_SLOTS], cap, &slots);
+	int d, err = stats ? 0 : -ENOMEM;
 
-	if (err)
-		return err;
-	v->peers = calloc(cap ?: 1, sizeof(*v->peers));
-	if (!v->peers)
+	err = err ?: slots_read(fd[MAP_PEER_SLOTS], cap, &slots) ?:
+		     map_read_array(fd[MAP_PEER_POLICY], cap, (void **)&policy) ?:
+		     stats_read_peers(fd[MAP_PEER_STATS], cap, stats);
+	v->peers = err ? NULL : calloc(cap ?: 1, sizeof(*v->peers));
+	if (!err && !v->peers)
 		err = -ENOMEM;
 	for (s = 0; !err && s < cap; s++) {
 		struct peer_view *p = &v->peers[v->n_peers];
@@ -53,15 +59,16 @@ static int read_peers(struct iface_view *v)
 			continue;
 		p->slot = s;
 		memcpy(p->public_key, slots[s].public_key, WG_KEY_LEN);
-		err = stats_read_peer(v->pins.maps.fd[MAP_PEER_STATS], s, &p->stats);
-		if (!err && bpf_map_lookup_elem(v->pins.maps.fd[MAP_PEER_POLICY], &s, &p->policy))
-			err = -errno;
+		p->stats = stats[s];
+		p->policy = policy[s];
 		p->allowedips = slice(v->table, v->n_table, &t, s, &p->n_allowedips);
 		for (d = 0; d < 2; d++)
 			p->rules[d] = slice(v->rules[d], v->n_rules[d], &r[d], s, &p->n_rules[d]);
 		v->n_peers++;
 	}
 	free(slots);
+	free(policy);
+	free(stats);
 	return err;
 }
 
