@@ -226,7 +226,7 @@ int metrics_print(FILE *f, char failed[IFNAMSIZ])
 	struct iface_view *views;
 	struct labels *l;
 	size_t n, i, made = 0;
-	int err = view_read_all(NULL, &views, &n, failed);
+	int err = view_read_all(NULL, false, &views, &n, failed);
 
 	if (err)
 		return err;

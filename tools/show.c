@@ -323,7 +323,7 @@ int show_main(int argc, const char *argv[])
 		return ui_error("Invalid interface name: '%s'", ifname);
 	if (ui_need_root())
 		return 1;
-	err = view_read_all(ifname, &views, &n, failed);
+	err = view_read_all(ifname, true, &views, &n, failed);
 	if (err && !failed[0])
 		return ui_error("Unable to list attached interfaces: %s", ui_reason(err));
 	if (err)

@@ -109,7 +109,7 @@ static void read_rejected(struct iface_view *v)
 		snprintf(v->rejected_why, sizeof(v->rejected_why), "%s", strerror(-st));
 }
 
-int view_read(const char *ifname, struct iface_view *v)
+static int read_view(const char *ifname, struct iface_view *v, bool tables)
 {
 	int err;
 
@@ -118,19 +118,25 @@ int view_read(const char *ifname, struct iface_view *v)
 	err = iface_open(ifname, &v->pins);
 	if (err)
 		return err;
-	err = stats_read_dev(v->pins.maps.fd[MAP_DEV_STATS], &v->dev) ?:
-	      table_read(&v->pins.maps, &v->table, &v->n_table) ?:
-	      policy_table_read(&v->pins.maps, false, &v->rules[0], &v->n_rules[0]) ?:
-	      policy_table_read(&v->pins.maps, true, &v->rules[1], &v->n_rules[1]);
-	if (!err) {
-		qsort(v->table, v->n_table, sizeof(*v->table), by_slot);
-		err = read_peers(v);
+	err = stats_read_dev(v->pins.maps.fd[MAP_DEV_STATS], &v->dev);
+	if (!err && tables) {
+		err = table_read(&v->pins.maps, &v->table, &v->n_table) ?:
+		      policy_table_read(&v->pins.maps, false, &v->rules[0], &v->n_rules[0]) ?:
+		      policy_table_read(&v->pins.maps, true, &v->rules[1], &v->n_rules[1]);
+		if (!err)
+			qsort(v->table, v->n_table, sizeof(*v->table), by_slot);
 	}
+	err = err ?: read_peers(v);
 	if (!err)
 		read_rejected(v);
 	if (err)
 		view_free(v);
 	return err;
+}
+
+int view_read(const char *ifname, struct iface_view *v)
+{
+	return read_view(ifname, v, true);
 }
 
 void view_free(struct iface_view *v)
@@ -144,7 +150,7 @@ void view_free(struct iface_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-int view_read_all(const char *ifname, struct iface_view **views, size_t *n,
+int view_read_all(const char *ifname, bool tables, struct iface_view **views, size_t *n,
 		  char failed[IFNAMSIZ])
 {
 	char(*names)[IFNAMSIZ] = NULL;
@@ -161,7 +167,7 @@ int view_read_all(const char *ifname, struct iface_view **views, size_t *n,
 		err = -ENOMEM;
 	for (i = 0; !err && i < want; i++) {
 		snprintf(failed, IFNAMSIZ, "%s", ifname ?: names[i]);
-		err = view_read(failed, &(*views)[*n]);
+		err = read_view(failed, &(*views)[*n], tables);
 		if (!err)
 			(*n)++;
 		else if (err == -ENOENT && !ifname)
