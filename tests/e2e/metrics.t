@@ -3,8 +3,9 @@
 # per-peer counters it stores equal show --json's after known traffic, in
 # monitor and enforce mode; promtool accepts the text; the textfile equals
 # the HTTP answer and is replaced whole or not at all; junk, oversized,
-# idle and slow clients do not hold up a scrape; nothing attached, and an
-# interface detached, read as only the build.
+# idle and slow clients do not hold up a scrape; an interface's name with a
+# quote and a backslash is escaped; nothing attached, and an interface
+# detached, read as only the build.
 . "$(dirname "$0")/lib.sh"
 require_e2e
 for tool in prometheus promtool curl ss; do
@@ -151,6 +152,16 @@ wait "$SLOW"
 t_ok "the slow client was cut off" grep -q 'cut off after [5-9] s' "$WORK/slow"
 t_is "$(status "$URL/metrics")" 200 "scrapes go on"
 
+# Linux allows a quote and a backslash in an interface's name.
+Q="w\"\\$ID"
+attach_quoted() { start_wg "$GW_NS" "$Q" && wgsf_gw attach "$Q" >/dev/null; }
+t_ok "an interface named $Q, attached" attach_quoted
+ATTACHED+=("$GW_NS $Q")
+scrape "$URL/metrics" >"$WORK/quoted.prom"
+t_is "$(grep -cF "wgsf_interface_info{interface=\"w\\\"\\\\$ID\"," "$WORK/quoted.prom")" 1 \
+	"its name escaped in the labels"
+t_is "$(promtool check metrics <"$WORK/quoted.prom" 2>&1)" "" "as promtool wants"
+t_ok "detach it" eval 'wgsf_gw detach "$Q" >/dev/null'
 t_ok "detach" detach_gw
 t_is "$(scrape "$URL/metrics" | samples)" "$BUILD" "the next scrape has only the build"
 t_done
