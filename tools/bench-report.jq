@@ -10,6 +10,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
 | [.results[] | select(.bench == "control")] as $cp
 | [.results[] | select(.bench == "pps" and .filter != null)] as $pps
 | [.results[] | select(.bench == "check")] as $ck
+| [.results[] | select(.bench == "metrics")] as $mt
 | def pk(f; s; n): first($pk[] | select(.family == f and .shape == s and .entries == n)) // null;
   # the end-to-end targets are read at the biggest table; the smallest shows what the table's size costs
   ($pps | map(.peers) | max) as $ppsbig
@@ -30,6 +31,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
 | (ppsof("ipset") | if . then .ratio_to_none else null end) as $ipset
 | (cpof(100000)) as $big
 | (ckof(100000)) as $bigck
+| (first($mt[] | select(.peers == 100000)) // null) as $bigmt
 | [
   "# Benchmarks",
   "",
@@ -55,6 +57,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "| Full sync of 100,000 peers <= 1 s | \(if $big then ($big.sync_s | r2 | tostring) + " s" else "n/a" end) | \(verdict(if $big then $big.sync_s <= 1 else null end)) |",
   "| One changed peer among 100,000 <= 10 ms | \(if $big then "`wgsf watch`, from what it wrote last: \($big.sync_one_changed_cached_s * 1000 | r1) ms; `wgsf sync`, reading the tables back: \($big.sync_one_changed_s * 1000 | r1) ms" else "n/a" end) | \(verdict(if $big then $big.sync_one_changed_cached_s <= 0.01 else null end)) (watch) |",
   "| `wgsf check` of a 100,000-peer config in a few seconds (<= 5 s) | \(if $bigck then "human \($bigck.check_s | r2) s, --json \($bigck.check_json_s | r2) s" else "n/a" end) | \(verdict(if $bigck then ([$bigck.check_s, $bigck.check_json_s] | max) <= 5 else null end)) |",
+  "| A scrape of 100,000 peers well under a second (<= 0.5 s) | \(if $bigmt then "over HTTP \($bigmt.scrape_s | r2) s, --output \($bigmt.output_s | r2) s" else "n/a" end) | \(verdict(if $bigmt then ([$bigmt.scrape_s, $bigmt.output_s] | max) <= 0.5 else null end)) |",
   "| <= 256 bytes of map memory per prefix | \(if $big then ($big.table_bytes / $big.prefixes | round | tostring) + " B (allowed-IPs tables)" else "n/a" end) | \(verdict(if $big then $big.table_bytes / $big.prefixes <= 256 else null end)) |",
   "| The faster hook on a TUN device is the default | tc \($tc | pct), XDP \($xdp | pct) of no filter | \(if $tc and $xdp then (if ($tc - $xdp) * ($tc - $xdp) < 0.0004 then "a tie: within 2 %, inside this machine's noise; tc stays the default" elif $tc > $xdp then "tc is faster, and the default" else "**XDP is faster; the default is tc**" end) else "not measured" end) |",
   "",
@@ -113,5 +116,13 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "",
   "| Peers | Prefixes | Check | Check --json | Peak memory | Per prefix |",
   "|---:|---:|---:|---:|---:|---:|",
-  ($ck[] | "| \(.peers) | \(.prefixes) | \(.check_s * 1000 | r1) ms | \(.check_json_s * 1000 | r1) ms | \(.max_rss_bytes / 1048576 | r1) MiB | \(.max_rss_bytes / .prefixes | round) B |")
+  ($ck[] | "| \(.peers) | \(.prefixes) | \(.check_s * 1000 | r1) ms | \(.check_json_s * 1000 | r1) ms | \(.max_rss_bytes / 1048576 | r1) MiB | \(.max_rss_bytes / .prefixes | round) B |"),
+  "",
+  "## Metrics",
+  "",
+  "`tools/bench-metrics.sh`: a gateway on wireguard-go with two attached interfaces of half the peers each (one wireguard-go holds 65,536 peers at the most), a /128 per peer. A scrape as Prometheus makes it: `curl` of `wgsf metrics --listen` on loopback, every map read anew; and `wgsf metrics --output FILE`, the whole command. The median of 5 of each.",
+  "",
+  "| Peers | Scrape over HTTP | --output | Text | Per peer |",
+  "|---:|---:|---:|---:|---:|",
+  ($mt[] | "| \(.peers) | \(.scrape_s * 1000 | r1) ms | \(.output_s * 1000 | r1) ms | \(.bytes / 1048576 | r1) MiB | \(.bytes / .peers | round) B |")
   ] | .[]

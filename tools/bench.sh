@@ -18,8 +18,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	packet_sizes=1,1000 control_sizes=1000 pps_peers=100 pps_args="--seconds 0.2 --rounds 1"
+	metrics_peers=1000
 else
-	packet_sizes=1,1000,100000,1000000 control_sizes=10000,100000
+	packet_sizes=1,1000,100000,1000000 control_sizes=10000,100000 metrics_peers=100000
 	pps_peers="100 10000" pps_args="--seconds 2 --rounds 7"
 fi
 
@@ -31,6 +32,8 @@ echo "bench: control plane ($control_sizes peers)" >&2
 "$bin/datapath" control "$control_sizes" >>"$raw"
 echo "bench: wgsf check on a config of $control_sizes peers" >&2
 "$bin/check" build/wgsf "$control_sizes" >>"$raw"
+echo "bench: a scrape of $metrics_peers peers (wgsf metrics)" >&2
+tools/bench-metrics.sh "$metrics_peers" >>"$raw"
 for peers in $pps_peers; do
 	echo "bench: packets per second through a TUN device's ingress, $peers peers" >&2
 	# shellcheck disable=SC2086 # word splitting intended

@@ -14,17 +14,6 @@
 
 const char show_usage[] = "[IFACE] [--json]";
 
-static const char *const reason_names[WGSF_REASON_COUNT] = {
-	[WGSF_REASON_SOURCE] = "source",
-	[WGSF_REASON_DESTINATION] = "destination",
-	[WGSF_REASON_BLOCKED] = "blocked",
-};
-
-static const char *reason_name(uint32_t r)
-{
-	return r < WGSF_REASON_COUNT ? reason_names[r] : "unknown";
-}
-
 static const char *addr_str(const struct wgsf_addr *a, char buf[PREFIX_STRLEN])
 {
 	struct prefix p = { .family = a->version == 4 ? AF_INET : AF_INET6 };
@@ -92,14 +81,14 @@ static void json_peer(struct json *j, const struct iface_view *v, const struct p
 	json_u64(j, "violation_bytes", s->violation_bytes);
 	json_object_begin(j, "violations_by_reason");
 	for (i = 0; i < WGSF_REASON_COUNT; i++)
-		json_u64(j, reason_names[i], s->violations[i]);
+		json_u64(j, ui_reason_name(i), s->violations[i]);
 	json_object_end(j);
 	json_u64(j, "drop_packets", s->drop_packets);
 	json_u64(j, "drop_bytes", s->drop_bytes);
 	json_string(j, "last_violation_source", addr_str(&s->last_violation_src, buf));
 	json_string(j, "last_violation_destination", addr_str(&s->last_violation_dst, buf));
 	json_string(j, "last_violation_reason",
-		    s->last_violation_ns ? reason_name(s->last_violation_reason) : NULL);
+		    s->last_violation_ns ? ui_reason_name(s->last_violation_reason) : NULL);
 	json_u64(j, "last_violation", ui_epoch(s->last_violation_ns));
 	json_bool(j, "blocked", p->policy.flags & WGSF_PEER_BLOCKED);
 	json_rejected(j, v, p);
@@ -148,14 +137,14 @@ static void human_violations(const struct wgsf_peer_stats *s)
 	       (unsigned long long)s->violation_packets, ui_bytes(s->violation_bytes, b1),
 	       ui_color(UI_RESET));
 	for (r = 0; r < WGSF_REASON_COUNT; r++, sep = ", ")
-		printf("%s%s %llu", sep, reason_names[r], (unsigned long long)s->violations[r]);
+		printf("%s%s %llu", sep, ui_reason_name(r), (unsigned long long)s->violations[r]);
 	printf(")\n");
 	ui_label("  ", "dropped");
 	printf("%s%llu packets, %s%s\n", ui_color(UI_RED), (unsigned long long)s->drop_packets,
 	       ui_bytes(s->drop_bytes, b1), ui_color(UI_RESET));
 	ui_label("  ", "last violation");
 	printf("%s -> %s (%s), %s\n", addr_str(&s->last_violation_src, b2),
-	       addr_str(&s->last_violation_dst, b3), reason_name(s->last_violation_reason),
+	       addr_str(&s->last_violation_dst, b3), ui_reason_name(s->last_violation_reason),
 	       ui_ago(s->last_violation_ns, b4));
 }
 
@@ -322,9 +311,9 @@ int show_main(int argc, const char *argv[])
 {
 	const char *json = NULL, *ifname;
 	const struct ui_opt opts[] = { { "--json", false, &json } };
-	char(*names)[IFNAMSIZ] = NULL;
-	struct iface_view *views = NULL;
-	size_t n = 1, i, done = 0;
+	struct iface_view *views;
+	char failed[IFNAMSIZ];
+	size_t n;
 	int err;
 
 	if (ui_parse(argc, argv, opts, 1, &ifname, 0, 1, "show", show_usage))
@@ -334,25 +323,12 @@ int show_main(int argc, const char *argv[])
 		return ui_error("Invalid interface name: '%s'", ifname);
 	if (ui_need_root())
 		return 1;
-	err = ifname ? 0 : iface_list(&names, &n);
-	if (err)
+	err = view_read_all(ifname, true, &views, &n, failed);
+	if (err && !failed[0])
 		return ui_error("Unable to list attached interfaces: %s", ui_reason(err));
-	views = calloc(n ?: 1, sizeof(*views));
-	if (!views)
-		err = -ENOMEM;
-	/* Read everything before printing anything, so that an error prints alone. */
-	for (; !err && done < n; done++) {
-		err = view_read(ifname ?: names[done], &views[done]);
-		if (err)
-			break;
-	}
 	if (err)
-		ui_error("Unable to show %s: %s", ifname ?: names[done], ui_reason(err));
-	else
-		print(views, n, json);
-	for (i = 0; i < done; i++)
-		view_free(&views[i]);
-	free(views);
-	free(names);
-	return err ? 1 : 0;
+		return ui_error("Unable to show %s: %s", failed, ui_reason(err));
+	print(views, n, json);
+	view_free_all(views, n);
+	return 0;
 }

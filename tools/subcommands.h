@@ -7,6 +7,7 @@ extern const char attach_usage[], detach_usage[], sync_usage[], show_usage[], lo
 	watch_usage[];
 extern const char orphans_usage[];
 extern const char check_usage[];
+extern const char metrics_usage[];
 
 int attach_main(int argc, const char *argv[]);
 int detach_main(int argc, const char *argv[]);
@@ -16,5 +17,6 @@ int lookup_main(int argc, const char *argv[]);
 int watch_main(int argc, const char *argv[]);
 int orphans_main(int argc, const char *argv[]);
 int check_main(int argc, const char *argv[]);
+int metrics_main(int argc, const char *argv[]);
 
 #endif

@@ -45,6 +45,17 @@ const char *ui_reason(int err)
 	return wgsf_error(err);
 }
 
+const char *ui_reason_name(uint32_t reason)
+{
+	static const char *const names[WGSF_REASON_COUNT] = {
+		[WGSF_REASON_SOURCE] = "source",
+		[WGSF_REASON_DESTINATION] = "destination",
+		[WGSF_REASON_BLOCKED] = "blocked",
+	};
+
+	return reason < WGSF_REASON_COUNT ? names[reason] : "unknown";
+}
+
 int ui_need_root(void)
 {
 	if (geteuid() == 0)

@@ -21,6 +21,8 @@ __attribute__((format(printf, 1, 2))) int ui_error(const char *fmt, ...);
 int ui_usage(const char *subcommand, const char *args);
 /* The loader's message for err, or the libc one. */
 const char *ui_reason(int err);
+/* A violation's reason (enum wgsf_reason): "source", "destination", "blocked" */
+const char *ui_reason_name(uint32_t reason);
 /* 0 when running with the privileges BPF needs, else the error exit. */
 int ui_need_root(void);
 

@@ -26,6 +26,8 @@ static const struct {
 	  "Removes everything wgsf attached to an interface" },
 	{ "orphans", orphans_main, orphans_usage, "Lists or removes pins of deleted namespaces" },
 	{ "check", check_main, check_usage, "Audits allowed IPs, live or from a config file" },
+	{ "metrics", metrics_main, metrics_usage,
+	  "Prints or serves the counters for Prometheus" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(*subcommands))

@@ -45,6 +45,14 @@ struct iface_view {
 
 int view_read(const char *ifname, struct iface_view *v);
 void view_free(struct iface_view *v);
+/* ifname's view, or when NULL those of every interface attached in this
+ * namespace, less one detached meanwhile; all read before any is printed,
+ * so that an error prints alone. On error, failed names the interface.
+ * Without tables, the allowed IPs and policy rules are left unread (each
+ * peer's n_allowedips and n_rules 0): counters cost a quarter less so. */
+int view_read_all(const char *ifname, bool tables, struct iface_view **views, size_t *n,
+		  char failed[IFNAMSIZ]);
+void view_free_all(struct iface_view *views, size_t n);
 /* The peer whose allowed IP is the datapath's longest match for addr, and
  * that entry; NULL when none holds it. */
 const struct peer_view *view_lookup(const struct iface_view *v, const struct prefix *addr,

@@ -316,6 +316,28 @@ void map_entries_free(struct map_entries *e)
 	*e = (struct map_entries){};
 }
 
+int map_read_array(int fd, uint32_t cap, void **out)
+{
+	struct map_entries e;
+	char *values;
+	uint32_t key;
+	size_t i;
+	int err = map_read_all(fd, &e);
+
+	if (err)
+		return err;
+	values = calloc(cap ?: 1, e.value_size);
+	for (i = 0; values && i < e.n; i++) {
+		memcpy(&key, (char *)e.keys + i * e.key_size, sizeof(key));
+		if (key < cap)
+			memcpy(values + (size_t)key * e.value_size,
+			       (char *)e.values + i * e.value_size, e.value_size);
+	}
+	map_entries_free(&e);
+	*out = values;
+	return values ? 0 : -ENOMEM;
+}
+
 enum map_id allowedip_map(const struct prefix *p)
 {
 	bool v4 = p->family == AF_INET;

@@ -106,6 +106,8 @@ struct map_entries {
  * kernel has them for its type, else key by key; 0 or -errno. */
 int map_read_all(int fd, struct map_entries *e);
 void map_entries_free(struct map_entries *e);
+/* Every value of an array map of cap entries, by key, into a buffer to free. */
+int map_read_array(int fd, uint32_t cap, void **out);
 
 /* Copies every entry of from into to (same key and value layout). */
 int map_copy(int from, int to);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -25,19 +26,17 @@ void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus)
 	return buf;
 }
 
-int stats_read_peer(int fd, uint32_t slot, struct wgsf_peer_stats *out)
-{
-	size_t stride = (sizeof(*out) + 7) & ~(size_t)7;
-	struct wgsf_peer_stats *c;
-	char *buf;
-	int n, i, r;
+#define PEER_STRIDE ((sizeof(struct wgsf_peer_stats) + 7) & ~(size_t)7)
 
-	buf = percpu_lookup(fd, &slot, sizeof(*out), &n);
-	if (!buf)
-		return -errno;
+/* One peer's copies, one per CPU, as one. */
+static void sum_peer(const char *buf, int ncpus, struct wgsf_peer_stats *out)
+{
+	const struct wgsf_peer_stats *c;
+	int i, r;
+
 	memset(out, 0, sizeof(*out));
-	for (i = 0; i < n; i++) {
-		c = (void *)(buf + i * stride);
+	for (i = 0; i < ncpus; i++) {
+		c = (const void *)(buf + i * PEER_STRIDE);
 		out->rx_packets += c->rx_packets;
 		out->rx_bytes += c->rx_bytes;
 		out->violation_packets += c->violation_packets;
@@ -55,8 +54,65 @@ int stats_read_peer(int fd, uint32_t slot, struct wgsf_peer_stats *out)
 			out->last_violation_dst = c->last_violation_dst;
 		}
 	}
+}
+
+int stats_read_peer(int fd, uint32_t slot, struct wgsf_peer_stats *out)
+{
+	char *buf;
+	int n;
+
+	buf = percpu_lookup(fd, &slot, sizeof(*out), &n);
+	if (!buf)
+		return -errno;
+	sum_peer(buf, n, out);
 	free(buf);
 	return 0;
+}
+
+/* Slots from *next on, a batch at a time: 0, -ENOENT past the last, or
+ * another -errno. */
+static int read_batch(int fd, uint32_t *next, bool first, uint32_t *keys, char *values,
+		      uint32_t *count, int ncpus, struct wgsf_peer_stats *out, uint32_t cap)
+{
+	int err = bpf_map_lookup_batch(fd, first ? NULL : next, next, keys, values, count, NULL)
+			  ? -errno : 0;
+	uint32_t i;
+
+	for (i = 0; (!err || err == -ENOENT) && i < *count; i++)
+		if (keys[i] < cap)
+			sum_peer(values + (size_t)i * ncpus * PEER_STRIDE, ncpus, &out[keys[i]]);
+	return err;
+}
+
+int stats_read_peers(int fd, uint32_t cap, struct wgsf_peer_stats *out)
+{
+	int ncpus = libbpf_num_possible_cpus(), err;
+	uint32_t *keys, next = 0, count, s, chunk;
+	bool batched = false;
+	char *values;
+
+	if (ncpus <= 0)
+		return ncpus ?: -EINVAL;
+	/* 4 MiB of copies at a time, however many CPUs */
+	chunk = (4u << 20) / (ncpus * PEER_STRIDE) ?: 1;
+	keys = malloc(chunk * sizeof(*keys));
+	values = malloc((size_t)chunk * ncpus * PEER_STRIDE);
+	err = keys && values ? 0 : -ENOMEM;
+	/* one syscall per thousands of peers instead of one per peer */
+	while (!err) {
+		count = chunk;
+		err = read_batch(fd, &next, !batched, keys, values, &count, ncpus, out, cap);
+		batched = batched || !err;
+	}
+	free(keys);
+	free(values);
+	if (err == -ENOENT)
+		return 0;
+	if (batched || err == -ENOMEM)
+		return err;
+	for (err = 0, s = 0; !err && s < cap; s++) /* a kernel without batches */
+		err = stats_read_peer(fd, s, &out[s]);
+	return err;
 }
 
 int stats_read_dev(int fd, struct wgsf_dev_stats *out)

@@ -13,6 +13,8 @@ void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus);
 /* Per-CPU counters summed over CPUs; timestamps (and what they stamp) are
  * taken from the CPU that saw the newest event. */
 int stats_read_peer(int peer_stats_fd, uint32_t slot, struct wgsf_peer_stats *out);
+/* The same for every slot below cap, into out[slot], by batches. */
+int stats_read_peers(int peer_stats_fd, uint32_t cap, struct wgsf_peer_stats *out);
 int stats_read_dev(int dev_stats_fd, struct wgsf_dev_stats *out);
 /* Zeroes a slot's counters on every CPU, before the slot is reused. */
 int stats_clear_peer(int peer_stats_fd, uint32_t slot);

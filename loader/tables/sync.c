@@ -13,25 +13,7 @@
 
 int slots_read(int fd, uint32_t cap, struct wgsf_slot **out)
 {
-	struct wgsf_slot *slots = calloc(cap ?: 1, sizeof(*slots));
-	struct map_entries e;
-	uint32_t *key;
-	size_t i;
-	int err = slots ? map_read_all(fd, &e) : -ENOMEM;
-
-	for (i = 0; !err && i < e.n; i++) {
-		key = (uint32_t *)e.keys + i;
-		if (*key < cap)
-			slots[*key] = ((struct wgsf_slot *)e.values)[i];
-	}
-	if (slots && !err)
-		map_entries_free(&e);
-	if (err) {
-		free(slots);
-		return err;
-	}
-	*out = slots;
-	return 0;
+	return map_read_array(fd, cap, (void **)out);
 }
 
 int table_read(const struct maps *m, struct table_entry **out, size_t *n)

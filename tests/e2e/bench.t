@@ -35,7 +35,9 @@ t_is "$(jq -r '[.results[] | select(.bench == "pps" and .pps_median > 0) | .filt
 t_is "$(jq '[.results[] | select(.bench == "pps" and .filter == "none")][0].ratio_to_none' "$J")" 1 \
 	"no filter is the unit of the ratios"
 M=$OUT/BENCHMARKS.md
-t_is "$(grep -c '^## ' "$M")" 6 "the markdown has its six sections"
+t_is "$(jq '[.results[] | select(.bench == "metrics" and .peers == 1000 and .scrape_s > 0 and
+	.output_s > 0 and .bytes > 0)] | length' "$J")" 1 "scrape figures for 1,000 peers"
+t_is "$(grep -c '^## ' "$M")" 7 "the markdown has its seven sections"
 t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 8 "and a row per per-packet case"
 t_ok "a quick run says it is one" grep -q 'A quick run (BENCH_QUICK=1)' "$M"
 t_ok "no figure is missing from the tables" bash -c "! grep -q 'null' '$M'"

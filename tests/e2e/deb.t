@@ -28,7 +28,8 @@ t_is "$(head -n 1 "$WORK/out")" "build/${DEB##*/}" "the package lands in build/"
 t_is "$(dpkg-deb -f "$DEB" Package Version)" "Package: wgsf
 Version: $VERSION" "package wgsf, the version of the Makefile"
 t_is "$(dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { print $1, $6 }')" \
-	"-rw-r--r-- ./lib/systemd/system/wgsf@.service
+	"-rw-r--r-- ./lib/systemd/system/wgsf-metrics.service
+-rw-r--r-- ./lib/systemd/system/wgsf@.service
 -rwxr-xr-x ./usr/sbin/wgsf
 -rw-r--r-- ./usr/share/bash-completion/completions/wgsf
 -rw-r--r-- ./usr/share/doc/wgsf/changelog.gz

@@ -34,7 +34,7 @@ page_options() { # PAGE SECTION [SUB]
 		cur == sub_ && /^\.It Fl / { o = $3; sub(/^\\/, "", o); print "-" o }' "$1" | sort
 }
 
-help_options() { grep -oE -- '(^|[ [`])--?[a-z]+' | sed 's/^[ [`]//' | sort -u; }
+help_options() { grep -oE -- '(^|[ [`|])--?[a-z]+' | sed 's/^[ [`|]//' | sort -u; }
 
 # Every difference between PAGE and wgsf's own help, one line each.
 help_vs_page() { # PAGE
@@ -47,7 +47,7 @@ help_vs_page() { # PAGE
 	[ "$want" = "$got" ] || echo "global options: help '$(echo $want)', page '$(echo $got)'"
 	for sub in $("$WGSF" --help | awk '/^Available subcommands:/ { on = 1; next } on && /^  / { print $1 }'); do
 		want=$("$WGSF" "$sub" --help)
-		want=${want#Usage: }
+		want=${want#Usage: } want=${want// | /|}
 		got=$(rendered "$page" SYNOPSIS | grep "^wgsf $sub\( \|$\)" | sed 's/ | /|/g')
 		[ "$want" = "$got" ] || echo "$sub usage: help '$want', page '$got'"
 		want=$(echo "$want" | help_options)

@@ -27,12 +27,13 @@ _wgsf_options() {
 	watch) echo "--interval" ;;
 	orphans) echo "--remove --json" ;;
 	check) echo "--json" ;;
+	metrics) echo "--output --listen" ;;
 	esac
 }
 
 _wgsf_positionals() {
 	case $1 in
-	orphans | help) echo 0 ;;
+	orphans | metrics | help) echo 0 ;;
 	lookup) echo 2 ;;
 	*) echo 1 ;;
 	esac
@@ -52,7 +53,7 @@ _wgsf() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-v --help --version" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "show attach sync lookup watch detach orphans check help" -- "$cur"))
+			COMPREPLY=($(compgen -W "show attach sync lookup watch detach orphans check metrics help" -- "$cur"))
 		fi
 		return
 	fi
@@ -60,18 +61,20 @@ _wgsf() {
 	case $prev in
 	--hook) COMPREPLY=($(compgen -W "tc xdp" -- "$cur")); return ;;
 	--mode) COMPREPLY=($(compgen -W "monitor enforce" -- "$cur")); return ;;
+	--output) _filedir; return ;;
 	--policy)
 		_filedir
 		COMPREPLY+=($(compgen -W "none" -- "$cur"))
 		return
 		;;
-	--interval) return ;;
+	--interval | --listen) return ;;
 	esac
 
 	# What the words so far used up: options given, and positionals.
 	for ((i = at + 1; i < cword; i++)); do
 		case ${words[i]} in
-		--hook | --mode | --policy | --interval) used+="${words[i]} " && ((i++)) ;;
+		--hook | --mode | --policy | --interval | --output | --listen)
+			used+="${words[i]} " && ((i++)) ;;
 		-*) used+="${words[i]} " ;;
 		*) ((npos++)) ;;
 		esac
@@ -88,6 +91,8 @@ _wgsf() {
 		esac
 		return
 	fi
+	# metrics takes one of its two options, not both
+	[[ $cmd == metrics && $used == *" --"* ]] && return
 	for opt in $(_wgsf_options "$cmd"); do
 		[[ $used == *" $opt "* ]] || opts+=("$opt")
 	done

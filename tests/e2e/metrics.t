@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# wgsf metrics on real wireguard-go, scraped by a real Prometheus: the
+# per-peer counters it stores equal show --json's after known traffic, in
+# monitor and enforce mode; promtool accepts the text; the textfile equals
+# the HTTP answer and is replaced whole or not at all; junk, oversized,
+# idle and slow clients do not hold up a scrape; an interface's name with a
+# quote and a backslash is escaped; nothing attached, and an interface
+# detached, read as only the build.
+. "$(dirname "$0")/lib.sh"
+require_e2e
+for tool in prometheus promtool curl ss; do
+	command -v "$tool" >/dev/null || t_skip_all "needs $tool (tools/deps.sh test installs it)"
+done
+FAULTS=$ROOT/build/tests/tools/wgsf-faults
+[ -x "$FAULTS" ] || t_skip_all "not built (make tests)"
+
+gateway_two_clients
+K2=${CLIENT_PUB[2]}
+URL=http://127.0.0.1:9587 # both servers listen in the gateway's own namespace
+PROM=http://127.0.0.1:9090
+BUILD="wgsf_build_info{version=\"$("$WGSF" --version | cut -d' ' -f2)\"} 1"
+
+scrape() { gw_run curl -sS --max-time 1 "$@"; }
+samples() { grep -v '^#'; }
+
+out=$(wgsf_gw metrics)
+t_is "$?:$(echo "$out" | samples)" "0:$BUILD" "nothing attached: only the build"
+t_is "$(echo "$out" | promtool check metrics 2>&1)" "" "and promtool accepts it"
+
+# nsenter execs what it runs, so that $! is the server's PID, for cleanup.
+nsenter --net="/var/run/netns/$GW_NS" "$WGSF" metrics --listen 127.0.0.1 2>"$WORK/server.log" &
+PIDS+=($!)
+cat >"$WORK/prometheus.yml" <<EOT
+global: { scrape_interval: 1s, scrape_timeout: 1s }
+scrape_configs:
+  - job_name: wgsf
+    static_configs: [ { targets: ['127.0.0.1:9587'] } ]
+EOT
+nsenter --net="/var/run/netns/$GW_NS" prometheus --config.file="$WORK/prometheus.yml" \
+	--storage.tsdb.path="$WORK/tsdb" --web.listen-address=127.0.0.1:9090 --log.level=error \
+	2>"$WORK/prometheus.log" &
+PROMETHEUS=$!
+PIDS+=($PROMETHEUS)
+answers() { scrape -o /dev/null "$1" 2>/dev/null; }
+t_ok "wgsf metrics --listen answers" within 30 answers "$URL/metrics"
+t_is "$(head -n1 "$WORK/server.log")" "wgsf metrics: serving http://127.0.0.1:9587/metrics" \
+	"on loopback, port 9587 when none is given"
+t_ok "Prometheus is ready" within 100 answers "$PROM/-/ready"
+
+printf '[Peer]\nPublicKey = %s\nBlock = true\n' "$K2" >"$WORK/policy"
+# What Prometheus stored last for a metric; 0 once it equals WANT.
+stored() { # QUERY
+	gw_run curl -sS --max-time 1 -G "$PROM/api/v1/query" --data-urlencode "query=$1" |
+		jq -r '.data.result[0].value[1]'
+}
+stored_is() { [ "$(stored "$1")" = "$2" ]; }
+# Per peer and figure: show --json's value, and Prometheus's once it caught
+# up; @ in QUERY stands for the peer's public_key matcher.
+compare() { # MODE CLIENT JSON_FIELD QUERY WANT
+	local want=$5 q=${4//@/public_key=\"${CLIENT_PUB[$2]}\"}
+	t_is "$(peer_field "${CLIENT_PUB[$2]}" "$3")" "$want" "$1: client $2: show --json's $3"
+	within 50 stored_is "$q" "$want"
+	t_is "$(stored "$q")" "$want" "$1: client $2: Prometheus's $4"
+}
+ping_fails() { ! pings "$@"; }
+
+t_ok "attach in monitor mode, client 2 blocked" attach_gw --policy "$WORK/policy"
+t_ok "monitor: 3 pings from client 1" pings 1 192.0.2.11 3
+t_ok "monitor: 2 pings from client 2 pass" pings 2 192.0.2.12 2
+compare monitor 1 rx_packets 'wgsf_peer_receive_packets_total{@}' 3
+compare monitor 1 rx_bytes 'wgsf_peer_receive_bytes_total{@}' 252
+compare monitor 2 rx_packets 'wgsf_peer_receive_packets_total{@}' 2
+compare monitor 2 violations_by_reason.blocked \
+	'wgsf_peer_violation_packets_total{@,reason="blocked"}' 2
+compare monitor 2 drop_packets 'wgsf_peer_drop_packets_total{@}' 0
+
+t_ok "attach again in enforce mode" attach_gw --mode enforce
+t_ok "enforce: 2 pings from client 1" pings 1 192.0.2.11 2
+t_ok "enforce: client 2's 3 pings are dropped" ping_fails 2 192.0.2.12 3
+compare enforce 1 rx_packets 'wgsf_peer_receive_packets_total{@}' 5
+compare enforce 2 rx_packets 'wgsf_peer_receive_packets_total{@}' 5
+compare enforce 2 violation_packets 'sum(wgsf_peer_violation_packets_total{@})' 5
+compare enforce 2 drop_packets 'wgsf_peer_drop_packets_total{@}' 3
+compare enforce 2 drop_bytes 'wgsf_peer_drop_bytes_total{@}' 252
+t_is "$(stored "wgsf_interface_info{interface=\"$GW_IF\"}")" 1 "Prometheus has the interface"
+t_is "$(stored "wgsf_interface_info{mode=\"enforce\",hook=\"tc\",mechanism=\"$(tc_mechanism)\"}")" \
+	1 "in enforce mode on tc by $(tc_mechanism)"
+
+scrape -D "$WORK/headers" -o "$WORK/http.prom" "$URL/metrics"
+t_is "$(promtool check metrics <"$WORK/http.prom" 2>&1)" "" "promtool accepts a scrape"
+t_is "$(grep -i '^content-type' "$WORK/headers" | tr -d '\r')" \
+	"Content-Type: text/plain; version=0.0.4; charset=utf-8" "as the text format, version 0.0.4"
+t_ok "--output FILE" wgsf_gw metrics --output "$WORK/wgsf.prom"
+# Stamps are seconds since the epoch of monotonic ones, which may round
+# either way a moment later; everything else is equal.
+t_is "$(diff <(grep -v _seconds "$WORK/wgsf.prom") <(grep -v _seconds "$WORK/http.prom"))" "" \
+	"the textfile equals the HTTP answer"
+t_is "$(stat -c %a "$WORK/wgsf.prom")" 644 "readable by node_exporter"
+t_is "$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$WORK/http.prom" | tr '\n' ' ')" \
+	"wgsf_build_info wgsf_interface_info wgsf_interface_unknown_packets_total \
+wgsf_interface_unknown_bytes_total wgsf_interface_malformed_packets_total \
+wgsf_peer_receive_packets_total wgsf_peer_receive_bytes_total wgsf_peer_last_seen_seconds \
+wgsf_peer_violation_packets_total wgsf_peer_violation_bytes_total wgsf_peer_last_violation_seconds \
+wgsf_peer_drop_packets_total wgsf_peer_drop_bytes_total " \
+	"every family, less WireGuard's rejections, which wireguard-go does not show"
+V2="wgsf_peer_violation_packets_total{interface=\"$GW_IF\",public_key=\"$K2\""
+t_is "$(grep -c "^$V2,reason=" "$WORK/http.prom")" 3 "a violation sample per reason"
+cp "$WORK/wgsf.prom" "$WORK/before"
+WGSF_FAULT_AT=1 gw_run "$FAULTS" metrics --output "$WORK/wgsf.prom" >/dev/null 2>&1
+t_is "$?" 137 "--output killed after writing, before its rename"
+t_ok "leaves the file as it was" cmp -s "$WORK/before" "$WORK/wgsf.prom"
+t_is "$(find "$WORK" -maxdepth 1 -name 'wgsf.prom.tmp.*' | wc -l)" 1 \
+	"the unfinished one is a temporary file, which the textfile collector ignores (not .prom)"
+
+# status and headers of one request
+status() { scrape -o /dev/null -w '%{http_code}' "$@"; }
+t_is "$(scrape -I "$URL/metrics" | head -n1 | tr -d '\r')" "HTTP/1.1 200 OK" "HEAD /metrics: 200"
+t_ok "/ links to /metrics" grep -q 'href="/metrics"' <(scrape "$URL/")
+t_is "$(status "$URL/other")" 404 "another path: 404"
+t_is "$(status -X POST "$URL/metrics")" 405 "POST: 405"
+t_is "$(scrape -o /dev/null -D - -X DELETE "$URL/metrics" | grep -i '^allow' | tr -d '\r')" \
+	"Allow: GET, HEAD" "DELETE: 405, naming the methods allowed"
+raw() { # BYTES: the status line the server answers to them
+	gw_run timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/9587 && printf "$1" >&3 &&
+		head -n1 <&3' _ "$1" | tr -d '\r'
+}
+t_is "$(raw 'junk\r\n\r\n')" "" "junk: closed without an answer"
+t_is "$(raw 'GET /metrics\r\n\r\n')" "HTTP/1.1 400 Bad Request" "no HTTP version: 400"
+t_is "$(raw 'GET /metrics HTTP/9.9\r\n\r\n')" "HTTP/1.1 505 HTTP Version Not Supported" \
+	"HTTP/9.9: 505"
+t_is "$(raw 'GET /metrics HTTP/1.1\r\nHost: a\r\nno colon\r\n\r\n')" "HTTP/1.1 400 Bad Request" \
+	"a header line without a colon: 400"
+t_is "$(status -H "X-Big: $(head -c 65536 /dev/zero | tr '\0' a)" "$URL/metrics")" 431 \
+	"a 64 KiB header: 431"
+
+# 200 connections that send nothing, and one that sends a byte a second
+nsenter --net="/var/run/netns/$GW_NS" bash -c 'for i in $(seq 200); do
+	exec {fd}<>/dev/tcp/127.0.0.1/9587; done; sleep 20' &
+PIDS+=($!)
+nsenter --net="/var/run/netns/$GW_NS" bash -c 'trap "" PIPE; exec 3<>/dev/tcp/127.0.0.1/9587
+	for i in $(seq 15); do printf G >&3 2>/dev/null || { echo "cut off after $i s"; exit; }
+	sleep 1; done; echo "not cut off"' >"$WORK/slow" &
+SLOW=$!
+PIDS+=($SLOW)
+open_is() { [ "$(gw_run ss -Htn state established '( sport = :9587 )' | wc -l)" = "$1" ]; }
+t_ok "201 hostile connections open" within 50 open_is 201
+for i in 1 2 3; do
+	t_is "$(status "$URL/metrics")" 200 "with them open, scrape $i answers within a second"
+done
+t_ok "the server ends them within its 5 s per request" within 80 open_is 0
+wait "$SLOW"
+t_ok "the slow client was cut off" grep -q 'cut off after [5-9] s' "$WORK/slow"
+t_is "$(status "$URL/metrics")" 200 "scrapes go on"
+
+# Linux allows a quote and a backslash in an interface's name.
+Q="w\"\\$ID"
+attach_quoted() { start_wg "$GW_NS" "$Q" && wgsf_gw attach "$Q" >/dev/null; }
+t_ok "an interface named $Q, attached" attach_quoted
+ATTACHED+=("$GW_NS $Q")
+scrape "$URL/metrics" >"$WORK/quoted.prom"
+t_is "$(grep -cF "wgsf_interface_info{interface=\"w\\\"\\\\$ID\"," "$WORK/quoted.prom")" 1 \
+	"its name escaped in the labels"
+t_is "$(promtool check metrics <"$WORK/quoted.prom" 2>&1)" "" "as promtool wants"
+t_ok "detach it" eval 'wgsf_gw detach "$Q" >/dev/null'
+t_ok "detach" detach_gw
+t_is "$(scrape "$URL/metrics" | samples)" "$BUILD" "the next scrape has only the build"
+t_done

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* wgsf metrics: the counters for Prometheus, printed, written for
+ * node_exporter's textfile collector, or served over HTTP. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fault.h"
+#include "metrics.h"
+#include "subcommands.h"
+#include "ui.h"
+
+/* Beside the WireGuard exporters' 9586, so that both run on one gateway. */
+#define DEFAULT_PORT 9587
+
+const char metrics_usage[] = "[--output FILE | --listen ADDR[:PORT]]";
+
+static int print_stdout(void)
+{
+	char failed[IFNAMSIZ];
+	int err = metrics_print(stdout, failed);
+
+	if (err && !failed[0])
+		return ui_error("Unable to list attached interfaces: %s", ui_reason(err));
+	if (err)
+		return ui_error("Unable to read %s: %s", failed, ui_reason(err));
+	return 0;
+}
+
+/* The whole text to a temporary file beside path, then renamed over it, so
+ * that a collector reads the old file or the new one, never a part. */
+static int write_file(const char *path, char failed[IFNAMSIZ])
+{
+	char tmp[PATH_MAX];
+	int fd, err;
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	err = metrics_print(f, failed);
+	if (!err)
+		err = fflush(f) || fchmod(fd, 0644) || fsync(fd) ? -errno : 0;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err) {
+		fault_point("metrics file written, not yet renamed");
+		err = rename(tmp, path) ? -errno : 0;
+	}
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+static int output(const char *path)
+{
+	char failed[IFNAMSIZ] = "";
+	int err = write_file(path, failed);
+
+	if (err && failed[0])
+		return ui_error("Unable to read %s: %s", failed, ui_reason(err));
+	if (err)
+		return ui_error("Unable to write '%s': %s", path, ui_reason(err));
+	return 0;
+}
+
+static int parse_port(const char *s, in_port_t *port)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || !v || v > 65535 || *s < '0' || *s > '9')
+		return -1;
+	*port = htons(v);
+	return 0;
+}
+
+/* ADDR[:PORT], [ADDR6][:PORT] or a bare ADDR6; numeric addresses only. */
+static int parse_listen(const char *arg, struct sockaddr_in6 *s6, struct sockaddr_in *s4)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(arg, ':'), *port = NULL;
+	in_port_t p = htons(DEFAULT_PORT);
+	size_t len = strlen(arg);
+
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+
+		if (!close || (close[1] && close[1] != ':'))
+			return -1;
+		len = close - arg - 1;
+		arg++;
+		port = close[1] ? close + 2 : NULL;
+	} else if (colon && colon == strchr(arg, ':')) {
+		len = colon - arg;
+		port = colon + 1;
+	}
+	if (len >= sizeof(host) || (port && parse_port(port, &p)))
+		return -1;
+	memcpy(host, arg, len);
+	host[len] = '\0';
+	s4->sin_family = AF_INET;
+	s4->sin_port = p;
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = p;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1)
+		return AF_INET;
+	return inet_pton(AF_INET6, host, &s6->sin6_addr) == 1 ? AF_INET6 : -1;
+}
+
+static int serve(const char *listen)
+{
+	struct sockaddr_in6 s6 = {};
+	struct sockaddr_in s4 = {};
+	char shown[INET6_ADDRSTRLEN + 8], host[INET6_ADDRSTRLEN];
+	int family = parse_listen(listen, &s6, &s4);
+
+	if (family < 0)
+		return ui_error("Invalid listen address: '%s' (ADDR[:PORT], e.g. 127.0.0.1:%d "
+				"or [::1]:%d)", listen, DEFAULT_PORT, DEFAULT_PORT);
+	if (family == AF_INET)
+		snprintf(shown, sizeof(shown), "%s:%u",
+			 inet_ntop(AF_INET, &s4.sin_addr, host, sizeof(host)), ntohs(s4.sin_port));
+	else
+		snprintf(shown, sizeof(shown), "[%s]:%u",
+			 inet_ntop(AF_INET6, &s6.sin6_addr, host, sizeof(host)),
+			 ntohs(s6.sin6_port));
+	return metrics_serve(family == AF_INET ? (struct sockaddr *)&s4 : (struct sockaddr *)&s6,
+			     shown);
+}
+
+int metrics_main(int argc, const char *argv[])
+{
+	const char *path = NULL, *listen = NULL;
+	const struct ui_opt opts[] = { { "--output", true, &path }, { "--listen", true, &listen } };
+
+	if (ui_parse(argc, argv, opts, 2, NULL, 0, 0, "metrics", metrics_usage))
+		return 1;
+	if (path && listen)
+		return ui_error("--output and --listen exclude each other (usage: %s metrics %s)",
+				PROG_NAME, metrics_usage);
+	if ((path && !path[0]) || (listen && !listen[0]))
+		return ui_error("Option %s needs a value", path ? "--output" : "--listen");
+	if (ui_need_root())
+		return 1;
+	if (listen)
+		return serve(listen);
+	return path ? output(path) : print_stdout();
+}
