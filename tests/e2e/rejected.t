@@ -31,6 +31,7 @@ if [ "$WG_IMPL" != kernel ]; then
 		"  rejected by WireGuard: not visible ($why)" "show says so"
 	t_is "$(wgsf_gw lookup "$GW_IF" 192.0.2.11 --json | jq -c '[.rejected_seen, .verdict]')" \
 		'[null,"pass"]' "lookup: rejected unknown, the verdict as ever"
+	t_is "$(wgsf_gw metrics | grep -c rejected)" 0 "metrics: no rejected families"
 	t_ok "counting works as ever" pings 1 192.0.2.11 2
 	t_is "$(peer_field "${CLIENT_PUB[1]}" rx_packets)" 2 "2 packets counted"
 	t_done
@@ -106,6 +107,10 @@ t_is "$(jq -r '.findings[] | select(.kind == "rejected-source") | .advice' <<<"$
 t_ok "attach again" attach_gw
 t_is "$(rejected "${CLIENT_PUB[1]}")" "10 900 192.0.2.12 192.0.2.1 ${CLIENT_PUB[2]}" \
 	"counters kept across a re-attach"
+t_is "$(wgsf_gw metrics | grep -F "{interface=\"$GW_IF\",public_key=\"${CLIENT_PUB[1]}\"}" |
+	grep '^wgsf_peer_rejected_')" "wgsf_peer_rejected_packets_total{interface=\"$GW_IF\",public_key=\"${CLIENT_PUB[1]}\"} 10
+wgsf_peer_rejected_bytes_total{interface=\"$GW_IF\",public_key=\"${CLIENT_PUB[1]}\"} 900" \
+	"metrics: the peer's rejected counters"
 
 # A sender that WireGuard has and wgsf's tables do not (yet).
 make_client 3 192.0.2.13/32 "192.0.2.13 192.0.2.97" || t_skip_all "cannot build client 3"

@@ -33,12 +33,17 @@ done
 require_static_busybox
 [ -x "$WGSF" ] && [ -x "$ROOT/build/tests/tools/wgread" ] || t_skip_all "not built (make tests)"
 
+# The shared libraries that FILE needs, at the same paths under $1.
+copy_libs() { # STAGING FILE
+	local f
+	for f in $(ldd "$2" 2>/dev/null | grep -o '/[^ ]*'); do
+		mkdir -p "$1$(dirname "$f")" && cp -L "$f" "$1$f" || return 1
+	done
+}
+
 # A file and the shared libraries it needs, at the same paths under $1.
 copy_with_libs() { # STAGING FILE
-	local f
-	for f in "$2" $(ldd "$2" 2>/dev/null | grep -o '/[^ ]*'); do
-		mkdir -p "$1$(dirname "$f")" && cp -L "$f" "$1$f"
-	done
+	mkdir -p "$1$(dirname "$2")" && cp -L "$2" "$1$2" && copy_libs "$1" "$2"
 }
 
 build_initramfs() {
@@ -65,6 +70,7 @@ build_initramfs() {
 		cp -r "$ROOT/tests/e2e" "$ROOT/tests/kernel" "$st/lane/tests/" &&
 		cp "$ROOT/tools/topology.sh" "$st/lane/tools/" && cp "$ROOT/Makefile" "$st/lane/" ||
 		return 1
+	for t in "$WGSF" "$ROOT"/build/tests/tools/*; do copy_libs "$st" "$t" || return 1; done
 	echo $GUEST_TESTS_1 >"$st/lane/guest-tests-1"
 	echo $GUEST_TESTS_2 >"$st/lane/guest-tests-2"
 	(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) >"$CACHE/initramfs.gz"
