@@ -146,12 +146,31 @@ static int file_policy(struct session *s, const char *path, char err[POLICY_ERR_
 	return 0;
 }
 
+/* Whether path names one of this command's open files, as <(...) gives
+ * /dev/fd/63, or another per-process file of /proc: gone, or another file,
+ * when a later sync reads it. */
+static bool own_fd_path(const char *path)
+{
+	static const char *const prefixes[] = { "/dev/fd/", "/dev/std", "/proc/" };
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (!strncmp(path, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
 /* A new policy file: its absolute path goes to the config, as sync re-reads
  * it from anywhere. */
 static int set_path(struct session *s, const char *path)
 {
 	char abs[PATH_MAX];
 
+	if (own_fd_path(path) || (realpath(path, abs) && own_fd_path(abs))) {
+		wgsf_set_error("%s: an open file of this command, which later syncs cannot read "
+			       "again: give the policy's own path", path);
+		return -EINVAL;
+	}
 	if (!realpath(path, abs)) {
 		wgsf_set_error("%s: %s", path, strerror(errno));
 		return -errno;

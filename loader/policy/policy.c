@@ -8,6 +8,7 @@
 
 #include "filepos.h"
 #include "policy/policy.h"
+#include "textfile.h"
 #include "wgsf.h"
 
 #define LINE_MAX_LEN 4096
@@ -226,31 +227,8 @@ int policy_parse(const char *name, const char *text, size_t size, struct policy 
 
 int policy_load(const char *path, char **text, size_t *size, char err[POLICY_ERR_LEN])
 {
-	const size_t most = (size_t)WGSF_POLICY_CHUNK * WGSF_POLICY_CHUNKS;
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t n = 0;
-	int r = 0;
-
-	if (f && (buf = malloc(most + 1))) {
-		n = fread(buf, 1, most + 1, f);
-		r = ferror(f) ? -EIO : n > most ? -EFBIG : 0;
-	}
-	if (!f || !buf)
-		r = -errno;
-	if (r == -EFBIG)
-		snprintf(err, POLICY_ERR_LEN, "%s: larger than %zu MiB", path, most >> 20);
-	else if (r)
-		snprintf(err, POLICY_ERR_LEN, "%s: %s", path, strerror(-r));
-	if (f)
-		fclose(f);
-	if (r) {
-		free(buf);
-		return r;
-	}
-	*text = buf;
-	*size = n;
-	return 0;
+	return textfile_read(path, (size_t)WGSF_POLICY_CHUNK * WGSF_POLICY_CHUNKS, text, size, err,
+			     POLICY_ERR_LEN);
 }
 
 int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN])

@@ -47,8 +47,18 @@ t_is "$?:$out" "1:Unable to check ./nosuch.conf: No such file or directory" "a m
 out=$("$WGSF" check nosuch 2>&1)
 t_is "$?:$out" "1:Unable to check nosuch: no such interface or file" \
 	"a bare name that is neither an interface nor a file"
-out=$("$WGSF" check "$CORPUS" 2>&1)
-t_is "$?:$out" "1:Unable to check $CORPUS: not a regular file" "a directory"
+out=$(timeout 10 "$WGSF" check "$CORPUS" 2>&1)
+t_is "$?:$out" "1:Unable to check $CORPUS: a directory, not a regular file" "a directory"
+out=$(timeout 10 "$WGSF" check /dev/zero 2>&1)
+t_is "$?:$out" "1:Unable to check /dev/zero: a device, not a regular file" "/dev/zero, at once"
+fifo=$(mktemp -u "/tmp/wgsf-check-fifo-$$.XXXXXX")
+mkfifo "$fifo" && trap 'rm -f "$fifo"' EXIT
+out=$(timeout 10 "$WGSF" check "$fifo" 2>&1)
+t_is "$?:$out" "1:Unable to check $fifo: a FIFO or pipe, not a regular file" \
+	"a FIFO without a writer: refused at once, not waited on"
+out=$(timeout 10 "$WGSF" check <(cat clean-client.conf) 2>&1)
+t_is "$?:$(sed -E 's|^(Unable to check /dev/fd/)[0-9]+|\1N|' <<<"$out")" \
+	"1:Unable to check /dev/fd/N: a FIFO or pipe, not a regular file" "process substitution: a pipe, refused as one"
 out=$("$WGSF" check 2>&1)
 t_is "$?:$out" "1:Usage: wgsf check IFACE|FILE [--json]" "no argument: usage"
 t_done
