@@ -73,13 +73,14 @@ static int quick_key(const char *line, const char *eq)
 /* One of quick_keys: 1 when line is one, 0 when it is for `wg`, or -errno. */
 static int quick_setting(struct parser *ps, char *line)
 {
-	char *eq = strchr(line, '='), *value = eq + 1;
+	char *eq = strchr(line, '='), *value;
 	int k = eq ? quick_key(line, eq) : -1;
 	const char *key = k < 0 ? NULL : quick_keys[k];
 	int err = 0;
 
 	if (!key)
 		return 0;
+	value = eq + 1;
 	if (!strcmp(key, "Address"))
 		return addresses(ps, value) ?: 1;
 	strip_spaces(value);
