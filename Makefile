@@ -24,13 +24,17 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+# Debian's multiarch name (clang's -dumpmachine is another), for asm/types.h
+ARCH_INC := /usr/include/$(shell $(CLANG) -print-multiarch 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -lelf -lz -lmnl)
 # The CLI alone serves HTTP (wgsf metrics --listen).
 HTTP_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -Itests/lib -I$(BUILD) \
-	  -DWGSF_VERSION='"$(VERSION)"'
+# The project's own flags, kept whatever CFLAGS the command line or the
+# environment gives; the user's come after, so that they can override.
+WGSF_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -Itests/lib \
+	       -I$(BUILD) -DWGSF_VERSION='"$(VERSION)"'
+ALL_CFLAGS = $(WGSF_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -MMD -MP -Iinclude -I$(ARCH_INC)
 
 LOADER_SRC := $(wildcard loader/*.c loader/*/*.c)
@@ -57,7 +61,7 @@ BENCH_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/bench/*.c))
 # kernel lane's accelerator probe, then the kernel lane, which runs the suite
 # again on kernel WireGuard in qemu.
 KERNEL_SCRIPTS := tests/kernel/accel.t tests/kernel/lane.t
-TEST_SCRIPTS := $(sort $(wildcard tests/check/*.t tests/e2e/*.t)) $(KERNEL_SCRIPTS)
+TEST_SCRIPTS := $(sort $(wildcard tests/build/*.t tests/check/*.t tests/e2e/*.t)) $(KERNEL_SCRIPTS)
 
 all: $(BUILD)/wgsf
 
@@ -77,12 +81,12 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/faults/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -DWGSF_FAULTS -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -DWGSF_FAULTS -c $< -o $@
 
 $(FAULTS_BIN): $(FAULTS_OBJ)
 	$(call msg,LD,$@)

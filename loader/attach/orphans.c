@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
@@ -201,7 +202,7 @@ static int ns_record(struct scan *s, int fd)
 static int scan_task(void *ctx, int tasks, const char *tid)
 {
 	struct scan *s = ctx;
-	char path[64];
+	char path[NAME_MAX + 16];
 	struct stat st;
 	int fd;
 
@@ -487,7 +488,7 @@ static int add_iface(void *ctx, int dir, const char *name)
 	if (!v)
 		return -ENOMEM;
 	o->ifaces = v;
-	snprintf(o->ifaces[o->n_ifaces++], IFNAMSIZ, "%s", name);
+	memcpy(o->ifaces[o->n_ifaces++], name, strlen(name) + 1); /* < IFNAMSIZ, checked */
 	return 0;
 }
 
@@ -525,6 +526,7 @@ static int add_candidate(void *ctx, int root, const char *name)
 
 	form = ns_form(name, &n);
 	if (form == NS_OTHER || (form == NS_COOKIE && !c->cookies) || !strcmp(name, c->own) ||
+	    strlen(name) >= sizeof(c->o->v->name) ||
 	    fstatat(root, name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(st.st_mode))
 		return 0;
 	v = realloc(c->o->v, (c->o->n + 1) * sizeof(*c->o->v));
@@ -532,7 +534,7 @@ static int add_candidate(void *ctx, int root, const char *name)
 		return -ENOMEM;
 	c->o->v = v;
 	c->o->v[c->o->n++] = (struct orphan){};
-	snprintf(c->o->v[c->o->n - 1].name, sizeof(c->o->v->name), "%s", name);
+	memcpy(c->o->v[c->o->n - 1].name, name, strlen(name) + 1);
 	return 0;
 }
 

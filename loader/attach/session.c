@@ -179,7 +179,7 @@ static int set_path(struct session *s, const char *path)
 		wgsf_set_error("%s: path longer than %d bytes", abs, WGSF_POLICY_PATH_MAX - 1);
 		return -ENAMETOOLONG;
 	}
-	snprintf(s->path, sizeof(s->path), "%s", abs);
+	memcpy(s->path, abs, strlen(abs) + 1);
 	return 0;
 }
 
