@@ -56,12 +56,20 @@ FAULTS_OBJ := $(patsubst %.c,$(BUILD)/faults/%.o,$(TOOLS_SRC) $(LOADER_SRC))
 FAULTS_BIN := $(BUILD)/tests/tools/wgsf-faults
 # tests/bench/NAME.c: the programs `make bench` runs, build/tests/bench/NAME.
 BENCH_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/bench/*.c))
+# libFuzzer targets, tests/fuzz/NAME.c, each on the real parser under ASan
+# and UBSan, built by clang into build/fuzz/bin/NAME, seeded from
+# tests/fuzz/NAME/; `make fuzz` runs each FUZZ_TIME seconds.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 600
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/bin/%,$(wildcard tests/fuzz/*.c))
+FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(LOADER_SRC))
 # Scripts run as they are: `wgsf check` on its corpus of configs, the
 # end-to-end suite on wireguard-go, then the
 # kernel lane's accelerator probe, then the kernel lane, which runs the suite
 # again on kernel WireGuard in qemu.
 KERNEL_SCRIPTS := tests/kernel/accel.t tests/kernel/lane.t
-TEST_SCRIPTS := $(sort $(wildcard tests/build/*.t tests/check/*.t tests/e2e/*.t)) $(KERNEL_SCRIPTS)
+TEST_SCRIPTS := $(sort $(wildcard tests/build/*.t tests/check/*.t tests/e2e/*.t tests/fuzz/*.t)) $(KERNEL_SCRIPTS)
 
 all: $(BUILD)/wgsf
 
@@ -109,13 +117,23 @@ $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/fuzz/%.o: %.c | $(SKELS)
+	$(call msg,FUZZ-CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(WGSF_CFLAGS) -g -O1 $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/tests/fuzz/%.o $(FUZZ_OBJ)
+	$(call msg,FUZZ-LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
 $(BUILD):
 	@mkdir -p $@
 
 deps:
 	@tools/deps.sh build
 
-tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS) $(FAULTS_BIN)
+tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS) $(FAULTS_BIN) $(FUZZ_BIN)
 
 # Tests need root for BPF and network namespaces; see README.md.
 test:
@@ -128,6 +146,12 @@ test-kernel:
 	@tools/deps.sh test kernel
 	@$(MAKE) --no-print-directory tests
 	prove --exec '' $(KERNEL_SCRIPTS)
+
+# Each fuzzer FUZZ_TIME seconds; what it finds is left in build/fuzz/out/.
+fuzz:
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@WGSF_FUZZ_TIME=$(FUZZ_TIME) WGSF_FUZZ_OUT=$(BUILD)/fuzz/out tests/fuzz/fuzz.t
 
 # A throwaway gateway and three clients in network namespaces; needs root.
 demo:
@@ -169,7 +193,7 @@ deb:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps tests test test-kernel demo bench install uninstall deb clean
+.PHONY: all deps tests test test-kernel fuzz demo bench install uninstall deb clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 

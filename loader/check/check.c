@@ -266,22 +266,31 @@ static void report_sort(struct check_report *r)
 		qsort(r->findings, r->n_findings, sizeof(*r->findings), finding_cmp);
 }
 
-int check_file(const char *path, struct check_report *r, char err[WGCONF_ERR_LEN])
+/* The findings of the config in r->conf, named name */
+static int check_conf(const char *name, struct check_report *r, char err[WGCONF_ERR_LEN])
 {
-	int e;
+	int e = check_config(r) ?: check_overlaps(r) ?: check_routes(r);
 
-	report_init(r, path, false);
-	e = wgconf_read(path, &r->conf, err);
-	if (e)
-		return e;
-	e = check_config(r) ?: check_overlaps(r) ?: check_routes(r);
 	if (e) {
-		snprintf(err, WGCONF_ERR_LEN, "%s: %s", path, strerror(-e));
+		snprintf(err, WGCONF_ERR_LEN, "%s: %s", name, strerror(-e));
 		check_report_free(r);
 		return e;
 	}
 	report_sort(r);
 	return 0;
+}
+
+int check_file(const char *path, struct check_report *r, char err[WGCONF_ERR_LEN])
+{
+	report_init(r, path, false);
+	return wgconf_read(path, &r->conf, err) ?: check_conf(path, r, err);
+}
+
+int check_text(const char *name, const char *text, size_t size, struct check_report *r,
+	       char err[WGCONF_ERR_LEN])
+{
+	report_init(r, name, false);
+	return wgconf_parse(name, text, size, &r->conf, err) ?: check_conf(name, r, err);
 }
 
 int check_iface(const char *ifname, struct check_report *r)
