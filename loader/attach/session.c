@@ -97,18 +97,19 @@ struct warning {
 	void (*warn)(const char *msg);
 };
 
-static void warn_rule(const struct peer_rules *r, const struct prefix *src, void *ctx)
+static void warn_rule(const struct peer_rules *r, const struct prefix *src, unsigned int line,
+		      void *ctx)
 {
 	char msg[512], key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
 	const struct warning *w = ctx;
 
 	key_to_base64(key, r->public_key);
 	if (!src)
-		snprintf(msg, sizeof(msg), "%s:%u: peer %s is not a peer of %s", w->path, r->line,
+		snprintf(msg, sizeof(msg), "%s:%u: peer %s is not a peer of %s", w->path, line,
 			 key, w->s->ifname);
 	else
 		snprintf(msg, sizeof(msg), "%s:%u: peer %s: allowed source %s lies outside its "
-			 "allowed IPs, so WireGuard drops it before wgsf sees it", w->path, r->line,
+			 "allowed IPs, so WireGuard drops it before wgsf sees it", w->path, line,
 			 key, prefix_format(src, buf));
 	w->warn(msg);
 }

@@ -166,11 +166,12 @@ struct rule_ctx {
 	int err;
 };
 
-static void ineffective_rule(const struct peer_rules *rule, const struct prefix *src, void *ctx)
+static void ineffective_rule(const struct peer_rules *rule, const struct prefix *src,
+			     unsigned int line, void *ctx)
 {
 	struct rule_ctx *c = ctx;
 	struct finding f = { .kind = CHECK_POLICY_INEFFECTIVE, .severity = CHECK_WARNING,
-			     .key = rule->public_key, .line = rule->line };
+			     .key = rule->public_key, .line = line };
 
 	if (src)
 		f.prefix = *src;

@@ -22,7 +22,19 @@ struct parser {
 
 int prefix_list_add(struct prefix_list *l, const struct prefix *p)
 {
-	return prefixes_push(&l->v, &l->n, &l->cap, p);
+	size_t cap = l->cap;
+	unsigned int *lines = l->lines;
+	int err = prefixes_push(&l->v, &l->n, &l->cap, p);
+
+	if (!err && (!lines || cap != l->cap))
+		lines = realloc(l->lines, l->cap * sizeof(*lines));
+	if (err || !lines) {
+		l->n -= !err;
+		return err ?: -ENOMEM;
+	}
+	l->lines = lines;
+	lines[l->n - 1] = 0;
+	return 0;
 }
 
 static char *trim(char *s)
@@ -107,6 +119,7 @@ static int prefixes(struct parser *ps, char *value, struct prefix_list *l)
 		err = prefix_list_add(l, &p);
 		if (err)
 			return err;
+		l->lines[l->n - 1] = ps->pos.line;
 	}
 	return 0;
 }
@@ -253,7 +266,9 @@ void policy_free(struct policy *p)
 
 	for (i = 0; i < p->n_peers; i++) {
 		free(p->peers[i].sources.v);
+		free(p->peers[i].sources.lines);
 		free(p->peers[i].destinations.v);
+		free(p->peers[i].destinations.lines);
 	}
 	free(p->peers);
 	memset(p, 0, sizeof(*p));
@@ -263,10 +278,14 @@ void policy_free(struct policy *p)
 static int list_copy(struct prefix_list *dst, const struct prefix_list *src)
 {
 	*dst = (struct prefix_list){ .v = malloc((src->n ?: 1) * sizeof(*src->v)),
-				     .n = src->n, .cap = src->n };
-	if (!dst->v)
+				     .lines = calloc(src->n ?: 1, sizeof(*src->lines)),
+				     .n = src->n, .cap = src->n ?: 1 };
+	if (!dst->v || !dst->lines)
 		return -ENOMEM;
-	memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+	if (src->n)
+		memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+	if (src->n && src->lines)
+		memcpy(dst->lines, src->lines, src->n * sizeof(*src->lines));
 	return 0;
 }
 
@@ -290,8 +309,15 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	return err;
 }
 
+/* Prefixes nest or are apart: they overlap when one holds the other. */
+static bool overlaps(const struct prefix *a, const struct prefix *b)
+{
+	return prefix_contains(a, b) || prefix_contains(b, a);
+}
+
 void policy_ineffective(const struct policy *pol, const struct wg_device *dev,
-			void (*fn)(const struct peer_rules *r, const struct prefix *src, void *ctx),
+			void (*fn)(const struct peer_rules *r, const struct prefix *src,
+				   unsigned int line, void *ctx),
 			void *ctx)
 {
 	const struct wg_peer *peer;
@@ -302,15 +328,18 @@ void policy_ineffective(const struct policy *pol, const struct wg_device *dev,
 
 		peer = device_find_peer(dev, r->public_key);
 		if (!peer) {
-			fn(r, NULL, ctx);
+			fn(r, NULL, r->line, ctx);
 			continue;
 		}
+		/* a source wider than an allowed IP still admits that part */
 		for (j = 0; j < r->sources.n; j++) {
 			for (k = 0; k < peer->n_allowedips; k++)
-				if (prefix_contains(&peer->allowedips[k], &r->sources.v[j]))
+				if (overlaps(&peer->allowedips[k], &r->sources.v[j]))
 					break;
 			if (k == peer->n_allowedips)
-				fn(r, &r->sources.v[j], ctx);
+				fn(r, &r->sources.v[j],
+				   r->sources.lines && r->sources.lines[j] ? r->sources.lines[j] : r->line,
+				   ctx);
 		}
 	}
 }

@@ -137,13 +137,15 @@ an open file of this command, which later syncs cannot read again: give the poli
 	"--policy <(...): refused, saying why"
 t_is "$(gw_run timeout 20 "$WGSF" show "$GW_IF" --json)" "$before" "after all of them, nothing changed"
 
-# Rules that cannot take effect are applied where they can, and warned about.
+# Rules that cannot take effect are applied where they can, and warned about
+# at their own line; a source wider than the allowed IPs (all of IPv4
+# here) admits what they admit, and is not warned about.
 other=$(wg genkey | wg pubkey)
-printf '[Peer]\nPublicKey = %s\nAllowedSources = 192.0.2.0/24\n[Peer]\nPublicKey = %s\nBlock = true\n' \
-	"${CLIENT_PUB[4]}" "$other" >"$policy.bad"
+printf '[Peer]\nPublicKey = %s\nAllowedSources = 0.0.0.0/0\nAllowedSources = 198.51.100.0/24
+[Peer]\nPublicKey = %s\nBlock = true\n' "${CLIENT_PUB[4]}" "$other" >"$policy.bad"
 out=$(attach_gw --policy "$policy.bad" 2>&1)
-t_is "$out" "wgsf: warning: $policy.bad:1: peer ${CLIENT_PUB[4]}: allowed source 192.0.2.0/24 lies outside its allowed IPs, so WireGuard drops it before wgsf sees it
-wgsf: warning: $policy.bad:4: peer $other is not a peer of $GW_IF" "warnings name the key and the prefix"
+t_is "$out" "wgsf: warning: $policy.bad:4: peer ${CLIENT_PUB[4]}: allowed source 198.51.100.0/24 lies outside its allowed IPs, so WireGuard drops it before wgsf sees it
+wgsf: warning: $policy.bad:5: peer $other is not a peer of $GW_IF" "warnings name the key, the prefix and its own line"
 t_is "$(field 1 policy.allowed_sources):$(field 3 policy.blocked)" "null:false" \
 	"the new policy replaced the old one"
 t_done

@@ -74,6 +74,9 @@ static void valid(void)
 	   "host bits cleared: 192.0.2.77/30 is 192.0.2.76/30");
 	ok(a && !strcmp(prefix_format(&a->sources.v[1], buf), "2001:db8::10/128"),
 	   "a bare address is a host route");
+	ok(a && a->sources.lines[0] == 7 && a->sources.lines[1] == 7 && a->sources.lines[2] == 8 &&
+		   a->destinations.lines[0] == 9,
+	   "each source and destination keeps its own line (7, 7, 8; 9), for warnings");
 	ok(b && b->blocked && !b->has_sources && !b->has_destinations,
 	   "peer B: blocked, sources and destinations by default");
 	policy_free(&p);
