@@ -202,10 +202,12 @@ static int setting(struct parser *ps, char *s)
 
 static int line(struct parser *ps, char *buf, size_t len)
 {
+	size_t i = pos_bom(&ps->pos, buf);
 	char *hash, *end;
-	size_t i;
 	int r;
 
+	buf += i;
+	len -= i;
 	for (i = 0; i < len; i++)
 		if (((unsigned char)buf[i] < ' ' && !isspace((unsigned char)buf[i])) ||
 		    buf[i] == 0x7f)

@@ -190,9 +190,11 @@ static int setting(struct parser *ps, char *s)
 
 static int line(struct parser *ps, char *buf, size_t len)
 {
+	size_t i = pos_bom(&ps->pos, buf);
 	char *hash, *s;
-	size_t i;
 
+	buf += i;
+	len -= i;
 	if (len > LINE_MAX_LEN)
 		return pos_fail(&ps->pos, "line longer than %d bytes", LINE_MAX_LEN);
 	for (i = 0; i < len; i++)

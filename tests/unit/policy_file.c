@@ -133,6 +133,12 @@ int main(void)
 	write_file("[Interface]\nMode = monitor\0\n", 28);
 	ok(policy_read(path, &p, err) == -EINVAL && strstr(err, ":2: binary data (byte 0x00)"),
 	   "a NUL byte: refused");
+	write_file("\xef\xbb\xbf[Interface]\nMode = enforce\n", 30);
+	ok(!policy_read(path, &p, err) && p.mode == WGSF_MODE_ENFORCE,
+	   "a UTF-8 byte order mark before [Interface]: read as if absent");
+	policy_free(&p);
+	refused("a byte order mark after the first line", "[Interface]\n\xef\xbb\xbfMode = enforce\n",
+		":2: unknown key '\xef\xbb\xbfMode' in [Interface]");
 	unlink(path);
 	ok(policy_read(path, &p, err) == -ENOENT && strstr(err, "No such file"),
 	   "a missing file: refused, saying so");
