@@ -15,6 +15,25 @@
 
 bool ui_json;
 
+void ui_print_text(FILE *f, const char *s)
+{
+	const unsigned char *u;
+	size_t n, i;
+
+	for (; *s; s += n) {
+		u = (const unsigned char *)s;
+		n = utf8_char(s);
+		/* C1 controls too (U+0080 to U+009F), as terminals act on some,
+		 * and the no-break space, which reads as a space */
+		if (n && u[0] >= 0x20 && u[0] != 0x7f && !(u[0] == 0xc2 && u[1] <= 0xa0)) {
+			fwrite(s, 1, n, f);
+			continue;
+		}
+		for (i = 0, n = n ?: 1; i < n; i++)
+			fprintf(f, "\\x%02x", u[i]);
+	}
+}
+
 int ui_error(const char *fmt, ...)
 {
 	char msg[512];
@@ -30,7 +49,8 @@ int ui_error(const char *fmt, ...)
 		json_string(&j, "error", msg);
 		json_object_end(&j);
 	} else {
-		fprintf(stderr, "%s\n", msg);
+		ui_print_text(stderr, msg);
+		fputc('\n', stderr);
 	}
 	return 1;
 }
@@ -175,7 +195,9 @@ const char *ui_mode(uint32_t mode)
 
 void ui_warn(const char *msg)
 {
-	fprintf(stderr, "%s: warning: %s\n", PROG_NAME, msg);
+	fprintf(stderr, "%s: warning: ", PROG_NAME);
+	ui_print_text(stderr, msg);
+	fputc('\n', stderr);
 }
 
 const char *ui_bytes(uint64_t b, char buf[32])
