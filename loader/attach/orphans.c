@@ -478,17 +478,18 @@ static int count_memlock(struct walk *w, int dir, const char *name, const struct
 static int add_iface(void *ctx, int dir, const char *name)
 {
 	struct orphan *o = ctx;
+	char ifname[IFNAMSIZ];
 	struct stat st;
 	void *v;
 
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(st.st_mode) ||
-	    ifname_check(name))
+	    pin_dir_ifname(name, ifname))
 		return 0;
 	v = realloc(o->ifaces, (o->n_ifaces + 1) * sizeof(*o->ifaces));
 	if (!v)
 		return -ENOMEM;
 	o->ifaces = v;
-	memcpy(o->ifaces[o->n_ifaces++], name, strlen(name) + 1); /* < IFNAMSIZ, checked */
+	memcpy(o->ifaces[o->n_ifaces++], ifname, IFNAMSIZ);
 	return 0;
 }
 
