@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "attach/iface.h"
 #include "attach/orphans.h"
 #include "attach/pin.h"
@@ -292,7 +293,7 @@ static void print(struct iface_view *views, size_t n, bool json)
 		json_array_begin(&j, "interfaces");
 	}
 	for (i = 0; i < n; i++) {
-		qsort(views[i].peers, views[i].n_peers, sizeof(*views[i].peers), recent_first);
+		sort_array(views[i].peers, views[i].n_peers, sizeof(*views[i].peers), recent_first);
 		if (json) {
 			json_iface(&j, &views[i]);
 			continue;

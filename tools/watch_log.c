@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "attach/view.h"
 #include "tables/stats.h"
 #include "ui.h"
@@ -88,7 +89,7 @@ static int remember(const struct iface_view *v, struct seen *seen)
 		}
 		p->rejected = v->rejected.peers[i].rejected.packets;
 	}
-	qsort(now, n, sizeof(*now), by_key);
+	sort_array(now, n, sizeof(*now), by_key);
 	free(seen->peers);
 	seen->peers = now;
 	seen->n = n;
@@ -149,7 +150,7 @@ void watch_log_counters(const char *ifname, struct seen *seen)
 	if (view_read(ifname, &v))
 		return;
 	/* peers by key, for the lookups of the next round */
-	qsort(v.peers, v.n_peers, sizeof(*v.peers), by_key);
+	sort_array(v.peers, v.n_peers, sizeof(*v.peers), by_key);
 	if (seen->primed)
 		log_growth(&v, seen);
 	if (!remember(&v, seen)) {

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "sort.h"
 #include "attach/iface.h"
 #include "attach/pin.h"
 #include "err.h"
@@ -503,6 +504,6 @@ int iface_list(char (**names)[IFNAMSIZ], size_t *n)
 		memcpy((*names)[(*n)++], name, IFNAMSIZ);
 	}
 	closedir(d);
-	qsort(*names, *n, IFNAMSIZ, name_cmp);
+	sort_array(*names, *n, IFNAMSIZ, name_cmp);
 	return err;
 }

@@ -20,6 +20,7 @@
 #include <linux/nsfs.h>
 #include <bpf/bpf.h>
 
+#include "sort.h"
 #include "attach/orphans.h"
 #include "attach/pin.h"
 #include "err.h"
@@ -503,7 +504,7 @@ static int describe(int root, struct orphan *o)
 	struct walk w = { .visit = count_memlock };
 	int err = dir_each(root, o->name, add_iface, o) ?: walk(&w, root, o->name);
 
-	qsort(o->ifaces, o->n_ifaces, sizeof(*o->ifaces), name_cmp);
+	sort_array(o->ifaces, o->n_ifaces, sizeof(*o->ifaces), name_cmp);
 	o->memlock = w.memlock;
 	free(w.maps.v);
 	return err;
@@ -565,7 +566,7 @@ static int keep_orphans(int root, const struct scan *s, struct orphans *o)
 		o->memlock += o->v[kept++].memlock;
 	}
 	o->n = kept;
-	qsort(o->v, o->n, sizeof(*o->v), made_order);
+	sort_array(o->v, o->n, sizeof(*o->v), made_order);
 	return err;
 }
 

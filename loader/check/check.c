@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "attach/iface.h"
 #include "check/check.h"
 #include "check/vec.h"
@@ -78,11 +79,11 @@ static int others(struct finding *f)
 	}
 	for (i = 0; i < f->n_items; i++)
 		s[i] = (struct seen){ f->items[i].key, i };
-	qsort(s, f->n_items, sizeof(*s), by_key);
+	sort_array(s, f->n_items, sizeof(*s), by_key);
 	for (i = 0; i < f->n_items; i++)
 		if (s[i].key != f->key && (!i || s[i].key != s[i - 1].key))
 			s[n++] = s[i];
-	qsort(s, n, sizeof(*s), by_at);
+	sort_array(s, n, sizeof(*s), by_at);
 	for (i = 0; i < n; i++)
 		f->others[i] = s[i].key;
 	f->n_others = n;
@@ -157,7 +158,7 @@ static int live_table(struct check_report *r)
 		}
 	}
 	if (!err && r->n_table)
-		qsort(r->table, r->n_table, sizeof(*r->table), entry_cmp);
+		sort_array(r->table, r->n_table, sizeof(*r->table), entry_cmp);
 	return err;
 }
 
@@ -264,7 +265,7 @@ static void report_init(struct check_report *r, const char *source, bool live)
 static void report_sort(struct check_report *r)
 {
 	if (r->n_findings)
-		qsort(r->findings, r->n_findings, sizeof(*r->findings), finding_cmp);
+		sort_array(r->findings, r->n_findings, sizeof(*r->findings), finding_cmp);
 }
 
 /* The findings of the config in r->conf, named name */
