@@ -18,6 +18,14 @@ t_is "$(wgsf_gw show "$GW_IF" | head -1)" "interface: $SHOWN" "show, for people:
 t_ok "pings pass" pings 1 192.0.2.11 3
 t_is "$(wgsf_gw show --json | jq -r '.interfaces[].name')" "$GW_IF" "show lists it by its name"
 t_is "$(peer_field "${CLIENT_PUB[1]}" rx_packets)" 3 "its peer's 3 packets counted"
+# watch's log too (nsenter execs wgsf, so $! is the watch itself)
+log=$(mktemp)
+trap 'cleanup; rm -f "$log"' EXIT
+nsenter --net="/var/run/netns/$GW_NS" "$WGSF" watch "$GW_IF" >"$log" 2>&1 &
+watcher=$!
+PIDS+=("$watcher")
+t_ok "watch logs it escaped" within 300 grep -qxF "$SHOWN: watching every 1 seconds" "$log"
+kill "$watcher" && wait "$watcher"
 pin=$'w:\xc3\xa9\x01'$ID
 t_is "$(find /sys/fs/bpf/wgsf -maxdepth 2 -name "$pin" | wc -l)" 1 \
 	"pinned under w:é\\x01$ID, as bpffs refuses dots"
