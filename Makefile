@@ -10,7 +10,14 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 # tools/NAME: the systemd units `make install` puts in UNITDIR.
 UNITS := wgsf@.service wgsf-metrics.service
 
+# SANITIZE=1: everything built under ASan and UBSan, into build/sanitize.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifeq ($(SANITIZE),1)
+BUILD := build/sanitize
+WGSF_SAN := $(SAN_FLAGS)
+else
 BUILD := build
+endif
 CC ?= cc
 CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
@@ -24,13 +31,18 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+# Debian's multiarch name (clang's -dumpmachine is another), for asm/types.h
+ARCH_INC := /usr/include/$(shell $(CLANG) -print-multiarch 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -lelf -lz -lmnl)
 # The CLI alone serves HTTP (wgsf metrics --listen).
 HTTP_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -Itests/lib -I$(BUILD) \
-	  -DWGSF_VERSION='"$(VERSION)"'
+# The project's own flags, kept whatever CFLAGS the command line or the
+# environment gives; the user's come after, so that they can override.
+WGSF_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -Itests/lib \
+	       -I$(BUILD) -DWGSF_VERSION='"$(VERSION)"' $(WGSF_SAN)
+ALL_CFLAGS = $(WGSF_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(WGSF_SAN) $(LDFLAGS)
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -MMD -MP -Iinclude -I$(ARCH_INC)
 
 LOADER_SRC := $(wildcard loader/*.c loader/*/*.c)
@@ -52,18 +64,26 @@ FAULTS_OBJ := $(patsubst %.c,$(BUILD)/faults/%.o,$(TOOLS_SRC) $(LOADER_SRC))
 FAULTS_BIN := $(BUILD)/tests/tools/wgsf-faults
 # tests/bench/NAME.c: the programs `make bench` runs, build/tests/bench/NAME.
 BENCH_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/bench/*.c))
+# libFuzzer targets, tests/fuzz/NAME.c, each on the real parser under ASan
+# and UBSan, built by clang into build/fuzz/bin/NAME, seeded from
+# tests/fuzz/NAME/; `make fuzz` runs each FUZZ_TIME seconds.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 600
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/bin/%,$(wildcard tests/fuzz/*.c))
+FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(LOADER_SRC))
 # Scripts run as they are: `wgsf check` on its corpus of configs, the
 # end-to-end suite on wireguard-go, then the
 # kernel lane's accelerator probe, then the kernel lane, which runs the suite
 # again on kernel WireGuard in qemu.
 KERNEL_SCRIPTS := tests/kernel/accel.t tests/kernel/lane.t
-TEST_SCRIPTS := $(sort $(wildcard tests/check/*.t tests/e2e/*.t)) $(KERNEL_SCRIPTS)
+HOST_SCRIPTS := $(sort $(wildcard tests/check/*.t tests/e2e/*.t))
+TEST_SCRIPTS := $(sort $(wildcard tests/build/*.t tests/fuzz/*.t) $(HOST_SCRIPTS)) $(KERNEL_SCRIPTS)
 
 all: $(BUILD)/wgsf
 
 $(BUILD)/wgsf: $(TOOLS_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(HTTP_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(HTTP_LIBS)
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
@@ -77,33 +97,43 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/faults/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -DWGSF_FAULTS -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -DWGSF_FAULTS -c $< -o $@
 
 $(FAULTS_BIN): $(FAULTS_OBJ)
 	$(call msg,LD,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(HTTP_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(HTTP_LIBS)
 
 $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%.t: $(BUILD)/tests/datapath/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/fuzz/%.o: %.c | $(SKELS)
+	$(call msg,FUZZ-CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(WGSF_CFLAGS) -g -O1 $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/tests/fuzz/%.o $(FUZZ_OBJ)
+	$(call msg,FUZZ-LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
 $(BUILD):
 	@mkdir -p $@
@@ -111,7 +141,8 @@ $(BUILD):
 deps:
 	@tools/deps.sh build
 
-tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS) $(FAULTS_BIN)
+# (the fuzzers have their own sanitizers)
+tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS) $(FAULTS_BIN) $(if $(WGSF_SAN),,$(FUZZ_BIN))
 
 # Tests need root for BPF and network namespaces; see README.md.
 test:
@@ -124,6 +155,31 @@ test-kernel:
 	@tools/deps.sh test kernel
 	@$(MAKE) --no-print-directory tests
 	prove --exec '' $(KERNEL_SCRIPTS)
+
+# Each fuzzer FUZZ_TIME seconds; what it finds is left in build/fuzz/out/.
+fuzz:
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@WGSF_FUZZ_TIME=$(FUZZ_TIME) WGSF_FUZZ_OUT=$(BUILD)/fuzz/out tests/fuzz/fuzz.t
+
+# The unit, datapath and end-to-end tests again, on a build under ASan and
+# UBSan. A report ends the program with status 86, which fails its test;
+# ASan's (leaks too) are kept in build/sanitize/reports, UBSan's are in
+# the failing test's output. The kernel lane keeps to the plain build; the
+# benchmark and the packaging tests, which test no code of wgsf's, are left
+# out.
+SAN_REPORTS := build/sanitize/reports
+SAN_SKIP := tests/e2e/bench.t tests/e2e/deb.t tests/e2e/install.t
+test-sanitize:
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory SANITIZE=1 tests
+	@rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
+	WGSF_BUILD=$(CURDIR)/build/sanitize \
+	ASAN_OPTIONS=log_path=$(CURDIR)/$(SAN_REPORTS)/asan:exitcode=86 \
+	UBSAN_OPTIONS=print_stacktrace=1:exitcode=86 \
+	prove --exec '' $(patsubst build/%,build/sanitize/%,$(TEST_BIN)) \
+		$(filter-out $(SAN_SKIP),$(HOST_SCRIPTS))
+	@! ls $(SAN_REPORTS)/* 2>/dev/null || { cat $(SAN_REPORTS)/*; exit 1; }
 
 # A throwaway gateway and three clients in network namespaces; needs root.
 demo:
@@ -165,7 +221,7 @@ deb:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps tests test test-kernel demo bench install uninstall deb clean
+.PHONY: all deps tests test test-kernel test-sanitize fuzz demo bench install uninstall deb clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 

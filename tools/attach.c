@@ -25,7 +25,7 @@ int attach_main(int argc, const char *argv[])
 				       { "--policy", true, &policy } };
 	struct iface_opts o = { .hook = -1, .mode = -1, .force_mech = MECH_NONE, .warn = ui_warn };
 	struct iface_result r;
-	char buf[32];
+	char buf[32], name[UI_IFNAME_LEN];
 	int err;
 
 	if (ui_iface_command(argc, argv, opts, 3, &ifname, 1, 1, "attach", attach_usage))
@@ -39,9 +39,10 @@ int attach_main(int argc, const char *argv[])
 	err = iface_attach(ifname, &o, &r);
 	if (err)
 		return ui_error("Unable to attach %s: %s", ifname, ui_reason(err));
-	printf("%s: %s, %s mode; ", ifname, ui_hook(&r.cfg.attachment, buf), ui_mode(r.cfg.mode));
+	ui_text(ifname, name, sizeof(name));
+	printf("%s: %s, %s mode; ", name, ui_hook(&r.cfg.attachment, buf), ui_mode(r.cfg.mode));
 	ui_print_changes(&r.sync);
-	ui_print_notes(ifname, &r);
-	ui_print_rejected_note(ifname, &r);
+	ui_print_notes(name, &r);
+	ui_print_rejected_note(name, &r);
 	return 0;
 }

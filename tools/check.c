@@ -352,10 +352,10 @@ static void human_finding(const struct check_report *r, const struct finding *f)
 	char *msg = say(message, r, f), *adv = say(advice, r, f);
 	const char *file = file_of(r, f);
 
+	ui_print_text(stdout, file && f->line ? file : r->source);
 	if (file && f->line)
-		printf("%s:%u: ", file, f->line);
-	else
-		printf("%s: ", r->source);
+		printf(":%u", f->line);
+	fputs(": ", stdout);
 	printf("%s%s%s: %s [%s]\n  advice: %s\n", ui_color(severity_colors[f->severity]),
 	       check_severity_names[f->severity], ui_color(UI_RESET), msg,
 	       check_kind_names[f->kind], adv);
@@ -376,7 +376,8 @@ static void human(const struct check_report *r)
 
 	for (i = 0; i < r->n_findings; i++)
 		human_finding(r, &r->findings[i]);
-	printf("%s: %zu peer%s, %zu allowed IP%s: ", r->source, r->dev->n_peers,
+	ui_print_text(stdout, r->source);
+	printf(": %zu peer%s, %zu allowed IP%s: ", r->dev->n_peers,
 	       r->dev->n_peers == 1 ? "" : "s", r->n_table, r->n_table == 1 ? "" : "s");
 	for (s = CHECK_ERROR; s >= CHECK_INFO; s--) {
 		if (!r->count[s])

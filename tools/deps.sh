@@ -7,6 +7,7 @@ pkgs_build="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libm
 pkgs_build="$pkgs_build libmicrohttpd-dev" # wgsf metrics --listen
 pkgs_test="$pkgs_build perl iproute2 iputils-ping util-linux jq wireguard-go wireguard-tools"
 pkgs_test="$pkgs_test prometheus curl"     # tests/e2e/metrics.t
+pkgs_test="$pkgs_test libclang-rt-14-dev"  # the fuzzers: tests/fuzz/
 pkgs_demo="$pkgs_test"
 pkgs_kernel="$pkgs_test qemu-system-x86 busybox-static cpio kmod"
 pkgs_bench="$pkgs_test nftables iptables ipset"

@@ -9,6 +9,7 @@ const char detach_usage[] = "IFACE";
 
 int detach_main(int argc, const char *argv[])
 {
+	char name[UI_IFNAME_LEN];
 	const char *ifname;
 	int err;
 
@@ -17,7 +18,7 @@ int detach_main(int argc, const char *argv[])
 	err = iface_detach(ifname);
 	if (err < 0)
 		return ui_error("Unable to detach %s: %s", ifname, ui_reason(err));
-	printf("%s: detached%s\n", ifname,
+	printf("%s: detached%s\n", ui_text(ifname, name, sizeof(name)),
 	       err ? " (what an interrupted command had left)" : "");
 	return 0;
 }

@@ -4,6 +4,7 @@
 #define WGSF_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -14,6 +15,11 @@ struct json {
 	int depth;
 	bool has_items[JSON_MAX_DEPTH];
 };
+
+/* The length of the UTF-8 character that s starts with (1 to 4; 1 for
+ * ASCII), or 0 when s starts none: a stray or cut-short byte, an overlong
+ * form, a surrogate, past U+10FFFF. */
+size_t utf8_char(const char *s);
 
 /* key is the member name inside an object, NULL inside an array or at top. */
 void json_object_begin(struct json *j, const char *key);

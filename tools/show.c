@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "attach/iface.h"
 #include "attach/orphans.h"
 #include "attach/pin.h"
@@ -198,7 +199,7 @@ static bool in_force(enum hook_state h)
 }
 
 /* The hook as the pins record it, and how it stands on the interface. */
-static void human_hook(const struct iface_view *v)
+static void human_hook(const struct iface_view *v, const char *name)
 {
 	char buf[32];
 
@@ -208,32 +209,33 @@ static void human_hook(const struct iface_view *v)
 		return;
 	case HOOK_STALE:
 		printf("%s, running an older program (an update was interrupted); run 'wgsf sync "
-		       "%s'\n", ui_hook(&v->pins.cfg.attachment, buf), v->name);
+		       "%s'\n", ui_hook(&v->pins.cfg.attachment, buf), name);
 		return;
 	case HOOK_RECREATED:
 		printf("none: not attached to the current %s (re-created); run 'wgsf sync %s'\n",
-		       v->name, v->name);
+		       name, name);
 		return;
 	case HOOK_GONE:
 		printf("none: no interface %s now; 'wgsf sync %s' attaches again once there is\n",
-		       v->name, v->name);
+		       name, name);
 		return;
 	case HOOK_NONE:
 		printf("none: nothing of wgsf's runs on %s (removed from outside, or an attach "
-		       "was interrupted); run 'wgsf sync %s'\n", v->name, v->name);
+		       "was interrupted); run 'wgsf sync %s'\n", name, name);
 		return;
 	}
 }
 
 static void human_iface(const struct iface_view *v)
 {
-	char buf[PREFIX_STRLEN];
+	char buf[PREFIX_STRLEN], name[UI_IFNAME_LEN];
 	size_t i;
 
+	ui_text(v->name, name, sizeof(name));
 	printf("%s%sinterface%s: %s%s%s\n", ui_color(UI_BOLD), ui_color(UI_GREEN), ui_color(UI_RESET),
-	       ui_color(UI_GREEN), v->name, ui_color(UI_RESET));
+	       ui_color(UI_GREEN), name, ui_color(UI_RESET));
 	ui_label("  ", "hook");
-	human_hook(v);
+	human_hook(v, name);
 	ui_label("  ", "mode");
 	printf("%s%s\n", ui_mode(v->pins.cfg.mode), in_force(v->pins.hook) ? "" : " (not in force)");
 	if (v->pins.cfg.policy[0]) {
@@ -244,7 +246,7 @@ static void human_iface(const struct iface_view *v)
 	printf("%llu packets", (unsigned long long)v->dev.unknown_packets);
 	if (v->dev.unknown_packets)
 		printf(", last from %s (tables stale? run 'wgsf sync %s')",
-		       addr_str(&v->dev.last_unknown_src, buf), v->name);
+		       addr_str(&v->dev.last_unknown_src, buf), name);
 	printf("\n");
 	ui_label("  ", "malformed");
 	printf("%llu packets\n", (unsigned long long)v->dev.malformed_packets);
@@ -254,12 +256,12 @@ static void human_iface(const struct iface_view *v)
 	} else if (v->rejected_unknown_packets) {
 		ui_label("  ", "rejected by WireGuard");
 		printf("%llu packets from senders not in wgsf's tables (run 'wgsf sync %s')\n",
-		       (unsigned long long)v->rejected_unknown_packets, v->name);
+		       (unsigned long long)v->rejected_unknown_packets, name);
 	}
 	if (v->pins.cfg.unfinished) {
 		ui_label("  ", "note");
 		printf("a command on %s was interrupted midway; 'wgsf sync %s' completes it\n",
-		       v->name, v->name);
+		       name, name);
 	}
 	for (i = 0; i < v->n_peers; i++)
 		human_peer(&v->peers[i]);
@@ -292,7 +294,7 @@ static void print(struct iface_view *views, size_t n, bool json)
 		json_array_begin(&j, "interfaces");
 	}
 	for (i = 0; i < n; i++) {
-		qsort(views[i].peers, views[i].n_peers, sizeof(*views[i].peers), recent_first);
+		sort_array(views[i].peers, views[i].n_peers, sizeof(*views[i].peers), recent_first);
 		if (json) {
 			json_iface(&j, &views[i]);
 			continue;

@@ -9,6 +9,7 @@ const char sync_usage[] = "IFACE";
 
 int sync_main(int argc, const char *argv[])
 {
+	char name[UI_IFNAME_LEN];
 	struct iface_result r;
 	const char *ifname;
 	int err;
@@ -18,8 +19,8 @@ int sync_main(int argc, const char *argv[])
 	err = iface_sync(ifname, POLICY_FILE, ui_warn, NULL, NULL, &r);
 	if (err)
 		return ui_error("Unable to sync %s: %s", ifname, ui_reason(err));
-	printf("%s: ", ifname);
+	printf("%s: ", ui_text(ifname, name, sizeof(name)));
 	ui_print_changes(&r.sync);
-	ui_print_notes(ifname, &r);
+	ui_print_notes(name, &r);
 	return 0;
 }

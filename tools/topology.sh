@@ -4,7 +4,9 @@
 # documentation ranges only. Used by `make demo` and the end-to-end tests.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WGSF=$ROOT/build/wgsf
+# What the tests run: the plain build, or WGSF_BUILD (`make test-sanitize`)
+BUILD_DIR=${WGSF_BUILD:-$ROOT/build}
+WGSF=$BUILD_DIR/wgsf
 ID=${ID:-$$}
 # Which WireGuard: wireguard-go (userspace, UAPI socket) or the kernel's
 # (generic netlink). The same topology and tests run on either.

@@ -15,6 +15,51 @@
 
 bool ui_json;
 
+/* The character s starts with, as a person should see it, into out (at
+ * most 4 * 4 bytes, and maybe a NUL); its length there. *n: its bytes in s. */
+static size_t escape_char(const char *s, char out[17], size_t *n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, len = 0;
+
+	*n = utf8_char(s);
+	/* C1 controls too (U+0080 to U+009F), as terminals act on some, and
+	 * the no-break space, which reads as a space */
+	if (*n && u[0] >= 0x20 && u[0] != 0x7f && !(u[0] == 0xc2 && u[1] <= 0xa0)) {
+		memcpy(out, s, *n);
+		return *n;
+	}
+	*n = *n ?: 1;
+	for (i = 0; i < *n; i++, len += 4)
+		sprintf(out + len, "\\x%02x", u[i]);
+	return len;
+}
+
+void ui_print_text(FILE *f, const char *s)
+{
+	char out[17];
+	size_t n;
+
+	for (; *s; s += n)
+		fwrite(out, 1, escape_char(s, out, &n), f);
+}
+
+const char *ui_text(const char *s, char *buf, size_t size)
+{
+	char out[17];
+	size_t n, len, used = 0;
+
+	for (; *s; s += n) {
+		len = escape_char(s, out, &n);
+		if (used + len >= size)
+			break;
+		memcpy(buf + used, out, len);
+		used += len;
+	}
+	buf[used] = '\0';
+	return buf;
+}
+
 int ui_error(const char *fmt, ...)
 {
 	char msg[512];
@@ -30,7 +75,8 @@ int ui_error(const char *fmt, ...)
 		json_string(&j, "error", msg);
 		json_object_end(&j);
 	} else {
-		fprintf(stderr, "%s\n", msg);
+		ui_print_text(stderr, msg);
+		fputc('\n', stderr);
 	}
 	return 1;
 }
@@ -175,7 +221,9 @@ const char *ui_mode(uint32_t mode)
 
 void ui_warn(const char *msg)
 {
-	fprintf(stderr, "%s: warning: %s\n", PROG_NAME, msg);
+	fprintf(stderr, "%s: warning: ", PROG_NAME);
+	ui_print_text(stderr, msg);
+	fputc('\n', stderr);
 }
 
 const char *ui_bytes(uint64_t b, char buf[32])

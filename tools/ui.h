@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "json.h"
 #include "wgsf.h"
@@ -15,6 +16,13 @@
 /* Set by --json: errors become {"error": "..."} on stdout. */
 extern bool ui_json;
 
+/* s as one readable line: control characters, and bytes of no UTF-8
+ * character, as \xNN. */
+void ui_print_text(FILE *f, const char *s);
+/* The same into buf, size bytes, cut short at a whole character. */
+const char *ui_text(const char *s, char *buf, size_t size);
+/* Room for an interface name so escaped: 4 bytes a byte of its 15 */
+#define UI_IFNAME_LEN 64
 /* One line on stderr (or a JSON error); always returns 1, the exit status. */
 __attribute__((format(printf, 1, 2))) int ui_error(const char *fmt, ...);
 /* "Usage: wgsf SUBCOMMAND ..." on stderr; returns 1. */

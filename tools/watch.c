@@ -48,13 +48,14 @@ static void handle_signals(void)
 }
 
 static const char *watched;
+static char shown[UI_IFNAME_LEN]; /* its name for people, escaped */
 static bool warned;
 
 __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s: ", watched);
+	printf("%s: ", shown);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -66,7 +67,10 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 static void warn(const char *msg)
 {
 	warned = true;
-	say("warning: %s", msg);
+	printf("%s: warning: ", shown);
+	ui_print_text(stdout, msg);
+	putchar('\n');
+	fflush(stdout);
 }
 
 static const char *policy_name(const struct wgsf_config *c)
@@ -139,7 +143,7 @@ static bool round_once(struct sync_cache *cache, struct policy_memo *memo, bool 
 	if (*gone)
 		say("interface back; attached again");
 	else
-		ui_print_notes(watched, &r);
+		ui_print_notes(shown, &r);
 	*gone = false;
 	if (reread)
 		log_reload(last, &r.cfg);
@@ -147,7 +151,7 @@ static bool round_once(struct sync_cache *cache, struct policy_memo *memo, bool 
 		log_adopted(last, &r.cfg);
 	*last = r.cfg;
 	if (has_changes(&r.sync)) {
-		printf("%s: ", watched);
+		printf("%s: ", shown);
 		ui_print_changes(&r.sync);
 	}
 	watch_log_counters(watched, seen);
@@ -175,6 +179,7 @@ int watch_main(int argc, const char *argv[])
 
 	if (ui_iface_command(argc, argv, opts, 1, &watched, 1, 1, "watch", watch_usage))
 		return 1;
+	ui_text(watched, shown, sizeof(shown));
 	if (interval && (secs = strtod(interval, &end), *end || !(secs >= 0.1 && secs <= 3600)))
 		return ui_error("Invalid interval: '%s' (0.1 to 3600 seconds)", interval);
 	/* attached as it was, or with the defaults; either way synced now */

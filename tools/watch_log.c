@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "attach/view.h"
 #include "tables/stats.h"
 #include "ui.h"
@@ -32,12 +33,12 @@ static const char *addr(const struct wgsf_addr *a, char buf[PREFIX_STRLEN])
 static void log_violation(const struct iface_view *v, const struct peer_view *p, uint64_t was)
 {
 	const struct wgsf_peer_stats *s = &p->stats;
-	char key[WG_KEY_B64_LEN], b1[PREFIX_STRLEN], b2[PREFIX_STRLEN];
+	char key[WG_KEY_B64_LEN], b1[PREFIX_STRLEN], b2[PREFIX_STRLEN], name[UI_IFNAME_LEN];
 	uint32_t r = s->last_violation_reason;
 
 	key_to_base64(key, p->public_key);
 	printf("%s: violation peer=%s packets=+%llu total=%llu reason=%s source=%s "
-	       "destination=%s action=%s\n", v->name, key,
+	       "destination=%s action=%s\n", ui_text(v->name, name, sizeof(name)), key,
 	       (unsigned long long)(s->violation_packets - was),
 	       (unsigned long long)s->violation_packets, r < WGSF_REASON_COUNT ? reasons[r] : "?",
 	       addr(&s->last_violation_src, b1), addr(&s->last_violation_dst, b2),
@@ -47,13 +48,14 @@ static void log_violation(const struct iface_view *v, const struct peer_view *p,
 static void log_rejected(const char *ifname, const struct tracer_peer *t, uint64_t was)
 {
 	const struct wgsf_rejected *r = &t->rejected;
-	char key[WG_KEY_B64_LEN], owner[WG_KEY_B64_LEN], b1[PREFIX_STRLEN], b2[PREFIX_STRLEN];
+	char key[WG_KEY_B64_LEN], owner[WG_KEY_B64_LEN], b1[PREFIX_STRLEN], b2[PREFIX_STRLEN],
+		name[UI_IFNAME_LEN];
 
 	key_to_base64(key, t->public_key);
 	if (r->last_has_owner)
 		key_to_base64(owner, r->last_owner);
 	printf("%s: rejected peer=%s packets=+%llu total=%llu source=%s destination=%s owner=%s\n",
-	       ifname, key, (unsigned long long)(r->packets - was),
+	       ui_text(ifname, name, sizeof(name)), key, (unsigned long long)(r->packets - was),
 	       (unsigned long long)r->packets, addr(&r->last_src, b1), addr(&r->last_dst, b2),
 	       r->last_has_owner ? owner : "none");
 }
@@ -88,7 +90,7 @@ static int remember(const struct iface_view *v, struct seen *seen)
 		}
 		p->rejected = v->rejected.peers[i].rejected.packets;
 	}
-	qsort(now, n, sizeof(*now), by_key);
+	sort_array(now, n, sizeof(*now), by_key);
 	free(seen->peers);
 	seen->peers = now;
 	seen->n = n;
@@ -149,7 +151,7 @@ void watch_log_counters(const char *ifname, struct seen *seen)
 	if (view_read(ifname, &v))
 		return;
 	/* peers by key, for the lookups of the next round */
-	qsort(v.peers, v.n_peers, sizeof(*v.peers), by_key);
+	sort_array(v.peers, v.n_peers, sizeof(*v.peers), by_key);
 	if (seen->primed)
 		log_growth(&v, seen);
 	if (!remember(&v, seen)) {

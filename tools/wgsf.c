@@ -97,7 +97,9 @@ int main(int argc, const char *argv[])
 		}
 		return subcommands[i].run(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "Invalid subcommand: '%s'\n", argv[1]);
+	fputs("Invalid subcommand: '", stderr);
+	ui_print_text(stderr, argv[1]);
+	fputs("'\n", stderr);
 	usage(stderr);
 	return 1;
 }

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "sort.h"
 #include "attach/iface.h"
 #include "attach/pin.h"
 #include "err.h"
@@ -473,7 +474,7 @@ static int name_cmp(const void *a, const void *b)
 
 int iface_list(char (**names)[IFNAMSIZ], size_t *n)
 {
-	char dir[PATH_MAX], path[PATH_MAX], gen[PATH_MAX];
+	char dir[PATH_MAX], path[PATH_MAX], gen[PATH_MAX], name[IFNAMSIZ];
 	struct dirent *e;
 	size_t cap = 0;
 	DIR *d;
@@ -487,7 +488,7 @@ int iface_list(char (**names)[IFNAMSIZ], size_t *n)
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((e = readdir(d))) {
-		if (e->d_type != DT_DIR || ifname_check(e->d_name) ||
+		if (e->d_type != DT_DIR || pin_dir_ifname(e->d_name, name) ||
 		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path) ||
 		    pin_current(path, gen))
 			continue; /* nothing in force: an attach killed before its commit */
@@ -500,9 +501,9 @@ int iface_list(char (**names)[IFNAMSIZ], size_t *n)
 			}
 			*names = nv;
 		}
-		memcpy((*names)[(*n)++], e->d_name, strlen(e->d_name) + 1);
+		memcpy((*names)[(*n)++], name, IFNAMSIZ);
 	}
 	closedir(d);
-	qsort(*names, *n, IFNAMSIZ, name_cmp);
+	sort_array(*names, *n, IFNAMSIZ, name_cmp);
 	return err;
 }

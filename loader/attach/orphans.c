@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
@@ -19,6 +20,7 @@
 #include <linux/nsfs.h>
 #include <bpf/bpf.h>
 
+#include "sort.h"
 #include "attach/orphans.h"
 #include "attach/pin.h"
 #include "err.h"
@@ -201,7 +203,7 @@ static int ns_record(struct scan *s, int fd)
 static int scan_task(void *ctx, int tasks, const char *tid)
 {
 	struct scan *s = ctx;
-	char path[64];
+	char path[NAME_MAX + 16];
 	struct stat st;
 	int fd;
 
@@ -477,17 +479,18 @@ static int count_memlock(struct walk *w, int dir, const char *name, const struct
 static int add_iface(void *ctx, int dir, const char *name)
 {
 	struct orphan *o = ctx;
+	char ifname[IFNAMSIZ];
 	struct stat st;
 	void *v;
 
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(st.st_mode) ||
-	    ifname_check(name))
+	    pin_dir_ifname(name, ifname))
 		return 0;
 	v = realloc(o->ifaces, (o->n_ifaces + 1) * sizeof(*o->ifaces));
 	if (!v)
 		return -ENOMEM;
 	o->ifaces = v;
-	snprintf(o->ifaces[o->n_ifaces++], IFNAMSIZ, "%s", name);
+	memcpy(o->ifaces[o->n_ifaces++], ifname, IFNAMSIZ);
 	return 0;
 }
 
@@ -501,7 +504,7 @@ static int describe(int root, struct orphan *o)
 	struct walk w = { .visit = count_memlock };
 	int err = dir_each(root, o->name, add_iface, o) ?: walk(&w, root, o->name);
 
-	qsort(o->ifaces, o->n_ifaces, sizeof(*o->ifaces), name_cmp);
+	sort_array(o->ifaces, o->n_ifaces, sizeof(*o->ifaces), name_cmp);
 	o->memlock = w.memlock;
 	free(w.maps.v);
 	return err;
@@ -525,6 +528,7 @@ static int add_candidate(void *ctx, int root, const char *name)
 
 	form = ns_form(name, &n);
 	if (form == NS_OTHER || (form == NS_COOKIE && !c->cookies) || !strcmp(name, c->own) ||
+	    strlen(name) >= sizeof(c->o->v->name) ||
 	    fstatat(root, name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(st.st_mode))
 		return 0;
 	v = realloc(c->o->v, (c->o->n + 1) * sizeof(*c->o->v));
@@ -532,7 +536,7 @@ static int add_candidate(void *ctx, int root, const char *name)
 		return -ENOMEM;
 	c->o->v = v;
 	c->o->v[c->o->n++] = (struct orphan){};
-	snprintf(c->o->v[c->o->n - 1].name, sizeof(c->o->v->name), "%s", name);
+	memcpy(c->o->v[c->o->n - 1].name, name, strlen(name) + 1);
 	return 0;
 }
 
@@ -562,7 +566,7 @@ static int keep_orphans(int root, const struct scan *s, struct orphans *o)
 		o->memlock += o->v[kept++].memlock;
 	}
 	o->n = kept;
-	qsort(o->v, o->n, sizeof(*o->v), made_order);
+	sort_array(o->v, o->n, sizeof(*o->v), made_order);
 	return err;
 }
 

@@ -33,14 +33,35 @@
 
 int ifname_check(const char *name)
 {
-	size_t len = strlen(name), i;
+	size_t len = strnlen(name, IFNAMSIZ), i;
+	unsigned char c;
 
 	if (!len || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
 		return -EINVAL;
-	for (i = 0; i < len; i++)
-		if (name[i] == '/' || name[i] == ':' || name[i] <= ' ' || name[i] == 0x7f)
+	for (i = 0; i < len; i++) {
+		c = name[i];
+		/* the kernel's isspace(): ASCII's, and Latin-1's no-break space */
+		if (c == '/' || c == ':' || c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0)
 			return -EINVAL;
+	}
 	return 0;
+}
+
+/* dir's name with every from as to, into out (IFNAMSIZ bytes) */
+static int swap_char(const char *dir, char from, char to, char out[IFNAMSIZ])
+{
+	size_t len = strnlen(dir, IFNAMSIZ), i;
+
+	if (len >= IFNAMSIZ)
+		return -EINVAL;
+	for (i = 0; i <= len; i++)
+		out[i] = dir[i] == from ? to : dir[i];
+	return 0;
+}
+
+int pin_dir_ifname(const char *dir, char out[IFNAMSIZ])
+{
+	return swap_char(dir, ':', '.', out) ?: ifname_check(out);
 }
 
 static int is_bpffs(const char *path)
@@ -137,15 +158,15 @@ int pin_ns_dir(char out[PATH_MAX])
 
 int pin_iface_dir(const char *ifname, char out[PATH_MAX])
 {
-	char ns[PATH_MAX];
+	char ns[PATH_MAX], name[IFNAMSIZ];
 	int err;
 
-	if (ifname_check(ifname))
+	if (ifname_check(ifname) || swap_char(ifname, '.', ':', name))
 		return -EINVAL;
 	err = pin_ns_dir(ns);
 	if (err)
 		return err;
-	if (snprintf(out, PATH_MAX, "%s/%s", ns, ifname) >= PATH_MAX)
+	if (snprintf(out, PATH_MAX, "%s/%s", ns, name) >= PATH_MAX)
 		return -ENAMETOOLONG;
 	return 0;
 }

@@ -3,17 +3,23 @@
  * Where an interface's maps, program and link are pinned:
  *   <bpffs>/wgsf/<netns cookie>/<ifname>/current -> gN/
  * The network namespace is part of the path so that the same interface name
- * in two namespaces never collides.
+ * in two namespaces never collides. bpffs refuses '.' in a name, which an
+ * interface name may hold, and ':', which it may not, stands in for it.
  */
 #ifndef WGSF_PIN_H
 #define WGSF_PIN_H
 
 #include <limits.h>
 #include <stddef.h>
+#include <net/if.h>
 
-/* 0 when name is a usable interface name: 1-15 bytes, no '/', no
- * whitespace, not "." or "..". Checked before a name touches a path. */
+/* 0 when the kernel would take name for an interface's (dev_valid_name()):
+ * 1-15 bytes, no '/', ':' or white space, not "." or "..". Checked before a
+ * name touches a path. */
 int ifname_check(const char *name);
+/* The interface whose pin directory is named dir, or -EINVAL when dir is
+ * none's. */
+int pin_dir_ifname(const char *dir, char out[IFNAMSIZ]);
 /* <bpffs>/wgsf, which holds one directory per network namespace, mounting
  * bpffs when none is mounted. */
 int pin_root_dir(char out[PATH_MAX]);

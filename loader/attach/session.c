@@ -97,18 +97,19 @@ struct warning {
 	void (*warn)(const char *msg);
 };
 
-static void warn_rule(const struct peer_rules *r, const struct prefix *src, void *ctx)
+static void warn_rule(const struct peer_rules *r, const struct prefix *src, unsigned int line,
+		      void *ctx)
 {
 	char msg[512], key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
 	const struct warning *w = ctx;
 
 	key_to_base64(key, r->public_key);
 	if (!src)
-		snprintf(msg, sizeof(msg), "%s:%u: peer %s is not a peer of %s", w->path, r->line,
+		snprintf(msg, sizeof(msg), "%s:%u: peer %s is not a peer of %s", w->path, line,
 			 key, w->s->ifname);
 	else
 		snprintf(msg, sizeof(msg), "%s:%u: peer %s: allowed source %s lies outside its "
-			 "allowed IPs, so WireGuard drops it before wgsf sees it", w->path, r->line,
+			 "allowed IPs, so WireGuard drops it before wgsf sees it", w->path, line,
 			 key, prefix_format(src, buf));
 	w->warn(msg);
 }
@@ -146,12 +147,31 @@ static int file_policy(struct session *s, const char *path, char err[POLICY_ERR_
 	return 0;
 }
 
+/* Whether path names one of this command's open files, as <(...) gives
+ * /dev/fd/63, or another per-process file of /proc: gone, or another file,
+ * when a later sync reads it. */
+static bool own_fd_path(const char *path)
+{
+	static const char *const prefixes[] = { "/dev/fd/", "/dev/std", "/proc/" };
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (!strncmp(path, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
 /* A new policy file: its absolute path goes to the config, as sync re-reads
  * it from anywhere. */
 static int set_path(struct session *s, const char *path)
 {
 	char abs[PATH_MAX];
 
+	if (own_fd_path(path) || (realpath(path, abs) && own_fd_path(abs))) {
+		wgsf_set_error("%s: an open file of this command, which later syncs cannot read "
+			       "again: give the policy's own path", path);
+		return -EINVAL;
+	}
 	if (!realpath(path, abs)) {
 		wgsf_set_error("%s: %s", path, strerror(errno));
 		return -errno;
@@ -160,7 +180,7 @@ static int set_path(struct session *s, const char *path)
 		wgsf_set_error("%s: path longer than %d bytes", abs, WGSF_POLICY_PATH_MAX - 1);
 		return -ENAMETOOLONG;
 	}
-	snprintf(s->path, sizeof(s->path), "%s", abs);
+	memcpy(s->path, abs, strlen(abs) + 1);
 	return 0;
 }
 

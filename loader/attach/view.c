@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <bpf/bpf.h>
 
+#include "sort.h"
 #include "attach/iface.h"
 #include "attach/view.h"
 #include "tables/datapath.h"
@@ -124,7 +125,7 @@ static int read_view(const char *ifname, struct iface_view *v, bool tables)
 		      policy_table_read(&v->pins.maps, false, &v->rules[0], &v->n_rules[0]) ?:
 		      policy_table_read(&v->pins.maps, true, &v->rules[1], &v->n_rules[1]);
 		if (!err)
-			qsort(v->table, v->n_table, sizeof(*v->table), by_slot);
+			sort_array(v->table, v->n_table, sizeof(*v->table), by_slot);
 	}
 	err = err ?: read_peers(v);
 	if (!err)

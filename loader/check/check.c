@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "attach/iface.h"
 #include "check/check.h"
 #include "check/vec.h"
@@ -78,11 +79,11 @@ static int others(struct finding *f)
 	}
 	for (i = 0; i < f->n_items; i++)
 		s[i] = (struct seen){ f->items[i].key, i };
-	qsort(s, f->n_items, sizeof(*s), by_key);
+	sort_array(s, f->n_items, sizeof(*s), by_key);
 	for (i = 0; i < f->n_items; i++)
 		if (s[i].key != f->key && (!i || s[i].key != s[i - 1].key))
 			s[n++] = s[i];
-	qsort(s, n, sizeof(*s), by_at);
+	sort_array(s, n, sizeof(*s), by_at);
 	for (i = 0; i < n; i++)
 		f->others[i] = s[i].key;
 	f->n_others = n;
@@ -157,7 +158,7 @@ static int live_table(struct check_report *r)
 		}
 	}
 	if (!err && r->n_table)
-		qsort(r->table, r->n_table, sizeof(*r->table), entry_cmp);
+		sort_array(r->table, r->n_table, sizeof(*r->table), entry_cmp);
 	return err;
 }
 
@@ -166,11 +167,12 @@ struct rule_ctx {
 	int err;
 };
 
-static void ineffective_rule(const struct peer_rules *rule, const struct prefix *src, void *ctx)
+static void ineffective_rule(const struct peer_rules *rule, const struct prefix *src,
+			     unsigned int line, void *ctx)
 {
 	struct rule_ctx *c = ctx;
 	struct finding f = { .kind = CHECK_POLICY_INEFFECTIVE, .severity = CHECK_WARNING,
-			     .key = rule->public_key, .line = rule->line };
+			     .key = rule->public_key, .line = line };
 
 	if (src)
 		f.prefix = *src;
@@ -263,25 +265,34 @@ static void report_init(struct check_report *r, const char *source, bool live)
 static void report_sort(struct check_report *r)
 {
 	if (r->n_findings)
-		qsort(r->findings, r->n_findings, sizeof(*r->findings), finding_cmp);
+		sort_array(r->findings, r->n_findings, sizeof(*r->findings), finding_cmp);
 }
 
-int check_file(const char *path, struct check_report *r, char err[WGCONF_ERR_LEN])
+/* The findings of the config in r->conf, named name */
+static int check_conf(const char *name, struct check_report *r, char err[WGCONF_ERR_LEN])
 {
-	int e;
+	int e = check_config(r) ?: check_overlaps(r) ?: check_routes(r);
 
-	report_init(r, path, false);
-	e = wgconf_read(path, &r->conf, err);
-	if (e)
-		return e;
-	e = check_config(r) ?: check_overlaps(r) ?: check_routes(r);
 	if (e) {
-		snprintf(err, WGCONF_ERR_LEN, "%s: %s", path, strerror(-e));
+		snprintf(err, WGCONF_ERR_LEN, "%s: %s", name, strerror(-e));
 		check_report_free(r);
 		return e;
 	}
 	report_sort(r);
 	return 0;
+}
+
+int check_file(const char *path, struct check_report *r, char err[WGCONF_ERR_LEN])
+{
+	report_init(r, path, false);
+	return wgconf_read(path, &r->conf, err) ?: check_conf(path, r, err);
+}
+
+int check_text(const char *name, const char *text, size_t size, struct check_report *r,
+	       char err[WGCONF_ERR_LEN])
+{
+	report_init(r, name, false);
+	return wgconf_parse(name, text, size, &r->conf, err) ?: check_conf(name, r, err);
 }
 
 int check_iface(const char *ifname, struct check_report *r)

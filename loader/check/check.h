@@ -115,6 +115,9 @@ struct check_report {
 /* Checks a config file; on error fills err with one line naming the file
  * (and line), and returns -errno with *r empty. */
 int check_file(const char *path, struct check_report *r, char err[WGCONF_ERR_LEN]);
+/* check_file() on size bytes of text, named name. */
+int check_text(const char *name, const char *text, size_t size, struct check_report *r,
+	       char err[WGCONF_ERR_LEN]);
 /* Checks a live interface of this network namespace; on error, the
  * message is the loader's (err.h). */
 int check_iface(const char *ifname, struct check_report *r);

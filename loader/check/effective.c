@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "check/check.h"
 #include "check/vec.h"
 #include "check/x25519.h"
@@ -173,7 +174,7 @@ static int resolve(struct build *b)
 		l[i].ip = i;
 	}
 	if (c->n_ips)
-		qsort(l, c->n_ips, sizeof(*l), listing_cmp);
+		sort_array(l, c->n_ips, sizeof(*l), listing_cmp);
 	for (start = 0; start < c->n_ips && !err; start = i, groups++) {
 		for (i = start + 1; i < c->n_ips && !prefix_cmp(&l[i].prefix, &l[start].prefix); i++)
 			;

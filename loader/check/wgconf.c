@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <fcntl.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "check/vec.h"
 #include "filepos.h"
 #include "check/wgconf.h"
+#include "textfile.h"
 
 struct parser {
 	struct file_pos pos;
@@ -74,13 +73,14 @@ static int quick_key(const char *line, const char *eq)
 /* One of quick_keys: 1 when line is one, 0 when it is for `wg`, or -errno. */
 static int quick_setting(struct parser *ps, char *line)
 {
-	char *eq = strchr(line, '='), *value = eq + 1;
+	char *eq = strchr(line, '='), *value;
 	int k = eq ? quick_key(line, eq) : -1;
 	const char *key = k < 0 ? NULL : quick_keys[k];
 	int err = 0;
 
 	if (!key)
 		return 0;
+	value = eq + 1;
 	if (!strcmp(key, "Address"))
 		return addresses(ps, value) ?: 1;
 	strip_spaces(value);
@@ -202,10 +202,12 @@ static int setting(struct parser *ps, char *s)
 
 static int line(struct parser *ps, char *buf, size_t len)
 {
+	size_t i = pos_bom(&ps->pos, buf);
 	char *hash, *end;
-	size_t i;
 	int r;
 
+	buf += i;
+	len -= i;
 	for (i = 0; i < len; i++)
 		if (((unsigned char)buf[i] < ' ' && !isspace((unsigned char)buf[i])) ||
 		    buf[i] == 0x7f)
@@ -232,23 +234,22 @@ static int line(struct parser *ps, char *buf, size_t len)
 	return *buf == '[' ? section(ps, buf) : setting(ps, buf);
 }
 
-int wgconf_parse(const char *name, FILE *f, struct wg_conf *out, char err[WGCONF_ERR_LEN])
+int wgconf_parse(const char *name, const char *text, size_t size, struct wg_conf *out,
+		 char err[WGCONF_ERR_LEN])
 {
 	struct parser ps = { .pos = { name, 0, err, WGCONF_ERR_LEN }, .conf = out };
+	FILE *f = size ? fmemopen((void *)text, size, "r") : NULL;
 	size_t cap = 0;
 	char *buf = NULL;
 	ssize_t len;
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
-	errno = 0;
-	while (!r && (len = getline(&buf, &cap, f)) >= 0) {
+	if (size && !f)
+		return -errno;
+	while (f && !r && (len = getline(&buf, &cap, f)) >= 0) {
 		ps.pos.line++;
 		r = line(&ps, buf, len);
-	}
-	if (!r && ferror(f)) {
-		ps.pos.line = 0;
-		r = pos_fail(&ps.pos, "%s", strerror(errno ?: EIO));
 	}
 	r = r ?: end_section(&ps);
 	if (!r && !ps.saw_section) {
@@ -256,6 +257,8 @@ int wgconf_parse(const char *name, FILE *f, struct wg_conf *out, char err[WGCONF
 		r = pos_fail(&ps.pos, "no [Interface] or [Peer] section: not a WireGuard config");
 	}
 	free(buf);
+	if (f)
+		fclose(f);
 	if (r)
 		wgconf_free(out);
 	return r;
@@ -263,25 +266,15 @@ int wgconf_parse(const char *name, FILE *f, struct wg_conf *out, char err[WGCONF
 
 int wgconf_read(const char *path, struct wg_conf *out, char err[WGCONF_ERR_LEN])
 {
-	/* not blocking, so that a FIFO cannot keep the open waiting */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), r;
-	struct stat st;
-	FILE *f = NULL;
+	char *text;
+	size_t size;
+	int r = textfile_read(path, WGCONF_MAX, &text, &size, err, WGCONF_ERR_LEN);
 
 	memset(out, 0, sizeof(*out));
-	if (fd < 0 || fstat(fd, &st) || (S_ISREG(st.st_mode) && !(f = fdopen(fd, "r")))) {
-		r = -errno;
-		snprintf(err, WGCONF_ERR_LEN, "%s: %s", path, strerror(-r));
-	} else if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		snprintf(err, WGCONF_ERR_LEN, "%s: not a regular file", path);
-	} else {
-		r = wgconf_parse(path, f, out, err);
-	}
-	if (f)
-		fclose(f);
-	else if (fd >= 0)
-		close(fd);
+	if (r)
+		return r;
+	r = wgconf_parse(path, text, size, out, err);
+	free(text);
 	return r;
 }
 

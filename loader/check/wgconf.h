@@ -14,7 +14,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #include "device/model.h"
 
@@ -44,12 +43,15 @@ struct wg_conf {
 };
 
 #define WGCONF_ERR_LEN 512
+/* The largest config read: some 100,000 peers */
+#define WGCONF_MAX (size_t)(64 << 20)
 
 /* Reads the file at path; on error, fills err with "FILE:LINE: what" (or
  * "FILE: what") and returns -EINVAL or -errno, with *out empty. */
 int wgconf_read(const char *path, struct wg_conf *out, char err[WGCONF_ERR_LEN]);
-/* The same from f, named name in messages. */
-int wgconf_parse(const char *name, FILE *f, struct wg_conf *out, char err[WGCONF_ERR_LEN]);
+/* The same from size bytes of text, named name in messages. */
+int wgconf_parse(const char *name, const char *text, size_t size, struct wg_conf *out,
+		 char err[WGCONF_ERR_LEN]);
 void wgconf_free(struct wg_conf *c);
 
 #endif

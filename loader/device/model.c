@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "device/model.h"
 
 struct wg_device *device_new(const char *name)
@@ -129,13 +130,6 @@ static int cmp_peer(const void *a, const void *b)
 		      ((const struct wg_peer *)b)->public_key, WG_KEY_LEN);
 }
 
-/* An empty array may be NULL, which qsort must not be given. */
-static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-	if (n)
-		qsort(v, n, size, cmp);
-}
-
 void device_canonicalise(struct wg_device *dev)
 {
 	size_t i, j, n;
@@ -143,13 +137,13 @@ void device_canonicalise(struct wg_device *dev)
 	for (i = 0; i < dev->n_peers; i++) {
 		struct wg_peer *p = &dev->peers[i];
 
-		sort(p->allowedips, p->n_allowedips, sizeof(*p->allowedips), cmp_prefix);
+		sort_array(p->allowedips, p->n_allowedips, sizeof(*p->allowedips), cmp_prefix);
 		for (j = n = 0; j < p->n_allowedips; j++)
 			if (!n || prefix_cmp(&p->allowedips[n - 1], &p->allowedips[j]))
 				p->allowedips[n++] = p->allowedips[j];
 		p->n_allowedips = n;
 	}
-	sort(dev->peers, dev->n_peers, sizeof(*dev->peers), cmp_peer);
+	sort_array(dev->peers, dev->n_peers, sizeof(*dev->peers), cmp_peer);
 	if (dev->cap_index)
 		index_fill(dev); /* the peers moved */
 }

@@ -8,6 +8,7 @@
 
 #include "filepos.h"
 #include "policy/policy.h"
+#include "textfile.h"
 #include "wgsf.h"
 
 #define LINE_MAX_LEN 4096
@@ -21,7 +22,19 @@ struct parser {
 
 int prefix_list_add(struct prefix_list *l, const struct prefix *p)
 {
-	return prefixes_push(&l->v, &l->n, &l->cap, p);
+	size_t cap = l->cap;
+	unsigned int *lines = l->lines;
+	int err = prefixes_push(&l->v, &l->n, &l->cap, p);
+
+	if (!err && (!lines || cap != l->cap))
+		lines = realloc(l->lines, l->cap * sizeof(*lines));
+	if (err || !lines) {
+		l->n -= !err;
+		return err ?: -ENOMEM;
+	}
+	l->lines = lines;
+	lines[l->n - 1] = 0;
+	return 0;
 }
 
 static char *trim(char *s)
@@ -106,6 +119,7 @@ static int prefixes(struct parser *ps, char *value, struct prefix_list *l)
 		err = prefix_list_add(l, &p);
 		if (err)
 			return err;
+		l->lines[l->n - 1] = ps->pos.line;
 	}
 	return 0;
 }
@@ -176,9 +190,11 @@ static int setting(struct parser *ps, char *s)
 
 static int line(struct parser *ps, char *buf, size_t len)
 {
+	size_t i = pos_bom(&ps->pos, buf);
 	char *hash, *s;
-	size_t i;
 
+	buf += i;
+	len -= i;
 	if (len > LINE_MAX_LEN)
 		return pos_fail(&ps->pos, "line longer than %d bytes", LINE_MAX_LEN);
 	for (i = 0; i < len; i++)
@@ -226,31 +242,8 @@ int policy_parse(const char *name, const char *text, size_t size, struct policy 
 
 int policy_load(const char *path, char **text, size_t *size, char err[POLICY_ERR_LEN])
 {
-	const size_t most = (size_t)WGSF_POLICY_CHUNK * WGSF_POLICY_CHUNKS;
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t n = 0;
-	int r = 0;
-
-	if (f && (buf = malloc(most + 1))) {
-		n = fread(buf, 1, most + 1, f);
-		r = ferror(f) ? -EIO : n > most ? -EFBIG : 0;
-	}
-	if (!f || !buf)
-		r = -errno;
-	if (r == -EFBIG)
-		snprintf(err, POLICY_ERR_LEN, "%s: larger than %zu MiB", path, most >> 20);
-	else if (r)
-		snprintf(err, POLICY_ERR_LEN, "%s: %s", path, strerror(-r));
-	if (f)
-		fclose(f);
-	if (r) {
-		free(buf);
-		return r;
-	}
-	*text = buf;
-	*size = n;
-	return 0;
+	return textfile_read(path, (size_t)WGSF_POLICY_CHUNK * WGSF_POLICY_CHUNKS, text, size, err,
+			     POLICY_ERR_LEN);
 }
 
 int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN])
@@ -275,7 +268,9 @@ void policy_free(struct policy *p)
 
 	for (i = 0; i < p->n_peers; i++) {
 		free(p->peers[i].sources.v);
+		free(p->peers[i].sources.lines);
 		free(p->peers[i].destinations.v);
+		free(p->peers[i].destinations.lines);
 	}
 	free(p->peers);
 	memset(p, 0, sizeof(*p));
@@ -285,10 +280,14 @@ void policy_free(struct policy *p)
 static int list_copy(struct prefix_list *dst, const struct prefix_list *src)
 {
 	*dst = (struct prefix_list){ .v = malloc((src->n ?: 1) * sizeof(*src->v)),
-				     .n = src->n, .cap = src->n };
-	if (!dst->v)
+				     .lines = calloc(src->n ?: 1, sizeof(*src->lines)),
+				     .n = src->n, .cap = src->n ?: 1 };
+	if (!dst->v || !dst->lines)
 		return -ENOMEM;
-	memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+	if (src->n)
+		memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+	if (src->n && src->lines)
+		memcpy(dst->lines, src->lines, src->n * sizeof(*src->lines));
 	return 0;
 }
 
@@ -312,8 +311,15 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	return err;
 }
 
+/* Prefixes nest or are apart: they overlap when one holds the other. */
+static bool overlaps(const struct prefix *a, const struct prefix *b)
+{
+	return prefix_contains(a, b) || prefix_contains(b, a);
+}
+
 void policy_ineffective(const struct policy *pol, const struct wg_device *dev,
-			void (*fn)(const struct peer_rules *r, const struct prefix *src, void *ctx),
+			void (*fn)(const struct peer_rules *r, const struct prefix *src,
+				   unsigned int line, void *ctx),
 			void *ctx)
 {
 	const struct wg_peer *peer;
@@ -324,15 +330,18 @@ void policy_ineffective(const struct policy *pol, const struct wg_device *dev,
 
 		peer = device_find_peer(dev, r->public_key);
 		if (!peer) {
-			fn(r, NULL, ctx);
+			fn(r, NULL, r->line, ctx);
 			continue;
 		}
+		/* a source wider than an allowed IP still admits that part */
 		for (j = 0; j < r->sources.n; j++) {
 			for (k = 0; k < peer->n_allowedips; k++)
-				if (prefix_contains(&peer->allowedips[k], &r->sources.v[j]))
+				if (overlaps(&peer->allowedips[k], &r->sources.v[j]))
 					break;
 			if (k == peer->n_allowedips)
-				fn(r, &r->sources.v[j], ctx);
+				fn(r, &r->sources.v[j],
+				   r->sources.lines && r->sources.lines[j] ? r->sources.lines[j] : r->line,
+				   ctx);
 		}
 	}
 }

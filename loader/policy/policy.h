@@ -22,6 +22,7 @@
 
 struct prefix_list {
 	struct prefix *v;
+	unsigned int *lines; /* where each is in its file, 0 when not from one */
 	size_t n, cap;
 };
 
@@ -54,10 +55,12 @@ int policy_copy(struct policy *dst, const struct policy *src);
 const struct peer_rules *policy_find(const struct policy *p, const uint8_t key[WG_KEY_LEN]);
 int prefix_list_add(struct prefix_list *l, const struct prefix *p);
 /* Calls fn for each rule of pol that cannot take effect on dev: src NULL
- * for a peer that dev lacks, else an allowed source outside the peer's
- * allowed IPs, which WireGuard drops before wgsf could see it. */
+ * for a peer that dev lacks (line: its [Peer]'s), else an allowed source
+ * that no allowed IP of the peer overlaps, which WireGuard drops before
+ * wgsf could see it (line: the source's). */
 void policy_ineffective(const struct policy *pol, const struct wg_device *dev,
-			void (*fn)(const struct peer_rules *r, const struct prefix *src, void *ctx),
+			void (*fn)(const struct peer_rules *r, const struct prefix *src,
+				   unsigned int line, void *ctx),
 			void *ctx);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "tables/entry_bits.h"
 #include "wgsf.h"
 
@@ -26,7 +27,7 @@ int rules_index_build(const struct policy *pol, struct rules_index *ix)
 	for (i = 0; i < pol->n_peers; i++)
 		ix->v[i] = &pol->peers[i];
 	ix->n = pol->n_peers;
-	qsort(ix->v, ix->n, sizeof(*ix->v), by_key);
+	sort_array(ix->v, ix->n, sizeof(*ix->v), by_key);
 	return 0;
 }
 

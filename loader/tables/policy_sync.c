@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
+#include "sort.h"
 #include "tables/config.h"
 #include "tables/policy_sync.h"
 
@@ -72,7 +73,7 @@ int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, 
 		free(v);
 		return err;
 	}
-	qsort(v, *n, sizeof(*v), by_slot);
+	sort_array(v, *n, sizeof(*v), by_slot);
 	*out = v;
 	return 0;
 }
@@ -106,7 +107,7 @@ static int wanted(const struct wg_device *dev, const uint32_t *slot_of, const st
 		free(v);
 		return err;
 	}
-	qsort(v, *n, sizeof(*v), by_slot);
+	sort_array(v, *n, sizeof(*v), by_slot);
 	*out = v;
 	return 0;
 }

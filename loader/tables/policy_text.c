@@ -71,7 +71,7 @@ int policy_text_clear(int fd, uint32_t id)
 int policy_text_policy(int fd, const struct wgsf_config *cfg, struct policy *out,
 		       char err[POLICY_ERR_LEN])
 {
-	char *text;
+	char *text = NULL;
 	int r;
 
 	if (!cfg->policy_len)

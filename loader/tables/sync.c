@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 
+#include "sort.h"
 #include "fault.h"
 #include "tables/config.h"
 #include "tables/policy_sync.h"
@@ -31,7 +32,7 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 		free(v);
 		return err;
 	}
-	qsort(v, *n, sizeof(*v), table_entry_cmp);
+	sort_array(v, *n, sizeof(*v), table_entry_cmp);
 	*out = v;
 	return 0;
 }
@@ -96,7 +97,7 @@ static int wanted_table(const struct wg_device *dev, const uint32_t *slot_of,
 		return err;
 	}
 	if (*n)
-		qsort(v, *n, sizeof(*v), table_entry_cmp);
+		sort_array(v, *n, sizeof(*v), table_entry_cmp);
 	*out = v;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "tables/config.h"
 #include "tables/policy_sync.h"
 #include "tables/sync.h"
@@ -30,8 +31,10 @@ void sync_cache_free(struct sync_cache *c)
 
 static bool same_allowedips(const struct wg_peer *a, const struct wg_peer *b)
 {
+	/* none may be NULL, which memcmp() must not be given */
 	return a->n_allowedips == b->n_allowedips &&
-	       !memcmp(a->allowedips, b->allowedips, a->n_allowedips * sizeof(*a->allowedips));
+	       (!a->n_allowedips ||
+		!memcmp(a->allowedips, b->allowedips, a->n_allowedips * sizeof(*a->allowedips)));
 }
 
 /* Peer i of a in b: where readers list peers in a stable order (the
@@ -119,9 +122,9 @@ static int sync_delta(const struct maps *m, struct sync_cache *c, const struct w
 	if (err)
 		return err;
 	if (d->nw)
-		qsort(d->want, d->nw, sizeof(*d->want), ops->cmp);
+		sort_array(d->want, d->nw, sizeof(*d->want), ops->cmp);
 	if (d->nh)
-		qsort(d->have, d->nh, sizeof(*d->have), ops->cmp);
+		sort_array(d->have, d->nh, sizeof(*d->have), ops->cmp);
 	err = diff_write(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_added,
 			 &res->prefixes_changed) ?:
 	      diff_delete(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_removed) ?:

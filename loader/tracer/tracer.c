@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "sort.h"
 #include "attach/pin.h"
 #include "err.h"
 #include "tables/stats.h"
@@ -473,7 +474,7 @@ static int read_view(const struct pins *t, const struct wgsf_tracer_iface *key,
 	if (err)
 		return err;
 	v->n_peers = n;
-	qsort(v->peers, n, sizeof(*v->peers), by_key);
+	sort_array(v->peers, n, sizeof(*v->peers), by_key);
 	return 0;
 }
 

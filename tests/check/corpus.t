@@ -47,8 +47,25 @@ t_is "$?:$out" "1:Unable to check ./nosuch.conf: No such file or directory" "a m
 out=$("$WGSF" check nosuch 2>&1)
 t_is "$?:$out" "1:Unable to check nosuch: no such interface or file" \
 	"a bare name that is neither an interface nor a file"
-out=$("$WGSF" check "$CORPUS" 2>&1)
-t_is "$?:$out" "1:Unable to check $CORPUS: not a regular file" "a directory"
+out=$(timeout 10 "$WGSF" check "$CORPUS" 2>&1)
+t_is "$?:$out" "1:Unable to check $CORPUS: a directory, not a regular file" "a directory"
+out=$(timeout 10 "$WGSF" check /dev/zero 2>&1)
+t_is "$?:$out" "1:Unable to check /dev/zero: a device, not a regular file" "/dev/zero, at once"
+fifo=$(mktemp -u "/tmp/wgsf-check-fifo-$$.XXXXXX")
+odd=$(mktemp -d "/tmp/wgsf-check-odd-$$.XXXXXX")
+mkfifo "$fifo" && trap 'rm -rf "$fifo" "$odd"' EXIT
+out=$(timeout 10 "$WGSF" check "$fifo" 2>&1)
+t_is "$?:$out" "1:Unable to check $fifo: a FIFO or pipe, not a regular file" \
+	"a FIFO without a writer: refused at once, not waited on"
+out=$(timeout 10 "$WGSF" check <(cat clean-client.conf) 2>&1)
+t_is "$?:$(sed -E 's|^(Unable to check /dev/fd/)[0-9]+|\1N|' <<<"$out")" \
+	"1:Unable to check /dev/fd/N: a FIFO or pipe, not a regular file" "process substitution: a pipe, refused as one"
 out=$("$WGSF" check 2>&1)
 t_is "$?:$out" "1:Usage: wgsf check IFACE|FILE [--json]" "no argument: usage"
+
+# A file name with a newline and an escape: each finding stays one line.
+cp duplicate-v4.conf "$odd/"$'a\n\x1b[2Jb.conf'
+want=$("$WGSF" check duplicate-v4.conf | sed "s|^duplicate-v4.conf|$odd/a\\\\x0a\\\\x1b[2Jb.conf|")
+t_is "$(timeout 10 "$WGSF" check "$odd/"$'a\n\x1b[2Jb.conf')" "$want" \
+	"a file name with control characters: escaped, the output as for the file by its own name"
 t_done

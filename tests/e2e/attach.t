@@ -23,7 +23,7 @@ t_is "$(rx)" 5 "counted on from where they were"
 t_ok "attach again, tc and monitor" attach_gw --hook tc --mode monitor
 t_is "$(iface_field hook):$(iface_field mechanism):$(iface_field mode)" \
 	"tc:$(tc_mechanism):monitor" "back on tc, monitoring"
-t_is "$(in_ns "$GW_NS" "$ROOT/build/tests/tools/onhook" "$GW_IF" | grep -c xdp)" 0 \
+t_is "$(in_ns "$GW_NS" "$BUILD_DIR/tests/tools/onhook" "$GW_IF" | grep -c xdp)" 0 \
 	"no XDP program of ours left behind"
 
 # More peers than the first attach sized the maps for (256 slots).

@@ -74,7 +74,7 @@ EOF
 t_ok "attach with a policy" attach_gw --policy "$WORK/policy" 2>/dev/null
 out=$(check --json)
 t_is "$(jq -r '.findings[] | select(.kind == "policy-ineffective") |
-	"\(.file):\(.line) \(.prefix)"' <<<"$out")" "$WORK/policy:1 198.51.100.5/32
+	"\(.file):\(.line) \(.prefix)"' <<<"$out")" "$WORK/policy:3 198.51.100.5/32
 $WORK/policy:5 null" "the policy's rules that cannot take effect, by file and line"
 t_is "$(check | grep -c 'policy-ineffective')" 2 "both in words too"
 

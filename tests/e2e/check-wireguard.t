@@ -10,8 +10,8 @@
 # WireGuard.
 . "$(dirname "$0")/lib.sh"
 require_e2e
-RANDCONF=$ROOT/build/tests/tools/randconf
-SAMPLE=$ROOT/build/tests/tools/sample
+RANDCONF=$BUILD_DIR/tests/tools/randconf
+SAMPLE=$BUILD_DIR/tests/tools/sample
 [ -x "$RANDCONF" ] && [ -x "$SAMPLE" ] || t_skip_all "not built (make tests)"
 # The kernel lane runs under emulation against a time guard: one round there.
 if [ "$WG_IMPL" = kernel ]; then ROUNDS=1 SAMPLES=20; else ROUNDS=3 SAMPLES=40; fi

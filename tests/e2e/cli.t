@@ -10,13 +10,14 @@ ip -n "$NS" link add "dum$ID" type dummy 2>/dev/null ||
 	ip -n "$NS" link add "dum$ID" type veth peer name "dup$ID" ||
 	t_skip_all "cannot create a non-WireGuard interface"
 
-# ARGS... ; expects exit 1 and exactly the one line WANT on stderr
+# ARGS... ; expects exit 1 and exactly the one line WANT on stderr, soon
 fails() {
 	local want=$1 out err rc
 	shift
-	err=$(in_ns "$NS" "$WGSF" "$@" 2>&1 >/dev/null)
+	err=$(in_ns "$NS" timeout 20 "$WGSF" "$@" 2>&1 >/dev/null)
 	rc=$?
-	out=$(in_ns "$NS" "$WGSF" "$@" 2>/dev/null)
+	out=$(in_ns "$NS" timeout 20 "$WGSF" "$@" 2>/dev/null)
+	set -- "${*//$'\n'/\\n}" # one line of TAP
 	t_is "$rc:$(echo "$err" | wc -l):$out" "1:1:" "wgsf $*: exit 1, one line on stderr"
 	t_is "$err" "$want" "wgsf $*: says why"
 }
@@ -26,6 +27,19 @@ fails "Invalid interface name: 'a/b'" attach a/b
 fails "Invalid interface name: '..'" attach ..
 fails "Invalid interface name: ''" attach ""
 fails "Invalid interface name: '0123456789abcdef'" attach 0123456789abcdef
+# names the kernel refuses, shown on one line with what cannot be seen escaped
+fails "Invalid interface name: 'a\x0ab'" attach $'a\nb'
+fails "Invalid interface name: 'a b\x1b[2J'" attach $'a b\x1b[2J'
+fails "Invalid interface name: 'a\xc2\xa0b'" attach $'a\xc2\xa0b'
+# and names it takes, past ASCII, dotted, or of no UTF-8
+fails "Unable to show é$ID: é$ID is not attached (see 'wgsf show')" show "é$ID"
+fails "Unable to show wg.$ID: wg.$ID is not attached (see 'wgsf show')" show "wg.$ID"
+fails "Unable to show \xff\xfe: \xff\xfe is not attached (see 'wgsf show')" show $'\xff\xfe'
+out=$(in_ns "$NS" timeout 20 "$WGSF" show $'\xff\xfe' --json 2>/dev/null)
+t_is "$?:$(jq -r .error <<<"$out")" "1:Unable to show \\xff\\xfe: \\xff\\xfe is not attached (see 'wgsf show')" \
+	"bytes of no UTF-8 character: valid JSON, escaped as in words"
+err=$(in_ns "$NS" timeout 20 "$WGSF" $'x\ny' 2>&1 >/dev/null)
+t_is "$?:$(echo "$err" | head -1)" "1:Invalid subcommand: 'x\x0ay'" "a subcommand with a newline: one line"
 fails "Unable to attach nosuch$ID: no such interface" attach "nosuch$ID"
 fails "Unable to attach dum$ID: not a WireGuard interface" attach "dum$ID"
 fails "Invalid mode: 'bogus' (monitor or enforce)" attach "dum$ID" --mode bogus

@@ -8,7 +8,7 @@
 # into the pinned maps.
 . "$(dirname "$0")/lib.sh"
 require_e2e
-FAULTS=$ROOT/build/tests/tools/wgsf-faults
+FAULTS=$BUILD_DIR/tests/tools/wgsf-faults
 [ -x "$FAULTS" ] || t_skip_all "not built (make tests)"
 
 gateway_two_clients
@@ -34,7 +34,7 @@ kill_at() { # N ARGS...
 }
 json() { wgsf_gw show "$GW_IF" --json 2>/dev/null; }
 # Programs of ours on the gateway's interface (tcx and XDP).
-ours() { in_ns "$GW_NS" "$ROOT/build/tests/tools/onhook" "$GW_IF" | grep -c ' wgsf_'; }
+ours() { in_ns "$GW_NS" "$BUILD_DIR/tests/tools/onhook" "$GW_IF" | grep -c ' wgsf_'; }
 # Whether show says a program of ours runs, and whether one does: "0 0"
 # and "1 1" are the truth.
 truth() {

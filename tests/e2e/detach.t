@@ -39,7 +39,7 @@ unmake() {
 }
 trap 'cleanup; unmake' EXIT
 t_ok "someone else's XDP program" gw_run ip link set dev "$GW_IF" xdpgeneric \
-	obj "$ROOT/build/wgsf.bpf.o" sec xdp
+	obj "$BUILD_DIR/wgsf.bpf.o" sec xdp
 out=$(wgsf_gw attach "$GW_IF" --hook xdp 2>&1)
 t_is "$?:$out" "1:Unable to attach $GW_IF: XDP is already in use on $GW_IF by another program" \
 	"attach --hook xdp refuses, and says why"

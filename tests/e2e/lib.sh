@@ -55,7 +55,7 @@ require_e2e() {
 	for tool in $wg_tool wg ip tc nsenter jq ping; do
 		command -v "$tool" >/dev/null || t_skip_all "needs $tool (tools/deps.sh test installs it)"
 	done
-	[ -x "$WGSF" ] && [ -x "$ROOT/build/tests/tools/onhook" ] ||
+	[ -x "$WGSF" ] && [ -x "$BUILD_DIR/tests/tools/onhook" ] ||
 		t_skip_all "not built (make tests)"
 	[ "$WG_IMPL" = kernel ] || [ -c /dev/net/tun ] || t_skip_all "needs /dev/net/tun"
 	ip netns add "wgsf-probe-$ID" 2>/dev/null || t_skip_all "cannot create network namespaces"
@@ -75,7 +75,7 @@ tc_mechanism() {
 # through clsact.
 ours_on_hook() { # NS IFACE
 	{
-		in_ns "$1" "$ROOT/build/tests/tools/onhook" "$2"
+		in_ns "$1" "$BUILD_DIR/tests/tools/onhook" "$2"
 		ip netns exec "$1" tc filter show dev "$2" ingress
 	} | grep -c wgsf_
 }

@@ -11,7 +11,7 @@ require_e2e
 for tool in prometheus promtool curl ss; do
 	command -v "$tool" >/dev/null || t_skip_all "needs $tool (tools/deps.sh test installs it)"
 done
-FAULTS=$ROOT/build/tests/tools/wgsf-faults
+FAULTS=$BUILD_DIR/tests/tools/wgsf-faults
 [ -x "$FAULTS" ] || t_skip_all "not built (make tests)"
 
 gateway_two_clients

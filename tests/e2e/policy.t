@@ -20,7 +20,7 @@ for c in 1 2 3 4; do pings "$c" "$(ip -n "${CLIENT_NS[$c]}" -4 -o addr show dev 
 	"${CLIENT_IF[$c]}" | awk '{ print $4; exit }' | cut -d/ -f1)" 1; done
 
 policy=$(mktemp)
-trap 'cleanup; rm -f "$policy" "$policy.bad"' EXIT
+trap 'cleanup; rm -rf "$policy" "$policy.bad" "$policy.fifo" "$policy.dir"' EXIT
 cat >"$policy" <<EOT
 # one source for client 1, one destination for client 2, client 3 quarantined
 [Peer]
@@ -122,15 +122,30 @@ printf '' >"$policy.bad"
 out=$(attach_gw --policy "$policy.bad" 2>&1)
 t_is "$?:$out" "1:Unable to attach $GW_IF: $policy.bad: empty policy: no [Interface] or [Peer] section" \
 	"an empty policy file"
-t_is "$(wgsf_gw show "$GW_IF" --json)" "$before" "after all of them, nothing changed"
 
-# Rules that cannot take effect are applied where they can, and warned about.
+# Files that are not regular files, or that later syncs could not read again:
+# refused at once (a FIFO without a writer too), each command bounded.
+mkfifo "$policy.fifo" && mkdir "$policy.dir"
+for case in "$policy.fifo:a FIFO or pipe" "$policy.dir:a directory" "/dev/zero:a device"; do
+	out=$(gw_run timeout 20 "$WGSF" attach "$GW_IF" --policy "${case%%:*}" 2>&1)
+	t_is "$?:$out" "1:Unable to attach $GW_IF: ${case%%:*}: ${case#*:}, not a regular file" \
+		"--policy ${case%%:*}: ${case#*:}, refused at once"
+done
+out=$(gw_run timeout 20 "$WGSF" attach "$GW_IF" --policy <(cat "$policy") 2>&1)
+t_is "$?:$(sed -E 's|/dev/fd/[0-9]+|/dev/fd/N|' <<<"$out")" "1:Unable to attach $GW_IF: /dev/fd/N: \
+an open file of this command, which later syncs cannot read again: give the policy's own path" \
+	"--policy <(...): refused, saying why"
+t_is "$(gw_run timeout 20 "$WGSF" show "$GW_IF" --json)" "$before" "after all of them, nothing changed"
+
+# Rules that cannot take effect are applied where they can, and warned about
+# at their own line; a source wider than the allowed IPs (all of IPv4
+# here) admits what they admit, and is not warned about.
 other=$(wg genkey | wg pubkey)
-printf '[Peer]\nPublicKey = %s\nAllowedSources = 192.0.2.0/24\n[Peer]\nPublicKey = %s\nBlock = true\n' \
-	"${CLIENT_PUB[4]}" "$other" >"$policy.bad"
+printf '[Peer]\nPublicKey = %s\nAllowedSources = 0.0.0.0/0\nAllowedSources = 198.51.100.0/24
+[Peer]\nPublicKey = %s\nBlock = true\n' "${CLIENT_PUB[4]}" "$other" >"$policy.bad"
 out=$(attach_gw --policy "$policy.bad" 2>&1)
-t_is "$out" "wgsf: warning: $policy.bad:1: peer ${CLIENT_PUB[4]}: allowed source 192.0.2.0/24 lies outside its allowed IPs, so WireGuard drops it before wgsf sees it
-wgsf: warning: $policy.bad:4: peer $other is not a peer of $GW_IF" "warnings name the key and the prefix"
+t_is "$out" "wgsf: warning: $policy.bad:4: peer ${CLIENT_PUB[4]}: allowed source 198.51.100.0/24 lies outside its allowed IPs, so WireGuard drops it before wgsf sees it
+wgsf: warning: $policy.bad:5: peer $other is not a peer of $GW_IF" "warnings name the key, the prefix and its own line"
 t_is "$(field 1 policy.allowed_sources):$(field 3 policy.blocked)" "null:false" \
 	"the new policy replaced the old one"
 t_done

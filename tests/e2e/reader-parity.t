@@ -7,7 +7,7 @@
 # `wg` passes it over.
 . "$(dirname "$0")/lib.sh"
 require_e2e
-WGREAD=$ROOT/build/tests/tools/wgread
+WGREAD=$BUILD_DIR/tests/tools/wgread
 [ -x "$WGREAD" ] || t_skip_all "not built (make tests)"
 
 PEERS=300

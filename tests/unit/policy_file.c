@@ -74,6 +74,9 @@ static void valid(void)
 	   "host bits cleared: 192.0.2.77/30 is 192.0.2.76/30");
 	ok(a && !strcmp(prefix_format(&a->sources.v[1], buf), "2001:db8::10/128"),
 	   "a bare address is a host route");
+	ok(a && a->sources.lines[0] == 7 && a->sources.lines[1] == 7 && a->sources.lines[2] == 8 &&
+		   a->destinations.lines[0] == 9,
+	   "each source and destination keeps its own line (7, 7, 8; 9), for warnings");
 	ok(b && b->blocked && !b->has_sources && !b->has_destinations,
 	   "peer B: blocked, sources and destinations by default");
 	policy_free(&p);
@@ -130,6 +133,12 @@ int main(void)
 	write_file("[Interface]\nMode = monitor\0\n", 28);
 	ok(policy_read(path, &p, err) == -EINVAL && strstr(err, ":2: binary data (byte 0x00)"),
 	   "a NUL byte: refused");
+	write_file("\xef\xbb\xbf[Interface]\nMode = enforce\n", 30);
+	ok(!policy_read(path, &p, err) && p.mode == WGSF_MODE_ENFORCE,
+	   "a UTF-8 byte order mark before [Interface]: read as if absent");
+	policy_free(&p);
+	refused("a byte order mark after the first line", "[Interface]\n\xef\xbb\xbfMode = enforce\n",
+		":2: unknown key '\xef\xbb\xbfMode' in [Interface]");
 	unlink(path);
 	ok(policy_read(path, &p, err) == -ENOENT && strstr(err, "No such file"),
 	   "a missing file: refused, saying so");

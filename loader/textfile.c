@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "textfile.h"
+
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO or pipe";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "a special file";
+}
+
+/* Up to most + 1 bytes: a file may grow past what fstat said. */
+static int read_all(int fd, size_t most, size_t hint, char **text, size_t *size)
+{
+	size_t cap = hint < most ? hint + 2 : most + 2, n = 0;
+	char *buf = NULL, *grown;
+	ssize_t got = 1;
+
+	while (got) {
+		if (n + 1 == cap || !buf) {
+			cap = buf ? (cap * 2 < most + 2 ? cap * 2 : most + 2) : cap;
+			grown = realloc(buf, cap);
+			if (!grown)
+				break;
+			buf = grown;
+		}
+		got = read(fd, buf + n, cap - 1 - n);
+		if (got < 0 && errno != EINTR)
+			break;
+		n += got > 0 ? got : 0;
+		if (n > most)
+			break;
+	}
+	if (got) {
+		free(buf);
+		return n > most ? -EFBIG : -errno;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*size = n;
+	return 0;
+}
+
+int textfile_read(const char *path, size_t most, char **text, size_t *size, char *err,
+		  size_t err_len)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), r = fd < 0 ? -errno : 0;
+	struct stat st;
+
+	/* a socket cannot be opened at all (ENXIO): its kind says more */
+	if (r == -ENXIO && !stat(path, &st))
+		r = 0;
+	else if (!r && fstat(fd, &st))
+		r = -errno;
+	if (r) {
+		snprintf(err, err_len, "%s: %s", path, strerror(-r));
+	} else if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		snprintf(err, err_len, "%s: %s, not a regular file", path, file_kind(st.st_mode));
+	} else if ((size_t)st.st_size > most) {
+		r = -EFBIG;
+	} else {
+		r = read_all(fd, most, st.st_size, text, size);
+		if (r && r != -EFBIG)
+			snprintf(err, err_len, "%s: read failed: %s", path, strerror(-r));
+	}
+	if (r == -EFBIG)
+		snprintf(err, err_len, "%s: larger than %zu MiB", path, most >> 20);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
