@@ -77,7 +77,7 @@ FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(LOADER_SRC))
 # again on kernel WireGuard in qemu.
 KERNEL_SCRIPTS := tests/kernel/accel.t tests/kernel/lane.t
 HOST_SCRIPTS := $(sort $(wildcard tests/check/*.t tests/e2e/*.t))
-TEST_SCRIPTS := $(sort $(wildcard tests/build/*.t tests/fuzz/*.t) $(HOST_SCRIPTS)) $(KERNEL_SCRIPTS)
+TEST_SCRIPTS := $(sort $(wildcard tests/make/*.t tests/fuzz/*.t) $(HOST_SCRIPTS)) $(KERNEL_SCRIPTS)
 
 all: $(BUILD)/wgsf
 
