@@ -26,6 +26,7 @@ struct words {
 	FILE *m;
 	const struct check_report *r;
 	const struct finding *f;
+	const char *source; /* r->source, escaped as other output is */
 };
 
 static void key(FILE *m, const uint8_t *k)
@@ -144,7 +145,7 @@ static void catch_all(const struct words *w)
 static void not_routed(const struct words *w)
 {
 	const struct finding *f = w->f;
-	char a[PREFIX_STRLEN];
+	char a[PREFIX_STRLEN], dev[UI_IFNAME_LEN];
 
 	if (!f->routed) {
 		fputs("wg-quick adds no route for ", w->m);
@@ -161,13 +162,14 @@ static void not_routed(const struct words *w)
 	addr_format(&f->route.addr, a);
 	if (f->route.err)
 		fprintf(w->m, ") cannot leave through %s: the kernel has no route to %s (%s)",
-			w->r->source, a, strerror(-f->route.err));
+			w->source, a, strerror(-f->route.err));
 	else if (f->route.type == RTN_LOCAL)
 		fprintf(w->m, ") stay on this host instead of leaving through %s: %s is a local "
-			"address", w->r->source, a);
+			"address", w->source, a);
 	else
 		fprintf(w->m, ") leave through %s, not %s: the kernel routes %s there",
-			f->route.dev[0] ? f->route.dev : "another interface", w->r->source, a);
+			f->route.dev[0] ? ui_text(f->route.dev, dev, sizeof(dev)) :
+					  "another interface", w->source, a);
 }
 
 static void policy(const struct words *w)
@@ -178,7 +180,7 @@ static void policy(const struct words *w)
 		fputs("peer ", w->m);
 		key(w->m, f->key);
 		fprintf(w->m, " of the policy is not a peer of %s: its rules do nothing",
-			w->r->source);
+			w->source);
 		return;
 	}
 	fputs("allowed source ", w->m);
@@ -282,7 +284,7 @@ static const char *const plain_advice[CHECK_KINDS] = {
 static void advice(const struct words *w)
 {
 	const struct finding *f = w->f;
-	const char *ifname = w->r->source;
+	const char *ifname = w->source;
 	char a[PREFIX_STRLEN], p[PREFIX_STRLEN];
 	struct prefix mid;
 
@@ -323,7 +325,8 @@ static void advice(const struct words *w)
 static char *say(void (*fn)(const struct words *), const struct check_report *r,
 		 const struct finding *f)
 {
-	struct words w = { .r = r, .f = f };
+	char shown[4096];
+	struct words w = { .r = r, .f = f, .source = ui_text(r->source, shown, sizeof(shown)) };
 	char *s = NULL;
 	size_t len;
 

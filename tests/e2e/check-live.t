@@ -19,10 +19,12 @@ t_ok "seven peers" eval 'peer 1 192.0.2.16/28 && peer 2 198.51.100.0/24 &&
 	peer 6 192.0.2.1/32 && peer 7 192.0.2.17/32'
 # Another interface in the gateway's namespace, where one peer's prefix is
 # routed; no default route, so a prefix without a route of its own has none.
-OTHER=oth$ID
+# Its name holds a control character, which the kernel allows and people
+# are shown escaped.
+OTHER=$'o\x01'$ID SHOWN_OTHER="o\\x01$ID"
 ip -n "$GW_NS" link add "$OTHER" type dummy 2>/dev/null ||
 	ip -n "$GW_NS" link add "$OTHER" type veth peer name "${OTHER}p"
-t_ok "routes: 192.0.2.16/28 and 2001:db8:3::/64 through $GW_IF, 198.51.100.0/24 through $OTHER" \
+t_ok "routes: 192.0.2.16/28 and 2001:db8:3::/64 through $GW_IF, 198.51.100.0/24 through $SHOWN_OTHER" \
 	eval 'ip -n "$GW_NS" link set "$OTHER" up &&
 	ip -n "$GW_NS" route add 192.0.2.16/28 dev "$GW_IF" &&
 	ip -n "$GW_NS" route add 2001:db8:3::/64 dev "$GW_IF" &&
@@ -52,7 +54,7 @@ t_is "$(jq -r '.peers[] | if (.effective_allowed_ips | length) == 0 then .public
 t_is "$(jq -r '[.findings[] | select(.kind == "not-routed") | .address] | join(" ")' <<<"$out")" \
 	"192.0.2.1 198.51.100.128 203.0.113.64" "the addresses asked about: the middle of each prefix"
 t_is "$(check | grep "198.51.100.0/24")" \
-	"$GW_IF: warning: replies to 198.51.100.0/24 (peer ${keys[2]}) leave through $OTHER, not $GW_IF: the kernel routes 198.51.100.128 there [not-routed]
+	"$GW_IF: warning: replies to 198.51.100.0/24 (peer ${keys[2]}) leave through $SHOWN_OTHER, not $GW_IF: the kernel routes 198.51.100.128 there [not-routed]
   advice: route it through $GW_IF ('ip route add 198.51.100.0/24 dev $GW_IF'), or remove it from the peer's AllowedIPs" \
 	"in words, with the command that mends it"
 t_is "$(check | tail -n 1)" "$GW_IF: 7 peers, 6 allowed IPs: 4 warnings, 1 info" "the last line counts them"
