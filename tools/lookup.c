@@ -28,8 +28,10 @@ struct answer {
 static void decide(const struct iface_view *v, const struct prefix *addr, struct answer *a)
 {
 	bool enforce = v->pins.cfg.mode == WGSF_MODE_ENFORCE;
-	/* nothing attached runs on the interface: everything passes */
-	bool runs = v->pins.hook == HOOK_LIVE || v->pins.hook == HOOK_STALE;
+	/* nothing attached runs on the interface: everything passes; where
+	 * that could not be read, the answer is for what the pins record */
+	bool runs = v->pins.hook == HOOK_LIVE || v->pins.hook == HOOK_STALE ||
+		    v->pins.hook == HOOK_UNKNOWN;
 
 	memset(a, 0, sizeof(*a));
 	a->peer = view_lookup(v, addr, &a->entry);

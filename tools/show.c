@@ -222,6 +222,9 @@ static void human_hook(const struct iface_view *v, const char *name)
 	case HOOK_NONE:
 		printf("none: nothing of wgsf's runs on %s (removed from outside, or an attach "
 		       "was interrupted); run 'wgsf sync %s'\n", name, name);
+		return;	case HOOK_UNKNOWN:
+		printf("%s, as recorded; not verified: reading %s's programs takes CAP_SYS_ADMIN\n",
+		       ui_hook(&v->pins.cfg.attachment, buf), name);
 		return;
 	}
 }
@@ -237,7 +240,8 @@ static void human_iface(const struct iface_view *v)
 	ui_label("  ", "hook");
 	human_hook(v, name);
 	ui_label("  ", "mode");
-	printf("%s%s\n", ui_mode(v->pins.cfg.mode), in_force(v->pins.hook) ? "" : " (not in force)");
+	printf("%s%s\n", ui_mode(v->pins.cfg.mode), v->pins.hook == HOOK_UNKNOWN ? " (not verified)"
+						 : in_force(v->pins.hook) ? "" : " (not in force)");
 	if (v->pins.cfg.policy[0]) {
 		ui_label("  ", "policy");
 		printf("%s\n", v->pins.cfg.policy);

@@ -64,9 +64,12 @@ enum hook_state {
 			 * replaces it was interrupted */
 	HOOK_RECREATED, /* the interface of that name is another one now */
 	HOOK_GONE,      /* no interface of that name */
+	HOOK_UNKNOWN,   /* the interface's programs could not be read: this
+			 * process lacks the privilege (CAP_SYS_ADMIN) */
 };
 enum hook_state hook_state(const char *ifname, const char *dir, const struct wgsf_attachment *st);
-/* "attached", "detached", "stale", "interface-recreated", "interface-gone" */
+/* "attached", "detached", "stale", "interface-recreated", "interface-gone",
+ * "unknown" */
 const char *hook_state_name(enum hook_state state);
 /* Pins prog_fd in dir (a new generation of pins, see pin.h), and the link
  * pinned in link_from, if any, beside it. */

@@ -49,7 +49,13 @@ uint32_t hook_prog_id(const char *dir)
 	return pinned_prog_id(path, NULL);
 }
 
-/* 1 when the program of this id is a wgsf datapath program. */
+static bool denied(int err)
+{
+	return err == -EPERM || err == -EACCES;
+}
+
+/* 1 when the program of this id is a wgsf datapath program, 0 when not,
+ * -EPERM when this process may not look. */
 static int is_wgsf_prog(uint32_t id)
 {
 	struct bpf_prog_info info = {};
@@ -57,7 +63,7 @@ static int is_wgsf_prog(uint32_t id)
 	int fd = bpf_prog_get_fd_by_id(id), ours = 0;
 
 	if (fd < 0)
-		return 0;
+		return denied(-errno) ? -EPERM : 0;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
 		ours = !strcmp(info.name, TC_PROG_NAME) || !strcmp(info.name, XDP_PROG_NAME);
 	close(fd);
@@ -65,15 +71,19 @@ static int is_wgsf_prog(uint32_t id)
 }
 
 /* The program that runs where st says ours does; 0 when none. */
-static uint32_t running_prog_id(const char *dir, const struct wgsf_attachment *st)
+static uint32_t running_prog_id(const char *dir, const struct wgsf_attachment *st, bool *unread)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = st->tc_handle, .priority = st->tc_prio);
 	struct bpf_link_info link = {};
 	char path[HOOK_PATH_MAX];
+	int err;
 
-	if (st->mech == MECH_CLSACT)
-		return bpf_tc_query(&hook, &opts) ? 0 : opts.prog_id;
+	if (st->mech == MECH_CLSACT) {
+		err = bpf_tc_query(&hook, &opts);
+		*unread = denied(err);
+		return err ? 0 : opts.prog_id;
+	}
 	hook_path(dir, "link", path);
 	/* a link whose device is gone is defunct: its ifindex reads 0 */
 	if (!pinned_prog_id(path, &link) || link.xdp.ifindex != st->ifindex)
@@ -84,6 +94,8 @@ static uint32_t running_prog_id(const char *dir, const struct wgsf_attachment *s
 enum hook_state hook_state(const char *ifname, const char *dir, const struct wgsf_attachment *st)
 {
 	uint32_t now = if_nametoindex(ifname), running;
+	bool unread = false;
+	int ours;
 
 	if (!now)
 		return HOOK_GONE;
@@ -91,9 +103,12 @@ enum hook_state hook_state(const char *ifname, const char *dir, const struct wgs
 		return HOOK_RECREATED;
 	if (!st->mech)
 		return HOOK_NONE;
-	running = running_prog_id(dir, st);
+	running = running_prog_id(dir, st, &unread);
+	ours = running ? is_wgsf_prog(running) : 0;
+	if (unread || ours < 0)
+		return HOOK_UNKNOWN;
 	/* another tool's filter may have taken our filter's numbers since */
-	if (!running || !is_wgsf_prog(running))
+	if (!ours)
 		return HOOK_NONE;
 	return running == hook_prog_id(dir) ? HOOK_LIVE : HOOK_STALE;
 }
@@ -106,6 +121,7 @@ const char *hook_state_name(enum hook_state state)
 		[HOOK_STALE] = "stale",
 		[HOOK_RECREATED] = "interface-recreated",
 		[HOOK_GONE] = "interface-gone",
+		[HOOK_UNKNOWN] = "unknown",
 	};
 
 	return names[state];
