@@ -79,6 +79,8 @@ static int remember(const struct iface_view *v, struct seen *seen)
 		memcpy(now[n].public_key, v->peers[i].public_key, WG_KEY_LEN);
 		now[n].violations = v->peers[i].stats.violation_packets;
 	}
+	/* by key, for the lookups of the rejected counters that follow */
+	sort_array(now, n, sizeof(*now), by_key);
 	/* senders the tables lack have no peer_view */
 	for (i = 0; i < v->rejected.n_peers; i++) {
 		struct seen_peer *p = bsearch(v->rejected.peers[i].public_key, now, v->n_peers,
@@ -150,8 +152,6 @@ void watch_log_counters(const char *ifname, struct seen *seen)
 		return;
 	if (view_read(ifname, &v))
 		return;
-	/* peers by key, for the lookups of the next round */
-	sort_array(v.peers, v.n_peers, sizeof(*v.peers), by_key);
 	if (seen->primed)
 		log_growth(&v, seen);
 	if (!remember(&v, seen)) {

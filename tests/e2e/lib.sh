@@ -6,6 +6,7 @@
 T_N=0
 T_FAILED=0
 
+# Both return 1 when the test fails, for a diagnostic after ||.
 t_ok() { # DESCRIPTION COMMAND...: passes when the command exits 0
 	local desc=$1
 	shift
@@ -15,6 +16,7 @@ t_ok() { # DESCRIPTION COMMAND...: passes when the command exits 0
 	else
 		echo "not ok $T_N - $desc"
 		T_FAILED=$((T_FAILED + 1))
+		return 1
 	fi
 }
 
@@ -26,6 +28,7 @@ t_is() { # GOT WANT DESCRIPTION
 		echo "not ok $T_N - $3"
 		echo "#   got '$1', want '$2'"
 		T_FAILED=$((T_FAILED + 1))
+		return 1
 	fi
 }
 
