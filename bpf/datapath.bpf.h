@@ -3,7 +3,9 @@
  * wgsf datapath: attribute each inbound packet on a WireGuard interface to
  * its peer, count it, and check it against the peer's policy. classify() is
  * the whole of it; the programs that hook it in (wgsf.bpf.c) and the
- * benchmark's (bench.bpf.c) only hand it the packet.
+ * benchmark's (bench.bpf.c) only hand it the packet. The decision (which
+ * peer, which rule) is include/wgsf_verdict.h, which wgsf lookup compiles
+ * too; what is here parses and counts.
  *
  * A packet that reaches wg ingress has already passed WireGuard's own
  * allowed-IPs check, so the longest allowed-IPs match of its source names
@@ -102,6 +104,13 @@ struct {
 	__type(value, struct wgsf_slot);
 } peer_slots SEC(".maps");
 
+/* The decision itself, shared with userspace (wgsf lookup). */
+#define WGSF_VERDICT_FN __always_inline
+/* one set of maps: ctx, userspace's fds, is not needed */
+#define WGSF_LOOKUP(ctx, map, key) ((void)(ctx), bpf_map_lookup_elem(&(map), key))
+#define wgsf_htonl(x) bpf_htonl(x)
+#include "wgsf_verdict.h"
+
 enum verdict { VERDICT_PASS, VERDICT_DROP };
 
 /* The fields of one IP header that the verdict needs. */
@@ -170,97 +179,6 @@ static __always_inline void addr_store(struct wgsf_addr *a, const struct packet 
 	a->version = p->version;
 }
 
-/* A host route is the longest match there is: the trie, which holds only
- * shorter prefixes, is asked only when the hash has none. */
-static __always_inline void *longest_match(void *hosts, void *trie, const void *key)
-{
-	void *v = bpf_map_lookup_elem(hosts, key);
-
-	return v ?: bpf_map_lookup_elem(trie, key);
-}
-
-static __always_inline __u32 *peer_of(const struct packet *p)
-{
-	if (p->version == 4) {
-		struct wgsf_lpm4_key k = { .prefixlen = 32 };
-
-		__builtin_memcpy(k.addr, p->src, 4);
-		return longest_match(&host_ips4, &allowed_ips4, &k);
-	} else {
-		struct wgsf_lpm6_key k = { .prefixlen = 128 };
-
-		__builtin_memcpy(k.addr, p->src, 16);
-		return longest_match(&host_ips6, &allowed_ips6, &k);
-	}
-}
-
-/* Whether addr lies in one of slot's allowed sources (dst 0) or
- * destinations (dst 1). */
-static __always_inline int policy_match(int dst, __u32 slot, const struct packet *p,
-					const __u8 *addr)
-{
-	if (p->version == 4) {
-		struct wgsf_pol4_key k = {
-			.prefixlen = WGSF_POL_SLOT_BITS + 32,
-			.slot = bpf_htonl(slot),
-		};
-
-		__builtin_memcpy(k.addr, addr, 4);
-		return (dst ? longest_match(&dst_hosts4, &dst_policy4, &k)
-			    : longest_match(&src_hosts4, &src_policy4, &k)) != NULL;
-	} else {
-		struct wgsf_pol6_key k = {
-			.prefixlen = WGSF_POL_SLOT_BITS + 128,
-			.slot = bpf_htonl(slot),
-		};
-
-		__builtin_memcpy(k.addr, addr, 16);
-		return (dst ? longest_match(&dst_hosts6, &dst_policy6, &k)
-			    : longest_match(&src_hosts6, &src_policy6, &k)) != NULL;
-	}
-}
-
-/* The peer's policy as its flags say it, for an entry whose bits do not. */
-static __always_inline __u32 entry_of_flags(__u32 slot)
-{
-	const struct wgsf_peer_policy *pol = bpf_map_lookup_elem(&peer_policy, &slot);
-	__u32 flags = pol ? pol->flags : 0;
-
-	if (flags & WGSF_PEER_BLOCKED)
-		return WGSF_ENTRY_BLOCKED;
-	return (flags & WGSF_PEER_SRC_POLICY ? 0 : WGSF_ENTRY_POLICY) |
-	       (flags & WGSF_PEER_DST_POLICY ? WGSF_ENTRY_DST : 0);
-}
-
-/* Returns the enum wgsf_reason the packet breaks, or -1 when it complies.
- * entry is the allowed-IPs entry that named the peer. */
-static __always_inline int violation(const struct wgsf_config *cfg, __u32 entry,
-				     const struct packet *p)
-{
-	__u32 slot = entry & WGSF_ENTRY_SLOT;
-
-	/* Without any policy, spare the lookups: at a large table each is
-	 * one more cache miss per packet. The config is one entry, always
-	 * hot. An entry that holds its peer's policy spares them too. */
-	if (!cfg->policied)
-		return -1;
-	if (!(entry & WGSF_ENTRY_POLICY)) {
-		entry = entry_of_flags(slot);
-		/* allowed sources that split the entry: ask them */
-		if (!(entry & (WGSF_ENTRY_POLICY | WGSF_ENTRY_BLOCKED)) &&
-		    !policy_match(0, slot, p, p->src))
-			return WGSF_REASON_SOURCE;
-	}
-	if (entry & WGSF_ENTRY_BLOCKED)
-		return WGSF_REASON_BLOCKED;
-	if (entry & WGSF_ENTRY_SRC_OUT)
-		return WGSF_REASON_SOURCE;
-	if ((entry & WGSF_ENTRY_DST) && !policy_match(1, slot, p, p->dst))
-		return WGSF_REASON_DESTINATION;
-	return -1;
-}
-
-
 static __always_inline enum verdict account(struct wgsf_peer_stats *st,
 					    const struct packet *p, int reason,
 					    __u64 now, int enforce)
@@ -313,24 +231,25 @@ static __always_inline void count_malformed(void)
 static __always_inline enum verdict classify(void *data, void *data_end,
 					     __u64 pkt_len)
 {
-	const struct wgsf_config *cfg;
 	struct wgsf_peer_stats *st;
-	__u32 *found, entry, slot, zero = 0;
+	struct wgsf_verdict v;
+	struct wgsf_query q;
 	struct packet p;
+	__u32 slot;
 	__u64 now;
-	int reason;
 
 	if (parse(data, data_end, pkt_len, &p)) {
 		count_malformed();
 		return VERDICT_PASS;
 	}
-	found = peer_of(&p);
-	if (!found) {
+	q = (struct wgsf_query){ .version = p.version, .src = p.src, .dst = p.dst };
+	if (wgsf_decide(NULL, &q, &v))
+		return VERDICT_PASS;
+	if (!v.found) {
 		count_unknown(&p);
 		return VERDICT_PASS;
 	}
-	entry = *found;
-	slot = entry & WGSF_ENTRY_SLOT;
+	slot = v.entry & WGSF_ENTRY_SLOT;
 	st = bpf_map_lookup_elem(&peer_stats, &slot);
 	if (!st)
 		return VERDICT_PASS;
@@ -338,13 +257,9 @@ static __always_inline enum verdict classify(void *data, void *data_end,
 	st->rx_packets++;
 	st->rx_bytes += p.len;
 	st->last_seen_ns = now;
-	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg)
+	if (v.reason < 0)
 		return VERDICT_PASS;
-	reason = violation(cfg, entry, &p);
-	if (reason < 0)
-		return VERDICT_PASS;
-	return account(st, &p, reason, now, cfg->mode == WGSF_MODE_ENFORCE);
+	return account(st, &p, v.reason, now, v.drop);
 }
 
 #endif

@@ -9,10 +9,12 @@
 #include "policy_print.h"
 #include "ui.h"
 #include "attach/view.h"
+#include "tables/verdict.h"
 
-const char lookup_usage[] = "IFACE ADDRESS [--json]";
+const char lookup_usage[] = "IFACE SOURCE [DESTINATION] [--json]";
 
 struct answer {
+	const char *source, *destination; /* as given; destination may be NULL */
 	const struct peer_view *peer;
 	/* the peer whose last packet that WireGuard rejected came from the
 	 * address, if any: the tracer keeps each sender's last one */
@@ -21,33 +23,35 @@ struct answer {
 	const char *verdict; /* pass, violation, unknown */
 	const char *reason;  /* why a violation */
 	const char *action;  /* what the datapath does: pass, count, drop */
+	bool per_destination; /* its allowed destinations decide, none given */
 };
 
-/* What the datapath decides for a packet from this source; a destination
- * policy depends on the destination, which the answer names separately. */
-static void decide(const struct iface_view *v, const struct prefix *addr, struct answer *a)
+/* What the datapath decides for a packet from src to dst (NULL: any), by
+ * its own decision over its own tables (include/wgsf_verdict.h). */
+static int decide(const struct iface_view *v, const struct prefix *src, const struct prefix *dst,
+		  struct answer *a)
 {
-	bool enforce = v->pins.cfg.mode == WGSF_MODE_ENFORCE;
 	/* nothing attached runs on the interface: everything passes; where
 	 * that could not be read, the answer is for what the pins record */
 	bool runs = v->pins.hook == HOOK_LIVE || v->pins.hook == HOOK_STALE ||
 		    v->pins.hook == HOOK_UNKNOWN;
+	struct wgsf_verdict d;
+	int err = verdict_decide(&v->pins.maps, src, dst, &d);
 
-	memset(a, 0, sizeof(*a));
-	a->peer = view_lookup(v, addr, &a->entry);
-	a->verdict = a->peer ? "pass" : "unknown";
+	if (err)
+		return err;
+	a->verdict = d.found ? "pass" : "unknown";
 	a->action = "pass";
-	if (!a->peer)
-		return;
-	if (a->peer->policy.flags & WGSF_PEER_BLOCKED)
-		a->reason = "blocked";
-	else if ((a->peer->policy.flags & WGSF_PEER_SRC_POLICY) &&
-		 policy_lookup(&v->pins.maps, false, a->peer->slot, addr) == 0)
-		a->reason = "source";
-	if (a->reason) {
-		a->verdict = "violation";
-		a->action = !runs ? "pass" : enforce ? "drop" : "count";
-	}
+	if (!d.found)
+		return 0;
+	a->peer = view_peer(v, d.entry & WGSF_ENTRY_SLOT, src, &a->entry);
+	a->per_destination = d.dst_unasked;
+	if (d.reason < 0)
+		return 0;
+	a->reason = ui_reason_name(d.reason);
+	a->verdict = "violation";
+	a->action = !runs ? "pass" : d.drop ? "drop" : "count";
+	return 0;
 }
 
 static bool same_addr(const struct wgsf_addr *a, const struct prefix *p)
@@ -101,7 +105,7 @@ static void human_rejected(const struct iface_view *v, const char *address, cons
 	printf("peer %s sent from %s, %s\n", key, address, ui_ago(a->rejected->rejected.last_ns, b));
 }
 
-static void print_json(const struct iface_view *v, const char *address, const struct answer *a)
+static void print_json(const struct iface_view *v, const struct answer *a)
 {
 	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
 	struct json j = { .f = stdout };
@@ -110,12 +114,14 @@ static void print_json(const struct iface_view *v, const char *address, const st
 		key_to_base64(key, a->peer->public_key);
 	json_object_begin(&j, NULL);
 	json_string(&j, "interface", v->name);
-	json_string(&j, "address", address);
+	json_string(&j, "address", a->source);
+	json_string(&j, "destination", a->destination);
 	json_string(&j, "peer", a->peer ? key : NULL);
 	json_string(&j, "allowed_ip", a->entry ? prefix_format(&a->entry->prefix, buf) : NULL);
 	json_string(&j, "verdict", a->verdict);
 	json_string(&j, "reason", a->reason);
 	json_string(&j, "action", a->action);
+	json_bool(&j, "depends_on_destination", a->per_destination);
 	if (a->peer)
 		policy_json(&j, a->peer);
 	json_string(&j, "mode", ui_mode(v->pins.cfg.mode));
@@ -136,51 +142,74 @@ static void print_violation(const struct iface_view *v, const struct answer *a)
 		       ui_mode(v->pins.cfg.mode));
 }
 
-static void print_human(const struct iface_view *v, const char *address, const struct answer *a)
+static void print_human(const struct iface_view *v, const struct answer *a)
 {
 	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
 
-	printf("address: %s\n", address);
+	printf("address: %s\n", a->source);
+	if (a->destination)
+		printf("destination: %s\n", a->destination);
 	if (!a->peer) {
 		/* WireGuard itself drops such sources: any wgsf sees mean stale tables */
 		printf("peer: (none)\nverdict: unknown (no allowed IP of %s holds it; if wgsf "
 		       "counts any, run 'wgsf sync %s')\n", v->name, v->name);
-		human_rejected(v, address, a);
+		human_rejected(v, a->source, a);
 		return;
 	}
 	key_to_base64(key, a->peer->public_key);
 	printf("peer: %s\nallowed ip: %s\n", key, a->entry ? prefix_format(&a->entry->prefix, buf) : "?");
 	if (a->reason)
 		print_violation(v, a);
+	else if (a->per_destination)
+		printf("verdict: pass from this source; its allowed destinations decide by "
+		       "destination ('wgsf lookup %s %s DESTINATION')\n", v->name, a->source);
 	else
 		printf("verdict: pass\n");
 	policy_print(a->peer, "");
-	human_rejected(v, address, a);
+	human_rejected(v, a->source, a);
+}
+
+/* The source, and the destination when given, of one family. */
+static int parse_addresses(const char *const pos[3], struct prefix *src, struct prefix *dst)
+{
+	if (addr_parse(pos[1], src))
+		return ui_error("Invalid address: '%s'", pos[1]);
+	if (pos[2] && addr_parse(pos[2], dst))
+		return ui_error("Invalid destination: '%s'", pos[2]);
+	if (pos[2] && dst->family != src->family)
+		return ui_error("Invalid destination: '%s' is not of the source's family", pos[2]);
+	return 0;
 }
 
 int lookup_main(int argc, const char *argv[])
 {
-	const char *json = NULL, *pos[2];
+	const char *json = NULL, *pos[3] = {};
 	const struct ui_opt opts[] = { { "--json", false, &json } };
+	struct answer a = {};
+	struct prefix src, dst;
 	struct iface_view v;
-	struct answer a;
-	struct prefix addr;
 	int err;
 
-	if (ui_iface_command(argc, argv, opts, 1, pos, 2, 2, "lookup", lookup_usage))
+	if (ui_iface_command(argc, argv, opts, 1, pos, 2, 3, "lookup", lookup_usage))
 		return 1;
 	ui_json = json;
-	if (addr_parse(pos[1], &addr))
-		return ui_error("Invalid address: '%s'", pos[1]);
+	if (parse_addresses(pos, &src, &dst))
+		return 1;
 	err = view_read(pos[0], &v);
 	if (err)
 		return ui_error("Unable to look up in %s: %s", pos[0], ui_reason(err));
-	decide(&v, &addr, &a);
-	a.rejected = rejected_from(&v, &addr);
+	a.source = pos[1];
+	a.destination = pos[2];
+	err = decide(&v, &src, pos[2] ? &dst : NULL, &a);
+	if (err) {
+		view_free(&v);
+		return ui_error("Unable to look up in %s: %s", pos[0], ui_reason(err));
+	}
+	a.rejected = rejected_from(&v, &src);
 	if (json)
-		print_json(&v, pos[1], &a);
+		print_json(&v, &a);
 	else
-		print_human(&v, pos[1], &a);
+		print_human(&v, &a);
 	view_free(&v);
 	return 0;
 }

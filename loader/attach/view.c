@@ -192,16 +192,12 @@ void view_free_all(struct iface_view *views, size_t n)
 	free(views);
 }
 
-const struct peer_view *view_lookup(const struct iface_view *v, const struct prefix *addr,
-				    const struct table_entry **entry)
+const struct peer_view *view_peer(const struct iface_view *v, uint32_t slot,
+				  const struct prefix *addr, const struct table_entry **entry)
 {
 	const struct table_entry *best = NULL;
-	uint32_t slot;
 	size_t i;
 
-	/* The kernel's own longest match names the peer, as the datapath's does. */
-	if (allowedip_lookup(&v->pins.maps, addr, &slot))
-		return NULL;
 	for (i = 0; i < v->n_table; i++)
 		if (v->table[i].slot == slot && prefix_contains(&v->table[i].prefix, addr) &&
 		    (!best || v->table[i].prefix.cidr > best->prefix.cidr))

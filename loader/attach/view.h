@@ -53,9 +53,9 @@ void view_free(struct iface_view *v);
 int view_read_all(const char *ifname, bool tables, struct iface_view **views, size_t *n,
 		  char failed[IFNAMSIZ]);
 void view_free_all(struct iface_view *views, size_t n);
-/* The peer whose allowed IP is the datapath's longest match for addr, and
- * that entry; NULL when none holds it. */
-const struct peer_view *view_lookup(const struct iface_view *v, const struct prefix *addr,
-				    const struct table_entry **entry);
+/* The peer in slot, and its longest allowed IP that holds addr; NULL when
+ * no peer is in slot. */
+const struct peer_view *view_peer(const struct iface_view *v, uint32_t slot,
+				  const struct prefix *addr, const struct table_entry **entry);
 
 #endif

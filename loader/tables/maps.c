@@ -452,28 +452,6 @@ void key_decode(const void *key, uint8_t family, bool policy, struct prefix *p, 
 	}
 }
 
-/* addr as a host prefix: the key the datapath looks up. */
-static struct prefix host_of(const struct prefix *addr)
-{
-	struct prefix p = *addr;
-
-	p.cidr = p.family == AF_INET ? 32 : 128;
-	return p;
-}
-
-int allowedip_lookup(const struct maps *m, const struct prefix *addr, uint32_t *slot)
-{
-	struct prefix host = host_of(addr);
-	struct wgsf_lpm6_key key;
-	int v4 = addr->family == AF_INET;
-
-	if (bpf_map_lookup_elem(allowedip_key(m, &host, &key), &key, slot) &&
-	    bpf_map_lookup_elem(m->fd[v4 ? MAP_ALLOWED_IPS4 : MAP_ALLOWED_IPS6], &key, slot))
-		return -errno;
-	*slot &= WGSF_ENTRY_SLOT;
-	return 0;
-}
-
 int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags)
 {
 	struct wgsf_peer_policy pol = { .flags = flags };
@@ -523,19 +501,4 @@ int policy_prefix_delete(const struct maps *m, bool dst, uint32_t slot, const st
 	struct wgsf_pol6_key key;
 
 	return delete(policy_key(m, dst, slot, p, &key), &key);
-}
-
-int policy_lookup(const struct maps *m, bool dst, uint32_t slot, const struct prefix *addr)
-{
-	struct prefix host = host_of(addr);
-	struct wgsf_pol6_key key;
-	uint32_t one;
-	int fd = policy_key(m, dst, slot, &host, &key);
-
-	if (!bpf_map_lookup_elem(fd, &key, &one))
-		return 1;
-	fd = m->fd[policy_map(dst, addr->family == AF_INET, false)];
-	if (!bpf_map_lookup_elem(fd, &key, &one))
-		return 1;
-	return errno == ENOENT ? 0 : -errno;
 }

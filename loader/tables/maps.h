@@ -87,13 +87,6 @@ int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags);
 /* A prefix of slot's allowed sources (dst false) or destinations (dst true). */
 int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
 int policy_prefix_delete(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
-/* The kernel's longest match of addr, as the datapath finds it: the slot
- * of the peer whose allowed IPs hold addr (without the entry's bits), or
- * -ENOENT. */
-int allowedip_lookup(const struct maps *m, const struct prefix *addr, uint32_t *slot);
-/* 1 when one of slot's allowed sources (dst false) or destinations holds
- * addr, 0 when none does, or -errno. */
-int policy_lookup(const struct maps *m, bool dst, uint32_t slot, const struct prefix *addr);
 
 /* A whole map's entries, keys and values each in one array. */
 struct map_entries {

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Differential test: random allowed-IPs tables (every prefix length, nested
- * and overlapping prefixes owned by different peers, sparse slots), random
- * policies and random packets, run through both hooks with
- * BPF_PROG_TEST_RUN in monitor and in enforce mode, and compared verdict by
- * verdict and counter by counter with the reference model.
+ * Differential test: random peers (every prefix length, nested and
+ * overlapping prefixes owned by different peers) and random policies,
+ * written as a policy file and installed through the loader's own parser
+ * and sync, three states in a row (peers come and go, prefixes move between
+ * them, policies change, slots are freed and reused); random packets
+ * through the tc program with BPF_PROG_TEST_RUN in monitor and enforce mode,
+ * and through the userspace decision that wgsf lookup takes. Verdicts and
+ * counters are compared with the reference model (tests/lib/reference.c),
+ * which shares no code with either.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -16,27 +20,21 @@
 #include <bpf/libbpf.h>
 
 #include "packet.h"
+#include "randstate.h"
 #include "reference.h"
+#include "tables/sync.h"
+#include "tables/verdict.h"
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
 
-#define PACKETS 2000 /* per round, mode and hook: five rounds make 10,000 */
+#define PACKETS 1000 /* per state and mode: five rounds of two make 20,000 */
 #define MAX_REPORTED 8
-#define DST_POOL 24
-/*
- * At most SHORT_PREFIXES allowed IPs shorter than SHORT_CIDR per family and
- * table, default routes aside: a few short prefixes together can cover a
- * whole family, and then no source is unknown.
- */
-#define SHORT_CIDR 8
-#define SHORT_PREFIXES 1
-
-struct gen {
-	struct reference r;
-	struct prefix dst_pool[DST_POOL]; /* what destination policies and packets share */
-	unsigned int short_left[2];       /* IPv4, IPv6 */
-	size_t peers;
+/* The random peers, and where the loader put those of the state in force. */
+struct diff {
+	struct rand_state s; /* its reference's slots are the peers' indexes */
+	uint32_t *slot;      /* the loader's slot of each present peer */
+	size_t *holder;      /* of each slot: the peer that last held it, + 1 */
 };
 
 /* What a mode's packets exercised, over all rounds. */
@@ -45,20 +43,14 @@ struct coverage {
 	/* attributed by a shorter prefix; by a host route that lies inside
 	 * another peer's shorter prefix */
 	uint64_t by_prefix, by_covered_host;
+	/* decided from the entry's bits alone, or from the peer's policy */
+	uint64_t by_entry_bits, by_policy_maps;
+	/* peers that kept their slot across a sync, and new peers that took
+	 * a departed one's */
+	uint64_t kept, reused;
 };
 
 static unsigned int reported;
-
-static unsigned int rnd(unsigned int n)
-{
-	return n ? (unsigned int)random() % n : 0;
-}
-
-static void random_bytes(uint8_t *b, size_t n)
-{
-	while (n--)
-		*b++ = random();
-}
 
 /* Returns false, so that a check can `return report(...)`. */
 __attribute__((format(printf, 1, 2))) static bool report(const char *fmt, ...)
@@ -75,246 +67,46 @@ __attribute__((format(printf, 1, 2))) static bool report(const char *fmt, ...)
 	return false;
 }
 
-/* A prefix of length cidr inside outer, the bits between them random. */
-static struct prefix within(const struct prefix *outer, unsigned int cidr)
-{
-	struct prefix p = *outer;
-	unsigned int i;
-
-	for (i = outer->cidr; i < prefix_bits(p.family); i++)
-		if (rnd(2))
-			p.addr[i / 8] |= 0x80 >> (i % 8);
-	p.cidr = cidr;
-	prefix_normalise(&p);
-	return p;
-}
-
-static struct prefix host_in(const struct prefix *p)
-{
-	return within(p, prefix_bits(p->family));
-}
-
-static uint8_t random_family(void)
-{
-	return rnd(2) ? AF_INET : AF_INET6;
-}
-
-/* Lengths lean long, as real tables do; any length from min up is possible. */
-static unsigned int draw_cidr(struct gen *g, uint8_t family, unsigned int min)
-{
-	unsigned int bits = prefix_bits(family), c = min + rnd(bits - min + 1);
-	unsigned int *left = &g->short_left[family == AF_INET6];
-
-	if (rnd(8) == 0 && (c >= SHORT_CIDR || (*left && (*left)--)))
-		return c;
-	c = bits - rnd(bits / 4 + 1);
-	return c < min ? min : c;
-}
-
-static struct prefix random_prefix(struct gen *g)
-{
-	struct prefix any = { .family = random_family() };
-	const struct prefix *outer;
-
-	if (g->r.aips.n && rnd(3) == 0) {
-		/* nested in an existing prefix, usually another peer's; half of
-		 * them host routes, which the datapath finds in a hash before
-		 * it asks the trie that holds the prefix around them */
-		outer = &g->r.aips.v[rnd(g->r.aips.n)];
-		if (rnd(2))
-			return host_in(outer);
-		return within(outer, draw_cidr(g, outer->family, outer->cidr));
-	}
-	return within(&any, draw_cidr(g, any.family, 0));
-}
-
-static void add_sources(struct gen *g, uint32_t slot, const struct prefix *own, size_t n_own)
-{
-	const struct prefix *o;
-	unsigned int k, n = 1 + rnd(3);
-	struct prefix p;
-
-	for (k = 0; k < n; k++) {
-		o = &own[rnd(n_own)];
-		switch (rnd(10)) {
-		case 0:
-			p = (struct prefix){ .family = random_family() }; /* all of a family */
-			break;
-		case 1:
-			p = random_prefix(g);
-			break;
-		case 2: case 3:
-			p = *o;
-			break;
-		default:
-			/* part of its allowed IPs: the rest of them breaks the policy */
-			p = within(o, o->cidr + rnd(prefix_bits(o->family) - o->cidr + 1));
-		}
-		ref_add_policy(&g->r, false, slot, &p);
-	}
-}
-
-static void add_destinations(struct gen *g, uint32_t slot)
-{
-	struct prefix p;
-	unsigned int k, n = 1 + rnd(3);
-
-	for (k = 0; k < n; k++) {
-		p = rnd(8) ? g->dst_pool[rnd(DST_POOL)] : random_prefix(g);
-		ref_add_policy(&g->r, true, slot, &p);
-	}
-}
-
-static void random_policy(struct gen *g, uint32_t slot, const struct prefix *own, size_t n_own)
-{
-	struct ref_peer *peer = &g->r.peers[slot];
-
-	switch (rnd(12)) {
-	case 0:
-		peer->flags |= WGSF_PEER_BLOCKED;
-		if (rnd(2))
-			add_sources(g, slot, own, n_own);
-		if (rnd(2))
-			add_destinations(g, slot);
-		break;
-	case 1: case 2:
-		add_sources(g, slot, own, n_own);
-		break;
-	case 3: case 4:
-		add_destinations(g, slot);
-		break;
-	case 5:
-		add_sources(g, slot, own, n_own);
-		add_destinations(g, slot);
-		break;
-	case 6:
-		/* a policy that allows nothing */
-		peer->flags |= rnd(2) ? WGSF_PEER_SRC_POLICY : WGSF_PEER_DST_POLICY;
-		break;
-	}
-}
-
-/* Random distinct slots out of r.slots, for g->peers peers. */
-static uint32_t *pick_slots(struct gen *g)
-{
-	uint32_t *s = malloc(g->r.slots * sizeof(*s)), t;
-	size_t i, j;
-
-	if (!s)
-		abort();
-	for (i = 0; i < g->r.slots; i++)
-		s[i] = i;
-	for (i = 0; i < g->peers; i++) {
-		j = i + rnd(g->r.slots - i);
-		t = s[i];
-		s[i] = s[j];
-		s[j] = t;
-	}
-	return s;
-}
-
-static void default_route(struct gen *g, uint8_t family, uint32_t slot)
-{
-	struct prefix all = { .family = family };
-
-	ref_add_allowedip(&g->r, &all, slot);
-}
-
-static void build(struct gen *g, size_t peers, bool default_routes)
-{
-	size_t i, first, slots = peers + rnd(peers / 4 + 2);
-	uint32_t *slot;
-	struct prefix p;
-
-	memset(g, 0, sizeof(*g));
-	ref_init(&g->r, slots, WGSF_MODE_MONITOR);
-	g->peers = peers;
-	g->short_left[0] = g->short_left[1] = SHORT_PREFIXES;
-	for (i = 0; i < DST_POOL; i++) {
-		g->dst_pool[i] = (struct prefix){ .family = i % 2 ? AF_INET6 : AF_INET };
-		g->dst_pool[i] = within(&g->dst_pool[i],
-					rnd(prefix_bits(g->dst_pool[i].family) + 1));
-	}
-	slot = pick_slots(g);
-	for (i = 0; i < peers; i++) {
-		first = g->r.aips.n;
-		while (g->r.aips.n == first || rnd(2)) {
-			p = random_prefix(g);
-			ref_add_allowedip(&g->r, &p, slot[i]);
-		}
-		random_policy(g, slot[i], &g->r.aips.v[first], g->r.aips.n - first);
-	}
-	if (default_routes) {
-		default_route(g, AF_INET, slot[rnd(peers)]);
-		default_route(g, AF_INET6, slot[rnd(peers)]);
-	}
-	free(slot);
-}
-
-/* An address that no allowed IP holds, when one can be found. */
-static struct prefix outside(const struct gen *g)
-{
-	struct prefix a = { .family = random_family() };
-	int tries = 16;
-
-	do
-		a = host_in(&(struct prefix){ .family = a.family });
-	while (ref_lookup(&g->r, &a) >= 0 && --tries);
-	return a;
-}
-
-static struct prefix destination(const struct gen *g, uint8_t family)
-{
-	const struct prefix *p;
-
-	if (rnd(4) == 0)
-		return host_in(&(struct prefix){ .family = family });
-	do
-		p = &g->dst_pool[rnd(DST_POOL)];
-	while (p->family != family);
-	return host_in(p);
-}
-
 /* Breaks a well-formed header, or not quite: the reference decides. */
 static size_t mangle(uint8_t *ip, size_t len)
 {
-	switch (rnd(5)) {
+	switch (rand_below(5)) {
 	case 0:
-		ip[0] = rnd(16) << 4 | (ip[0] & 15); /* version */
+		ip[0] = rand_below(16) << 4 | (ip[0] & 15); /* version */
 		break;
 	case 1:
-		ip[0] = (ip[0] & 0xf0) | rnd(16); /* IHL */
+		ip[0] = (ip[0] & 0xf0) | rand_below(16); /* IHL */
 		break;
 	case 2:
 		ip[2] = 0; /* IPv4 total length about the header's */
-		ip[3] = rnd(64);
+		ip[3] = rand_below(64);
 		break;
 	case 3:
 		/* truncated, but long enough for BPF_PROG_TEST_RUN on tc */
-		len = IPV4_HLEN + rnd(len - IPV4_HLEN);
+		len = IPV4_HLEN + rand_below(len - IPV4_HLEN);
 		break;
 	default:
-		random_bytes(ip, len);
+		rand_bytes(ip, len);
 	}
 	return len;
 }
 
 /* IP bytes of a random packet into ip (PACKET_MAX bytes); its length. */
-static size_t random_packet(const struct gen *g, uint8_t *ip)
+static size_t random_packet(const struct rand_state *g, uint8_t *ip)
 {
-	struct prefix src = rnd(10) && g->r.aips.n ? host_in(&g->r.aips.v[rnd(g->r.aips.n)])
-						   : outside(g);
-	struct prefix dst = destination(g, src.family);
-	unsigned int ihl = src.family == AF_INET && rnd(8) == 0 ? 6 + rnd(10) : 5;
+	struct prefix src = rand_below(10) && g->r.aips.n ? rand_host_in(&g->r.aips.v[rand_below(g->r.aips.n)])
+						   : rand_state_outside(g);
+	struct prefix dst = rand_state_destination(g, src.family);
+	unsigned int ihl = src.family == AF_INET && rand_below(8) == 0 ? 6 + rand_below(10) : 5;
 	unsigned int hlen = src.family == AF_INET ? ihl * 4 : IPV6_HLEN;
 	/* the length fields are 16 bits: IPv4's counts the header, IPv6's does not */
 	uint32_t room = src.family == AF_INET ? 65536 - hlen : 65536;
-	uint32_t ip_len = hlen + (rnd(16) ? rnd(1480) : rnd(room));
-	size_t len = ip_header(ip, &src, &dst, ip_len, ihl), payload = rnd(17);
+	uint32_t ip_len = hlen + (rand_below(16) ? rand_below(1480) : rand_below(room));
+	size_t len = ip_header(ip, &src, &dst, ip_len, ihl), payload = rand_below(17);
 
-	random_bytes(ip + len, payload);
+	rand_bytes(ip + len, payload);
 	len += payload;
-	return rnd(16) ? len : mangle(ip, len);
+	return rand_below(16) ? len : mangle(ip, len);
 }
 
 struct field {
@@ -431,16 +223,6 @@ static bool dev_agrees(const struct hook_under_test *h, const struct wgsf_dev_st
 	       addr_agrees(who, "last unknown source", &g.last_unknown_src, &w->last_unknown_src);
 }
 
-static unsigned int counters_disagree(const struct hook_under_test *h, const struct reference *r)
-{
-	unsigned int bad = !dev_agrees(h, &r->want);
-	size_t s;
-
-	for (s = 0; s < r->slots; s++)
-		bad += !peer_agrees(h, s, &r->peers[s].want);
-	return bad;
-}
-
 static void tally(struct coverage *c, const struct reference *r)
 {
 	const struct wgsf_peer_stats *w;
@@ -483,75 +265,154 @@ static const char *verdict_name(const struct hook_under_test *h, int64_t ret)
 	return ret == h->pass ? "pass" : ret == h->drop ? "drop" : "neither";
 }
 
-static unsigned int send_packets(struct gen *g, struct hook_under_test hooks[HOOKS],
-				 unsigned int bad[HOOKS], struct coverage *cov)
+/* Installs the state through the policy parser and the loader's sync, and
+ * learns each present peer's slot; a counted peer that stays keeps its
+ * slot, and a new one may take the slot a departed one freed. */
+static bool install(struct diff *d, const struct maps *m, struct coverage *cov, const char *who)
+{
+	char err[POLICY_ERR_LEN] = "";
+	struct policy pol = { .mode = -1 };
+	uint32_t *slot_of = NULL, s;
+	struct sync_result res;
+	size_t len, i, k, *key_of, kept = 0;
+	struct wg_device *dev = rand_state_device(&d->s, &key_of);
+	char *text = rand_state_policy(&d->s, &len);
+	bool moved = false, done = false;
+
+	if (!ok(!policy_parse("random.policy", text, len, &pol, err), "%s: the policy parses %s",
+		who, err) ||
+	    !ok(!sync_full(m, dev, &pol, &res, &slot_of), "%s: synced %zu peers, %zu allowed IPs",
+		who, dev->n_peers, d->s.r.aips.n))
+		goto out;
+	for (i = 0; i < dev->n_peers; i++) {
+		k = key_of[i];
+		s = slot_of[i];
+		if (d->s.r.peers[k].want.rx_packets) {
+			kept++;
+			moved = moved || d->slot[k] != s;
+		}
+		cov->reused += d->holder[s] && d->holder[s] != k + 1;
+		d->holder[s] = k + 1;
+		d->slot[k] = s;
+	}
+	cov->kept += kept;
+	done = ok(!moved, "%s: the %zu counted peers that stayed kept their slots", who, kept);
+out:
+	policy_free(&pol);
+	device_free(dev);
+	free(key_of);
+	free(slot_of);
+	free(text);
+	return done;
+}
+
+/* The userspace decision (wgsf lookup's) against the reference. */
+static bool lookup_agrees(const struct diff *d, const struct maps *m, const uint8_t *ip,
+			  const struct ref_outcome *o, struct coverage *cov)
+{
+	struct prefix src = { .family = ip[0] >> 4 == 4 ? AF_INET : AF_INET6 }, dst;
+	size_t off = src.family == AF_INET ? 12 : 8, alen = src.family == AF_INET ? 4 : 16;
+	struct wgsf_verdict v;
+
+	src.cidr = prefix_bits(src.family);
+	dst = src;
+	memcpy(src.addr, ip + off, alen);
+	memcpy(dst.addr, ip + off + alen, alen);
+	if (verdict_decide(m, &src, &dst, &v))
+		return report("lookup: no decision");
+	if (v.found != (o->slot >= 0) ||
+	    (v.found && ((v.entry & WGSF_ENTRY_SLOT) != d->slot[o->slot] ||
+			 v.reason != o->reason || v.drop != o->drop)))
+		return report("lookup: %s, slot %u, reason %d, %s", v.found ? "found" : "unknown",
+			      v.entry & WGSF_ENTRY_SLOT, v.reason, v.drop ? "drop" : "pass");
+	if (v.found && v.entry & WGSF_ENTRY_POLICY)
+		cov->by_entry_bits++;
+	else if (v.found)
+		cov->by_policy_maps++;
+	return true;
+}
+
+static void send_packets(struct diff *d, const struct hook_under_test *h, unsigned int *bad,
+			 struct coverage *cov)
 {
 	char pkt[256], want[64];
 	uint8_t ip[PACKET_MAX];
 	struct ref_outcome o;
-	unsigned int i, h;
+	unsigned int i;
 	int64_t got;
 	size_t len;
 
 	for (i = 0; i < PACKETS; i++) {
-		len = random_packet(g, ip);
-		o = ref_packet(&g->r, ip, len);
+		len = random_packet(&d->s, ip);
+		o = ref_packet(&d->s.r, ip, len);
 		if (o.slot >= 0)
-			tally_match(cov, &g->r, ip, o.slot);
-		for (h = 0; h < HOOKS; h++) {
-			got = hook_run_ip(&hooks[h], ip, len);
-			if (got == (o.drop ? hooks[h].drop : hooks[h].pass))
-				continue;
-			bad[h]++;
-			report("%s: packet %u, %s: returned %lld (%s), want %s", hooks[h].name, i,
+			tally_match(cov, &d->s.r, ip, o.slot);
+		got = hook_run_ip(h, ip, len);
+		if (got != (o.drop ? h->drop : h->pass) ||
+		    (!o.malformed && !lookup_agrees(d, &h->maps, ip, &o, cov))) {
+			(*bad)++;
+			report("packet %u, %s: returned %lld (%s), want %s", i,
 			       packet_describe(pkt, sizeof(pkt), ip, len), (long long)got,
-			       verdict_name(&hooks[h], got),
-			       ref_outcome_describe(&o, want, sizeof(want)));
+			       verdict_name(h, got), ref_outcome_describe(&o, want, sizeof(want)));
 		}
 	}
-	return i;
 }
 
-static size_t policy_prefixes(const struct reference *r)
+static unsigned int counters_disagree(const struct diff *d, const struct hook_under_test *h)
 {
-	size_t s, n = 0;
+	unsigned int bad = !dev_agrees(h, &d->s.r.want);
+	size_t k;
 
-	for (s = 0; s < r->slots; s++)
-		n += r->peers[s].src.n + r->peers[s].dst.n;
-	return n;
+	for (k = 0; k < d->s.r.slots; k++)
+		if (d->s.present[k])
+			bad += !peer_agrees(h, d->slot[k], &d->s.r.peers[k].want);
+	return bad;
 }
 
-static void run_mode(struct gen *g, unsigned int round, enum wgsf_mode mode,
+/* Room for what three states of these peers hold at once, and more. */
+static struct capacity capacity_for(const struct diff *d)
+{
+	uint32_t n = 3 * d->s.r.slots * 8 + 64;
+
+	return (struct capacity){ .peers = 2 * d->s.r.slots + 16, .prefixes = n, .hosts = n,
+				  .policy_prefixes = n, .policy_hosts = n };
+}
+
+/* Three states in a row on one datapath: the counters of the peers that
+ * stay add up across syncs. */
+static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bool defaults,
 		     struct coverage *cov)
 {
 	const char *name = mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor";
-	struct capacity cap = { .peers = g->r.slots, .prefixes = g->r.aips.n + 16,
-				.hosts = g->r.aips.n + 16,
-				.policy_prefixes = policy_prefixes(&g->r) + 16,
-				.policy_hosts = policy_prefixes(&g->r) + 16 };
-	struct hook_under_test hooks[HOOKS];
-	unsigned int bad[HOOKS] = {}, sent, h;
+	struct capacity cap = capacity_for(d);
+	struct hook_under_test h;
+	unsigned int state, bad;
+	char who[64];
 
-	g->r.mode = mode;
-	ref_clear_counts(&g->r);
-	if (!ok(!hooks_load(hooks, &cap), "round %u, %s: both hooks loaded", round, name))
-		return;
-	if (ok(!ref_install(&g->r, &hooks[HOOK_TC].maps) &&
-		       !ref_install(&g->r, &hooks[HOOK_XDP].maps),
-	       "round %u, %s: %zu peers in %zu slots, %zu allowed IPs, %zu policy prefixes",
-	       round, name, g->peers, g->r.slots, g->r.aips.n, policy_prefixes(&g->r))) {
-		sent = send_packets(g, hooks, bad, cov);
-		for (h = 0; h < HOOKS; h++) {
-			bad[h] += counters_disagree(&hooks[h], &g->r);
-			ok(!bad[h], "round %u, %s, %s: %u packets, verdicts and the counters of "
-			   "%zu slots as the reference has them", round, name, hooks[h].name, sent,
-			   g->r.slots);
-		}
-		tally(cov, &g->r);
+	d->s.r.mode = mode;
+	ref_clear_counts(&d->s.r);
+	d->holder = calloc(cap.peers, sizeof(*d->holder));
+	if (!d->holder || !ok(!hook_load(&h, HOOK_TC, &cap) &&
+			      !datapath_set_mode(h.maps.fd[MAP_CONFIG], mode),
+			      "round %u, %s: loaded", round, name))
+		goto out;
+	for (state = 1; state <= 3; state++) {
+		snprintf(who, sizeof(who), "round %u, %s, state %u", round, name, state);
+		rand_state_next(&d->s, 3, defaults);
+		bad = 0;
+		if (!install(d, &h.maps, cov, who))
+			break;
+		send_packets(d, &h, &bad, cov);
+		bad += counters_disagree(d, &h);
+		ok(!bad, "%s: %u packets, verdicts, lookups and the counters of every peer as "
+		   "the reference has them", who, PACKETS);
+		tally(cov, &d->s.r);
 	}
-	hooks_destroy(hooks);
+	hook_destroy(&h);
+out:
+	free(d->holder);
+	d->holder = NULL;
 }
-
 /* Every path was taken: a differential test of paths never taken proves nothing. */
 static void covered(const struct coverage *c, enum wgsf_mode mode)
 {
@@ -562,16 +423,21 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 
 	for (i = 0; i < WGSF_REASON_COUNT; i++)
 		all = all && c->violations[i];
-	all = all && c->by_prefix && c->by_covered_host;
+	all = all && c->by_prefix && c->by_covered_host && c->by_entry_bits &&
+	      c->by_policy_maps && c->kept && c->reused;
 	ok(all, "%s: the packets were malformed (%llu), unknown (%llu), complying (%llu), "
 	   "violations by source (%llu), destination (%llu), blocked peer (%llu); %llu dropped; "
 	   "%llu attributed by a shorter prefix, %llu by a host route inside another peer's "
-	   "prefix", enforce ? "enforce" : "monitor", (unsigned long long)c->malformed,
-	   (unsigned long long)c->unknown, (unsigned long long)c->complying,
+	   "prefix; %llu decided from the entry's bits, %llu from the peer's policy; %llu peers "
+	   "kept their slot, %llu slots were reused", enforce ? "enforce" : "monitor",
+	   (unsigned long long)c->malformed, (unsigned long long)c->unknown,
+	   (unsigned long long)c->complying,
 	   (unsigned long long)c->violations[WGSF_REASON_SOURCE],
 	   (unsigned long long)c->violations[WGSF_REASON_DESTINATION],
 	   (unsigned long long)c->violations[WGSF_REASON_BLOCKED], (unsigned long long)c->drops,
-	   (unsigned long long)c->by_prefix, (unsigned long long)c->by_covered_host);
+	   (unsigned long long)c->by_prefix, (unsigned long long)c->by_covered_host,
+	   (unsigned long long)c->by_entry_bits, (unsigned long long)c->by_policy_maps,
+	   (unsigned long long)c->kept, (unsigned long long)c->reused);
 }
 
 /* One CPU: the per-CPU "last violation" is then the last one this test sent. */
@@ -590,7 +456,7 @@ int main(void)
 	struct coverage cov[2] = {};
 	size_t peers[5];
 	unsigned int i, seed;
-	struct gen g;
+	struct diff d = {};
 
 	require_root_bpf();
 	libbpf_set_print(NULL);
@@ -599,15 +465,19 @@ int main(void)
 	if (!ok(pin_to_one_cpu(), "pinned to one CPU"))
 		return done_testing();
 	peers[0] = 1;
-	peers[1] = 2 + rnd(30);
-	peers[2] = 100 + rnd(900);
-	peers[3] = 1000 + rnd(3000);
+	peers[1] = 2 + rand_below(30);
+	peers[2] = 100 + rand_below(900);
+	peers[3] = 1000 + rand_below(3000);
 	peers[4] = 5000;
 	for (i = 0; i < ARRAY_SIZE(peers); i++) {
-		build(&g, peers[i], i % 2);
-		run_mode(&g, i + 1, WGSF_MODE_MONITOR, &cov[WGSF_MODE_MONITOR]);
-		run_mode(&g, i + 1, WGSF_MODE_ENFORCE, &cov[WGSF_MODE_ENFORCE]);
-		ref_free(&g.r);
+		rand_state_init(&d.s, peers[i]);
+		d.slot = calloc(peers[i], sizeof(*d.slot));
+		if (!d.slot)
+			abort();
+		run_mode(&d, i + 1, WGSF_MODE_MONITOR, i % 2, &cov[WGSF_MODE_MONITOR]);
+		run_mode(&d, i + 1, WGSF_MODE_ENFORCE, i % 2, &cov[WGSF_MODE_ENFORCE]);
+		rand_state_free(&d.s);
+		free(d.slot);
 	}
 	covered(&cov[WGSF_MODE_MONITOR], WGSF_MODE_MONITOR);
 	covered(&cov[WGSF_MODE_ENFORCE], WGSF_MODE_ENFORCE);

@@ -12,6 +12,7 @@
 
 #include "tables/datapath.h"
 #include "tables/sync.h"
+#include "tables/verdict.h"
 #include "tap.h"
 
 static void key_of(uint8_t key[WG_KEY_LEN], unsigned int id)
@@ -173,24 +174,33 @@ static unsigned int entries(int fd)
 	return n;
 }
 
-/* The slot that the kernel's lookup, as the datapath makes it, gives addr. */
-static long owner(const struct maps *m, const char *addr)
+/* The datapath's decision for a packet from addr, taken in userspace. */
+static struct wgsf_verdict decide(const struct maps *m, const char *addr)
 {
+	struct wgsf_verdict v;
 	struct prefix a;
-	uint32_t slot;
 
-	if (addr_parse(addr, &a))
+	if (addr_parse(addr, &a) || verdict_decide(m, &a, NULL, &v))
 		abort();
-	return allowedip_lookup(m, &a, &slot) ? -1 : (long)slot;
+	return v;
 }
 
+/* The slot of the peer that the datapath finds for addr, or -1. */
+static long owner(const struct maps *m, const char *addr)
+{
+	struct wgsf_verdict v = decide(m, addr);
+
+	return v.found ? (long)(v.entry & WGSF_ENTRY_SLOT) : -1;
+}
+
+/* 1 when slot's allowed sources hold addr (of its allowed IPs), else 0. */
 static int allowed_source(const struct maps *m, uint32_t slot, const char *addr)
 {
-	struct prefix a;
+	struct wgsf_verdict v = decide(m, addr);
 
-	if (addr_parse(addr, &a))
-		abort();
-	return policy_lookup(m, false, slot, &a);
+	if (!v.found || (v.entry & WGSF_ENTRY_SLOT) != slot)
+		return -1;
+	return v.reason != WGSF_REASON_SOURCE;
 }
 
 /* Host routes go to the hash, the rest to the trie, and moves between the

@@ -87,6 +87,19 @@ t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.10 --json | jq -c '[.verdict, .policy
 	"lookup: its allowed source passes, and the policy in force is shown"
 t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.10 | grep '^allowed sources')" "allowed sources: 198.51.100.10/32" \
 	"lookup, for people: the allowed sources"
+verdict() { wgsf_gw lookup "$GW_IF" "$@" --json | jq -r '[.verdict, .reason, .action, .depends_on_destination] | join(" ")'; }
+t_is "$(verdict 203.0.113.70 192.0.2.2)" "violation destination drop false" \
+	"lookup with a destination: client 2 to the other address is dropped, as its pings were"
+t_is "$(verdict 203.0.113.70 192.0.2.1)" "pass  pass false" "lookup: to its allowed destination it passes"
+t_is "$(verdict 203.0.113.70)" "pass  pass true" "lookup without a destination: it depends on the destination"
+t_is "$(wgsf_gw lookup "$GW_IF" 203.0.113.70 | grep '^verdict')" \
+	"verdict: pass from this source; its allowed destinations decide by destination ('wgsf lookup $GW_IF 203.0.113.70 DESTINATION')" \
+	"lookup, for people: it says that the destination decides"
+t_is "$(verdict 198.51.100.20 192.0.2.2)" "violation source drop false" \
+	"lookup: a source violation whatever the destination"
+out=$(wgsf_gw lookup "$GW_IF" 203.0.113.70 2001:db8::1 2>&1)
+t_is "$?:$out" "1:Invalid destination: '2001:db8::1' is not of the source's family" \
+	"lookup: a destination of the other family is refused"
 
 # A bad policy changes nothing, and says where it is wrong.
 before=$(wgsf_gw show "$GW_IF" --json)

@@ -39,6 +39,17 @@ void ref_clear_counts(struct reference *r)
 	memset(&r->want, 0, sizeof(r->want));
 }
 
+void ref_clear_tables(struct reference *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->slots; i++) {
+		r->peers[i].flags = 0;
+		r->peers[i].src.n = r->peers[i].dst.n = 0;
+	}
+	r->aips.n = 0;
+}
+
 static void push(struct ref_prefixes *s, const struct prefix *p)
 {
 	if (prefixes_push(&s->v, &s->n, &s->cap, p))

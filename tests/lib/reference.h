@@ -50,6 +50,9 @@ void ref_init(struct reference *r, size_t slots, enum wgsf_mode mode);
 void ref_free(struct reference *r);
 /* Zeroes the counters the datapath must reach, keeping tables and policies. */
 void ref_clear_counts(struct reference *r);
+/* Empties the tables and policies, keeping the counters: for the next state
+ * of the same peers. */
+void ref_clear_tables(struct reference *r);
 /* False when the prefix is taken already: in WireGuard a prefix has one owner. */
 bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot);
 void ref_add_policy(struct reference *r, bool dst, uint32_t slot, const struct prefix *p);

@@ -18,7 +18,8 @@ _wgsf_attached() {
 	"$1" show 2>/dev/null | sed -n 's/^interface: //p'
 }
 
-# The options of each subcommand, and how many positional arguments it takes.
+# The options of each subcommand, and how many positional arguments it needs
+# (lookup may take one more, a destination, which is not completed).
 _wgsf_options() {
 	case $1 in
 	show) echo "--json" ;;

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * What the datapath decides for a packet: which peer sent it (the longest
+ * allowed-IPs match of its source), which rule of that peer's policy it
+ * breaks, and whether it is dropped. Written once and compiled twice: into
+ * the BPF program (bpf/datapath.bpf.h) and into userspace
+ * (loader/tables/verdict.c, for wgsf lookup and the tests), so that lookup
+ * answers as the datapath does, from the same tables, by the same steps.
+ *
+ * Any file may include it for the types. The functions come with it where
+ * the includer defined first:
+ *   WGSF_VERDICT_FN            the qualifiers of these static functions
+ *   WGSF_LOOKUP(ctx, map, key) the value of key in the datapath's map of
+ *                              that name (as the BPF object names it), or
+ *                              NULL when it holds none
+ *   wgsf_htonl(x)              host to network byte order, 32 bits
+ */
+#ifndef WGSF_VERDICT_TYPES
+#define WGSF_VERDICT_TYPES
+
+#include "wgsf.h"
+
+/* The addresses the decision reads, each 4 or 16 bytes as version says. */
+struct wgsf_query {
+	__u8 version; /* 4 or 6 */
+	const __u8 *src;
+	/* NULL (userspace only): not known, and destination rules unasked */
+	const __u8 *dst;
+};
+
+struct wgsf_verdict {
+	__u32 entry;  /* the allowed-IPs entry that named the sender: slot and bits */
+	__s32 reason; /* the enum wgsf_reason broken, or -1 */
+	__u8 found;   /* an allowed IP holds the source; else it is unknown */
+	__u8 drop;    /* a violation in enforce mode */
+	__u8 dst_unasked; /* the sender has allowed destinations, and dst was NULL */
+};
+
+#endif /* WGSF_VERDICT_TYPES */
+
+#if defined(WGSF_LOOKUP) && !defined(WGSF_VERDICT_FNS)
+#define WGSF_VERDICT_FNS
+
+/* A host route is the longest match there is: the trie, which holds only
+ * shorter prefixes, is asked only when the hash has none. */
+#define WGSF_LONGEST(ctx, hosts, trie, key) \
+	({ void *v_ = WGSF_LOOKUP(ctx, hosts, key); v_ ?: WGSF_LOOKUP(ctx, trie, key); })
+
+static WGSF_VERDICT_FN __u32 *wgsf_peer_of(void *ctx, const struct wgsf_query *q)
+{
+	if (q->version == 4) {
+		struct wgsf_lpm4_key k = { .prefixlen = 32 };
+
+		__builtin_memcpy(k.addr, q->src, 4);
+		return WGSF_LONGEST(ctx, host_ips4, allowed_ips4, &k);
+	} else {
+		struct wgsf_lpm6_key k = { .prefixlen = 128 };
+
+		__builtin_memcpy(k.addr, q->src, 16);
+		return WGSF_LONGEST(ctx, host_ips6, allowed_ips6, &k);
+	}
+}
+
+/* Whether addr lies in one of slot's allowed sources (dst 0) or
+ * destinations (dst 1). */
+static WGSF_VERDICT_FN int wgsf_policy_match(void *ctx, int dst, __u32 slot, __u8 version,
+					     const __u8 *addr)
+{
+	if (version == 4) {
+		struct wgsf_pol4_key k = {
+			.prefixlen = WGSF_POL_SLOT_BITS + 32,
+			.slot = wgsf_htonl(slot),
+		};
+
+		__builtin_memcpy(k.addr, addr, 4);
+		return (dst ? WGSF_LONGEST(ctx, dst_hosts4, dst_policy4, &k)
+			    : WGSF_LONGEST(ctx, src_hosts4, src_policy4, &k)) != NULL;
+	} else {
+		struct wgsf_pol6_key k = {
+			.prefixlen = WGSF_POL_SLOT_BITS + 128,
+			.slot = wgsf_htonl(slot),
+		};
+
+		__builtin_memcpy(k.addr, addr, 16);
+		return (dst ? WGSF_LONGEST(ctx, dst_hosts6, dst_policy6, &k)
+			    : WGSF_LONGEST(ctx, src_hosts6, src_policy6, &k)) != NULL;
+	}
+}
+
+/* The peer's policy as its flags say it, for an entry whose bits do not. */
+static WGSF_VERDICT_FN __u32 wgsf_entry_of_flags(void *ctx, __u32 slot)
+{
+	const struct wgsf_peer_policy *pol = WGSF_LOOKUP(ctx, peer_policy, &slot);
+	__u32 flags = pol ? pol->flags : 0;
+
+	if (flags & WGSF_PEER_BLOCKED)
+		return WGSF_ENTRY_BLOCKED;
+	return (flags & WGSF_PEER_SRC_POLICY ? 0 : WGSF_ENTRY_POLICY) |
+	       (flags & WGSF_PEER_DST_POLICY ? WGSF_ENTRY_DST : 0);
+}
+
+/* The enum wgsf_reason that a packet from the peer of entry breaks, or -1.
+ * Without any policy on the interface, no lookup at all: at a large table
+ * each is one more cache miss per packet. An entry that holds its peer's
+ * policy in its bits spares the peer's flags and allowed sources. */
+static WGSF_VERDICT_FN int wgsf_violation(void *ctx, const struct wgsf_config *cfg, __u32 entry,
+					  const struct wgsf_query *q, __u8 *dst_unasked)
+{
+	__u32 slot = entry & WGSF_ENTRY_SLOT;
+
+	if (!cfg->policied)
+		return -1;
+	if (!(entry & WGSF_ENTRY_POLICY)) {
+		entry = wgsf_entry_of_flags(ctx, slot);
+		/* allowed sources that split the entry: ask them */
+		if (!(entry & (WGSF_ENTRY_POLICY | WGSF_ENTRY_BLOCKED)) &&
+		    !wgsf_policy_match(ctx, 0, slot, q->version, q->src))
+			return WGSF_REASON_SOURCE;
+	}
+	if (entry & WGSF_ENTRY_BLOCKED)
+		return WGSF_REASON_BLOCKED;
+	if (entry & WGSF_ENTRY_SRC_OUT)
+		return WGSF_REASON_SOURCE;
+	if (!(entry & WGSF_ENTRY_DST))
+		return -1;
+	if (!q->dst) {
+		*dst_unasked = 1;
+		return -1;
+	}
+	if (!wgsf_policy_match(ctx, 1, slot, q->version, q->dst))
+		return WGSF_REASON_DESTINATION;
+	return -1;
+}
+
+/* 0 with v filled, or -1 when the config cannot be read (nothing decided). */
+static WGSF_VERDICT_FN int wgsf_decide(void *ctx, const struct wgsf_query *q,
+				       struct wgsf_verdict *v)
+{
+	const struct wgsf_config *cfg;
+	__u32 zero = 0, *entry;
+
+	__builtin_memset(v, 0, sizeof(*v));
+	v->reason = -1;
+	cfg = WGSF_LOOKUP(ctx, config, &zero);
+	if (!cfg)
+		return -1;
+	entry = wgsf_peer_of(ctx, q);
+	if (!entry)
+		return 0;
+	v->found = 1;
+	v->entry = *entry;
+	v->reason = wgsf_violation(ctx, cfg, v->entry, q, &v->dst_unasked);
+	v->drop = v->reason >= 0 && cfg->mode == WGSF_MODE_ENFORCE;
+	return 0;
+}
+
+#endif /* WGSF_VERDICT_FNS */

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "tables/verdict.h"
+
+static void *verdict_map_lookup(void *ctx, const char *map, const void *key);
+
+/* The datapath's decision, compiled here with its maps read through fds:
+ * map names are the BPF object's (map_names). */
+#define WGSF_VERDICT_FN inline
+#define WGSF_LOOKUP(ctx, map, key) verdict_map_lookup(ctx, #map, key)
+#define wgsf_htonl(x) htonl(x)
+#include "wgsf_verdict.h"
+
+/* A lookup's value lives until the decision is taken: the most that one
+ * decision holds at once is the config, an entry and a policy's flags. */
+#define VALUES 4
+
+struct verdict_ctx {
+	const struct maps *m;
+	union {
+		__u32 u32;
+		struct wgsf_peer_policy policy;
+		struct wgsf_config config;
+	} values[VALUES];
+	unsigned int next;
+	int err; /* the first lookup that failed other than by a missing key */
+};
+
+static void *verdict_map_lookup(void *ctx, const char *map, const void *key)
+{
+	struct verdict_ctx *c = ctx;
+	void *value = &c->values[c->next++ % VALUES];
+	int id;
+
+	for (id = 0; id < MAP_COUNT && strcmp(map_names[id], map); id++)
+		;
+	if (id == MAP_COUNT) {
+		c->err = c->err ?: -ENOENT;
+		return NULL;
+	}
+	if (!bpf_map_lookup_elem(c->m->fd[id], key, value))
+		return value;
+	if (errno != ENOENT)
+		c->err = c->err ?: -errno;
+	return NULL;
+}
+
+int verdict_decide(const struct maps *m, const struct prefix *src, const struct prefix *dst,
+		   struct wgsf_verdict *v)
+{
+	struct verdict_ctx c = { .m = m };
+	struct wgsf_query q = { .version = src->family == AF_INET ? 4 : 6, .src = src->addr,
+				.dst = dst ? dst->addr : NULL };
+
+	if (dst && dst->family != src->family)
+		return -EAFNOSUPPORT;
+	if (wgsf_decide(&c, &q, v) && !c.err)
+		c.err = -ENOENT; /* no config: not a datapath's set of maps */
+	return c.err;
+}

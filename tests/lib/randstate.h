@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Random peers for differential tests, held in a reference model
+ * (reference.h) whose slots are the peers' indexes: allowed IPs of every
+ * length, nested in and overlapping other peers' and unique as WireGuard
+ * keeps them, and policies; a state at a time, as the device model and the
+ * policy file text that the loader reads. random() draws everything: the
+ * caller seeds it.
+ */
+#ifndef WGSF_TEST_RANDSTATE_H
+#define WGSF_TEST_RANDSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "device/model.h"
+#include "reference.h"
+
+#define RAND_DST_POOL 24
+
+struct rand_state {
+	struct reference r;             /* slot k: the peer of keys[k] */
+	uint8_t (*keys)[WG_KEY_LEN];
+	bool *present;                  /* in the state in force */
+	/* what destination policies and packets share, so that both meet */
+	struct prefix dst_pool[RAND_DST_POOL];
+	unsigned int short_left[2];     /* IPv4, IPv6 */
+};
+
+/* 0 to n - 1 (0 when n is 0). */
+unsigned int rand_below(unsigned int n);
+void rand_bytes(uint8_t *b, size_t n);
+uint8_t rand_family(void);
+/* An address inside p, its other bits random. */
+struct prefix rand_host_in(const struct prefix *p);
+
+/* keys peers, none present yet. */
+void rand_state_init(struct rand_state *g, size_t keys);
+void rand_state_free(struct rand_state *g);
+/* A new state: each peer present with chance in_of_4 in 4, with new allowed
+ * IPs and policy; the counters of the peers that stay are kept, those of
+ * the departed forgotten. default_routes: one peer also gets 0.0.0.0/0 and
+ * ::/0. */
+void rand_state_next(struct rand_state *g, unsigned int in_of_4, bool default_routes);
+/* The state's policies as a policy file, *len bytes, the caller's to free. */
+char *rand_state_policy(const struct rand_state *g, size_t *len);
+/* The state's allowed IPs as WireGuard would hand them to the loader, and
+ * the key index of each of its peers (*key_of, the caller's to free). */
+struct wg_device *rand_state_device(const struct rand_state *g, size_t **key_of);
+/* An address that no allowed IP holds, when one can be found. */
+struct prefix rand_state_outside(const struct rand_state *g);
+/* A destination: of the shared pool mostly, anywhere now and then. */
+struct prefix rand_state_destination(const struct rand_state *g, uint8_t family);
+
+#endif
