@@ -232,8 +232,8 @@ static int from_memo(struct session *s, struct policy_memo *memo)
 	return 0;
 }
 
-int session_policy(struct session *s, enum policy_source src, const char *path,
-		   void (*warn)(const char *msg), struct policy_memo *memo)
+static int policy_from(struct session *s, enum policy_source src, const char *path,
+		       void (*warn)(const char *msg), struct policy_memo *memo)
 {
 	char err[POLICY_ERR_LEN];
 	int r;
@@ -261,4 +261,15 @@ int session_policy(struct session *s, enum policy_source src, const char *path,
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int session_policy(struct session *s, enum policy_source src, const char *path,
+		   void (*warn)(const char *msg), struct policy_memo *memo)
+{
+	int r = policy_from(s, src, path, warn, memo);
+
+	/* a new text's Mode takes effect */
+	if (!r && s->text && s->own.mode >= 0)
+		s->mode_line = s->own.mode_line;
+	return r;
 }
