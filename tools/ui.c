@@ -262,8 +262,9 @@ void ui_print_applied(const char *ifname, const struct iface_result *r)
 	/* the policy first: its Mode line may be what changed the mode */
 	print_policy_change(ifname, r);
 	print_mode_change(ifname, r);
-	/* The same kind attached anew, where it was not in force (WireGuard
-	 * restarted), is ui_print_notes' line. */
+	/* Only --hook changes the kind, and the mechanism is the best the
+	 * kernel has for a kind. The same kind attached anew where it was not
+	 * in force (WireGuard restarted) is ui_print_notes' line. */
 	if (was->kind != now->kind)
 		print_line(ifname, "hook %s -> %s (--hook %s)", ui_hook(was, b1), ui_hook(now, b2),
 			   now->kind == HOOK_XDP ? "xdp" : "tc");
