@@ -96,14 +96,17 @@ static void log_adopted(const struct wgsf_config *was, const struct wgsf_config 
 }
 
 /* After SIGHUP: what the file gave, where it changed nothing (a new text
- * is logged as every change this watch applies). */
+ * is logged as every change this watch applies, warned of or not: a rule
+ * that cannot take effect is warned of too). */
 static void log_reload(const struct wgsf_config *was, const struct wgsf_config *now)
 {
 	if (!now->policy[0])
 		say("no policy file to read");
+	else if (was->policy_id != now->policy_id)
+		return;
 	else if (warned)
 		say("policy %s not applied, the previous one stays", now->policy);
-	else if (was->policy_id == now->policy_id)
+	else
 		say("policy %s read, unchanged", now->policy);
 }
 

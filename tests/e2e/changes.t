@@ -14,7 +14,7 @@ policy=$WORK/gw.policy
 mech=$(tc_mechanism)
 # line 3 is the Mode line; client 2 is quarantined
 write_policy() { # MODE [COMMENT]
-	printf '# client 2 quarantined\n[Interface]\nMode = %s\n[Peer]\nPublicKey = %s\nBlock = true\n%s' \
+	printf '# client 2 quarantined\n[Interface]\nMode = %s\n[Peer]\nPublicKey = %s\nBlock = true\n%b' \
 		"$1" "${CLIENT_PUB[2]}" "${2:-}" >"$policy"
 }
 # what a command printed on stdout, but the line that says WireGuard's own
@@ -105,6 +105,14 @@ t_ok "SIGHUP with the file unchanged: logged as read" within 30 \
 	logged "$GW_IF: policy $policy read, unchanged"
 t_is "$(count_logged " -> ")" 1 "one line of change in all, since it started: for the one change"
 t_is "$(count_logged "another command")" 0 "none taken for another command's"
+# a rule that cannot take effect is warned of, and the text is applied all the same
+stranger=$(wg genkey | wg pubkey)
+write_policy enforce "[Peer]\nPublicKey = $stranger\nBlock = true\n"
+kill -HUP "$watcher"
+t_ok "SIGHUP, a peer that is not the interface's added: warned of" within 30 \
+	logged "$GW_IF: warning: $policy:7: peer $stranger is not a peer of $GW_IF"
+t_ok "and the new text logged" within 10 eval '[ "$(count_logged "$new_text")" = 2 ]'
+t_is "$(count_logged "not applied")" 0 "not said to be left unapplied"
 kill -TERM "$watcher"
 wait "$watcher"
 t_is "$?" 0 "the watch ends on SIGTERM"
