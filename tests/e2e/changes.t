@@ -87,31 +87,44 @@ t_is "$(said sync)" "$summary" "and a sync after it changes nothing: that Mode i
 t_is "$(said attach --mode monitor)" "$GW_IF: tc ($mech), monitor mode; peers +0 -0, allowed ips +0 ~0 -0
 $GW_IF: mode enforce -> monitor (--mode monitor)" "attach --mode monitor: said"
 
-# A watch logs what it applies itself as the commands say it.
+# A watch logs what it applies itself as the commands say it: at its start
+# (the file edited while no watch ran, as before a service restarts) and on
+# SIGHUP; what another command changed, as that.
+write_policy enforce "# edited while no watch ran\n"
 nsenter --net="/var/run/netns/$GW_NS" "$WGSF" watch "$GW_IF" --interval $INTERVAL >"$WORK/log" 2>&1 &
 watcher=$!
 PIDS+=("$watcher")
 logged() { grep -qxF -- "$1" "$WORK/log"; }
 count_logged() { grep -cF -- "$1" "$WORK/log"; }
+logged_times() { [ "$(count_logged "$2")" = "$1" ]; } # N LINE
+to_enforce="$GW_IF: mode monitor -> enforce (Mode = enforce at $policy:3)"
 t_ok "watch starts" within 30 logged "$GW_IF: watching every 0.5 seconds"
+t_ok "its start applies the file's new Mode, and logs it" within 10 logged "$to_enforce"
+t_ok "with the new text" logged "$new_text"
+t_is "$(state)" "enforce $policy 0/2 2/2" "enforce: client 2's pings are dropped"
+t_ok "another command: attach --mode monitor" attach_gw --mode monitor
+t_ok "logged as another command's change" within 30 \
+	logged "$GW_IF: another command changed mode enforce -> monitor; kept"
+write_policy monitor
+kill -HUP "$watcher"
+t_ok "SIGHUP brings Mode = monitor: the new text logged" within 30 logged_times 2 "$new_text"
 write_policy enforce
 kill -HUP "$watcher"
-t_ok "SIGHUP brings Mode = enforce: logged" within 30 \
-	logged "$GW_IF: mode monitor -> enforce (Mode = enforce at $policy:3)"
-t_ok "with the new text" logged "$new_text"
+t_ok "SIGHUP brings Mode = enforce: logged" within 30 logged_times 2 "$to_enforce"
+t_is "$(count_logged "$new_text")" 3 "with the new text"
 t_is "$(state)" "enforce $policy 0/2 2/2" "enforce: client 2's pings are dropped"
 kill -HUP "$watcher"
 t_ok "SIGHUP with the file unchanged: logged as read" within 30 \
 	logged "$GW_IF: policy $policy read, unchanged"
-t_is "$(count_logged " -> ")" 1 "one line of change in all, since it started: for the one change"
-t_is "$(count_logged "another command")" 0 "none taken for another command's"
+t_is "$(count_logged " -> ")" 3 "one line of change for each of the three changes"
+t_is "$(count_logged "another command")" 1 "one taken for another command's"
 # a rule that cannot take effect is warned of, and the text is applied all the same
 stranger=$(wg genkey | wg pubkey)
 write_policy enforce "[Peer]\nPublicKey = $stranger\nBlock = true\n"
 kill -HUP "$watcher"
 t_ok "SIGHUP, a peer that is not the interface's added: warned of" within 30 \
 	logged "$GW_IF: warning: $policy:7: peer $stranger is not a peer of $GW_IF"
-t_ok "and the new text logged" within 10 eval '[ "$(count_logged "$new_text")" = 2 ]'
+t_ok "and the new text logged" within 10 logged_times 4 "$new_text"
 t_is "$(count_logged "not applied")" 0 "not said to be left unapplied"
 kill -TERM "$watcher"
 wait "$watcher"
