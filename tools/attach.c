@@ -42,6 +42,7 @@ int attach_main(int argc, const char *argv[])
 	ui_text(ifname, name, sizeof(name));
 	printf("%s: %s, %s mode; ", name, ui_hook(&r.cfg.attachment, buf), ui_mode(r.cfg.mode));
 	ui_print_changes(&r.sync);
+	ui_print_applied(name, &r);
 	ui_print_notes(name, &r);
 	ui_print_rejected_note(name, &r);
 	return 0;

@@ -21,6 +21,7 @@ int sync_main(int argc, const char *argv[])
 		return ui_error("Unable to sync %s: %s", ifname, ui_reason(err));
 	printf("%s: ", ui_text(ifname, name, sizeof(name)));
 	ui_print_changes(&r.sync);
+	ui_print_applied(name, &r);
 	ui_print_notes(name, &r);
 	return 0;
 }

@@ -201,6 +201,75 @@ void ui_print_notes(const char *ifname, const struct iface_result *r)
 		printf("%s: the maps grew to hold the change\n", ifname);
 }
 
+void ui_vprint_line(const char *ifname, const char *fmt, va_list ap)
+{
+	char line[3 * WGSF_POLICY_PATH_MAX];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	printf("%s: ", ifname);
+	ui_print_text(stdout, line);
+	putchar('\n');
+}
+
+__attribute__((format(printf, 2, 3))) static void print_line(const char *ifname,
+							     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ui_vprint_line(ifname, fmt, ap);
+	va_end(ap);
+}
+
+const char *ui_policy_name(const struct wgsf_config *c)
+{
+	return c->policy[0] ? c->policy : "none";
+}
+
+/* Two things change the mode: --mode, and a policy file's Mode line. */
+static void print_mode_change(const char *ifname, const struct iface_result *r)
+{
+	const char *was = ui_mode(r->was.mode), *now = ui_mode(r->cfg.mode);
+
+	if (r->was.mode == r->cfg.mode)
+		return;
+	if (r->mode_line)
+		print_line(ifname, "mode %s -> %s (Mode = %s at %s:%u)", was, now, now,
+			   r->cfg.policy, r->mode_line);
+	else
+		print_line(ifname, "mode %s -> %s (--mode %s)", was, now, now);
+}
+
+/* Another file comes only with --policy; another text, from the same file
+ * read again. */
+static void print_policy_change(const char *ifname, const struct iface_result *r)
+{
+	if (strcmp(r->was.policy, r->cfg.policy))
+		print_line(ifname, "policy %s -> %s (--policy%s)", ui_policy_name(&r->was),
+			   ui_policy_name(&r->cfg), r->cfg.policy[0] ? "" : " none");
+	else if (r->was.policy_id != r->cfg.policy_id)
+		print_line(ifname, "policy %s: its new text is in force (the file changed since "
+			   "it was last read)", ui_policy_name(&r->cfg));
+}
+
+void ui_print_applied(const char *ifname, const struct iface_result *r)
+{
+	const struct wgsf_attachment *was = &r->was.attachment, *now = &r->cfg.attachment;
+	char b1[32], b2[32];
+
+	if (!r->was_attached)
+		return;
+	/* the policy first: its Mode line may be what changed the mode */
+	print_policy_change(ifname, r);
+	print_mode_change(ifname, r);
+	/* Only --hook changes the kind, and the mechanism is the best the
+	 * kernel has for a kind. The same kind attached anew where it was not
+	 * in force (WireGuard restarted) is ui_print_notes' line. */
+	if (was->kind != now->kind)
+		print_line(ifname, "hook %s -> %s (--hook %s)", ui_hook(was, b1), ui_hook(now, b2),
+			   now->kind == HOOK_XDP ? "xdp" : "tc");
+}
+
 void ui_print_rejected_note(const char *ifname, const struct iface_result *r)
 {
 	if (!r->rejected_visible)

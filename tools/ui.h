@@ -3,6 +3,7 @@
 #ifndef WGSF_UI_H
 #define WGSF_UI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,11 @@ int ui_iface_command(int argc, const char *argv[], const struct ui_opt *opts, si
 		     const char **pos, size_t min_pos, size_t max_pos, const char *subcommand,
 		     const char *usage);
 
+/* "IFACE: ..." on stdout, the message escaped whole (a policy's path may
+ * hold anything); ifname is escaped already. */
+__attribute__((format(printf, 2, 0))) void ui_vprint_line(const char *ifname, const char *fmt,
+							   va_list ap);
+
 struct sync_result;
 /* "peers +1 -0, allowed ips +2 ~0 -0[, policy rules +1 -0, flags ~1]" */
 void ui_print_changes(const struct sync_result *r);
@@ -61,10 +67,16 @@ struct iface_result;
  * each: a hook that was not in force, an interrupted command's work, maps
  * that grew. */
 void ui_print_notes(const char *ifname, const struct iface_result *r);
+/* What a command changed in force, one "IFACE: ..." line each, old -> new
+ * and what caused it: the mode, the policy file or its text, the hook's
+ * kind. Nothing on a first attach, whose first line says it all. */
+void ui_print_applied(const char *ifname, const struct iface_result *r);
 /* Where WireGuard's own rejections are not visible, one line that says why. */
 void ui_print_rejected_note(const char *ifname, const struct iface_result *r);
 /* "tc (tcx)", "xdp (xdp-generic)" */
 const char *ui_hook(const struct wgsf_attachment *a, char buf[32]);
+/* The config's policy file, or "none" */
+const char *ui_policy_name(const struct wgsf_config *c);
 /* "monitor" or "enforce" */
 const char *ui_mode(uint32_t mode);
 /* A policy rule that cannot take effect: "wgsf: warning: ..." on stderr. */

@@ -51,15 +51,14 @@ static const char *watched;
 static char shown[UI_IFNAME_LEN]; /* its name for people, escaped */
 static bool warned;
 
+/* A log line, escaped whole: a policy's path, an error, may hold anything */
 __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s: ", shown);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	ui_vprint_line(shown, fmt, ap);
 	va_end(ap);
-	putchar('\n');
 	fflush(stdout);
 }
 
@@ -73,38 +72,40 @@ static void warn(const char *msg)
 	fflush(stdout);
 }
 
-static const char *policy_name(const struct wgsf_config *c)
-{
-	return c->policy[0] ? c->policy : "none";
-}
-
 /* What another command put in force since the last round. */
 static void log_adopted(const struct wgsf_config *was, const struct wgsf_config *now)
 {
-	char what[2 * WGSF_POLICY_PATH_MAX + 64] = "";
+	/* room for all three: two paths, and the rest's few words */
+	char what[2 * WGSF_POLICY_PATH_MAX + 128] = "", b1[32], b2[32];
 	size_t n = 0;
 
 	if (was->mode != now->mode)
 		n += snprintf(what + n, sizeof(what) - n, ", mode %s -> %s", ui_mode(was->mode),
 			      ui_mode(now->mode));
 	if (strcmp(was->policy, now->policy))
-		n += snprintf(what + n, sizeof(what) - n, ", policy %s -> %s", policy_name(was),
-			      policy_name(now));
-	else if (was->policy_id != now->policy_id && n < sizeof(what))
-		n += snprintf(what + n, sizeof(what) - n, ", policy %s re-read", policy_name(now));
+		n += snprintf(what + n, sizeof(what) - n, ", policy %s -> %s", ui_policy_name(was),
+			      ui_policy_name(now));
+	else if (was->policy_id != now->policy_id)
+		n += snprintf(what + n, sizeof(what) - n, ", policy %s re-read",
+			      ui_policy_name(now));
+	if (was->attachment.kind != now->attachment.kind)
+		n += snprintf(what + n, sizeof(what) - n, ", hook %s -> %s",
+			      ui_hook(&was->attachment, b1), ui_hook(&now->attachment, b2));
 	if (n)
 		say("another command changed %s; kept", what + 2);
 }
 
-/* After SIGHUP: what the file gave. */
+/* After SIGHUP: what the file gave, where it changed nothing (a new text
+ * is logged as every change this watch applies, warned of or not: a rule
+ * that cannot take effect is warned of too). */
 static void log_reload(const struct wgsf_config *was, const struct wgsf_config *now)
 {
 	if (!now->policy[0])
 		say("no policy file to read");
+	else if (was->policy_id != now->policy_id)
+		return;
 	else if (warned)
 		say("policy %s not applied, the previous one stays", now->policy);
-	else if (was->policy_id != now->policy_id)
-		say("policy %s read", now->policy);
 	else
 		say("policy %s read, unchanged", now->policy);
 }
@@ -145,10 +146,11 @@ static bool round_once(struct sync_cache *cache, struct policy_memo *memo, bool 
 	else
 		ui_print_notes(shown, &r);
 	*gone = false;
+	/* others' changes since the last round, then this round's own */
+	log_adopted(last, &r.was);
+	ui_print_applied(shown, &r);
 	if (reread)
-		log_reload(last, &r.cfg);
-	else
-		log_adopted(last, &r.cfg);
+		log_reload(&r.was, &r.cfg);
 	*last = r.cfg;
 	if (has_changes(&r.sync)) {
 		printf("%s: ", shown);
@@ -189,8 +191,9 @@ int watch_main(int argc, const char *argv[])
 	/* what grows from here on is logged */
 	watch_log_counters(watched, &seen);
 	say("watching every %g seconds", secs);
-	ui_print_notes(watched, &r);
-	ui_print_rejected_note(watched, &r);
+	ui_print_applied(shown, &r);
+	ui_print_notes(shown, &r);
+	ui_print_rejected_note(shown, &r);
 	fflush(stdout);
 	handle_signals();
 	nap.tv_sec = (time_t)secs;

@@ -181,7 +181,7 @@ static uint32_t mode_for(const struct session *s, int option, uint32_t now)
 {
 	if (option >= 0)
 		return option;
-	if (s->text && s->pol->mode >= 0)
+	if (s->mode_line)
 		return s->pol->mode;
 	return now;
 }
@@ -291,6 +291,14 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	return err;
 }
 
+/* What a command found in force, for what it reports. */
+static void note_found(const struct session *s, struct iface_result *res)
+{
+	res->completed = s->cfg.unfinished;
+	res->was = s->cfg;
+	res->was_attached = s->attached;
+}
+
 /* The tracer follows the interface where it can see WireGuard's own
  * rejections; res says why not where it cannot. A re-created interface
  * leaves the old one's registration behind, which goes. */
@@ -321,9 +329,10 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct iface_re
 	err = session_begin(&s, ifname, SESSION_CREATE | SESSION_READ_WG) ?:
 	      session_policy(&s, src, o->policy, o->warn, NULL);
 	if (!err) {
-		res->completed = s.cfg.unfinished;
+		note_found(&s, res);
 		/* a first attach finds nothing to report */
 		res->found = s.attached ? hook_state(ifname, s.gen, &s.cfg.attachment) : HOOK_LIVE;
+		res->mode_line = o->mode < 0 ? s.mode_line : 0;
 		err = attach_locked(&s, o, res);
 	}
 	if (!err)
@@ -380,8 +389,9 @@ int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const ch
 	err = session_begin(&s, ifname, SESSION_READ_WG) ?:
 	      session_policy(&s, src, NULL, warn, memo);
 	if (!err) {
-		res->completed = s.cfg.unfinished;
+		note_found(&s, res);
 		res->found = hook_state(ifname, s.gen, &s.cfg.attachment);
+		res->mode_line = s.mode_line;
 		/* Not in force, or left unfinished: a full attach mends both. */
 		if (res->found != HOOK_LIVE || s.cfg.unfinished) {
 			err = attach_locked(&s, &keep, res);

@@ -42,6 +42,10 @@ struct iface_result {
 	bool completed;         /* an interrupted command's work was completed */
 	bool grown;             /* the maps were too small and grew */
 	struct wgsf_config cfg; /* the config in force afterwards */
+	/* and before, as found, where was_attached: the two tell what changed */
+	struct wgsf_config was;
+	bool was_attached;
+	unsigned int mode_line; /* the policy file's Mode that set the mode; 0: none did */
 	/* WireGuard's own rejections on the interface: traced, or why not */
 	bool rejected_visible;
 	char rejected_why[TRACER_WHY_LEN];

@@ -232,8 +232,8 @@ static int from_memo(struct session *s, struct policy_memo *memo)
 	return 0;
 }
 
-int session_policy(struct session *s, enum policy_source src, const char *path,
-		   void (*warn)(const char *msg), struct policy_memo *memo)
+static int policy_from(struct session *s, enum policy_source src, const char *path,
+		       void (*warn)(const char *msg), struct policy_memo *memo)
 {
 	char err[POLICY_ERR_LEN];
 	int r;
@@ -261,4 +261,30 @@ int session_policy(struct session *s, enum policy_source src, const char *path,
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* The Mode of the policy text in force; -1 where it has none, or there is
+ * none (or it cannot be read again: then any Mode is new to it). */
+static int mode_in_force(const struct session *s)
+{
+	struct policy p = { .mode = -1 };
+	char err[POLICY_ERR_LEN];
+	int mode = -1;
+
+	if (s->attached && !policy_text_policy(s->old.fd[MAP_POLICY_TEXT], &s->cfg, &p, err))
+		mode = p.mode;
+	policy_free(&p);
+	return mode;
+}
+
+int session_policy(struct session *s, enum policy_source src, const char *path,
+		   void (*warn)(const char *msg), struct policy_memo *memo)
+{
+	int r = policy_from(s, src, path, warn, memo);
+
+	/* A new text's Mode takes effect where its value is new to the text in
+	 * force: an edit elsewhere in the file does not undo --mode. */
+	if (!r && s->text && s->own.mode >= 0 && s->own.mode != mode_in_force(s))
+		s->mode_line = s->own.mode_line;
+	return r;
 }

@@ -33,6 +33,9 @@ struct session {
 	 * force: pinned beside it, in force with the config's last write. */
 	char *text;
 	size_t text_len;
+	/* The line of that text's Mode when the command applies it (unless
+	 * --mode wins); 0: the mode in force stays. */
+	unsigned int mode_line;
 };
 
 #define SESSION_CREATE 1   /* attach: create the pin directory */
@@ -59,7 +62,8 @@ struct policy_memo {
 	struct policy pol;
 };
 
-/* Sets s->pol (and s->text when the file's text is new) from src; path is
+/* Sets s->pol (and s->text when the file's text is new, s->mode_line when
+ * its Mode applies) from src; path is
  * POLICY_PATH's file. warn, when not NULL, is told of rules that cannot
  * take effect and of a file that cannot be read. */
 int session_policy(struct session *s, enum policy_source src, const char *path,

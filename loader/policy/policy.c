@@ -185,6 +185,7 @@ static int setting(struct parser *ps, char *s)
 		ps->pol->mode = WGSF_MODE_ENFORCE;
 	else
 		return pos_fail(&ps->pos, "Mode is monitor or enforce, not '%s'", value);
+	ps->pol->mode_line = ps->pos.line;
 	return 0;
 }
 
@@ -296,7 +297,8 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	size_t i;
 	int err = 0;
 
-	*dst = (struct policy){ .mode = src->mode, .cap_peers = src->n_peers };
+	*dst = (struct policy){ .mode = src->mode, .mode_line = src->mode_line,
+				.cap_peers = src->n_peers };
 	dst->peers = calloc(src->n_peers ?: 1, sizeof(*dst->peers));
 	if (!dst->peers)
 		return -ENOMEM;

@@ -35,6 +35,7 @@ struct peer_rules {
 
 struct policy {
 	int mode; /* enum wgsf_mode, or -1 when the file does not say */
+	unsigned int mode_line; /* of the Mode that counts (the last), for messages */
 	struct peer_rules *peers;
 	size_t n_peers, cap_peers;
 };

@@ -35,7 +35,7 @@ sleep 1.5
 t_ok "an edited policy is not applied before SIGHUP" blocked false
 kill -HUP "$watcher"
 t_ok "after SIGHUP it is" within 12 blocked true
-t_ok "and logged" logged "$GW_IF: policy $work/policy read"
+t_ok "and logged" logged "$GW_IF: policy $work/policy: its new text is in force (the file changed since it was last read)"
 
 printf '[Peer]\nPublicKey = nonsense\n' >"$work/policy"
 kill -HUP "$watcher"

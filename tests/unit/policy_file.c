@@ -62,6 +62,7 @@ static void valid(void)
 	if (!ok(!policy_read(path, &p, err), "a valid file reads"))
 		return diag("%s", err);
 	is_u64(p.mode, WGSF_MODE_ENFORCE, "Mode = enforce");
+	is_u64(p.mode_line, 3, "on line 3, for the line that says it took effect");
 	is_u64(p.n_peers, 2, "two peers");
 	key_from_base64(key, KEY_A);
 	a = policy_find(&p, key);
@@ -136,6 +137,10 @@ int main(void)
 	write_file("\xef\xbb\xbf[Interface]\nMode = enforce\n", 30);
 	ok(!policy_read(path, &p, err) && p.mode == WGSF_MODE_ENFORCE,
 	   "a UTF-8 byte order mark before [Interface]: read as if absent");
+	policy_free(&p);
+	write_file("[Interface]\nMode = enforce\n# and then\nmode = Monitor\n", 53);
+	ok(!policy_read(path, &p, err) && p.mode == WGSF_MODE_MONITOR && p.mode_line == 4,
+	   "Mode given twice: the last counts, and its line");
 	policy_free(&p);
 	refused("a byte order mark after the first line", "[Interface]\n\xef\xbb\xbfMode = enforce\n",
 		":2: unknown key '\xef\xbb\xbfMode' in [Interface]");
