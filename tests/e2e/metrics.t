@@ -97,7 +97,8 @@ t_is "$(diff <(grep -v _seconds "$WORK/wgsf.prom") <(grep -v _seconds "$WORK/htt
 	"the textfile equals the HTTP answer"
 t_is "$(stat -c %a "$WORK/wgsf.prom")" 644 "readable by node_exporter"
 t_is "$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$WORK/http.prom" | tr '\n' ' ')" \
-	"wgsf_build_info wgsf_interface_info wgsf_interface_unknown_packets_total \
+	"wgsf_build_info wgsf_interface_info wgsf_interface_hook_in_force wgsf_interface_hook_state \
+wgsf_interface_unknown_packets_total \
 wgsf_interface_unknown_bytes_total wgsf_interface_malformed_packets_total \
 wgsf_peer_receive_packets_total wgsf_peer_receive_bytes_total wgsf_peer_last_seen_seconds \
 wgsf_peer_violation_packets_total wgsf_peer_violation_bytes_total wgsf_peer_last_violation_seconds \
@@ -162,6 +163,64 @@ t_is "$(grep -cF "wgsf_interface_info{interface=\"w\\\"\\\\$ID\"," "$WORK/quoted
 	"its name escaped in the labels"
 t_is "$(promtool check metrics <"$WORK/quoted.prom" 2>&1)" "" "as promtool wants"
 t_ok "detach it" eval 'wgsf_gw detach "$Q" >/dev/null'
+
+# Whether the hook is in force, as metrics says it (hook_in_force, and the
+# state of hook_state) and as show --json does: "1 attached attached".
+hook_seen() { # [RUNNER]: the command that runs wgsf, wgsf_gw unless given
+	local run=${1:-wgsf_gw} m
+	m=$($run metrics)
+	printf '%s %s %s\n' \
+		"$(sed -n "s/^wgsf_interface_hook_in_force{interface=\"$GW_IF\"} //p" <<<"$m")" \
+		"$(sed -n "s/^wgsf_interface_hook_state{interface=\"$GW_IF\",state=\"\([a-z-]*\)\"} 1\$/\1/p" <<<"$m")" \
+		"$($run show "$GW_IF" --json 2>/dev/null | jq -r '.interfaces[0].hook_state')"
+}
+t_is "$(hook_seen)" "1 attached attached" "attached: in force, as show says"
+t_is "$(grep -c '^wgsf_interface_hook' <(wgsf_gw metrics))" 2 \
+	"one sample of each hook family for the one interface"
+bpf_only() { gw_run setpriv --inh-caps=-all,+bpf --ambient-caps=-all,+bpf --bounding-set=-all,+bpf "$WGSF" "$@"; }
+t_is "$(hook_seen bpf_only)" "0 unknown unknown" \
+	"CAP_BPF alone (the metrics unit): not known to be in force, and hook_state says why"
+
+# A first attach killed at each of its fault points: wherever metrics lists
+# the interface, it says what show says.
+t_ok "detach" detach_gw
+killed_at() { # N: 0 when the faulty attach was killed at its Nth point
+	WGSF_FAULT_AT=$1 gw_run "$FAULTS" attach "$GW_IF" >/dev/null 2>&1
+	[ $? = 137 ]
+}
+# IN_FORCE STATE SHOWN, or only SHOWN (null) where neither lists it
+agree() {
+	case $# in
+	1) [ "$1" = null ] ;;
+	3) [ "$2" = "$3" ] && [ "$1" = "$([ "$3" = attached ] && echo 1 || echo 0)" ] ;;
+	*) false ;;
+	esac
+}
+n=0 agreed=0 lapsed=0
+while [ $n -lt 100 ] && killed_at $((n + 1)); do
+	n=$((n + 1))
+	seen=$(hook_seen)
+	# shellcheck disable=SC2086
+	if agree $seen; then
+		agreed=$((agreed + 1))
+		case $seen in "0 "*) lapsed=$((lapsed + 1)) ;; esac
+	else
+		t_diag "killed at point $n: metrics and show say '$seen'"
+	fi
+	attach_gw && detach_gw
+done
+t_is "$agreed" "$n" "a first attach killed at each of its $n points: metrics says what show says"
+t_ok "at $lapsed of them the interface is listed, not in force" test "$lapsed" -gt 0
+t_ok "attach again" attach_gw
+
+t_ok "wireguard-go restarted" restart_gw_wg
+t_is "$(hook_seen)" "0 interface-recreated interface-recreated" \
+	"wireguard-go restarted: not in force, as show says"
+t_ok "sync" eval 'wgsf_gw sync "$GW_IF" >/dev/null'
+t_is "$(hook_seen)" "1 attached attached" "synced: in force again"
+kill "$GW_WG_PID" && wait "$GW_WG_PID" 2>/dev/null
+t_is "$(hook_seen)" "0 interface-gone interface-gone" \
+	"wireguard-go stopped, the interface gone: not in force, as show says"
 t_ok "detach" detach_gw
 t_is "$(scrape "$URL/metrics" | samples)" "$BUILD" "the next scrape has only the build"
 t_done
