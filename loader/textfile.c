@@ -9,7 +9,7 @@
 
 #include "textfile.h"
 
-static const char *file_kind(mode_t mode)
+const char *textfile_kind(mode_t mode)
 {
 	if (S_ISDIR(mode))
 		return "a directory";
@@ -69,7 +69,7 @@ int textfile_read(const char *path, size_t most, char **text, size_t *size, char
 		snprintf(err, err_len, "%s: %s", path, strerror(-r));
 	} else if (!S_ISREG(st.st_mode)) {
 		r = -EINVAL;
-		snprintf(err, err_len, "%s: %s, not a regular file", path, file_kind(st.st_mode));
+		snprintf(err, err_len, "%s: %s, not a regular file", path, textfile_kind(st.st_mode));
 	} else if ((size_t)st.st_size > most) {
 		r = -EFBIG;
 	} else {

@@ -113,6 +113,30 @@ t_ok "leaves the file as it was" cmp -s "$WORK/before" "$WORK/wgsf.prom"
 t_is "$(find "$WORK" -maxdepth 1 -name 'wgsf.prom.tmp.*' | wc -l)" 1 \
 	"the unfinished one is a temporary file, which the textfile collector ignores (not .prom)"
 
+# --output replaces a regular file only; anything else is refused, one
+# line, and left as it was. The nodes are the test's own, made by mknod.
+mknod "$WORK/null" c 1 3 && mkfifo "$WORK/fifo" && mkdir "$WORK/dir" &&
+	ln -s null "$WORK/to-null" && ln -s gone "$WORK/dangling"
+refuses() { # NAME WHY
+	local out
+	out=$(wgsf_gw metrics --output "$WORK/$1" 2>&1)
+	t_is "$?:$out" "1:Unable to write '$WORK/$1': $2" "--output $1: refused, saying why"
+}
+nodes() { stat -c '%n %F %t:%T' "$WORK/null" "$WORK/fifo" "$WORK/dir" | sed "s|$WORK/||"; }
+before=$(nodes)
+refuses null "a device, not a regular file"
+refuses fifo "a FIFO or pipe, not a regular file"
+refuses dir "a directory, not a regular file"
+refuses to-null "a symbolic link to a device, not a regular file"
+refuses dangling "a symbolic link to a file that does not exist"
+t_is "$(nodes)" "$before" "the device (its numbers too), the FIFO and the directory are as they were"
+t_is "$(readlink "$WORK/to-null"):$(readlink "$WORK/dangling")" null:gone "the links too"
+t_is "$(find "$WORK" -name '*.tmp.*' | wc -l)" 1 "no temporary file left beside them"
+ln -s wgsf.prom "$WORK/to-prom" && : >"$WORK/wgsf.prom"
+t_ok "--output through a symbolic link to a regular file" wgsf_gw metrics --output "$WORK/to-prom"
+t_is "$(readlink "$WORK/to-prom"):$(grep -c '^wgsf_build_info' "$WORK/wgsf.prom")" wgsf.prom:1 \
+	"replaces the (emptied) file it names, and the link stays"
+
 # status and headers of one request
 status() { scrape -o /dev/null -w '%{http_code}' "$@"; }
 t_is "$(scrape -I "$URL/metrics" | head -n1 | tr -d '\r')" "HTTP/1.1 200 OK" "HEAD /metrics: 200"
