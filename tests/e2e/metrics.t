@@ -31,7 +31,8 @@ t_is "$(echo "$out" | promtool check metrics 2>&1)" "" "and promtool accepts it"
 nsenter --net="/var/run/netns/$GW_NS" "$WGSF" metrics --listen 127.0.0.1 2>"$WORK/server.log" &
 PIDS+=($!)
 cat >"$WORK/prometheus.yml" <<EOT
-global: { scrape_interval: 1s, scrape_timeout: 1s }
+global: { scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s }
+rule_files: ['$ROOT/contrib/prometheus/wgsf-alerts.yml']
 scrape_configs:
   - job_name: wgsf
     static_configs: [ { targets: ['127.0.0.1:9587'] } ]
@@ -199,6 +200,13 @@ hook_seen() { # [RUNNER]: the command that runs wgsf, wgsf_gw unless given
 		"$($run show "$GW_IF" --json 2>/dev/null | jq -r '.interfaces[0].hook_state')"
 }
 t_is "$(hook_seen)" "1 attached attached" "attached: in force, as show says"
+# The alerting rules on Prometheus's own scrapes: "pending" while they wait
+# out their 'for'.
+pending() { # ALERT LABELS
+	stored_is "ALERTS{alertname=\"$1\",alertstate=\"pending\",$2}" 1
+}
+no_alert() { [ "$(stored "count(ALERTS{alertname=~\"Wgsf.*\",interface=\"$GW_IF\"})")" = null ]; }
+t_ok "in force: no wgsf alert on it" no_alert
 t_is "$(grep -c '^wgsf_interface_hook' <(wgsf_gw metrics))" 2 \
 	"one sample of each hook family for the one interface"
 bpf_only() { gw_run setpriv --inh-caps=-all,+bpf --ambient-caps=-all,+bpf --bounding-set=-all,+bpf "$WGSF" "$@"; }
@@ -240,11 +248,18 @@ t_ok "attach again" attach_gw
 t_ok "wireguard-go restarted" restart_gw_wg
 t_is "$(hook_seen)" "0 interface-recreated interface-recreated" \
 	"wireguard-go restarted: not in force, as show says"
+t_ok "WgsfEnforcementLapsed, with the state" within 50 pending WgsfEnforcementLapsed \
+	"interface=\"$GW_IF\",state=\"interface-recreated\""
 t_ok "sync" eval 'wgsf_gw sync "$GW_IF" >/dev/null'
 t_is "$(hook_seen)" "1 attached attached" "synced: in force again"
+t_ok "no wgsf alert on it" within 50 no_alert
 kill "$GW_WG_PID" && wait "$GW_WG_PID" 2>/dev/null
 t_is "$(hook_seen)" "0 interface-gone interface-gone" \
 	"wireguard-go stopped, the interface gone: not in force, as show says"
+t_ok "WgsfEnforcementLapsed, interface-gone" within 50 pending WgsfEnforcementLapsed \
+	"interface=\"$GW_IF\",state=\"interface-gone\""
 t_ok "detach" detach_gw
+t_ok "detached: WgsfInterfaceVanished" within 50 pending WgsfInterfaceVanished \
+	"interface=\"$GW_IF\""
 t_is "$(scrape "$URL/metrics" | samples)" "$BUILD" "the next scrape has only the build"
 t_done
