@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "filepos.h"
 #include "policy/policy.h"
+#include "strict_path.h"
 #include "textfile.h"
 #include "wgsf.h"
 
@@ -267,8 +269,18 @@ int policy_parse(const char *name, const char *text, size_t size, struct policy 
 
 int policy_load(const char *path, char **text, size_t *size, char err[POLICY_ERR_LEN])
 {
-	return textfile_read(path, (size_t)WGSF_POLICY_CHUNK * WGSF_POLICY_CHUNKS, text, size, err,
-			     POLICY_ERR_LEN);
+	return textfile_read_strict(path, (size_t)WGSF_POLICY_CHUNK * WGSF_POLICY_CHUNKS, text,
+				    size, err, POLICY_ERR_LEN);
+}
+
+int policy_check_path(const char *path, char err[POLICY_ERR_LEN])
+{
+	int fd = strict_path_open(path, geteuid(), err, POLICY_ERR_LEN);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN])

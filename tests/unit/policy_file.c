@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "policy/policy.h"
 #include "tap.h"
@@ -87,6 +88,8 @@ int main(void)
 	char err[POLICY_ERR_LEN];
 	struct policy p;
 
+	/* not writable by group or others, whatever the umask: see strict_path.h */
+	umask(022);
 	snprintf(path, sizeof(path), "/tmp/wgsf-policy-%d", getpid());
 	valid();
 	refused("empty file", "", ": empty policy: no [Interface] or [Peer] section");
