@@ -54,7 +54,8 @@ static int check(struct walk *w, const char *name, const struct stat *st, const 
 	if (st->st_uid && st->st_uid != w->user)
 		return fail(w, name, -EPERM, "%sowned by uid %u, not root", what,
 			    (unsigned int)st->st_uid);
-	/* a link's own mode means nothing: only its owner may replace it */
+	/* a link's mode is 0777 and means nothing: its owner and its
+	 * directory say who may replace it */
 	if (S_ISLNK(st->st_mode) || sticky || !(st->st_mode & (S_IWGRP | S_IWOTH)))
 		return 0;
 	return fail(w, name, -EPERM, "%swritable by %s", what,
