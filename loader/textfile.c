@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* O_PATH */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,9 +9,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "strict_path.h"
 #include "textfile.h"
 
-static const char *file_kind(mode_t mode)
+const char *textfile_kind(mode_t mode)
 {
 	if (S_ISDIR(mode))
 		return "a directory";
@@ -54,22 +57,19 @@ static int read_all(int fd, size_t most, size_t hint, char **text, size_t *size)
 	return 0;
 }
 
-int textfile_read(const char *path, size_t most, char **text, size_t *size, char *err,
-		  size_t err_len)
+/* What fd, opened for path, holds: a regular file of at most most bytes. */
+static int read_fd(int fd, const char *path, size_t most, char **text, size_t *size, char *err,
+		   size_t err_len)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), r = fd < 0 ? -errno : 0;
 	struct stat st;
+	int r = fstat(fd, &st) ? -errno : 0;
 
-	/* a socket cannot be opened at all (ENXIO): its kind says more */
-	if (r == -ENXIO && !stat(path, &st))
-		r = 0;
-	else if (!r && fstat(fd, &st))
-		r = -errno;
 	if (r) {
 		snprintf(err, err_len, "%s: %s", path, strerror(-r));
 	} else if (!S_ISREG(st.st_mode)) {
 		r = -EINVAL;
-		snprintf(err, err_len, "%s: %s, not a regular file", path, file_kind(st.st_mode));
+		snprintf(err, err_len, "%s: %s, not a regular file", path,
+			 textfile_kind(st.st_mode));
 	} else if ((size_t)st.st_size > most) {
 		r = -EFBIG;
 	} else {
@@ -79,7 +79,35 @@ int textfile_read(const char *path, size_t most, char **text, size_t *size, char
 	}
 	if (r == -EFBIG)
 		snprintf(err, err_len, "%s: larger than %zu MiB", path, most >> 20);
-	if (fd >= 0)
-		close(fd);
+	return r;
+}
+
+int textfile_read(const char *path, size_t most, char **text, size_t *size, char *err,
+		  size_t err_len)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), r;
+
+	/* a socket cannot be opened for reading at all (ENXIO): its kind says more */
+	if (fd < 0 && errno == ENXIO)
+		fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, err_len, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	r = read_fd(fd, path, most, text, size, err, err_len);
+	close(fd);
+	return r;
+}
+
+int textfile_read_strict(const char *path, size_t most, char **text, size_t *size, char *err,
+			 size_t err_len)
+{
+	int fd = strict_path_open(path, geteuid(), err, err_len), r;
+
+	if (fd < 0)
+		return fd;
+	r = read_fd(fd, path, most, text, size, err, err_len);
+	close(fd);
 	return r;
 }

@@ -9,6 +9,7 @@
 #define WGSF_TEXTFILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The whole of path, a regular file of at most most bytes (whole MiB),
  * into *text (NUL-terminated, the caller's to free), its length into
@@ -16,5 +17,13 @@
  * not a regular file, -EFBIG past most. */
 int textfile_read(const char *path, size_t most, char **text, size_t *size, char *err,
 		  size_t err_len);
+/* textfile_read() of a file that decides what is enforced (a policy):
+ * only along a path that strict_path.h trusts; otherwise -EPERM (or the
+ * walk's -errno) with "PATH: why" in err, PATH what failed the check. */
+int textfile_read_strict(const char *path, size_t most, char **text, size_t *size, char *err,
+			 size_t err_len);
+/* What a file of this mode is, for a message that refuses it: "a
+ * directory", "a FIFO or pipe", "a device", "a socket", "a special file". */
+const char *textfile_kind(mode_t mode);
 
 #endif

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "textfile.h"
 #include "metrics.h"
 #include "subcommands.h"
 #include "ui.h"
@@ -66,15 +68,46 @@ static int write_file(const char *path, char failed[IFNAMSIZ])
 	return err;
 }
 
+/* The file that --output replaces: path, or the regular file that a
+ * symbolic link path names; into target. Anything else is refused with
+ * why, for the rename would put a regular file in place of a device, a
+ * FIFO, a socket or a directory. */
+static int output_target(const char *path, char target[PATH_MAX], char *why, size_t len)
+{
+	struct stat st, link;
+	bool linked = !lstat(path, &link) && S_ISLNK(link.st_mode);
+
+	if (stat(path, &st)) {
+		if (errno != ENOENT)
+			return -errno;
+		if (linked) {
+			snprintf(why, len, "a symbolic link to a file that does not exist");
+			return -EINVAL;
+		}
+		snprintf(target, PATH_MAX, "%s", path);
+		return strlen(path) < PATH_MAX ? 0 : -ENAMETOOLONG;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, len, "%s%s, not a regular file", linked ? "a symbolic link to " : "",
+			 textfile_kind(st.st_mode));
+		return -EINVAL;
+	}
+	return realpath(path, target) ? 0 : -errno;
+}
+
 static int output(const char *path)
 {
-	char failed[IFNAMSIZ] = "";
-	int err = write_file(path, failed);
+	char failed[IFNAMSIZ] = "", target[PATH_MAX], why[128] = "";
+	int err = output_target(path, target, why, sizeof(why));
 
+	if (why[0])
+		return ui_error("Unable to write '%s': %s", path, why);
+	err = err ?: write_file(target, failed);
 	if (err && failed[0])
 		return ui_error("Unable to read %s: %s", failed, ui_reason(err));
+	/* not ui_reason(): what reading the pins noted is no reason here */
 	if (err)
-		return ui_error("Unable to write '%s': %s", path, ui_reason(err));
+		return ui_error("Unable to write '%s': %s", path, strerror(-err));
 	return 0;
 }
 

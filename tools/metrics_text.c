@@ -17,7 +17,9 @@ enum source {
 	PEER_REJECTED,  /* a wgsf_rejected counter: only where rejections are visible */
 	IFACE_STAT,     /* a wgsf_dev_stats counter */
 	IFACE_REJECTED, /* senders wgsf's tables lack: only where visible */
-	IFACE_INFO,
+	IFACE_INFO,     /* 1, its labels the information */
+	IFACE_IN_FORCE, /* 1 where show says the hook is attached, else 0 */
+	IFACE_HOOK_STATE, /* 1, show's hook_state its label */
 };
 
 static const struct family {
@@ -28,6 +30,13 @@ static const struct family {
 	{ "wgsf_interface_info", "gauge",
 	  "An attached interface: its hook, the mechanism that runs it, and the mode",
 	  IFACE_INFO, 0 },
+	{ "wgsf_interface_hook_in_force", "gauge",
+	  "1 where the program pinned for the interface runs on it now (show's hook_state "
+	  "attached), else 0", IFACE_IN_FORCE, 0 },
+	{ "wgsf_interface_hook_state", "gauge",
+	  "How the hook stands on the interface, as show's hook_state says (attached, detached, "
+	  "stale, interface-recreated, interface-gone, or unknown where this process may not "
+	  "read the interface's programs)", IFACE_HOOK_STATE, 0 },
 	{ "wgsf_interface_unknown_packets_total", "counter",
 	  "Packets from sources no peer's allowed IPs hold (the tables lag WireGuard)", IFACE_STAT,
 	  offsetof(struct wgsf_dev_stats, unknown_packets) },
@@ -146,11 +155,39 @@ static bool has_samples(const struct family *m, const struct iface_view *v)
 	return (!per_peer || v->n_peers) && (!rejected || v->rejected_visible);
 }
 
+/* The labels of an interface's sample beyond its name, into out. */
+static void iface_labels(char *out, const struct family *m, const struct iface_view *v)
+{
+	const struct wgsf_attachment *a = &v->pins.cfg.attachment;
+
+	*out = '\0';
+	if (m->source == IFACE_INFO) {
+		out = label(out, ",", "hook", a->kind == HOOK_XDP ? "xdp" : "tc");
+		out = label(out, ",", "mechanism", hook_mech_name(a->mech));
+		label(out, ",", "mode", ui_mode(v->pins.cfg.mode));
+	} else if (m->source == IFACE_HOOK_STATE) {
+		label(out, ",", "state", hook_state_name(v->pins.hook));
+	}
+}
+
+static uint64_t iface_value(const struct family *m, const struct iface_view *v)
+{
+	switch (m->source) {
+	case IFACE_IN_FORCE:
+		return v->pins.hook == HOOK_LIVE;
+	case IFACE_REJECTED:
+		return v->rejected_unknown_packets;
+	case IFACE_STAT:
+		return field(&v->dev, m->offset);
+	default:
+		return 1;
+	}
+}
+
 static void iface_samples(FILE *f, const struct family *m, const struct labels *l)
 {
 	const struct iface_view *v = l->v;
-	const struct wgsf_attachment *a = &v->pins.cfg.attachment;
-	char info[4 * LABELS_LEN], *end = info;
+	char more[4 * LABELS_LEN];
 	size_t i;
 
 	if (!has_samples(m, v))
@@ -160,16 +197,8 @@ static void iface_samples(FILE *f, const struct family *m, const struct labels *
 			peer_samples(f, m, v, i, l->peer[i]);
 		return;
 	}
-	if (m->source == IFACE_INFO) {
-		end = label(end, ",", "hook", a->kind == HOOK_XDP ? "xdp" : "tc");
-		end = label(end, ",", "mechanism", hook_mech_name(a->mech));
-		label(end, ",", "mode", ui_mode(v->pins.cfg.mode));
-		sample(f, m->name, l->iface, info, 1);
-		return;
-	}
-	sample(f, m->name, l->iface, "",
-	       m->source == IFACE_REJECTED ? v->rejected_unknown_packets :
-					     field(&v->dev, m->offset));
+	iface_labels(more, m, v);
+	sample(f, m->name, l->iface, more, iface_value(m, v));
 }
 
 /* HELP and TYPE only for a family with samples, so that nothing attached

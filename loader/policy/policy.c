@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "filepos.h"
 #include "policy/policy.h"
+#include "strict_path.h"
 #include "textfile.h"
 #include "wgsf.h"
 
@@ -59,6 +61,22 @@ const struct peer_rules *policy_find(const struct policy *p, const uint8_t key[W
 	return NULL;
 }
 
+/* A key or a section's name as a policy has them, which a message may
+ * quote: what is not one may be any line of any file (a symbolic link to
+ * /etc/shadow), which a message must not repeat. */
+static bool is_word(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	return n && n <= 32 && !s[n];
+}
+
+/* A line of no policy syntax: named by its number alone. */
+static int not_policy(struct parser *ps)
+{
+	return pos_fail(&ps->pos, "expected 'Key = Value' or a [Section]");
+}
+
 /* The last [Peer] must have said whose it is. */
 static int end_section(struct parser *ps)
 {
@@ -74,7 +92,7 @@ static int section(struct parser *ps, char *s)
 	int err;
 
 	if (s[len - 1] != ']')
-		return pos_fail(&ps->pos, "unterminated section header '%s'", s);
+		return pos_fail(&ps->pos, "unterminated section header");
 	s[len - 1] = '\0';
 	err = end_section(ps);
 	if (err)
@@ -86,6 +104,8 @@ static int section(struct parser *ps, char *s)
 		ps->section = SECTION_INTERFACE;
 		return 0;
 	}
+	if (strcasecmp(s + 1, "Peer") && !is_word(s + 1))
+		return pos_fail(&ps->pos, "unknown section ([Interface] or [Peer])");
 	if (strcasecmp(s + 1, "Peer"))
 		return pos_fail(&ps->pos, "unknown section '[%s]' ([Interface] or [Peer])", s + 1);
 	if (pol->n_peers == pol->cap_peers) {
@@ -104,14 +124,15 @@ static int section(struct parser *ps, char *s)
 	return 0;
 }
 
-static int prefixes(struct parser *ps, char *value, struct prefix_list *l)
+/* The prefixes of the setting key (its name as documented). */
+static int prefixes(struct parser *ps, const char *key, char *value, struct prefix_list *l)
 {
 	char *item, *save = NULL;
 	struct prefix p;
 	int err;
 
 	if (!*value || value[strlen(value) - 1] == ',' || *value == ',' || strstr(value, ",,"))
-		return pos_fail(&ps->pos, "an empty prefix in '%s'", value);
+		return pos_fail(&ps->pos, "an empty prefix in %s", key);
 	for (item = strtok_r(value, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		item = trim(item);
 		if (prefix_parse(item, &p))
@@ -149,11 +170,11 @@ static int peer_setting(struct parser *ps, const char *key, char *value)
 		return peer_key(ps, r, value);
 	if (!strcasecmp(key, "AllowedSources")) {
 		r->has_sources = true;
-		return prefixes(ps, value, &r->sources);
+		return prefixes(ps, "AllowedSources", value, &r->sources);
 	}
 	if (!strcasecmp(key, "AllowedDestinations")) {
 		r->has_destinations = true;
-		return prefixes(ps, value, &r->destinations);
+		return prefixes(ps, "AllowedDestinations", value, &r->destinations);
 	}
 	if (!strcasecmp(key, "Block")) {
 		if (strcasecmp(value, "true") && strcasecmp(value, "false"))
@@ -169,12 +190,15 @@ static int setting(struct parser *ps, char *s)
 	char *eq = strchr(s, '='), *key, *value;
 
 	if (!eq)
-		return pos_fail(&ps->pos, "expected 'Key = Value' or a [Section], not '%s'", s);
+		return not_policy(ps);
 	*eq = '\0';
 	key = trim(s);
 	value = trim(eq + 1);
+	if (!is_word(key))
+		return not_policy(ps);
 	if (ps->section == SECTION_NONE)
-		return pos_fail(&ps->pos, "'%s' outside any section", key);
+		return pos_fail(&ps->pos, "a setting outside any section ([Interface] or [Peer] "
+				"first)");
 	if (ps->section == SECTION_PEER)
 		return peer_setting(ps, key, value);
 	if (strcasecmp(key, "Mode"))
@@ -196,6 +220,9 @@ static int line(struct parser *ps, char *buf, size_t len)
 
 	buf += i;
 	len -= i;
+	if (!strncmp(buf, "\xef\xbb\xbf", 3))
+		return pos_fail(&ps->pos, "a UTF-8 byte order mark, which only the first line "
+				"may start with");
 	if (len > LINE_MAX_LEN)
 		return pos_fail(&ps->pos, "line longer than %d bytes", LINE_MAX_LEN);
 	for (i = 0; i < len; i++)
@@ -243,8 +270,18 @@ int policy_parse(const char *name, const char *text, size_t size, struct policy 
 
 int policy_load(const char *path, char **text, size_t *size, char err[POLICY_ERR_LEN])
 {
-	return textfile_read(path, (size_t)WGSF_POLICY_CHUNK * WGSF_POLICY_CHUNKS, text, size, err,
-			     POLICY_ERR_LEN);
+	return textfile_read_strict(path, (size_t)WGSF_POLICY_CHUNK * WGSF_POLICY_CHUNKS, text,
+				    size, err, POLICY_ERR_LEN);
+}
+
+int policy_check_path(const char *path, char err[POLICY_ERR_LEN])
+{
+	int fd = strict_path_open(path, geteuid(), err, POLICY_ERR_LEN);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN])

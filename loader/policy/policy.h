@@ -45,6 +45,10 @@ struct policy {
 /* Reads a whole policy file; on error, fills err with "FILE:LINE: what"
  * (or "FILE: what") and returns -EINVAL or -errno, with *out empty. */
 int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN]);
+/* Whether the file path names, as named, may hold a policy: the check of
+ * strict_path.h, which policy_load() makes too, on the path before its
+ * links are resolved. 0, or -errno with "PATH: why" in err. */
+int policy_check_path(const char *path, char err[POLICY_ERR_LEN]);
 /* policy_read() in two steps: the file's text (*text the caller's to free;
  * -EFBIG past what the pins hold), then the text, named name in messages. */
 int policy_load(const char *path, char **text, size_t *size, char err[POLICY_ERR_LEN]);

@@ -34,8 +34,9 @@ t_is "$(dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { print $1, $6 }')" \
 -rw-r--r-- ./usr/share/bash-completion/completions/wgsf
 -rw-r--r-- ./usr/share/doc/wgsf/changelog.gz
 -rw-r--r-- ./usr/share/doc/wgsf/copyright
+-rw-r--r-- ./usr/share/doc/wgsf/examples/wgsf-alerts.yml
 -rw-r--r-- ./usr/share/man/man5/wgsf.policy.5.gz
--rw-r--r-- ./usr/share/man/man8/wgsf.8.gz" "exactly the binary, man pages, completion, unit and docs"
+-rw-r--r-- ./usr/share/man/man8/wgsf.8.gz" "exactly the binary, man pages, completion, unit, docs and the alerting rules"
 # the packages that hold the libraries the binary is linked against
 linked=$(for lib in $(objdump -p "$WGSF" | awk '/NEEDED/ { print $2 }'); do
 	dpkg -S "*/$lib" 2>/dev/null | sed -n '1s/:.*//p'

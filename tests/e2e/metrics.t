@@ -31,7 +31,8 @@ t_is "$(echo "$out" | promtool check metrics 2>&1)" "" "and promtool accepts it"
 nsenter --net="/var/run/netns/$GW_NS" "$WGSF" metrics --listen 127.0.0.1 2>"$WORK/server.log" &
 PIDS+=($!)
 cat >"$WORK/prometheus.yml" <<EOT
-global: { scrape_interval: 1s, scrape_timeout: 1s }
+global: { scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s }
+rule_files: ['$ROOT/contrib/prometheus/wgsf-alerts.yml']
 scrape_configs:
   - job_name: wgsf
     static_configs: [ { targets: ['127.0.0.1:9587'] } ]
@@ -97,7 +98,8 @@ t_is "$(diff <(grep -v _seconds "$WORK/wgsf.prom") <(grep -v _seconds "$WORK/htt
 	"the textfile equals the HTTP answer"
 t_is "$(stat -c %a "$WORK/wgsf.prom")" 644 "readable by node_exporter"
 t_is "$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$WORK/http.prom" | tr '\n' ' ')" \
-	"wgsf_build_info wgsf_interface_info wgsf_interface_unknown_packets_total \
+	"wgsf_build_info wgsf_interface_info wgsf_interface_hook_in_force wgsf_interface_hook_state \
+wgsf_interface_unknown_packets_total \
 wgsf_interface_unknown_bytes_total wgsf_interface_malformed_packets_total \
 wgsf_peer_receive_packets_total wgsf_peer_receive_bytes_total wgsf_peer_last_seen_seconds \
 wgsf_peer_violation_packets_total wgsf_peer_violation_bytes_total wgsf_peer_last_violation_seconds \
@@ -111,6 +113,30 @@ t_is "$?" 137 "--output killed after writing, before its rename"
 t_ok "leaves the file as it was" cmp -s "$WORK/before" "$WORK/wgsf.prom"
 t_is "$(find "$WORK" -maxdepth 1 -name 'wgsf.prom.tmp.*' | wc -l)" 1 \
 	"the unfinished one is a temporary file, which the textfile collector ignores (not .prom)"
+
+# --output replaces a regular file only; anything else is refused, one
+# line, and left as it was. The nodes are the test's own, made by mknod.
+mknod "$WORK/null" c 1 3 && mkfifo "$WORK/fifo" && mkdir "$WORK/dir" &&
+	ln -s null "$WORK/to-null" && ln -s gone "$WORK/dangling"
+refuses() { # NAME WHY
+	local out
+	out=$(wgsf_gw metrics --output "$WORK/$1" 2>&1)
+	t_is "$?:$out" "1:Unable to write '$WORK/$1': $2" "--output $1: refused, saying why"
+}
+nodes() { stat -c '%n %F %t:%T' "$WORK/null" "$WORK/fifo" "$WORK/dir" | sed "s|$WORK/||"; }
+before=$(nodes)
+refuses null "a device, not a regular file"
+refuses fifo "a FIFO or pipe, not a regular file"
+refuses dir "a directory, not a regular file"
+refuses to-null "a symbolic link to a device, not a regular file"
+refuses dangling "a symbolic link to a file that does not exist"
+t_is "$(nodes)" "$before" "the device (its numbers too), the FIFO and the directory are as they were"
+t_is "$(readlink "$WORK/to-null"):$(readlink "$WORK/dangling")" null:gone "the links too"
+t_is "$(find "$WORK" -name '*.tmp.*' | wc -l)" 1 "no temporary file left beside them"
+ln -s wgsf.prom "$WORK/to-prom" && : >"$WORK/wgsf.prom"
+t_ok "--output through a symbolic link to a regular file" wgsf_gw metrics --output "$WORK/to-prom"
+t_is "$(readlink "$WORK/to-prom"):$(grep -c '^wgsf_build_info' "$WORK/wgsf.prom")" wgsf.prom:1 \
+	"replaces the (emptied) file it names, and the link stays"
 
 # status and headers of one request
 status() { scrape -o /dev/null -w '%{http_code}' "$@"; }
@@ -162,6 +188,78 @@ t_is "$(grep -cF "wgsf_interface_info{interface=\"w\\\"\\\\$ID\"," "$WORK/quoted
 	"its name escaped in the labels"
 t_is "$(promtool check metrics <"$WORK/quoted.prom" 2>&1)" "" "as promtool wants"
 t_ok "detach it" eval 'wgsf_gw detach "$Q" >/dev/null'
+
+# Whether the hook is in force, as metrics says it (hook_in_force, and the
+# state of hook_state) and as show --json does: "1 attached attached".
+hook_seen() { # [RUNNER]: the command that runs wgsf, wgsf_gw unless given
+	local run=${1:-wgsf_gw} m
+	m=$($run metrics)
+	printf '%s %s %s\n' \
+		"$(sed -n "s/^wgsf_interface_hook_in_force{interface=\"$GW_IF\"} //p" <<<"$m")" \
+		"$(sed -n "s/^wgsf_interface_hook_state{interface=\"$GW_IF\",state=\"\([a-z-]*\)\"} 1\$/\1/p" <<<"$m")" \
+		"$($run show "$GW_IF" --json 2>/dev/null | jq -r '.interfaces[0].hook_state')"
+}
+t_is "$(hook_seen)" "1 attached attached" "attached: in force, as show says"
+# The alerting rules on Prometheus's own scrapes: "pending" while they wait
+# out their 'for'.
+pending() { # ALERT LABELS
+	stored_is "ALERTS{alertname=\"$1\",alertstate=\"pending\",$2}" 1
+}
+no_alert() { [ "$(stored "count(ALERTS{alertname=~\"Wgsf.*\",interface=\"$GW_IF\"})")" = null ]; }
+t_ok "in force: no wgsf alert on it" no_alert
+t_is "$(grep -c '^wgsf_interface_hook' <(wgsf_gw metrics))" 2 \
+	"one sample of each hook family for the one interface"
+bpf_only() { gw_run setpriv --inh-caps=-all,+bpf --ambient-caps=-all,+bpf --bounding-set=-all,+bpf "$WGSF" "$@"; }
+t_is "$(hook_seen bpf_only)" "0 unknown unknown" \
+	"CAP_BPF alone (the metrics unit): not known to be in force, and hook_state says why"
+
+# A first attach killed at each of its fault points: wherever metrics lists
+# the interface, it says what show says.
 t_ok "detach" detach_gw
+killed_at() { # N: 0 when the faulty attach was killed at its Nth point
+	WGSF_FAULT_AT=$1 gw_run "$FAULTS" attach "$GW_IF" >/dev/null 2>&1
+	[ $? = 137 ]
+}
+# IN_FORCE STATE SHOWN, or only SHOWN (null) where neither lists it
+agree() {
+	case $# in
+	1) [ "$1" = null ] ;;
+	3) [ "$2" = "$3" ] && [ "$1" = "$([ "$3" = attached ] && echo 1 || echo 0)" ] ;;
+	*) false ;;
+	esac
+}
+n=0 agreed=0 lapsed=0
+while [ $n -lt 100 ] && killed_at $((n + 1)); do
+	n=$((n + 1))
+	seen=$(hook_seen)
+	# shellcheck disable=SC2086
+	if agree $seen; then
+		agreed=$((agreed + 1))
+		case $seen in "0 "*) lapsed=$((lapsed + 1)) ;; esac
+	else
+		t_diag "killed at point $n: metrics and show say '$seen'"
+	fi
+	attach_gw && detach_gw
+done
+t_is "$agreed" "$n" "a first attach killed at each of its $n points: metrics says what show says"
+t_ok "at $lapsed of them the interface is listed, not in force" test "$lapsed" -gt 0
+t_ok "attach again" attach_gw
+
+t_ok "wireguard-go restarted" restart_gw_wg
+t_is "$(hook_seen)" "0 interface-recreated interface-recreated" \
+	"wireguard-go restarted: not in force, as show says"
+t_ok "WgsfEnforcementLapsed, with the state" within 50 pending WgsfEnforcementLapsed \
+	"interface=\"$GW_IF\",state=\"interface-recreated\""
+t_ok "sync" eval 'wgsf_gw sync "$GW_IF" >/dev/null'
+t_is "$(hook_seen)" "1 attached attached" "synced: in force again"
+t_ok "no wgsf alert on it" within 50 no_alert
+kill "$GW_WG_PID" && wait "$GW_WG_PID" 2>/dev/null
+t_is "$(hook_seen)" "0 interface-gone interface-gone" \
+	"wireguard-go stopped, the interface gone: not in force, as show says"
+t_ok "WgsfEnforcementLapsed, interface-gone" within 50 pending WgsfEnforcementLapsed \
+	"interface=\"$GW_IF\",state=\"interface-gone\""
+t_ok "detach" detach_gw
+t_ok "detached: WgsfInterfaceVanished" within 50 pending WgsfInterfaceVanished \
+	"interface=\"$GW_IF\""
 t_is "$(scrape "$URL/metrics" | samples)" "$BUILD" "the next scrape has only the build"
 t_done
