@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "attach/iface.h"
-#include "policy/policy.h"
 #include "subcommands.h"
 #include "ui.h"
 
@@ -18,20 +16,6 @@ static int parse_choice(const char *what, const char *v, const char *a, const ch
 	if (!strcmp(v, b))
 		return 1;
 	return -ui_error("Invalid %s: '%s' (%s or %s)", what, v, a, b);
-}
-
-/* The policy file as named: attach resolves its symbolic links before it
- * reads the file, so a link that another user owns is refused here. What
- * does not resolve (a missing file, <(...)) is left to attach to say. */
-static int check_policy_path(const char *ifname, const char *path)
-{
-	char err[POLICY_ERR_LEN];
-	int r;
-
-	if (!path || !strcmp(path, "none"))
-		return 0;
-	r = policy_check_path(path, err);
-	return r && r != -ENOENT ? ui_error("Unable to attach %s: %s", ifname, err) : 0;
 }
 
 int attach_main(int argc, const char *argv[])
@@ -51,8 +35,6 @@ int attach_main(int argc, const char *argv[])
 	if (hook && (o.hook = parse_choice("hook", hook, "tc", "xdp")) < 0)
 		return 1;
 	if (mode && (o.mode = parse_choice("mode", mode, "monitor", "enforce")) < 0)
-		return 1;
-	if (check_policy_path(ifname, policy))
 		return 1;
 	err = iface_attach(ifname, &o, &r);
 	if (err)

@@ -104,13 +104,17 @@ enum hook_state hook_state(const char *ifname, const char *dir, const struct wgs
 	if (!st->mech)
 		return HOOK_NONE;
 	running = running_prog_id(dir, st, &unread);
+	/* the program pinned here is ours: no privilege needed to know that
+	 * (the metrics unit has CAP_BPF alone) */
+	if (running && running == hook_prog_id(dir))
+		return HOOK_LIVE;
 	ours = running ? is_wgsf_prog(running) : 0;
 	if (unread || ours < 0)
 		return HOOK_UNKNOWN;
 	/* another tool's filter may have taken our filter's numbers since */
 	if (!ours)
 		return HOOK_NONE;
-	return running == hook_prog_id(dir) ? HOOK_LIVE : HOOK_STALE;
+	return HOOK_STALE;
 }
 
 const char *hook_state_name(enum hook_state state)

@@ -165,12 +165,20 @@ static bool own_fd_path(const char *path)
  * it from anywhere. */
 static int set_path(struct session *s, const char *path)
 {
-	char abs[PATH_MAX];
+	char abs[PATH_MAX], err[POLICY_ERR_LEN];
+	int r;
 
 	if (own_fd_path(path) || (realpath(path, abs) && own_fd_path(abs))) {
 		wgsf_set_error("%s: an open file of this command, which later syncs cannot read "
 			       "again: give the policy's own path", path);
 		return -EINVAL;
+	}
+	/* the path as given: the links that realpath() follows are checked
+	 * too (what does not resolve, realpath() says) */
+	r = policy_check_path(path, err);
+	if (r && r != -ENOENT) {
+		wgsf_set_error("%s", err);
+		return r;
 	}
 	if (!realpath(path, abs)) {
 		wgsf_set_error("%s: %s", path, strerror(errno));

@@ -210,8 +210,8 @@ t_ok "in force: no wgsf alert on it" no_alert
 t_is "$(grep -c '^wgsf_interface_hook' <(wgsf_gw metrics))" 2 \
 	"one sample of each hook family for the one interface"
 bpf_only() { gw_run setpriv --inh-caps=-all,+bpf --ambient-caps=-all,+bpf --bounding-set=-all,+bpf "$WGSF" "$@"; }
-t_is "$(hook_seen bpf_only)" "0 unknown unknown" \
-	"CAP_BPF alone (the metrics unit): not known to be in force, and hook_state says why"
+t_is "$(hook_seen bpf_only)" "1 attached attached" \
+	"CAP_BPF alone (the metrics unit): in force, known from the program pinned"
 
 # A first attach killed at each of its fault points: wherever metrics lists
 # the interface, it says what show says.
