@@ -113,6 +113,10 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The JSON writer's test: the writer is the CLI's.
+$(BUILD)/tests/json.t: $(BUILD)/tools/json.o
+$(BUILD)/tests/unit/json.o: WGSF_CFLAGS += -Itools
+
 $(BUILD)/tests/%.t: $(BUILD)/tests/datapath/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
