@@ -33,7 +33,8 @@ endif
 
 # Debian's multiarch name (clang's -dumpmachine is another), for asm/types.h
 ARCH_INC := /usr/include/$(shell $(CLANG) -print-multiarch 2>/dev/null)
-LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -lelf -lz -lmnl)
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl libsodium 2>/dev/null || \
+	  echo -lbpf -lelf -lz -lmnl -lsodium)
 # The CLI alone serves HTTP (wgsf metrics --listen).
 HTTP_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 CFLAGS ?= -O2 -g

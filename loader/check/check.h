@@ -99,7 +99,6 @@ struct check_report {
 	struct wg_device *dev;
 	struct check_entry *table; /* every allowed IP, sorted by prefix */
 	size_t n_table;
-	uint8_t own_key[WG_KEY_LEN]; /* file: the public key of its PrivateKey */
 	/* file: the config, and each peer's listings, by index into conf.ips:
 	 * peer i's are listed[listed_at[i]] to listed[listed_at[i + 1]] */
 	struct wg_conf conf;

@@ -14,7 +14,6 @@
 #include "sort.h"
 #include "check/check.h"
 #include "check/vec.h"
-#include "check/x25519.h"
 
 struct listing {
 	struct prefix prefix; /* host bits cleared */
@@ -56,19 +55,18 @@ static int own_key(struct check_report *r)
 
 	if (!c->has_private_key)
 		return 0;
-	x25519_public(r->own_key, c->private_key);
 	moved = malloc((c->n_sections + 1) * sizeof(*moved));
 	if (!moved)
 		return -ENOMEM;
 	for (s = 0; s < c->n_sections && !err; s++) {
 		moved[s] = n;
-		if (memcmp(c->sections[s].public_key, r->own_key, WG_KEY_LEN)) {
+		if (memcmp(c->sections[s].public_key, c->own_key, WG_KEY_LEN)) {
 			c->sections[n++] = c->sections[s];
 			continue;
 		}
 		moved[s] = DROPPED;
 		err = check_finding(r, &(struct finding){ .kind = CHECK_OWN_KEY,
-							  .severity = CHECK_ERROR, .key = r->own_key,
+							  .severity = CHECK_ERROR, .key = c->own_key,
 							  .line = c->sections[s].line });
 	}
 	c->n_sections = n;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 
 #include "check/vec.h"
 #include "filepos.h"
@@ -173,14 +174,29 @@ static int peer_setting(struct parser *ps, const char *key, char *value)
 	return pos_fail(&ps->pos, "unknown key '%s' in [Peer]", key);
 }
 
-static int interface_setting(struct parser *ps, const char *key, const char *value)
+/* The public key, as `wg pubkey` derives it: libsodium clamps the private
+ * key as WireGuard does (unit test own_key holds it to `wg pubkey` on keys
+ * that are not clamped). */
+static int private_key(struct parser *ps, const char *value)
 {
 	struct wg_conf *c = ps->conf;
+	uint8_t secret[WG_KEY_LEN];
+	int err = 0;
 
-	if (!strcasecmp(key, "PrivateKey")) {
-		c->has_private_key = !key_from_base64(c->private_key, value);
-		return c->has_private_key ? 0 : pos_fail(&ps->pos, "invalid PrivateKey");
-	}
+	if (sodium_init() < 0)
+		err = pos_fail(&ps->pos, "libsodium cannot start, needed for the PrivateKey");
+	else if (key_from_base64(secret, value) ||
+		 crypto_scalarmult_curve25519_base(c->own_key, secret))
+		err = pos_fail(&ps->pos, "invalid PrivateKey");
+	sodium_memzero(secret, sizeof(secret));
+	c->has_private_key = !err;
+	return err;
+}
+
+static int interface_setting(struct parser *ps, const char *key, const char *value)
+{
+	if (!strcasecmp(key, "PrivateKey"))
+		return private_key(ps, value);
 	if (!strcasecmp(key, "ListenPort") || !strcasecmp(key, "FwMark"))
 		return 0;
 	return pos_fail(&ps->pos, "unknown key '%s' in [Interface]", key);
@@ -283,6 +299,5 @@ void wgconf_free(struct wg_conf *c)
 	free(c->sections);
 	free(c->ips);
 	free(c->addresses);
-	/* the private key too, a secret */
 	memset(c, 0, sizeof(*c));
 }
