@@ -48,4 +48,25 @@ for priv in $keys; do
 	fi
 done
 t_is "$agree" $((KEYS + 2)) "for $((KEYS + 2)) private keys, the [Peer] with wg pubkey's key is own-key"
+
+# Spellings of a key: wgsf takes a PrivateKey where `wg pubkey` takes it,
+# and refuses it where wg does.
+GOOD=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+spellings=("$GOOD" "${GOOD/Hh8=/Hh9=}" "${GOOD/Hh8=/Hh-=}" "${GOOD/Hh8=/H=8=}" "$GOOD="
+	"${GOOD%=}" "${GOOD/Hh8=/Hh$'\xc3'=}" "${GOOD/AAE/$'\x80'AE}" "${GOOD:1}")
+verdicts() { # wg|wgsf
+	local k
+	for k in "${spellings[@]}"; do
+		if [ "$1" = wg ]; then
+			wg pubkey <<<"$k" >/dev/null 2>&1
+		else
+			printf '[Interface]\nPrivateKey = %s\n' "$k" >"$WORK/spelling.conf"
+			"$WGSF" check "$WORK/spelling.conf" >/dev/null 2>&1
+		fi
+		[ $? = 1 ] && echo -n "refused " || echo -n "taken "
+	done
+}
+want=$(verdicts wg)
+t_is "$want" "taken $(printf 'refused %.0s' $(seq 8))" "wg takes the one right spelling of ${#spellings[@]}"
+t_is "$(verdicts wgsf)" "$want" "and so does wgsf check"
 t_done
