@@ -118,6 +118,9 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 $(BUILD)/tests/json.t: $(BUILD)/tools/json.o
 $(BUILD)/tests/unit/json.o: WGSF_CFLAGS += -Itools
 
+# The wiping test looks into each block wgsf frees.
+$(BUILD)/tests/wipe.t: ALL_LDFLAGS += -Wl,--wrap=free
+
 $(BUILD)/tests/%.t: $(BUILD)/tests/datapath/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

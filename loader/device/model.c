@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 
 #include "sort.h"
 #include "device/model.h"
@@ -238,7 +237,7 @@ int key_from_base64(uint8_t key[WG_KEY_LEN], const char *s)
 	}
 	bad |= group & 0xff; /* the last group holds 16 bits, not 18 */
 	if (bad) {
-		sodium_memzero(key, WG_KEY_LEN);
+		explicit_bzero(key, WG_KEY_LEN);
 		return -EINVAL;
 	}
 	return 0;
