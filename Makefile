@@ -72,6 +72,11 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 600
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/bin/%,$(wildcard tests/fuzz/*.c))
 FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(LOADER_SRC))
+# wgsf check's file audit needs no BPF: its fuzzer links it alone, so that a
+# dependency on attach/ or tracer/ fails the build.
+CHECK_FILE_SRC := $(addprefix loader/check/,file.c report.c effective.c overlaps.c wgconf.c) \
+	$(addprefix loader/,device/model.c device/prefix.c policy/policy.c filepos.c textfile.c)
+FUZZ_OBJ_wgconf := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(CHECK_FILE_SRC))
 # Scripts run as they are: `wgsf check` on its corpus of configs, the
 # end-to-end suite on wireguard-go, then the
 # kernel lane's accelerator probe, then the kernel lane, which runs the suite
@@ -138,7 +143,9 @@ $(BUILD)/fuzz/%.o: %.c | $(SKELS)
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(WGSF_CFLAGS) -g -O1 $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/tests/fuzz/%.o $(FUZZ_OBJ)
+# A fuzzer links the loader, or FUZZ_OBJ_NAME where that is set.
+.SECONDEXPANSION:
+$(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/tests/fuzz/%.o $$(or $$(FUZZ_OBJ_$$*),$$(FUZZ_OBJ))
 	$(call msg,FUZZ-LD,$@)
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)

@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 
 #include "attach/pin.h"
-#include "check/check.h"
+#include "check/file.h"
+#include "check/live.h"
+#include "check/route.h"
 #include "subcommands.h"
 #include "ui.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "sort.h"
-#include "check/check.h"
+#include "check/effective.h"
 #include "check/vec.h"
 
 struct listing {

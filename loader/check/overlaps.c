@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/check.h"
+#include "check/overlaps.h"
 #include "check/vec.h"
 
 #define NONE ((size_t)-1)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check/check.h"
+#include "check/file.h"
 #include "tap.h"
 
 /* RFC 7748's Alice and Bob: a PrivateKey and a PresharedKey. */

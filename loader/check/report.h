@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * wgsf check: what is wrong with a WireGuard interface's allowed IPs, live
- * or as a config file would make them, as findings, each with a severity,
- * a stable kind, the peers and the prefix it is about. The checks work on
- * the allowed IPs as WireGuard holds (or will hold) them; the printers
+ * wgsf check's report: what is wrong with a WireGuard interface's allowed
+ * IPs, live or as a config file would make them, as findings, each with a
+ * severity, a stable kind, the peers and the prefix it is about, beside
+ * the allowed IPs as WireGuard holds (or will hold) them. The checks
+ * (effective.h, overlaps.h, route.h) add findings to it; the audits of a
+ * file (file.h) and of a live interface (live.h) run them; the printers
  * (tools/check.c) word the findings.
  */
-#ifndef WGSF_CHECK_H
-#define WGSF_CHECK_H
+#ifndef WGSF_CHECK_REPORT_H
+#define WGSF_CHECK_REPORT_H
 
 #include <limits.h>
 #include <net/if.h>
@@ -111,29 +113,12 @@ struct check_report {
 	size_t count[CHECK_SEVERITIES];
 };
 
-/* Checks a config file; on error fills err with one line naming the file
- * (and line), and returns -errno with *r empty. */
-int check_file(const char *path, struct check_report *r, char err[WGCONF_ERR_LEN]);
-/* check_file() on size bytes of text, named name. */
-int check_text(const char *name, const char *text, size_t size, struct check_report *r,
-	       char err[WGCONF_ERR_LEN]);
-/* Checks a live interface of this network namespace; on error, the
- * message is the loader's (err.h). */
-int check_iface(const char *ifname, struct check_report *r);
-void check_report_free(struct check_report *r);
-
-/* The checks, for check.c; each adds its findings to r. */
-/* Adds f, its others filled from its items. */
+void check_report_init(struct check_report *r, const char *source, bool live);
+/* Adds f, its others filled from its items; takes f's arrays along, or
+ * frees them on error. */
 int check_finding(struct check_report *r, struct finding *f);
-/* The allowed IPs of the file's peers as WireGuard will hold them, and what
- * the file itself gets wrong: duplicate-prefix, peer-left-empty,
- * no-allowed-ips, repeated-peer, own-key, host-bits. */
-int check_config(struct check_report *r);
-/* nested-prefix and catch-all, over r->table. */
-int check_overlaps(struct check_report *r);
-/* not-routed: live, asking the kernel; from a file, where Table = off. */
-int check_routes(struct check_report *r);
-/* The address within p that the routing check asks about. */
-void check_route_addr(const struct prefix *p, struct prefix *addr);
+/* The findings in the order they are shown. */
+void check_report_sort(struct check_report *r);
+void check_report_free(struct check_report *r);
 
 #endif
