@@ -25,8 +25,8 @@ static int table_off(struct check_report *r)
 		if (j < r->conf.n_addresses)
 			continue;
 		err = check_finding(r, &(struct finding){
-			.kind = CHECK_NOT_ROUTED, .severity = CHECK_WARNING,
-			.key = r->dev->peers[e->peer].public_key, .prefix = e->prefix,
+			.kind = CHECK_NOT_ROUTED, .key = r->dev->peers[e->peer].public_key,
+			.prefix = e->prefix,
 			.line = e->line });
 	}
 	return err;
@@ -42,7 +42,6 @@ static int check_conf(const char *name, struct check_report *r, char err[WGCONF_
 		check_report_free(r);
 		return e;
 	}
-	check_report_sort(r);
 	return 0;
 }
 

@@ -31,7 +31,6 @@ static int live_table(struct check_report *r)
 
 		if (!p->n_allowedips)
 			err = check_finding(r, &(struct finding){ .kind = CHECK_NO_ALLOWED_IPS,
-								  .severity = CHECK_WARNING,
 								  .key = p->public_key });
 		for (j = 0; j < p->n_allowedips && !err; j++) {
 			e.prefix = p->allowedips[j];
@@ -55,8 +54,8 @@ static void ineffective_rule(const struct peer_rules *rule, const struct prefix 
 			     unsigned int line, void *ctx)
 {
 	struct rule_ctx *c = ctx;
-	struct finding f = { .kind = CHECK_POLICY_INEFFECTIVE, .severity = CHECK_WARNING,
-			     .key = rule->public_key, .line = line };
+	struct finding f = { .kind = CHECK_POLICY_INEFFECTIVE, .key = rule->public_key,
+			     .line = line };
 
 	if (src)
 		f.prefix = *src;
@@ -125,7 +124,7 @@ static int check_rejected(struct check_report *r, const char *ifname)
 	for (i = 0; !err && i < v.n_peers; i++) {
 		const struct wgsf_rejected *x = &v.peers[i].rejected;
 
-		f = (struct finding){ .kind = CHECK_REJECTED_SOURCE, .severity = CHECK_WARNING,
+		f = (struct finding){ .kind = CHECK_REJECTED_SOURCE,
 				      .key = key_in(r->dev, v.peers[i].public_key),
 				      .prefix = host_of(&x->last_src), .dest = host_of(&x->last_dst),
 				      .rejected_packets = x->packets, .last_rejected_ns = x->last_ns,
@@ -156,6 +155,5 @@ int check_iface(const char *ifname, struct check_report *r)
 		check_report_free(r);
 		return err;
 	}
-	check_report_sort(r);
 	return 0;
 }

@@ -9,26 +9,6 @@
 #include "check/report.h"
 #include "check/vec.h"
 
-const char *const check_kind_names[CHECK_KINDS] = {
-	[CHECK_DUPLICATE_PREFIX] = "duplicate-prefix",
-	[CHECK_PEER_LEFT_EMPTY] = "peer-left-empty",
-	[CHECK_NO_ALLOWED_IPS] = "no-allowed-ips",
-	[CHECK_REPEATED_PEER] = "repeated-peer",
-	[CHECK_OWN_KEY] = "own-key",
-	[CHECK_NESTED_PREFIX] = "nested-prefix",
-	[CHECK_CATCH_ALL] = "catch-all",
-	[CHECK_HOST_BITS] = "host-bits",
-	[CHECK_NOT_ROUTED] = "not-routed",
-	[CHECK_REJECTED_SOURCE] = "rejected-source",
-	[CHECK_POLICY_INEFFECTIVE] = "policy-ineffective",
-};
-
-const char *const check_severity_names[CHECK_SEVERITIES] = {
-	[CHECK_INFO] = "info",
-	[CHECK_WARNING] = "warning",
-	[CHECK_ERROR] = "error",
-};
-
 static void finding_free(struct finding *f)
 {
 	free(f->items);
@@ -95,32 +75,7 @@ int check_finding(struct check_report *r, struct finding *f)
 		return err;
 	}
 	r->findings[r->n_findings++] = *f;
-	r->count[f->severity]++;
 	return 0;
-}
-
-static int key_cmp(const uint8_t *a, const uint8_t *b)
-{
-	if (!a || !b)
-		return !!a - !!b;
-	return memcmp(a, b, WG_KEY_LEN);
-}
-
-/* The most severe first, then in file order, so that a test can hold the
- * output to an exact text. */
-static int finding_cmp(const void *a, const void *b)
-{
-	const struct finding *x = a, *y = b;
-	int c;
-
-	if (x->severity != y->severity)
-		return x->severity > y->severity ? -1 : 1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	c = prefix_cmp(&x->prefix, &y->prefix);
-	return c ?: key_cmp(x->key, y->key);
 }
 
 void check_report_init(struct check_report *r, const char *source, bool live)
@@ -129,12 +84,6 @@ void check_report_init(struct check_report *r, const char *source, bool live)
 	r->live = live;
 	r->policy.mode = -1;
 	snprintf(r->source, sizeof(r->source), "%s", source);
-}
-
-void check_report_sort(struct check_report *r)
-{
-	if (r->n_findings)
-		sort_array(r->findings, r->n_findings, sizeof(*r->findings), finding_cmp);
 }
 
 void check_report_free(struct check_report *r)

@@ -128,8 +128,8 @@ int check_live_routes(struct check_report *r)
 		if (!out[i].err && out[i].oif == (unsigned int)r->dev->ifindex)
 			continue;
 		err = check_finding(r, &(struct finding){
-			.kind = CHECK_NOT_ROUTED, .severity = CHECK_WARNING,
-			.key = r->dev->peers[e->peer].public_key, .prefix = e->prefix,
+			.kind = CHECK_NOT_ROUTED, .key = r->dev->peers[e->peer].public_key,
+			.prefix = e->prefix,
 			.routed = true, .route = out[i] });
 	}
 	free(out);
