@@ -33,7 +33,8 @@ endif
 
 # Debian's multiarch name (clang's -dumpmachine is another), for asm/types.h
 ARCH_INC := /usr/include/$(shell $(CLANG) -print-multiarch 2>/dev/null)
-LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -lelf -lz -lmnl)
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl libsodium 2>/dev/null || \
+	  echo -lbpf -lelf -lz -lmnl -lsodium)
 # The CLI alone serves HTTP (wgsf metrics --listen).
 HTTP_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 CFLAGS ?= -O2 -g
@@ -71,6 +72,11 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 600
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/bin/%,$(wildcard tests/fuzz/*.c))
 FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(LOADER_SRC))
+# wgsf check's file audit needs no BPF: its fuzzer links it alone, so that a
+# dependency on attach/ or tracer/ fails the build.
+CHECK_FILE_SRC := $(addprefix loader/check/,file.c report.c effective.c overlaps.c wgconf.c) \
+	$(addprefix loader/,device/model.c device/prefix.c policy/policy.c filepos.c textfile.c)
+FUZZ_OBJ_wgconf := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(CHECK_FILE_SRC))
 # Scripts run as they are: `wgsf check` on its corpus of configs, the
 # end-to-end suite on wireguard-go, then the
 # kernel lane's accelerator probe, then the kernel lane, which runs the suite
@@ -113,6 +119,13 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The JSON writer's test: the writer is the CLI's.
+$(BUILD)/tests/json.t: $(BUILD)/tools/json.o
+$(BUILD)/tests/unit/json.o: WGSF_CFLAGS += -Itools
+
+# The wiping test looks into each block wgsf frees.
+$(BUILD)/tests/wipe.t: ALL_LDFLAGS += -Wl,--wrap=free
+
 $(BUILD)/tests/%.t: $(BUILD)/tests/datapath/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -130,7 +143,9 @@ $(BUILD)/fuzz/%.o: %.c | $(SKELS)
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(WGSF_CFLAGS) -g -O1 $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/tests/fuzz/%.o $(FUZZ_OBJ)
+# A fuzzer links the loader, or FUZZ_OBJ_NAME where that is set.
+.SECONDEXPANSION:
+$(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/tests/fuzz/%.o $$(or $$(FUZZ_OBJ_$$*),$$(FUZZ_OBJ))
 	$(call msg,FUZZ-LD,$@)
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)

@@ -25,6 +25,20 @@ const char *textfile_kind(mode_t mode)
 	return "a special file";
 }
 
+/* realloc(), but the old block is wiped before it is freed: the text may
+ * be a WireGuard config, with its PrivateKey. */
+static char *grow(char *buf, size_t used, size_t cap)
+{
+	char *grown = malloc(cap);
+
+	if (grown && buf) {
+		memcpy(grown, buf, used);
+		explicit_bzero(buf, used);
+		free(buf);
+	}
+	return grown;
+}
+
 /* Up to most + 1 bytes: a file may grow past what fstat said. */
 static int read_all(int fd, size_t most, size_t hint, char **text, size_t *size)
 {
@@ -35,7 +49,7 @@ static int read_all(int fd, size_t most, size_t hint, char **text, size_t *size)
 	while (got) {
 		if (n + 1 == cap || !buf) {
 			cap = buf ? (cap * 2 < most + 2 ? cap * 2 : most + 2) : cap;
-			grown = realloc(buf, cap);
+			grown = grow(buf, n, cap);
 			if (!grown)
 				break;
 			buf = grown;
@@ -48,6 +62,8 @@ static int read_all(int fd, size_t most, size_t hint, char **text, size_t *size)
 			break;
 	}
 	if (got) {
+		if (buf)
+			explicit_bzero(buf, n);
 		free(buf);
 		return n > most ? -EFBIG : -errno;
 	}

@@ -5,6 +5,7 @@ set -eu
 
 pkgs_build="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libmnl-dev bpftool"
 pkgs_build="$pkgs_build libmicrohttpd-dev" # wgsf metrics --listen
+pkgs_build="$pkgs_build libsodium-dev"     # check: the public key of a PrivateKey
 pkgs_test="$pkgs_build perl iproute2 iputils-ping util-linux jq wireguard-go wireguard-tools"
 pkgs_test="$pkgs_test prometheus curl"     # tests/e2e/metrics.t
 pkgs_test="$pkgs_test libclang-rt-14-dev"  # the fuzzers: tests/fuzz/

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+
 #include "json.h"
 
 size_t utf8_char(const char *str)
@@ -51,8 +53,11 @@ static void quoted(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void member(struct json *j, const char *key)
+/* Starts a value: false when nothing may be written any more. */
+static bool member(struct json *j, const char *key)
 {
+	if (j->failed)
+		return false;
 	if (j->depth > 0 && j->has_items[j->depth - 1])
 		fputc(',', j->f);
 	if (j->depth > 0)
@@ -61,27 +66,34 @@ static void member(struct json *j, const char *key)
 		quoted(j->f, key);
 		fputc(':', j->f);
 	}
+	return true;
 }
 
-static void open(struct json *j, const char *key, char c)
+static int open(struct json *j, const char *key, char c)
 {
-	member(j, key);
+	if (j->depth >= JSON_MAX_DEPTH)
+		j->failed = true;
+	if (!member(j, key))
+		return -E2BIG;
 	fputc(c, j->f);
-	if (j->depth < JSON_MAX_DEPTH)
-		j->has_items[j->depth] = false;
-	j->depth++;
+	j->has_items[j->depth++] = false;
+	return 0;
 }
 
 static void close_(struct json *j, char c)
 {
+	if (!j->depth)
+		j->failed = true;
+	if (j->failed)
+		return;
 	fputc(c, j->f);
 	if (--j->depth == 0)
 		fputc('\n', j->f);
 }
 
-void json_object_begin(struct json *j, const char *key)
+int json_object_begin(struct json *j, const char *key)
 {
-	open(j, key, '{');
+	return open(j, key, '{');
 }
 
 void json_object_end(struct json *j)
@@ -89,9 +101,9 @@ void json_object_end(struct json *j)
 	close_(j, '}');
 }
 
-void json_array_begin(struct json *j, const char *key)
+int json_array_begin(struct json *j, const char *key)
 {
-	open(j, key, '[');
+	return open(j, key, '[');
 }
 
 void json_array_end(struct json *j)
@@ -101,7 +113,8 @@ void json_array_end(struct json *j)
 
 void json_string(struct json *j, const char *key, const char *value)
 {
-	member(j, key);
+	if (!member(j, key))
+		return;
 	if (value)
 		quoted(j->f, value);
 	else
@@ -110,12 +123,12 @@ void json_string(struct json *j, const char *key, const char *value)
 
 void json_u64(struct json *j, const char *key, uint64_t value)
 {
-	member(j, key);
-	fprintf(j->f, "%llu", (unsigned long long)value);
+	if (member(j, key))
+		fprintf(j->f, "%llu", (unsigned long long)value);
 }
 
 void json_bool(struct json *j, const char *key, bool value)
 {
-	member(j, key);
-	fputs(value ? "true" : "false", j->f);
+	if (member(j, key))
+		fputs(value ? "true" : "false", j->f);
 }

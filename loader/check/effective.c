@@ -12,9 +12,8 @@
 #include <string.h>
 
 #include "sort.h"
-#include "check/check.h"
+#include "check/effective.h"
 #include "check/vec.h"
-#include "check/x25519.h"
 
 struct listing {
 	struct prefix prefix; /* host bits cleared */
@@ -56,19 +55,17 @@ static int own_key(struct check_report *r)
 
 	if (!c->has_private_key)
 		return 0;
-	x25519_public(r->own_key, c->private_key);
 	moved = malloc((c->n_sections + 1) * sizeof(*moved));
 	if (!moved)
 		return -ENOMEM;
 	for (s = 0; s < c->n_sections && !err; s++) {
 		moved[s] = n;
-		if (memcmp(c->sections[s].public_key, r->own_key, WG_KEY_LEN)) {
+		if (memcmp(c->sections[s].public_key, c->own_key, WG_KEY_LEN)) {
 			c->sections[n++] = c->sections[s];
 			continue;
 		}
 		moved[s] = DROPPED;
-		err = check_finding(r, &(struct finding){ .kind = CHECK_OWN_KEY,
-							  .severity = CHECK_ERROR, .key = r->own_key,
+		err = check_finding(r, &(struct finding){ .kind = CHECK_OWN_KEY, .key = c->own_key,
 							  .line = c->sections[s].line });
 	}
 	c->n_sections = n;
@@ -113,8 +110,7 @@ static int peers(struct build *b)
 
 static int duplicate(struct build *b, const struct listing *g, size_t n, const uint8_t *holder)
 {
-	struct finding f = { .kind = CHECK_DUPLICATE_PREFIX, .severity = CHECK_WARNING,
-			     .key = holder, .prefix = g[0].prefix,
+	struct finding f = { .kind = CHECK_DUPLICATE_PREFIX, .key = holder, .prefix = g[0].prefix,
 			     .line = b->c->ips[g[n - 1].ip].line,
 			     .items = calloc(n, sizeof(*f.items)), .n_items = n };
 	size_t i;
@@ -206,8 +202,8 @@ static int repeated(struct build *b)
 		if (!items[p])
 			continue;
 		err = check_finding(b->r, &(struct finding){
-			.kind = CHECK_REPEATED_PEER, .severity = CHECK_WARNING,
-			.key = b->r->dev->peers[p].public_key, .items = items[p], .n_items = n[p],
+			.kind = CHECK_REPEATED_PEER, .key = b->r->dev->peers[p].public_key,
+			.items = items[p], .n_items = n[p],
 			.line = b->c->sections[b->last[p]].line });
 		items[p] = NULL;
 	}
@@ -231,16 +227,12 @@ static int emptied(struct build *b)
 		listed[p] += b->last[p] == b->c->ips[i].section;
 	}
 	for (p = 0; p < dev->n_peers && !err; p++) {
-		struct finding f = { .kind = CHECK_NO_ALLOWED_IPS, .severity = CHECK_WARNING,
+		struct finding f = { .kind = listed[p] ? CHECK_PEER_LEFT_EMPTY : CHECK_NO_ALLOWED_IPS,
 				     .key = dev->peers[p].public_key,
 				     .line = b->c->sections[b->last[p]].line };
 
 		if (listed[p] && dev->peers[p].n_allowedips)
 			continue;
-		if (listed[p]) {
-			f.kind = CHECK_PEER_LEFT_EMPTY;
-			f.severity = CHECK_ERROR;
-		}
 		err = check_finding(b->r, &f);
 	}
 	free(listed);
@@ -249,7 +241,7 @@ static int emptied(struct build *b)
 
 static int host_bits(struct build *b)
 {
-	struct finding f = { .kind = CHECK_HOST_BITS, .severity = CHECK_WARNING };
+	struct finding f = { .kind = CHECK_HOST_BITS };
 	size_t i;
 	int err = 0;
 

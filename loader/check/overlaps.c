@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/check.h"
+#include "check/overlaps.h"
 #include "check/vec.h"
 
 #define NONE ((size_t)-1)
@@ -68,12 +68,12 @@ static size_t *parents(const struct check_report *r)
 	return parent;
 }
 
-/* The finding of a prefix whose children of other peers are parts: info
- * when they are all host routes (hosts behind a hub), else a warning. */
+/* The finding of a prefix whose children of other peers are parts, of its
+ * own kind when they are all host routes (hosts behind a hub). */
 static int nested(struct check_report *r, const struct check_entry *outer,
 		  const struct check_item *parts, size_t n)
 {
-	struct finding f = { .kind = CHECK_NESTED_PREFIX, .severity = CHECK_INFO,
+	struct finding f = { .kind = CHECK_NESTED_HOSTS,
 			     .key = r->dev->peers[outer->peer].public_key, .prefix = outer->prefix,
 			     .line = outer->line, .n_items = n };
 	struct prefixes kept = {};
@@ -90,7 +90,7 @@ static int nested(struct check_report *r, const struct check_entry *outer,
 	memcpy(f.items, parts, n * sizeof(*f.items));
 	for (i = 0; i < n; i++)
 		if (!host_route(&parts[i].prefix))
-			f.severity = CHECK_WARNING;
+			f.kind = CHECK_NESTED_PREFIX;
 	f.rest = kept.v;
 	f.n_rest = kept.n;
 	return check_finding(r, &f);
@@ -135,8 +135,7 @@ static int nested_prefixes(struct check_report *r, const size_t *parent)
 static int catch_all(struct check_report *r, uint8_t family)
 {
 	const struct check_entry *whole = NULL, *half[2] = {};
-	struct finding f = { .kind = CHECK_CATCH_ALL, .severity = CHECK_WARNING,
-			     .prefix = { .family = family } };
+	struct finding f = { .kind = CHECK_CATCH_ALL, .prefix = { .family = family } };
 	size_t i;
 
 	for (i = 0; i < r->n_table; i++) {

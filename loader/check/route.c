@@ -3,8 +3,8 @@
  * not-routed: replies to a peer go where the kernel routes its address, and
  * WireGuard only sees what is routed through its interface. A live check
  * asks the kernel where each prefix goes, as `ip route get` does
- * (RTM_GETROUTE), many requests to a message; a file's check can only see
- * that wg-quick will add no routes (Table = off).
+ * (RTM_GETROUTE), many requests to a message. (A file's check can only see
+ * that wg-quick will add no routes, Table = off: file.c.)
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
-#include "check/check.h"
+#include "check/route.h"
 
 /* Each reply takes a page or so of the socket's receive buffer until it is
  * read, and the kernel drops what does not fit: a batch must fit. */
@@ -116,7 +116,7 @@ static int routes(const struct check_report *r, struct check_route *out)
 	return err;
 }
 
-static int live(struct check_report *r)
+int check_live_routes(struct check_report *r)
 {
 	struct check_route *out = calloc(r->n_table + 1, sizeof(*out));
 	size_t i;
@@ -128,40 +128,10 @@ static int live(struct check_report *r)
 		if (!out[i].err && out[i].oif == (unsigned int)r->dev->ifindex)
 			continue;
 		err = check_finding(r, &(struct finding){
-			.kind = CHECK_NOT_ROUTED, .severity = CHECK_WARNING,
-			.key = r->dev->peers[e->peer].public_key, .prefix = e->prefix,
+			.kind = CHECK_NOT_ROUTED, .key = r->dev->peers[e->peer].public_key,
+			.prefix = e->prefix,
 			.routed = true, .route = out[i] });
 	}
 	free(out);
 	return err;
-}
-
-/* With Table = off, only the routes of the interface's own addresses lead
- * through it for sure. */
-static int table_off(struct check_report *r)
-{
-	size_t i, j;
-	int err = 0;
-
-	for (i = 0; i < r->n_table && !err; i++) {
-		const struct check_entry *e = &r->table[i];
-
-		for (j = 0; j < r->conf.n_addresses; j++)
-			if (prefix_contains(&r->conf.addresses[j], &e->prefix))
-				break;
-		if (j < r->conf.n_addresses)
-			continue;
-		err = check_finding(r, &(struct finding){
-			.kind = CHECK_NOT_ROUTED, .severity = CHECK_WARNING,
-			.key = r->dev->peers[e->peer].public_key, .prefix = e->prefix,
-			.line = e->line });
-	}
-	return err;
-}
-
-int check_routes(struct check_report *r)
-{
-	if (r->live)
-		return live(r);
-	return r->conf.table_off ? table_off(r) : 0;
 }

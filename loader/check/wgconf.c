@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <ctype.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 
 #include "check/vec.h"
 #include "filepos.h"
@@ -156,6 +156,7 @@ static int peer_setting(struct parser *ps, const char *key, char *value)
 {
 	struct conf_section *sec = &ps->conf->sections[ps->conf->n_sections - 1];
 	uint8_t psk[WG_KEY_LEN];
+	int err;
 
 	if (!strcasecmp(key, "PublicKey")) {
 		if (key_from_base64(sec->public_key, value))
@@ -165,22 +166,40 @@ static int peer_setting(struct parser *ps, const char *key, char *value)
 	}
 	if (!strcasecmp(key, "AllowedIPs"))
 		return allowed_ips(ps, value);
-	/* a secret, so not repeated in the message */
-	if (!strcasecmp(key, "PresharedKey"))
-		return key_from_base64(psk, value) ? pos_fail(&ps->pos, "invalid PresharedKey") : 0;
+	/* a secret, so not repeated in the message, nor kept */
+	if (!strcasecmp(key, "PresharedKey")) {
+		err = key_from_base64(psk, value) ? pos_fail(&ps->pos, "invalid PresharedKey") : 0;
+		explicit_bzero(psk, sizeof(psk));
+		return err;
+	}
 	if (!strcasecmp(key, "Endpoint") || !strcasecmp(key, "PersistentKeepalive"))
 		return 0;
 	return pos_fail(&ps->pos, "unknown key '%s' in [Peer]", key);
 }
 
-static int interface_setting(struct parser *ps, const char *key, const char *value)
+/* The public key, as `wg pubkey` derives it: libsodium clamps the private
+ * key as WireGuard does (unit test own_key holds it to `wg pubkey` on keys
+ * that are not clamped). */
+static int private_key(struct parser *ps, const char *value)
 {
 	struct wg_conf *c = ps->conf;
+	uint8_t secret[WG_KEY_LEN];
+	int err = 0;
 
-	if (!strcasecmp(key, "PrivateKey")) {
-		c->has_private_key = !key_from_base64(c->private_key, value);
-		return c->has_private_key ? 0 : pos_fail(&ps->pos, "invalid PrivateKey");
-	}
+	if (sodium_init() < 0)
+		err = pos_fail(&ps->pos, "libsodium cannot start, needed for the PrivateKey");
+	else if (key_from_base64(secret, value) ||
+		 crypto_scalarmult_curve25519_base(c->own_key, secret))
+		err = pos_fail(&ps->pos, "invalid PrivateKey");
+	explicit_bzero(secret, sizeof(secret));
+	c->has_private_key = !err;
+	return err;
+}
+
+static int interface_setting(struct parser *ps, const char *key, const char *value)
+{
+	if (!strcasecmp(key, "PrivateKey"))
+		return private_key(ps, value);
 	if (!strcasecmp(key, "ListenPort") || !strcasecmp(key, "FwMark"))
 		return 0;
 	return pos_fail(&ps->pos, "unknown key '%s' in [Interface]", key);
@@ -234,33 +253,48 @@ static int line(struct parser *ps, char *buf, size_t len)
 	return *buf == '[' ? section(ps, buf) : setting(ps, buf);
 }
 
-int wgconf_parse(const char *name, const char *text, size_t size, struct wg_conf *out,
-		 char err[WGCONF_ERR_LEN])
+/* text, NUL-terminated at size, line by line, in place. */
+static int parse_text(const char *name, char *text, size_t size, struct wg_conf *out,
+		      char err[WGCONF_ERR_LEN])
 {
 	struct parser ps = { .pos = { name, 0, err, WGCONF_ERR_LEN }, .conf = out };
-	FILE *f = size ? fmemopen((void *)text, size, "r") : NULL;
-	size_t cap = 0;
-	char *buf = NULL;
-	ssize_t len;
+	char *at = text, *end = text + size, *nl;
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (size && !f)
-		return -errno;
-	while (f && !r && (len = getline(&buf, &cap, f)) >= 0) {
+	for (; at < end && !r; at = nl ? nl + 1 : end) {
+		nl = memchr(at, '\n', end - at);
+		if (nl)
+			*nl = '\0';
 		ps.pos.line++;
-		r = line(&ps, buf, len);
+		r = line(&ps, at, (nl ?: end) - at);
 	}
 	r = r ?: end_section(&ps);
 	if (!r && !ps.saw_section) {
 		ps.pos.line = 0;
 		r = pos_fail(&ps.pos, "no [Interface] or [Peer] section: not a WireGuard config");
 	}
-	free(buf);
-	if (f)
-		fclose(f);
 	if (r)
 		wgconf_free(out);
+	return r;
+}
+
+/* The text may hold a PrivateKey: each copy of it is wiped before it is
+ * freed. */
+int wgconf_parse(const char *name, const char *text, size_t size, struct wg_conf *out,
+		 char err[WGCONF_ERR_LEN])
+{
+	char *copy = malloc(size + 1);
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, size);
+	copy[size] = '\0';
+	r = parse_text(name, copy, size, out, err);
+	explicit_bzero(copy, size + 1);
+	free(copy);
 	return r;
 }
 
@@ -273,7 +307,8 @@ int wgconf_read(const char *path, struct wg_conf *out, char err[WGCONF_ERR_LEN])
 	memset(out, 0, sizeof(*out));
 	if (r)
 		return r;
-	r = wgconf_parse(path, text, size, out, err);
+	r = parse_text(path, text, size, out, err);
+	explicit_bzero(text, size);
 	free(text);
 	return r;
 }
@@ -283,6 +318,5 @@ void wgconf_free(struct wg_conf *c)
 	free(c->sections);
 	free(c->ips);
 	free(c->addresses);
-	/* the private key too, a secret */
 	memset(c, 0, sizeof(*c));
 }

@@ -37,7 +37,9 @@ struct wg_conf {
 	struct prefix *addresses; /* wg-quick's Address, host bits cleared */
 	size_t n_addresses, cap_addresses;
 	bool has_private_key;
-	uint8_t private_key[WG_KEY_LEN]; /* whose public key no peer may have */
+	/* The public key of the PrivateKey, which no peer may have: the private
+	 * key itself is wiped once this is derived. */
+	uint8_t own_key[WG_KEY_LEN];
 	bool table_off; /* Table = off: wg-quick adds no routes */
 	bool post_up;   /* PostUp commands, which may add routes instead */
 };

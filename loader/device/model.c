@@ -191,35 +191,54 @@ void key_to_base64(char out[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN])
 	out[44] = '\0';
 }
 
-static int b64_value(char c)
+/* 1 when lo <= c <= hi, else 0, without a branch: for c in 0..255 both
+ * differences are negative only in range, and the sign bit of their AND
+ * says so. */
+static unsigned int in_range(int c, int lo, int hi)
 {
-	const char *p = c ? strchr(b64, c) : NULL;
+	return (unsigned int)((lo - 1 - c) & (c - hi - 1)) >> 31;
+}
 
-	return p ? p - b64 : -1;
+/* The 6 bits of base64 character c, or -1 outside the alphabet, by the
+ * same steps for every c: a key may be a private one, and which
+ * characters it has must not show in the time taken. */
+static int b64_char(unsigned char c)
+{
+	int v = -1;
+
+	v += -(int)in_range(c, 'A', 'Z') & (c - 'A' + 1);
+	v += -(int)in_range(c, 'a', 'z') & (c - 'a' + 27);
+	v += -(int)in_range(c, '0', '9') & (c - '0' + 53);
+	v += -(int)in_range(c, '+', '+') & 63;
+	v += -(int)in_range(c, '/', '/') & 64;
+	return v;
 }
 
 /* Strict, like wireguard-tools: 43 characters and '=', and the unused low
- * bits of the last character zero, so that one key has one spelling. */
+ * bits of the last character zero, so that one key has one spelling. No
+ * branch depends on the characters until the verdict. */
 int key_from_base64(uint8_t key[WG_KEY_LEN], const char *s)
 {
-	unsigned int i, j, v;
-	int d;
+	unsigned int i, j, group, bad = 0;
+	int v;
 
-	if (strlen(s) != WG_KEY_B64_LEN - 1 || s[43] != '=')
+	if (strlen(s) != WG_KEY_B64_LEN - 1 || s[WG_KEY_B64_LEN - 2] != '=')
 		return -EINVAL;
-	for (i = 0; i < 11; i++) {
-		for (v = 0, j = 0; j < 4; j++) {
-			d = i * 4 + j == 43 ? 0 : b64_value(s[i * 4 + j]);
-			if (d < 0)
-				return -EINVAL;
-			v = v << 6 | d;
+	for (i = 0; i < WG_KEY_B64_LEN - 1; i += 4) {
+		for (group = 0, j = i; j < i + 4; j++) {
+			v = j == WG_KEY_B64_LEN - 2 ? 0 : b64_char(s[j]); /* '=': no bits */
+			bad |= (unsigned int)v >> 31;
+			group = group << 6 | (v & 63);
 		}
-		if (i == 10 && (v & 0xff))
-			return -EINVAL;
-		key[i * 3] = v >> 16;
-		key[i * 3 + 1] = v >> 8;
-		if (i < 10)
-			key[i * 3 + 2] = v;
+		key[i / 4 * 3] = group >> 16;
+		key[i / 4 * 3 + 1] = group >> 8;
+		if (i / 4 * 3 + 2 < WG_KEY_LEN)
+			key[i / 4 * 3 + 2] = group;
+	}
+	bad |= group & 0xff; /* the last group holds 16 bits, not 18 */
+	if (bad) {
+		explicit_bzero(key, WG_KEY_LEN);
+		return -EINVAL;
 	}
 	return 0;
 }

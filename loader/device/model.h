@@ -46,6 +46,8 @@ void device_canonicalise(struct wg_device *dev);
 int device_cmp(const struct wg_device *a, const struct wg_device *b);
 
 void key_to_base64(char out[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN]);
+/* -EINVAL, with key zeroed, for what `wg` refuses too; the time taken does
+ * not depend on which characters a key has. */
 int key_from_base64(uint8_t key[WG_KEY_LEN], const char *s);
 int key_from_hex(uint8_t key[WG_KEY_LEN], const char *s);
 

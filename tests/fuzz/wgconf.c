@@ -3,7 +3,7 @@
  * config parser, and the checks on what it read. */
 #include <stdint.h>
 
-#include "check/check.h"
+#include "check/file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -63,6 +63,9 @@ static void base64_tests(unsigned int seed)
 		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8 ",  /* space for '=' */
 		" AECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n",
+		"\x80" "AECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", /* past ASCII */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\xc3\xa9" "8=",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh\xff=",
 	};
 	uint8_t key[WG_KEY_LEN], back[WG_KEY_LEN], want[WG_KEY_LEN];
 	char b64[WG_KEY_B64_LEN];
@@ -88,6 +91,10 @@ static void base64_tests(unsigned int seed)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ok(key_from_base64(key, bad[i]) == -EINVAL, "base64 rejects '%s'", bad[i]);
+	/* a private key's first 30 bytes decode before its last character fails */
+	memset(want, 0, WG_KEY_LEN);
+	ok(key_from_base64(key, bad[3]) == -EINVAL && !memcmp(key, want, WG_KEY_LEN),
+	   "a rejected key leaves none of its bytes behind");
 }
 
 static void hex_tests(unsigned int seed)

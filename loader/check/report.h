@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * wgsf check: what is wrong with a WireGuard interface's allowed IPs, live
- * or as a config file would make them, as findings, each with a severity,
- * a stable kind, the peers and the prefix it is about. The checks work on
- * the allowed IPs as WireGuard holds (or will hold) them; the printers
- * (tools/check.c) word the findings.
+ * wgsf check's report: what is wrong with a WireGuard interface's allowed
+ * IPs, live or as a config file would make them, as findings, each of a
+ * kind, about peers and a prefix, beside the allowed IPs as WireGuard
+ * holds (or will hold) them. The checks (effective.h, overlaps.h, route.h)
+ * add findings to it; the audits of a file (file.h) and of a live
+ * interface (live.h) run them; the printers (tools/check.c) name each
+ * kind, grade it and word it.
  */
-#ifndef WGSF_CHECK_H
-#define WGSF_CHECK_H
+#ifndef WGSF_CHECK_REPORT_H
+#define WGSF_CHECK_REPORT_H
 
 #include <limits.h>
 #include <net/if.h>
@@ -19,8 +21,6 @@
 #include "policy/policy.h"
 #include "wgsf.h"
 
-enum check_severity { CHECK_INFO, CHECK_WARNING, CHECK_ERROR, CHECK_SEVERITIES };
-
 enum check_kind {
 	CHECK_DUPLICATE_PREFIX, /* a prefix listed for more than one peer */
 	CHECK_PEER_LEFT_EMPTY,  /* later peers took every prefix of a peer */
@@ -28,6 +28,7 @@ enum check_kind {
 	CHECK_REPEATED_PEER,    /* one key in two [Peer] sections */
 	CHECK_OWN_KEY,          /* a [Peer] with the interface's own key */
 	CHECK_NESTED_PREFIX,    /* longer prefixes of other peers inside a peer's */
+	CHECK_NESTED_HOSTS,     /* the same, all of them host routes: behind a hub */
 	CHECK_CATCH_ALL,        /* all of IPv4 or IPv6 with other peers beside */
 	CHECK_HOST_BITS,        /* a file's prefix with host bits set */
 	CHECK_NOT_ROUTED,       /* not routed through the interface */
@@ -35,10 +36,6 @@ enum check_kind {
 	CHECK_POLICY_INEFFECTIVE, /* a rule of the attached policy that cannot act */
 	CHECK_KINDS
 };
-
-/* "duplicate-prefix", ...: the names scripts match; they keep their meaning. */
-extern const char *const check_kind_names[CHECK_KINDS];
-extern const char *const check_severity_names[CHECK_SEVERITIES];
 
 /* A peer's prefix within a finding, and where the file lists it. */
 struct check_item {
@@ -58,12 +55,11 @@ struct check_route {
 
 struct finding {
 	enum check_kind kind;
-	enum check_severity severity;
 	const uint8_t *key;   /* the peer it is about; NULL: none */
 	struct prefix prefix; /* family 0: none */
 	unsigned int line;    /* in the config file, or the policy's; 0: none */
 	/* by kind: duplicate-prefix, every listing of the prefix (its key, if
-	 * any, is the peer that holds it in the end); nested-prefix, the parts
+	 * any, is the peer that holds it in the end); nested prefixes, the parts
 	 * other peers take; repeated-peer, its sections; catch-all, the
 	 * prefixes that make it */
 	struct check_item *items;
@@ -71,7 +67,7 @@ struct finding {
 	/* the other peers the items name, once each, in their order */
 	const uint8_t **others;
 	size_t n_others;
-	/* nested-prefix: what is left of the prefix to its own peer */
+	/* nested prefixes: what is left of the prefix to its own peer */
 	struct prefix *rest;
 	size_t n_rest;
 	struct prefix written; /* host-bits: as the file writes it */
@@ -99,7 +95,6 @@ struct check_report {
 	struct wg_device *dev;
 	struct check_entry *table; /* every allowed IP, sorted by prefix */
 	size_t n_table;
-	uint8_t own_key[WG_KEY_LEN]; /* file: the public key of its PrivateKey */
 	/* file: the config, and each peer's listings, by index into conf.ips:
 	 * peer i's are listed[listed_at[i]] to listed[listed_at[i + 1]] */
 	struct wg_conf conf;
@@ -107,34 +102,14 @@ struct check_report {
 	/* live, attached with a policy: the policy in force and its file */
 	struct policy policy;
 	char policy_file[WGSF_POLICY_PATH_MAX];
-	struct finding *findings; /* sorted: the most severe first, then by line */
+	struct finding *findings; /* in the order the checks found them */
 	size_t n_findings, cap_findings;
-	size_t count[CHECK_SEVERITIES];
 };
 
-/* Checks a config file; on error fills err with one line naming the file
- * (and line), and returns -errno with *r empty. */
-int check_file(const char *path, struct check_report *r, char err[WGCONF_ERR_LEN]);
-/* check_file() on size bytes of text, named name. */
-int check_text(const char *name, const char *text, size_t size, struct check_report *r,
-	       char err[WGCONF_ERR_LEN]);
-/* Checks a live interface of this network namespace; on error, the
- * message is the loader's (err.h). */
-int check_iface(const char *ifname, struct check_report *r);
-void check_report_free(struct check_report *r);
-
-/* The checks, for check.c; each adds its findings to r. */
-/* Adds f, its others filled from its items. */
+void check_report_init(struct check_report *r, const char *source, bool live);
+/* Adds f, its others filled from its items; takes f's arrays along, or
+ * frees them on error. */
 int check_finding(struct check_report *r, struct finding *f);
-/* The allowed IPs of the file's peers as WireGuard will hold them, and what
- * the file itself gets wrong: duplicate-prefix, peer-left-empty,
- * no-allowed-ips, repeated-peer, own-key, host-bits. */
-int check_config(struct check_report *r);
-/* nested-prefix and catch-all, over r->table. */
-int check_overlaps(struct check_report *r);
-/* not-routed: live, asking the kernel; from a file, where Table = off. */
-int check_routes(struct check_report *r);
-/* The address within p that the routing check asks about. */
-void check_route_addr(const struct prefix *p, struct prefix *addr);
+void check_report_free(struct check_report *r);
 
 #endif
