@@ -15,6 +15,7 @@
 #include "attach/pin.h"
 #include "err.h"
 #include "fault.h"
+#include "tables/carry.h"
 #include "tables/datapath.h"
 #include "tables/policy_text.h"
 
@@ -104,34 +105,15 @@ static int capacity_for(const struct session *s, struct capacity *cap)
 	return 0;
 }
 
-/* Loads a new program on the maps in force, or on copies of those that must
- * grow, so that counters survive both. */
+/* Loads a new program on the maps in force, or on larger ones that get
+ * what those hold (carry.h), counters included. */
 static struct wgsf *load(struct session *s, const struct capacity *cap, struct maps *m)
 {
-	bool reused[MAP_COUNT] = {};
-	struct wgsf *skel = datapath_open(cap, L3_OFFSET_NONE);
-	struct bpf_map *map;
-	int i, err = skel ? 0 : -errno;
+	struct wgsf *skel = carry_load(cap, L3_OFFSET_NONE, s->attached ? &s->old : NULL, m);
 
-	for (i = 0; !err && s->attached && i < MAP_COUNT; i++) {
-		map = maps_obj_map(skel->obj, i);
-		if (map_capacity(s->old.fd[i]) < bpf_map__max_entries(map))
-			continue;
-		err = bpf_map__reuse_fd(map, s->old.fd[i]);
-		reused[i] = true;
-	}
-	err = err ?: wgsf__load(skel);
-	if (!err)
-		maps_from_skel(skel, m);
-	for (i = 0; !err && s->attached && i < MAP_COUNT; i++)
-		if (!reused[i])
-			err = map_copy(s->old.fd[i], m->fd[i]);
-	if (err && skel) {
-		wgsf_set_error("cannot load the datapath: %s", strerror(-err));
-		wgsf__destroy(skel);
-	}
-	errno = -err;
-	return err ? NULL : skel;
+	if (!skel)
+		wgsf_set_error("cannot load the datapath: %s", strerror(errno));
+	return skel;
 }
 
 /* From here until finish(), a kill leaves work for the next command: the
