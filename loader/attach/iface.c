@@ -224,6 +224,33 @@ static int xdp_free(const struct session *s, enum hook_kind kind, bool replace)
 }
 
 /*
+ * A growth of peer_stats leaves the counters in force to the program in
+ * force (carry.h): exact where that is the generation's own. Where an older
+ * one runs still (a command was killed between its commit and its hook
+ * switch, and the older one may count into the maps of the generation
+ * before), the switch is made first.
+ */
+static int switch_before_growth(struct session *s, const struct capacity *cap,
+				enum hook_state found)
+{
+	struct recorder r = { s->old.fd[MAP_CONFIG], s->cfg };
+	char path[HOOK_PATH_MAX];
+	int fd, err;
+
+	if (found != HOOK_STALE || cap->peers <= old_capacity(s, MAP_PEER_STATS))
+		return 0;
+	hook_path(s->gen, "prog", path);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	r.cfg.unfinished = 1;
+	err = hook(s, s->gen, fd, s->cfg.attachment.kind, MECH_NONE, true, &r);
+	close(fd);
+	s->cfg.attachment = r.cfg.attachment;
+	return err;
+}
+
+/*
  * Loads a new program and puts it in force with a new generation of pins:
  * the maps it shares with the old one or grew, synced, then committed, then
  * hooked in. A kill before the commit leaves the old generation in force
@@ -232,7 +259,7 @@ static int xdp_free(const struct session *s, enum hook_kind kind, bool replace)
  */
 static int attach_locked(struct session *s, const struct iface_opts *o, struct iface_result *res)
 {
-	struct wgsf_config want = s->cfg;
+	struct wgsf_config want;
 	struct recorder r;
 	char gen[PATH_MAX];
 	struct capacity cap;
@@ -240,11 +267,12 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	struct wgsf *skel;
 	bool replace;
 	struct maps m;
-	int prog, err = capacity_for(s, &cap);
+	int prog, err = capacity_for(s, &cap) ?: switch_before_growth(s, &cap, res->found);
 
 	skel = err ? NULL : load(s, &cap, &m);
 	if (!skel)
 		return err ?: -errno;
+	want = s->cfg;
 	if (!s->attached)
 		want.attachment = (struct wgsf_attachment){ .kind = HOOK_TC };
 	want.mode = mode_for(s, o->mode, s->attached ? s->cfg.mode : WGSF_MODE_MONITOR);
