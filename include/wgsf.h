@@ -119,7 +119,8 @@ struct wgsf_addr {
  * lands where readers do not look: a peer's counters are the sum of its
  * slot in both maps (where the slot is below peer_stats_prev's capacity),
  * its stamps the newer of the two, as for CPUs. A slot is zeroed in both
- * before reuse. A first attach gives peer_stats_prev one entry.
+ * before reuse. A first attach gives peer_stats_prev one entry; after a
+ * growth the kernel (bpftool) names it peer_stats, as it was made.
  */
 struct wgsf_peer_stats {
 	/* What every packet writes, in one cache line. */
