@@ -58,6 +58,15 @@ struct {
 	__type(value, struct wgsf_peer_stats);
 } peer_stats SEC(".maps");
 
+/* The counters of the peer_stats before the last growth, which no program
+ * of this object writes: userspace adds them to peer_stats' (see wgsf.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wgsf_peer_stats);
+} peer_stats_prev SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 6
+#define WGSF_ABI_VERSION 7
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -108,6 +108,19 @@ struct wgsf_addr {
  * resolution: a precise clock read costs more than the rest of a packet
  * when the table is small); 0 means never.
  * Bytes are the IP length (IPv4 total length, IPv6 40 + payload length).
+ *
+ * peer_stats_prev, of the same layout, holds what the programs before the
+ * last growth of peer_stats counted: a growth loads a new program on a new,
+ * larger peer_stats, and the peer_stats in force, into which the program
+ * in force counts until the new one replaces it, becomes the new
+ * generation's peer_stats_prev (what the one before held is copied into
+ * the new peer_stats first, while nothing counts into it). No program
+ * writes the new peer_stats_prev once the hook is switched, and no count
+ * lands where readers do not look: a peer's counters are the sum of its
+ * slot in both maps (where the slot is below peer_stats_prev's capacity),
+ * its stamps the newer of the two, as for CPUs. A slot is zeroed in both
+ * before reuse. A first attach gives peer_stats_prev one entry; after a
+ * growth the kernel (bpftool) names it peer_stats, as it was made.
  */
 struct wgsf_peer_stats {
 	/* What every packet writes, in one cache line. */

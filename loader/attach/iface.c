@@ -15,6 +15,7 @@
 #include "attach/pin.h"
 #include "err.h"
 #include "fault.h"
+#include "tables/carry.h"
 #include "tables/datapath.h"
 #include "tables/policy_text.h"
 
@@ -104,34 +105,15 @@ static int capacity_for(const struct session *s, struct capacity *cap)
 	return 0;
 }
 
-/* Loads a new program on the maps in force, or on copies of those that must
- * grow, so that counters survive both. */
+/* Loads a new program on the maps in force, or on larger ones that get
+ * what those hold (carry.h), counters included. */
 static struct wgsf *load(struct session *s, const struct capacity *cap, struct maps *m)
 {
-	bool reused[MAP_COUNT] = {};
-	struct wgsf *skel = datapath_open(cap, L3_OFFSET_NONE);
-	struct bpf_map *map;
-	int i, err = skel ? 0 : -errno;
+	struct wgsf *skel = carry_load(cap, L3_OFFSET_NONE, s->attached ? &s->old : NULL, m);
 
-	for (i = 0; !err && s->attached && i < MAP_COUNT; i++) {
-		map = maps_obj_map(skel->obj, i);
-		if (map_capacity(s->old.fd[i]) < bpf_map__max_entries(map))
-			continue;
-		err = bpf_map__reuse_fd(map, s->old.fd[i]);
-		reused[i] = true;
-	}
-	err = err ?: wgsf__load(skel);
-	if (!err)
-		maps_from_skel(skel, m);
-	for (i = 0; !err && s->attached && i < MAP_COUNT; i++)
-		if (!reused[i])
-			err = map_copy(s->old.fd[i], m->fd[i]);
-	if (err && skel) {
-		wgsf_set_error("cannot load the datapath: %s", strerror(-err));
-		wgsf__destroy(skel);
-	}
-	errno = -err;
-	return err ? NULL : skel;
+	if (!skel)
+		wgsf_set_error("cannot load the datapath: %s", strerror(errno));
+	return skel;
 }
 
 /* From here until finish(), a kill leaves work for the next command: the
@@ -242,6 +224,33 @@ static int xdp_free(const struct session *s, enum hook_kind kind, bool replace)
 }
 
 /*
+ * A growth of peer_stats leaves the counters in force to the program in
+ * force (carry.h): exact where that is the generation's own. Where an older
+ * one runs still (a command was killed between its commit and its hook
+ * switch, and the older one may count into the maps of the generation
+ * before), the switch is made first.
+ */
+static int switch_before_growth(struct session *s, const struct capacity *cap,
+				enum hook_state found)
+{
+	struct recorder r = { s->old.fd[MAP_CONFIG], s->cfg };
+	char path[HOOK_PATH_MAX];
+	int fd, err;
+
+	if (found != HOOK_STALE || cap->peers <= old_capacity(s, MAP_PEER_STATS))
+		return 0;
+	hook_path(s->gen, "prog", path);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	r.cfg.unfinished = 1;
+	err = hook(s, s->gen, fd, s->cfg.attachment.kind, MECH_NONE, true, &r);
+	close(fd);
+	s->cfg.attachment = r.cfg.attachment;
+	return err;
+}
+
+/*
  * Loads a new program and puts it in force with a new generation of pins:
  * the maps it shares with the old one or grew, synced, then committed, then
  * hooked in. A kill before the commit leaves the old generation in force
@@ -250,7 +259,7 @@ static int xdp_free(const struct session *s, enum hook_kind kind, bool replace)
  */
 static int attach_locked(struct session *s, const struct iface_opts *o, struct iface_result *res)
 {
-	struct wgsf_config want = s->cfg;
+	struct wgsf_config want;
 	struct recorder r;
 	char gen[PATH_MAX];
 	struct capacity cap;
@@ -258,11 +267,12 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	struct wgsf *skel;
 	bool replace;
 	struct maps m;
-	int prog, err = capacity_for(s, &cap);
+	int prog, err = capacity_for(s, &cap) ?: switch_before_growth(s, &cap, res->found);
 
 	skel = err ? NULL : load(s, &cap, &m);
 	if (!skel)
 		return err ?: -errno;
+	want = s->cfg;
 	if (!s->attached)
 		want.attachment = (struct wgsf_attachment){ .kind = HOOK_TC };
 	want.mode = mode_for(s, o->mode, s->attached ? s->cfg.mode : WGSF_MODE_MONITOR);

@@ -49,7 +49,7 @@ static int read_peers(struct iface_view *v)
 
 	err = err ?: slots_read(fd[MAP_PEER_SLOTS], cap, &slots) ?:
 		     map_read_array(fd[MAP_PEER_POLICY], cap, (void **)&policy) ?:
-		     stats_read_peers(fd[MAP_PEER_STATS], cap, stats);
+		     stats_read_peers(&v->pins.maps, cap, stats);
 	v->peers = err ? NULL : calloc(cap ?: 1, sizeof(*v->peers));
 	if (!err && !v->peers)
 		err = -ENOMEM;

@@ -15,7 +15,8 @@
 
 const char *const map_names[MAP_COUNT] = {
 	[MAP_ALLOWED_IPS4] = "allowed_ips4", [MAP_ALLOWED_IPS6] = "allowed_ips6",
-	[MAP_PEER_STATS] = "peer_stats",     [MAP_DEV_STATS] = "dev_stats",
+	[MAP_PEER_STATS] = "peer_stats",     [MAP_PEER_STATS_PREV] = "peer_stats_prev",
+	[MAP_DEV_STATS] = "dev_stats",
 	[MAP_PEER_POLICY] = "peer_policy",   [MAP_SRC_POLICY4] = "src_policy4",
 	[MAP_SRC_POLICY6] = "src_policy6",   [MAP_DST_POLICY4] = "dst_policy4",
 	[MAP_DST_POLICY6] = "dst_policy6",   [MAP_CONFIG] = "config",
@@ -83,9 +84,23 @@ void maps_from_obj(struct bpf_object *obj, struct maps *m)
 		m->fd[i] = bpf_map__fd(maps_obj_map(obj, i));
 }
 
-void maps_from_skel(struct wgsf *skel, struct maps *m)
+struct bpf_map *maps_skel_map(const struct wgsf *skel, enum map_id id)
 {
-	maps_from_obj(skel->obj, m);
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	int i;
+
+	for (i = 0; i < s->map_cnt; i++)
+		if (!strcmp(s->maps[i].name, map_names[id]))
+			return *s->maps[i].map;
+	return NULL;
+}
+
+void maps_from_skel(const struct wgsf *skel, struct maps *m)
+{
+	int i;
+
+	for (i = 0; i < MAP_COUNT; i++)
+		m->fd[i] = bpf_map__fd(maps_skel_map(skel, i));
 }
 
 int maps_open_pinned(const char *dir, struct maps *m)
@@ -172,42 +187,6 @@ uint64_t map_memlock(int fd, uint32_t *id)
 		*id = map_id;
 	/* programs have a memlock line too */
 	return map_id ? bytes : 0;
-}
-
-int map_copy(int from, int to)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	void *key = NULL, *next, *value;
-	int ncpus = libbpf_num_possible_cpus(), err = 0;
-	size_t vsize;
-
-	if (bpf_obj_get_info_by_fd(from, &info, &len))
-		return -errno;
-	vsize = info.value_size;
-	if (info.type == BPF_MAP_TYPE_PERCPU_ARRAY || info.type == BPF_MAP_TYPE_PERCPU_HASH)
-		vsize = ((vsize + 7) & ~(size_t)7) * ncpus;
-	next = malloc(info.key_size);
-	value = malloc(vsize);
-	key = malloc(info.key_size);
-	if (!next || !value || !key) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (void *prev = NULL; !bpf_map_get_next_key(from, prev, next); prev = key) {
-		memcpy(key, next, info.key_size);
-		if (bpf_map_lookup_elem(from, key, value))
-			continue; /* deleted meanwhile */
-		if (bpf_map_update_elem(to, key, value, BPF_ANY)) {
-			err = -errno;
-			goto out;
-		}
-	}
-out:
-	free(key);
-	free(next);
-	free(value);
-	return err;
 }
 
 /* A full hash says E2BIG, a full trie ENOSPC: one error for both. */

@@ -15,6 +15,7 @@ enum map_id {
 	MAP_ALLOWED_IPS4,
 	MAP_ALLOWED_IPS6,
 	MAP_PEER_STATS,
+	MAP_PEER_STATS_PREV, /* peer_stats before its last growth (userspace only) */
 	MAP_DEV_STATS,
 	MAP_PEER_POLICY,
 	MAP_SRC_POLICY4,
@@ -54,9 +55,13 @@ void capacity_raise(struct capacity *cap, enum map_id id, uint32_t n);
 extern const char *const map_names[MAP_COUNT];
 
 struct bpf_map *maps_obj_map(struct bpf_object *obj, enum map_id id);
+/* The same by the skeleton's names, which hold where the object's do not:
+ * a map given another's fd (bpf_map__reuse_fd) takes that one's name, and
+ * a growth gives peer_stats_prev a map named peer_stats (carry.h). */
+struct bpf_map *maps_skel_map(const struct wgsf *skel, enum map_id id);
 /* The fds belong to the object: not to be closed with maps_close(). */
 void maps_from_obj(struct bpf_object *obj, struct maps *m);
-void maps_from_skel(struct wgsf *skel, struct maps *m);
+void maps_from_skel(const struct wgsf *skel, struct maps *m);
 /* -ENOENT when dir holds no complete set of pins. */
 int maps_open_pinned(const char *dir, struct maps *m);
 void maps_close(struct maps *m);
@@ -101,8 +106,5 @@ int map_read_all(int fd, struct map_entries *e);
 void map_entries_free(struct map_entries *e);
 /* Every value of an array map of cap entries, by key, into a buffer to free. */
 int map_read_array(int fd, uint32_t cap, void **out);
-
-/* Copies every entry of from into to (same key and value layout). */
-int map_copy(int from, int to);
 
 #endif

@@ -28,13 +28,13 @@ void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus)
 
 #define PEER_STRIDE ((sizeof(struct wgsf_peer_stats) + 7) & ~(size_t)7)
 
-/* One peer's copies, one per CPU, as one. */
-static void sum_peer(const char *buf, int ncpus, struct wgsf_peer_stats *out)
+/* Adds one peer's copies, one per CPU, to out, which may hold another
+ * map's: counters summed, stamps the newest. */
+static void add_peer(const char *buf, int ncpus, struct wgsf_peer_stats *out)
 {
 	const struct wgsf_peer_stats *c;
 	int i, r;
 
-	memset(out, 0, sizeof(*out));
 	for (i = 0; i < ncpus; i++) {
 		c = (const void *)(buf + i * PEER_STRIDE);
 		out->rx_packets += c->rx_packets;
@@ -56,7 +56,7 @@ static void sum_peer(const char *buf, int ncpus, struct wgsf_peer_stats *out)
 	}
 }
 
-int stats_read_peer(int fd, uint32_t slot, struct wgsf_peer_stats *out)
+static int add_slot(int fd, uint32_t slot, struct wgsf_peer_stats *out)
 {
 	char *buf;
 	int n;
@@ -64,9 +64,15 @@ int stats_read_peer(int fd, uint32_t slot, struct wgsf_peer_stats *out)
 	buf = percpu_lookup(fd, &slot, sizeof(*out), &n);
 	if (!buf)
 		return -errno;
-	sum_peer(buf, n, out);
+	add_peer(buf, n, out);
 	free(buf);
 	return 0;
+}
+
+int stats_read_peer(int fd, uint32_t slot, struct wgsf_peer_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	return add_slot(fd, slot, out);
 }
 
 /* Slots from *next on, a batch at a time: 0, -ENOENT past the last, or
@@ -80,11 +86,12 @@ static int read_batch(int fd, uint32_t *next, bool first, uint32_t *keys, char *
 
 	for (i = 0; (!err || err == -ENOENT) && i < *count; i++)
 		if (keys[i] < cap)
-			sum_peer(values + (size_t)i * ncpus * PEER_STRIDE, ncpus, &out[keys[i]]);
+			add_peer(values + (size_t)i * ncpus * PEER_STRIDE, ncpus, &out[keys[i]]);
 	return err;
 }
 
-int stats_read_peers(int fd, uint32_t cap, struct wgsf_peer_stats *out)
+/* Adds one map's counters of every slot below cap to out[slot]. */
+static int add_peers(int fd, uint32_t cap, struct wgsf_peer_stats *out)
 {
 	int ncpus = libbpf_num_possible_cpus(), err;
 	uint32_t *keys, next = 0, count, s, chunk;
@@ -110,9 +117,17 @@ int stats_read_peers(int fd, uint32_t cap, struct wgsf_peer_stats *out)
 		return 0;
 	if (batched || err == -ENOMEM)
 		return err;
+	cap = cap < map_capacity(fd) ? cap : map_capacity(fd);
 	for (err = 0, s = 0; !err && s < cap; s++) /* a kernel without batches */
-		err = stats_read_peer(fd, s, &out[s]);
+		err = add_slot(fd, s, &out[s]);
 	return err;
+}
+
+int stats_read_peers(const struct maps *m, uint32_t cap, struct wgsf_peer_stats *out)
+{
+	memset(out, 0, (size_t)cap * sizeof(*out));
+	return add_peers(m->fd[MAP_PEER_STATS], cap, out) ?:
+	       add_peers(m->fd[MAP_PEER_STATS_PREV], cap, out);
 }
 
 int stats_read_dev(int fd, struct wgsf_dev_stats *out)
@@ -142,17 +157,20 @@ int stats_read_dev(int fd, struct wgsf_dev_stats *out)
 	return 0;
 }
 
-int stats_clear_peer(int fd, uint32_t slot)
+int stats_clear_peer(const struct maps *m, uint32_t slot, uint32_t prev_cap)
 {
 	int n = libbpf_num_possible_cpus(), err = 0;
 	void *zero;
 
 	if (n <= 0)
 		return n ?: -EINVAL;
-	zero = calloc(n, (sizeof(struct wgsf_peer_stats) + 7) & ~(size_t)7);
+	zero = calloc(n, PEER_STRIDE);
 	if (!zero)
 		return -ENOMEM;
-	if (bpf_map_update_elem(fd, &slot, zero, BPF_ANY))
+	if (bpf_map_update_elem(m->fd[MAP_PEER_STATS], &slot, zero, BPF_ANY))
+		err = -errno;
+	if (!err && slot < prev_cap &&
+	    bpf_map_update_elem(m->fd[MAP_PEER_STATS_PREV], &slot, zero, BPF_ANY))
 		err = -errno;
 	free(zero);
 	return err;

@@ -5,18 +5,24 @@
 
 #include <stdint.h>
 
+#include "tables/maps.h"
 #include "wgsf.h"
 
 /* The per-CPU values of key: one copy of size bytes, 8-byte aligned, per
  * possible CPU (*ncpus), in a buffer to free; NULL with errno set. */
 void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus);
-/* Per-CPU counters summed over CPUs; timestamps (and what they stamp) are
- * taken from the CPU that saw the newest event. */
+/* One map's per-CPU counters of slot summed over CPUs; timestamps (and what
+ * they stamp) are taken from the CPU that saw the newest event. */
 int stats_read_peer(int peer_stats_fd, uint32_t slot, struct wgsf_peer_stats *out);
-/* The same for every slot below cap, into out[slot], by batches. */
-int stats_read_peers(int peer_stats_fd, uint32_t cap, struct wgsf_peer_stats *out);
+/* A peer's counters as every reader gives them: peer_stats' and
+ * peer_stats_prev's (see wgsf.h) summed as CPUs are, for every slot below
+ * cap, into out[slot], by batches. */
+int stats_read_peers(const struct maps *m, uint32_t cap, struct wgsf_peer_stats *out);
 int stats_read_dev(int dev_stats_fd, struct wgsf_dev_stats *out);
-/* Zeroes a slot's counters on every CPU, before the slot is reused. */
-int stats_clear_peer(int peer_stats_fd, uint32_t slot);
+/* Zeroes a slot's counters on every CPU before the slot is reused: in
+ * peer_stats, and in peer_stats_prev where the slot is below prev_cap, its
+ * capacity (read once by a caller that zeroes many: a syscall costs about
+ * as much as the zeroing). */
+int stats_clear_peer(const struct maps *m, uint32_t slot, uint32_t prev_cap);
 
 #endif

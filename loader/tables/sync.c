@@ -37,11 +37,12 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 	return 0;
 }
 
-/* Gives slot s to key: zeroes its counters and policy, then writes it to
- * the slot table. */
-static int claim_write(const struct maps *m, uint32_t s, const struct wgsf_slot *entry)
+/* Gives slot s to key: zeroes its counters (see stats_clear_peer for
+ * prev_cap) and policy, then writes it to the slot table. */
+static int claim_write(const struct maps *m, uint32_t s, const struct wgsf_slot *entry,
+		       uint32_t prev_cap)
 {
-	int err = stats_clear_peer(m->fd[MAP_PEER_STATS], s) ?: policy_flags_write(m, s, 0);
+	int err = stats_clear_peer(m, s, prev_cap) ?: policy_flags_write(m, s, 0);
 
 	if (err)
 		return err;
@@ -63,7 +64,7 @@ int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint
 	memcpy(slots[s].public_key, key, WG_KEY_LEN);
 	*slot = s;
 	res->peers_added++;
-	return claim_write(m, s, &slots[s]);
+	return claim_write(m, s, &slots[s], map_capacity(m->fd[MAP_PEER_STATS_PREV]));
 }
 
 int table_push_peer(struct table_entry **v, size_t *n, size_t *cap, const struct wg_peer *p,
@@ -292,11 +293,14 @@ static int drop_gone(const struct maps *m, struct plan *p, struct sync_result *r
 static int plan_apply(const struct maps *m, const struct wg_device *dev, struct plan *p,
 		      struct sync_result *res)
 {
+	uint32_t prev_cap = map_capacity(m->fd[MAP_PEER_STATS_PREV]), s;
 	size_t i;
 	int err = p->free_first ? drop_gone(m, p, res) : 0;
 
-	for (i = 0; i < p->n_fresh && !err; i++, res->peers_added++)
-		err = claim_write(m, p->slot_of[p->fresh[i]], &p->slots[p->slot_of[p->fresh[i]]]);
+	for (i = 0; i < p->n_fresh && !err; i++, res->peers_added++) {
+		s = p->slot_of[p->fresh[i]];
+		err = claim_write(m, s, &p->slots[s], prev_cap);
+	}
 	return err ?: diff_write(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,
 				 &res->prefixes_added, &res->prefixes_changed) ?:
 		      diff_delete(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * udpsend SOURCE DESTINATION COUNT RATE: exactly COUNT UDP datagrams of
+ * UDPSEND_PAYLOAD bytes (an IPv4 packet of 128 bytes, an IPv6 one of 148)
+ * from SOURCE to DESTINATION's discard port, RATE a second, for the shell
+ * tests that need a stream of known length under way while something else
+ * happens. Each datagram has its own deadline on an absolute clock, so that
+ * one sent late does not delay the rest. Prints "sent N"; exit 1 when a
+ * datagram could not be sent.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#define UDPSEND_PAYLOAD 100
+#define DISCARD_PORT 9
+
+static int parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(DISCARD_PORT);
+		*len = sizeof(*a4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(DISCARD_PORT);
+		*len = sizeof(*a6);
+		return 0;
+	}
+	return -1;
+}
+
+/* A socket bound to src (its port the kernel's choice), or -1. */
+static int bound_socket(const struct sockaddr_storage *src, socklen_t len)
+{
+	struct sockaddr_storage a = *src;
+	int fd = socket(a.ss_family, SOCK_DGRAM, 0);
+
+	if (a.ss_family == AF_INET)
+		((struct sockaddr_in *)&a)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&a)->sin6_port = 0;
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, len)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The deadline of datagram i: start + i / rate seconds. */
+static struct timespec deadline(const struct timespec *start, unsigned long i, unsigned long rate)
+{
+	unsigned long long ns = start->tv_nsec + (unsigned long long)i * 1000000000ull / rate;
+	struct timespec t = { start->tv_sec + ns / 1000000000ull, ns % 1000000000ull };
+
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_storage src, dst;
+	char payload[UDPSEND_PAYLOAD] = "wgsf";
+	unsigned long count, rate, i;
+	socklen_t slen, dlen;
+	struct timespec start, t;
+	int fd;
+
+	if (argc != 5 || parse_addr(argv[1], &src, &slen) || parse_addr(argv[2], &dst, &dlen) ||
+	    src.ss_family != dst.ss_family || !(count = strtoul(argv[3], NULL, 10)) ||
+	    !(rate = strtoul(argv[4], NULL, 10))) {
+		fprintf(stderr, "usage: udpsend SOURCE DESTINATION COUNT RATE\n");
+		return 1;
+	}
+	fd = bound_socket(&src, slen);
+	if (fd < 0) {
+		fprintf(stderr, "udpsend: Unable to bind %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < count; i++) {
+		t = deadline(&start, i, rate);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
+			;
+		if (sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&dst, dlen) < 0) {
+			fprintf(stderr, "udpsend: Unable to send datagram %lu: %s\n", i + 1,
+				strerror(errno));
+			break;
+		}
+	}
+	printf("sent %lu\n", i);
+	close(fd);
+	return i == count ? 0 : 1;
+}
