@@ -107,6 +107,8 @@ struct wgsf_addr {
  * Times are bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE, a tick's
  * resolution: a precise clock read costs more than the rest of a packet
  * when the table is small); 0 means never.
+ * Packets are counted as their sender sent them: a GRO or GSO aggregate as
+ * its segments, each with its IP and L4 headers (see bpf/wgsf.bpf.c).
  * Bytes are the IP length (IPv4 total length, IPv6 40 + payload length).
  */
 struct wgsf_peer_stats {
