@@ -341,7 +341,7 @@ int main(int argc, char **argv)
 
 	options(argc, argv);
 	libbpf_set_print(NULL);
-	why = tundev_setup(&tun, "wgsfb");
+	why = tundev_setup(&tun, "wgsfb", 0);
 	if (why)
 		die("%s", why);
 	if (sh("sysctl -qw net.ipv6.conf.all.forwarding=1 && "

@@ -28,7 +28,7 @@ static struct tundev tund;
 
 static void setup(void)
 {
-	const char *why = tundev_setup(&tund, "wgsft");
+	const char *why = tundev_setup(&tund, "wgsft", 0);
 
 	if (why)
 		skip_all("%s", why);

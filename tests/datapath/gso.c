@@ -84,22 +84,13 @@ static const struct aggregate cases[] = {
 /* The Ethernet frame of c (tc under BPF_PROG_TEST_RUN gets one); its length. */
 static size_t build(const struct aggregate *c, const char *src_addr, uint8_t frame[FRAME_MAX])
 {
-	uint8_t ip[FRAME_MAX] = {}, *l4;
+	uint8_t ip[FRAME_MAX] = {};
 	struct prefix src, dst;
 	struct packet pkt;
-	size_t hlen;
 
 	addr_parse(src_addr, &src);
 	addr_parse(src.family == AF_INET ? "198.51.100.1" : "2001:db8:ff::1", &dst);
-	hlen = ip_header(ip, &src, &dst, c->ip_len, c->ihl);
-	ip[src.family == AF_INET ? 9 : 6] = c->proto;
-	l4 = ip + hlen;
-	if (c->proto == IPPROTO_TCP)
-		l4[12] = c->doff << 4;
-	if (c->proto == IPPROTO_UDP) {
-		l4[4] = (c->ip_len - hlen) >> 8;
-		l4[5] = c->ip_len - hlen;
-	}
+	ip_l4_header(ip, &src, &dst, c->ip_len, c->ihl, c->proto, c->doff);
 	/* the Ethernet header as packet_raw writes it, then the packet, which
 	 * may be longer than a struct packet holds */
 	packet_raw(&pkt, ETH_HLEN, src.family == AF_INET ? ETH_P_IP : ETH_P_IPV6, ip, 0);

@@ -53,7 +53,7 @@ static int tc_lines(const char *args, const char *needle)
 static void setup(void)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	const char *why = tundev_setup(&tund, "wgsfh");
+	const char *why = tundev_setup(&tund, "wgsfh", 0);
 
 	if (why)
 		skip_all("%s", why);

@@ -35,6 +35,23 @@ size_t ip_header(uint8_t *ip, const struct prefix *src, const struct prefix *dst
 	return IPV6_HLEN;
 }
 
+size_t ip_l4_header(uint8_t *ip, const struct prefix *src, const struct prefix *dst,
+		    uint32_t ip_len, unsigned int ihl, uint8_t proto, unsigned int doff)
+{
+	size_t hlen = ip_header(ip, src, dst, ip_len, ihl);
+	uint8_t *l4 = ip + hlen;
+
+	ip[src->family == AF_INET ? 9 : 6] = proto;
+	memset(l4, 0, 20);
+	if (proto == IPPROTO_TCP)
+		l4[12] = doff << 4;
+	if (proto == IPPROTO_UDP) {
+		l4[4] = (ip_len - hlen) >> 8;
+		l4[5] = ip_len - hlen;
+	}
+	return hlen;
+}
+
 void packet_raw(struct packet *pkt, uint32_t l3, uint16_t ethertype, const void *bytes,
 		size_t len)
 {

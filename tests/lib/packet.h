@@ -29,6 +29,14 @@ struct packet {
  */
 size_t ip_header(uint8_t *ip, const struct prefix *src, const struct prefix *dst,
 		 uint32_t ip_len, unsigned int ihl);
+/*
+ * The same for a packet of proto, followed by proto's header: TCP with a
+ * data offset of doff words (ports 0), or UDP with its length field; other
+ * protocols get none. ip must hold the IP header and 20 bytes more; the
+ * caller decides how many of them are sent. Returns the IP header's length.
+ */
+size_t ip_l4_header(uint8_t *ip, const struct prefix *src, const struct prefix *dst,
+		    uint32_t ip_len, unsigned int ihl, uint8_t proto, unsigned int doff);
 /* A bare IP header (no payload bytes), behind an Ethernet header when l3 is
  * ETH_HLEN. */
 void packet_ip(struct packet *pkt, uint32_t l3, const struct prefix *src,
