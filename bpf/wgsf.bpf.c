@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The programs that put the datapath on a WireGuard interface's ingress. */
+/*
+ * The program that puts the datapath on a WireGuard interface's ingress:
+ * tc, which knows how many packets an skb stands for. (Generic XDP, which
+ * earlier versions offered as well, sees a GRO aggregate without its
+ * segment count: retired, see README.)
+ */
 #include <linux/in.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -88,18 +93,6 @@ int wgsf_tc(struct __sk_buff *skb)
 		     skb->len, &seg) == VERDICT_DROP)
 		return TC_ACT_SHOT;
 	return TC_ACT_UNSPEC;
-}
-
-SEC("xdp")
-int wgsf_xdp(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	const struct segments one = { .count = 1 };
-
-	if (classify(data, data_end, data_end - data, &one) == VERDICT_DROP)
-		return XDP_DROP;
-	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

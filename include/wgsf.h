@@ -151,7 +151,7 @@ struct wgsf_dev_stats {
  * detach) finds it in the pins and detach removes exactly that.
  */
 struct wgsf_attachment {
-	__u32 kind;          /* loader's enum hook_kind: tc or xdp */
+	__u32 kind;          /* loader's enum hook_kind: tc, or xdp (an earlier wgsf's) */
 	__u32 mech;          /* loader's enum hook_mech: none, tcx, clsact, xdp-generic */
 	__u32 ifindex;       /* the interface attached to */
 	__u32 tc_prio;       /* clsact: our filter's priority and handle */

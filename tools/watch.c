@@ -164,7 +164,7 @@ int watch_main(int argc, const char *argv[])
 {
 	const char *interval = NULL;
 	const struct ui_opt opts[] = { { "--interval", true, &interval } };
-	struct iface_opts keep = { .hook = -1, .mode = -1, .warn = ui_warn };
+	struct iface_opts keep = { .mode = -1, .warn = ui_warn };
 	/* most rounds change nothing, or one peer: no need to read back all,
 	 * nor to parse the same policy again */
 	struct sync_cache cache = {};

@@ -536,8 +536,7 @@ static void run_mode(struct gen *g, unsigned int round, enum wgsf_mode mode,
 	ref_clear_counts(&g->r);
 	if (!ok(!hooks_load(hooks, &cap), "round %u, %s: both hooks loaded", round, name))
 		return;
-	if (ok(!ref_install(&g->r, &hooks[HOOK_TC].maps) &&
-		       !ref_install(&g->r, &hooks[HOOK_XDP].maps),
+	if (ok(!ref_install(&g->r, &hooks[HOOK_TC].maps),
 	       "round %u, %s: %zu peers in %zu slots, %zu allowed IPs, %zu policy prefixes",
 	       round, name, g->peers, g->r.slots, g->r.aips.n, policy_prefixes(&g->r))) {
 		sent = send_packets(g, hooks, bad, cov);

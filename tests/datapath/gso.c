@@ -221,7 +221,7 @@ int main(void)
 
 	require_root_bpf();
 	libbpf_set_print(NULL);
-	if (!ok(!hook_load(&h, HOOK_TC, &cap), "load the tc program"))
+	if (!ok(!hook_load(&h, &cap), "load the tc program"))
 		return done_testing();
 	for (i = 0; i < 2; i++) {
 		good = good && !prefix_parse(mine[i], &p) && !allowedip_write(&h.maps, &p, SLOT);

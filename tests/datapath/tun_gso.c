@@ -134,8 +134,7 @@ int main(void)
 		skip_all("%s", why);
 	st.ifindex = tund.ifindex;
 	skel = tundev_datapath(SLOT);
-	if (ok(skel && !hook_attach(bpf_program__fd(skel->progs.wgsf_tc), HOOK_TC, MECH_NONE,
-				    tund.dir, &st),
+	if (ok(skel && !hook_attach(bpf_program__fd(skel->progs.wgsf_tc), MECH_NONE, tund.dir, &st),
 	       "wgsf on the ingress of %s, a TUN device with virtio_net_hdr", tund.ifname)) {
 		send_frames(skel);
 		hook_detach(tund.dir, &st);

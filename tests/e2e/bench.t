@@ -31,7 +31,7 @@ t_is "$(jq '[.results[] | select(.bench == "check" and .peers == 1001 and .prefi
 	.check_s > 0 and .check_json_s > 0 and .max_rss_bytes > 0)] | length' "$J")" 1 \
 	"wgsf check figures for a config of 1,000 peers and their hub"
 t_is "$(jq -r '[.results[] | select(.bench == "pps" and .pps_median > 0) | .filter] | sort | join(",")' "$J")" \
-	"ipset,nft,none,tc,tc-empty,xdp" "packets per second for no filter, an empty tc program, tc, XDP, nftables and ipset"
+	"ipset,nft,none,tc,tc-empty" "packets per second for no filter, an empty tc program, tc, nftables and ipset"
 t_is "$(jq '[.results[] | select(.bench == "pps" and .filter == "none")][0].ratio_to_none' "$J")" 1 \
 	"no filter is the unit of the ratios"
 M=$OUT/BENCHMARKS.md
