@@ -11,7 +11,12 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
 | [.results[] | select(.bench == "pps" and .filter != null)] as $pps
 | [.results[] | select(.bench == "check")] as $ck
 | [.results[] | select(.bench == "metrics")] as $mt
-| def pk(f; s; n): first($pk[] | select(.family == f and .shape == s and .entries == n)) // null;
+| [.results[] | select(.bench == "tracer")] as $tr
+| def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def mbps: .bytes / .seconds / 1e6;
+  def trof(loaded): [$tr[] | select(.tracer == loaded)];
+  def trsum(rows; f): rows | map(f) | add;
+  def pk(f; s; n): first($pk[] | select(.family == f and .shape == s and .entries == n)) // null;
   # the end-to-end targets are read at the biggest table; the smallest shows what the table's size costs
   ($pps | map(.peers) | max) as $ppsbig
 | ($pps | map(.peers) | min) as $ppssmall
@@ -102,6 +107,20 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "|---:|---|---:|---:|---:|---:|",
   ($pps[] | if .pps_median then "| \(.peers) | \(.filter) | \(.pps_median | round) | \(.pps_min | round) | \(.pps_max | round) | \(.ratio_to_none | pct) |" else "| \(.peers) | \(.filter) | \(.skipped // .error) | | | |" end),
   "",
+  "## The tracer of WireGuard's own drops",
+  "",
+  (if ($tr | length) == 0 then "Not measured." elif $tr[0].skipped then "Not measured: \($tr[0].skipped)." else
+  "The tracer (README, WireGuard's own rejections) is a fexit program on kernel WireGuard's `wg_allowedips_lookup_src()`, which WireGuard calls for every data packet it decrypts, on every WireGuard interface of the host, registered with wgsf or not, for as long as any interface is registered. `tests/kernel/tracer-cost.t` measures it in the kernel lane: Debian's \($tr[0].kernel) in qemu, accelerator \($tr[0].accel)\(if ($tr[0].accel | startswith("tcg")) then ". **Under TCG qemu emulates the CPU: every time here is many times what a real machine takes, and moves much from round to round; compare the rows with each other, not with the figures above**" else "" end). A TCP stream of \($tr[0].bytes / 1048576) MiB from a client through kernel WireGuard to the gateway, wgsf attached on the gateway throughout, in \(trof(true) | length) rounds with the tracer loaded and \(trof(false) | length) with it unloaded (the interface unregistered), taking turns. Times are the kernel's own account of each program (`kernel.bpf_stats_enabled`); the tracer ran exactly once for every packet either end decrypted, the gateway's stream and the client's acknowledgements (the test asserts it), and not at all while unloaded. wgsf on tc ran once an skb, a GRO aggregate of several packets more often than not; its time is given per packet the gateway decrypted." end),
+  "",
+  (if ($tr | length) > 0 and ($tr[0].skipped | not) then
+    "| Tracer | Stream, MB/s (median) | Min | Max | Packets decrypted a round, both ends | Tracer: ns a run | Tracer: share of the stream's time | wgsf on tc: ns a packet |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    (true, false | . as $on | trof($on) as $rows |
+      "| \(if $on then "loaded" else "unloaded" end) | \($rows | map(mbps) | median | r1) | \($rows | map(mbps) | min | r1) | \($rows | map(mbps) | max | r1) | \($rows | map(.gateway_decrypted + .client_decrypted) | median) | \(if $on then (trsum($rows; .tracer_ns) / trsum($rows; .tracer_runs) | round | tostring) else "-" end) | \(if $on then (trsum($rows; .tracer_ns) / trsum($rows; .seconds) / 1e7 | r2 | tostring) + " %" else "-" end) | \(trsum($rows; .tc_ns) / trsum($rows; .gateway_decrypted) | round) |"),
+    "",
+    "With the tracer loaded the stream ran at \((trof(true) | map(mbps) | median) / (trof(false) | map(mbps) | median) | pct) of its speed without it (medians of the rounds).",
+    ""
+  else empty end),
   "## Control plane",
   "",
   "Loading the datapath and syncing N peers with a /32 and a /128 each, through the loader's sync, then a sync in which one peer's addresses changed: as `wgsf sync` does it, reading the tables back, and as `wgsf watch` does, from what it wrote last (valid while the config map's generation says nobody else wrote; the median of 7 rounds, each changing one peer back or forth). Reading the device from WireGuard is not included. Memory as the kernel accounts it (fdinfo `memlock`): the four allowed-IPs tables, and all maps, which include the per-peer counters (one copy per CPU).",

@@ -30,23 +30,21 @@ t_ok "attach" attach_gw
 decrypted() { ip -n "$GW_NS" -s -j link show dev "$GW_IF" | jq '.[0].stats64.rx.packets'; }
 handshake() { gw_run wg show "$GW_IF" latest-handshakes | cut -f 2; }
 field() { peer_field "${CLIENT_PUB[1]}" "$1"; }
-field_of() { # NAME: the number after NAME in the sender's report
-	awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' "$WORK/sent"
-}
 
 before=$(decrypted)
 shake=$(handshake)
 t_is "$(field rx_packets):$(field rx_bytes)" 0:0 "nothing counted yet"
 gw_run "$TCPBULK" receive 192.0.2.1 $PORT >"$WORK/received" &
 receiver=$!
+within 50 grep -q listening "$WORK/received"
 send() {
 	in_ns "${CLIENT_NS[1]}" timeout 300 "$TCPBULK" send 192.0.2.1 $PORT $BYTES 192.0.2.11 \
 		>"$WORK/sent"
 }
 t_ok "$BYTES bytes sent through WireGuard" send
 wait "$receiver"
-t_is "$(cat "$WORK/received")" $BYTES "and received whole"
-segments=$(field_of segments)
+t_is "$(word_after bytes "$WORK/received")" $BYTES "and received whole"
+segments=$(word_after segments "$WORK/sent")
 t_diag "the client sent $(cat "$WORK/sent")"
 t_ok "more than 10,000 packets (${segments:-none})" test "${segments:-0}" -gt 10000
 # the client's last ACK crosses the tunnel after its sender is done
@@ -56,7 +54,7 @@ t_is "$(($(decrypted) - before))" "$segments" \
 t_is "$(handshake)" "$shake" "no handshake in between"
 t_is "$(field rx_packets)" "$(($(decrypted) - before))" \
 	"wgsf counted the packets WireGuard decrypted"
-t_is "$(field rx_bytes)" "$(field_of ip_bytes)" "and their IP bytes, as the client's TCP sent them"
+t_is "$(field rx_bytes)" "$(word_after ip_bytes "$WORK/sent")" "and their IP bytes, as the client's TCP sent them"
 t_is "$(iface_field unknown_packets):$(iface_field malformed_packets)" 0:0 \
 	"nothing unknown or malformed"
 t_ok "detach" detach_gw

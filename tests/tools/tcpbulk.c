@@ -3,13 +3,19 @@
  * A TCP bulk stream whose packets are known exactly, for the test that
  * holds wgsf's counts to what WireGuard decrypted.
  *
- * tcpbulk receive ADDR PORT: accepts one connection on ADDR (IPv4), reads
- * it to its end, closes it, and prints the bytes it read.
+ * tcpbulk receive ADDR PORT: listens on ADDR (IPv4) and says so
+ * ("listening"), accepts one connection, reads it to its end, closes it,
+ * and once the sender acknowledged that, prints the bytes it read and every
+ * segment it sent: "bytes N segments N", those that TCP_INFO counts and the
+ * SYN-ACK, which the listener sent before this connection's socket was
+ * made (and so is not among them).
  *
- * tcpbulk send ADDR PORT BYTES SOURCE: connects from SOURCE, sends BYTES,
+ * tcpbulk send ADDR PORT BYTES SOURCE: connects from SOURCE (once: a
+ * refused connect would leave a segment and a reset uncounted), sends BYTES,
  * closes its side, reads to the peer's close, and then prints what the
- * kernel's TCP_INFO says this side sent, every segment of it: "segments N
- * ip_bytes N retransmitted N". The IP bytes are exact only where every
+ * kernel's TCP_INFO says this side sent, every segment of it, and how long
+ * it took from the connect: "segments N ip_bytes N retransmitted N seconds
+ * S". The IP bytes are exact only where every
  * segment's header size is known: the sender refuses to print them when
  * timestamps, SACK or window scaling were agreed (turn them off in the
  * sender's network namespace). Then each segment is a 20-byte IPv4 header,
@@ -29,10 +35,12 @@
 #include <linux/tcp.h>
 
 #define CHUNK 65536
-#define CONNECT_TRIES 100 /* 10 s for the receiver to listen */
+#define WAIT_TENTHS 100 /* 10 s for the sender to acknowledge the close */
 #define TIMEOUT_S 120
 #define HEADERS 40     /* IPv4 and TCP, without options */
 #define SYN_OPTIONS 4  /* MSS */
+/* The kernel's TCP_CLOSE (net/tcp_states.h), in no uapi header */
+#define STATE_CLOSED 7
 
 static int fail(const char *what)
 {
@@ -65,8 +73,28 @@ static long long drain(int fd)
 	return n < 0 ? -1 : total;
 }
 
+/* Waits (WAIT_TENTHS tenths of a second at most) for the peer to
+ * acknowledge this side's close; 0 and what TCP_INFO then says, or -1. */
+static int closed(int fd, struct tcp_info *ti)
+{
+	struct timespec wait = { .tv_nsec = 100000000 };
+	socklen_t len = sizeof(*ti);
+	int i;
+
+	for (i = 0; i < WAIT_TENTHS; i++) {
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len))
+			return -1;
+		if (ti->tcpi_state == STATE_CLOSED)
+			return 0;
+		nanosleep(&wait, NULL);
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
 static int receive(const char *addr, const char *port)
 {
+	struct tcp_info ti;
 	struct sockaddr_in sin;
 	int one = 1, fd = tcp_socket(addr, port, &sin), conn;
 	long long n;
@@ -74,34 +102,27 @@ static int receive(const char *addr, const char *port)
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 1))
 		return fail("listen");
+	printf("listening\n");
+	fflush(stdout);
 	conn = accept(fd, NULL, NULL);
 	if (conn < 0)
 		return fail("accept");
 	n = drain(conn);
-	if (n < 0)
+	if (n < 0 || shutdown(conn, SHUT_WR) || closed(conn, &ti))
 		return fail("read");
 	close(conn);
-	printf("%lld\n", n);
+	printf("bytes %lld segments %u\n", n, ti.tcpi_segs_out + 1);
 	return 0;
 }
 
 static int connect_from(int fd, const char *source, const struct sockaddr_in *to)
 {
 	struct sockaddr_in from = { .sin_family = AF_INET };
-	struct timespec wait = { .tv_nsec = 100000000 };
-	int i;
 
 	if (inet_pton(AF_INET, source, &from.sin_addr) != 1 ||
 	    bind(fd, (struct sockaddr *)&from, sizeof(from)))
 		return -1;
-	for (i = 0; i < CONNECT_TRIES; i++) {
-		if (!connect(fd, (const struct sockaddr *)to, sizeof(*to)))
-			return 0;
-		if (errno != ECONNREFUSED)
-			return -1;
-		nanosleep(&wait, NULL);
-	}
-	return -1;
+	return connect(fd, (const struct sockaddr *)to, sizeof(*to));
 }
 
 static int send_all(int fd, long long bytes)
@@ -119,7 +140,15 @@ static int send_all(int fd, long long bytes)
 	return 0;
 }
 
-static int report(int fd)
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int report(int fd, double seconds)
 {
 	struct tcp_info ti = {};
 	socklen_t len = sizeof(ti);
@@ -131,9 +160,9 @@ static int report(int fd)
 			"%#x): the headers' sizes are not known\n", ti.tcpi_options);
 		return 1;
 	}
-	printf("segments %u ip_bytes %llu retransmitted %u\n", ti.tcpi_segs_out,
+	printf("segments %u ip_bytes %llu retransmitted %u seconds %.3f\n", ti.tcpi_segs_out,
 	       (unsigned long long)ti.tcpi_segs_out * HEADERS + ti.tcpi_bytes_sent + SYN_OPTIONS,
-	       ti.tcpi_total_retrans);
+	       ti.tcpi_total_retrans, seconds);
 	return 0;
 }
 
@@ -142,16 +171,18 @@ static int send_stream(const char *addr, const char *port, const char *bytes, co
 	struct sockaddr_in to;
 	int fd = tcp_socket(addr, port, &to);
 	long long n = atoll(bytes);
+	double start;
 
 	if (fd < 0 || connect_from(fd, source, &to))
 		return fail("connect");
+	start = now_s();
 	if (send_all(fd, n) || shutdown(fd, SHUT_WR))
 		return fail("write");
 	/* the peer's close, acknowledged before read() returns 0: after it
 	 * this side sends nothing more */
 	if (drain(fd) != 0)
 		return fail("waiting for the receiver to close");
-	return report(fd);
+	return report(fd, now_s() - start);
 }
 
 int main(int argc, char **argv)
