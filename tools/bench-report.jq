@@ -45,6 +45,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "",
   "    make bench            # as root: installs nftables, iptables and ipset if missing",
   "    BENCH_QUICK=1 make bench   # small sizes, a minute; what `make test` runs",
+  "    TRACER_ROUNDS=9 tools/bench-tracer.sh   # the tracer's cost alone, in the kernel lane: JSON lines",
   "",
   "Figures from a shared virtual machine move by 10-20 % between runs; compare ratios, which are taken side by side.",
   "",
@@ -110,15 +111,17 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "## The tracer of WireGuard's own drops",
   "",
   (if ($tr | length) == 0 then "Not measured." elif $tr[0].skipped then "Not measured: \($tr[0].skipped)." else
-  "The tracer (README, WireGuard's own rejections) is a fexit program on kernel WireGuard's `wg_allowedips_lookup_src()`, which WireGuard calls for every data packet it decrypts, on every WireGuard interface of the host, registered with wgsf or not, for as long as any interface is registered. `tests/kernel/tracer-cost.t` measures it in the kernel lane: Debian's \($tr[0].kernel) in qemu, accelerator \($tr[0].accel)\(if ($tr[0].accel | startswith("tcg")) then ". **Under TCG qemu emulates the CPU: every time here is many times what a real machine takes, and moves much from round to round; compare the rows with each other, not with the figures above**" else "" end). A TCP stream of \($tr[0].bytes / 1048576) MiB from a client through kernel WireGuard to the gateway, wgsf attached on the gateway throughout, in \(trof(true) | length) rounds with the tracer loaded and \(trof(false) | length) with it unloaded (the interface unregistered), taking turns. Times are the kernel's own account of each program (`kernel.bpf_stats_enabled`); the tracer ran exactly once for every packet either end decrypted, the gateway's stream and the client's acknowledgements (the test asserts it), and not at all while unloaded. wgsf on tc ran once an skb, a GRO aggregate of several packets more often than not; its time is given per packet the gateway decrypted." end),
+  "The tracer (README, WireGuard's own rejections) is a fexit program on kernel WireGuard's `wg_allowedips_lookup_src()`, which WireGuard calls for every data packet it decrypts, on every WireGuard interface of the host, registered with wgsf or not, for as long as any interface is registered. `tests/kernel/tracer-cost.t` measured it in the kernel lane on \($tr[0].date): Debian's \($tr[0].kernel) in qemu, accelerator \($tr[0].accel)\(if ($tr[0].accel | startswith("tcg")) then ". **Under TCG qemu emulates the CPU: every time here is many times what a real machine takes, and moves much from round to round; compare the rows with each other, not with the figures above**" else "" end). A TCP stream of \($tr[0].bytes / 1048576) MiB from a client through kernel WireGuard to the gateway, wgsf attached on the gateway throughout, in \(trof(true) | length) rounds with the tracer loaded and \(trof(false) | length) with it unloaded (the interface unregistered), taking turns. Times are the kernel's own account of each program (`kernel.bpf_stats_enabled`); the tracer ran exactly once for every packet either end decrypted, the gateway's stream and the client's acknowledgements (the test asserts it), and not at all while unloaded. wgsf on tc ran once an skb, a GRO aggregate of several packets more often than not; its time is given per packet the gateway decrypted. Each figure is the median of the rounds, with the lowest and the highest round beside it where they say how far the rounds spread." end),
   "",
   (if ($tr | length) > 0 and ($tr[0].skipped | not) then
-    "| Tracer | Stream, MB/s (median) | Min | Max | Packets decrypted a round, both ends | Tracer: ns a run | Tracer: share of the stream's time | wgsf on tc: ns a packet |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
-    (true, false | . as $on | trof($on) as $rows |
-      "| \(if $on then "loaded" else "unloaded" end) | \($rows | map(mbps) | median | r1) | \($rows | map(mbps) | min | r1) | \($rows | map(mbps) | max | r1) | \($rows | map(.gateway_decrypted + .client_decrypted) | median) | \(if $on then (trsum($rows; .tracer_ns) / trsum($rows; .tracer_runs) | round | tostring) else "-" end) | \(if $on then (trsum($rows; .tracer_ns) / trsum($rows; .seconds) / 1e7 | r2 | tostring) + " %" else "-" end) | \(trsum($rows; .tc_ns) / trsum($rows; .gateway_decrypted) | round) |"),
+    "| Tracer | Stream, MB/s | Min | Max | Packets decrypted, both ends | Tracer: ns a run | Min | Max | Tracer: share of the stream's time | wgsf on tc: ns a packet |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    (true, false | . as $on | trof($on) as $rows | ($rows | map(select(.tracer_runs > 0) | .tracer_ns / .tracer_runs)) as $run |
+      "| \(if $on then "loaded" else "unloaded" end) | \($rows | map(mbps) | median | r1) | \($rows | map(mbps) | min | r1) | \($rows | map(mbps) | max | r1) | \($rows | map(.gateway_decrypted + .client_decrypted) | median) | \(if $on then ($run | median | round | tostring) + " | " + ($run | min | round | tostring) + " | " + ($run | max | round | tostring) else "- | - | -" end) | \(if $on then ($rows | map(.tracer_ns / .seconds / 1e7) | median | r2 | tostring) + " %" else "-" end) | \($rows | map(.tc_ns / .gateway_decrypted) | median | round) |"),
     "",
-    "With the tracer loaded the stream ran at \((trof(true) | map(mbps) | median) / (trof(false) | map(mbps) | median) | pct) of its speed without it (medians of the rounds).",
+    ((trof(true) | map(mbps) | median) / (trof(false) | map(mbps) | median)) as $speed
+    | (trof(true) | map(.tracer_ns / .seconds / 1e9) | median) as $share
+    | "With the tracer loaded the stream ran at \($speed | pct) of its speed without it (medians of the rounds). The tracer's own time (its program's; the trampoline that calls it is not counted) was \($share * 100 | r2) % of the stream's\(if 1 - $speed > 10 * $share or $speed - 1 > 10 * $share then ", and a difference in speed so much larger than that lies within the rounds' own spread (Min, Max): here the stream's speed cannot tell the tracer's cost from the machine's noise" else "" end).",
     ""
   else empty end),
   "## Control plane",

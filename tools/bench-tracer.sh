@@ -18,7 +18,8 @@ kernel=$(printf '%s\n' "$out" | sed -n 's/^ok [0-9]* - kernel \([^:]*\): .*/\1/p
 rows=$(printf '%s\n' "$out" | sed -n 's/^# tracer-cost //p')
 if [ "$rc" = 0 ] && [ -n "$rows" ]; then
 	printf '%s\n' "$rows" | jq -c --arg accel "$accel" --arg kernel "$kernel" \
-		'{bench: "tracer", accel: $accel, kernel: $kernel} + .'
+		--arg date "$(date -u +%Y-%m-%d)" \
+		'{bench: "tracer", accel: $accel, kernel: $kernel, date: $date} + .'
 else
 	why=$(printf '%s\n' "$out" | sed -n 's/^1\.\.0 # SKIP //p; s/^not ok [0-9]* - //p' | head -n 1)
 	jq -nc --arg why "${why:-the kernel lane failed}" '{bench: "tracer", skipped: $why}'
