@@ -22,6 +22,8 @@ __u64 bench_sink;
 PREFIX_MAP(LPM_TRIE, plain4, struct wgsf_lpm4_key);
 PREFIX_MAP(LPM_TRIE, plain6, struct wgsf_lpm6_key);
 enum variant { FLOOR, PLAIN_LPM, WGSF };
+/* Each test packet is one packet as sent, as a plain skb is. */
+static const struct segments one_packet = { .count = 1 };
 
 struct loop_ctx {
 	struct xdp_md *xdp;
@@ -67,7 +69,7 @@ static __always_inline long one(__u32 i, struct loop_ctx *c, enum variant v)
 	if (v == PLAIN_LPM)
 		c->sum += plain_lookup(src, len);
 	else if (v == WGSF)
-		c->sum += classify(data, data_end, data_end - data);
+		c->sum += classify(data, data_end, data_end - data, &one_packet);
 	else
 		c->sum += src[len - 1];
 	return 0;

@@ -3,7 +3,8 @@
  * wgsf datapath: attribute each inbound packet on a WireGuard interface to
  * its peer, count it, and check it against the peer's policy. classify() is
  * the whole of it; the programs that hook it in (wgsf.bpf.c) and the
- * benchmark's (bench.bpf.c) only hand it the packet. The decision (which
+ * benchmark's (bench.bpf.c) only hand it the packet, and how many packets
+ * of its sender's it stands for (struct segments). The decision (which
  * peer, which rule) is include/wgsf_verdict.h, which wgsf lookup compiles
  * too; what is here parses and counts.
  *
@@ -122,6 +123,24 @@ struct {
 
 enum verdict { VERDICT_PASS, VERDICT_DROP };
 
+/*
+ * What one skb stands for in packets as its sender sent them: a GRO or GSO
+ * aggregate holds count of them under one copy of their headers, and each
+ * but the first had header_len bytes of IP and L4 header of its own (the
+ * kernel's qdisc_pkt_len_init() counts an aggregate the same way). A plain
+ * skb is one packet: { 1, 0 }. The hook's entry point works it out.
+ */
+struct segments {
+	__u32 count;
+	__u32 header_len;
+};
+
+/* What a counter adds for one skb: its packets, and their IP bytes. */
+struct tally {
+	__u64 packets;
+	__u64 bytes;
+};
+
 /* The fields of one IP header that the verdict needs. */
 struct packet {
 	__u8 version;
@@ -189,73 +208,87 @@ static __always_inline void addr_store(struct wgsf_addr *a, const struct packet 
 }
 
 static __always_inline enum verdict account(struct wgsf_peer_stats *st,
-					    const struct packet *p, int reason,
-					    __u64 now, int enforce)
+					    const struct packet *p, const struct tally *t,
+					    int reason, __u64 now, int enforce)
 {
 	__u32 zero = 0;
 	struct wgsf_dev_stats *ds = bpf_map_lookup_elem(&dev_stats, &zero);
 
-	st->violation_packets++;
-	st->violation_bytes += p->len;
+	st->violation_packets += t->packets;
+	st->violation_bytes += t->bytes;
 	if (reason < WGSF_REASON_COUNT)
-		st->violations[reason]++;
+		st->violations[reason] += t->packets;
 	st->last_violation_ns = now;
 	st->last_violation_reason = reason;
 	addr_store(&st->last_violation_src, p, p->src);
 	addr_store(&st->last_violation_dst, p, p->dst);
 	/* after the peer's: a reader that sees the total moved sees the peer's */
 	if (ds)
-		ds->violation_packets++;
+		ds->violation_packets += t->packets;
 	if (!enforce)
 		return VERDICT_PASS;
-	st->drop_packets++;
-	st->drop_bytes += p->len;
+	st->drop_packets += t->packets;
+	st->drop_bytes += t->bytes;
 	return VERDICT_DROP;
 }
 
-static __always_inline void count_unknown(const struct packet *p)
+static __always_inline void count_unknown(const struct packet *p, const struct tally *t)
 {
 	__u32 zero = 0;
 	struct wgsf_dev_stats *ds = bpf_map_lookup_elem(&dev_stats, &zero);
 
 	if (!ds)
 		return;
-	ds->unknown_packets++;
-	ds->unknown_bytes += p->len;
+	ds->unknown_packets += t->packets;
+	ds->unknown_bytes += t->bytes;
 	ds->last_unknown_ns = bpf_ktime_get_coarse_ns();
 	addr_store(&ds->last_unknown_src, p, p->src);
 }
 
-static __always_inline void count_malformed(void)
+static __always_inline void count_malformed(const struct segments *seg)
 {
 	__u32 zero = 0;
 	struct wgsf_dev_stats *ds = bpf_map_lookup_elem(&dev_stats, &zero);
 
 	if (ds)
-		ds->malformed_packets++;
+		ds->malformed_packets += seg->count;
+}
+
+/* The packets an skb stands for and their IP bytes: the aggregate's IP
+ * length holds one copy of the headers, and every other packet had its own. */
+static __always_inline struct tally tally_of(const struct packet *p,
+					     const struct segments *seg)
+{
+	return (struct tally){
+		.packets = seg->count,
+		.bytes = p->len + (__u64)(seg->count - 1) * seg->header_len,
+	};
 }
 
 /* Malformed packets pass: WireGuard vetted them, and wgsf never breaks what
  * it does not understand. */
 static __always_inline enum verdict classify(void *data, void *data_end,
-					     __u64 pkt_len)
+					     __u64 pkt_len,
+					     const struct segments *seg)
 {
 	struct wgsf_peer_stats *st;
 	struct wgsf_verdict v;
 	struct wgsf_query q;
 	struct packet p;
 	__u32 slot;
+	struct tally t;
 	__u64 now;
 
 	if (parse(data, data_end, pkt_len, &p)) {
-		count_malformed();
+		count_malformed(seg);
 		return VERDICT_PASS;
 	}
+	t = tally_of(&p, seg);
 	q = (struct wgsf_query){ .version = p.version, .src = p.src, .dst = p.dst };
 	if (wgsf_decide(NULL, &q, &v))
 		return VERDICT_PASS;
 	if (!v.found) {
-		count_unknown(&p);
+		count_unknown(&p, &t);
 		return VERDICT_PASS;
 	}
 	slot = v.entry & WGSF_ENTRY_SLOT;
@@ -263,12 +296,12 @@ static __always_inline enum verdict classify(void *data, void *data_end,
 	if (!st)
 		return VERDICT_PASS;
 	now = bpf_ktime_get_coarse_ns();
-	st->rx_packets++;
-	st->rx_bytes += p.len;
+	st->rx_packets += t.packets;
+	st->rx_bytes += t.bytes;
 	st->last_seen_ns = now;
 	if (v.reason < 0)
 		return VERDICT_PASS;
-	return account(st, &p, v.reason, now, v.drop);
+	return account(st, &p, &t, v.reason, now, v.drop);
 }
 
 #endif

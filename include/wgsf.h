@@ -107,6 +107,8 @@ struct wgsf_addr {
  * Times are bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE, a tick's
  * resolution: a precise clock read costs more than the rest of a packet
  * when the table is small); 0 means never.
+ * Packets are counted as their sender sent them: a GRO or GSO aggregate as
+ * its segments, each with its IP and L4 headers (see bpf/wgsf.bpf.c).
  * Bytes are the IP length (IPv4 total length, IPv6 40 + payload length).
  *
  * peer_stats_prev, of the same layout, holds what the programs before the
@@ -162,7 +164,7 @@ struct wgsf_dev_stats {
  * detach) finds it in the pins and detach removes exactly that.
  */
 struct wgsf_attachment {
-	__u32 kind;          /* loader's enum hook_kind: tc or xdp */
+	__u32 kind;          /* loader's enum hook_kind: tc, or xdp (an earlier wgsf's) */
 	__u32 mech;          /* loader's enum hook_mech: none, tcx, clsact, xdp-generic */
 	__u32 ifindex;       /* the interface attached to */
 	__u32 tc_prio;       /* clsact: our filter's priority and handle */

@@ -11,7 +11,12 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
 | [.results[] | select(.bench == "pps" and .filter != null)] as $pps
 | [.results[] | select(.bench == "check")] as $ck
 | [.results[] | select(.bench == "metrics")] as $mt
-| def pk(f; s; n): first($pk[] | select(.family == f and .shape == s and .entries == n)) // null;
+| [.results[] | select(.bench == "tracer")] as $tr
+| def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def mbps: .bytes / .seconds / 1e6;
+  def trof(loaded): [$tr[] | select(.tracer == loaded)];
+  def trsum(rows; f): rows | map(f) | add;
+  def pk(f; s; n): first($pk[] | select(.family == f and .shape == s and .entries == n)) // null;
   # the end-to-end targets are read at the biggest table; the smallest shows what the table's size costs
   ($pps | map(.peers) | max) as $ppsbig
 | ($pps | map(.peers) | min) as $ppssmall
@@ -25,7 +30,6 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   def mixed(f): pk(f; "mixed"; 100000) | if . then .plain_lpm_ns / .monitor_ns else null end;
   def allok(f): if length > 0 and all(. != null) then all(f) else null end;
   (ppsof("tc") | if . then .ratio_to_none else null end) as $tc
-| (ppsof("xdp") | if . then .ratio_to_none else null end) as $xdp
 | tcrelat($ppsbig) as $tcrel
 | (ppsof("nft") | if . then .ratio_to_none else null end) as $nft
 | (ppsof("ipset") | if . then .ratio_to_none else null end) as $ipset
@@ -41,6 +45,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "",
   "    make bench            # as root: installs nftables, iptables and ipset if missing",
   "    BENCH_QUICK=1 make bench   # small sizes, a minute; what `make test` runs",
+  "    TRACER_ROUNDS=9 tools/bench-tracer.sh   # the tracer's cost alone, in the kernel lane: JSON lines",
   "",
   "Figures from a shared virtual machine move by 10-20 % between runs; compare ratios, which are taken side by side.",
   "",
@@ -59,7 +64,6 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "| `wgsf check` of a 100,000-peer config in a few seconds (<= 5 s) | \(if $bigck then "human \($bigck.check_s | r2) s, --json \($bigck.check_json_s | r2) s" else "n/a" end) | \(verdict(if $bigck then ([$bigck.check_s, $bigck.check_json_s] | max) <= 5 else null end)) |",
   "| A scrape of 100,000 peers well under a second (<= 0.5 s) | \(if $bigmt then "over HTTP \($bigmt.scrape_s | r2) s, --output \($bigmt.output_s | r2) s" else "n/a" end) | \(verdict(if $bigmt then ([$bigmt.scrape_s, $bigmt.output_s] | max) <= 0.5 else null end)) |",
   "| <= 256 bytes of map memory per prefix | \(if $big then ($big.table_bytes / $big.prefixes | round | tostring) + " B (allowed-IPs tables)" else "n/a" end) | \(verdict(if $big then $big.table_bytes / $big.prefixes <= 256 else null end)) |",
-  "| The faster hook on a TUN device is the default | tc \($tc | pct), XDP \($xdp | pct) of no filter | \(if $tc and $xdp then (if ($tc - $xdp) * ($tc - $xdp) < 0.0004 then "a tie: within 2 %, inside this machine's noise; tc stays the default" elif $tc > $xdp then "tc is faster, and the default" else "**XDP is faster; the default is tc**" end) else "not measured" end) |",
   "",
   "Reading the targets: the per-packet floor here is one turn of a bpf_loop that writes the next source into the packet, about 2 ns, because the run's own cost is spread over 65,536 packets. What a real hook costs before wgsf does any work shows end to end, as tc-empty below. Targets that must hold in every run take each run's own ratio, monitor and the plain trie (or enforce) measured in turns, and report the worst of the \(first($pk[].runs) // "n/a") runs. Speed targets are reported, never asserted in tests.",
   "",
@@ -98,12 +102,28 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "",
   "## End to end",
   "",
-  "`tests/bench/pps`: one userspace writer feeds IPv6 packets from N peers into a TUN device (an L3 device, as WireGuard's is) in a network namespace of its own; the stack drops them after ingress. Each filter makes the same decision (the source must be one of the peers' addresses); rounds interleave the filters. tc-empty is a tc program that does nothing: what the hook itself costs, before wgsf does any work. The run is made with \($ppssmall) peers and with \($ppsbig): between packets the stack's own work (about 2 µs a packet here) evicts what wgsf's lookups touched, so with a bigger table more of them miss, and the gap between the two runs is what the table's size costs.",
+  "`tests/bench/pps`: one userspace writer feeds IPv6 packets from N peers into a TUN device (an L3 device, as WireGuard's is) in a network namespace of its own; the stack drops them after ingress. Each filter makes the same decision (the source must be one of the peers' addresses); rounds interleave the filters. tc-empty is a tc program that does nothing: what the hook itself costs, before wgsf does any work. The run is made with \($ppssmall) peers and with \($ppsbig): between packets the stack's own work (about 2 µs a packet here) evicts what wgsf's lookups touched, so with a bigger table more of them miss, and the gap between the two runs is what the table's size costs. wgsf's generic XDP hook, retired since (README, Hooks), was last measured here beside tc on 2026-12-02: 66 % of no filter with 10000 peers (77.1 % with 100), where tc had 83.5 % (88.7 %).",
   "",
   "| Peers | Filter | Packets/s (median) | Min | Max | Of no filter |",
   "|---:|---|---:|---:|---:|---:|",
   ($pps[] | if .pps_median then "| \(.peers) | \(.filter) | \(.pps_median | round) | \(.pps_min | round) | \(.pps_max | round) | \(.ratio_to_none | pct) |" else "| \(.peers) | \(.filter) | \(.skipped // .error) | | | |" end),
   "",
+  "## The tracer of WireGuard's own drops",
+  "",
+  (if ($tr | length) == 0 then "Not measured." elif $tr[0].skipped then "Not measured: \($tr[0].skipped)." else
+  "The tracer (README, WireGuard's own rejections) is a fexit program on kernel WireGuard's `wg_allowedips_lookup_src()`, which WireGuard calls for every data packet it decrypts, on every WireGuard interface of the host, registered with wgsf or not, for as long as any interface is registered. `tests/kernel/tracer-cost.t` measured it in the kernel lane on \($tr[0].date): Debian's \($tr[0].kernel) in qemu, accelerator \($tr[0].accel)\(if ($tr[0].accel | startswith("tcg")) then ". **Under TCG qemu emulates the CPU: every time here is many times what a real machine takes, and moves much from round to round; compare the rows with each other, not with the figures above**" else "" end). A TCP stream of \($tr[0].bytes / 1048576) MiB from a client through kernel WireGuard to the gateway, wgsf attached on the gateway throughout, in \(trof(true) | length) rounds with the tracer loaded and \(trof(false) | length) with it unloaded (the interface unregistered), taking turns. Times are the kernel's own account of each program (`kernel.bpf_stats_enabled`); the tracer ran exactly once for every packet either end decrypted, the gateway's stream and the client's acknowledgements (the test asserts it), and not at all while unloaded. wgsf on tc ran once an skb, a GRO aggregate of several packets more often than not; its time is given per packet the gateway decrypted. Each figure is the median of the rounds, with the lowest and the highest round beside it where they say how far the rounds spread." end),
+  "",
+  (if ($tr | length) > 0 and ($tr[0].skipped | not) then
+    "| Tracer | Stream, MB/s | Min | Max | Packets decrypted, both ends | Tracer: ns a run | Min | Max | Tracer: share of the stream's time | wgsf on tc: ns a packet |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    (true, false | . as $on | trof($on) as $rows | ($rows | map(select(.tracer_runs > 0) | .tracer_ns / .tracer_runs)) as $run |
+      "| \(if $on then "loaded" else "unloaded" end) | \($rows | map(mbps) | median | r1) | \($rows | map(mbps) | min | r1) | \($rows | map(mbps) | max | r1) | \($rows | map(.gateway_decrypted + .client_decrypted) | median) | \(if $on then ($run | median | round | tostring) + " | " + ($run | min | round | tostring) + " | " + ($run | max | round | tostring) else "- | - | -" end) | \(if $on then ($rows | map(.tracer_ns / .seconds / 1e7) | median | r2 | tostring) + " %" else "-" end) | \($rows | map(.tc_ns / .gateway_decrypted) | median | round) |"),
+    "",
+    ((trof(true) | map(mbps) | median) / (trof(false) | map(mbps) | median)) as $speed
+    | (trof(true) | map(.tracer_ns / .seconds / 1e9) | median) as $share
+    | "With the tracer loaded the stream ran at \($speed | pct) of its speed without it (medians of the rounds). The tracer's own time (its program's; the trampoline that calls it is not counted) was \($share * 100 | r2) % of the stream's\(if 1 - $speed > 10 * $share or $speed - 1 > 10 * $share then ", and a difference in speed so much larger than that lies within the rounds' own spread (Min, Max): here the stream's speed cannot tell the tracer's cost from the machine's noise" else "" end).",
+    ""
+  else empty end),
   "## Control plane",
   "",
   "Loading the datapath and syncing N peers with a /32 and a /128 each, through the loader's sync, then a sync in which one peer's addresses changed: as `wgsf sync` does it, reading the tables back, and as `wgsf watch` does, from what it wrote last (valid while the config map's generation says nobody else wrote; the median of 7 rounds, each changing one peer back or forth). Reading the device from WireGuard is not included. Memory as the kernel accounts it (fdinfo `memlock`): the four allowed-IPs tables, and all maps, which include the per-peer counters (one copy per CPU).",

@@ -1,7 +1,8 @@
 #!/bin/sh
-# make bench: measures the datapath, the hooks end to end and the control
-# plane on this machine, and writes the report: markdown (docs/BENCHMARKS.md)
-# and the raw figures as JSON (build/bench.json). Needs root.
+# make bench: measures the datapath, the hooks end to end, the control
+# plane and, in the kernel lane, the tracer's cost on this machine, and
+# writes the report: markdown (docs/BENCHMARKS.md) and the raw figures as
+# JSON (build/bench.json). Needs root.
 #
 # BENCH_QUICK=1 runs small sizes only, to check that it all still works;
 # BENCH_MD and BENCH_JSON choose where the report goes.
@@ -39,6 +40,12 @@ for peers in $pps_peers; do
 	# shellcheck disable=SC2086 # word splitting intended
 	"$bin/pps" --peers "$peers" $pps_args >>"$raw"
 done
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	echo '{"bench":"tracer","skipped":"left out of a quick run, which boots no kernel"}' >>"$raw"
+else
+	echo "bench: the tracer's cost on kernel WireGuard, in the kernel lane" >&2
+	tools/bench-tracer.sh >>"$raw"
+fi
 echo "bench: per-packet cost ($packet_sizes entries)" >&2
 "$bin/datapath" packet "$packet_sizes" >>"$raw"
 

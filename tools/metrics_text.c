@@ -162,7 +162,7 @@ static void iface_labels(char *out, const struct family *m, const struct iface_v
 
 	*out = '\0';
 	if (m->source == IFACE_INFO) {
-		out = label(out, ",", "hook", a->kind == HOOK_XDP ? "xdp" : "tc");
+		out = label(out, ",", "hook", "tc");
 		out = label(out, ",", "mechanism", hook_mech_name(a->mech));
 		label(out, ",", "mode", ui_mode(v->pins.cfg.mode));
 	} else if (m->source == IFACE_HOOK_STATE) {

@@ -104,7 +104,7 @@ static void json_iface(struct json *j, const struct iface_view *v)
 
 	json_object_begin(j, NULL);
 	json_string(j, "name", v->name);
-	json_string(j, "hook", v->pins.cfg.attachment.kind == HOOK_XDP ? "xdp" : "tc");
+	json_string(j, "hook", "tc");
 	json_string(j, "mechanism", hook_mech_name(v->pins.cfg.attachment.mech));
 	json_string(j, "hook_state", hook_state_name(v->pins.hook));
 	json_bool(j, "unfinished", v->pins.cfg.unfinished);

@@ -254,20 +254,14 @@ static void print_policy_change(const char *ifname, const struct iface_result *r
 
 void ui_print_applied(const char *ifname, const struct iface_result *r)
 {
-	const struct wgsf_attachment *was = &r->was.attachment, *now = &r->cfg.attachment;
-	char b1[32], b2[32];
-
 	if (!r->was_attached)
 		return;
 	/* the policy first: its Mode line may be what changed the mode */
 	print_policy_change(ifname, r);
 	print_mode_change(ifname, r);
-	/* Only --hook changes the kind, and the mechanism is the best the
-	 * kernel has for a kind. The same kind attached anew where it was not
-	 * in force (WireGuard restarted) is ui_print_notes' line. */
-	if (was->kind != now->kind)
-		print_line(ifname, "hook %s -> %s (--hook %s)", ui_hook(was, b1), ui_hook(now, b2),
-			   now->kind == HOOK_XDP ? "xdp" : "tc");
+	/* The hook is tc, by the best mechanism the kernel has: it changes
+	 * only where it is attached anew (WireGuard restarted, an interrupted
+	 * command completed), which ui_print_notes says. */
 }
 
 void ui_print_rejected_note(const char *ifname, const struct iface_result *r)
@@ -279,7 +273,7 @@ void ui_print_rejected_note(const char *ifname, const struct iface_result *r)
 
 const char *ui_hook(const struct wgsf_attachment *a, char buf[32])
 {
-	snprintf(buf, 32, "%s (%s)", a->kind == HOOK_XDP ? "xdp" : "tc", hook_mech_name(a->mech));
+	snprintf(buf, 32, "tc (%s)", hook_mech_name(a->mech));
 	return buf;
 }
 

@@ -73,7 +73,7 @@ void ui_print_notes(const char *ifname, const struct iface_result *r);
 void ui_print_applied(const char *ifname, const struct iface_result *r);
 /* Where WireGuard's own rejections are not visible, one line that says why. */
 void ui_print_rejected_note(const char *ifname, const struct iface_result *r);
-/* "tc (tcx)", "xdp (xdp-generic)" */
+/* "tc (tcx)", "tc (clsact)" */
 const char *ui_hook(const struct wgsf_attachment *a, char buf[32]);
 /* The config's policy file, or "none" */
 const char *ui_policy_name(const struct wgsf_config *c);

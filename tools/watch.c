@@ -75,8 +75,8 @@ static void warn(const char *msg)
 /* What another command put in force since the last round. */
 static void log_adopted(const struct wgsf_config *was, const struct wgsf_config *now)
 {
-	/* room for all three: two paths, and the rest's few words */
-	char what[2 * WGSF_POLICY_PATH_MAX + 128] = "", b1[32], b2[32];
+	/* room for both: two paths, and the rest's few words */
+	char what[2 * WGSF_POLICY_PATH_MAX + 128] = "";
 	size_t n = 0;
 
 	if (was->mode != now->mode)
@@ -88,9 +88,6 @@ static void log_adopted(const struct wgsf_config *was, const struct wgsf_config 
 	else if (was->policy_id != now->policy_id)
 		n += snprintf(what + n, sizeof(what) - n, ", policy %s re-read",
 			      ui_policy_name(now));
-	if (was->attachment.kind != now->attachment.kind)
-		n += snprintf(what + n, sizeof(what) - n, ", hook %s -> %s",
-			      ui_hook(&was->attachment, b1), ui_hook(&now->attachment, b2));
 	if (n)
 		say("another command changed %s; kept", what + 2);
 }
@@ -166,7 +163,7 @@ int watch_main(int argc, const char *argv[])
 {
 	const char *interval = NULL;
 	const struct ui_opt opts[] = { { "--interval", true, &interval } };
-	struct iface_opts keep = { .hook = -1, .mode = -1, .warn = ui_warn };
+	struct iface_opts keep = { .mode = -1, .warn = ui_warn };
 	/* most rounds change nothing, or one peer: no need to read back all,
 	 * nor to parse the same policy again */
 	struct sync_cache cache = {};

@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/if_link.h>
 
 #include "attach/hook.h"
 #include "attach/tc_filters.h"
@@ -24,8 +23,6 @@ const char *hook_mech_name(uint32_t mech)
 		return "tcx";
 	case MECH_CLSACT:
 		return "clsact";
-	case MECH_XDP_GENERIC:
-		return "xdp-generic";
 	default:
 		return "none";
 	}
@@ -170,20 +167,13 @@ static bool no_tcx(int err)
 	return err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */;
 }
 
-static int attach_new(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
+static int attach_new(int prog_fd, enum hook_mech force, const char *dir,
 		      struct wgsf_attachment *st, const struct hook_recorder *rec)
 {
 	int err;
 
-	st->kind = kind;
-	if (kind == HOOK_XDP) {
-		st->mech = MECH_XDP_GENERIC;
-		err = record(rec, st) ?:
-		      link_attach(prog_fd, st->ifindex, BPF_XDP, XDP_FLAGS_SKB_MODE, dir);
-		/* EEXIST: a program in another XDP mode; EBUSY: in ours */
-		if (err == -EEXIST)
-			err = -EBUSY;
-	} else if (force != MECH_CLSACT) {
+	st->kind = HOOK_TC;
+	if (force != MECH_CLSACT) {
 		st->mech = MECH_TCX;
 		err = record(rec, st) ?: link_attach(prog_fd, st->ifindex, WGSF_TCX_INGRESS, 0, dir);
 		if (err && no_tcx(err))
@@ -196,25 +186,24 @@ static int attach_new(int prog_fd, enum hook_kind kind, enum hook_mech force, co
 	return err;
 }
 
-int hook_attach_recorded(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
+int hook_attach_recorded(int prog_fd, enum hook_mech force, const char *dir,
 			 struct wgsf_attachment *st, const struct hook_recorder *rec)
 {
 	int err;
 
-	if (!st->mech || st->kind != kind)
-		return attach_new(prog_fd, kind, force, dir, st, rec);
+	if (!st->mech || st->kind != HOOK_TC)
+		return attach_new(prog_fd, force, dir, st, rec);
 	err = st->mech == MECH_CLSACT ? clsact_replace(prog_fd, st) : link_replace(prog_fd, dir);
 	if (err != -ENOENT)
 		return err;
 	/* Ours was removed behind our back: nothing runs now, so attach anew,
 	 * by the same mechanism. */
-	return attach_new(prog_fd, kind, st->mech, dir, st, rec);
+	return attach_new(prog_fd, st->mech, dir, st, rec);
 }
 
-int hook_attach(int prog_fd, enum hook_kind kind, enum hook_mech force, const char *dir,
-		struct wgsf_attachment *st)
+int hook_attach(int prog_fd, enum hook_mech force, const char *dir, struct wgsf_attachment *st)
 {
-	return hook_attach_recorded(prog_fd, kind, force, dir, st, NULL);
+	return hook_attach_recorded(prog_fd, force, dir, st, NULL);
 }
 
 static void prog_path(const char *dir, char path[HOOK_PATH_MAX])

@@ -2,8 +2,9 @@
 /*
  * Attaching the datapath to an interface's ingress, and removing exactly
  * that: tc through tcx where the kernel has it (>= 6.6), else a cls_bpf
- * direct-action filter under clsact; or XDP in generic mode, which is what
- * L3 devices like WireGuard's get.
+ * direct-action filter under clsact. Earlier wgsf versions could attach
+ * generic XDP instead: their pins are of another map ABI, which detach
+ * removes with every wgsf program on the interface, XDP's too (hook_sweep).
  */
 #ifndef WGSF_HOOK_H
 #define WGSF_HOOK_H
@@ -17,12 +18,15 @@
  * kernel ABI value. */
 #define WGSF_TCX_INGRESS 46
 
+/* HOOK_XDP is retired: only the pins of an earlier wgsf, of another map
+ * ABI, record it; the value stays taken. */
 enum hook_kind { HOOK_TC, HOOK_XDP };
 
 /* DIR/NAME: where a generation of pins (see pin.h) keeps its "prog" and
  * its "link". */
 #define HOOK_PATH_MAX (PATH_MAX + 8)
 void hook_path(const char *dir, const char *name, char path[HOOK_PATH_MAX]);
+/* MECH_XDP_GENERIC: retired, as HOOK_XDP; the value stays taken */
 enum hook_mech { MECH_NONE, MECH_TCX, MECH_CLSACT, MECH_XDP_GENERIC };
 
 /*
@@ -30,17 +34,16 @@ enum hook_mech { MECH_NONE, MECH_TCX, MECH_CLSACT, MECH_XDP_GENERIC };
  * that detach removes that and nothing else. For a first attachment it is
  * zero but for ifindex.
  *
- * Attaches prog_fd to st->ifindex, and records how in st->mech. Links are
- * pinned at DIR/link so that the attachment outlives the process. When st
- * already holds an attachment of this kind (on this ifindex: the caller's
- * to check), its program is replaced in place (link update, filter
- * replace): no moment without a program. If ours was removed behind our
- * back, it is attached anew by the same mechanism. force_mech MECH_CLSACT
- * takes the fallback where tcx exists, for a new attachment only.
- * -EBUSY: XDP is taken by another program (in any XDP mode).
+ * Attaches prog_fd to st->ifindex's tc ingress, and records how in st->mech.
+ * Links are pinned at DIR/link so that the attachment outlives the process.
+ * When st already holds a tc attachment (on this ifindex: the caller's to
+ * check), its program is replaced in place (link update, filter replace):
+ * no moment without a program. If ours was removed behind our back, it is
+ * attached anew by the same mechanism. force_mech MECH_CLSACT takes the
+ * fallback where tcx exists, for a new attachment only.
  */
-int hook_attach(int prog_fd, enum hook_kind kind, enum hook_mech force_mech,
-		const char *dir, struct wgsf_attachment *st);
+int hook_attach(int prog_fd, enum hook_mech force_mech, const char *dir,
+		struct wgsf_attachment *st);
 /* Told what st will describe just before the kernel is asked to make a new
  * attachment, so that a kill in between finds it recorded (the clsact
  * filter's priority is chosen first for that); a nonzero return stops it. */
@@ -48,9 +51,8 @@ struct hook_recorder {
 	int (*record)(void *ctx, const struct wgsf_attachment *st);
 	void *ctx;
 };
-int hook_attach_recorded(int prog_fd, enum hook_kind kind, enum hook_mech force_mech,
-			 const char *dir, struct wgsf_attachment *st,
-			 const struct hook_recorder *rec);
+int hook_attach_recorded(int prog_fd, enum hook_mech force_mech, const char *dir,
+			 struct wgsf_attachment *st, const struct hook_recorder *rec);
 /* Removes what st describes; what is already gone is no error, and a
  * filter that took our clsact filter's place is left alone. The clsact
  * qdisc goes too when we added it and no filter of anyone's is left. */
@@ -77,13 +79,10 @@ int hook_pin(const char *dir, int prog_fd, const char *link_from);
 /* The id of the program pinned in dir; 0 when none. */
 uint32_t hook_prog_id(const char *dir);
 /* Removes every wgsf program from ifindex's ingress but the one of id keep:
- * what commands killed midway, or pins removed from outside, left running. */
+ * what commands killed midway, or pins removed from outside, left running,
+ * and an earlier wgsf's XDP program. */
 void hook_sweep(uint32_t ifindex, uint32_t keep);
-/* 0 when a new XDP attachment can be made on ifindex: nothing holds XDP,
- * or a program of ours that is not in force, which goes; -EBUSY when
- * another program holds it. */
-int hook_xdp_free(uint32_t ifindex);
-/* "tcx", "clsact", "xdp-generic", or "none". */
+/* "tcx", "clsact", or "none". */
 const char *hook_mech_name(uint32_t mech);
 
 #endif

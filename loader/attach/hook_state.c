@@ -9,13 +9,13 @@
 #include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/if_link.h>
 
 #include "attach/hook.h"
 #include "attach/tc_filters.h"
 #include "fault.h"
 
-/* The names the kernel knows SEC("tc") wgsf_tc and SEC("xdp") wgsf_xdp by. */
+/* The names the kernel knows SEC("tc") wgsf_tc by, and the XDP program of
+ * an earlier wgsf, which may still run where one attached it. */
 #define TC_PROG_NAME "wgsf_tc"
 #define XDP_PROG_NAME "wgsf_xdp"
 /* BPF_LINK_TYPE_TCX (Linux 6.6), which Debian's 6.1 headers predate; its
@@ -131,8 +131,9 @@ const char *hook_state_name(enum hook_state state)
 	return names[state];
 }
 
-/* The programs attached to ifindex's ingress by tcx and XDP: the device of
- * this network namespace, which a link's ifindex alone does not tell. */
+/* The programs attached to ifindex's ingress by tcx and XDP (an earlier
+ * wgsf's): the device of this network namespace, which a link's ifindex
+ * alone does not tell. */
 static size_t device_progs(uint32_t ifindex, uint32_t ids[64])
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -200,16 +201,4 @@ void hook_sweep(uint32_t ifindex, uint32_t keep)
 		bpf_tc_detach(&hook, &opts);
 	}
 	free(fs.v);
-}
-
-int hook_xdp_free(uint32_t ifindex)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-
-	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id || q.attach_mode == XDP_ATTACHED_MULTI)
-		return 0;
-	if (!is_wgsf_prog(q.prog_id))
-		return -EBUSY;
-	sweep_links(ifindex, 0);
-	return 0;
 }

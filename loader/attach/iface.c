@@ -185,17 +185,15 @@ static int record(void *ctx, const struct wgsf_attachment *st)
 }
 
 /*
- * The same hook on the same interface: its program is replaced in place.
- * Another hook (or the interface was re-created): the old attachment goes
- * first, and comes back if the new one cannot be made. The new generation
- * gen holds the links, the old one's too.
+ * On the same interface, tc's program is replaced in place. On an interface
+ * re-created, the old attachment goes first, then tc is attached anew. The
+ * new generation gen holds the links, the old one's too.
  */
-static int hook(const struct session *s, const char *gen, int prog_fd, enum hook_kind kind,
-		enum hook_mech force, bool replace, struct recorder *r)
+static int hook(const struct session *s, const char *gen, int prog_fd, enum hook_mech force,
+		bool replace, struct recorder *r)
 {
 	const struct hook_recorder rec = { record, r };
 	struct wgsf_attachment old = s->cfg.attachment, *st = &r->cfg.attachment;
-	int err;
 
 	*st = old;
 	if (!replace) {
@@ -203,24 +201,7 @@ static int hook(const struct session *s, const char *gen, int prog_fd, enum hook
 			hook_detach(gen, &old);
 		*st = (struct wgsf_attachment){ .ifindex = s->dev->ifindex };
 	}
-	err = hook_attach_recorded(prog_fd, kind, force, gen, st, &rec);
-	if (err == -EBUSY && kind == HOOK_XDP)
-		wgsf_set_error("XDP is already in use on %s by another program", s->ifname);
-	if (err && s->attached && !replace && old.mech && old.ifindex == st->ifindex) {
-		/* put back what was there, with the new program */
-		*st = (struct wgsf_attachment){ .ifindex = old.ifindex };
-		hook_attach_recorded(prog_fd, old.kind, MECH_NONE, gen, st, &rec);
-	}
-	return err;
-}
-
-static int xdp_free(const struct session *s, enum hook_kind kind, bool replace)
-{
-	int err = kind == HOOK_XDP && !replace ? hook_xdp_free(s->dev->ifindex) : 0;
-
-	if (err == -EBUSY)
-		wgsf_set_error("XDP is already in use on %s by another program", s->ifname);
-	return err;
+	return hook_attach_recorded(prog_fd, force, gen, st, &rec);
 }
 
 /*
@@ -244,7 +225,7 @@ static int switch_before_growth(struct session *s, const struct capacity *cap,
 	if (fd < 0)
 		return -errno;
 	r.cfg.unfinished = 1;
-	err = hook(s, s->gen, fd, s->cfg.attachment.kind, MECH_NONE, true, &r);
+	err = hook(s, s->gen, fd, MECH_NONE, true, &r);
 	close(fd);
 	s->cfg.attachment = r.cfg.attachment;
 	return err;
@@ -263,7 +244,6 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	struct recorder r;
 	char gen[PATH_MAX];
 	struct capacity cap;
-	enum hook_kind kind;
 	struct wgsf *skel;
 	bool replace;
 	struct maps m;
@@ -276,21 +256,20 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	if (!s->attached)
 		want.attachment = (struct wgsf_attachment){ .kind = HOOK_TC };
 	want.mode = mode_for(s, o->mode, s->attached ? s->cfg.mode : WGSF_MODE_MONITOR);
-	kind = o->hook >= 0 ? (enum hook_kind)o->hook : (enum hook_kind)want.attachment.kind;
-	prog = bpf_program__fd(kind == HOOK_XDP ? skel->progs.wgsf_xdp : skel->progs.wgsf_tc);
-	replace = s->attached && s->cfg.attachment.mech && s->cfg.attachment.kind == kind &&
+	prog = bpf_program__fd(skel->progs.wgsf_tc);
+	replace = s->attached && s->cfg.attachment.mech && s->cfg.attachment.kind == HOOK_TC &&
 		  s->cfg.attachment.ifindex == (uint32_t)s->dev->ifindex;
 	/* A new program must be in the right mode from its first packet; one
 	 * in force shares this map, and changes mode only at the end. */
 	r = (struct recorder){ m.fd[MAP_CONFIG], s->attached ? s->cfg : want };
 	r.cfg.unfinished = 1;
-	err = xdp_free(s, kind, replace) ?: begin(m.fd[MAP_CONFIG], &r.cfg) ?:
-	      write_text(s, m.fd[MAP_POLICY_TEXT]) ?: sync_device(&m, s->dev, s->pol, &res->sync);
+	err = begin(m.fd[MAP_CONFIG], &r.cfg) ?: write_text(s, m.fd[MAP_POLICY_TEXT]) ?:
+	      sync_device(&m, s->dev, s->pol, &res->sync);
 	if (err == -E2BIG || err == -ENOSPC)
 		wgsf_set_error("%s has more peers or allowed IPs than wgsf can hold", s->ifname);
 	err = err ?: pin_generation(s->dir, gen) ?: maps_pin(&m, gen) ?:
 		      hook_pin(gen, prog, s->attached ? s->gen : NULL) ?: pin_commit(s->dir, gen) ?:
-		      hook(s, gen, prog, kind, o->force_mech, replace, &r);
+		      hook(s, gen, prog, o->force_mech, replace, &r);
 	want.attachment = r.cfg.attachment;
 	err = err ?: finish(s, &m, &want, res);
 	if (!err) {
@@ -390,7 +369,7 @@ static int sync_in_place(struct session *s, struct sync_cache *cache, struct ifa
 int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const char *msg),
 	       struct sync_cache *cache, struct policy_memo *memo, struct iface_result *res)
 {
-	struct iface_opts keep = { .hook = -1, .mode = -1 };
+	struct iface_opts keep = { .mode = -1 };
 	struct session s;
 	int err;
 
@@ -423,15 +402,25 @@ int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const ch
 int iface_detach(const char *ifname)
 {
 	struct session s;
-	unsigned int ifindex = if_nametoindex(ifname);
+	unsigned int ifindex = if_nametoindex(ifname), traced;
+	bool foreign;
 	int err;
 
 	wgsf_clear_error();
 	err = session_begin(&s, ifname, SESSION_ANY);
-	if (!err && s.attached)
+	/* Pins of another map ABI: what they record cannot be read, but every
+	 * wgsf program on the interface is known by its name (hook_sweep), and
+	 * the pins go. The clsact qdisc that such a wgsf added stays. */
+	foreign = err == -EPROTO;
+	if (foreign) {
+		err = 0;
+		wgsf_clear_error();
+	}
+	traced = foreign ? ifindex : s.cfg.attachment.ifindex;
+	if (!err && s.attached && !foreign)
 		err = hook_detach(s.gen, &s.cfg.attachment);
-	if (!err && s.attached && s.cfg.attachment.ifindex)
-		err = tracer_disable(s.cfg.attachment.ifindex);
+	if (!err && s.attached && traced)
+		err = tracer_disable(traced);
 	if (!err && ifindex)
 		hook_sweep(ifindex, 0);
 	if (!err) {

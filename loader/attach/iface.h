@@ -24,7 +24,6 @@
 #include "tracer/tracer.h"
 
 struct iface_opts {
-	int hook;                  /* enum hook_kind, or -1: keep (tc at first) */
 	int mode;                  /* enum wgsf_mode, or -1: the policy's, else keep */
 	/* a policy file, "none" to drop the one in force, or NULL: the one in
 	 * force, read anew */

@@ -5,8 +5,8 @@
  * WireGuard's device does) in a network namespace of this process's own,
  * and the stack drops them at a blackhole route right after ingress. Each
  * filter makes the same decision, that the source is one of N peers'
- * addresses: none, wgsf on tc, wgsf on XDP, an nftables interval set, and
- * iptables with an ipset hash:net; and tc-empty, a tc program that does
+ * addresses: none, wgsf on tc, an nftables interval set, and iptables with
+ * an ipset hash:net; and tc-empty, a tc program that does
  * nothing, says what the hook itself costs. Rounds interleave the filters, so that
  * drift in the machine touches them all alike. One JSON object per line.
  *
@@ -31,8 +31,8 @@
 #define MAX_PACKETS 50000000ull
 #define MAX_ROUNDS 64
 
-enum filter { NONE, TC_EMPTY, TC, XDP, NFT, IPSET, FILTERS };
-static const char *const names[FILTERS] = { "none", "tc-empty", "tc", "xdp", "nft", "ipset" };
+enum filter { NONE, TC_EMPTY, TC, NFT, IPSET, FILTERS };
+static const char *const names[FILTERS] = { "none", "tc-empty", "tc", "nft", "ipset" };
 
 static struct tundev tun;
 static unsigned int peers = 10000, rounds = 5;
@@ -231,7 +231,7 @@ static unsigned long long filter_off(enum filter f, struct wgsf *skel,
 
 	if (f == TC_EMPTY && hook_detach(tun.dir, st))
 		die("cannot detach: %s", strerror(errno));
-	if (f == TC || f == XDP) {
+	if (f == TC) {
 		n = wgsf_counted(skel);
 		if (hook_detach(tun.dir, st))
 			die("cannot detach: %s", strerror(errno));
@@ -251,15 +251,14 @@ static struct bench *empty;
 
 static void filter_on(enum filter f, struct wgsf *skel, struct wgsf_attachment *st)
 {
-	int prog = bpf_program__fd(f == XDP ? skel->progs.wgsf_xdp : skel->progs.wgsf_tc);
+	int prog = bpf_program__fd(skel->progs.wgsf_tc);
 
 	*st = (struct wgsf_attachment){ .ifindex = tun.ifindex };
 	if (f == TC_EMPTY) {
 		prog = bpf_program__fd(empty->progs.bench_tc_empty);
 		f = TC;
 	}
-	if ((f == TC || f == XDP) &&
-	    hook_attach(prog, f == XDP ? HOOK_XDP : HOOK_TC, MECH_NONE, tun.dir, st))
+	if (f == TC && hook_attach(prog, MECH_NONE, tun.dir, st))
 		die("cannot attach: %s", strerror(errno));
 	if ((f == NFT && nft_on()) || (f == IPSET && ipset_on()))
 		die("cannot set up %s", names[f]);
@@ -285,7 +284,7 @@ static int cmp_double(const void *a, const void *b)
 static double measure(enum filter f, struct wgsf *skel)
 {
 	struct wgsf_attachment st;
-	unsigned long long sent, seen, before = f == TC || f == XDP ? wgsf_counted(skel) : 0;
+	unsigned long long sent, seen, before = f == TC ? wgsf_counted(skel) : 0;
 	double pps;
 
 	filter_on(f, skel, &st);
@@ -341,7 +340,7 @@ int main(int argc, char **argv)
 
 	options(argc, argv);
 	libbpf_set_print(NULL);
-	why = tundev_setup(&tun, "wgsfb");
+	why = tundev_setup(&tun, "wgsfb", 0);
 	if (why)
 		die("%s", why);
 	if (sh("sysctl -qw net.ipv6.conf.all.forwarding=1 && "

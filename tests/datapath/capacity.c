@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The largest tables wgsf supports: 262,144 peer slots and 1,000,000
- * allowed-IPs host routes per family, filled to the last entry on both hooks,
+ * allowed-IPs host routes per family, filled to the last entry on the hook,
  * and packets attributed at their far ends, policy included. The addresses
  * (240.0.0.0/4, 2001:db8::/32) never leave BPF_PROG_TEST_RUN.
  */
@@ -207,7 +207,7 @@ int main(void)
 
 	require_root_bpf();
 	libbpf_set_print(NULL);
-	if (!ok(!hooks_load(hooks, &cap), "both hooks load with %u peer slots and %u prefixes "
+	if (!ok(!hooks_load(hooks, &cap), "the hook loads with %u peer slots and %u prefixes "
 	       "per family", PEERS, PREFIXES))
 		return done_testing();
 	for (h = 0; h < HOOKS; h++) {

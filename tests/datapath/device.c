@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The hooks on a real L3 device: a TUN device, which hands packets to the
+ * The hook on a real L3 device: a TUN device, which hands packets to the
  * stack exactly as WireGuard does (no link header), in a network namespace
- * of this process's own. Covers tcx, the clsact fallback, generic XDP,
- * replacing a program in place, removing exactly what was attached next to
- * someone else's filter or XDP program, and packets too short for
- * BPF_PROG_TEST_RUN.
+ * of this process's own. Covers tcx, the clsact fallback, replacing a
+ * program in place, removing exactly what was attached next to someone
+ * else's filter, and packets too short for BPF_PROG_TEST_RUN.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,7 +27,7 @@ static struct tundev tund;
 
 static void setup(void)
 {
-	const char *why = tundev_setup(&tund, "wgsft");
+	const char *why = tundev_setup(&tund, "wgsft", 0);
 
 	if (why)
 		skip_all("%s", why);
@@ -63,18 +62,16 @@ static struct wgsf *load(void)
 	return tundev_datapath(3);
 }
 
-static int prog(const struct wgsf *skel, enum hook_kind kind)
+static int prog(const struct wgsf *skel)
 {
-	return bpf_program__fd(kind == HOOK_XDP ? skel->progs.wgsf_xdp : skel->progs.wgsf_tc);
+	return bpf_program__fd(skel->progs.wgsf_tc);
 }
 
-/* How many programs sit on the hook, whoever attached them. */
-static unsigned int on_hook(enum hook_kind kind)
+/* How many programs sit on tcx ingress, whoever attached them. */
+static unsigned int on_hook(void)
 {
-	__u32 ids[8], n = 8, flags = 0, id = 0;
+	__u32 ids[8], n = 8, flags = 0;
 
-	if (kind == HOOK_XDP)
-		return !bpf_xdp_query_id(tund.ifindex, XDP_FLAGS_SKB_MODE, &id) && id;
 	return bpf_prog_query(tund.ifindex, WGSF_TCX_INGRESS, 0, &flags, ids, &n) ? 0 : n;
 }
 
@@ -88,8 +85,7 @@ static bool tc_shows(const char *what, const char *needle)
 }
 
 /* Attach, count, replace the program in place, detach: one attachment's life. */
-static void lifecycle(enum hook_kind kind, enum hook_mech force, enum hook_mech want,
-		      const char *name)
+static void lifecycle(enum hook_mech force, enum hook_mech want, const char *name)
 {
 	struct wgsf *a = load(), *b = load();
 	struct wgsf_attachment st = { .ifindex = tund.ifindex };
@@ -97,15 +93,14 @@ static void lifecycle(enum hook_kind kind, enum hook_mech force, enum hook_mech 
 
 	if (!ok(a && b, "%s: load two programs", name))
 		goto out;
-	is_u64(hook_attach(prog(a, kind), kind, force, tund.dir, &st), 0, "%s: attach", name);
+	is_u64(hook_attach(prog(a), force, tund.dir, &st), 0, "%s: attach", name);
 	is_u64(st.mech, want, "%s: attached by %s", name, hook_mech_name(want));
 	if (want == MECH_CLSACT)
 		ok(tc_shows("filter", "wgsf_tc") && tc_shows("filter", "direct-action"),
 		   "%s: tc shows our direct-action filter", name);
 	send_v4(5, 60);
 	is_u64(rx(a), 5, "%s: counts every packet", name);
-	is_u64(hook_attach(prog(b, kind), kind, force, tund.dir, &st), 0, "%s: replace the program",
-	       name);
+	is_u64(hook_attach(prog(b), force, tund.dir, &st), 0, "%s: replace the program", name);
 	send_v4(3, 60);
 	ok(rx(a) == 5 && rx(b) == 3, "%s: the new program counts, the old one no longer", name);
 	is_u64(hook_detach(tund.dir, &st), 0, "%s: detach", name);
@@ -113,8 +108,7 @@ static void lifecycle(enum hook_kind kind, enum hook_mech force, enum hook_mech 
 	ok(rx(a) == 5 && rx(b) == 3, "%s: nothing counts after detach", name);
 	snprintf(path, sizeof(path), "%s/link", tund.dir);
 	ok(access(path, F_OK) && errno == ENOENT, "%s: no link pin left", name);
-	ok(!tc_shows("filter", "wgsf_tc") && !on_hook(kind), "%s: nothing of ours on the hook",
-	   name);
+	ok(!tc_shows("filter", "wgsf_tc") && !on_hook(), "%s: nothing of ours on the hook", name);
 out:
 	wgsf__destroy(a);
 	wgsf__destroy(b);
@@ -126,53 +120,29 @@ static void with_foreign_filter(enum hook_mech force, enum hook_mech want, const
 	if (ok(!sh("tc qdisc add dev %s clsact && tc filter add dev %s ingress prio 1 u32 "
 		   "match u32 0xdeadbeef 0xffffffff at 0", tund.ifname, tund.ifname),
 	       "%s: someone else's clsact qdisc and filter", name)) {
-		lifecycle(HOOK_TC, force, want, name);
+		lifecycle(force, want, name);
 		ok(tc_shows("filter", "u32"), "%s: their filter survives attach and detach", name);
 		ok(tc_shows("qdisc", "clsact"), "%s: and so does their qdisc", name);
 	}
 	sh("tc qdisc del dev %s clsact 2>/dev/null", tund.ifname);
 }
 
-static void foreign_xdp(void)
-{
-	struct wgsf *theirs = load(), *ours = load();
-	struct wgsf_attachment st = { .ifindex = tund.ifindex };
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), id = 0;
-
-	if (!ok(theirs && ours && !bpf_xdp_attach(tund.ifindex, prog(theirs, HOOK_XDP),
-						  XDP_FLAGS_SKB_MODE, NULL),
-		"xdp: someone else's XDP program"))
-		goto out;
-	is_u64(hook_attach(prog(ours, HOOK_XDP), HOOK_XDP, MECH_NONE, tund.dir, &st), -EBUSY,
-	       "xdp: ours is refused, XDP is taken");
-	bpf_obj_get_info_by_fd(prog(theirs, HOOK_XDP), &info, &len);
-	ok(!bpf_xdp_query_id(tund.ifindex, XDP_FLAGS_SKB_MODE, &id) && id == info.id,
-	   "xdp: theirs stays attached");
-	bpf_xdp_detach(tund.ifindex, XDP_FLAGS_SKB_MODE, NULL);
-out:
-	wgsf__destroy(theirs);
-	wgsf__destroy(ours);
-}
-
 /* What BPF_PROG_TEST_RUN will not carry, a real device does. */
-static void short_packets(enum hook_kind kind, const char *name)
+static void short_packets(void)
 {
 	static const uint8_t v4[19] = { 0x45 }, v6[39] = { 0x60 };
 	struct wgsf_attachment st = { .ifindex = tund.ifindex };
 	struct wgsf *a = load();
 	struct wgsf_dev_stats d;
 
-	if (!ok(a && !hook_attach(prog(a, kind), kind, MECH_NONE, tund.dir, &st),
-		"%s: attach for short packets", name))
+	if (!ok(a && !hook_attach(prog(a), MECH_NONE, tund.dir, &st), "attach for short packets"))
 		goto out;
-	ok(write(tund.fd, v4, 0) < 0 && errno == EINVAL, "%s: a 0-byte packet cannot enter the device",
-	   name);
+	ok(write(tund.fd, v4, 0) < 0 && errno == EINVAL, "a 0-byte packet cannot enter the device");
 	ok(write(tund.fd, v4, 1) == 1 && write(tund.fd, v4, 19) == 19 && write(tund.fd, v6, 39) == 39,
-	   "%s: 1 byte, 19 bytes of IPv4, 39 bytes of IPv6", name);
+	   "1 byte, 19 bytes of IPv4, 39 bytes of IPv6");
 	ok(!stats_read_dev(bpf_map__fd(a->maps.dev_stats), &d) && d.malformed_packets == 3,
-	   "%s: each counted malformed", name);
-	is_u64(rx(a), 0, "%s: none attributed to a peer", name);
+	   "each counted malformed");
+	is_u64(rx(a), 0, "none attributed to a peer");
 	hook_detach(tund.dir, &st);
 out:
 	wgsf__destroy(a);
@@ -183,14 +153,11 @@ int main(void)
 	require_root_bpf();
 	libbpf_set_print(NULL);
 	setup();
-	lifecycle(HOOK_TC, MECH_NONE, MECH_TCX, "tcx");
-	lifecycle(HOOK_TC, MECH_CLSACT, MECH_CLSACT, "clsact");
+	lifecycle(MECH_NONE, MECH_TCX, "tcx");
+	lifecycle(MECH_CLSACT, MECH_CLSACT, "clsact");
 	ok(!tc_shows("qdisc", "clsact"), "clsact: the qdisc we added is gone again");
-	lifecycle(HOOK_XDP, MECH_NONE, MECH_XDP_GENERIC, "xdp");
 	with_foreign_filter(MECH_NONE, MECH_TCX, "tcx beside a filter");
 	with_foreign_filter(MECH_CLSACT, MECH_CLSACT, "clsact beside a filter");
-	foreign_xdp();
-	short_packets(HOOK_TC, "tc");
-	short_packets(HOOK_XDP, "xdp");
+	short_packets();
 	return done_testing();
 }

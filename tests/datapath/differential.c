@@ -392,7 +392,7 @@ static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bo
 	d->s.r.mode = mode;
 	ref_clear_counts(&d->s.r);
 	d->holder = calloc(cap.peers, sizeof(*d->holder));
-	if (!d->holder || !ok(!hook_load(&h, HOOK_TC, &cap) &&
+	if (!d->holder || !ok(!hook_load(&h, &cap) &&
 			      !datapath_set_mode(h.maps.fd[MAP_CONFIG], mode),
 			      "round %u, %s: loaded", round, name))
 		goto out;

@@ -39,7 +39,7 @@ static int grow(const struct hook_under_test *old, uint32_t peers, struct hook_u
 	next->skel = carry_load(&cap, old->l3, &old->maps, &next->maps);
 	if (!next->skel)
 		return -errno;
-	next->prog_fd = bpf_program__fd(next->skel->progs.wgsf_xdp);
+	next->prog_fd = bpf_program__fd(next->skel->progs.wgsf_tc);
 	return 0;
 }
 
@@ -206,7 +206,7 @@ int main(void)
 
 	require_root_bpf();
 	libbpf_set_print(NULL);
-	if (!ok(!hook_load(&g[0], HOOK_XDP, &cap), "g0: loaded on maps of 4 slots"))
+	if (!ok(!hook_load(&g[0], &cap), "g0: loaded on maps of 4 slots"))
 		return done_testing();
 	is_u64(map_capacity(g[0].maps.fd[MAP_PEER_STATS_PREV]), 1,
 	       "g0: a first load's peer_stats_prev has one slot");

@@ -4,8 +4,9 @@
  * TUN device (an L3 device, as WireGuard's is) in a network namespace of
  * this process's own: bytes of both families counted and what the stack
  * then sees, enforce-mode drops, programs replaced while packets flow, an
- * attachment removed behind our back and mended, and another cls_bpf
- * filter, tcx program, clsact user or native XDP program left alone.
+ * attachment removed behind our back and mended, another cls_bpf filter,
+ * tcx program, clsact user or XDP program left alone, and the XDP hook of
+ * an earlier wgsf removed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include "attach/hook.h"
 #include "packet.h"
 #include "attach/pin.h"
+#include "retired_xdp.h"
 #include "tap.h"
 #include "tundev.h"
 
@@ -53,7 +55,7 @@ static int tc_lines(const char *args, const char *needle)
 static void setup(void)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	const char *why = tundev_setup(&tund, "wgsfh");
+	const char *why = tundev_setup(&tund, "wgsfh", 0);
 
 	if (why)
 		skip_all("%s", why);
@@ -148,9 +150,9 @@ static struct wgsf *load(void)
 	return tundev_datapath(SLOT);
 }
 
-static int prog(const struct wgsf *skel, enum hook_kind kind)
+static int prog(const struct wgsf *skel)
 {
-	return bpf_program__fd(kind == HOOK_XDP ? skel->progs.wgsf_xdp : skel->progs.wgsf_tc);
+	return bpf_program__fd(skel->progs.wgsf_tc);
 }
 
 static struct wgsf_peer_stats peer(const struct wgsf *skel)
@@ -190,25 +192,33 @@ static unsigned int tcx_progs(__u32 ids[8])
 	return bpf_prog_query(tund.ifindex, WGSF_TCX_INGRESS, 0, &flags, ids, &n) ? 0 : n;
 }
 
+/* The program in generic XDP mode, whoever attached it; 0 when none. */
+static uint32_t xdp_prog(void)
+{
+	__u32 id = 0;
+
+	return bpf_xdp_query_id(tund.ifindex, XDP_FLAGS_SKB_MODE, &id) ? 0 : id;
+}
+
 /* Nothing of ours on any hook, and no link pin. */
 static bool all_gone(void)
 {
-	__u32 ids[8], id = 1;
+	__u32 ids[8];
 
 	return access(link_pin, F_OK) && !tc_lines("filter show ingress", "wgsf_tc") &&
-	       !tcx_progs(ids) && !bpf_xdp_query_id(tund.ifindex, 0, &id) && !id;
+	       !tcx_progs(ids) && !xdp_prog();
 }
 
 /* Counted, and what the stack then sees; monitor and enforce on a blocked
  * peer; detach, twice. */
-static void counts(enum hook_kind kind, enum hook_mech mech, const char *name)
+static void counts(enum hook_mech mech, const char *name)
 {
 	struct wgsf_attachment st = { .ifindex = tund.ifindex };
 	struct wgsf *a = load();
 	struct wgsf_peer_stats p;
 	struct maps m;
 
-	if (!ok(a && !hook_attach(prog(a, kind), kind, mech, tund.dir, &st) && st.mech == mech,
+	if (!ok(a && !hook_attach(prog(a), mech, tund.dir, &st) && st.mech == mech,
 		"%s: attached", name))
 		goto out;
 	maps_from_skel(a, &m);
@@ -272,8 +282,8 @@ static bool serves(const struct wgsf *skel, uint64_t before)
  * s[2]'s, s[0]'s... Returns how many packets the child wrote; *good: the
  * replacements after which the new program counted.
  */
-static unsigned long flood(enum hook_kind kind, enum hook_mech mech, struct wgsf *s[3],
-			   struct wgsf_attachment *st, unsigned int *good)
+static unsigned long flood(enum hook_mech mech, struct wgsf *s[3], struct wgsf_attachment *st,
+			   unsigned int *good)
 {
 	int stop[2] = { -1, -1 }, report[2] = { -1, -1 }, i;
 	unsigned long sent = 0;
@@ -287,8 +297,7 @@ static unsigned long flood(enum hook_kind kind, enum hook_mech mech, struct wgsf
 		const struct wgsf *next = s[i % 3];
 		uint64_t before = peer(next).rx_packets;
 
-		*good += !hook_attach(prog(next, kind), kind, mech, tund.dir, st) &&
-			 serves(next, before);
+		*good += !hook_attach(prog(next), mech, tund.dir, st) && serves(next, before);
 	}
 	if (pid > 0) {
 		if (write(stop[1], "", 1) != 1 || read(report[0], &sent, sizeof(sent)) != sizeof(sent))
@@ -304,7 +313,7 @@ static unsigned long flood(enum hook_kind kind, enum hook_mech mech, struct wgsf
 
 /* No moment without a program: every packet written while the program is
  * replaced again and again is counted by one program or another. */
-static void replace_under_traffic(enum hook_kind kind, enum hook_mech mech, const char *name)
+static void replace_under_traffic(enum hook_mech mech, const char *name)
 {
 	struct wgsf_attachment st = { .ifindex = tund.ifindex };
 	struct wgsf *s[3] = { load(), load(), load() };
@@ -312,10 +321,10 @@ static void replace_under_traffic(enum hook_kind kind, enum hook_mech mech, cons
 	unsigned long sent;
 	uint64_t sum = 0;
 
-	if (!ok(s[0] && s[1] && s[2] && !hook_attach(prog(s[0], kind), kind, mech, tund.dir, &st),
+	if (!ok(s[0] && s[1] && s[2] && !hook_attach(prog(s[0]), mech, tund.dir, &st),
 		"%s: attach the first of three programs", name))
 		goto out;
-	sent = flood(kind, mech, s, &st, &good);
+	sent = flood(mech, s, &st, &good);
 	is_u64(good, REPLACES, "%s: replaced %d times under traffic, each new program counting",
 	       name, REPLACES);
 	for (i = 0; i < 3; i++)
@@ -333,13 +342,13 @@ out:
 }
 
 /* Someone detaches our link, or deletes our filter: attach mends it. */
-static void mended(enum hook_kind kind, enum hook_mech mech, const char *name)
+static void mended(enum hook_mech mech, const char *name)
 {
 	struct wgsf_attachment st = { .ifindex = tund.ifindex };
 	struct wgsf *a = load(), *b = load();
 	int fd;
 
-	if (!ok(a && b && !hook_attach(prog(a, kind), kind, mech, tund.dir, &st), "%s: attach", name))
+	if (!ok(a && b && !hook_attach(prog(a), mech, tund.dir, &st), "%s: attach", name))
 		goto out;
 	if (mech == MECH_CLSACT) {
 		sh("tc filter del dev %s ingress pref %u", tund.ifname, st.tc_prio);
@@ -350,7 +359,7 @@ static void mended(enum hook_kind kind, enum hook_mech mech, const char *name)
 	}
 	send_n(AF_INET, N);
 	is_u64(peer(a).rx_packets, 0, "%s: removed behind our back, nothing counts", name);
-	ok(!hook_attach(prog(b, kind), kind, mech, tund.dir, &st) && st.mech == mech,
+	ok(!hook_attach(prog(b), mech, tund.dir, &st) && st.mech == mech,
 	   "%s: attach again mends it, by the same mechanism", name);
 	send_n(AF_INET, N);
 	is_u64(peer(b).rx_packets, N, "%s: and the new program counts", name);
@@ -381,7 +390,7 @@ static void usurper(void)
 	int theirs = foreign_prog(BPF_PROG_TYPE_SCHED_CLS);
 	uint32_t id = theirs >= 0 ? prog_id(theirs) : 0;
 
-	if (!ok(a && b && id && !hook_attach(prog(a, HOOK_TC), HOOK_TC, MECH_CLSACT, tund.dir, &st),
+	if (!ok(a && b && id && !hook_attach(prog(a), MECH_CLSACT, tund.dir, &st),
 		"usurper: our clsact filter"))
 		goto out;
 	sh("tc filter del dev %s ingress pref %u", tund.ifname, st.tc_prio);
@@ -392,8 +401,8 @@ static void usurper(void)
 		goto out;
 	is_u64(hook_detach(tund.dir, &st), 0, "usurper: detach");
 	is_u64(tc_prog_at(opts.priority, opts.handle), id, "usurper: theirs stays");
-	ok(!hook_attach(prog(b, HOOK_TC), HOOK_TC, MECH_CLSACT, tund.dir, &st) &&
-		   st.tc_prio != opts.priority && tc_prog_at(opts.priority, opts.handle) == id,
+	ok(!hook_attach(prog(b), MECH_CLSACT, tund.dir, &st) && st.tc_prio != opts.priority &&
+		   tc_prog_at(opts.priority, opts.handle) == id,
 	   "usurper: a replace attaches anew beside theirs, not over it");
 	send_n(AF_INET, N);
 	is_u64(peer(b).rx_packets, N, "usurper: ours counts");
@@ -422,7 +431,7 @@ static void foreign_tcx(void)
 		link = bpf_link_create(theirs, tund.ifindex, WGSF_TCX_INGRESS, NULL);
 	if (!ok(a && link >= 0, "tcx: someone else's tcx program"))
 		goto out;
-	ok(!hook_attach(prog(a, HOOK_TC), HOOK_TC, MECH_NONE, tund.dir, &st) && st.mech == MECH_TCX &&
+	ok(!hook_attach(prog(a), MECH_NONE, tund.dir, &st) && st.mech == MECH_TCX &&
 		   tcx_progs(ids) == 2,
 	   "tcx: ours goes beside it");
 	send_n(AF_INET, N);
@@ -444,8 +453,7 @@ static void shared_qdisc(void)
 	struct wgsf_attachment st = { .ifindex = tund.ifindex };
 	struct wgsf *a = load();
 
-	if (!ok(a && !hook_attach(prog(a, HOOK_TC), HOOK_TC, MECH_CLSACT, tund.dir, &st) &&
-			st.created_qdisc,
+	if (!ok(a && !hook_attach(prog(a), MECH_CLSACT, tund.dir, &st) && st.created_qdisc,
 		"shared qdisc: ours, with the qdisc we added"))
 		goto out;
 	ok(!sh("tc filter add dev %s egress prio 1 u32 match u32 0xdeadbeef 0xffffffff at 0",
@@ -460,62 +468,68 @@ out:
 	wgsf__destroy(a);
 }
 
-/*
- * A native-mode XDP program rules generic mode out: refused, and kept. TUN
- * has no native XDP, so this one runs on a veth device.
- */
-static void foreign_native_xdp(void)
+/* Someone else's XDP program runs before ours and stays, through our
+ * attach, detach and sweep. */
+static void foreign_xdp(void)
 {
+	struct wgsf_attachment st = { .ifindex = tund.ifindex };
 	int theirs = foreign_prog(BPF_PROG_TYPE_XDP);
-	struct wgsf_attachment st = {};
 	struct wgsf *a = load();
-	char veth[IFNAMSIZ];
-	__u32 id = 0;
 
-	snprintf(veth, sizeof(veth), "wgsfv%d", getpid() % 1000000);
-	if (!sh("ip link add %s type veth peer name %s.1 && ip link set %s up", veth, veth, veth))
-		st.ifindex = if_nametoindex(veth);
-	if (!ok(a && theirs >= 0 && st.ifindex &&
-			!bpf_xdp_attach(st.ifindex, theirs, XDP_FLAGS_DRV_MODE, NULL),
-		"native xdp: someone else's program in driver mode"))
+	if (!ok(a && theirs >= 0 &&
+			!bpf_xdp_attach(tund.ifindex, theirs, XDP_FLAGS_SKB_MODE, NULL),
+		"foreign xdp: someone else's XDP program"))
 		goto out;
-	is_u64(hook_attach(prog(a, HOOK_XDP), HOOK_XDP, MECH_NONE, tund.dir, &st), -EBUSY,
-	       "native xdp: ours is refused, XDP is taken");
-	ok(st.mech == MECH_NONE && access(link_pin, F_OK), "native xdp: nothing recorded or pinned");
-	ok(!bpf_xdp_query_id(st.ifindex, XDP_FLAGS_DRV_MODE, &id) && id == prog_id(theirs),
-	   "native xdp: theirs stays");
+	ok(!hook_attach(prog(a), MECH_NONE, tund.dir, &st), "foreign xdp: ours goes on tc");
+	send_n(AF_INET, N);
+	is_u64(peer(a).rx_packets, N, "foreign xdp: ours counts what theirs passed");
+	hook_detach(tund.dir, &st);
+	hook_sweep(tund.ifindex, 0);
+	is_u64(xdp_prog(), prog_id(theirs), "foreign xdp: theirs stays");
 out:
-	sh("ip link del %s 2>/dev/null", veth);
+	bpf_xdp_detach(tund.ifindex, XDP_FLAGS_SKB_MODE, NULL);
 	if (theirs >= 0)
 		close(theirs);
 	wgsf__destroy(a);
 }
 
+/* An earlier wgsf's XDP hook: detach removes what its record says, and a
+ * sweep finds its program by name where nothing records it. */
+static void retired_xdp(void)
+{
+	struct wgsf_attachment st = {};
+
+	if (!ok(!retired_xdp_attach(tund.ifindex, tund.dir, 0, &st) && xdp_prog(),
+		"retired xdp: an earlier wgsf's XDP hook"))
+		return;
+	ok(!hook_detach(tund.dir, &st) && all_gone(), "retired xdp: detach removes it");
+	if (!ok(!retired_xdp_attach(tund.ifindex, tund.dir, 0, &st) && xdp_prog(),
+		"retired xdp: again"))
+		return;
+	hook_sweep(tund.ifindex, 0);
+	ok(!xdp_prog(), "retired xdp: a sweep removes it");
+	unlink(link_pin);
+}
+
 int main(void)
 {
-	static const struct {
-		enum hook_kind kind;
-		enum hook_mech mech;
-	} hooks[] = {
-		{ HOOK_TC, MECH_TCX },
-		{ HOOK_TC, MECH_CLSACT },
-		{ HOOK_XDP, MECH_XDP_GENERIC },
-	};
+	static const enum hook_mech mechs[] = { MECH_TCX, MECH_CLSACT };
 	size_t i;
 
 	require_root_bpf();
 	libbpf_set_print(NULL);
 	setup();
-	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
-		const char *name = hook_mech_name(hooks[i].mech);
+	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
+		const char *name = hook_mech_name(mechs[i]);
 
-		counts(hooks[i].kind, hooks[i].mech, name);
-		replace_under_traffic(hooks[i].kind, hooks[i].mech, name);
-		mended(hooks[i].kind, hooks[i].mech, name);
+		counts(mechs[i], name);
+		replace_under_traffic(mechs[i], name);
+		mended(mechs[i], name);
 	}
 	usurper();
 	foreign_tcx();
 	shared_qdisc();
-	foreign_native_xdp();
+	foreign_xdp();
+	retired_xdp();
 	return done_testing();
 }

@@ -2,7 +2,7 @@
 /*
  * Policy verdicts with hand-counted expectations: a blocked peer, a source
  * policy, a destination policy, both at once, and a peer without policy, in
- * monitor and in enforce mode, on both hooks, IPv4 and IPv6.
+ * monitor and in enforce mode, IPv4 and IPv6.
  */
 #include <stdio.h>
 #include <string.h>
@@ -191,7 +191,7 @@ static void run_mode(enum wgsf_mode mode)
 	size_t h, i;
 
 	if (!ok(build(&r, mode), "%s: the peers' prefixes parse", name) ||
-	    !ok(!hooks_load(hooks, &cap), "%s: load both hooks", name)) {
+	    !ok(!hooks_load(hooks, &cap), "%s: load the hook", name)) {
 		ref_free(&r);
 		return;
 	}

@@ -74,12 +74,6 @@ $GW_IF: mode monitor -> enforce (Mode = enforce at $policy:3)" \
 	"the file attached again, with Mode = enforce: both changes said"
 t_is "$(state)" "enforce $policy 0/2 2/2" "enforce: client 2's pings are dropped"
 
-t_is "$(said attach --hook xdp)" "$GW_IF: xdp (xdp-generic), enforce mode; peers +0 -0, allowed ips +0 ~0 -0
-$GW_IF: hook tc ($mech) -> xdp (xdp-generic) (--hook xdp)" "attach --hook xdp: said"
-t_is "$(iface_field hook) $(state)" "xdp enforce $policy 0/2 2/2" "on XDP, enforcing"
-t_is "$(said attach --hook tc)" "$GW_IF: tc ($mech), enforce mode; peers +0 -0, allowed ips +0 ~0 -0
-$GW_IF: hook xdp (xdp-generic) -> tc ($mech) (--hook tc)" "attach --hook tc: said"
-
 write_policy monitor
 t_is "$(said attach --mode enforce)" "$GW_IF: tc ($mech), enforce mode; peers +0 -0, allowed ips +0 ~0 -0
 $new_text" "a new Mode line and --mode at once: --mode wins, the new text said"

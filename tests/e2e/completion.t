@@ -54,7 +54,7 @@ for sub in sync detach show lookup; do
 done
 t_is "$(complete_words check "")" "$(lines "$B.conf" conf.d gw.policy "$A" "$B")" \
 	"check: files and WireGuard interfaces"
-t_is "$(complete_words attach "$A" --hook "")" "$(lines tc xdp)" "attach --hook: the hooks"
+t_is "$(complete_words attach "$A" --hook "")" tc "attach --hook: the hook"
 t_is "$(complete_words attach "$A" --mode e)" "enforce" "attach --mode e: enforce"
 t_is "$(complete_words attach "$A" --policy "")" "$(lines "$B.conf" conf.d gw.policy none)" \
 	"attach --policy: files and none"

@@ -33,7 +33,7 @@ kill_at() { # N ARGS...
 	return 2
 }
 json() { wgsf_gw show "$GW_IF" --json 2>/dev/null; }
-# Programs of ours on the gateway's interface (tcx and XDP).
+# Programs of ours on the gateway's interface (tcx, and an earlier wgsf's XDP).
 ours() { in_ns "$GW_NS" "$BUILD_DIR/tests/tools/onhook" "$GW_IF" | grep -c ' wgsf_'; }
 # Whether show says a program of ours runs, and whether one does: "0 0"
 # and "1 1" are the truth.
@@ -73,18 +73,6 @@ for n in $(seq 1 100); do
 	detach_gw
 done
 t_diag "a first attach has $(cat "$work/points") fault points"
-
-# 1b. The same on XDP: no program of ours stays behind for the next attach
-# to take for another's.
-for n in $(seq 1 100); do
-	kill_at "$n" attach "$GW_IF" --hook xdp
-	case $? in 1) break ;; 2) t_ok "first XDP attach: point $n" false; break ;; esac
-	truthful "first XDP attach, killed at point $n"
-	t_ok "first XDP attach, killed at point $n: attach --hook xdp again" attach_gw --hook xdp
-	t_is "$(iface_field hook):$(iface_field mechanism):$(iface_field hook_state):$(ours)" \
-		xdp:xdp-generic:attached:1 "first XDP attach, killed at point $n: on XDP, one program"
-	detach_gw
-done
 
 # 2. attach again with a new mode, killed at each point: the old state or
 # the new one, counters kept.

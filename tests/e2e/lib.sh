@@ -95,6 +95,12 @@ within() { # TENTHS COMMAND...
 	"$@"
 }
 
+# The word after the word NAME in FILE: a figure of tests/tools/tcpbulk's
+# reports.
+word_after() { # NAME FILE
+	awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' "$2"
+}
+
 # A gateway and two clients on host routes, 192.0.2.11 and 192.0.2.12,
 # pinged once; WORK, a temporary directory removed on exit. Skips the test
 # when they cannot be built.

@@ -35,6 +35,23 @@ size_t ip_header(uint8_t *ip, const struct prefix *src, const struct prefix *dst
 	return IPV6_HLEN;
 }
 
+size_t ip_l4_header(uint8_t *ip, const struct prefix *src, const struct prefix *dst,
+		    uint32_t ip_len, unsigned int ihl, uint8_t proto, unsigned int doff)
+{
+	size_t hlen = ip_header(ip, src, dst, ip_len, ihl);
+	uint8_t *l4 = ip + hlen;
+
+	ip[src->family == AF_INET ? 9 : 6] = proto;
+	memset(l4, 0, 20);
+	if (proto == IPPROTO_TCP)
+		l4[12] = doff << 4;
+	if (proto == IPPROTO_UDP) {
+		l4[4] = (ip_len - hlen) >> 8;
+		l4[5] = ip_len - hlen;
+	}
+	return hlen;
+}
+
 void packet_raw(struct packet *pkt, uint32_t l3, uint16_t ethertype, const void *bytes,
 		size_t len)
 {
@@ -84,22 +101,15 @@ const char *packet_describe(char *buf, size_t size, const uint8_t *ip, size_t le
 	return buf;
 }
 
-int hook_load(struct hook_under_test *h, enum hook_kind kind, const struct capacity *cap)
+int hook_load(struct hook_under_test *h, const struct capacity *cap)
 {
-	static const struct hook_under_test proto[HOOKS] = {
-		[HOOK_TC] = { .name = "tc", .l3 = L3_OFFSET_ETHERNET,
-			      .pass = (uint32_t)TC_ACT_UNSPEC, .drop = TC_ACT_SHOT },
-		[HOOK_XDP] = { .name = "xdp", .l3 = L3_OFFSET_NONE, .pass = XDP_PASS,
-			       .drop = XDP_DROP },
-	};
-
-	*h = proto[kind];
+	*h = (struct hook_under_test){ .name = "tc", .l3 = L3_OFFSET_ETHERNET,
+				       .pass = (uint32_t)TC_ACT_UNSPEC, .drop = TC_ACT_SHOT };
 	h->skel = datapath_load(cap, h->l3);
 	if (!h->skel)
 		return -errno;
 	maps_from_skel(h->skel, &h->maps);
-	h->prog_fd = bpf_program__fd(kind == HOOK_XDP ? h->skel->progs.wgsf_xdp
-						      : h->skel->progs.wgsf_tc);
+	h->prog_fd = bpf_program__fd(h->skel->progs.wgsf_tc);
 	return 0;
 }
 
@@ -111,52 +121,22 @@ void hook_destroy(struct hook_under_test *h)
 
 int hooks_load(struct hook_under_test hooks[HOOKS], const struct capacity *cap)
 {
-	int err = hook_load(&hooks[HOOK_TC], HOOK_TC, cap);
-
-	if (err)
-		return err;
-	err = hook_load(&hooks[HOOK_XDP], HOOK_XDP, cap);
-	if (err)
-		hook_destroy(&hooks[HOOK_TC]);
-	return err;
+	return hook_load(&hooks[HOOK_TC], cap);
 }
 
 void hooks_destroy(struct hook_under_test hooks[HOOKS])
 {
 	hook_destroy(&hooks[HOOK_TC]);
-	hook_destroy(&hooks[HOOK_XDP]);
-}
-
-/*
- * BPF_PROG_TEST_RUN wants at least ETH_HLEN bytes of data. A shorter XDP
- * packet is handed over whole but with an xdp_md whose data_end ends the
- * linear area after len bytes (6.18, "Support specifying linear xdp packet
- * data size"): the program sees exactly len bytes between data and data_end
- * and the padding lies in a fragment, which this program never reads.
- * Metadata in front cannot do it: the kernel counts ETH_HLEN after it.
- */
-static int64_t run(const struct hook_under_test *h, const void *data, uint32_t len)
-{
-	uint8_t padded[ETH_HLEN] = {};
-	struct xdp_md ctx = { .data_end = len };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = len,
-		    .repeat = 1);
-
-	if (h->l3 == L3_OFFSET_NONE && len < ETH_HLEN) {
-		memcpy(padded, data, len);
-		opts.data_in = padded;
-		opts.data_size_in = sizeof(padded);
-		opts.ctx_in = &ctx;
-		opts.ctx_size_in = sizeof(ctx);
-	}
-	if (bpf_prog_test_run_opts(h->prog_fd, &opts))
-		return -errno;
-	return opts.retval;
 }
 
 int64_t hook_run(const struct hook_under_test *h, const struct packet *pkt)
 {
-	return run(h, pkt->data, pkt->len);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt->data, .data_size_in = pkt->len,
+		    .repeat = 1);
+
+	if (bpf_prog_test_run_opts(h->prog_fd, &opts))
+		return -errno;
+	return opts.retval;
 }
 
 /*
@@ -166,9 +146,9 @@ int64_t hook_run(const struct hook_under_test *h, const struct packet *pkt)
  * it, or IPv6 with less than 40, so an IPv6 header too short to be whole
  * goes out as IPv4, and less than 20 bytes cannot reach tc at all.
  */
-bool hook_takes(const struct hook_under_test *h, size_t len)
+bool hook_takes(size_t len)
 {
-	return h->l3 == L3_OFFSET_NONE || len >= IPV4_HLEN;
+	return len >= IPV4_HLEN;
 }
 
 int64_t hook_run_ip(const struct hook_under_test *h, const void *ip, size_t len)

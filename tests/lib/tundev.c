@@ -84,9 +84,9 @@ static const char *why(const char *fmt, ...)
 	return buf;
 }
 
-const char *tundev_setup(struct tundev *t, const char *name_prefix)
+const char *tundev_setup(struct tundev *t, const char *name_prefix, short tun_flags)
 {
-	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI | tun_flags };
 
 	if (unshare(CLONE_NEWNET))
 		return why("cannot create a network namespace: %s", strerror(errno));

@@ -20,9 +20,11 @@ struct tundev {
  * Moves the process into a new network namespace and makes NAME_PREFIX<n>
  * there (with lo), up, with 192.0.2.1/24 and 2001:db8::1/64, and its pin
  * directory, which the process removes at exit; the namespace and the
- * device go with the process. NULL, or why not, in one line.
+ * device go with the process. tun_flags: more TUNSETIFF flags, as
+ * IFF_VNET_HDR, with which every write begins with a struct virtio_net_hdr
+ * and may be a GSO frame. NULL, or why not, in one line.
  */
-const char *tundev_setup(struct tundev *t, const char *name_prefix);
+const char *tundev_setup(struct tundev *t, const char *name_prefix, short tun_flags);
 struct wgsf;
 /* The datapath, loaded with small maps, giving 192.0.2.0/24 and
  * 2001:db8::/64 (the device's own subnets) to slot; NULL on failure. */

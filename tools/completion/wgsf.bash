@@ -60,7 +60,7 @@ _wgsf() {
 	fi
 
 	case $prev in
-	--hook) COMPREPLY=($(compgen -W "tc xdp" -- "$cur")); return ;;
+	--hook) COMPREPLY=($(compgen -W "tc" -- "$cur")); return ;;
 	--mode) COMPREPLY=($(compgen -W "monitor enforce" -- "$cur")); return ;;
 	--output) _filedir; return ;;
 	--policy)

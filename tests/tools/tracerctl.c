@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tracerctl enable|disable IFACE: registers IFACE with the tracer of kernel
+ * WireGuard's own drops, or unregisters it (the last one unloads the
+ * tracer), leaving the datapath attached as it is; for the benchmark that
+ * measures the tracer's cost with and without it.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "err.h"
+#include "tracer/tracer.h"
+
+int main(int argc, char **argv)
+{
+	int ifindex = argc == 3 ? (int)if_nametoindex(argv[2]) : 0, err;
+
+	if (!ifindex || (strcmp(argv[1], "enable") && strcmp(argv[1], "disable"))) {
+		fprintf(stderr, "usage: tracerctl enable|disable IFACE (an existing interface)\n");
+		return 1;
+	}
+	err = !strcmp(argv[1], "enable") ? tracer_enable(argv[2], ifindex) : tracer_disable(ifindex);
+	if (err)
+		fprintf(stderr, "tracerctl: %s %s: %s\n", argv[1], argv[2], wgsf_error(err));
+	return !!err;
+}
