@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 6
+#define WGSF_ABI_VERSION 7
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -180,6 +180,21 @@ struct wgsf_config {
 	 * every new text, whose chunks are keyed by the id's lowest bit. */
 	__u32 policy_id;
 	__u32 policy_len; /* bytes; 0: no policy */
+};
+
+/*
+ * The sentinel (DEVMAP, userspace only: no packet ever reads it): every
+ * attach fills it, from within the interface's network namespace, with the
+ * interface and that namespace's loopback device, by ifindex. The kernel
+ * deletes a devmap entry when its device is unregistered or leaves the
+ * namespace, and an entry keeps neither alive; the loopback device leaves
+ * only with its namespace. So the pins tell, from the kernel's own objects,
+ * whether the namespace they were attached in still exists.
+ */
+enum wgsf_sentinel_key {
+	WGSF_SENTINEL_IFACE,    /* the interface attached to */
+	WGSF_SENTINEL_LOOPBACK, /* its namespace's loopback device */
+	WGSF_SENTINEL_KEYS,
 };
 
 /*

@@ -30,6 +30,7 @@ enum map_id {
 	MAP_DST_HOSTS4,
 	MAP_DST_HOSTS6,
 	MAP_POLICY_TEXT, /* the policy in force, as text (userspace only) */
+	MAP_SENTINEL,    /* the devices attached to, by ifindex (userspace only) */
 	MAP_COUNT,
 };
 
@@ -57,7 +58,9 @@ struct bpf_map *maps_obj_map(struct bpf_object *obj, enum map_id id);
 /* The fds belong to the object: not to be closed with maps_close(). */
 void maps_from_obj(struct bpf_object *obj, struct maps *m);
 void maps_from_skel(struct wgsf *skel, struct maps *m);
-/* -ENOENT when dir holds no complete set of pins. */
+/* -ENOENT when dir holds no complete set of pins. A set of another map
+ * ABI may lack some (their fds are -1): its config says which ABI, and
+ * the caller refuses it by that. */
 int maps_open_pinned(const char *dir, struct maps *m);
 void maps_close(struct maps *m);
 /* Pins every map under dir, replacing pins of the same name. */
@@ -94,6 +97,13 @@ int allowedip_lookup(const struct maps *m, const struct prefix *addr, uint32_t *
 /* 1 when one of slot's allowed sources (dst false) or destinations holds
  * addr, 0 when none does, or -errno. */
 int policy_lookup(const struct maps *m, bool dst, uint32_t slot, const struct prefix *addr);
+
+/* Fills the sentinel (wgsf.h) with ifindex and this network namespace's
+ * loopback device: from within the interface's namespace. */
+int sentinel_write(const struct maps *m, uint32_t ifindex);
+/* Which of the sentinel's devices are still where they were written, by
+ * key; -EPROTO when fd is no sentinel. */
+int sentinel_read(int fd, bool present[WGSF_SENTINEL_KEYS]);
 
 /* A whole map's entries, keys and values each in one array. */
 struct map_entries {
