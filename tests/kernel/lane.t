@@ -16,10 +16,11 @@ LANE_TIMEOUT=${LANE_TIMEOUT:-600}
 # has two CPUs still, for the tests that run two processes at once (the
 # netlink reader against a writer takes twice as long on one). The halves
 # take about as long as each other (the lane prints what each test took).
-GUEST_TESTS_1="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/attach.t tests/e2e/detach.t
-	tests/e2e/cli.t tests/e2e/netns.t tests/kernel/netlink.t tests/e2e/check-wireguard.t"
+GUEST_TESTS_1="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/detach.t tests/e2e/netns.t
+	tests/kernel/netlink.t tests/e2e/check-wireguard.t tests/e2e/orphans.t"
 GUEST_TESTS_2="tests/e2e/reader-parity.t tests/e2e/recreate.t tests/e2e/watch.t
-	tests/e2e/policy.t tests/e2e/nofalsedrops.t tests/e2e/rejected.t tests/e2e/wg-quick.t"
+	tests/e2e/policy.t tests/e2e/nofalsedrops.t tests/e2e/attach.t tests/e2e/cli.t
+	tests/e2e/rejected.t tests/e2e/wg-quick.t"
 # GUEST_TESTS="tests/e2e/rejected.t": one guest with only those, while
 # working on them.
 if [ -n "${GUEST_TESTS:-}" ]; then
