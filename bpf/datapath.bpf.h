@@ -107,6 +107,14 @@ struct {
 	__type(value, struct wgsf_config);
 } config SEC(".maps");
 
+/* Only userspace reads it (see wgsf.h); pinned with the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, WGSF_SENTINEL_KEYS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sentinel SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1024);

@@ -198,6 +198,21 @@ struct wgsf_config {
 };
 
 /*
+ * The sentinel (DEVMAP, userspace only: no packet ever reads it): every
+ * attach fills it, from within the interface's network namespace, with the
+ * interface and that namespace's loopback device, by ifindex. The kernel
+ * deletes a devmap entry when its device is unregistered or leaves the
+ * namespace, and an entry keeps neither alive; the loopback device leaves
+ * only with its namespace. So the pins tell, from the kernel's own objects,
+ * whether the namespace they were attached in still exists.
+ */
+enum wgsf_sentinel_key {
+	WGSF_SENTINEL_IFACE,    /* the interface attached to */
+	WGSF_SENTINEL_LOOPBACK, /* its namespace's loopback device */
+	WGSF_SENTINEL_KEYS,
+};
+
+/*
  * The policy text in force, kept in the pins so that every command applies
  * the same policy, even when its file has moved or changed since (HASH,
  * userspace only): key WGSF_POLICY_KEY(id, chunk), WGSF_POLICY_CHUNK bytes

@@ -280,11 +280,11 @@ static void print_orphans(struct json *j, bool blank_line)
 	char b[32];
 
 	if (!err && j)
-		json_u64(j, "orphaned_namespaces", o.n);
-	else if (!err && o.n)
+		json_u64(j, "orphaned_namespaces", o.n_orphaned);
+	else if (!err && o.n_orphaned)
 		printf("%snote: %zu deleted network namespace%s left wgsf pins (%s); 'wgsf orphans "
-		       "--remove' removes them\n", blank_line ? "\n" : "", o.n, o.n == 1 ? "" : "s",
-		       ui_bytes(o.memlock, b));
+		       "--remove' removes them\n", blank_line ? "\n" : "", o.n_orphaned,
+		       o.n_orphaned == 1 ? "" : "s", ui_bytes(o.memlock, b));
 	orphans_free(&o);
 }
 

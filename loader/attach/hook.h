@@ -78,6 +78,9 @@ const char *hook_state_name(enum hook_state state);
 int hook_pin(const char *dir, int prog_fd, const char *link_from);
 /* The id of the program pinned in dir; 0 when none. */
 uint32_t hook_prog_id(const char *dir);
+/* The ifindex of the device that the link pinned in dir runs on: 0 when
+ * there is no link (clsact has none), or its device is gone. */
+int hook_link_ifindex(const char *dir, uint32_t *ifindex);
 /* Removes every wgsf program from ifindex's ingress but the one of id keep:
  * what commands killed midway, or pins removed from outside, left running,
  * and an earlier wgsf's XDP program. */

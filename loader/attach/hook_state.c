@@ -22,23 +22,29 @@
  * link info starts with the ifindex, as an XDP link's does. */
 #define WGSF_LINK_TYPE_TCX 11
 
+/* The kernel's account of the object pinned at path, a link's or a
+ * program's by info's size; -ENOENT when nothing is pinned there. */
+static int pinned_info(const char *path, void *info, __u32 len)
+{
+	int fd = bpf_obj_get(path), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* The program id of a pinned object (a program, or a link when link is
  * not NULL, filled then); 0 when none. */
 static uint32_t pinned_prog_id(const char *path, struct bpf_link_info *link)
 {
 	struct bpf_prog_info prog = {};
-	__u32 len = link ? sizeof(*link) : sizeof(prog);
-	int fd = bpf_obj_get(path);
-	uint32_t id = 0;
 
-	if (fd < 0)
-		return 0;
-	if (link && !bpf_obj_get_info_by_fd(fd, link, &len))
-		id = link->prog_id;
-	else if (!link && !bpf_obj_get_info_by_fd(fd, &prog, &len))
-		id = prog.id;
-	close(fd);
-	return id;
+	if (link)
+		return pinned_info(path, link, sizeof(*link)) ? 0 : link->prog_id;
+	return pinned_info(path, &prog, sizeof(prog)) ? 0 : prog.id;
 }
 
 uint32_t hook_prog_id(const char *dir)
@@ -47,6 +53,19 @@ uint32_t hook_prog_id(const char *dir)
 
 	hook_path(dir, "prog", path);
 	return pinned_prog_id(path, NULL);
+}
+
+int hook_link_ifindex(const char *dir, uint32_t *ifindex)
+{
+	struct bpf_link_info link = {};
+	char path[HOOK_PATH_MAX];
+	int err;
+
+	hook_path(dir, "link", path);
+	err = pinned_info(path, &link, sizeof(link));
+	/* a tcx link's ifindex lies where an XDP link's does */
+	*ifindex = err ? 0 : link.xdp.ifindex;
+	return err == -ENOENT ? 0 : err;
 }
 
 static bool denied(int err)

@@ -267,7 +267,10 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	      sync_device(&m, s->dev, s->pol, &res->sync);
 	if (err == -E2BIG || err == -ENOSPC)
 		wgsf_set_error("%s has more peers or allowed IPs than wgsf can hold", s->ifname);
-	err = err ?: pin_generation(s->dir, gen) ?: maps_pin(&m, gen) ?:
+	/* here, in the interface's namespace, and before the commit: every
+	 * generation in force tells whether its devices still exist */
+	err = err ?: sentinel_write(&m, s->dev->ifindex) ?: pin_generation(s->dir, gen) ?:
+		      maps_pin(&m, gen) ?:
 		      hook_pin(gen, prog, s->attached ? s->gen : NULL) ?: pin_commit(s->dir, gen) ?:
 		      hook(s, gen, prog, o->force_mech, replace, &r);
 	want.attachment = r.cfg.attachment;

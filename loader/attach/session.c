@@ -40,9 +40,14 @@ static int open_current(struct session *s, int flags)
 		return flags & (SESSION_CREATE | SESSION_ANY) ? 0 : not_attached(s->ifname);
 	}
 	err = err ?: config_read(s->old.fd[MAP_CONFIG], &s->cfg);
+	if (!err && s->cfg.abi_version != WGSF_ABI_VERSION && (flags & SESSION_ANY)) {
+		/* another wgsf's pins: detach removes them as it does leftovers */
+		s->leftovers = true;
+		err = 1;
+	}
 	if (err) {
 		maps_close(&s->old);
-		return err;
+		return err > 0 ? 0 : err;
 	}
 	s->attached = true;
 	memcpy(s->path, s->cfg.policy, sizeof(s->path));

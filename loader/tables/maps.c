@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "err.h"
 #include "fault.h"
 #include "tables/config.h"
 #include "tables/maps.h"
@@ -24,6 +25,7 @@ const char *const map_names[MAP_COUNT] = {
 	[MAP_HOST_IPS6] = "host_ips6",       [MAP_SRC_HOSTS4] = "src_hosts4",
 	[MAP_SRC_HOSTS6] = "src_hosts6",     [MAP_DST_HOSTS4] = "dst_hosts4",
 	[MAP_DST_HOSTS6] = "dst_hosts6",     [MAP_POLICY_TEXT] = "policy_text",
+	[MAP_SENTINEL] = "sentinel",
 };
 
 /* Where each sized map's max_entries lives in struct capacity. */
@@ -103,23 +105,37 @@ void maps_from_skel(const struct wgsf *skel, struct maps *m)
 		m->fd[i] = bpf_map__fd(maps_skel_map(skel, i));
 }
 
+/* Whether config_fd is the config of another map ABI than ours, which may
+ * have other maps: read only when it is no larger than ours. */
+static bool other_abi(int config_fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	struct wgsf_config c;
+
+	return config_fd >= 0 && !bpf_obj_get_info_by_fd(config_fd, &info, &len) &&
+	       info.value_size <= sizeof(c) && !config_read(config_fd, &c) &&
+	       c.abi_version != WGSF_ABI_VERSION;
+}
+
 int maps_open_pinned(const char *dir, struct maps *m)
 {
 	char path[PATH_MAX];
-	int i, err;
+	bool missing = false;
+	int i, err = 0;
 
-	for (i = 0; i < MAP_COUNT; i++)
-		m->fd[i] = -1;
 	for (i = 0; i < MAP_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
 		m->fd[i] = bpf_obj_get(path);
-		if (m->fd[i] < 0) {
-			err = errno == ENOENT ? -ENOENT : -errno;
-			maps_close(m);
-			return err;
-		}
+		if (m->fd[i] < 0 && errno != ENOENT)
+			err = err ?: -errno;
+		missing |= m->fd[i] < 0;
 	}
-	return 0;
+	if (!err && missing && !other_abi(m->fd[MAP_CONFIG]))
+		err = -ENOENT;
+	if (err)
+		maps_close(m);
+	return err;
 }
 
 void maps_close(struct maps *m)
@@ -187,6 +203,46 @@ uint64_t map_memlock(int fd, uint32_t *id)
 		*id = map_id;
 	/* programs have a memlock line too */
 	return map_id ? bytes : 0;
+}
+
+/* The kernel's own: the first device of every network namespace, and the
+ * loopback device cannot be deleted nor moved to another. */
+#define LOOPBACK_IFINDEX 1
+
+int sentinel_write(const struct maps *m, uint32_t ifindex)
+{
+	uint32_t devices[WGSF_SENTINEL_KEYS] = { [WGSF_SENTINEL_IFACE] = ifindex,
+						 [WGSF_SENTINEL_LOOPBACK] = LOOPBACK_IFINDEX };
+	uint32_t key;
+	int err = 0;
+
+	for (key = 0; !err && key < WGSF_SENTINEL_KEYS; key++) {
+		fault_point("write the sentinel");
+		if (bpf_map_update_elem(m->fd[MAP_SENTINEL], &key, &devices[key], BPF_ANY))
+			err = -errno;
+	}
+	if (err)
+		wgsf_set_error("cannot record device %u in the sentinel: %s", devices[key - 1],
+			       strerror(-err));
+	return err;
+}
+
+int sentinel_read(int fd, bool present[WGSF_SENTINEL_KEYS])
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), key, ifindex;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type != BPF_MAP_TYPE_DEVMAP || info.key_size != sizeof(key) ||
+	    info.value_size != sizeof(ifindex) || info.max_entries != WGSF_SENTINEL_KEYS)
+		return -EPROTO;
+	for (key = 0; key < WGSF_SENTINEL_KEYS; key++) {
+		present[key] = !bpf_map_lookup_elem(fd, &key, &ifindex);
+		if (!present[key] && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
 }
 
 /* A full hash says E2BIG, a full trie ENOSPC: one error for both. */

@@ -31,6 +31,7 @@ enum map_id {
 	MAP_DST_HOSTS4,
 	MAP_DST_HOSTS6,
 	MAP_POLICY_TEXT, /* the policy in force, as text (userspace only) */
+	MAP_SENTINEL,    /* the devices attached to, by ifindex (userspace only) */
 	MAP_COUNT,
 };
 
@@ -62,7 +63,9 @@ struct bpf_map *maps_skel_map(const struct wgsf *skel, enum map_id id);
 /* The fds belong to the object: not to be closed with maps_close(). */
 void maps_from_obj(struct bpf_object *obj, struct maps *m);
 void maps_from_skel(const struct wgsf *skel, struct maps *m);
-/* -ENOENT when dir holds no complete set of pins. */
+/* -ENOENT when dir holds no complete set of pins. A set of another map
+ * ABI may lack some (their fds are -1): its config says which ABI, and
+ * the caller refuses it by that. */
 int maps_open_pinned(const char *dir, struct maps *m);
 void maps_close(struct maps *m);
 /* Pins every map under dir, replacing pins of the same name. */
@@ -92,6 +95,13 @@ int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags);
 /* A prefix of slot's allowed sources (dst false) or destinations (dst true). */
 int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
 int policy_prefix_delete(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
+
+/* Fills the sentinel (wgsf.h) with ifindex and this network namespace's
+ * loopback device: from within the interface's namespace. */
+int sentinel_write(const struct maps *m, uint32_t ifindex);
+/* Which of the sentinel's devices are still where they were written, by
+ * key; -EPROTO when fd is no sentinel. */
+int sentinel_read(int fd, bool present[WGSF_SENTINEL_KEYS]);
 
 /* A whole map's entries, keys and values each in one array. */
 struct map_entries {

@@ -155,9 +155,12 @@ GW_NS=$SITE1_NS
 t_is "$(rejected "${CLIENT_PUB[1]}" | cut -d' ' -f1-2)" "13 1152" "site 1: nothing of site 2's"
 
 # Site 2 deleted without a detach: its pins and its registration with the
-# tracer stay, until orphans --remove.
+# tracer stay, until orphans --remove. The kernel takes a namespace down in
+# the background: its pins are orphaned once it has.
 ip netns del "$SITE2_NS"
 t_ok "site 2 deleted: rmmod wireguard fails" eval '! rmmod wireguard 2>/dev/null'
+t_ok "site 2's pins are orphaned once its namespace is down" within 100 eval '"$WGSF" orphans \
+	--json | jq -e --arg i "$GW_IF" "any(.namespaces[]; .interfaces | index(\$i))" >/dev/null'
 t_ok "orphans --remove" eval '"$WGSF" orphans --remove >/dev/null'
 GW_NS=$SITE1_NS
 t_is "$(rejected "${CLIENT_PUB[1]}" | cut -d' ' -f1)" 13 "site 1: its counters untouched"
