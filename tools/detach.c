@@ -19,6 +19,7 @@ int detach_main(int argc, const char *argv[])
 	if (err < 0)
 		return ui_error("Unable to detach %s: %s", ifname, ui_reason(err));
 	printf("%s: detached%s\n", ui_text(ifname, name, sizeof(name)),
+	       err == 2 ? " (the pins of a wgsf of another map ABI)" :
 	       err ? " (what an interrupted command had left)" : "");
 	return 0;
 }

@@ -405,25 +405,17 @@ int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const ch
 int iface_detach(const char *ifname)
 {
 	struct session s;
-	unsigned int ifindex = if_nametoindex(ifname), traced;
-	bool foreign;
+	unsigned int ifindex = if_nametoindex(ifname);
 	int err;
 
 	wgsf_clear_error();
 	err = session_begin(&s, ifname, SESSION_ANY);
-	/* Pins of another map ABI: what they record cannot be read, but every
-	 * wgsf program on the interface is known by its name (hook_sweep), and
-	 * the pins go. The clsact qdisc that such a wgsf added stays. */
-	foreign = err == -EPROTO;
-	if (foreign) {
-		err = 0;
-		wgsf_clear_error();
-	}
-	traced = foreign ? ifindex : s.cfg.attachment.ifindex;
-	if (!err && s.attached && !foreign)
+	if (!err && s.attached)
 		err = hook_detach(s.gen, &s.cfg.attachment);
-	if (!err && s.attached && traced)
-		err = tracer_disable(traced);
+	if (!err && s.attached && s.cfg.attachment.ifindex)
+		err = tracer_disable(s.cfg.attachment.ifindex);
+	/* what no pins of ours record (an interrupted command's, another map
+	 * ABI's) is known by its programs' names */
 	if (!err && ifindex)
 		hook_sweep(ifindex, 0);
 	if (!err) {
@@ -431,7 +423,7 @@ int iface_detach(const char *ifname)
 		pin_dir_remove(s.dir);
 	}
 	if (!err && !s.attached)
-		err = 1;
+		err = s.foreign_abi ? 2 : 1;
 	session_end(&s);
 	return err;
 }

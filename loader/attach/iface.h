@@ -60,7 +60,8 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct iface_re
 int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const char *msg),
 	       struct sync_cache *cache, struct policy_memo *memo, struct iface_result *res);
 /* 0, or 1 when there was nothing attached but what an interrupted command
- * left, which is gone now too. */
+ * left, or 2 but the pins of a wgsf of another map ABI, which are gone now
+ * too. */
 int iface_detach(const char *ifname);
 
 /* An attached interface's pins, open for reading under a shared lock. */

@@ -43,6 +43,7 @@ static int open_current(struct session *s, int flags)
 	if (!err && s->cfg.abi_version != WGSF_ABI_VERSION && (flags & SESSION_ANY)) {
 		/* another wgsf's pins: detach removes them as it does leftovers */
 		s->leftovers = true;
+		s->foreign_abi = s->cfg.abi_version;
 		err = 1;
 	}
 	if (err) {

@@ -24,6 +24,7 @@ struct session {
 	struct wg_device *dev;
 	bool attached; /* a generation is in force */
 	bool leftovers; /* not attached, but pins of an interrupted command are there */
+	uint32_t foreign_abi; /* or those of a wgsf of this other map ABI */
 	struct maps old; /* the maps in force */
 	struct wgsf_config cfg; /* as found */
 	char path[WGSF_POLICY_PATH_MAX]; /* the policy file the command leaves in force */

@@ -22,7 +22,8 @@ for cmd in "show $GW_IF" "sync $GW_IF" "attach $GW_IF"; do
 	t_is "$?:$out" "1:Unable to ${cmd% *} $GW_IF: $why" "$cmd: refused, and why"
 done
 t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 1 "its program runs still"
-t_ok "detach" detach_gw
+t_is "$(wgsf_gw detach "$GW_IF")" "$GW_IF: detached (the pins of a wgsf of another map ABI)" \
+	"detach: done, saying whose pins they were"
 t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 0 "and goes with the pins"
 t_ok "no pins of it are left" test ! -e "${gen%/*}"
 t_done

@@ -27,7 +27,7 @@ out=$(wgsf_gw show "$GW_IF" 2>&1)
 t_is "$?:${out/this is [0-9]*)/this is N)}" "1:Unable to show $GW_IF: $GW_IF was attached by an \
 incompatible wgsf (map ABI 5, this is N): detach it first" "show: an incompatible wgsf, detach it first"
 out=$(wgsf_gw detach "$GW_IF" 2>&1)
-t_is "$?:$out" "0:$GW_IF: detached" "detach: done"
+t_is "$?:$out" "0:$GW_IF: detached (the pins of a wgsf of another map ABI)" "detach: done, saying whose pins they were"
 t_is "$(on_hook):$(pins)" ":0" "no program, no pins"
 t_ok "pings pass" pings 1 192.0.2.11 2
 t_done
