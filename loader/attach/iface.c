@@ -405,15 +405,18 @@ int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const ch
 int iface_detach(const char *ifname)
 {
 	struct session s;
-	unsigned int ifindex = if_nametoindex(ifname);
+	unsigned int ifindex = if_nametoindex(ifname), traced;
 	int err;
 
 	wgsf_clear_error();
 	err = session_begin(&s, ifname, SESSION_ANY);
 	if (!err && s.attached)
 		err = hook_detach(s.gen, &s.cfg.attachment);
-	if (!err && s.attached && s.cfg.attachment.ifindex)
-		err = tracer_disable(s.cfg.attachment.ifindex);
+	/* another map ABI's pins cannot say which device they registered with
+	 * the tracer: the interface of this name */
+	traced = s.attached ? s.cfg.attachment.ifindex : s.foreign_abi ? ifindex : 0;
+	if (!err && traced)
+		err = tracer_disable(traced);
 	/* what no pins of ours record (an interrupted command's, another map
 	 * ABI's) is known by its programs' names */
 	if (!err && ifindex)
