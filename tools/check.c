@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "sort.h"
-#include "attach/pin.h"
+#include "ifname.h"
 #include "check/file.h"
 #include "check/live.h"
 #include "check_kinds.h"

@@ -7,7 +7,7 @@
 #include "sort.h"
 #include "attach/iface.h"
 #include "attach/orphans.h"
-#include "attach/pin.h"
+#include "ifname.h"
 #include "subcommands.h"
 #include "policy_print.h"
 #include "ui.h"

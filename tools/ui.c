@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "attach/pin.h"
+#include "ifname.h"
 #include "attach/iface.h"
 #include "tables/sync.h"
 #include "ui.h"

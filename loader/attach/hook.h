@@ -22,8 +22,8 @@
  * ABI, record it; the value stays taken. */
 enum hook_kind { HOOK_TC, HOOK_XDP };
 
-/* DIR/NAME: where a generation of pins (see pin.h) keeps its "prog" and
- * its "link". */
+/* DIR/NAME: where a generation of pins (see pins/generation.h) keeps its
+ * "prog" and its "link". */
 #define HOOK_PATH_MAX (PATH_MAX + 8)
 void hook_path(const char *dir, const char *name, char path[HOOK_PATH_MAX]);
 /* MECH_XDP_GENERIC: retired, as HOOK_XDP; the value stays taken */
@@ -73,8 +73,8 @@ enum hook_state hook_state(const char *ifname, const char *dir, const struct wgs
 /* "attached", "detached", "stale", "interface-recreated", "interface-gone",
  * "unknown" */
 const char *hook_state_name(enum hook_state state);
-/* Pins prog_fd in dir (a new generation of pins, see pin.h), and the link
- * pinned in link_from, if any, beside it. */
+/* Pins prog_fd in dir (a new generation of pins, see pins/generation.h),
+ * and the link pinned in link_from, if any, beside it. */
 int hook_pin(const char *dir, int prog_fd, const char *link_from);
 /* The id of the program pinned in dir; 0 when none. */
 uint32_t hook_prog_id(const char *dir);

@@ -12,7 +12,11 @@
 
 #include "sort.h"
 #include "attach/iface.h"
-#include "attach/pin.h"
+#include "ifname.h"
+#include "pins/generation.h"
+#include "pins/lock.h"
+#include "pins/names.h"
+#include "pins/tree.h"
 #include "err.h"
 #include "fault.h"
 #include "tables/carry.h"

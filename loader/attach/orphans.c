@@ -17,15 +17,19 @@
 #include "sort.h"
 #include "attach/hook.h"
 #include "attach/orphans.h"
-#include "attach/pin.h"
+#include "pins/bpffs.h"
+#include "pins/generation.h"
+#include "pins/lock.h"
+#include "pins/names.h"
+#include "pins/tree.h"
 #include "err.h"
 #include "tables/maps.h"
 #include "tracer/tracer.h"
 
 /*
- * How pin.c names a namespace's directory: its cookie, or "ino<inode>".
- * Only a name exactly as pin.c prints it counts; any other is not wgsf's
- * to judge.
+ * How pins/names.c names a namespace's directory: its cookie, or
+ * "ino<inode>". Only a name exactly as pins/names.c prints it counts; any
+ * other is not wgsf's to judge.
  */
 enum ns_form { NS_OTHER, NS_COOKIE, NS_INODE };
 

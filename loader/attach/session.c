@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attach/pin.h"
+#include "ifname.h"
+#include "pins/generation.h"
+#include "pins/lock.h"
+#include "pins/names.h"
 #include "attach/session.h"
 #include "device/wireguard.h"
 #include "err.h"

@@ -17,7 +17,9 @@
 #include <bpf/libbpf.h>
 
 #include "sort.h"
-#include "attach/pin.h"
+#include "pins/bpffs.h"
+#include "pins/lock.h"
+#include "pins/tree.h"
 #include "err.h"
 #include "tables/stats.h"
 #include "tracer.skel.h"

@@ -19,7 +19,6 @@
 
 #include "attach/hook.h"
 #include "packet.h"
-#include "attach/pin.h"
 #include "tap.h"
 #include "tundev.h"
 

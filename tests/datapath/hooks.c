@@ -26,7 +26,6 @@
 
 #include "attach/hook.h"
 #include "packet.h"
-#include "attach/pin.h"
 #include "retired_xdp.h"
 #include "tap.h"
 #include "tundev.h"

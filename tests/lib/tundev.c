@@ -13,7 +13,9 @@
 
 #include "tables/datapath.h"
 #include "tables/maps.h"
-#include "attach/pin.h"
+#include "pins/lock.h"
+#include "pins/names.h"
+#include "pins/tree.h"
 #include "tundev.h"
 
 static char pin_dir[PATH_MAX];

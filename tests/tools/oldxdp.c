@@ -14,7 +14,9 @@
 #include <bpf/bpf.h>
 
 #include "attach/hook.h"
-#include "attach/pin.h"
+#include "pins/generation.h"
+#include "pins/lock.h"
+#include "pins/names.h"
 #include "retired_xdp.h"
 #include "tables/config.h"
 #include "tables/maps.h"

@@ -7,7 +7,8 @@
 #include <string.h>
 #include <net/if.h>
 
-#include "attach/pin.h"
+#include "ifname.h"
+#include "pins/names.h"
 #include "tap.h"
 
 static void accepted(const char *name, const char *what)
