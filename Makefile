@@ -53,6 +53,12 @@ TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
 # Each bpf/NAME.bpf.c is one object with its skeleton, build/NAME.skel.h.
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(wildcard bpf/*.bpf.c))
 
+# loader/'s folders, lowest first, below the shared helpers in loader/
+# itself: a file includes headers of its own folder and of those below it,
+# never of one above, and no two folders include each other. `make lint`
+# holds the tree to it (tools/layers.sh, on the #include lines).
+LOADER_LAYERS := device policy pins tables tracer attach check
+
 # Each tests/{unit,datapath}/NAME.c is one TAP program, build/tests/NAME.t.
 TEST_SRC := $(wildcard tests/unit/*.c tests/datapath/*.c)
 TEST_BIN := $(patsubst %.c,$(BUILD)/tests/%.t,$(notdir $(TEST_SRC)))
@@ -172,6 +178,9 @@ test-kernel:
 	@$(MAKE) --no-print-directory tests
 	prove --exec '' $(KERNEL_SCRIPTS)
 
+lint:
+	@tools/layers.sh $(LOADER_LAYERS)
+
 # Each fuzzer FUZZ_TIME seconds; what it finds is left in build/fuzz/out/.
 fuzz:
 	@tools/deps.sh test
@@ -237,7 +246,8 @@ deb:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps tests test test-kernel test-sanitize fuzz demo bench install uninstall deb clean
+.PHONY: all deps tests test test-kernel lint test-sanitize fuzz demo bench install uninstall deb \
+	clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 
