@@ -62,7 +62,11 @@ LOADER_LAYERS := device policy pins tables tracer attach check
 # Each tests/{unit,datapath}/NAME.c is one TAP program, build/tests/NAME.t.
 TEST_SRC := $(wildcard tests/unit/*.c tests/datapath/*.c)
 TEST_BIN := $(patsubst %.c,$(BUILD)/tests/%.t,$(notdir $(TEST_SRC)))
-TEST_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/lib/*.c))
+TEST_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/lib/keywatch.c,\
+		$(wildcard tests/lib/*.c)))
+# It wraps free(): linked only where the link wraps it (WIPE_TESTS).
+KEYWATCH_OBJ := $(BUILD)/tests/lib/keywatch.o
+WIPE_TESTS := $(BUILD)/tests/wipe.t
 # tests/tools/NAME.c: programs the script tests call, build/tests/tools/NAME.
 TEST_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/tools/*.c))
 # wgsf built with fault points (loader/fault.h), for the tests that kill it
@@ -130,8 +134,9 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 $(BUILD)/tests/json.t: $(BUILD)/tools/json.o
 $(BUILD)/tests/unit/json.o: WGSF_CFLAGS += -Itools
 
-# The wiping test looks into each block wgsf frees.
-$(BUILD)/tests/wipe.t: ALL_LDFLAGS += -Wl,--wrap=free
+# The wiping tests look into each block wgsf frees.
+$(WIPE_TESTS): ALL_LDFLAGS += -Wl,--wrap=free
+$(WIPE_TESTS): $(KEYWATCH_OBJ)
 
 $(BUILD)/tests/%.t: $(BUILD)/tests/datapath/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)

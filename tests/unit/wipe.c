@@ -1,52 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#define _GNU_SOURCE /* memmem */
 /* Key material is wiped before it is freed: while a config is checked
  * from its file (the file's text, its lines, the decoded keys) or from
  * text, and when it is refused after its keys were read, no block that
- * wgsf frees still holds its PrivateKey or PresharedKey, in base64 or as
- * bytes. free() is wrapped (--wrap=free at the link) to look into each
- * block before it goes. No privileges needed. */
+ * wgsf frees still holds its PrivateKey or PresharedKey, in base64, hex or
+ * as bytes. free() is wrapped (--wrap=free at the link, tests/lib/keywatch.c)
+ * to look into each block before it goes. No privileges needed. */
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check/file.h"
+#include "keywatch.h"
 #include "tap.h"
 
 /* RFC 7748's Alice and Bob: a PrivateKey and a PresharedKey. */
 #define PRIVATE_B64 "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
 #define PRESHARED_B64 "XasIfmJKikt54X+Lg4AO5m87sSkmGLb9HC+LJ/+I4Os="
 
-void __real_free(void *p);
-void __wrap_free(void *p);
-
-static uint8_t secret[2][WG_KEY_LEN];
-static const char *const secret_b64[2] = { PRIVATE_B64, PRESHARED_B64 };
-static unsigned int freed, holding;
+/* through a pointer, as the compiler drops stores just before a plain free */
 static void (*volatile release)(void *) = free;
-
-static bool holds_secret(const void *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < 2; i++)
-		if (memmem(p, n, secret_b64[i], WG_KEY_B64_LEN - 1) ||
-		    memmem(p, n, secret[i], WG_KEY_LEN))
-			return true;
-	return false;
-}
-
-void __wrap_free(void *p)
-{
-	if (p) {
-		freed++;
-		holding += holds_secret(p, malloc_usable_size(p));
-	}
-	__real_free(p);
-}
 
 static const char conf[] = "[Interface]\n"
 			   "ListenPort = 51820\n"
@@ -64,11 +38,6 @@ static const char bad_conf[] = "[Interface]\n"
 			       "PresharedKey = " PRESHARED_B64 "\n"
 			       "AllowedIPs = 192.0.2.1/33\n";
 
-static void counting(void)
-{
-	freed = holding = 0;
-}
-
 /* The checks of text, from a file when path is set. */
 static int check(const char *path, const char *text)
 {
@@ -85,11 +54,11 @@ static void from(const char *what, const char *path, const char *text, bool good
 {
 	int e;
 
-	counting();
+	keywatch_reset();
 	e = check(path, text);
 	ok(good ? !e : e == -EINVAL, "%s: %s", what, good ? "checked" : "refused");
-	ok(freed > 0, "%s: blocks were freed (%u)", what, freed);
-	is_u64(holding, 0, "%s: none of them held a key", what);
+	ok(keywatch_frees.freed > 0, "%s: blocks were freed (%u)", what, keywatch_frees.freed);
+	is_u64(keywatch_frees.holding, 0, "%s: none of them held a key", what);
 }
 
 static int write_file(char *path, const char *text)
@@ -105,19 +74,23 @@ static int write_file(char *path, const char *text)
 int main(void)
 {
 	char path[] = "/tmp/wgsf-wipe-XXXXXX", bad_path[] = "/tmp/wgsf-wipe-XXXXXX";
-	char *block = malloc(64);
+	uint8_t key[2][WG_KEY_LEN];
+	/* mapped for itself, and unmapped when freed: no later block gets
+	 * what is planted in it */
+	char *block = malloc(1 << 20);
 
-	if (key_from_base64(secret[0], PRIVATE_B64) || key_from_base64(secret[1], PRESHARED_B64) ||
-	    !block || write_file(path, conf) || write_file(bad_path, bad_conf)) {
+	if (key_from_base64(key[0], PRIVATE_B64) || key_from_base64(key[1], PRESHARED_B64) ||
+	    !keywatch_add(key[0]) || !keywatch_add(key[1]) || !block || write_file(path, conf) ||
+	    write_file(bad_path, bad_conf)) {
 		ok(false, "set up: %m");
 		return done_testing();
 	}
-	/* the wrapper sees what it looks for (through a pointer, as the
-	 * compiler drops stores just before a plain free) */
-	counting();
+	/* the wrapper sees what it looks for */
+	keywatch_reset();
 	memcpy(block, PRESHARED_B64, sizeof(PRESHARED_B64));
 	release(block);
-	ok(freed == 1 && holding == 1, "a block with a key, freed, is seen");
+	ok(keywatch_frees.freed == 1 && keywatch_frees.holding == 1,
+	   "a block with a key, freed, is seen");
 
 	from("a config file", path, NULL, true);
 	from("a config as text", NULL, conf, true);
