@@ -66,7 +66,7 @@ TEST_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/lib/keywatch.c,\
 		$(wildcard tests/lib/*.c)))
 # It wraps free(): linked only where the link wraps it (WIPE_TESTS).
 KEYWATCH_OBJ := $(BUILD)/tests/lib/keywatch.o
-WIPE_TESTS := $(BUILD)/tests/wipe.t
+WIPE_TESTS := $(BUILD)/tests/wipe.t $(BUILD)/tests/tools/keyleft
 # tests/tools/NAME.c: programs the script tests call, build/tests/tools/NAME.
 TEST_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/tools/*.c))
 # wgsf built with fault points (loader/fault.h), for the tests that kill it

@@ -199,7 +199,9 @@ static struct nlmsghdr *genl_request(char *buf, uint16_t type, uint16_t flags, u
 	return nlh;
 }
 
-/* Sends nlh and feeds every reply to cb until the ack or the dump's end. */
+/* Sends nlh and feeds every reply to cb until the ack or the dump's end.
+ * The buffer is wiped before it goes: a device's dump holds its private key
+ * and its peers' preshared keys, which the kernel sends to root. */
 static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char *buf = malloc(MNL_SOCKET_DUMP_SIZE);
@@ -220,6 +222,7 @@ static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 		r = mnl_cb_run2(buf, n, nlh->nlmsg_seq, portid, cb, data, control_cb,
 				MNL_ARRAY_SIZE(control_cb));
 	}
+	explicit_bzero(buf, MNL_SOCKET_DUMP_SIZE);
 	free(buf);
 	return r < 0 ? (errno ? -errno : -EIO) : 0;
 }

@@ -17,6 +17,10 @@
 /* Longer than any line the protocol has (a key is 64 hex digits): a longer
  * one is not a reply from WireGuard. */
 #define LINE_MAX_LEN 256
+/* The reply holds the interface's private key and its peers' preshared
+ * keys (private_key=, preshared_key=): the stream reads into a buffer of
+ * ours, which is wiped, as the line is, before it goes. */
+#define STREAM_BUF_LEN 4096
 
 static const char request[] = "get=1\n\n";
 
@@ -65,14 +69,13 @@ static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, 
 	return 0;
 }
 
-int uapi_parse(FILE *f, struct wg_device *dev)
+static int parse_lines(FILE *f, struct wg_device *dev, char line[LINE_MAX_LEN + 2])
 {
 	struct wg_peer *peer = NULL;
-	char line[LINE_MAX_LEN + 2];
 	int err, status = 1; /* 1 until the errno= line */
 	size_t len;
 
-	while (fgets(line, sizeof(line), f)) {
+	while (fgets(line, LINE_MAX_LEN + 2, f)) {
 		len = strlen(line);
 		/* too long, cut short, or holding a NUL */
 		if (!len || line[len - 1] != '\n')
@@ -89,7 +92,17 @@ int uapi_parse(FILE *f, struct wg_device *dev)
 	return ferror(f) && errno ? -errno : WG_ERR_BAD_REPLY;
 }
 
-static int uapi_open(const char *ifname, FILE **f)
+int uapi_parse(FILE *f, struct wg_device *dev)
+{
+	char line[LINE_MAX_LEN + 2];
+	int err = parse_lines(f, dev, line);
+
+	explicit_bzero(line, sizeof(line));
+	return err;
+}
+
+/* The reply's stream, reading into buf (STREAM_BUF_LEN bytes). */
+static int uapi_open(const char *ifname, char *buf, FILE **f)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int fd, err;
@@ -105,6 +118,7 @@ static int uapi_open(const char *ifname, FILE **f)
 		close(fd);
 		return err;
 	}
+	setvbuf(*f, buf, _IOFBF, STREAM_BUF_LEN);
 	return 0;
 }
 
@@ -112,6 +126,7 @@ int uapi_read_device(const char *ifname, struct wg_device **out)
 {
 	unsigned int ifindex = if_nametoindex(ifname);
 	struct wg_device *dev;
+	char *buf;
 	FILE *f;
 	int err;
 
@@ -120,14 +135,20 @@ int uapi_read_device(const char *ifname, struct wg_device **out)
 	if (!ifindex)
 		return WG_ERR_NO_DEVICE;
 	dev = device_new(ifname);
-	if (!dev)
+	buf = malloc(STREAM_BUF_LEN);
+	if (!dev || !buf) {
+		free(buf);
+		device_free(dev);
 		return -ENOMEM;
+	}
 	dev->ifindex = ifindex;
-	err = uapi_open(ifname, &f);
+	err = uapi_open(ifname, buf, &f);
 	if (!err) {
 		err = uapi_parse(f, dev);
 		fclose(f);
 	}
+	explicit_bzero(buf, STREAM_BUF_LEN);
+	free(buf);
 	if (err) {
 		device_free(dev);
 		return err;
