@@ -4,8 +4,8 @@
 # in loader/ itself lie below them all. A file may include a header of its
 # own layer or of one below; an include of a layer above, and every include
 # cycle between folders, is reported with the file and line that makes it,
-# as is a folder missing from the order, and the status is 1. Read from the #include "..." lines as they are in the
-# tree (run from its root), resolved as the compiler does (the including
+# as is a folder missing from the order, and the status is 1. Read from
+# the #include "..." lines as they are in the tree (run from its root), resolved as the compiler does (the including
 # file's folder first, then -Iinclude, then -Iloader): nothing is built.
 set -u
 [ $# -gt 0 ] || {
