@@ -75,8 +75,8 @@ FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(LOADER_SRC))
 # wgsf check's file audit needs no BPF: its fuzzer links it alone, so that a
 # dependency on attach/ or tracer/ fails the build.
 CHECK_FILE_SRC := $(addprefix loader/check/,file.c report.c effective.c overlaps.c wgconf.c) \
-	$(addprefix loader/,device/model.c device/prefix.c policy/policy.c filepos.c textfile.c \
-	strict_path.c)
+	$(addprefix loader/,device/model.c device/prefix.c filepos.c ini.c textfile.c \
+	strict_path.c) $(wildcard loader/policy/*.c)
 FUZZ_OBJ_wgconf := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(CHECK_FILE_SRC))
 # Scripts run as they are: `wgsf check` on its corpus of configs, the
 # end-to-end suite on wireguard-go, then the
