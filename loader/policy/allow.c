@@ -14,6 +14,17 @@ static bool is_prefix(const char *t)
 	return strpbrk(t, ".:") != NULL;
 }
 
+static bool is_service(const char *t)
+{
+	char why[SERVICE_WHY_LEN];
+	struct service svc;
+
+	if (service_parse(t, &svc, why))
+		return false;
+	service_free(&svc);
+	return true;
+}
+
 /* value with no white space beside a comma, so that white space splits
  * prefixes from services and services from each other alone. */
 static void join_commas(char *value)
@@ -74,7 +85,7 @@ int allow_parse(struct file_pos *pos, char *value, struct rule_list *l)
 	token = strtok_r(value, " \t\r\n\v\f", &save);
 	if (!token)
 		return pos_fail(pos, "an empty Allow (Allow = PREFIX[, PREFIX...] SERVICE...)");
-	if (!is_prefix(token))
+	if (!is_prefix(token) && is_service(token))
 		return pos_fail(pos, "a service with no prefix (Allow = PREFIX[, PREFIX...] "
 				"SERVICE...)");
 	err = allow_prefixes(pos, token, &pl);

@@ -224,9 +224,9 @@ int service_rules(const struct service *svc, const struct prefix *p, unsigned in
 int service_lookup(const char *s, int family, uint8_t *proto, int *value,
 		   char why[SERVICE_WHY_LEN])
 {
-	struct prefix any = { .family = family };
-	struct rule_list l = {};
+	int f = family == AF_INET6;
 	struct service svc;
+	uint16_t all;
 	int err = service_parse(s, &svc, why);
 
 	if (err)
@@ -234,12 +234,15 @@ int service_lookup(const char *s, int family, uint8_t *proto, int *value,
 	if (svc.n > 1 || (svc.n && svc.v[0].lo[0] != svc.v[0].hi[0]))
 		err = fail(why, "'%s' names more than one %s", s,
 			   svc.kind == SERVICE_PORTS ? "port" : "type");
-	err = err ?: service_rules(&svc, &any, 0, &l, why);
+	else if (svc.kind == SERVICE_ICMPV6 && !f)
+		err = fail(why, "icmpv6 with an IPv4 destination");
+	else if (svc.n && svc.v[0].lo[f] < 0)
+		err = fail(why, "ICMP type '%s' has no meaning in %s", svc.v[0].name,
+			   f ? "IPv6" : "IPv4");
 	if (!err) {
-		*proto = l.v[0].proto;
-		*value = svc.n ? l.v[0].lo : -1;
+		*proto = proto_in(&svc, f, &all);
+		*value = svc.n ? svc.v[0].lo[f] : -1;
 	}
-	free(l.v);
 	service_free(&svc);
 	return err;
 }
