@@ -124,6 +124,10 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 $(BUILD)/tests/json.t: $(BUILD)/tools/json.o
 $(BUILD)/tests/unit/json.o: WGSF_CFLAGS += -Itools
 
+# The words of check's findings are the CLI's.
+$(BUILD)/tests/check_rules.t: $(addprefix $(BUILD)/tools/,check_kinds.o ui.o json.o)
+$(BUILD)/tests/unit/check_rules.o: WGSF_CFLAGS += -Itools
+
 # The wiping test looks into each block wgsf frees.
 $(BUILD)/tests/wipe.t: ALL_LDFLAGS += -Wl,--wrap=free
 

@@ -7,6 +7,7 @@
 #include "check/live.h"
 #include "check/overlaps.h"
 #include "check/route.h"
+#include "check/rules.h"
 #include "vec.h"
 #include "device/wireguard.h"
 #include "err.h"
@@ -152,6 +153,7 @@ int check_iface(const char *ifname, struct check_report *r)
 	}
 	device_canonicalise(r->dev);
 	err = live_table(r) ?: check_overlaps(r) ?: check_live_routes(r) ?: check_policy(r, ifname) ?:
+	      check_policy_rules(r) ?:
 	      check_rejected(r, ifname);
 	if (err) {
 		check_report_free(r);

@@ -246,3 +246,28 @@ int service_lookup(const char *s, int family, uint8_t *proto, int *value,
 	service_free(&svc);
 	return err;
 }
+
+const char *service_format(const struct rule *r, char buf[SERVICE_STRLEN])
+{
+	const char *name = NULL;
+	size_t i;
+	int n;
+
+	if (r->any_proto)
+		return strcpy(buf, "any");
+	for (i = 0; i < ARRAY_LEN(protocols) && !name; i++)
+		if (protocols[i].proto == r->proto && protocols[i].kind != SERVICE_PROTO)
+			name = protocols[i].name;
+	if (r->proto == 1 || r->proto == 58) {
+		if (r->lo == 0 && r->hi == 255)
+			return strcpy(buf, name);
+		n = snprintf(buf, SERVICE_STRLEN, "%s/%u", name, r->lo);
+	} else if (!name || (r->lo == 0 && r->hi == 65535)) {
+		n = snprintf(buf, SERVICE_STRLEN, "proto/%u", r->proto);
+	} else {
+		n = snprintf(buf, SERVICE_STRLEN, "%s/%u", name, r->lo);
+	}
+	if (r->hi != r->lo && !(r->lo == 0 && r->hi == 65535))
+		snprintf(buf + n, SERVICE_STRLEN - n, "-%u", r->hi);
+	return buf;
+}

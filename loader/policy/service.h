@@ -44,4 +44,9 @@ int service_rules(const struct service *svc, const struct prefix *p, unsigned in
 int service_lookup(const char *s, int family, uint8_t *proto, int *value,
 		   char why[SERVICE_WHY_LEN]);
 
+/* Rule r's service as an Allow line writes it: "tcp/443", "udp/1-1023",
+ * "icmp/8", "icmpv6", "proto/47"; "any" for every protocol. */
+#define SERVICE_STRLEN 24
+const char *service_format(const struct rule *r, char buf[SERVICE_STRLEN]);
+
 #endif
