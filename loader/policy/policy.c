@@ -29,6 +29,9 @@ struct parser {
 	struct policy *pol;
 	struct group_ref *refs;
 	size_t n_refs, cap_refs;
+	/* the peers by key, so that a file of 100,000 finds each one's twin
+	 * at once: open addressing, peer index + 1, 0 free */
+	size_t *by_key, cap_keys, n_keys;
 };
 
 /* A key or a section's name as a policy has them, which a message may
@@ -159,20 +162,59 @@ static int destinations(struct parser *ps, char *value, struct rule_list *rules)
 	return err;
 }
 
+/* The slot of key in ps->by_key: its peer's, or the free one it would take. */
+static size_t key_slot(const struct parser *ps, const uint8_t key[WG_KEY_LEN])
+{
+	size_t h, mask = ps->cap_keys - 1;
+
+	/* keys are the hash of a secret: their bytes are hash enough */
+	memcpy(&h, key, sizeof(h));
+	for (h &= mask; ps->by_key[h]; h = (h + 1) & mask)
+		if (!memcmp(ps->pol->peers[ps->by_key[h] - 1].public_key, key, WG_KEY_LEN))
+			break;
+	return h;
+}
+
+/* Room for one more key, at most half full. */
+static int keys_room(struct parser *ps)
+{
+	struct parser grown = *ps;
+	size_t i, *old = ps->by_key;
+
+	if (2 * (ps->n_keys + 1) <= ps->cap_keys)
+		return 0;
+	grown.cap_keys = ps->cap_keys ? 2 * ps->cap_keys : 64;
+	grown.by_key = calloc(grown.cap_keys, sizeof(*grown.by_key));
+	if (!grown.by_key)
+		return -ENOMEM;
+	for (i = 0; i < ps->cap_keys; i++)
+		if (old[i])
+			grown.by_key[key_slot(&grown, ps->pol->peers[old[i] - 1].public_key)] = old[i];
+	free(old);
+	ps->by_key = grown.by_key;
+	ps->cap_keys = grown.cap_keys;
+	return 0;
+}
+
 static int peer_key(struct parser *ps, struct peer_rules *r, const char *value)
 {
-	const struct peer_rules *first;
+	size_t slot;
+	int err;
 
 	if (ps->has_key)
 		return pos_fail(&ps->pos, "a second PublicKey in one [Peer]");
 	if (key_from_base64(r->public_key, value))
 		return pos_fail(&ps->pos, "invalid public key '%s'", value);
 	ps->has_key = true;
-	ps->pol->n_peers--; /* not its own duplicate */
-	first = policy_find(ps->pol, r->public_key);
-	ps->pol->n_peers++;
-	if (first)
-		return pos_fail(&ps->pos, "peer %s appears twice (first at line %u)", value, first->line);
+	err = keys_room(ps);
+	if (err)
+		return err;
+	slot = key_slot(ps, r->public_key);
+	if (ps->by_key[slot])
+		return pos_fail(&ps->pos, "peer %s appears twice (first at line %u)", value,
+				ps->pol->peers[ps->by_key[slot] - 1].line);
+	ps->by_key[slot] = ps->pol->n_peers;
+	ps->n_keys++;
 	return 0;
 }
 
@@ -347,6 +389,7 @@ int policy_parse(const char *name, const char *text, size_t size, struct policy 
 	r = parse_text(&ps, copy, size);
 	free(copy);
 	free(ps.refs);
+	free(ps.by_key);
 	if (r)
 		policy_free(out);
 	return r;

@@ -18,11 +18,13 @@ static int by_key(const void *a, const void *b)
  * its groups' and [Group *]'s (flattened into ix->flat). */
 static int index_peers(const struct policy *pol, struct rules_index *ix)
 {
-	size_t i;
+	size_t i, n = 0;
 	int err = 0;
 
-	ix->flat = calloc(pol->n_peers ?: 1, sizeof(*ix->flat));
-	if (!ix->flat)
+	for (i = 0; i < pol->n_peers; i++)
+		n += policy_needs_flatten(pol, &pol->peers[i]);
+	ix->flat = n ? calloc(n, sizeof(*ix->flat)) : NULL;
+	if (n && !ix->flat)
 		return -ENOMEM;
 	for (i = 0; i < pol->n_peers && !err; i++) {
 		if (!policy_needs_flatten(pol, &pol->peers[i])) {
