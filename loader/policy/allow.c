@@ -59,22 +59,35 @@ static int allow_prefixes(struct file_pos *pos, char *list, struct prefix_list *
 	return err;
 }
 
+static int rules_take(struct file_pos *pos, size_t n, size_t *room)
+{
+	if (n > *room)
+		return pos_fail(pos, "more than %d Allow rules in the policy (each prefix x "
+				"service x port range or ICMP type is one)", POLICY_RULES_MAX);
+	*room -= n;
+	return 0;
+}
+
 /* One service for each of the line's prefixes. */
 static int allow_service(struct file_pos *pos, const char *token, const struct prefix_list *pl,
-			 struct rule_list *l)
+			 struct rule_list *l, size_t *room)
 {
 	char why[SERVICE_WHY_LEN];
 	struct service svc;
 	size_t i;
 	int err = service_parse(token, &svc, why);
 
+	if (!err && rules_take(pos, pl->n * (svc.n ?: 1), room)) {
+		service_free(&svc);
+		return -EINVAL;
+	}
 	for (i = 0; i < pl->n && !err; i++)
 		err = service_rules(&svc, &pl->v[i], pos->line, l, why);
 	service_free(&svc);
 	return err == -EINVAL ? pos_fail(pos, "%s", why) : err;
 }
 
-int allow_parse(struct file_pos *pos, char *value, struct rule_list *l)
+int allow_parse(struct file_pos *pos, char *value, struct rule_list *l, size_t *room)
 {
 	struct prefix_list pl = {};
 	char *token, *save = NULL;
@@ -94,7 +107,7 @@ int allow_parse(struct file_pos *pos, char *value, struct rule_list *l)
 			err = pos_fail(pos, "prefix '%s' after %s: prefixes come first, separated by "
 				       "commas", token, services ? "a service" : "the prefixes");
 		else
-			err = allow_service(pos, token, &pl, l);
+			err = allow_service(pos, token, &pl, l, room);
 		services++;
 	}
 	if (!err && !services)

@@ -102,16 +102,17 @@ static int list_copy(struct prefix_list *dst, const struct prefix_list *src)
 	return 0;
 }
 
-/* A deep copy of src's own parts into dst (a plain copy before). */
+/* A deep copy of src's own parts into dst (a plain copy before, with
+ * dst->n_groups of them). */
 static int peer_copy(struct peer_rules *dst, const struct peer_rules *src)
 {
 	dst->sources = (struct prefix_list){};
 	dst->rules = (struct rule_list){};
-	dst->groups = src->n_groups ? malloc(src->n_groups * sizeof(*src->groups)) : NULL;
-	if (src->n_groups && !dst->groups)
+	dst->groups = dst->n_groups ? malloc(dst->n_groups * sizeof(*src->groups)) : NULL;
+	if (dst->n_groups && !dst->groups)
 		return -ENOMEM;
-	if (src->n_groups)
-		memcpy(dst->groups, src->groups, src->n_groups * sizeof(*src->groups));
+	if (dst->n_groups)
+		memcpy(dst->groups, src->groups, dst->n_groups * sizeof(*src->groups));
 	return list_copy(&dst->sources, &src->sources) ?: rules_append(&dst->rules, &src->rules);
 }
 
@@ -163,10 +164,8 @@ int policy_flatten(const struct policy *pol, const struct peer_rules *r, struct 
 	memset(out, 0, sizeof(*out));
 	if (r) {
 		*out = *r;
-		out->n_groups = 0;
+		out->n_groups = 0; /* flattened: its groups' rules are its own */
 		err = peer_copy(out, r);
-		free(out->groups);
-		out->groups = NULL;
 	}
 	for (i = 0; r && i < r->n_groups && !err; i++)
 		err = add_group(out, &pol->groups[r->groups[i]]);

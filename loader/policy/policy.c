@@ -32,6 +32,7 @@ struct parser {
 	/* the peers by key, so that a file of 100,000 finds each one's twin
 	 * at once: open addressing, peer index + 1, 0 free */
 	size_t *by_key, cap_keys, n_keys;
+	size_t room; /* Allow rules the policy may still have */
 };
 
 /* A key or a section's name as a policy has them, which a message may
@@ -261,7 +262,7 @@ static int rule_setting(struct parser *ps, const char *key, char *value, struct 
 	if (!strcasecmp(key, "AllowedDestinations"))
 		return destinations(ps, value, rules);
 	if (!strcasecmp(key, "Allow"))
-		return allow_parse(&ps->pos, value, rules);
+		return allow_parse(&ps->pos, value, rules, &ps->room);
 	if (!strcasecmp(key, "Block"))
 		return block(ps, value, blocked);
 	return 1;
@@ -376,7 +377,8 @@ static int parse_text(struct parser *ps, char *text, size_t size)
 int policy_parse(const char *name, const char *text, size_t size, struct policy *out,
 		 char err[POLICY_ERR_LEN])
 {
-	struct parser ps = { .pos = { name, 0, err, POLICY_ERR_LEN }, .pol = out };
+	struct parser ps = { .pos = { name, 0, err, POLICY_ERR_LEN }, .pol = out,
+			     .room = POLICY_RULES_MAX };
 	char *copy = malloc(size + 1);
 	int r;
 

@@ -74,6 +74,9 @@ struct policy {
 };
 
 #define POLICY_ERR_LEN 512
+/* A policy's Allow rules at most: a line multiplies its prefixes by its
+ * services' ports, so a file of a few MiB could ask for billions. */
+#define POLICY_RULES_MAX 1000000
 
 /* Reads a whole policy file; on error, fills err with "FILE:LINE: what"
  * (or "FILE: what") and returns -EINVAL or -errno, with *out empty. */

@@ -189,6 +189,24 @@ static void line_errors(void)
 		"p:2: an empty prefix in AllowedDestinations");
 }
 
+/* An Allow line multiplies: 1001 prefixes x 1000 ports is past the limit. */
+static void too_many(void)
+{
+	static char text[64 * 1024];
+	size_t n, i;
+
+	n = snprintf(text, sizeof(text), PEER_A "Allow = ");
+	for (i = 0; i < 1001; i++)
+		n += snprintf(text + n, sizeof(text) - n, "%s198.51.100.1", i ? "," : "");
+	n += snprintf(text + n, sizeof(text) - n, " tcp/");
+	for (i = 1; i <= 1000; i++)
+		n += snprintf(text + n, sizeof(text) - n, "%s%zu", i > 1 ? "," : "", i);
+	snprintf(text + n, sizeof(text) - n, "\n");
+	refused("1001 prefixes x 1000 ports", text,
+		"p:3: more than 1000000 Allow rules in the policy (each prefix x service x port "
+		"range or ICMP type is one)");
+}
+
 static void group_errors(void)
 {
 	refused("a group used but not defined", PEER_A "Group = staff\n",
@@ -366,6 +384,7 @@ int main(void)
 	service_errors();
 	line_errors();
 	group_errors();
+	too_many();
 	effective();
 	no_star();
 	lookup();
