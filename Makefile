@@ -85,8 +85,8 @@ FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(LOADER_SRC))
 # wgsf check's file audit needs no BPF: its fuzzer links it alone, so that a
 # dependency on attach/ or tracer/ fails the build.
 CHECK_FILE_SRC := $(addprefix loader/check/,file.c report.c effective.c overlaps.c wgconf.c) \
-	$(addprefix loader/,device/model.c device/prefix.c policy/policy.c filepos.c textfile.c \
-	strict_path.c)
+	$(addprefix loader/,device/model.c device/prefix.c filepos.c ini.c textfile.c \
+	strict_path.c) $(wildcard loader/policy/*.c)
 FUZZ_OBJ_wgconf := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(CHECK_FILE_SRC))
 # Scripts run as they are: `wgsf check` on its corpus of configs, the
 # end-to-end suite on wireguard-go, then the
@@ -133,6 +133,10 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 # The JSON writer's test: the writer is the CLI's.
 $(BUILD)/tests/json.t: $(BUILD)/tools/json.o
 $(BUILD)/tests/unit/json.o: WGSF_CFLAGS += -Itools
+
+# The words of check's findings are the CLI's.
+$(BUILD)/tests/check_rules.t: $(addprefix $(BUILD)/tools/,check_kinds.o ui.o json.o)
+$(BUILD)/tests/unit/check_rules.o: WGSF_CFLAGS += -Itools
 
 # The wiping tests look into each block wgsf frees.
 $(WIPE_TESTS): ALL_LDFLAGS += -Wl,--wrap=free

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "filepos.h"
 
@@ -17,11 +16,6 @@ int pos_fail(struct file_pos *pos, const char *fmt, ...)
 		vsnprintf(pos->err + n, pos->err_len - n, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
-}
-
-size_t pos_bom(const struct file_pos *pos, const char *buf)
-{
-	return pos->line == 1 && !strncmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0;
 }
 
 int pos_end_peer(struct file_pos *pos, unsigned int peer_line, bool has_key)

@@ -19,9 +19,6 @@ struct file_pos {
 /* "NAME:LINE: " and the message ("NAME: " at line 0) into pos->err;
  * returns -EINVAL. */
 __attribute__((format(printf, 2, 3))) int pos_fail(struct file_pos *pos, const char *fmt, ...);
-/* How many bytes of buf, the current line, a UTF-8 byte order mark takes:
- * some editors start a file with one, and it says nothing. */
-size_t pos_bom(const struct file_pos *pos, const char *buf);
 /* The end of a [Peer] section that began at line peer_line: an error
  * there unless it said whose it is. */
 int pos_end_peer(struct file_pos *pos, unsigned int peer_line, bool has_key);

@@ -4,6 +4,7 @@
 #include <linux/rtnetlink.h>
 
 #include "check/route.h"
+#include "policy/service.h"
 #include "check_kinds.h"
 #include "ui.h"
 
@@ -234,6 +235,48 @@ static void rejected(const struct words *w)
 	}
 }
 
+/* "Allow rule PREFIX SERVICE of peer KEY" (or "of group 'NAME'"). */
+static void allow_rule(const struct words *w)
+{
+	const struct finding *f = w->f;
+	char svc[SERVICE_STRLEN];
+
+	fputs("Allow rule ", w->m);
+	prefix(w->m, &f->rule.dst);
+	fprintf(w->m, " %s of ", service_format(&f->rule, svc));
+	if (f->key)
+		peer(w->m, f->key);
+	else
+		fprintf(w->m, "group '%s'", f->group);
+}
+
+static void rule_not_routed(const struct words *w)
+{
+	const struct check_route *rt = &w->f->route;
+	char a[PREFIX_STRLEN];
+
+	allow_rule(w);
+	addr_format(&rt->addr, a);
+	if (rt->err)
+		fprintf(w->m, " can never match: the kernel has no route to %s (%s)", a,
+			strerror(-rt->err));
+	else
+		fprintf(w->m, " can never match: the kernel routes %s to a%s %s route", a,
+			rt->type == RTN_UNREACHABLE ? "n" : "",
+			rt->type == RTN_BLACKHOLE ? "blackhole" :
+			rt->type == RTN_PROHIBIT ? "prohibit" : "unreachable");
+}
+
+static void rule_shadowed(const struct words *w)
+{
+	const struct finding *f = w->f;
+
+	allow_rule(w);
+	fputs(" changes nothing: AllowedDestinations ", w->m);
+	prefix(w->m, &f->by.dst);
+	fprintf(w->m, " (line %u) admits every protocol there", f->by.line);
+}
+
 /* What to change, where it depends on the finding. */
 static void duplicate_advice(const struct words *w)
 {
@@ -387,6 +430,29 @@ static void json_not_routed(struct json *j, const struct finding *f)
 }
 
 
+static void json_rule(struct json *j, const struct finding *f)
+{
+	char svc[SERVICE_STRLEN];
+
+	json_string(j, "service", service_format(&f->rule, svc));
+	json_string(j, "group", f->group);
+}
+
+static void json_rule_not_routed(struct json *j, const struct finding *f)
+{
+	json_rule(j, f);
+	json_not_routed(j, f);
+}
+
+static void json_rule_shadowed(struct json *j, const struct finding *f)
+{
+	json_rule(j, f);
+	json_object_begin(j, "shadowed_by");
+	json_prefix(j, "prefix", &f->by.dst);
+	json_u64(j, "line", f->by.line);
+	json_object_end(j);
+}
+
 static void json_rejected(struct json *j, const struct finding *f)
 {
 	json_prefix(j, "destination", &f->dest);
@@ -439,4 +505,11 @@ const struct finding_kind finding_kinds[CHECK_KINDS] = {
 				    .advise = rejected_advice, .json = json_rejected },
 	[CHECK_POLICY_INEFFECTIVE] = { "policy-ineffective", SEVERITY_WARNING, policy,
 				       .advise = policy_advice, .policy_line = true },
+	[CHECK_RULE_NOT_ROUTED] = { "rule-not-routed", SEVERITY_WARNING, rule_not_routed,
+				    .advice = "route the prefix from this gateway, or remove the rule",
+				    .json = json_rule_not_routed, .policy_line = true },
+	[CHECK_RULE_SHADOWED] = { "rule-shadowed", SEVERITY_WARNING, rule_shadowed,
+				  .advice = "remove the Allow rule, or narrow the AllowedDestinations "
+					    "prefix so that the rule decides there",
+				  .json = json_rule_shadowed, .policy_line = true },
 };

@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "tables/carry.h"
 #include "tables/datapath.h"
+#include "tables/policy_sync.h"
 #include "tables/policy_text.h"
 
 /* Room for need with headroom, or what is there when that is enough. */
@@ -73,11 +74,9 @@ static int need_for(const struct session *s, struct capacity *need)
 
 	for (i = 0; i < s->dev->n_peers; i++)
 		count_hosts(s->dev->peers[i].allowedips, s->dev->peers[i].n_allowedips, hosts);
-	for (i = 0; i < s->pol->n_peers; i++) {
-		count_hosts(s->pol->peers[i].sources.v, s->pol->peers[i].sources.n, rules);
-		count_hosts(s->pol->peers[i].destinations.v, s->pol->peers[i].destinations.n,
-			    rules + 2);
-	}
+	err = policy_hosts(s->dev, s->pol, rules);
+	if (err)
+		return err;
 	*need = (struct capacity){ .peers = s->dev->n_peers, .hosts = max4(hosts),
 				   .policy_hosts = max4(rules) };
 	if (!s->attached)

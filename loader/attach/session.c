@@ -106,20 +106,23 @@ struct warning {
 	void (*warn)(const char *msg);
 };
 
-static void warn_rule(const struct peer_rules *r, const struct prefix *src, unsigned int line,
-		      void *ctx)
+static void warn_rule(const struct policy_warning *pw, void *ctx)
 {
 	char msg[512], key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
 	const struct warning *w = ctx;
 
-	key_to_base64(key, r->public_key);
-	if (!src)
-		snprintf(msg, sizeof(msg), "%s:%u: peer %s is not a peer of %s", w->path, line,
+	if (pw->peer)
+		key_to_base64(key, pw->peer->public_key);
+	if (pw->kind == POLICY_NOT_A_PEER)
+		snprintf(msg, sizeof(msg), "%s:%u: peer %s is not a peer of %s", w->path, pw->line,
 			 key, w->s->ifname);
-	else
+	else if (pw->kind == POLICY_SOURCE_OUTSIDE)
 		snprintf(msg, sizeof(msg), "%s:%u: peer %s: allowed source %s lies outside its "
-			 "allowed IPs, so WireGuard drops it before wgsf sees it", w->path, line,
-			 key, prefix_format(src, buf));
+			 "allowed IPs, so WireGuard drops it before wgsf sees it", w->path, pw->line,
+			 key, prefix_format(pw->src, buf));
+	else
+		snprintf(msg, sizeof(msg), "%s:%u: group '%s' has no member: its rules do nothing",
+			 w->path, pw->line, pw->group->name);
 	w->warn(msg);
 }
 
@@ -138,13 +141,28 @@ static int pinned_policy(struct session *s, char err[POLICY_ERR_LEN])
 			   : 0;
 }
 
+/* The datapath judges destinations by prefix alone: a rule with a
+ * protocol would be enforced as one of every protocol. */
+static int refuse_allow(struct policy *pol, const char *path, char err[POLICY_ERR_LEN])
+{
+	unsigned int line = policy_allow_line(pol);
+
+	if (!line)
+		return 0;
+	snprintf(err, POLICY_ERR_LEN, "%s:%u: Allow is not enforced by this build yet "
+		 "(AllowedDestinations admits every protocol)", path, line);
+	policy_free(pol);
+	return -EINVAL;
+}
+
 /* The file's text when it is not the one in force; its policy in s->own. */
 static int file_policy(struct session *s, const char *path, char err[POLICY_ERR_LEN])
 {
 	char *pinned = NULL;
 	int r = policy_load(path, &s->text, &s->text_len, err);
 
-	r = r ?: policy_parse(path, s->text, s->text_len, &s->own, err);
+	r = r ?: policy_parse(path, s->text, s->text_len, &s->own, err) ?:
+	    refuse_allow(&s->own, path, err);
 	if (r || !s->attached || s->text_len != s->cfg.policy_len)
 		return r;
 	if (!policy_text_read(s->old.fd[MAP_POLICY_TEXT], s->cfg.policy_id, s->cfg.policy_len,

@@ -13,7 +13,7 @@
 
 #include "sort.h"
 #include "check/effective.h"
-#include "check/vec.h"
+#include "vec.h"
 
 struct listing {
 	struct prefix prefix; /* host bits cleared */

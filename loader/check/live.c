@@ -7,7 +7,8 @@
 #include "check/live.h"
 #include "check/overlaps.h"
 #include "check/route.h"
-#include "check/vec.h"
+#include "check/rules.h"
+#include "vec.h"
 #include "device/wireguard.h"
 #include "err.h"
 #include "tables/policy_text.h"
@@ -50,15 +51,17 @@ struct rule_ctx {
 	int err;
 };
 
-static void ineffective_rule(const struct peer_rules *rule, const struct prefix *src,
-			     unsigned int line, void *ctx)
+static void ineffective_rule(const struct policy_warning *w, void *ctx)
 {
 	struct rule_ctx *c = ctx;
-	struct finding f = { .kind = CHECK_POLICY_INEFFECTIVE, .key = rule->public_key,
-			     .line = line };
+	struct finding f = { .kind = CHECK_POLICY_INEFFECTIVE, .line = w->line };
 
-	if (src)
-		f.prefix = *src;
+	/* an empty group is the policy's own matter, which attach warns of */
+	if (w->kind == POLICY_EMPTY_GROUP)
+		return;
+	f.key = w->peer->public_key;
+	if (w->src)
+		f.prefix = *w->src;
 	c->err = c->err ?: check_finding(c->r, &f);
 }
 
@@ -150,6 +153,7 @@ int check_iface(const char *ifname, struct check_report *r)
 	}
 	device_canonicalise(r->dev);
 	err = live_table(r) ?: check_overlaps(r) ?: check_live_routes(r) ?: check_policy(r, ifname) ?:
+	      check_policy_rules(r) ?:
 	      check_rejected(r, ifname);
 	if (err) {
 		check_report_free(r);

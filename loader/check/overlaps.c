@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "check/overlaps.h"
-#include "check/vec.h"
+#include "vec.h"
 
 #define NONE ((size_t)-1)
 

@@ -7,7 +7,7 @@
 
 #include "sort.h"
 #include "check/report.h"
-#include "check/vec.h"
+#include "vec.h"
 
 static void finding_free(struct finding *f)
 {

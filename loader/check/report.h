@@ -34,6 +34,8 @@ enum check_kind {
 	CHECK_NOT_ROUTED,       /* not routed through the interface */
 	CHECK_REJECTED_SOURCE, /* a source a peer sent from, which WireGuard dropped */
 	CHECK_POLICY_INEFFECTIVE, /* a rule of the attached policy that cannot act */
+	CHECK_RULE_NOT_ROUTED,  /* an Allow rule to where the kernel has no route */
+	CHECK_RULE_SHADOWED,    /* an Allow rule inside an AllowedDestinations prefix */
 	CHECK_KINDS
 };
 
@@ -78,6 +80,11 @@ struct finding {
 	uint64_t rejected_packets, last_rejected_ns;
 	struct prefix dest;
 	const uint8_t *owner;
+	/* rule-not-routed, rule-shadowed: the Allow rule (prefix is its), of
+	 * key's peer or of group (a name in the report's policy); shadowed, by
+	 * the AllowedDestinations rule by */
+	struct rule rule, by;
+	const char *group;
 };
 
 /* One allowed IP as WireGuard holds it, and the file's line that gives it. */

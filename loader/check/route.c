@@ -100,20 +100,27 @@ static int ask(struct mnl_socket *nl, uint32_t seq, struct check_route *out, siz
 	return 0;
 }
 
-static int routes(const struct check_report *r, struct check_route *out)
+int check_routes(struct check_route *out, size_t n)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
 	uint32_t seq = time(NULL);
 	size_t i;
 	int err = nl && !mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) ? 0 : -errno;
 
-	for (i = 0; i < r->n_table; i++)
-		check_route_addr(&r->table[i].prefix, &out[i].addr);
-	for (i = 0; i < r->n_table && !err; i += BATCH, seq += BATCH)
-		err = ask(nl, seq, out + i, r->n_table - i < BATCH ? r->n_table - i : BATCH);
+	for (i = 0; i < n && !err; i += BATCH, seq += BATCH)
+		err = ask(nl, seq, out + i, n - i < BATCH ? n - i : BATCH);
 	if (nl)
 		mnl_socket_close(nl);
 	return err;
+}
+
+static int routes(const struct check_report *r, struct check_route *out)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_table; i++)
+		check_route_addr(&r->table[i].prefix, &out[i].addr);
+	return check_routes(out, r->n_table);
 }
 
 int check_live_routes(struct check_report *r)

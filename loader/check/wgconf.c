@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sodium.h>
 
-#include "check/vec.h"
+#include "vec.h"
 #include "filepos.h"
 #include "check/wgconf.h"
+#include "ini.h"
 #include "textfile.h"
 
 struct parser {
@@ -17,17 +17,6 @@ struct parser {
 	bool saw_section, has_key;
 	struct wg_conf *conf;
 };
-
-/* As `wg` reads a line: with every white space character taken out. */
-static void strip_spaces(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++)
-		if (!isspace((unsigned char)*s))
-			*out++ = *s;
-	*out = '\0';
-}
 
 /* wg-quick's keys, which it takes out before `wg` sees the rest. */
 static const char *const quick_keys[] = { "Address", "DNS",    "MTU",      "Table",     "PreUp",
@@ -52,38 +41,23 @@ static int addresses(struct parser *ps, char *value)
 	return 0;
 }
 
-/* The index in quick_keys of the key before eq, or -1. */
-static int quick_key(const char *line, const char *eq)
+/* One of quick_keys: 1 when the setting is one, 0 when it is for `wg`, or
+ * -errno. */
+static int quick_setting(struct parser *ps, const char *key, char *value)
 {
-	const char *end = eq;
 	size_t i;
-
-	/* wg-quick trims the key, and compares it in any case */
-	while (isspace((unsigned char)*line))
-		line++;
-	while (end > line && isspace((unsigned char)end[-1]))
-		end--;
-	for (i = 0; i < sizeof(quick_keys) / sizeof(*quick_keys); i++)
-		if (strlen(quick_keys[i]) == (size_t)(end - line) &&
-		    !strncasecmp(line, quick_keys[i], end - line))
-			return i;
-	return -1;
-}
-
-/* One of quick_keys: 1 when line is one, 0 when it is for `wg`, or -errno. */
-static int quick_setting(struct parser *ps, char *line)
-{
-	char *eq = strchr(line, '='), *value;
-	int k = eq ? quick_key(line, eq) : -1;
-	const char *key = k < 0 ? NULL : quick_keys[k];
 	int err = 0;
 
-	if (!key)
+	/* wg-quick compares its keys in any case */
+	for (i = 0; i < sizeof(quick_keys) / sizeof(*quick_keys); i++)
+		if (!strcasecmp(key, quick_keys[i]))
+			break;
+	if (i == sizeof(quick_keys) / sizeof(*quick_keys))
 		return 0;
-	value = eq + 1;
+	key = quick_keys[i];
 	if (!strcmp(key, "Address"))
 		return addresses(ps, value) ?: 1;
-	strip_spaces(value);
+	ini_strip_spaces(value);
 	if (!strcmp(key, "Table"))
 		/* compared as it is: wg-quick would take "Off" for a table's name */
 		ps->conf->table_off = !strcmp(value, "off");
@@ -103,7 +77,7 @@ static int end_section(struct parser *ps)
 			    ps->has_key);
 }
 
-static int section(struct parser *ps, const char *s)
+static int section(struct parser *ps, char *s)
 {
 	struct wg_conf *c = ps->conf;
 	int err = end_section(ps);
@@ -111,12 +85,13 @@ static int section(struct parser *ps, const char *s)
 	if (err)
 		return err;
 	ps->saw_section = true;
-	if (!strcasecmp(s, "[Interface]")) {
+	ini_strip_spaces(s);
+	if (!strcasecmp(s, "Interface")) {
 		ps->section = SECTION_INTERFACE;
 		return 0;
 	}
-	if (strcasecmp(s, "[Peer]"))
-		return pos_fail(&ps->pos, "unknown section '%s' ([Interface] or [Peer])", s);
+	if (strcasecmp(s, "Peer"))
+		return pos_fail(&ps->pos, "unknown section '[%s]' ([Interface] or [Peer])", s);
 	err = vec_room(&c->sections, c->n_sections, &c->cap_sections, sizeof(*c->sections));
 	if (err)
 		return err;
@@ -205,52 +180,31 @@ static int interface_setting(struct parser *ps, const char *key, const char *val
 	return pos_fail(&ps->pos, "unknown key '%s' in [Interface]", key);
 }
 
-static int setting(struct parser *ps, char *s)
+static int setting(struct parser *ps, char *key, char *value)
 {
-	char *eq = strchr(s, '='); /* there is one: see line() */
-
-	*eq = '\0';
-	if (ps->section == SECTION_NONE)
-		return pos_fail(&ps->pos, "'%s' outside any section", s);
-	if (!eq[1])
-		return pos_fail(&ps->pos, "%s without a value", s);
-	if (ps->section == SECTION_PEER)
-		return peer_setting(ps, s, eq + 1);
-	return interface_setting(ps, s, eq + 1);
-}
-
-static int line(struct parser *ps, char *buf, size_t len)
-{
-	size_t i = pos_bom(&ps->pos, buf);
-	char *hash, *end;
 	int r;
 
-	buf += i;
-	len -= i;
-	for (i = 0; i < len; i++)
-		if (((unsigned char)buf[i] < ' ' && !isspace((unsigned char)buf[i])) ||
-		    buf[i] == 0x7f)
-			return pos_fail(&ps->pos, "binary data (byte 0x%02x)", (unsigned char)buf[i]);
-	hash = strchr(buf, '#');
-	if (hash)
-		*hash = '\0';
+	/* wg-quick's keys as wg-quick reads them: trimmed */
 	if (ps->section == SECTION_INTERFACE) {
-		r = quick_setting(ps, buf);
+		r = quick_setting(ps, key, value);
 		if (r)
 			return r < 0 ? r : 0;
 	}
-	while (isspace((unsigned char)*buf))
-		buf++;
-	if (*buf && *buf != '[' && !strchr(buf, '=')) {
-		for (end = buf + strlen(buf); isspace((unsigned char)end[-1]); end--)
-			;
-		*end = '\0';
-		return pos_fail(&ps->pos, "expected 'Key = Value' or a [Section], not '%s'", buf);
-	}
-	strip_spaces(buf);
-	if (!*buf)
-		return 0;
-	return *buf == '[' ? section(ps, buf) : setting(ps, buf);
+	/* the rest as `wg` reads them: with no white space anywhere */
+	ini_strip_spaces(key);
+	ini_strip_spaces(value);
+	if (ps->section == SECTION_NONE)
+		return pos_fail(&ps->pos, "'%s' outside any section", key);
+	if (!*value)
+		return pos_fail(&ps->pos, "%s without a value", key);
+	if (ps->section == SECTION_PEER)
+		return peer_setting(ps, key, value);
+	return interface_setting(ps, key, value);
+}
+
+static int line(void *ctx, const struct ini_line *l)
+{
+	return l->section ? section(ctx, l->section) : setting(ctx, l->key, l->value);
 }
 
 /* text, NUL-terminated at size, line by line, in place. */
@@ -258,18 +212,10 @@ static int parse_text(const char *name, char *text, size_t size, struct wg_conf 
 		      char err[WGCONF_ERR_LEN])
 {
 	struct parser ps = { .pos = { name, 0, err, WGCONF_ERR_LEN }, .conf = out };
-	char *at = text, *end = text + size, *nl;
-	int r = 0;
+	int r;
 
 	memset(out, 0, sizeof(*out));
-	for (; at < end && !r; at = nl ? nl + 1 : end) {
-		nl = memchr(at, '\n', end - at);
-		if (nl)
-			*nl = '\0';
-		ps.pos.line++;
-		r = line(&ps, at, (nl ?: end) - at);
-	}
-	r = r ?: end_section(&ps);
+	r = ini_read(&ps.pos, text, size, true, line, &ps) ?: end_section(&ps);
 	if (!r && !ps.saw_section) {
 		ps.pos.line = 0;
 		r = pos_fail(&ps.pos, "no [Interface] or [Peer] section: not a WireGuard config");

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,58 +7,33 @@
 #include <unistd.h>
 
 #include "filepos.h"
+#include "ini.h"
+#include "policy/allow.h"
 #include "policy/policy.h"
 #include "strict_path.h"
 #include "textfile.h"
+#include "vec.h"
 #include "wgsf.h"
 
-#define LINE_MAX_LEN 4096
+/* A Group = NAME of a [Peer], resolved once every [Group] is read. */
+struct group_ref {
+	size_t peer;
+	char name[POLICY_GROUP_NAME_MAX + 1];
+	unsigned int line;
+};
 
 struct parser {
 	struct file_pos pos;
-	enum { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER } section;
+	enum { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER, SECTION_GROUP } section;
 	bool saw_interface, has_key;
 	struct policy *pol;
+	struct group_ref *refs;
+	size_t n_refs, cap_refs;
+	/* the peers by key, so that a file of 100,000 finds each one's twin
+	 * at once: open addressing, peer index + 1, 0 free */
+	size_t *by_key, cap_keys, n_keys;
+	size_t room; /* Allow rules the policy may still have */
 };
-
-int prefix_list_add(struct prefix_list *l, const struct prefix *p)
-{
-	size_t cap = l->cap;
-	unsigned int *lines = l->lines;
-	int err = prefixes_push(&l->v, &l->n, &l->cap, p);
-
-	if (!err && (!lines || cap != l->cap))
-		lines = realloc(l->lines, l->cap * sizeof(*lines));
-	if (err || !lines) {
-		l->n -= !err;
-		return err ?: -ENOMEM;
-	}
-	l->lines = lines;
-	lines[l->n - 1] = 0;
-	return 0;
-}
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-const struct peer_rules *policy_find(const struct policy *p, const uint8_t key[WG_KEY_LEN])
-{
-	size_t i;
-
-	for (i = 0; i < p->n_peers; i++)
-		if (!memcmp(p->peers[i].public_key, key, WG_KEY_LEN))
-			return &p->peers[i];
-	return NULL;
-}
 
 /* A key or a section's name as a policy has them, which a message may
  * quote: what is not one may be any line of any file (a symbolic link to
@@ -71,10 +45,12 @@ static bool is_word(const char *s)
 	return n && n <= 32 && !s[n];
 }
 
-/* A line of no policy syntax: named by its number alone. */
-static int not_policy(struct parser *ps)
+/* A group's name: a word, '.' too, or "*" (when star). */
+static bool is_group_name(const char *s, bool star)
 {
-	return pos_fail(&ps->pos, "expected 'Key = Value' or a [Section]");
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+
+	return (star && !strcmp(s, "*")) || (n && n <= POLICY_GROUP_NAME_MAX && !s[n]);
 }
 
 /* The last [Peer] must have said whose it is. */
@@ -85,43 +61,68 @@ static int end_section(struct parser *ps)
 	return pos_end_peer(&ps->pos, ps->pol->peers[ps->pol->n_peers - 1].line, ps->has_key);
 }
 
-static int section(struct parser *ps, char *s)
+static int new_peer(struct parser *ps)
 {
 	struct policy *pol = ps->pol;
-	size_t len = strlen(s);
-	int err;
+	int err = vec_room(&pol->peers, pol->n_peers, &pol->cap_peers, sizeof(*pol->peers));
 
-	if (s[len - 1] != ']')
-		return pos_fail(&ps->pos, "unterminated section header");
-	s[len - 1] = '\0';
-	err = end_section(ps);
 	if (err)
 		return err;
-	if (!strcasecmp(s + 1, "Interface")) {
+	memset(&pol->peers[pol->n_peers], 0, sizeof(*pol->peers));
+	pol->peers[pol->n_peers++].line = ps->pos.line;
+	ps->section = SECTION_PEER;
+	ps->has_key = false;
+	return 0;
+}
+
+/* [Group NAME], "Group" as the first word of s. */
+static int new_group(struct parser *ps, const char *name)
+{
+	struct policy *pol = ps->pol;
+	const struct policy_group *first;
+	int err;
+
+	if (!*name)
+		return pos_fail(&ps->pos, "a [Group] without a name ([Group NAME], or [Group *])");
+	if (!is_group_name(name, true))
+		return pos_fail(&ps->pos, "invalid group name (letters, digits, '_', '.' and '-', "
+				"at most %d; or *)", POLICY_GROUP_NAME_MAX);
+	first = policy_group(pol, name);
+	if (first)
+		return pos_fail(&ps->pos, "group '%s' defined twice (first at line %u)", name,
+				first->line);
+	err = vec_room(&pol->groups, pol->n_groups, &pol->cap_groups, sizeof(*pol->groups));
+	if (err)
+		return err;
+	memset(&pol->groups[pol->n_groups], 0, sizeof(*pol->groups));
+	strcpy(pol->groups[pol->n_groups].name, name);
+	pol->groups[pol->n_groups++].line = ps->pos.line;
+	ps->section = SECTION_GROUP;
+	return 0;
+}
+
+static int section(struct parser *ps, char *s)
+{
+	size_t word = strcspn(s, " \t\r\n\v\f");
+	int err = end_section(ps);
+
+	if (err)
+		return err;
+	if (!strcasecmp(s, "Interface")) {
 		if (ps->saw_interface)
 			return pos_fail(&ps->pos, "a second [Interface] section");
 		ps->saw_interface = true;
 		ps->section = SECTION_INTERFACE;
 		return 0;
 	}
-	if (strcasecmp(s + 1, "Peer") && !is_word(s + 1))
-		return pos_fail(&ps->pos, "unknown section ([Interface] or [Peer])");
-	if (strcasecmp(s + 1, "Peer"))
-		return pos_fail(&ps->pos, "unknown section '[%s]' ([Interface] or [Peer])", s + 1);
-	if (pol->n_peers == pol->cap_peers) {
-		size_t cap = pol->cap_peers ? 2 * pol->cap_peers : 8;
-		struct peer_rules *v = realloc(pol->peers, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		pol->peers = v;
-		pol->cap_peers = cap;
-	}
-	memset(&pol->peers[pol->n_peers], 0, sizeof(*pol->peers));
-	pol->peers[pol->n_peers++].line = ps->pos.line;
-	ps->section = SECTION_PEER;
-	ps->has_key = false;
-	return 0;
+	if (!strcasecmp(s, "Peer"))
+		return new_peer(ps);
+	if (word == 5 && !strncasecmp(s, "Group", 5))
+		return new_group(ps, ini_trim(s + 5));
+	if (!is_word(s))
+		return pos_fail(&ps->pos, "unknown section ([Interface], [Peer] or [Group NAME])");
+	return pos_fail(&ps->pos, "unknown section '[%s]' ([Interface], [Peer] or [Group NAME])",
+			s);
 }
 
 /* The prefixes of the setting key (its name as documented). */
@@ -134,7 +135,7 @@ static int prefixes(struct parser *ps, const char *key, char *value, struct pref
 	if (!*value || value[strlen(value) - 1] == ',' || *value == ',' || strstr(value, ",,"))
 		return pos_fail(&ps->pos, "an empty prefix in %s", key);
 	for (item = strtok_r(value, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		item = trim(item);
+		item = ini_trim(item);
 		if (prefix_parse(item, &p))
 			return pos_fail(&ps->pos, "invalid prefix '%s'", item);
 		err = prefix_list_add(l, &p);
@@ -145,62 +146,161 @@ static int prefixes(struct parser *ps, const char *key, char *value, struct pref
 	return 0;
 }
 
+/* AllowedDestinations: rules of every protocol. */
+static int destinations(struct parser *ps, char *value, struct rule_list *rules)
+{
+	struct prefix_list l = {};
+	struct rule r = { .any_proto = true, .hi = 65535, .line = ps->pos.line };
+	size_t i;
+	int err = prefixes(ps, "AllowedDestinations", value, &l);
+
+	for (i = 0; i < l.n && !err; i++) {
+		r.dst = l.v[i];
+		err = rule_list_add(rules, &r);
+	}
+	free(l.v);
+	free(l.lines);
+	return err;
+}
+
+/* The slot of key in ps->by_key: its peer's, or the free one it would take. */
+static size_t key_slot(const struct parser *ps, const uint8_t key[WG_KEY_LEN])
+{
+	size_t h, mask = ps->cap_keys - 1;
+
+	/* keys are the hash of a secret: their bytes are hash enough */
+	memcpy(&h, key, sizeof(h));
+	for (h &= mask; ps->by_key[h]; h = (h + 1) & mask)
+		if (!memcmp(ps->pol->peers[ps->by_key[h] - 1].public_key, key, WG_KEY_LEN))
+			break;
+	return h;
+}
+
+/* Room for one more key, at most half full. */
+static int keys_room(struct parser *ps)
+{
+	struct parser grown = *ps;
+	size_t i, *old = ps->by_key;
+
+	if (2 * (ps->n_keys + 1) <= ps->cap_keys)
+		return 0;
+	grown.cap_keys = ps->cap_keys ? 2 * ps->cap_keys : 64;
+	grown.by_key = calloc(grown.cap_keys, sizeof(*grown.by_key));
+	if (!grown.by_key)
+		return -ENOMEM;
+	for (i = 0; i < ps->cap_keys; i++)
+		if (old[i])
+			grown.by_key[key_slot(&grown, ps->pol->peers[old[i] - 1].public_key)] = old[i];
+	free(old);
+	ps->by_key = grown.by_key;
+	ps->cap_keys = grown.cap_keys;
+	return 0;
+}
+
 static int peer_key(struct parser *ps, struct peer_rules *r, const char *value)
 {
-	const struct peer_rules *first;
+	size_t slot;
+	int err;
 
 	if (ps->has_key)
 		return pos_fail(&ps->pos, "a second PublicKey in one [Peer]");
 	if (key_from_base64(r->public_key, value))
 		return pos_fail(&ps->pos, "invalid public key '%s'", value);
 	ps->has_key = true;
-	ps->pol->n_peers--; /* not its own duplicate */
-	first = policy_find(ps->pol, r->public_key);
-	ps->pol->n_peers++;
-	if (first)
-		return pos_fail(&ps->pos, "peer %s appears twice (first at line %u)", value, first->line);
+	err = keys_room(ps);
+	if (err)
+		return err;
+	slot = key_slot(ps, r->public_key);
+	if (ps->by_key[slot])
+		return pos_fail(&ps->pos, "peer %s appears twice (first at line %u)", value,
+				ps->pol->peers[ps->by_key[slot] - 1].line);
+	ps->by_key[slot] = ps->pol->n_peers;
+	ps->n_keys++;
 	return 0;
+}
+
+/* Group = NAME[, NAME...], resolved at the end of the file. */
+static int group_names(struct parser *ps, char *value)
+{
+	struct group_ref ref = { .peer = ps->pol->n_peers - 1, .line = ps->pos.line };
+	char *item, *next;
+	int err = 0;
+
+	for (item = value; item && !err; item = next) {
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		item = ini_trim(item);
+		if (!*item)
+			return pos_fail(&ps->pos, "an empty group name in Group");
+		if (!strcmp(item, "*"))
+			return pos_fail(&ps->pos, "Group = * names no group: [Group *] applies to "
+					"every peer");
+		if (!is_group_name(item, false))
+			return pos_fail(&ps->pos, "invalid group name in Group (letters, digits, '_', "
+					"'.' and '-', at most %d)", POLICY_GROUP_NAME_MAX);
+		strcpy(ref.name, item);
+		err = vec_room(&ps->refs, ps->n_refs, &ps->cap_refs, sizeof(ref));
+		if (!err)
+			ps->refs[ps->n_refs++] = ref;
+	}
+	return err;
+}
+
+static int block(struct parser *ps, const char *value, bool *blocked)
+{
+	if (strcasecmp(value, "true") && strcasecmp(value, "false"))
+		return pos_fail(&ps->pos, "Block is true or false, not '%s'", value);
+	*blocked = !strcasecmp(value, "true");
+	return 0;
+}
+
+/* The keys a [Group] has too; 1 when key is none of them. */
+static int rule_setting(struct parser *ps, const char *key, char *value, struct rule_list *rules,
+			bool *blocked)
+{
+	if (!strcasecmp(key, "AllowedDestinations"))
+		return destinations(ps, value, rules);
+	if (!strcasecmp(key, "Allow"))
+		return allow_parse(&ps->pos, value, rules, &ps->room);
+	if (!strcasecmp(key, "Block"))
+		return block(ps, value, blocked);
+	return 1;
 }
 
 static int peer_setting(struct parser *ps, const char *key, char *value)
 {
 	struct peer_rules *r = &ps->pol->peers[ps->pol->n_peers - 1];
+	int err = rule_setting(ps, key, value, &r->rules, &r->blocked);
 
+	if (err <= 0)
+		return err;
 	if (!strcasecmp(key, "PublicKey"))
 		return peer_key(ps, r, value);
 	if (!strcasecmp(key, "AllowedSources")) {
 		r->has_sources = true;
 		return prefixes(ps, "AllowedSources", value, &r->sources);
 	}
-	if (!strcasecmp(key, "AllowedDestinations")) {
-		r->has_destinations = true;
-		return prefixes(ps, "AllowedDestinations", value, &r->destinations);
-	}
-	if (!strcasecmp(key, "Block")) {
-		if (strcasecmp(value, "true") && strcasecmp(value, "false"))
-			return pos_fail(&ps->pos, "Block is true or false, not '%s'", value);
-		r->blocked = !strcasecmp(value, "true");
-		return 0;
-	}
+	if (!strcasecmp(key, "Group"))
+		return group_names(ps, value);
 	return pos_fail(&ps->pos, "unknown key '%s' in [Peer]", key);
 }
 
-static int setting(struct parser *ps, char *s)
+static int group_setting(struct parser *ps, const char *key, char *value)
 {
-	char *eq = strchr(s, '='), *key, *value;
+	struct policy_group *g = &ps->pol->groups[ps->pol->n_groups - 1];
+	int err = rule_setting(ps, key, value, &g->rules, &g->blocked);
 
-	if (!eq)
-		return not_policy(ps);
-	*eq = '\0';
-	key = trim(s);
-	value = trim(eq + 1);
-	if (!is_word(key))
-		return not_policy(ps);
-	if (ps->section == SECTION_NONE)
-		return pos_fail(&ps->pos, "a setting outside any section ([Interface] or [Peer] "
-				"first)");
-	if (ps->section == SECTION_PEER)
-		return peer_setting(ps, key, value);
+	if (err <= 0)
+		return err;
+	if (!strcasecmp(key, "PublicKey") || !strcasecmp(key, "AllowedSources") ||
+	    !strcasecmp(key, "Group"))
+		return pos_fail(&ps->pos, "%s in a [Group] (a [Peer]'s key only)", key);
+	return pos_fail(&ps->pos, "unknown key '%s' in [Group]", key);
+}
+
+static int interface_setting(struct parser *ps, const char *key, const char *value)
+{
 	if (strcasecmp(key, "Mode"))
 		return pos_fail(&ps->pos, "unknown key '%s' in [Interface]", key);
 	if (!strcasecmp(value, "monitor"))
@@ -213,56 +313,85 @@ static int setting(struct parser *ps, char *s)
 	return 0;
 }
 
-static int line(struct parser *ps, char *buf, size_t len)
+static int line(void *ctx, const struct ini_line *l)
 {
-	size_t i = pos_bom(&ps->pos, buf);
-	char *hash, *s;
+	struct parser *ps = ctx;
 
-	buf += i;
-	len -= i;
-	if (!strncmp(buf, "\xef\xbb\xbf", 3))
-		return pos_fail(&ps->pos, "a UTF-8 byte order mark, which only the first line "
-				"may start with");
-	if (len > LINE_MAX_LEN)
-		return pos_fail(&ps->pos, "line longer than %d bytes", LINE_MAX_LEN);
-	for (i = 0; i < len; i++)
-		if ((unsigned char)buf[i] < ' ' && buf[i] != '\t' && buf[i] != '\n' &&
-		    buf[i] != '\r')
-			return pos_fail(&ps->pos, "binary data (byte 0x%02x)", (unsigned char)buf[i]);
-	hash = strchr(buf, '#');
-	if (hash)
-		*hash = '\0';
-	s = trim(buf);
-	if (!*s)
-		return 0;
-	return *s == '[' ? section(ps, s) : setting(ps, s);
+	if (l->section)
+		return section(ps, l->section);
+	/* a line of no policy syntax: named by its number alone */
+	if (!is_word(l->key))
+		return pos_fail(&ps->pos, "expected 'Key = Value' or a [Section]");
+	switch (ps->section) {
+	case SECTION_NONE:
+		return pos_fail(&ps->pos, "a setting outside any section ([Interface], [Peer] or "
+				"[Group NAME] first)");
+	case SECTION_PEER:
+		return peer_setting(ps, l->key, l->value);
+	case SECTION_GROUP:
+		return group_setting(ps, l->key, l->value);
+	default:
+		return interface_setting(ps, l->key, l->value);
+	}
+}
+
+/* Each Group = NAME into its peer's groups, once. */
+static int resolve_groups(struct parser *ps)
+{
+	struct policy *pol = ps->pol;
+	size_t i, j, cap;
+	int err = 0;
+
+	for (i = 0; i < ps->n_refs && !err; i++) {
+		struct peer_rules *r = &pol->peers[ps->refs[i].peer];
+		const struct policy_group *g = policy_group(pol, ps->refs[i].name);
+
+		ps->pos.line = ps->refs[i].line;
+		if (!g)
+			return pos_fail(&ps->pos, "group '%s' is not defined", ps->refs[i].name);
+		for (j = 0; j < r->n_groups && r->groups[j] != (size_t)(g - pol->groups); j++)
+			;
+		if (j < r->n_groups)
+			continue;
+		cap = r->n_groups;
+		err = vec_room(&r->groups, r->n_groups, &cap, sizeof(*r->groups));
+		if (!err)
+			r->groups[r->n_groups++] = g - pol->groups;
+	}
+	return err;
+}
+
+/* text, NUL-terminated at size, read in place. */
+static int parse_text(struct parser *ps, char *text, size_t size)
+{
+	int r = ini_read(&ps->pos, text, size, false, line, ps) ?: end_section(ps) ?:
+		resolve_groups(ps);
+
+	if (!r && !ps->saw_interface && !ps->pol->n_peers && !ps->pol->n_groups) {
+		ps->pos.line = 0;
+		r = pos_fail(&ps->pos, "empty policy: no [Interface], [Peer] or [Group] section");
+	}
+	return r;
 }
 
 int policy_parse(const char *name, const char *text, size_t size, struct policy *out,
 		 char err[POLICY_ERR_LEN])
 {
-	struct parser ps = { .pos = { name, 0, err, POLICY_ERR_LEN }, .pol = out };
-	FILE *f = size ? fmemopen((void *)text, size, "r") : NULL;
-	size_t cap = 0;
-	char *buf = NULL;
-	ssize_t len;
-	int r = 0;
+	struct parser ps = { .pos = { name, 0, err, POLICY_ERR_LEN }, .pol = out,
+			     .room = POLICY_RULES_MAX };
+	char *copy = malloc(size + 1);
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->mode = -1;
-	while (f && !r && (len = getline(&buf, &cap, f)) >= 0) {
-		ps.pos.line++;
-		r = line(&ps, buf, len);
-	}
-	r = r ?: end_section(&ps);
-	if (!r && !ps.saw_interface && !out->n_peers) {
-		snprintf(err, POLICY_ERR_LEN, "%s: empty policy: no [Interface] or [Peer] section",
-			 name);
-		r = -EINVAL;
-	}
-	free(buf);
-	if (f)
-		fclose(f);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, size);
+	copy[size] = '\0';
+	r = parse_text(&ps, copy, size);
+	free(copy);
+	free(ps.refs);
+	free(ps.by_key);
 	if (r)
 		policy_free(out);
 	return r;
@@ -298,89 +427,4 @@ int policy_read(const char *path, struct policy *out, char err[POLICY_ERR_LEN])
 	r = policy_parse(path, text, size, out, err);
 	free(text);
 	return r;
-}
-
-void policy_free(struct policy *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n_peers; i++) {
-		free(p->peers[i].sources.v);
-		free(p->peers[i].sources.lines);
-		free(p->peers[i].destinations.v);
-		free(p->peers[i].destinations.lines);
-	}
-	free(p->peers);
-	memset(p, 0, sizeof(*p));
-	p->mode = -1;
-}
-
-static int list_copy(struct prefix_list *dst, const struct prefix_list *src)
-{
-	*dst = (struct prefix_list){ .v = malloc((src->n ?: 1) * sizeof(*src->v)),
-				     .lines = calloc(src->n ?: 1, sizeof(*src->lines)),
-				     .n = src->n, .cap = src->n ?: 1 };
-	if (!dst->v || !dst->lines)
-		return -ENOMEM;
-	if (src->n)
-		memcpy(dst->v, src->v, src->n * sizeof(*src->v));
-	if (src->n && src->lines)
-		memcpy(dst->lines, src->lines, src->n * sizeof(*src->lines));
-	return 0;
-}
-
-int policy_copy(struct policy *dst, const struct policy *src)
-{
-	size_t i;
-	int err = 0;
-
-	*dst = (struct policy){ .mode = src->mode, .mode_line = src->mode_line,
-				.cap_peers = src->n_peers };
-	dst->peers = calloc(src->n_peers ?: 1, sizeof(*dst->peers));
-	if (!dst->peers)
-		return -ENOMEM;
-	for (i = 0; i < src->n_peers && !err; i++, dst->n_peers++) {
-		dst->peers[i] = src->peers[i];
-		dst->peers[i].sources = dst->peers[i].destinations = (struct prefix_list){};
-		err = list_copy(&dst->peers[i].sources, &src->peers[i].sources) ?:
-		      list_copy(&dst->peers[i].destinations, &src->peers[i].destinations);
-	}
-	if (err)
-		policy_free(dst);
-	return err;
-}
-
-/* Prefixes nest or are apart: they overlap when one holds the other. */
-static bool overlaps(const struct prefix *a, const struct prefix *b)
-{
-	return prefix_contains(a, b) || prefix_contains(b, a);
-}
-
-void policy_ineffective(const struct policy *pol, const struct wg_device *dev,
-			void (*fn)(const struct peer_rules *r, const struct prefix *src,
-				   unsigned int line, void *ctx),
-			void *ctx)
-{
-	const struct wg_peer *peer;
-	size_t i, j, k;
-
-	for (i = 0; i < pol->n_peers; i++) {
-		const struct peer_rules *r = &pol->peers[i];
-
-		peer = device_find_peer(dev, r->public_key);
-		if (!peer) {
-			fn(r, NULL, r->line, ctx);
-			continue;
-		}
-		/* a source wider than an allowed IP still admits that part */
-		for (j = 0; j < r->sources.n; j++) {
-			for (k = 0; k < peer->n_allowedips; k++)
-				if (overlaps(&peer->allowedips[k], &r->sources.v[j]))
-					break;
-			if (k == peer->n_allowedips)
-				fn(r, &r->sources.v[j],
-				   r->sources.lines && r->sources.lines[j] ? r->sources.lines[j] : r->line,
-				   ctx);
-		}
-	}
 }

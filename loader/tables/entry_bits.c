@@ -14,25 +14,63 @@ static int by_key(const void *a, const void *b)
 	return memcmp((*x)->public_key, (*y)->public_key, WG_KEY_LEN);
 }
 
+/* Each peer of pol as rules_find() gives it: itself, or its rules with
+ * its groups' and [Group *]'s (flattened into ix->flat). */
+static int index_peers(const struct policy *pol, struct rules_index *ix)
+{
+	size_t i, n = 0;
+	int err = 0;
+
+	for (i = 0; i < pol->n_peers; i++)
+		n += policy_needs_flatten(pol, &pol->peers[i]);
+	ix->flat = n ? calloc(n, sizeof(*ix->flat)) : NULL;
+	if (n && !ix->flat)
+		return -ENOMEM;
+	for (i = 0; i < pol->n_peers && !err; i++) {
+		if (!policy_needs_flatten(pol, &pol->peers[i])) {
+			ix->v[i] = &pol->peers[i];
+			continue;
+		}
+		err = policy_flatten(pol, &pol->peers[i], &ix->flat[ix->n_flat]);
+		if (!err)
+			ix->v[i] = &ix->flat[ix->n_flat++];
+	}
+	return err;
+}
+
 int rules_index_build(const struct policy *pol, struct rules_index *ix)
 {
-	size_t i;
+	int err;
 
 	*ix = (struct rules_index){};
-	if (!pol || !pol->n_peers)
+	if (!pol)
 		return 0;
-	ix->v = malloc(pol->n_peers * sizeof(*ix->v));
+	ix->v = malloc((pol->n_peers ?: 1) * sizeof(*ix->v));
 	if (!ix->v)
 		return -ENOMEM;
-	for (i = 0; i < pol->n_peers; i++)
-		ix->v[i] = &pol->peers[i];
 	ix->n = pol->n_peers;
+	err = index_peers(pol, ix);
+	if (!err && policy_group(pol, "*")) {
+		err = policy_flatten(pol, NULL, &ix->star);
+		ix->has_star = !err;
+	}
+	if (err) {
+		rules_index_free(ix);
+		return err;
+	}
 	sort_array(ix->v, ix->n, sizeof(*ix->v), by_key);
 	return 0;
 }
 
 void rules_index_free(struct rules_index *ix)
 {
+	size_t i;
+
+	for (i = 0; i < ix->n_flat; i++)
+		peer_rules_free(&ix->flat[i]);
+	if (ix->has_star)
+		peer_rules_free(&ix->star);
+	free(ix->flat);
 	free(ix->v);
 	*ix = (struct rules_index){};
 }
@@ -40,13 +78,14 @@ void rules_index_free(struct rules_index *ix)
 const struct peer_rules *rules_find(const struct rules_index *ix, const uint8_t key[WG_KEY_LEN])
 {
 	struct peer_rules probe;
-	const struct peer_rules *p = &probe, *const *found;
+	const struct peer_rules *p = &probe, *const *found = NULL;
 
-	if (!ix->n)
-		return NULL;
 	memcpy(probe.public_key, key, WG_KEY_LEN);
-	found = bsearch(&p, ix->v, ix->n, sizeof(*ix->v), by_key);
-	return found ? *found : NULL;
+	if (ix->n)
+		found = bsearch(&p, ix->v, ix->n, sizeof(*ix->v), by_key);
+	if (found)
+		return *found;
+	return ix->has_star ? &ix->star : NULL;
 }
 
 /* 1 when one of the allowed sources holds all of p, 0 when none holds any
@@ -81,5 +120,5 @@ uint32_t entry_bits(const struct peer_rules *r, const struct prefix *p)
 			break;
 		}
 	}
-	return bits | (r->has_destinations ? WGSF_ENTRY_DST : 0);
+	return bits | (r->rules.n ? WGSF_ENTRY_DST : 0);
 }

@@ -7,20 +7,28 @@
 #ifndef WGSF_ENTRY_BITS_H
 #define WGSF_ENTRY_BITS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "device/model.h"
 #include "policy/policy.h"
 
-/* A policy's rules by public key, for a lookup per peer in a large device. */
+/* A policy's rules by public key, for a lookup per peer in a large device:
+ * each peer's as policy_flatten() gives them (its groups' and [Group *]'s
+ * with its own), so that what reads them need not know of groups. */
 struct rules_index {
 	const struct peer_rules **v;
 	size_t n;
+	struct peer_rules *flat; /* those that policy_flatten() made */
+	size_t n_flat;
+	struct peer_rules star; /* a key the policy does not list: [Group *]'s */
+	bool has_star;
 };
 
 /* pol may be NULL: no policy. */
 int rules_index_build(const struct policy *pol, struct rules_index *ix);
 void rules_index_free(struct rules_index *ix);
+/* The rules of key's peer; NULL when the policy has none for it. */
 const struct peer_rules *rules_find(const struct rules_index *ix, const uint8_t key[WG_KEY_LEN]);
 
 /* The bits for an entry of prefix p of a peer with rules r (NULL: none). */

@@ -7,6 +7,7 @@
 
 #include "sort.h"
 #include "tables/config.h"
+#include "tables/entry_bits.h"
 #include "tables/policy_sync.h"
 
 /* Policy entries are keyed by slot, then prefix. */
@@ -78,30 +79,58 @@ int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, 
 	return 0;
 }
 
+/* A prefix that a peer's own rules and a group's both give is one entry. */
+static size_t unique(struct table_entry *v, size_t n)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (!kept || by_slot(&v[kept - 1], &v[i]))
+			v[kept++] = v[i];
+	return kept;
+}
+
+/* The prefixes of r in one table: its allowed sources, or (dst) the
+ * prefixes of its rules of every protocol, the AllowedDestinations. */
+static int push_prefixes(const struct peer_rules *r, bool dst, struct table_entry *e,
+			 struct table_entry **v, size_t *n, size_t *cap)
+{
+	size_t j;
+	int err = 0;
+
+	for (j = 0; !dst && j < r->sources.n && !err; j++) {
+		e->prefix = r->sources.v[j];
+		err = table_push(v, n, cap, e);
+	}
+	for (j = 0; dst && j < r->rules.n && !err; j++) {
+		if (!r->rules.v[j].any_proto)
+			continue;
+		e->prefix = r->rules.v[j].dst;
+		err = table_push(v, n, cap, e);
+	}
+	return err;
+}
+
 /* The prefixes pol gives the device's peers; flags[i] is peer i's. */
-static int wanted(const struct wg_device *dev, const uint32_t *slot_of, const struct policy *pol,
-		  bool dst, struct table_entry **out, size_t *n, uint32_t *flags)
+static int wanted(const struct wg_device *dev, const uint32_t *slot_of,
+		  const struct rules_index *ix, bool dst, struct table_entry **out, size_t *n,
+		  uint32_t *flags)
 {
 	struct table_entry *v = NULL, e;
-	size_t i, j, cap = 0;
+	size_t i, cap = 0;
 	int err = 0;
 
 	*n = 0;
-	for (i = 0; i < pol->n_peers && !err; i++) {
-		const struct peer_rules *r = &pol->peers[i];
-		const struct prefix_list *l = dst ? &r->destinations : &r->sources;
-		struct wg_peer *peer = device_find_peer(dev, r->public_key);
+	for (i = 0; i < dev->n_peers && !err; i++) {
+		const struct peer_rules *r = rules_find(ix, dev->peers[i].public_key);
 
-		if (!peer)
+		if (!r)
 			continue;
-		flags[peer - dev->peers] = (r->blocked ? WGSF_PEER_BLOCKED : 0) |
-					   (r->has_sources ? WGSF_PEER_SRC_POLICY : 0) |
-					   (r->has_destinations ? WGSF_PEER_DST_POLICY : 0);
-		e.slot = slot_of[peer - dev->peers];
-		for (j = 0; j < l->n && !err; j++) {
-			e.prefix = l->v[j];
-			err = table_push(&v, n, &cap, &e);
-		}
+		flags[i] = (r->blocked ? WGSF_PEER_BLOCKED : 0) |
+			   (r->has_sources ? WGSF_PEER_SRC_POLICY : 0) |
+			   (r->rules.n ? WGSF_PEER_DST_POLICY : 0);
+		e.slot = slot_of[i];
+		err = push_prefixes(r, dst, &e, &v, n, &cap);
 	}
 	if (err) {
 		free(v);
@@ -109,7 +138,33 @@ static int wanted(const struct wg_device *dev, const uint32_t *slot_of, const st
 	}
 	sort_array(v, *n, sizeof(*v), by_slot);
 	*out = v;
+	*n = unique(v, *n);
 	return 0;
+}
+
+int policy_hosts(const struct wg_device *dev, const struct policy *pol, size_t n[4])
+{
+	uint32_t *slot_of = calloc(dev->n_peers + 1, sizeof(*slot_of) * 2), *flags;
+	struct table_entry *v = NULL;
+	struct rules_index ix;
+	size_t i, nv;
+	int d, err = slot_of ? rules_index_build(pol, &ix) : -ENOMEM;
+
+	flags = slot_of + dev->n_peers + 1;
+	for (i = 0; i < dev->n_peers; i++)
+		slot_of[i] = i;
+	for (d = 0; d < 2 && !err; d++) {
+		err = wanted(dev, slot_of, &ix, d, &v, &nv, flags);
+		for (i = 0; !err && i < nv; i++)
+			n[2 * d + (v[i].prefix.family == AF_INET)] +=
+				v[i].prefix.cidr == prefix_bits(v[i].prefix.family);
+		free(v);
+		v = NULL;
+	}
+	if (slot_of)
+		rules_index_free(&ix);
+	free(slot_of);
+	return err;
 }
 
 static int write_flags(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
@@ -138,13 +193,19 @@ static int write_flags(const struct maps *m, const struct wg_device *dev, const 
 int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		const struct policy *pol, struct policy_plan *p)
 {
+	struct rules_index ix;
 	int d, err;
 
 	*p = (struct policy_plan){ .flags = calloc(dev->n_peers + 1, sizeof(*p->flags)) };
-	err = p->flags ? 0 : -ENOMEM;
+	err = p->flags ? rules_index_build(pol, &ix) : -ENOMEM;
+	if (err) {
+		policy_plan_free(p);
+		return err;
+	}
 	for (d = 0; d < 2 && !err; d++)
-		err = wanted(dev, slot_of, pol, d, &p->want[d], &p->nw[d], p->flags) ?:
+		err = wanted(dev, slot_of, &ix, d, &p->want[d], &p->nw[d], p->flags) ?:
 		      policy_table_read(m, d, &p->have[d], &p->nh[d]);
+	rules_index_free(&ix);
 	if (err)
 		policy_plan_free(p);
 	return err;

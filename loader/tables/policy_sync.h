@@ -32,6 +32,10 @@ int policy_drop_slots(const struct maps *m, struct policy_plan *p, const uint8_t
 int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		 const struct policy_plan *p, struct sync_result *res);
 void policy_plan_free(struct policy_plan *p);
+/* The host prefixes (of a policy hash) pol gives the device's peers:
+ * n[0], n[1] their allowed sources' (IPv6, IPv4), n[2], n[3] their
+ * destinations'. Added to n. */
+int policy_hosts(const struct wg_device *dev, const struct policy *pol, size_t n[4]);
 /* Every prefix of one policy trie pair, as (slot, prefix), in slot order. */
 int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, size_t *n);
 

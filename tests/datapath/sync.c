@@ -430,7 +430,9 @@ static void test_entry_bits(void)
 	pol.peers = r = calloc(2, sizeof(*r));
 	pol.n_peers = pol.cap_peers = 2;
 	key_of(r[0].public_key, 1);
-	r[0].has_sources = r[0].has_destinations = true;
+	r[0].has_sources = true;
+	prefix_parse("198.51.100.7/32", &p);
+	rule_list_add(&r[0].rules, &(struct rule){ .dst = p, .any_proto = true, .hi = 65535 });
 	prefix_parse("192.0.2.64/26", &p); /* inside 192.0.2.0/24, holding .77 */
 	prefix_list_add(&r[0].sources, &p);
 	prefix_parse("198.51.0.0/16", &p); /* holding 198.51.100.0/24 */
@@ -453,6 +455,16 @@ static void test_entry_bits(void)
 	ok(!sync_device(&m, d, &pol, &res) && res.prefixes_changed == 0 &&
 		   value_of(&m, "203.0.113.0/28") == WGSF_ENTRY_POLICY,
 	   "entry bits: unblocked, its entry is written again, which is no change of owner");
+	/* [Group *]: every peer, listed or not, a member */
+	pol.groups = calloc(1, sizeof(*pol.groups));
+	pol.n_groups = pol.cap_groups = 1;
+	strcpy(pol.groups[0].name, "*");
+	pol.groups[0].blocked = true;
+	ok(!sync_device(&m, d, &pol, &res) &&
+		   value_of(&m, "2001:db8::/64") == (WGSF_ENTRY_POLICY | WGSF_ENTRY_BLOCKED) &&
+		   value_of(&m, "203.0.113.0/28") == (WGSF_ENTRY_POLICY | WGSF_ENTRY_BLOCKED) &&
+		   value_of(&m, "192.0.2.77/32") == (WGSF_ENTRY_POLICY | WGSF_ENTRY_BLOCKED),
+	   "entry bits: Block in [Group *] blocks every peer, one the policy does not list too");
 	wgsf__destroy(skel);
 out:
 	policy_free(&pol);

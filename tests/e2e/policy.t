@@ -133,7 +133,7 @@ for case in "${bad_files[@]}"; do
 done
 printf '' >"$policy.bad"
 out=$(attach_gw --policy "$policy.bad" 2>&1)
-t_is "$?:$out" "1:Unable to attach $GW_IF: $policy.bad: empty policy: no [Interface] or [Peer] section" \
+t_is "$?:$out" "1:Unable to attach $GW_IF: $policy.bad: empty policy: no [Interface], [Peer] or [Group] section" \
 	"an empty policy file"
 
 # Files that are not regular files, or that later syncs could not read again:

@@ -69,17 +69,17 @@ static void valid(void)
 	a = policy_find(&p, key);
 	key_from_base64(key, KEY_B);
 	b = policy_find(&p, key);
-	ok(a && a->has_sources && a->sources.n == 3 && a->has_destinations &&
-		   a->destinations.n == 1 && !a->blocked && a->line == 5,
+	ok(a && a->has_sources && a->sources.n == 3 && a->rules.n == 1 && a->rules.v[0].any_proto &&
+		   !a->blocked && a->line == 5,
 	   "peer A: three sources (repeated keys append), one destination, line 5");
 	ok(a && !strcmp(prefix_format(&a->sources.v[2], buf), "192.0.2.76/30"),
 	   "host bits cleared: 192.0.2.77/30 is 192.0.2.76/30");
 	ok(a && !strcmp(prefix_format(&a->sources.v[1], buf), "2001:db8::10/128"),
 	   "a bare address is a host route");
 	ok(a && a->sources.lines[0] == 7 && a->sources.lines[1] == 7 && a->sources.lines[2] == 8 &&
-		   a->destinations.lines[0] == 9,
+		   a->rules.v[0].line == 9,
 	   "each source and destination keeps its own line (7, 7, 8; 9), for warnings");
-	ok(b && b->blocked && !b->has_sources && !b->has_destinations,
+	ok(b && b->blocked && !b->has_sources && !b->rules.n,
 	   "peer B: blocked, sources and destinations by default");
 	policy_free(&p);
 }
@@ -93,25 +93,27 @@ int main(void)
 	umask(022);
 	snprintf(path, sizeof(path), "/tmp/wgsf-policy-%d", getpid());
 	valid();
-	refused("empty file", "", ": empty policy: no [Interface] or [Peer] section");
-	refused("only comments", "# nothing\n\n", ": empty policy: no [Interface] or [Peer] section");
+	refused("empty file", "", ": empty policy: no [Interface], [Peer] or [Group] section");
+	refused("only comments", "# nothing\n\n",
+		": empty policy: no [Interface], [Peer] or [Group] section");
 	refused("unknown section", "[Interface]\n[Peers]\n",
-		":2: unknown section '[Peers]' ([Interface] or [Peer])");
+		":2: unknown section '[Peers]' ([Interface], [Peer] or [Group NAME])");
 	refused("unterminated section", "[Peer\n", ":1: unterminated section header");
 	refused("key outside a section", "Mode = enforce\n",
-		":1: a setting outside any section ([Interface] or [Peer] first)");
+		":1: a setting outside any section ([Interface], [Peer] or [Group NAME] first)");
 	refused("no '='", "[Interface]\nMode enforce\n", ":2: expected 'Key = Value' or a [Section]");
 	/* A line of no policy syntax is named by its number alone: the file may
 	 * be any file (a link to /etc/shadow), and the message goes to logs. */
 	refused("a line of /etc/shadow", "root:$y$j9T$S3CR3T$hash:19000:0:99999:7:::\n",
 		":1: expected 'Key = Value' or a [Section]");
 	refused("an environment file's line", "TOKEN=S3CR3T\n",
-		":1: a setting outside any section ([Interface] or [Peer] first)");
+		":1: a setting outside any section ([Interface], [Peer] or [Group NAME] first)");
 	refused("a key of two words", "[Peer]\nS3CR3T words = x\n",
 		":2: expected 'Key = Value' or a [Section]");
 	refused("a key past 32 bytes", "[Peer]\nS3CR3Tc2VjcmV0IHRoYXQgbXVzdCBub3Qg==\n",
 		":2: expected 'Key = Value' or a [Section]");
-	refused("a section of two words", "[S3CR3T words]\n", ":1: unknown section ([Interface] or [Peer])");
+	refused("a section of two words", "[S3CR3T words]\n",
+		":1: unknown section ([Interface], [Peer] or [Group NAME])");
 	refused("an unterminated section", "[S3CR3T\n", ":1: unterminated section header");
 	refused("bad mode", "[Interface]\nMode = drop\n", ":2: Mode is monitor or enforce, not 'drop'");
 	refused("unknown interface key", "[Interface]\nListenPort = 51820\n",
@@ -139,13 +141,14 @@ int main(void)
 		":3: Block is true or false, not 'maybe'");
 	refused("two [Interface]", "[Interface]\n[Interface]\n", ":2: a second [Interface] section");
 
+	/* no limit of its own: WireGuard has none, the file's size is the limit */
 	char longline[6000];
-	memset(longline, 'x', sizeof(longline));
+	memset(longline, ' ', sizeof(longline));
 	memcpy(longline, "[Peer]\n#", 8);
 	longline[sizeof(longline) - 2] = '\n';
 	longline[sizeof(longline) - 1] = '\0';
-	refused("overlong line", longline, ":2: line longer than 4096 bytes");
-	refused("binary garbage", "[Interface]\n\x7f" "ELF\x01\x02\n", ":2: binary data (byte 0x01)");
+	refused("a long line", longline, ":1: [Peer] without a PublicKey");
+	refused("binary garbage", "[Interface]\n\x7f" "ELF\x01\x02\n", ":2: binary data (byte 0x7f)");
 	write_file("[Interface]\nMode = monitor\0\n", 28);
 	ok(policy_read(path, &p, err) == -EINVAL && strstr(err, ":2: binary data (byte 0x00)"),
 	   "a NUL byte: refused");

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Growing arrays for the checks, which collect as much as a config holds. */
+/* Growing arrays, for what grows with a file: a config's findings, a policy's rules. */
 #ifndef WGSF_VEC_H
 #define WGSF_VEC_H
 
