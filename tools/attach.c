@@ -4,7 +4,11 @@
 
 #include "attach/iface.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_changes.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_opts.h"
+#include "ui_text.h"
 
 const char attach_usage[] = "IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none]";
 

@@ -17,7 +17,11 @@
 #include "check/live.h"
 #include "check_kinds.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_color.h"
+#include "ui_error.h"
+#include "ui_opts.h"
+#include "ui_privilege.h"
+#include "ui_text.h"
 
 const char check_usage[] = "IFACE|FILE [--json]";
 

@@ -7,7 +7,9 @@
 #include "attach/iface.h"
 #include "subcommands.h"
 #include "policy_print.h"
-#include "ui.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_opts.h"
 #include "attach/view.h"
 #include "tables/verdict.h"
 

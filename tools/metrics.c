@@ -15,7 +15,9 @@
 #include "textfile.h"
 #include "metrics.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_error.h"
+#include "ui_opts.h"
+#include "ui_privilege.h"
 
 /* Beside the WireGuard exporters' 9586, so that both run on one gateway. */
 #define DEFAULT_PORT 9587

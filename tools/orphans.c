@@ -2,8 +2,14 @@
 #include <stdio.h>
 
 #include "attach/orphans.h"
+#include "json.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_color.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_opts.h"
+#include "ui_privilege.h"
+#include "ui_text.h"
 
 const char orphans_usage[] = "[--remove] [--json]";
 

@@ -10,7 +10,12 @@
 #include "attach/pin.h"
 #include "subcommands.h"
 #include "policy_print.h"
-#include "ui.h"
+#include "ui_color.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_opts.h"
+#include "ui_privilege.h"
+#include "ui_text.h"
 #include "attach/view.h"
 
 const char show_usage[] = "[IFACE] [--json]";

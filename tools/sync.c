@@ -3,7 +3,10 @@
 
 #include "attach/iface.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_changes.h"
+#include "ui_error.h"
+#include "ui_opts.h"
+#include "ui_text.h"
 
 const char sync_usage[] = "IFACE";
 

@@ -20,7 +20,11 @@
 #include "attach/iface.h"
 #include "device/wireguard.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_changes.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_opts.h"
+#include "ui_text.h"
 #include "watch_log.h"
 
 const char watch_usage[] = "IFACE [--interval SECONDS]";

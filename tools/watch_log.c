@@ -6,7 +6,7 @@
 #include "sort.h"
 #include "attach/view.h"
 #include "tables/stats.h"
-#include "ui.h"
+#include "ui_text.h"
 #include "watch_log.h"
 
 static const char *const reasons[WGSF_REASON_COUNT] = {

@@ -6,7 +6,8 @@
 #include <bpf/libbpf.h>
 
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_error.h"
+#include "ui_text.h"
 
 static const struct {
 	const char *name;
