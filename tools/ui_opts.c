@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <stdlib.h>
 #include <string.h>
 
 #include "attach/pin.h"
@@ -66,4 +67,13 @@ int ui_iface_command(int argc, const char *argv[], const struct ui_opt *opts, si
 	if (ifname_check(pos[0]))
 		return ui_error("Invalid interface name: '%s'", pos[0]);
 	return ui_need_root();
+}
+
+int ui_parse_interval(const char *s, double *secs)
+{
+	char *end;
+
+	if (s && (*secs = strtod(s, &end), *end || !(*secs >= 0.1 && *secs <= 3600)))
+		return ui_error("Invalid interval: '%s' (0.1 to 3600 seconds)", s);
+	return 0;
 }

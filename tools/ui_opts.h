@@ -25,4 +25,8 @@ int ui_iface_command(int argc, const char *argv[], const struct ui_opt *opts, si
 		     const char **pos, size_t min_pos, size_t max_pos, const char *subcommand,
 		     const char *usage);
 
+/* --interval SECONDS, 0.1 to 3600, into *secs when given (s not NULL);
+ * 0, or the error printed and 1. */
+int ui_parse_interval(const char *s, double *secs);
+
 #endif

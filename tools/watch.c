@@ -13,9 +13,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "attach/iface.h"
 #include "device/wireguard.h"
@@ -25,31 +23,10 @@
 #include "ui_names.h"
 #include "ui_opts.h"
 #include "ui_text.h"
+#include "wait.h"
 #include "watch_log.h"
 
 const char watch_usage[] = "IFACE [--interval SECONDS]";
-
-static volatile sig_atomic_t stop, reload;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		reload = 1;
-	else
-		stop = 1;
-}
-
-/* Without SA_RESTART, so that a signal cuts the sleep short. */
-static void handle_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-	const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
-	size_t i;
-
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
 
 static const char *watched;
 static char shown[UI_IFNAME_LEN]; /* its name for people, escaped */
@@ -117,15 +94,14 @@ static bool has_changes(const struct sync_result *r)
 	       r->prefixes_removed || r->rules_added || r->rules_removed || r->flags_changed;
 }
 
-/* One round; false when the watch must end. */
-static bool round_once(struct sync_cache *cache, struct policy_memo *memo, bool *gone,
-		       struct wgsf_config *last, struct seen *seen)
+/* One round, which re-reads the policy file when reread; false when the
+ * watch must end. */
+static bool round_once(bool reread, struct sync_cache *cache, struct policy_memo *memo,
+		       bool *gone, struct wgsf_config *last, struct seen *seen)
 {
-	bool reread = reload;
 	struct iface_result r;
 	int err;
 
-	reload = 0;
 	warned = false;
 	err = iface_sync(watched, reread ? POLICY_FILE : POLICY_PINNED, warn, cache, memo, &r);
 	if (err == WG_ERR_NO_DEVICE) {
@@ -163,28 +139,46 @@ static bool round_once(struct sync_cache *cache, struct policy_memo *memo, bool 
 	return true;
 }
 
-int watch_main(int argc, const char *argv[])
+/* Rounds every step nanoseconds until one ends the watch (false), or
+ * SIGTERM or SIGINT does (true); SIGHUP brings the next round, which
+ * re-reads the policy file, at once. */
+static bool run_rounds(struct waiter *w, uint64_t step, struct wgsf_config *last,
+		       struct seen *seen)
 {
-	const char *interval = NULL;
-	const struct ui_opt opts[] = { { "--interval", true, &interval } };
-	struct iface_opts keep = { .mode = -1, .warn = ui_warn };
 	/* most rounds change nothing, or one peer: no need to read back all,
 	 * nor to parse the same policy again */
 	struct sync_cache cache = {};
 	struct policy_memo memo = {};
+	bool gone = false, signalled = false;
+	int sig = 0;
+
+	while (round_once(sig == SIGHUP, &cache, &memo, &gone, last, seen)) {
+		sig = wait_until(w, -1, wait_now() + step);
+		signalled = sig == SIGTERM || sig == SIGINT;
+		if (signalled)
+			break;
+	}
+	policy_free(&memo.pol);
+	sync_cache_free(&cache);
+	return signalled;
+}
+
+int watch_main(int argc, const char *argv[])
+{
+	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
+	const char *interval = NULL;
+	const struct ui_opt opts[] = { { "--interval", true, &interval } };
+	struct iface_opts keep = { .mode = -1, .warn = ui_warn };
 	struct seen seen = {};
 	struct iface_result r;
-	struct timespec nap;
-	bool gone = false;
+	struct waiter w;
 	double secs = 1;
-	char *end;
 	int err;
 
-	if (ui_iface_command(argc, argv, opts, 1, &watched, 1, 1, "watch", watch_usage))
+	if (ui_iface_command(argc, argv, opts, 1, &watched, 1, 1, "watch", watch_usage) ||
+	    ui_parse_interval(interval, &secs))
 		return 1;
 	ui_text(watched, shown, sizeof(shown));
-	if (interval && (secs = strtod(interval, &end), *end || !(secs >= 0.1 && secs <= 3600)))
-		return ui_error("Invalid interval: '%s' (0.1 to 3600 seconds)", interval);
 	/* attached as it was, or with the defaults; either way synced now */
 	err = iface_attach(watched, &keep, &r);
 	if (err)
@@ -196,16 +190,12 @@ int watch_main(int argc, const char *argv[])
 	ui_print_notes(shown, &r);
 	ui_print_rejected_note(shown, &r);
 	fflush(stdout);
-	handle_signals();
-	nap.tv_sec = (time_t)secs;
-	nap.tv_nsec = (long)((secs - nap.tv_sec) * 1e9);
-	while (!stop && round_once(&cache, &memo, &gone, &r.cfg, &seen))
-		if (!stop && !reload)
-			nanosleep(&nap, NULL);
-	if (stop)
+	err = wait_open(&w, signals, sizeof(signals) / sizeof(*signals));
+	if (err)
+		return ui_error("Unable to watch %s: %s", watched, strerror(-err));
+	if (run_rounds(&w, secs * 1e9, &r.cfg, &seen))
 		say("watch ended; the program stays attached");
-	policy_free(&memo.pol);
-	sync_cache_free(&cache);
+	wait_close(&w);
 	seen_free(&seen);
 	return 0;
 }
