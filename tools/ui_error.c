@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "device/wireguard.h"
 #include "err.h"
 #include "json.h"
 #include "ui_error.h"
@@ -9,7 +11,7 @@
 
 bool ui_json;
 
-int ui_error(const char *fmt, ...)
+int ui_fail(int status, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -27,12 +29,19 @@ int ui_error(const char *fmt, ...)
 		ui_print_text(stderr, msg);
 		fputc('\n', stderr);
 	}
-	return 1;
+	return status;
 }
 
 int ui_usage(const char *subcommand, const char *args)
 {
-	return ui_error("Usage: %s %s %s", PROG_NAME, subcommand, args);
+	return ui_usage_error("Usage: %s %s %s", PROG_NAME, subcommand, args);
+}
+
+int ui_status(int err, bool pinned)
+{
+	if (err == WG_ERR_NO_DEVICE)
+		return UI_NO_DEVICE;
+	return pinned && err == -ENOENT ? UI_NOT_ATTACHED : UI_ERROR;
 }
 
 const char *ui_reason(int err)

@@ -33,6 +33,16 @@ const char *ui_mode(uint32_t mode)
 	return mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor";
 }
 
+const char *ui_addr(const struct wgsf_addr *a, char buf[PREFIX_STRLEN])
+{
+	struct prefix p = { .family = a->version == 4 ? AF_INET : AF_INET6 };
+
+	if (!a->version)
+		return NULL;
+	memcpy(p.addr, a->addr, a->version == 4 ? 4 : 16);
+	return addr_format(&p, buf);
+}
+
 const char *ui_bytes(uint64_t b, char buf[32])
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "device/prefix.h"
 #include "wgsf.h"
 
 /* A violation's reason (enum wgsf_reason): "source", "destination", "blocked" */
@@ -17,6 +18,8 @@ const char *ui_policy_name(const struct wgsf_config *c);
 /* "monitor" or "enforce" */
 const char *ui_mode(uint32_t mode);
 
+/* An address the datapath recorded, or NULL where it recorded none. */
+const char *ui_addr(const struct wgsf_addr *a, char buf[PREFIX_STRLEN]);
 const char *ui_bytes(uint64_t bytes, char buf[32]);
 const char *ui_ago(uint64_t mono_ns, char buf[64]);
 /* Seconds since the epoch of a CLOCK_MONOTONIC stamp; 0 stays 0. */

@@ -26,10 +26,12 @@
 #include "wait.h"
 #include "watch_log.h"
 
-const char watch_usage[] = "IFACE [--interval SECONDS]";
+const char watch_usage[] = "IFACE [--interval SECONDS] [--json]";
 
-static const char *watched;
-static char shown[UI_IFNAME_LEN]; /* its name for people, escaped */
+/* The interface watched, and where its log lines go (JSON lines with
+ * --json); logged lines are flushed at once, for a log is read as it is
+ * written. */
+static struct ui_lines log_to;
 static bool warned;
 
 /* A log line, escaped whole: a policy's path, an error, may hold anything */
@@ -38,19 +40,52 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	ui_vprint_line(shown, fmt, ap);
+	ui_vline(&log_to, fmt, ap);
 	va_end(ap);
 	fflush(stdout);
+}
+
+/* A log line of its own member: "IFACE: key: ..." or {"interface": ...,
+ * key: ...}; the caller writes the value. */
+static struct json log_begin(const char *key)
+{
+	struct json j = { .f = stdout };
+
+	if (ui_json) {
+		json_object_begin(&j, NULL);
+		json_string(&j, "interface", log_to.name);
+	} else {
+		printf("%s: %s%s", log_to.shown, key ?: "", key ? ": " : "");
+	}
+	return j;
 }
 
 /* Warnings are log lines too. */
 static void warn(const char *msg)
 {
+	struct json j = log_begin("warning");
+
 	warned = true;
-	printf("%s: warning: ", shown);
-	ui_print_text(stdout, msg);
-	putchar('\n');
+	if (ui_json) {
+		json_string(&j, "warning", msg);
+		json_object_end(&j);
+	} else {
+		ui_print_text(stdout, msg);
+		putchar('\n');
+	}
 	fflush(stdout);
+}
+
+static void log_changes(const struct sync_result *r)
+{
+	struct json j = log_begin(NULL);
+
+	if (ui_json) {
+		ui_json_changes(&j, r);
+		json_object_end(&j);
+	} else {
+		ui_print_changes(r);
+	}
 }
 
 /* What another command put in force since the last round. */
@@ -103,7 +138,7 @@ static bool round_once(bool reread, struct sync_cache *cache, struct policy_memo
 	int err;
 
 	warned = false;
-	err = iface_sync(watched, reread ? POLICY_FILE : POLICY_PINNED, warn, cache, memo, &r);
+	err = iface_sync(log_to.name, reread ? POLICY_FILE : POLICY_PINNED, warn, cache, memo, &r);
 	if (err == WG_ERR_NO_DEVICE) {
 		if (!*gone)
 			say("interface gone; waiting for it to return");
@@ -121,19 +156,17 @@ static bool round_once(bool reread, struct sync_cache *cache, struct policy_memo
 	if (*gone)
 		say("interface back; attached again");
 	else
-		ui_print_notes(shown, &r);
+		ui_print_notes(&log_to, &r);
 	*gone = false;
 	/* others' changes since the last round, then this round's own */
 	log_adopted(last, &r.was);
-	ui_print_applied(shown, &r);
+	ui_print_applied(&log_to, &r);
 	if (reread)
 		log_reload(&r.was, &r.cfg);
 	*last = r.cfg;
-	if (has_changes(&r.sync)) {
-		printf("%s: ", shown);
-		ui_print_changes(&r.sync);
-	}
-	watch_log_counters(watched, seen);
+	if (has_changes(&r.sync))
+		log_changes(&r.sync);
+	watch_log_counters(log_to.name, seen);
 	/* a log, read as it is written */
 	fflush(stdout);
 	return true;
@@ -168,31 +201,34 @@ int watch_main(int argc, const char *argv[])
 	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
 	const char *interval = NULL;
 	const struct ui_opt opts[] = { { "--interval", true, &interval } };
+	const struct ui_command c = { "watch", watch_usage, opts, 1, 1, 1, UI_NEEDS_BPF_NET };
 	struct iface_opts keep = { .mode = -1, .warn = ui_warn };
 	struct seen seen = {};
 	struct iface_result r;
+	char shown[UI_IFNAME_LEN];
 	struct waiter w;
 	double secs = 1;
 	int err;
 
-	if (ui_iface_command(argc, argv, opts, 1, &watched, 1, 1, "watch", watch_usage) ||
-	    ui_parse_interval(interval, &secs))
-		return 1;
-	ui_text(watched, shown, sizeof(shown));
-	/* attached as it was, or with the defaults; either way synced now */
-	err = iface_attach(watched, &keep, &r);
+	err = ui_iface_command(&c, argc, argv, &log_to.name) ?: ui_parse_interval(interval, &secs);
 	if (err)
-		return ui_error("Unable to watch %s: %s", watched, ui_reason(err));
+		return err;
+	log_to.shown = ui_text(log_to.name, shown, sizeof(shown));
+	/* attached as it was, or with the defaults; either way synced now */
+	err = iface_attach(log_to.name, &keep, &r);
+	if (err)
+		return ui_fail(ui_status(err, false), "Unable to watch %s: %s", log_to.name,
+			       ui_reason(err));
 	/* what grows from here on is logged */
-	watch_log_counters(watched, &seen);
+	watch_log_counters(log_to.name, &seen);
 	say("watching every %g seconds", secs);
-	ui_print_applied(shown, &r);
-	ui_print_notes(shown, &r);
-	ui_print_rejected_note(shown, &r);
+	ui_print_applied(&log_to, &r);
+	ui_print_notes(&log_to, &r);
+	ui_print_rejected_note(&log_to, &r);
 	fflush(stdout);
 	err = wait_open(&w, signals, sizeof(signals) / sizeof(*signals));
 	if (err)
-		return ui_error("Unable to watch %s: %s", watched, strerror(-err));
+		return ui_error("Unable to watch %s: %s", log_to.name, strerror(-err));
 	if (run_rounds(&w, secs * 1e9, &r.cfg, &seen))
 		say("watch ended; the program stays attached");
 	wait_close(&w);
