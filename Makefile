@@ -69,6 +69,10 @@ KEYWATCH_OBJ := $(BUILD)/tests/lib/keywatch.o
 WIPE_TESTS := $(BUILD)/tests/wipe.t $(BUILD)/tests/tools/keyleft
 # tests/tools/NAME.c: programs the script tests call, build/tests/tools/NAME.
 TEST_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/tools/*.c))
+# tests/preload/NAME.c: libraries the script tests preload into wgsf,
+# build/tests/tools/NAME.so, never built with the sanitizers (a sanitized
+# wgsf takes them with ASAN_OPTIONS=verify_asan_link_order=0).
+TEST_PRELOADS := $(patsubst tests/preload/%.c,$(BUILD)/tests/tools/%.so,$(wildcard tests/preload/*.c))
 # wgsf built with fault points (loader/fault.h), for the tests that kill it
 # at each write that must survive a kill.
 FAULTS_OBJ := $(patsubst %.c,$(BUILD)/faults/%.o,$(TOOLS_SRC) $(LOADER_SRC))
@@ -150,6 +154,11 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/tests/tools/%.so: tests/preload/%.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(ALL_CFLAGS)) -shared -fPIC -o $@ $< -ldl
+
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -173,7 +182,7 @@ deps:
 	@tools/deps.sh build
 
 # (the fuzzers have their own sanitizers)
-tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS) $(FAULTS_BIN) $(if $(WGSF_SAN),,$(FUZZ_BIN))
+tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(TEST_PRELOADS) $(BENCH_TOOLS) $(FAULTS_BIN) $(if $(WGSF_SAN),,$(FUZZ_BIN))
 
 # Tests need root for BPF and network namespaces; see README.md.
 test:

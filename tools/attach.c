@@ -4,9 +4,14 @@
 
 #include "attach/iface.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_changes.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_opts.h"
+#include "ui_text.h"
 
-const char attach_usage[] = "IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none]";
+const char attach_usage[] =
+	"IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--json]";
 
 static int parse_choice(const char *what, const char *v, const char *a, const char *b)
 {
@@ -14,7 +19,7 @@ static int parse_choice(const char *what, const char *v, const char *a, const ch
 		return 0;
 	if (!strcmp(v, b))
 		return 1;
-	return -ui_error("Invalid %s: '%s' (%s or %s)", what, v, a, b);
+	return -ui_usage_error("Invalid %s: '%s' (%s or %s)", what, v, a, b);
 }
 
 /* tc is the one hook; XDP, which earlier versions offered, is refused with
@@ -27,7 +32,41 @@ static int check_hook(const char *ifname, const char *hook)
 		return ui_error("Unable to attach %s: the XDP hook is retired: generic XDP sees a "
 				"GRO aggregate as one packet and is slower than tc on WireGuard; "
 				"tc is the hook", ifname);
-	return ui_error("Invalid hook: '%s' (tc)", hook);
+	return ui_usage_error("Invalid hook: '%s' (tc)", hook);
+}
+
+static void print_json(const char *ifname, const struct iface_result *r)
+{
+	struct json j = { .f = stdout };
+	struct ui_lines o = { .name = ifname, .j = &j };
+	char shown[UI_IFNAME_LEN];
+
+	o.shown = ui_text(ifname, shown, sizeof(shown));
+	json_object_begin(&j, NULL);
+	json_string(&j, "interface", ifname);
+	json_string(&j, "hook", "tc");
+	json_string(&j, "mechanism", hook_mech_name(r->cfg.attachment.mech));
+	json_string(&j, "mode", ui_mode(r->cfg.mode));
+	json_string(&j, "policy_file", r->cfg.policy[0] ? r->cfg.policy : NULL);
+	ui_json_changes(&j, &r->sync);
+	json_array_begin(&j, "notes");
+	ui_print_applied(&o, r);
+	ui_print_notes(&o, r);
+	ui_print_rejected_note(&o, r);
+	json_array_end(&j);
+	json_object_end(&j);
+}
+
+static void print_human(const char *ifname, const struct iface_result *r)
+{
+	char buf[32], name[UI_IFNAME_LEN];
+	struct ui_lines o = { .name = ifname, .shown = ui_text(ifname, name, sizeof(name)) };
+
+	printf("%s: %s, %s mode; ", name, ui_hook(&r->cfg.attachment, buf), ui_mode(r->cfg.mode));
+	ui_print_changes(&r->sync);
+	ui_print_applied(&o, r);
+	ui_print_notes(&o, r);
+	ui_print_rejected_note(&o, r);
 }
 
 int attach_main(int argc, const char *argv[])
@@ -35,26 +74,25 @@ int attach_main(int argc, const char *argv[])
 	const char *hook = NULL, *mode = NULL, *policy = NULL, *ifname;
 	const struct ui_opt opts[] = { { "--hook", true, &hook }, { "--mode", true, &mode },
 				       { "--policy", true, &policy } };
+	const struct ui_command c = { "attach", attach_usage, opts, 3, 1, 1, UI_NEEDS_BPF_NET };
 	struct iface_opts o = { .mode = -1, .force_mech = MECH_NONE, .warn = ui_warn };
 	struct iface_result r;
-	char buf[32], name[UI_IFNAME_LEN];
 	int err;
 
-	if (ui_iface_command(argc, argv, opts, 3, &ifname, 1, 1, "attach", attach_usage) ||
-	    check_hook(ifname, hook))
-		return 1;
+	err = ui_iface_command(&c, argc, argv, &ifname) ?: check_hook(ifname, hook);
+	if (err)
+		return err;
 	o.policy = policy;
 	/* monitor is 0 in its enum, enforce 1 */
 	if (mode && (o.mode = parse_choice("mode", mode, "monitor", "enforce")) < 0)
-		return 1;
+		return -o.mode;
 	err = iface_attach(ifname, &o, &r);
 	if (err)
-		return ui_error("Unable to attach %s: %s", ifname, ui_reason(err));
-	ui_text(ifname, name, sizeof(name));
-	printf("%s: %s, %s mode; ", name, ui_hook(&r.cfg.attachment, buf), ui_mode(r.cfg.mode));
-	ui_print_changes(&r.sync);
-	ui_print_applied(name, &r);
-	ui_print_notes(name, &r);
-	ui_print_rejected_note(name, &r);
+		return ui_fail(ui_status(err, false), "Unable to attach %s: %s", ifname,
+			       ui_reason(err));
+	if (ui_json)
+		print_json(ifname, &r);
+	else
+		print_human(ifname, &r);
 	return 0;
 }

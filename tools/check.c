@@ -3,7 +3,8 @@
  * wgsf check IFACE|FILE: the findings, one line each and a line of advice,
  * or as JSON with each peer's allowed IPs as configured and as WireGuard
  * holds (or will hold) them. Exit status 0 when nothing at warning level or
- * above was found, 2 when something was, 1 when the check could not run.
+ * above was found, 2 when something was, another (wgsf(8), EXIT STATUS)
+ * when the check could not run.
  * What each kind of finding says is in check_kinds.c.
  */
 #include <stdio.h>
@@ -17,7 +18,11 @@
 #include "check/live.h"
 #include "check_kinds.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_color.h"
+#include "ui_error.h"
+#include "ui_opts.h"
+#include "ui_privilege.h"
+#include "ui_text.h"
 
 const char check_usage[] = "IFACE|FILE [--json]";
 
@@ -229,10 +234,12 @@ static int run(const char *target, struct check_report *r)
 	int e;
 
 	if (!ifname_check(target) && if_nametoindex(target)) {
-		if (ui_need_root())
-			return 1;
+		e = ui_need_privileges("check", UI_NEEDS_BPF_NET);
+		if (e)
+			return e;
 		e = check_iface(target, r);
-		return e ? ui_error("Unable to check %s: %s", target, ui_reason(e)) : 0;
+		return e ? ui_fail(ui_status(e, false), "Unable to check %s: %s", target,
+				   ui_reason(e)) : 0;
 	}
 	if (stat(target, &st) && !strchr(target, '/') && !ifname_check(target))
 		return ui_error("Unable to check %s: no such interface or file", target);
@@ -243,23 +250,22 @@ static int run(const char *target, struct check_report *r)
 
 int check_main(int argc, const char *argv[])
 {
-	const char *json_opt = NULL, *target;
-	const struct ui_opt opts[] = { { "--json", false, &json_opt } };
+	/* the privileges of a live check, only once the target is known */
+	const struct ui_command c = { "check", check_usage, NULL, 0, 1, 1, UI_NEEDS_NOTHING };
 	size_t count[SEVERITIES];
 	struct check_report r;
+	const char *target;
 	int status;
 
-	if (ui_parse(argc, argv, opts, 1, &target, 1, 1, "check", check_usage))
-		return 1;
-	ui_json = json_opt;
-	if (run(target, &r))
-		return 1;
+	status = ui_parse(&c, argc, argv, &target) ?: run(target, &r);
+	if (status)
+		return status;
 	tally(&r, count);
-	if (json_opt)
+	if (ui_json)
 		json(&r, count);
 	else
 		human(&r, count);
-	status = count[SEVERITY_ERROR] || count[SEVERITY_WARNING] ? 2 : 0;
+	status = count[SEVERITY_ERROR] || count[SEVERITY_WARNING] ? UI_FINDINGS : UI_OK;
 	check_report_free(&r);
 	return status;
 }

@@ -6,7 +6,8 @@
 #include "check/route.h"
 #include "policy/service.h"
 #include "check_kinds.h"
-#include "ui.h"
+#include "ui_names.h"
+#include "ui_text.h"
 
 /* How many of a list a message names before "and N more". */
 #define LIST_MAX 3

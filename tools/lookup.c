@@ -7,7 +7,9 @@
 #include "attach/iface.h"
 #include "subcommands.h"
 #include "policy_print.h"
-#include "ui.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_opts.h"
 #include "attach/view.h"
 #include "tables/verdict.h"
 
@@ -173,31 +175,31 @@ static void print_human(const struct iface_view *v, const struct answer *a)
 static int parse_addresses(const char *const pos[3], struct prefix *src, struct prefix *dst)
 {
 	if (addr_parse(pos[1], src))
-		return ui_error("Invalid address: '%s'", pos[1]);
+		return ui_usage_error("Invalid address: '%s'", pos[1]);
 	if (pos[2] && addr_parse(pos[2], dst))
-		return ui_error("Invalid destination: '%s'", pos[2]);
+		return ui_usage_error("Invalid destination: '%s'", pos[2]);
 	if (pos[2] && dst->family != src->family)
-		return ui_error("Invalid destination: '%s' is not of the source's family", pos[2]);
+		return ui_usage_error("Invalid destination: '%s' is not of the source's family",
+				      pos[2]);
 	return 0;
 }
 
 int lookup_main(int argc, const char *argv[])
 {
-	const char *json = NULL, *pos[3] = {};
-	const struct ui_opt opts[] = { { "--json", false, &json } };
+	const struct ui_command c = { "lookup", lookup_usage, NULL, 0, 2, 3, UI_NEEDS_BPF };
+	const char *pos[3] = {};
 	struct answer a = {};
 	struct prefix src, dst;
 	struct iface_view v;
 	int err;
 
-	if (ui_iface_command(argc, argv, opts, 1, pos, 2, 3, "lookup", lookup_usage))
-		return 1;
-	ui_json = json;
-	if (parse_addresses(pos, &src, &dst))
-		return 1;
+	err = ui_iface_command(&c, argc, argv, pos) ?: parse_addresses(pos, &src, &dst);
+	if (err)
+		return err;
 	err = view_read(pos[0], &v);
 	if (err)
-		return ui_error("Unable to look up in %s: %s", pos[0], ui_reason(err));
+		return ui_fail(ui_status(err, true), "Unable to look up in %s: %s", pos[0],
+			       ui_reason(err));
 	a.source = pos[1];
 	a.destination = pos[2];
 	err = decide(&v, &src, pos[2] ? &dst : NULL, &a);
@@ -206,7 +208,7 @@ int lookup_main(int argc, const char *argv[])
 		return ui_error("Unable to look up in %s: %s", pos[0], ui_reason(err));
 	}
 	a.rejected = rejected_from(&v, &src);
-	if (json)
+	if (ui_json)
 		print_json(&v, &a);
 	else
 		print_human(&v, &a);

@@ -15,12 +15,14 @@
 #include "textfile.h"
 #include "metrics.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_error.h"
+#include "ui_opts.h"
+#include "ui_privilege.h"
 
 /* Beside the WireGuard exporters' 9586, so that both run on one gateway. */
 #define DEFAULT_PORT 9587
 
-const char metrics_usage[] = "[--output FILE | --listen ADDR[:PORT]]";
+const char metrics_usage[] = "[--output FILE | --listen ADDR[:PORT]] [--json]";
 
 static int print_stdout(void)
 {
@@ -165,8 +167,8 @@ static int serve(const char *listen)
 	int family = parse_listen(listen, &s6, &s4);
 
 	if (family < 0)
-		return ui_error("Invalid listen address: '%s' (ADDR[:PORT], e.g. 127.0.0.1:%d "
-				"or [::1]:%d)", listen, DEFAULT_PORT, DEFAULT_PORT);
+		return ui_usage_error("Invalid listen address: '%s' (ADDR[:PORT], e.g. "
+				      "127.0.0.1:%d or [::1]:%d)", listen, DEFAULT_PORT, DEFAULT_PORT);
 	if (family == AF_INET)
 		snprintf(shown, sizeof(shown), "%s:%u",
 			 inet_ntop(AF_INET, &s4.sin_addr, host, sizeof(host)), ntohs(s4.sin_port));
@@ -182,16 +184,19 @@ int metrics_main(int argc, const char *argv[])
 {
 	const char *path = NULL, *listen = NULL;
 	const struct ui_opt opts[] = { { "--output", true, &path }, { "--listen", true, &listen } };
+	const struct ui_command c = { "metrics", metrics_usage, opts, 2, 0, 0, UI_NEEDS_BPF };
+	int err = ui_parse(&c, argc, argv, NULL);
 
-	if (ui_parse(argc, argv, opts, 2, NULL, 0, 0, "metrics", metrics_usage))
-		return 1;
+	if (err)
+		return err;
 	if (path && listen)
-		return ui_error("--output and --listen exclude each other (usage: %s metrics %s)",
-				PROG_NAME, metrics_usage);
+		return ui_usage_error("--output and --listen exclude each other (usage: %s metrics "
+				      "%s)", PROG_NAME, metrics_usage);
 	if ((path && !path[0]) || (listen && !listen[0]))
-		return ui_error("Option %s needs a value", path ? "--output" : "--listen");
-	if (ui_need_root())
-		return 1;
+		return ui_usage_error("Option %s needs a value", path ? "--output" : "--listen");
+	err = ui_need_privileges(c.name, c.needs);
+	if (err)
+		return err;
 	if (listen)
 		return serve(listen);
 	return path ? output(path) : print_stdout();

@@ -16,7 +16,7 @@
 #include <microhttpd.h>
 
 #include "metrics.h"
-#include "ui.h"
+#include "ui_error.h"
 
 #define CONN_LIMIT 512
 #define REQUEST_S 5

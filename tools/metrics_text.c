@@ -7,7 +7,7 @@
 
 #include "attach/view.h"
 #include "metrics.h"
-#include "ui.h"
+#include "ui_names.h"
 
 /* Where a family's value comes from. */
 enum source {

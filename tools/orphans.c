@@ -2,8 +2,14 @@
 #include <stdio.h>
 
 #include "attach/orphans.h"
+#include "json.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_color.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_opts.h"
+#include "ui_privilege.h"
+#include "ui_text.h"
 
 const char orphans_usage[] = "[--remove] [--json]";
 
@@ -136,17 +142,16 @@ static void human_orphans(const struct orphans *o)
 
 int orphans_main(int argc, const char *argv[])
 {
-	const char *remove = NULL, *json = NULL;
-	const struct ui_opt opts[] = { { "--remove", false, &remove }, { "--json", false, &json } };
+	const char *remove = NULL;
+	const struct ui_opt opts[] = { { "--remove", false, &remove } };
+	const struct ui_command c = { "orphans", orphans_usage, opts, 1, 0, 0, UI_NEEDS_BPF };
 	struct orphans o;
 	size_t i;
 	int err;
 
-	if (ui_parse(argc, argv, opts, 2, NULL, 0, 0, "orphans", orphans_usage))
-		return 1;
-	ui_json = json;
-	if (ui_need_root())
-		return 1;
+	err = ui_parse(&c, argc, argv, NULL) ?: ui_need_privileges(c.name, c.needs);
+	if (err)
+		return err;
 	err = orphans_find(&o);
 	if (err)
 		ui_error("Unable to look for pins of deleted network namespaces: %s", ui_reason(err));
@@ -156,7 +161,7 @@ int orphans_main(int argc, const char *argv[])
 			ui_error("Unable to remove the orphaned pins in %s/%s: %s", o.root, o.v[i].name,
 				 ui_reason(err));
 	}
-	if (!err && json)
+	if (!err && ui_json)
 		json_orphans(&o);
 	else if (!err)
 		human_orphans(&o);

@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "policy_print.h"
-#include "ui.h"
+#include "ui_color.h"
 
 /* null stands for the default: sources, the allowed IPs; destinations, any. */
 static void json_rules(struct json *j, const char *name, const struct peer_view *p, int d,

@@ -10,20 +10,16 @@
 #include "ifname.h"
 #include "subcommands.h"
 #include "policy_print.h"
-#include "ui.h"
+#include "show_dump.h"
+#include "ui_color.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_opts.h"
+#include "ui_privilege.h"
+#include "ui_text.h"
 #include "attach/view.h"
 
-const char show_usage[] = "[IFACE] [--json]";
-
-static const char *addr_str(const struct wgsf_addr *a, char buf[PREFIX_STRLEN])
-{
-	struct prefix p = { .family = a->version == 4 ? AF_INET : AF_INET6 };
-
-	if (!a->version)
-		return NULL;
-	memcpy(p.addr, a->addr, a->version == 4 ? 4 : 16);
-	return addr_format(&p, buf);
-}
+const char show_usage[] = "[IFACE [dump]] [--json]";
 
 /* As `wg show` orders peers: the most recently heard from first. */
 static int recent_first(const void *a, const void *b)
@@ -55,8 +51,8 @@ static void json_rejected(struct json *j, const struct iface_view *v, const stru
 		key_to_base64(key, r->last_owner);
 	json_u64(j, fields[0], r->packets);
 	json_u64(j, fields[1], r->bytes);
-	json_string(j, fields[2], addr_str(&r->last_src, b1));
-	json_string(j, fields[3], addr_str(&r->last_dst, b2));
+	json_string(j, fields[2], ui_addr(&r->last_src, b1));
+	json_string(j, fields[3], ui_addr(&r->last_dst, b2));
 	json_u64(j, fields[4], ui_epoch(r->last_ns));
 	json_string(j, fields[5], r->last_has_owner ? key : NULL);
 }
@@ -86,8 +82,8 @@ static void json_peer(struct json *j, const struct iface_view *v, const struct p
 	json_object_end(j);
 	json_u64(j, "drop_packets", s->drop_packets);
 	json_u64(j, "drop_bytes", s->drop_bytes);
-	json_string(j, "last_violation_source", addr_str(&s->last_violation_src, buf));
-	json_string(j, "last_violation_destination", addr_str(&s->last_violation_dst, buf));
+	json_string(j, "last_violation_source", ui_addr(&s->last_violation_src, buf));
+	json_string(j, "last_violation_destination", ui_addr(&s->last_violation_dst, buf));
 	json_string(j, "last_violation_reason",
 		    s->last_violation_ns ? ui_reason_name(s->last_violation_reason) : NULL);
 	json_u64(j, "last_violation", ui_epoch(s->last_violation_ns));
@@ -112,7 +108,7 @@ static void json_iface(struct json *j, const struct iface_view *v)
 	json_string(j, "policy_file", v->pins.cfg.policy[0] ? v->pins.cfg.policy : NULL);
 	json_u64(j, "unknown_packets", v->dev.unknown_packets);
 	json_u64(j, "unknown_bytes", v->dev.unknown_bytes);
-	json_string(j, "last_unknown_source", addr_str(&v->dev.last_unknown_src, buf));
+	json_string(j, "last_unknown_source", ui_addr(&v->dev.last_unknown_src, buf));
 	json_u64(j, "malformed_packets", v->dev.malformed_packets);
 	json_bool(j, "rejected_visible", v->rejected_visible);
 	if (v->rejected_visible)
@@ -144,8 +140,8 @@ static void human_violations(const struct wgsf_peer_stats *s)
 	printf("%s%llu packets, %s%s\n", ui_color(UI_RED), (unsigned long long)s->drop_packets,
 	       ui_bytes(s->drop_bytes, b1), ui_color(UI_RESET));
 	ui_label("  ", "last violation");
-	printf("%s -> %s (%s), %s\n", addr_str(&s->last_violation_src, b2),
-	       addr_str(&s->last_violation_dst, b3), ui_reason_name(s->last_violation_reason),
+	printf("%s -> %s (%s), %s\n", ui_addr(&s->last_violation_src, b2),
+	       ui_addr(&s->last_violation_dst, b3), ui_reason_name(s->last_violation_reason),
 	       ui_ago(s->last_violation_ns, b4));
 }
 
@@ -158,7 +154,7 @@ static void human_rejected(const struct wgsf_rejected *r)
 	ui_label("  ", "rejected by WireGuard");
 	printf("%s%llu packets, %s%s; last %s -> %s (belongs to ", ui_color(UI_RED),
 	       (unsigned long long)r->packets, ui_bytes(r->bytes, b1), ui_color(UI_RESET),
-	       addr_str(&r->last_src, b2), addr_str(&r->last_dst, b3));
+	       ui_addr(&r->last_src, b2), ui_addr(&r->last_dst, b3));
 	if (r->last_has_owner) {
 		key_to_base64(key, r->last_owner);
 		printf("peer %s", key);
@@ -250,7 +246,7 @@ static void human_iface(const struct iface_view *v)
 	printf("%llu packets", (unsigned long long)v->dev.unknown_packets);
 	if (v->dev.unknown_packets)
 		printf(", last from %s (tables stale? run 'wgsf sync %s')",
-		       addr_str(&v->dev.last_unknown_src, buf), name);
+		       ui_addr(&v->dev.last_unknown_src, buf), name);
 	printf("\n");
 	ui_label("  ", "malformed");
 	printf("%llu packets\n", (unsigned long long)v->dev.malformed_packets);
@@ -288,53 +284,71 @@ static void print_orphans(struct json *j, bool blank_line)
 	orphans_free(&o);
 }
 
-static void print(struct iface_view *views, size_t n, bool json)
+static void print(struct iface_view *views, size_t n, bool dump)
 {
 	struct json j = { .f = stdout };
 	size_t i;
 
-	if (json) {
+	if (ui_json) {
 		json_object_begin(&j, NULL);
 		json_array_begin(&j, "interfaces");
 	}
 	for (i = 0; i < n; i++) {
 		sort_array(views[i].peers, views[i].n_peers, sizeof(*views[i].peers), recent_first);
-		if (json) {
+		if (ui_json) {
 			json_iface(&j, &views[i]);
+			continue;
+		}
+		if (dump) {
+			show_dump(&views[i]);
 			continue;
 		}
 		printf("%s", i ? "\n" : "");
 		human_iface(&views[i]);
 	}
-	if (json)
+	if (dump)
+		return;
+	if (ui_json)
 		json_array_end(&j);
-	print_orphans(json ? &j : NULL, n);
-	if (json)
+	print_orphans(ui_json ? &j : NULL, n);
+	if (ui_json)
 		json_object_end(&j);
+}
+
+/* IFACE, and after it the word dump; 0 or the exit status. */
+static int parse(int argc, const char *argv[], const char *pos[2])
+{
+	const struct ui_command c = { "show", show_usage, NULL, 0, 0, 2, UI_NEEDS_BPF };
+	int err = ui_parse(&c, argc, argv, pos) ?: (pos[0] ? ui_check_ifname(pos[0]) : 0);
+
+	if (err)
+		return err;
+	if (pos[1] && strcmp(pos[1], "dump"))
+		return ui_usage_error("Unexpected argument: '%s' (usage: %s show %s)", pos[1],
+				      PROG_NAME, show_usage);
+	if (pos[1] && ui_json)
+		return ui_usage_error("dump and --json exclude each other (usage: %s show %s)",
+				      PROG_NAME, show_usage);
+	return ui_need_privileges(c.name, c.needs);
 }
 
 int show_main(int argc, const char *argv[])
 {
-	const char *json = NULL, *ifname;
-	const struct ui_opt opts[] = { { "--json", false, &json } };
+	const char *pos[2];
 	struct iface_view *views;
 	char failed[IFNAMSIZ];
 	size_t n;
-	int err;
+	int err = parse(argc, argv, pos);
 
-	if (ui_parse(argc, argv, opts, 1, &ifname, 0, 1, "show", show_usage))
-		return 1;
-	ui_json = json;
-	if (ifname && ifname_check(ifname))
-		return ui_error("Invalid interface name: '%s'", ifname);
-	if (ui_need_root())
-		return 1;
-	err = view_read_all(ifname, true, &views, &n, failed);
+	if (err)
+		return err;
+	err = view_read_all(pos[0], true, &views, &n, failed);
 	if (err && !failed[0])
 		return ui_error("Unable to list attached interfaces: %s", ui_reason(err));
 	if (err)
-		return ui_error("Unable to show %s: %s", failed, ui_reason(err));
-	print(views, n, json);
+		return ui_fail(ui_status(err, true), "Unable to show %s: %s", failed,
+			       ui_reason(err));
+	print(views, n, pos[1]);
 	view_free_all(views, n);
 	return 0;
 }

@@ -13,42 +13,25 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "attach/iface.h"
 #include "device/wireguard.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_changes.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_opts.h"
+#include "ui_text.h"
+#include "wait.h"
 #include "watch_log.h"
 
-const char watch_usage[] = "IFACE [--interval SECONDS]";
+const char watch_usage[] = "IFACE [--interval SECONDS] [--json]";
 
-static volatile sig_atomic_t stop, reload;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		reload = 1;
-	else
-		stop = 1;
-}
-
-/* Without SA_RESTART, so that a signal cuts the sleep short. */
-static void handle_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-	const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
-	size_t i;
-
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
-static const char *watched;
-static char shown[UI_IFNAME_LEN]; /* its name for people, escaped */
+/* The interface watched, and where its log lines go (JSON lines with
+ * --json); logged lines are flushed at once, for a log is read as it is
+ * written. */
+static struct ui_lines log_to;
 static bool warned;
 
 /* A log line, escaped whole: a policy's path, an error, may hold anything */
@@ -57,19 +40,52 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	ui_vprint_line(shown, fmt, ap);
+	ui_vline(&log_to, fmt, ap);
 	va_end(ap);
 	fflush(stdout);
+}
+
+/* A log line of its own member: "IFACE: key: ..." or {"interface": ...,
+ * key: ...}; the caller writes the value. */
+static struct json log_begin(const char *key)
+{
+	struct json j = { .f = stdout };
+
+	if (ui_json) {
+		json_object_begin(&j, NULL);
+		json_string(&j, "interface", log_to.name);
+	} else {
+		printf("%s: %s%s", log_to.shown, key ?: "", key ? ": " : "");
+	}
+	return j;
 }
 
 /* Warnings are log lines too. */
 static void warn(const char *msg)
 {
+	struct json j = log_begin("warning");
+
 	warned = true;
-	printf("%s: warning: ", shown);
-	ui_print_text(stdout, msg);
-	putchar('\n');
+	if (ui_json) {
+		json_string(&j, "warning", msg);
+		json_object_end(&j);
+	} else {
+		ui_print_text(stdout, msg);
+		putchar('\n');
+	}
 	fflush(stdout);
+}
+
+static void log_changes(const struct sync_result *r)
+{
+	struct json j = log_begin(NULL);
+
+	if (ui_json) {
+		ui_json_changes(&j, r);
+		json_object_end(&j);
+	} else {
+		ui_print_changes(r);
+	}
 }
 
 /* What another command put in force since the last round. */
@@ -113,17 +129,16 @@ static bool has_changes(const struct sync_result *r)
 	       r->prefixes_removed || r->rules_added || r->rules_removed || r->flags_changed;
 }
 
-/* One round; false when the watch must end. */
-static bool round_once(struct sync_cache *cache, struct policy_memo *memo, bool *gone,
-		       struct wgsf_config *last, struct seen *seen)
+/* One round, which re-reads the policy file when reread; false when the
+ * watch must end. */
+static bool round_once(bool reread, struct sync_cache *cache, struct policy_memo *memo,
+		       bool *gone, struct wgsf_config *last, struct seen *seen)
 {
-	bool reread = reload;
 	struct iface_result r;
 	int err;
 
-	reload = 0;
 	warned = false;
-	err = iface_sync(watched, reread ? POLICY_FILE : POLICY_PINNED, warn, cache, memo, &r);
+	err = iface_sync(log_to.name, reread ? POLICY_FILE : POLICY_PINNED, warn, cache, memo, &r);
 	if (err == WG_ERR_NO_DEVICE) {
 		if (!*gone)
 			say("interface gone; waiting for it to return");
@@ -141,67 +156,82 @@ static bool round_once(struct sync_cache *cache, struct policy_memo *memo, bool 
 	if (*gone)
 		say("interface back; attached again");
 	else
-		ui_print_notes(shown, &r);
+		ui_print_notes(&log_to, &r);
 	*gone = false;
 	/* others' changes since the last round, then this round's own */
 	log_adopted(last, &r.was);
-	ui_print_applied(shown, &r);
+	ui_print_applied(&log_to, &r);
 	if (reread)
 		log_reload(&r.was, &r.cfg);
 	*last = r.cfg;
-	if (has_changes(&r.sync)) {
-		printf("%s: ", shown);
-		ui_print_changes(&r.sync);
-	}
-	watch_log_counters(watched, seen);
+	if (has_changes(&r.sync))
+		log_changes(&r.sync);
+	watch_log_counters(log_to.name, seen);
 	/* a log, read as it is written */
 	fflush(stdout);
 	return true;
 }
 
-int watch_main(int argc, const char *argv[])
+/* Rounds every step nanoseconds until one ends the watch (false), or
+ * SIGTERM or SIGINT does (true); SIGHUP brings the next round, which
+ * re-reads the policy file, at once. */
+static bool run_rounds(struct waiter *w, uint64_t step, struct wgsf_config *last,
+		       struct seen *seen)
 {
-	const char *interval = NULL;
-	const struct ui_opt opts[] = { { "--interval", true, &interval } };
-	struct iface_opts keep = { .mode = -1, .warn = ui_warn };
 	/* most rounds change nothing, or one peer: no need to read back all,
 	 * nor to parse the same policy again */
 	struct sync_cache cache = {};
 	struct policy_memo memo = {};
-	struct seen seen = {};
-	struct iface_result r;
-	struct timespec nap;
-	bool gone = false;
-	double secs = 1;
-	char *end;
-	int err;
+	bool gone = false, signalled = false;
+	int sig = 0;
 
-	if (ui_iface_command(argc, argv, opts, 1, &watched, 1, 1, "watch", watch_usage))
-		return 1;
-	ui_text(watched, shown, sizeof(shown));
-	if (interval && (secs = strtod(interval, &end), *end || !(secs >= 0.1 && secs <= 3600)))
-		return ui_error("Invalid interval: '%s' (0.1 to 3600 seconds)", interval);
-	/* attached as it was, or with the defaults; either way synced now */
-	err = iface_attach(watched, &keep, &r);
-	if (err)
-		return ui_error("Unable to watch %s: %s", watched, ui_reason(err));
-	/* what grows from here on is logged */
-	watch_log_counters(watched, &seen);
-	say("watching every %g seconds", secs);
-	ui_print_applied(shown, &r);
-	ui_print_notes(shown, &r);
-	ui_print_rejected_note(shown, &r);
-	fflush(stdout);
-	handle_signals();
-	nap.tv_sec = (time_t)secs;
-	nap.tv_nsec = (long)((secs - nap.tv_sec) * 1e9);
-	while (!stop && round_once(&cache, &memo, &gone, &r.cfg, &seen))
-		if (!stop && !reload)
-			nanosleep(&nap, NULL);
-	if (stop)
-		say("watch ended; the program stays attached");
+	while (round_once(sig == SIGHUP, &cache, &memo, &gone, last, seen)) {
+		sig = wait_until(w, -1, wait_now() + step);
+		signalled = sig == SIGTERM || sig == SIGINT;
+		if (signalled)
+			break;
+	}
 	policy_free(&memo.pol);
 	sync_cache_free(&cache);
+	return signalled;
+}
+
+int watch_main(int argc, const char *argv[])
+{
+	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
+	const char *interval = NULL;
+	const struct ui_opt opts[] = { { "--interval", true, &interval } };
+	const struct ui_command c = { "watch", watch_usage, opts, 1, 1, 1, UI_NEEDS_BPF_NET };
+	struct iface_opts keep = { .mode = -1, .warn = ui_warn };
+	struct seen seen = {};
+	struct iface_result r;
+	char shown[UI_IFNAME_LEN];
+	struct waiter w;
+	double secs = 1;
+	int err;
+
+	err = ui_iface_command(&c, argc, argv, &log_to.name) ?: ui_parse_interval(interval, &secs);
+	if (err)
+		return err;
+	log_to.shown = ui_text(log_to.name, shown, sizeof(shown));
+	/* attached as it was, or with the defaults; either way synced now */
+	err = iface_attach(log_to.name, &keep, &r);
+	if (err)
+		return ui_fail(ui_status(err, false), "Unable to watch %s: %s", log_to.name,
+			       ui_reason(err));
+	/* what grows from here on is logged */
+	watch_log_counters(log_to.name, &seen);
+	say("watching every %g seconds", secs);
+	ui_print_applied(&log_to, &r);
+	ui_print_notes(&log_to, &r);
+	ui_print_rejected_note(&log_to, &r);
+	fflush(stdout);
+	err = wait_open(&w, signals, sizeof(signals) / sizeof(*signals));
+	if (err)
+		return ui_error("Unable to watch %s: %s", log_to.name, strerror(-err));
+	if (run_rounds(&w, secs * 1e9, &r.cfg, &seen))
+		say("watch ended; the program stays attached");
+	wait_close(&w);
 	seen_free(&seen);
 	return 0;
 }

@@ -6,7 +6,10 @@
 #include "sort.h"
 #include "attach/view.h"
 #include "tables/stats.h"
-#include "ui.h"
+#include "json.h"
+#include "ui_error.h"
+#include "ui_names.h"
+#include "ui_text.h"
 #include "watch_log.h"
 
 static const char *const reasons[WGSF_REASON_COUNT] = {
@@ -20,44 +23,100 @@ static int by_key(const void *a, const void *b)
 	return memcmp(a, b, WG_KEY_LEN);
 }
 
-static const char *addr(const struct wgsf_addr *a, char buf[PREFIX_STRLEN])
-{
-	struct prefix p = { .family = a->version == 4 ? AF_INET : AF_INET6 };
+/* A log line: "IFACE: KIND key=value ...", or with --json one object
+ * {"interface": IFACE, KIND: {key: value, ...}} on a line. */
+struct record {
+	struct json j;
+};
 
-	if (!a->version)
-		return "none";
-	memcpy(p.addr, a->addr, a->version == 4 ? 4 : 16);
-	return addr_format(&p, buf);
+static void record_begin(struct record *r, const char *ifname, const char *kind)
+{
+	char name[UI_IFNAME_LEN];
+
+	r->j = (struct json){ .f = stdout };
+	if (!ui_json) {
+		printf("%s: %s", ui_text(ifname, name, sizeof(name)), kind);
+		return;
+	}
+	json_object_begin(&r->j, NULL);
+	json_string(&r->j, "interface", ifname);
+	json_object_begin(&r->j, kind);
+}
+
+/* NULL: "none", null in JSON */
+static void record_string(struct record *r, const char *key, const char *value)
+{
+	if (ui_json)
+		json_string(&r->j, key, value);
+	else
+		printf(" %s=%s", key, value ?: "none");
+}
+
+/* sign: "+" where the value is a growth, which people read so */
+static void record_u64(struct record *r, const char *key, uint64_t value, const char *sign)
+{
+	if (ui_json)
+		json_u64(&r->j, key, value);
+	else
+		printf(" %s=%s%llu", key, sign, (unsigned long long)value);
+}
+
+static void record_key(struct record *r, const char *name, const uint8_t *key)
+{
+	char b64[WG_KEY_B64_LEN];
+
+	if (key)
+		key_to_base64(b64, key);
+	record_string(r, name, key ? b64 : NULL);
+}
+
+static void record_addr(struct record *r, const char *key, const struct wgsf_addr *a)
+{
+	char buf[PREFIX_STRLEN];
+
+	record_string(r, key, ui_addr(a, buf));
+}
+
+static void record_end(struct record *r)
+{
+	if (!ui_json) {
+		putchar('\n');
+		return;
+	}
+	json_object_end(&r->j);
+	json_object_end(&r->j);
 }
 
 static void log_violation(const struct iface_view *v, const struct peer_view *p, uint64_t was)
 {
 	const struct wgsf_peer_stats *s = &p->stats;
-	char key[WG_KEY_B64_LEN], b1[PREFIX_STRLEN], b2[PREFIX_STRLEN], name[UI_IFNAME_LEN];
-	uint32_t r = s->last_violation_reason;
+	uint32_t reason = s->last_violation_reason;
+	struct record r;
 
-	key_to_base64(key, p->public_key);
-	printf("%s: violation peer=%s packets=+%llu total=%llu reason=%s source=%s "
-	       "destination=%s action=%s\n", ui_text(v->name, name, sizeof(name)), key,
-	       (unsigned long long)(s->violation_packets - was),
-	       (unsigned long long)s->violation_packets, r < WGSF_REASON_COUNT ? reasons[r] : "?",
-	       addr(&s->last_violation_src, b1), addr(&s->last_violation_dst, b2),
-	       v->pins.cfg.mode == WGSF_MODE_ENFORCE ? "drop" : "count");
+	record_begin(&r, v->name, "violation");
+	record_key(&r, "peer", p->public_key);
+	record_u64(&r, "packets", s->violation_packets - was, "+");
+	record_u64(&r, "total", s->violation_packets, "");
+	record_string(&r, "reason", reason < WGSF_REASON_COUNT ? reasons[reason] : "?");
+	record_addr(&r, "source", &s->last_violation_src);
+	record_addr(&r, "destination", &s->last_violation_dst);
+	record_string(&r, "action", v->pins.cfg.mode == WGSF_MODE_ENFORCE ? "drop" : "count");
+	record_end(&r);
 }
 
 static void log_rejected(const char *ifname, const struct tracer_peer *t, uint64_t was)
 {
-	const struct wgsf_rejected *r = &t->rejected;
-	char key[WG_KEY_B64_LEN], owner[WG_KEY_B64_LEN], b1[PREFIX_STRLEN], b2[PREFIX_STRLEN],
-		name[UI_IFNAME_LEN];
+	const struct wgsf_rejected *rej = &t->rejected;
+	struct record r;
 
-	key_to_base64(key, t->public_key);
-	if (r->last_has_owner)
-		key_to_base64(owner, r->last_owner);
-	printf("%s: rejected peer=%s packets=+%llu total=%llu source=%s destination=%s owner=%s\n",
-	       ui_text(ifname, name, sizeof(name)), key, (unsigned long long)(r->packets - was),
-	       (unsigned long long)r->packets, addr(&r->last_src, b1), addr(&r->last_dst, b2),
-	       r->last_has_owner ? owner : "none");
+	record_begin(&r, ifname, "rejected");
+	record_key(&r, "peer", t->public_key);
+	record_u64(&r, "packets", rej->packets - was, "+");
+	record_u64(&r, "total", rej->packets, "");
+	record_addr(&r, "source", &rej->last_src);
+	record_addr(&r, "destination", &rej->last_dst);
+	record_key(&r, "owner", rej->last_has_owner ? rej->last_owner : NULL);
+	record_end(&r);
 }
 
 static uint64_t seen_of(const struct seen *seen, const uint8_t *key, bool rejected)

@@ -7,6 +7,9 @@
  *   wg0: violation peer=KEY packets=+N total=T reason=R source=A destination=B action=drop|count
  *   wg0: rejected peer=KEY packets=+N total=T source=A destination=B owner=KEY|none
  *
+ * or, with --json, {"interface": "wg0", "violation": {"peer": KEY, ...}},
+ * the same keys with numbers as numbers and none as null.
+ *
  * A round only reads each peer's counters when the interface's totals say
  * that some grew.
  */

@@ -5,10 +5,17 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
+#include "json.h"
 #include "subcommands.h"
-#include "ui.h"
+#include "ui_error.h"
+#include "ui_opts.h"
+#include "ui_text.h"
 
-static const struct {
+static const char version_usage[] = "[--json]", help_usage[] = "[--json]";
+static int version_main(int argc, const char *argv[]);
+static int help_main(int argc, const char *argv[]);
+
+static const struct subcommand {
 	const char *name;
 	int (*run)(int argc, const char *argv[]);
 	const char *args;
@@ -28,19 +35,105 @@ static const struct {
 	{ "check", check_main, check_usage, "Audits allowed IPs, live or from a config file" },
 	{ "metrics", metrics_main, metrics_usage,
 	  "Prints or serves the counters for Prometheus" },
+	{ "version", version_main, version_usage, "Prints the version" },
+	{ "help", help_main, help_usage, "Prints this help" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(*subcommands))
+
+/* What each exit status means, for a script to tell failures apart. */
+static const struct {
+	int status;
+	const char *meaning;
+} exit_statuses[] = {
+	{ UI_OK, "success" },
+	{ UI_ERROR, "an error that none below names" },
+	{ UI_FINDINGS, "check found something at warning level or above" },
+	{ UI_NOT_ATTACHED, "the interface is not attached" },
+	{ UI_NO_DEVICE, "no such interface" },
+	{ UI_USAGE, "bad usage: an unknown option, a missing or invalid argument" },
+	{ UI_NO_PRIVILEGE, "a capability that the command needs is missing" },
+};
+
+#define N_EXIT_STATUSES (sizeof(exit_statuses) / sizeof(*exit_statuses))
+
+static const char usage_line[] = PROG_NAME " [-v] <cmd> [<args>]";
 
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: %s [-v] <cmd> [<args>]\n\nAvailable subcommands:\n", PROG_NAME);
+	fprintf(f, "Usage: %s\n\nAvailable subcommands:\n", usage_line);
 	for (i = 0; i < N_SUBCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].description);
-	fprintf(f, "You may pass `--help' to any of these subcommands to view usage.\n"
-		   "-v prints libbpf's debug output; --version prints the version.\n");
+	fprintf(f, "You may pass `--help' to any of these subcommands to view usage, and `--json'\n"
+		   "to any for its output and its errors as JSON; `--' ends the options.\n"
+		   "-v prints libbpf's debug output; --version prints the version.\n\n"
+		   "Exit status:\n");
+	for (i = 0; i < N_EXIT_STATUSES; i++)
+		fprintf(f, "  %-3d %s\n", exit_statuses[i].status, exit_statuses[i].meaning);
+}
+
+static void usage_json(void)
+{
+	struct json j = { .f = stdout };
+	char line[256];
+	size_t i;
+
+	json_object_begin(&j, NULL);
+	json_string(&j, "usage", usage_line);
+	json_array_begin(&j, "subcommands");
+	for (i = 0; i < N_SUBCOMMANDS; i++) {
+		snprintf(line, sizeof(line), "%s %s %s", PROG_NAME, subcommands[i].name,
+			 subcommands[i].args);
+		json_object_begin(&j, NULL);
+		json_string(&j, "name", subcommands[i].name);
+		json_string(&j, "usage", line);
+		json_string(&j, "description", subcommands[i].description);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_array_begin(&j, "exit_statuses");
+	for (i = 0; i < N_EXIT_STATUSES; i++) {
+		json_object_begin(&j, NULL);
+		json_u64(&j, "status", exit_statuses[i].status);
+		json_string(&j, "meaning", exit_statuses[i].meaning);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+}
+
+static int help_main(int argc, const char *argv[])
+{
+	const struct ui_command c = { "help", help_usage, NULL, 0, 0, 0, UI_NEEDS_NOTHING };
+	int err = ui_parse(&c, argc, argv, NULL);
+
+	if (err)
+		return err;
+	if (ui_json)
+		usage_json();
+	else
+		usage(stdout);
+	return 0;
+}
+
+static int version_main(int argc, const char *argv[])
+{
+	const struct ui_command c = { "version", version_usage, NULL, 0, 0, 0, UI_NEEDS_NOTHING };
+	struct json j = { .f = stdout };
+	int err = ui_parse(&c, argc, argv, NULL);
+
+	if (err)
+		return err;
+	if (!ui_json) {
+		printf("%s %s\n", PROG_NAME, WGSF_VERSION);
+		return 0;
+	}
+	json_object_begin(&j, NULL);
+	json_string(&j, "version", WGSF_VERSION);
+	json_object_end(&j);
+	return 0;
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -57,19 +150,52 @@ static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_lis
 	return vfprintf(stderr, fmt, ap);
 }
 
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/* --help or -h among the options, before any "--". */
 static bool wants_help(int argc, const char *argv[])
 {
 	int i;
 
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (is_help(argv[i]))
 			return true;
 	return false;
 }
 
-int main(int argc, const char *argv[])
+/* SUBCOMMAND --help: its usage line, on stdout, exit status 0. */
+static int subcommand_usage(const struct subcommand *s, int argc, const char *argv[])
+{
+	struct json j = { .f = stdout };
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s %s %s", PROG_NAME, s->name, s->args);
+	if (!ui_wants_json(argc, argv, NULL, 0)) {
+		printf("Usage: %s\n", line);
+		return 0;
+	}
+	json_object_begin(&j, NULL);
+	json_string(&j, "usage", line);
+	json_object_end(&j);
+	return 0;
+}
+
+static const struct subcommand *find_subcommand(const char *name)
 {
 	size_t i;
+
+	for (i = 0; i < N_SUBCOMMANDS; i++)
+		if (!strcmp(name, subcommands[i].name))
+			return &subcommands[i];
+	return NULL;
+}
+
+int main(int argc, const char *argv[])
+{
+	const struct subcommand *s;
 
 	libbpf_set_print(libbpf_quiet);
 	if (argc > 1 && !strcmp(argv[1], "-v")) {
@@ -77,29 +203,20 @@ int main(int argc, const char *argv[])
 		argc--;
 		argv++;
 	}
-	if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
-		printf("%s %s\n", PROG_NAME, WGSF_VERSION);
-		return 0;
-	}
-	if (argc > 1 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-			 !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return 0;
-	}
 	if (argc == 1)
 		return show_main(1, (const char *[]){ "show", NULL });
-	for (i = 0; i < N_SUBCOMMANDS; i++) {
-		if (strcmp(argv[1], subcommands[i].name))
-			continue;
-		if (wants_help(argc - 1, argv + 1)) {
-			printf("Usage: %s %s %s\n", PROG_NAME, argv[1], subcommands[i].args);
-			return 0;
-		}
-		return subcommands[i].run(argc - 1, argv + 1);
-	}
-	fputs("Invalid subcommand: '", stderr);
-	ui_print_text(stderr, argv[1]);
-	fputs("'\n", stderr);
-	usage(stderr);
-	return 1;
+	if (is_help(argv[1]))
+		return help_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version"))
+		return version_main(argc - 1, argv + 1);
+	s = find_subcommand(argv[1]);
+	if (s && wants_help(argc - 1, argv + 1))
+		return subcommand_usage(s, argc - 1, argv + 1);
+	if (s)
+		return s->run(argc - 1, argv + 1);
+	ui_json = ui_wants_json(argc - 1, argv + 1, NULL, 0);
+	ui_usage_error("Invalid subcommand: '%s'", argv[1]);
+	if (!ui_json)
+		usage(stderr);
+	return UI_USAGE;
 }

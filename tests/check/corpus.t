@@ -61,7 +61,7 @@ out=$(timeout 10 "$WGSF" check <(cat clean-client.conf) 2>&1)
 t_is "$?:$(sed -E 's|^(Unable to check /dev/fd/)[0-9]+|\1N|' <<<"$out")" \
 	"1:Unable to check /dev/fd/N: a FIFO or pipe, not a regular file" "process substitution: a pipe, refused as one"
 out=$("$WGSF" check 2>&1)
-t_is "$?:$out" "1:Usage: wgsf check IFACE|FILE [--json]" "no argument: usage"
+t_is "$?:$out" "64:Usage: wgsf check IFACE|FILE [--json]" "no argument: usage, exit 64"
 
 # A file name with a newline and an escape: each finding stays one line.
 cp duplicate-v4.conf "$odd/"$'a\n\x1b[2Jb.conf'

@@ -42,7 +42,7 @@ complete_words() { # WORDS... (the last one may be empty)
 
 lines() { printf '%s\n' "$@" | LC_ALL=C sort; }
 
-t_is "$(complete_words "")" "$(lines attach check detach help lookup metrics orphans show sync watch)" \
+t_is "$(complete_words "")" "$(lines attach check detach help lookup metrics orphans show sync version watch)" \
 	"subcommands"
 t_is "$(complete_words -)" "$(lines --help --version -v)" "global options"
 t_is "$(complete_words -v s)" "$(lines show sync)" "subcommands after -v"
@@ -59,19 +59,21 @@ t_is "$(complete_words attach "$A" --mode e)" "enforce" "attach --mode e: enforc
 t_is "$(complete_words attach "$A" --policy "")" "$(lines "$B.conf" conf.d gw.policy none)" \
 	"attach --policy: files and none"
 t_is "$(complete_words attach "$A" --policy g)" "gw.policy" "attach --policy g: the file"
-t_is "$(complete_words attach "$A" --hook tc "")" "$(lines --mode --policy)" \
+t_is "$(complete_words attach "$A" --hook tc "")" "$(lines --json --mode --policy)" \
 	"attach: the options not given yet"
 t_is "$(complete_words watch "$A" --interval "")" "" "watch --interval: nothing to offer"
 t_is "$(complete_words lookup "$A" "")" "" "lookup: no completion of an address"
 t_is "$(complete_words lookup "$A" 192.0.2.1 "")" "--json" "lookup: --json after the address"
 t_is "$(complete_words metrics --output g)" "gw.policy" "metrics --output g: the file"
-t_is "$(complete_words metrics --listen 127.0.0.1 "")" "" "metrics: one of its options only"
+t_is "$(complete_words metrics --listen 127.0.0.1 "")" "--json" "metrics: one of its options only"
+t_is "$(complete_words show "$A" "")" "dump" "show IFACE: dump"
+t_is "$(complete_words show "$A" dump -)" "" "show IFACE dump: no --json"
 
 # The options offered after each subcommand's arguments are those its help
 # lists.
-for sub in show attach sync lookup watch detach orphans check metrics; do
+for sub in show attach sync lookup watch detach orphans check metrics version help; do
 	args=()
-	case $sub in orphans | metrics) ;; lookup) args=("$A" 192.0.2.1) ;; *) args=("$A") ;; esac
+	case $sub in orphans | metrics | version | help) ;; lookup) args=("$A" 192.0.2.1) ;; *) args=("$A") ;; esac
 	want=$("$WGSF" "$sub" --help | grep -oE -- '--[a-z]+' | LC_ALL=C sort)
 	t_is "$(complete_words "$sub" "${args[@]}" -)" "$want" "$sub: the options of its help"
 done

@@ -38,7 +38,7 @@ t_is "$(pins)" 0 "no pins left"
 gw_run ip link set dev "$GW_IF" xdpgeneric off
 
 out=$(wgsf_gw detach "$GW_IF" 2>&1)
-t_is "$?" 1 "detach again fails"
+t_is "$?" 3 "detach again fails: not attached"
 t_is "$out" "Unable to detach $GW_IF: $GW_IF is not attached (see 'wgsf show')" \
 	"and says why in one line"
 t_done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The man pages: clean under mandoc's lint, and wgsf(8) names exactly the
-# subcommands, usage lines and options that `wgsf --help` and each
-# `wgsf SUB --help` print; the comparison is shown to catch a page that
+# subcommands, usage lines, options and exit statuses that `wgsf --help` and
+# each `wgsf SUB --help` print; the comparison is shown to catch a page that
 # drifted.
 . "$(dirname "$0")/lib.sh"
 
@@ -36,16 +36,29 @@ page_options() { # PAGE SECTION [SUB]
 
 help_options() { grep -oE -- '(^|[ [`|])--?[a-z]+' | sed 's/^[ [`|]//' | sort -u; }
 
+# The subcommands that the help lists.
+help_subcommands() {
+	"$WGSF" --help | awk '/^Available subcommands:/ { on = 1; next } on && !/^  / { exit } on { print $1 }'
+}
+
+# "STATUS MEANING" lines: of the help's list, of PAGE's EXIT STATUS list.
+help_statuses() { "$WGSF" --help | awk '/^Exit status:/ { on = 1; next } on' | sed 's/^ *//; s/  */ /'; }
+page_statuses() { rendered "$1" "EXIT STATUS" | grep -E '^[0-9]+ ' | sed 's/  */ /'; }
+
 # Every difference between PAGE and wgsf's own help, one line each.
 help_vs_page() { # PAGE
 	local page=$1 sub want got
-	want=$("$WGSF" --help | awk '/^Available subcommands:/ { on = 1; next } on && /^  / { print $1 }' | sort)
+	want=$(help_subcommands | sort)
 	got=$(awk '/^\.Sh COMMANDS/ { on = 1; next } /^\.Sh / { on = 0 } on && /^\.It Cm [a-z]+$/ { print $3 }' "$page" | sort)
 	[ "$want" = "$got" ] || echo "subcommands: help '$(echo $want)', page '$(echo $got)'"
 	want=$("$WGSF" --help | sed 1d | help_options | grep -v -- --help)
 	got=$(page_options "$page" OPTIONS | grep -v -- --help)
 	[ "$want" = "$got" ] || echo "global options: help '$(echo $want)', page '$(echo $got)'"
-	for sub in $("$WGSF" --help | awk '/^Available subcommands:/ { on = 1; next } on && /^  / { print $1 }'); do
+	want=$(help_statuses)
+	got=$(page_statuses "$page")
+	[ -n "$want" ] && [ "$want" = "$got" ] ||
+		echo "exit statuses: help '$(echo $want)', page '$(echo $got)'"
+	for sub in $(help_subcommands); do
 		want=$("$WGSF" "$sub" --help)
 		want=${want#Usage: } want=${want// | /|}
 		got=$(rendered "$page" SYNOPSIS | grep "^wgsf $sub\( \|$\)" | sed 's/ | /|/g')
@@ -58,12 +71,13 @@ help_vs_page() { # PAGE
 
 t_is "$(help_vs_page "$PAGE")" "" "wgsf(8) has every subcommand, usage line and option of the help"
 
-# A page that drifted: an option renamed in the synopsis and one left out
-# of its command's description.
+# A page that drifted: an option renamed in the synopsis, one left out of
+# its command's description, and an exit status renumbered.
 sed -e 's/^\.Op Fl \\-interval Ar SECONDS$/.Op Fl \\-period Ar SECONDS/' \
-	-e '/^\.It Fl \\-remove$/d' "$PAGE" >"$WORK/drifted.8"
+	-e '/^\.It Fl \\-remove$/d' -e 's/^\.It 77$/.It 78/' "$PAGE" >"$WORK/drifted.8"
 t_is "$(help_vs_page "$WORK/drifted.8")" \
-	"watch usage: help 'wgsf watch IFACE [--interval SECONDS]', page 'wgsf watch IFACE [--period SECONDS]'
+	"exit statuses: help '$(echo $(help_statuses))', page '$(echo $(help_statuses | sed 's/^77 /78 /'))'
+watch usage: help 'wgsf watch IFACE [--interval SECONDS] [--json]', page 'wgsf watch IFACE [--period SECONDS] [--json]'
 orphans options: help '--json --remove', page '--json'" \
 	"a drifted page: the comparison names each difference"
 

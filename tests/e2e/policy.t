@@ -98,7 +98,7 @@ t_is "$(wgsf_gw lookup "$GW_IF" 203.0.113.70 | grep '^verdict')" \
 t_is "$(verdict 198.51.100.20 192.0.2.2)" "violation source drop false" \
 	"lookup: a source violation whatever the destination"
 out=$(wgsf_gw lookup "$GW_IF" 203.0.113.70 2001:db8::1 2>&1)
-t_is "$?:$out" "1:Invalid destination: '2001:db8::1' is not of the source's family" \
+t_is "$?:$out" "64:Invalid destination: '2001:db8::1' is not of the source's family" \
 	"lookup: a destination of the other family is refused"
 
 # A bad policy changes nothing, and says where it is wrong.

@@ -73,4 +73,36 @@ wait "$watcher"
 t_is "$?" 0 "SIGTERM ends the watch with exit 0"
 t_ok "saying so" logged "$GW_IF: watch ended; the program stays attached"
 t_ok "and the program stays attached" sh -c "nsenter --net=/var/run/netns/$GW_NS $WGSF show $GW_IF >/dev/null"
+
+# A signal ends the wait between rounds at once, however long the interval.
+nsenter --net="/var/run/netns/$GW_NS" "$WGSF" watch "$GW_IF" --interval 3600 >"$work/long" 2>&1 &
+watcher=$!
+PIDS+=("$watcher")
+t_ok "a watch every 3600 seconds starts" within 30 grep -qF "$GW_IF: watching every 3600 seconds" "$work/long"
+sleep 0.5 # into its wait
+start=$(date +%s%N)
+kill -TERM "$watcher"
+wait "$watcher"
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+t_diag "ended ${ms} ms after SIGTERM"
+t_is "$rc:$((ms < 1000)):$(tail -1 "$work/long")" "0:1:$GW_IF: watch ended; the program stays attached" \
+	"SIGTERM ends a watch with --interval 3600 within a second, exit 0"
+
+# The same signal, sent just before the wait begins (by a library the watch
+# preloads), which a check of a flag followed by a sleep would miss.
+late() {
+	# a sanitized wgsf takes a preloaded library after its runtime
+	nsenter --net="/var/run/netns/$GW_NS" timeout 20 env \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		LD_PRELOAD="$BUILD_DIR/tests/tools/signal_before_wait.so" \
+		"$WGSF" watch "$GW_IF" --interval 3600
+}
+start=$(date +%s%N)
+late >"$work/late" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+t_diag "ended ${ms} ms after it started"
+t_is "$rc:$((ms < 5000)):$(tail -1 "$work/late")" "0:1:$GW_IF: watch ended; the program stays attached" \
+	"a SIGTERM just before the wait ends it at once too"
 t_done

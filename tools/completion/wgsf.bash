@@ -18,24 +18,23 @@ _wgsf_attached() {
 	"$1" show 2>/dev/null | sed -n 's/^interface: //p'
 }
 
-# The options of each subcommand, and how many positional arguments it needs
-# (lookup may take one more, a destination, which is not completed).
+# The options of each subcommand (every one takes --json), and how many
+# positional arguments it takes (lookup may take one more, a destination,
+# which is not completed).
 _wgsf_options() {
 	case $1 in
-	show) echo "--json" ;;
 	attach) echo "--hook --mode --policy" ;;
-	lookup) echo "--json" ;;
 	watch) echo "--interval" ;;
-	orphans) echo "--remove --json" ;;
-	check) echo "--json" ;;
+	orphans) echo "--remove" ;;
 	metrics) echo "--output --listen" ;;
 	esac
+	echo "--json"
 }
 
 _wgsf_positionals() {
 	case $1 in
-	orphans | metrics | help) echo 0 ;;
-	lookup) echo 2 ;;
+	orphans | metrics | help | version) echo 0 ;;
+	lookup | show) echo 2 ;;
 	*) echo 1 ;;
 	esac
 }
@@ -54,7 +53,7 @@ _wgsf() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-v --help --version" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "show attach sync lookup watch detach orphans check metrics help" -- "$cur"))
+			COMPREPLY=($(compgen -W "show attach sync lookup watch detach orphans check metrics version help" -- "$cur"))
 		fi
 		return
 	fi
@@ -81,7 +80,11 @@ _wgsf() {
 		esac
 	done
 	if [[ $cur != -* ]] && ((npos < $(_wgsf_positionals "$cmd"))); then
-		((npos > 0)) && return # lookup's address
+		if ((npos > 0)); then
+			# show IFACE dump; lookup's address is not completed
+			[[ $cmd == show ]] && COMPREPLY=($(compgen -W "dump" -- "$cur"))
+			return
+		fi
 		case $cmd in
 		attach | watch) COMPREPLY=($(compgen -W "$(_wgsf_wireguard)" -- "$cur")) ;;
 		check)
@@ -92,8 +95,10 @@ _wgsf() {
 		esac
 		return
 	fi
-	# metrics takes one of its two options, not both
-	[[ $cmd == metrics && $used == *" --"* ]] && return
+	# metrics takes one of its two options, not both; show's dump no --json
+	[[ $cmd == metrics && $used == *" --output "* ]] && used+="--listen "
+	[[ $cmd == metrics && $used == *" --listen "* ]] && used+="--output "
+	((npos == 2)) && [[ $cmd == show ]] && used+="--json "
 	for opt in $(_wgsf_options "$cmd"); do
 		[[ $used == *" $opt "* ]] || opts+=("$opt")
 	done

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "attach/hook.h"
+#include "ui_names.h"
+
+const char *ui_reason_name(uint32_t reason)
+{
+	static const char *const names[WGSF_REASON_COUNT] = {
+		[WGSF_REASON_SOURCE] = "source",
+		[WGSF_REASON_DESTINATION] = "destination",
+		[WGSF_REASON_BLOCKED] = "blocked",
+	};
+
+	return reason < WGSF_REASON_COUNT ? names[reason] : "unknown";
+}
+
+const char *ui_policy_name(const struct wgsf_config *c)
+{
+	return c->policy[0] ? c->policy : "none";
+}
+
+const char *ui_hook(const struct wgsf_attachment *a, char buf[32])
+{
+	snprintf(buf, 32, "tc (%s)", hook_mech_name(a->mech));
+	return buf;
+}
+
+const char *ui_mode(uint32_t mode)
+{
+	return mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor";
+}
+
+const char *ui_addr(const struct wgsf_addr *a, char buf[PREFIX_STRLEN])
+{
+	struct prefix p = { .family = a->version == 4 ? AF_INET : AF_INET6 };
+
+	if (!a->version)
+		return NULL;
+	memcpy(p.addr, a->addr, a->version == 4 ? 4 : 16);
+	return addr_format(&p, buf);
+}
+
+const char *ui_bytes(uint64_t b, char buf[32])
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = b;
+	int u = -1;
+
+	if (b < 1024) {
+		snprintf(buf, 32, "%llu B", (unsigned long long)b);
+		return buf;
+	}
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, 32, "%.2f %s", v, units[u]);
+	return buf;
+}
+
+static uint64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+uint64_t ui_epoch(uint64_t mono_ns)
+{
+	uint64_t mono = now_ns(CLOCK_MONOTONIC), real = now_ns(CLOCK_REALTIME);
+
+	if (!mono_ns)
+		return 0;
+	return (real - (mono > mono_ns ? mono - mono_ns : 0)) / 1000000000ull;
+}
+
+/* As `wg show` words a latest handshake: "1 hour, 2 minutes, 3 seconds ago". */
+const char *ui_ago(uint64_t mono_ns, char buf[64])
+{
+	static const struct { uint64_t secs; const char *name; } parts[] = {
+		{ 86400 * 365, "year" }, { 86400, "day" }, { 3600, "hour" },
+		{ 60, "minute" },        { 1, "second" },
+	};
+	uint64_t now = now_ns(CLOCK_MONOTONIC), left;
+	size_t i, n = 0;
+
+	if (!mono_ns)
+		return strcpy(buf, "never");
+	left = now > mono_ns ? (now - mono_ns) / 1000000000ull : 0;
+	if (!left)
+		return strcpy(buf, "now");
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+		uint64_t k = left / parts[i].secs;
+
+		if (!k)
+			continue;
+		left %= parts[i].secs;
+		n += snprintf(buf + n, 64 - n, "%s%llu %s%s", n ? ", " : "",
+			      (unsigned long long)k, parts[i].name, k == 1 ? "" : "s");
+	}
+	snprintf(buf + n, 64 - n, " ago");
+	return buf;
+}

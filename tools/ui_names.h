@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The words and figures the printers share: names of hooks, modes and
+ * reasons, sizes, times. */
+#ifndef WGSF_UI_NAMES_H
+#define WGSF_UI_NAMES_H
+
+#include <stdint.h>
+
+#include "device/prefix.h"
+#include "wgsf.h"
+
+/* A violation's reason (enum wgsf_reason): "source", "destination", "blocked" */
+const char *ui_reason_name(uint32_t reason);
+/* "tc (tcx)", "tc (clsact)" */
+const char *ui_hook(const struct wgsf_attachment *a, char buf[32]);
+/* The config's policy file, or "none" */
+const char *ui_policy_name(const struct wgsf_config *c);
+/* "monitor" or "enforce" */
+const char *ui_mode(uint32_t mode);
+
+/* An address the datapath recorded, or NULL where it recorded none. */
+const char *ui_addr(const struct wgsf_addr *a, char buf[PREFIX_STRLEN]);
+const char *ui_bytes(uint64_t bytes, char buf[32]);
+const char *ui_ago(uint64_t mono_ns, char buf[64]);
+/* Seconds since the epoch of a CLOCK_MONOTONIC stamp; 0 stays 0. */
+uint64_t ui_epoch(uint64_t mono_ns);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* A subcommand's options and positional arguments. */
+#ifndef WGSF_UI_OPTS_H
+#define WGSF_UI_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ui_privilege.h"
+
+/* Options of the form --name VALUE or --name=VALUE, and positional args. */
+struct ui_opt {
+	const char *name;     /* "--hook" */
+	bool takes_value;
+	const char **value;   /* set to the value, or to "" for a flag */
+};
+
+/* What a subcommand takes. Every one takes --json besides its opts, and
+ * "--" ends the options. */
+struct ui_command {
+	const char *name;  /* "attach" */
+	const char *usage; /* its arguments, as its usage line prints them */
+	const struct ui_opt *opts;
+	size_t nopts;
+	size_t min_pos, max_pos; /* how many positional arguments */
+	enum ui_privilege needs;
+};
+
+/* Whether argv asks for JSON: --json among the options of a subcommand
+ * that takes opts (nopts of them), before any "--". */
+bool ui_wants_json(int argc, const char *argv[], const struct ui_opt *opts, size_t nopts);
+/* Sets ui_json, fills c's options and the positional arguments into pos (at
+ * most max_pos, the rest NULL); 0, or the error printed and its status. */
+int ui_parse(const struct ui_command *c, int argc, const char *argv[], const char **pos);
+/* A name that the kernel could give an interface, else the usage error. */
+int ui_check_ifname(const char *name);
+
+/* The start of every subcommand on one interface: ui_parse() with the
+ * interface first of the positionals, its name checked, then the
+ * privileges. 0, or the exit status. */
+int ui_iface_command(const struct ui_command *c, int argc, const char *argv[], const char **pos);
+
+/* --interval SECONDS, 0.1 to 3600, into *secs when given (s not NULL);
+ * 0, or the error printed and its status. */
+int ui_parse_interval(const char *s, double *secs);
+
+#endif
