@@ -139,7 +139,7 @@ $(BUILD)/tests/json.t: $(BUILD)/tools/json.o
 $(BUILD)/tests/unit/json.o: WGSF_CFLAGS += -Itools
 
 # The words of check's findings are the CLI's.
-$(BUILD)/tests/check_rules.t: $(addprefix $(BUILD)/tools/,check_kinds.o ui.o json.o)
+$(BUILD)/tests/check_rules.t: $(addprefix $(BUILD)/tools/,check_kinds.o ui_names.o ui_text.o json.o)
 $(BUILD)/tests/unit/check_rules.o: WGSF_CFLAGS += -Itools
 
 # The wiping tests look into each block wgsf frees.
