@@ -95,6 +95,13 @@ within() { # TENTHS COMMAND...
 	"$@"
 }
 
+# Milliseconds of the wall clock, from bash itself: the kernel lane's
+# guests have no date(1) that prints nanoseconds.
+now_ms() {
+	local us=${EPOCHREALTIME/./}
+	echo $((us / 1000))
+}
+
 # The word after the word NAME in FILE: a figure of tests/tools/tcpbulk's
 # reports.
 word_after() { # NAME FILE

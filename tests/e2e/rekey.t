@@ -77,10 +77,10 @@ gw_run wg syncconf "$GW_IF" "$work/big.conf"
 t_ok "attach 20,001 peers" attach_gw --mode enforce
 conf "$work/big2" >"$work/big.conf"
 gw_run wg syncconf "$GW_IF" "$work/big.conf"
-start=$(date +%s%N)
+start=$(now_ms)
 t_is "$(wgsf_gw sync "$GW_IF" | head -n 1)" "$GW_IF: peers +20000 -20000, allowed ips +0 ~20000 -0" \
 	"re-key of 20,000 peers: one sync"
-t_diag "that sync took $((($(date +%s%N) - start) / 1000000)) ms"
+t_diag "that sync took $(($(now_ms) - start)) ms"
 t_is "$(count)" 20001 "20,001 peers shown"
 t_is "$(wgsf_peers | md5sum)" "$(wg_peers | md5sum)" "wgsf's tables equal WireGuard's"
 t_ok "the client's pings pass" pings 1 192.0.2.11 2

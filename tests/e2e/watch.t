@@ -80,11 +80,11 @@ watcher=$!
 PIDS+=("$watcher")
 t_ok "a watch every 3600 seconds starts" within 30 grep -qF "$GW_IF: watching every 3600 seconds" "$work/long"
 sleep 0.5 # into its wait
-start=$(date +%s%N)
+start=$(now_ms)
 kill -TERM "$watcher"
 wait "$watcher"
 rc=$?
-ms=$((($(date +%s%N) - start) / 1000000))
+ms=$(($(now_ms) - start))
 t_diag "ended ${ms} ms after SIGTERM"
 t_is "$rc:$((ms < 1000)):$(tail -1 "$work/long")" "0:1:$GW_IF: watch ended; the program stays attached" \
 	"SIGTERM ends a watch with --interval 3600 within a second, exit 0"
@@ -98,10 +98,10 @@ late() {
 		LD_PRELOAD="$BUILD_DIR/tests/tools/signal_before_wait.so" \
 		"$WGSF" watch "$GW_IF" --interval 3600
 }
-start=$(date +%s%N)
+start=$(now_ms)
 late >"$work/late" 2>&1
 rc=$?
-ms=$((($(date +%s%N) - start) / 1000000))
+ms=$(($(now_ms) - start))
 t_diag "ended ${ms} ms after it started"
 t_is "$rc:$((ms < 5000)):$(tail -1 "$work/late")" "0:1:$GW_IF: watch ended; the program stays attached" \
 	"a SIGTERM just before the wait ends it at once too"
