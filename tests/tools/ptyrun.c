@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ptyrun SECONDS KEYS COMMAND...: runs COMMAND on a pseudo-terminal of
- * PTYRUN_COLS columns and PTYRUN_ROWS rows, as a person at a terminal
- * would: all it writes to the terminal is copied to stdout, and SECONDS
- * after it starts KEYS are typed. Then it has PTYRUN_GRACE seconds to end;
- * on stderr "ended after S seconds", S the time from the keys to the end
- * of its output. Exit status: the command's, or 124 when it was killed for
- * not ending.
+ * ptyrun [SECONDS KEYS]... -- COMMAND...: runs COMMAND on a pseudo-terminal
+ * of PTYRUN_COLS columns and PTYRUN_ROWS rows, as a person at a terminal
+ * would: all it writes to the terminal is copied to stdout, and each KEYS
+ * are typed SECONDS after its first output (once it is surely reading its
+ * terminal, however slowly it started). After the last, it has PTYRUN_GRACE
+ * seconds to end; on stderr "ended after S seconds", S the time from the
+ * last keys to the end of its output. Exit status: the command's, or 124
+ * when it was killed for not ending.
  */
 #include <errno.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #define PTYRUN_COLS 120
 #define PTYRUN_ROWS 40
 #define PTYRUN_GRACE 5
+#define PTYRUN_START 10 /* seconds it may take to show anything */
 
 static double now(void)
 {
@@ -31,9 +34,10 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Copies what the terminal shows to stdout until deadline or its end;
- * whether it ended (the last process that held it closed it). */
-static int copy_until(int master, double deadline)
+/* Copies what the terminal shows to stdout until deadline or its end, or
+ * with first, its first output; whether it ended (the last process that
+ * held it closed it). */
+static bool copy_until(int master, double deadline, bool first)
 {
 	struct pollfd p = { .fd = master, .events = POLLIN };
 	char buf[4096];
@@ -45,21 +49,43 @@ static int copy_until(int master, double deadline)
 			continue;
 		n = read(master, buf, sizeof(buf));
 		if (n <= 0)
-			return 1; /* EIO: no process holds the terminal any more */
+			return true; /* EIO: no process holds the terminal any more */
 		fwrite(buf, 1, n, stdout);
+		if (first)
+			return false;
 	}
-	return 0;
+	return false;
+}
+
+/* The keys at their times, from argv[*i] up to "--"; false when the
+ * command ended before the last were typed. */
+static bool type_keys(int master, int argc, char *argv[], int *i)
+{
+	double start;
+
+	if (copy_until(master, now() + PTYRUN_START, true))
+		return false;
+	start = now();
+	for (; *i + 1 < argc && strcmp(argv[*i], "--"); *i += 2) {
+		if (copy_until(master, start + atof(argv[*i]), false))
+			return false;
+		if (write(master, argv[*i + 1], strlen(argv[*i + 1])) < 0)
+			perror("write");
+	}
+	return true;
 }
 
 int main(int argc, char *argv[])
 {
 	struct winsize ws = { .ws_row = PTYRUN_ROWS, .ws_col = PTYRUN_COLS };
 	double typed;
-	int master, status;
+	int master, status, i = 1, cmd = 1;
 	pid_t pid;
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: ptyrun SECONDS KEYS COMMAND...\n");
+	while (cmd < argc && strcmp(argv[cmd], "--"))
+		cmd++;
+	if (cmd + 1 >= argc || (cmd - 1) % 2) {
+		fprintf(stderr, "usage: ptyrun [SECONDS KEYS]... -- COMMAND...\n");
 		return 2;
 	}
 	pid = forkpty(&master, NULL, NULL, &ws);
@@ -68,17 +94,15 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	if (!pid) {
-		execvp(argv[3], argv + 3);
-		perror(argv[3]);
+		execvp(argv[cmd + 1], argv + cmd + 1);
+		perror(argv[cmd + 1]);
 		_exit(127);
 	}
-	if (copy_until(master, now() + atof(argv[1]))) {
+	if (!type_keys(master, argc, argv, &i)) {
 		fprintf(stderr, "ended before the keys\n");
 	} else {
-		if (write(master, argv[2], strlen(argv[2])) < 0)
-			perror("write");
 		typed = now();
-		if (!copy_until(master, typed + PTYRUN_GRACE)) {
+		if (!copy_until(master, typed + PTYRUN_GRACE, false)) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			fprintf(stderr, "still running %d seconds after the keys; killed\n",
