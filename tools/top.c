@@ -112,7 +112,10 @@ static int run_rounds(struct top_view *v, struct waiter *w, int keys)
 			now = t;
 			top_free(now);
 		}
+		/* rounds missed (a machine suspended, stopped) are skipped */
 		next += v->interval * 1e9;
+		if (next < wait_now())
+			next = wait_now() + v->interval * 1e9;
 	} while (wait_round(v, w, keys, next, was));
 	if (v->screen)
 		top_screen(false);

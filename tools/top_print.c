@@ -194,7 +194,7 @@ static void human(const struct top_view *v, const struct top_round *r)
 {
 	struct out o = { .screen = v->screen, .rows = 24, .cols = 80 };
 	struct winsize ws;
-	char when[32], name[UI_IFNAME_LEN];
+	char when[32], shown[256];
 	time_t t = time(NULL);
 	size_t i;
 
@@ -207,8 +207,9 @@ static void human(const struct top_view *v, const struct top_round *r)
 		fputs("\x1b[H", stdout);
 	line(&o, false, "wgsf top, %s, every %g s, sorted by %s%s", when, v->interval,
 	     columns[v->sort].name, v->screen ? "; q quits, p b v r sort" : "");
+	/* a name in it may hold anything */
 	if (v->error[0])
-		line(&o, false, "%s: %s", ui_text(v->ifname, name, sizeof(name)), v->error);
+		line(&o, false, "%s", ui_text(v->error, shown, sizeof(shown)));
 	else if (!r->n_ifaces)
 		line(&o, false, "no interface attached");
 	for (i = 0; !v->error[0] && i < r->n_ifaces; i++) {

@@ -10,7 +10,7 @@
 # client sorts first (v sorts by violations at once) and the total is their
 # sum. Detached and attached again, the counters that went back show as a
 # reset, never a negative rate. q, Ctrl-C and SIGTERM end it within a
-# second, even with an interval of an hour.
+# second, even with an interval of an hour. Rates are read every 2 s.
 . "$(dirname "$0")/lib.sh"
 require_e2e
 SEND=$BUILD_DIR/tests/tools/udpsend
@@ -19,7 +19,10 @@ PTY=$BUILD_DIR/tests/tools/ptyrun
 
 RATE1=1000
 RATE2=250
-SECONDS_SENT=4
+SECONDS_SENT=7
+# rounds of 2 s: a stall of wireguard-go on a busy machine, which delivers
+# a burst late, moves less of a round's packets into the next
+INTERVAL=2
 IP_LEN=128 # each datagram's IPv4 packet (tests/tools/udpsend.c)
 SINK=192.0.2.99 # a blackhole on the gateway: nothing answers, nothing else crosses
 
@@ -52,11 +55,12 @@ t_is "$(gw_run "$WGSF" top "wsgnone$ID" 2>&1; echo "status $?")" \
 
 # The three views, the streams; v typed on the terminal in the midst of
 # them, then q.
-"${GW[@]}" "$PTY" 3 v $((SECONDS_SENT + 2)) q -- "$WGSF" top "$GW_IF" >"$WORK/screen" 2>"$WORK/pty" &
+"${GW[@]}" "$PTY" 5 v $((SECONDS_SENT + 2)) q -- "$WGSF" top "$GW_IF" --interval $INTERVAL \
+	>"$WORK/screen" 2>"$WORK/pty" &
 pty=$!
-"${TOP[@]}" >"$WORK/table" &
+"${TOP[@]}" --interval $INTERVAL >"$WORK/table" &
 table=$!
-"${TOP[@]}" --json >"$WORK/json" &
+"${TOP[@]}" --interval $INTERVAL --json >"$WORK/json" &
 json=$!
 PIDS+=("$pty" "$table" "$json")
 sleep 0.5
@@ -77,9 +81,10 @@ wait "$table" "$json"
 
 # The screen as plain lines: its escape sequences and carriage returns gone.
 plain() { sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\r//g' "$1"; }
-# The first figure of each line of peer KEY, round after round.
+# The first figure of each line of peer KEY, round after round (a frame
+# redrawn for a key, the same round again, once).
 figures() { # KEY FILE
-	plain "$2" | awk -v k="$1" '$NF == k { print $1 }'
+	plain "$2" | awk -v k="$1" '$NF == k { print $1 }' | uniq
 }
 # Whether the figures of the rounds that lie wholly in the stream (those
 # that saw it, less the first and last, which saw part) are within 10 % of
@@ -116,7 +121,7 @@ redrawn=$(plain "$WORK/screen" | awk -v k1="$K1" '
 t_is "$redrawn" "$(printf 'client 2 1\nclient 1 1')" \
 	"v on the terminal: sorted by violations/s at once, client 2 first"
 t_ok "each table: the interface and the time measured between reads" \
-	grep -qE "^$GW_IF: 2 peers, over (0\.9|1\.0)[0-9][0-9] s\$" <<<"$third"
+	grep -qE "^$GW_IF: 2 peers, over (1\.9|2\.0)[0-9][0-9] s\$" <<<"$third"
 t_ok "and the headings" grep -qE \
 	'^ +PACKETS/S +BITS/S +VIOLATIONS/S +REJECTIONS/S  PEER$' <<<"$third"
 
@@ -169,6 +174,16 @@ kill -TERM "$reset"
 wait "$reset"
 t_is "$(cat "$WORK/json" "$WORK/reset" | jq '[.. | numbers | select(. < 0)] | length' | sort -u)" \
 	0 "never a negative figure"
+
+# Without IFACE: every interface attached in the namespace.
+"${GW[@]}" "$WGSF" top --json --interval 0.2 >"$WORK/all" &
+all=$!
+PIDS+=("$all")
+t_ok "top without an interface: rounds" within 30 grep -q . "$WORK/all"
+kill -TERM "$all"
+wait "$all"
+t_is "$(head -1 "$WORK/all" | jq -c '[.interfaces[] | [.name, (.peers | length)]]')" \
+	"[[\"$GW_IF\",2]]" "of every attached interface"
 
 # Ended at once, whatever the interval.
 ended() { sed -n 's/^ended after \([0-9.]*\) seconds$/\1/p' "$1"; }
