@@ -81,10 +81,11 @@ wait "$table" "$json"
 
 # The screen as plain lines: its escape sequences and carriage returns gone.
 plain() { sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\r//g' "$1"; }
-# The first figure of each line of peer KEY, round after round (a frame
-# redrawn for a key, the same round again, once).
+# The first figure of each line of peer KEY, round after round: not of the
+# frame that v redrew, the same round again.
 figures() { # KEY FILE
-	plain "$2" | awk -v k="$1" '$NF == k { print $1 }' | uniq
+	plain "$2" | awk -v k="$1" '/^wgsf top, / { again = /sorted by violations/ && !seen++ }
+		$NF == k && !again { print $1 }'
 }
 # Whether the figures of the rounds that lie wholly in the stream (those
 # that saw it, less the first and last, which saw part) are within 10 % of
@@ -187,8 +188,13 @@ t_is "$(head -1 "$WORK/all" | jq -c '[.interfaces[] | [.name, (.peers | length)]
 
 # Ended at once, whatever the interval.
 ended() { sed -n 's/^ended after \([0-9.]*\) seconds$/\1/p' "$1"; }
-gw_run "$PTY" 1 q -- "$WGSF" top "$GW_IF" --interval 3600 >/dev/null 2>"$WORK/q"
+gw_run "$PTY" -s 60x6 1 q -- "$WGSF" top "$GW_IF" --interval 3600 >"$WORK/small" 2>"$WORK/q"
 t_is "$?" 0 "q with --interval 3600: status 0"
+# its one frame, on a terminal of 60 columns and 6 rows: 4 lines cut to
+# the width, the last row left for the cursor, lest the screen scroll
+t_is "$(plain "$WORK/small" | awk 'length > 60 { print "too long: " $0 } END { print NR }')" 5 \
+	"a small terminal: 5 lines, none wider than it"
+t_is "$(plain "$WORK/small" | sed -n 5p)" "(3 more lines)" "the last says how many did not fit"
 t_ok "within a second ($(ended "$WORK/q") s)" awk '$1 < 1 { ok = 1 } END { exit !ok }' \
 	<(ended "$WORK/q")
 gw_run "$PTY" 1 $'\003' -- "$WGSF" top "$GW_IF" --interval 3600 >/dev/null 2>"$WORK/int"

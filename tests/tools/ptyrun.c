@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ptyrun [SECONDS KEYS]... -- COMMAND...: runs COMMAND on a pseudo-terminal
- * of PTYRUN_COLS columns and PTYRUN_ROWS rows, as a person at a terminal
+ * ptyrun [-s COLSxROWS] [SECONDS KEYS]... -- COMMAND...: runs COMMAND on a
+ * pseudo-terminal of COLS columns and ROWS rows (PTYRUN_COLS and
+ * PTYRUN_ROWS unless given), as a person at a terminal
  * would: all it writes to the terminal is copied to stdout, and each KEYS
  * are typed SECONDS after its first output (once it is surely reading its
  * terminal, however slowly it started). After the last, it has PTYRUN_GRACE
@@ -79,13 +80,18 @@ int main(int argc, char *argv[])
 {
 	struct winsize ws = { .ws_row = PTYRUN_ROWS, .ws_col = PTYRUN_COLS };
 	double typed;
-	int master, status, i = 1, cmd = 1;
+	int master, status, i = 1, cmd;
 	pid_t pid;
 
-	while (cmd < argc && strcmp(argv[cmd], "--"))
-		cmd++;
-	if (cmd + 1 >= argc || (cmd - 1) % 2) {
-		fprintf(stderr, "usage: ptyrun [SECONDS KEYS]... -- COMMAND...\n");
+	if (argc > 2 && !strcmp(argv[1], "-s")) {
+		if (sscanf(argv[2], "%hux%hu", &ws.ws_col, &ws.ws_row) != 2)
+			argc = 0; /* a usage error */
+		i = 3;
+	}
+	for (cmd = i; cmd < argc && strcmp(argv[cmd], "--"); cmd++)
+		;
+	if (cmd + 1 >= argc || (cmd - i) % 2) {
+		fprintf(stderr, "usage: ptyrun [-s COLSxROWS] [SECONDS KEYS]... -- COMMAND...\n");
 		return 2;
 	}
 	pid = forkpty(&master, NULL, NULL, &ws);
