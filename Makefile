@@ -137,6 +137,9 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 # The JSON writer's test: the writer is the CLI's.
 $(BUILD)/tests/json.t: $(BUILD)/tools/json.o
 $(BUILD)/tests/unit/json.o: WGSF_CFLAGS += -Itools
+# wgsf top's rates: the CLI's too.
+$(BUILD)/tests/top_rates.t: $(BUILD)/tools/top_rates.o $(BUILD)/tools/wait.o
+$(BUILD)/tests/unit/top_rates.o: WGSF_CFLAGS += -Itools
 
 # The words of check's findings are the CLI's.
 $(BUILD)/tests/check_rules.t: $(addprefix $(BUILD)/tools/,check_kinds.o ui_names.o ui_text.o json.o)

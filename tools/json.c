@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <math.h>
 
 #include "json.h"
 
@@ -125,6 +126,17 @@ void json_u64(struct json *j, const char *key, uint64_t value)
 {
 	if (member(j, key))
 		fprintf(j->f, "%llu", (unsigned long long)value);
+}
+
+void json_double(struct json *j, const char *key, double value)
+{
+	if (!member(j, key))
+		return;
+	/* JSON has no infinity nor NaN */
+	if (isfinite(value))
+		fprintf(j->f, "%.3f", value);
+	else
+		fputs("null", j->f);
 }
 
 void json_bool(struct json *j, const char *key, bool value)

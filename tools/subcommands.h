@@ -8,6 +8,7 @@ extern const char attach_usage[], detach_usage[], sync_usage[], show_usage[], lo
 extern const char orphans_usage[];
 extern const char check_usage[];
 extern const char metrics_usage[];
+extern const char top_usage[];
 
 int attach_main(int argc, const char *argv[]);
 int detach_main(int argc, const char *argv[]);
@@ -18,5 +19,6 @@ int watch_main(int argc, const char *argv[]);
 int orphans_main(int argc, const char *argv[]);
 int check_main(int argc, const char *argv[]);
 int metrics_main(int argc, const char *argv[]);
+int top_main(int argc, const char *argv[]);
 
 #endif

@@ -22,6 +22,7 @@ static const struct subcommand {
 	const char *description;
 } subcommands[] = {
 	{ "show", show_main, show_usage, "Shows per-peer counters of attached interfaces" },
+	{ "top", top_main, top_usage, "Shows each peer's rates live, refreshed every second" },
 	{ "attach", attach_main, attach_usage,
 	  "Attaches to a WireGuard interface and syncs its peers" },
 	{ "sync", sync_main, sync_usage, "Re-reads WireGuard and applies the difference" },

@@ -42,14 +42,14 @@ complete_words() { # WORDS... (the last one may be empty)
 
 lines() { printf '%s\n' "$@" | LC_ALL=C sort; }
 
-t_is "$(complete_words "")" "$(lines attach check detach help lookup metrics orphans show sync version watch)" \
+t_is "$(complete_words "")" "$(lines attach check detach help lookup metrics orphans show sync top version watch)" \
 	"subcommands"
 t_is "$(complete_words -)" "$(lines --help --version -v)" "global options"
 t_is "$(complete_words -v s)" "$(lines show sync)" "subcommands after -v"
 for sub in attach watch; do
 	t_is "$(complete_words "$sub" "")" "$(lines "$A" "$B")" "$sub: WireGuard interfaces only"
 done
-for sub in sync detach show lookup; do
+for sub in sync detach show top lookup; do
 	t_is "$(complete_words "$sub" "")" "$A" "$sub: the attached interface only"
 done
 t_is "$(complete_words check "")" "$(lines "$B.conf" conf.d gw.policy "$A" "$B")" \
@@ -66,12 +66,15 @@ t_is "$(complete_words lookup "$A" "")" "" "lookup: no completion of an address"
 t_is "$(complete_words lookup "$A" 192.0.2.1 "")" "--json" "lookup: --json after the address"
 t_is "$(complete_words metrics --output g)" "gw.policy" "metrics --output g: the file"
 t_is "$(complete_words metrics --listen 127.0.0.1 "")" "--json" "metrics: one of its options only"
+t_is "$(complete_words top "$A" --sort v)" "violations" "top --sort v: violations"
+t_is "$(complete_words top "$A" --sort bits -)" "$(lines --interval --json)" \
+	"top: the options not given yet"
 t_is "$(complete_words show "$A" "")" "dump" "show IFACE: dump"
 t_is "$(complete_words show "$A" dump -)" "" "show IFACE dump: no --json"
 
 # The options offered after each subcommand's arguments are those its help
 # lists.
-for sub in show attach sync lookup watch detach orphans check metrics version help; do
+for sub in show top attach sync lookup watch detach orphans check metrics version help; do
 	args=()
 	case $sub in orphans | metrics | version | help) ;; lookup) args=("$A" 192.0.2.1) ;; *) args=("$A") ;; esac
 	want=$("$WGSF" "$sub" --help | grep -oE -- '--[a-z]+' | LC_ALL=C sort)

@@ -73,7 +73,7 @@ t_is "$(help_vs_page "$PAGE")" "" "wgsf(8) has every subcommand, usage line and 
 
 # A page that drifted: an option renamed in the synopsis, one left out of
 # its command's description, and an exit status renumbered.
-sed -e 's/^\.Op Fl \\-interval Ar SECONDS$/.Op Fl \\-period Ar SECONDS/' \
+sed -e '/^\.Cm watch$/,/^\.Nm$/ s/^\.Op Fl \\-interval Ar SECONDS$/.Op Fl \\-period Ar SECONDS/' \
 	-e '/^\.It Fl \\-remove$/d' -e 's/^\.It 77$/.It 78/' "$PAGE" >"$WORK/drifted.8"
 t_is "$(help_vs_page "$WORK/drifted.8")" \
 	"exit statuses: help '$(echo $(help_statuses))', page '$(echo $(help_statuses | sed 's/^77 /78 /'))'

@@ -65,10 +65,13 @@ static void members(void)
 	json_array_end(&s.g.j);
 	json_string(&s.g.j, "b", NULL);
 	json_string(&s.g.j, "c", "\"x\\\n");
+	json_double(&s.g.j, "d", 2500.25);
+	json_double(&s.g.j, "e", 1 / 0.0);
 	json_object_end(&s.g.j);
 	out = sink_close(&s);
-	if (!ok(!strcmp(out, "{\"a\":[1,true],\"b\":null,\"c\":\"\\\"x\\\\\\u000a\"}\n"),
-		"members, commas and escapes"))
+	if (!ok(!strcmp(out, "{\"a\":[1,true],\"b\":null,\"c\":\"\\\"x\\\\\\u000a\","
+			     "\"d\":2500.250,\"e\":null}\n"),
+		"members, commas, escapes, numbers with three decimals, infinity as null"))
 		diag("got %s", out);
 	free(out);
 }

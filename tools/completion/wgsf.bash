@@ -25,6 +25,7 @@ _wgsf_options() {
 	case $1 in
 	attach) echo "--hook --mode --policy" ;;
 	watch) echo "--interval" ;;
+	top) echo "--interval --sort" ;;
 	orphans) echo "--remove" ;;
 	metrics) echo "--output --listen" ;;
 	esac
@@ -53,7 +54,7 @@ _wgsf() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-v --help --version" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "show attach sync lookup watch detach orphans check metrics version help" -- "$cur"))
+			COMPREPLY=($(compgen -W "show top attach sync lookup watch detach orphans check metrics version help" -- "$cur"))
 		fi
 		return
 	fi
@@ -61,6 +62,7 @@ _wgsf() {
 	case $prev in
 	--hook) COMPREPLY=($(compgen -W "tc" -- "$cur")); return ;;
 	--mode) COMPREPLY=($(compgen -W "monitor enforce" -- "$cur")); return ;;
+	--sort) COMPREPLY=($(compgen -W "packets bits violations rejections" -- "$cur")); return ;;
 	--output) _filedir; return ;;
 	--policy)
 		_filedir
@@ -73,7 +75,7 @@ _wgsf() {
 	# What the words so far used up: options given, and positionals.
 	for ((i = at + 1; i < cword; i++)); do
 		case ${words[i]} in
-		--hook | --mode | --policy | --interval | --output | --listen)
+		--hook | --mode | --policy | --interval | --sort | --output | --listen)
 			used+="${words[i]} " && ((i++)) ;;
 		-*) used+="${words[i]} " ;;
 		*) ((npos++)) ;;
