@@ -10,6 +10,7 @@
  * of every prefix (the baseline), and classify(), the datapath itself, on
  * the maps of datapath.bpf.h. bench_tc_empty is the floor of a real hook.
  */
+#define WGSF_LOAD_BYTES(ctx, off, to, len) bpf_xdp_load_bytes(ctx, off, to, len)
 #include "datapath.bpf.h"
 
 #define BENCH_ADDRS 65536 /* a power of 2, as the index mask needs */
@@ -23,7 +24,7 @@ PREFIX_MAP(LPM_TRIE, plain4, struct wgsf_lpm4_key);
 PREFIX_MAP(LPM_TRIE, plain6, struct wgsf_lpm6_key);
 enum variant { FLOOR, PLAIN_LPM, WGSF };
 /* Each test packet is one packet as sent, as a plain skb is. */
-static const struct segments one_packet = { .count = 1 };
+static const struct gso one_packet;
 
 struct loop_ctx {
 	struct xdp_md *xdp;
@@ -69,7 +70,7 @@ static __always_inline long one(__u32 i, struct loop_ctx *c, enum variant v)
 	if (v == PLAIN_LPM)
 		c->sum += plain_lookup(src, len);
 	else if (v == WGSF)
-		c->sum += classify(data, data_end, data_end - data, &one_packet);
+		c->sum += classify(c->xdp, data, data_end, data_end - data, &one_packet);
 	else
 		c->sum += src[len - 1];
 	return 0;
