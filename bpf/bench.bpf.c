@@ -10,6 +10,7 @@
  * of every prefix (the baseline), and classify(), the datapath itself, on
  * the maps of datapath.bpf.h. bench_tc_empty is the floor of a real hook.
  */
+#define WGSF_CTX struct xdp_md
 #define WGSF_LOAD_BYTES(ctx, off, to, len) bpf_xdp_load_bytes(ctx, off, to, len)
 #include "datapath.bpf.h"
 

@@ -114,6 +114,8 @@ struct {
 	__type(value, struct wgsf_slot);
 } peer_slots SEC(".maps");
 
+#include "flows.bpf.h"
+
 /* The decision itself, shared with userspace (wgsf lookup). */
 #define WGSF_VERDICT_FN __always_inline
 /* one set of maps: ctx, userspace's fds, is not needed */
@@ -248,7 +250,7 @@ static __always_inline struct wgsf_query query_of(const struct packet *p, const 
  * reads directly, pkt_len the packet's length. Malformed packets pass:
  * WireGuard vetted them, and wgsf never breaks what it does not understand.
  */
-static __always_inline enum verdict classify(void *ctx, void *data, void *data_end,
+static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *data_end,
 					     __u64 pkt_len, const struct gso *gso)
 {
 	struct wgsf_peer_stats *st;
@@ -257,7 +259,7 @@ static __always_inline enum verdict classify(void *ctx, void *data, void *data_e
 	struct packet p;
 	struct tally t;
 	struct wgsf_l4 l4;
-	__u32 slot;
+	__u32 slot, end;
 	__u64 now;
 
 	if (parse_ip(data, data_end, pkt_len, &p)) {
@@ -265,7 +267,8 @@ static __always_inline enum verdict classify(void *ctx, void *data, void *data_e
 		count_malformed(segments(gso, pkt_len, 0));
 		return VERDICT_PASS;
 	}
-	parse_l4(ctx, &p, l3_offset, ip_end(&p, pkt_len), &l4);
+	end = ip_end(&p, pkt_len);
+	parse_l4(ctx, &p, l3_offset, end, &l4);
 	t = tally_of(&p, &l4, gso, pkt_len);
 	q = query_of(&p, &l4);
 	if (wgsf_decide(NULL, &q, &v))
@@ -284,7 +287,43 @@ static __always_inline enum verdict classify(void *ctx, void *data, void *data_e
 	st->last_seen_ns = now;
 	if (v.reason < 0)
 		return VERDICT_PASS;
+	/* replies pass the destination rules, and only those */
+	if (v.reason == WGSF_REASON_DESTINATION && flow_reply(ctx, &p, &l4, end)) {
+		st->reply_packets += t.packets;
+		return VERDICT_PASS;
+	}
 	return account(st, &p, &t, v.reason, now, v.drop);
+}
+
+/*
+ * An outgoing packet, from the gateway's side: recorded in the flow table
+ * where it goes to a peer with destination rules (flows.bpf.h). While no
+ * peer has any, nothing is read but the config.
+ */
+static __always_inline void record_outgoing(WGSF_CTX *ctx, void *data, void *data_end,
+					     __u64 pkt_len)
+{
+	const struct wgsf_config *cfg;
+	struct wgsf_query q;
+	struct wgsf_l4 l4;
+	struct packet p;
+	__u32 zero = 0, *entry, bits;
+
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->dst_rules || parse_ip(data, data_end, pkt_len, &p))
+		return;
+	/* the peer it goes to: as for the source of what comes from it */
+	q = (struct wgsf_query){ .version = p.version, .src = p.dst };
+	entry = wgsf_peer_of(NULL, &q);
+	if (!entry)
+		return;
+	bits = *entry;
+	if (!(bits & WGSF_ENTRY_POLICY))
+		bits = wgsf_entry_of_flags(NULL, bits & WGSF_ENTRY_SLOT);
+	if (!(bits & WGSF_ENTRY_DST))
+		return;
+	parse_l4(ctx, &p, l3_offset, ip_end(&p, pkt_len), &l4);
+	flow_record(&p, &l4);
 }
 
 #endif

@@ -3,7 +3,8 @@
  * One parse of a packet's headers, for everything the datapath does with
  * them: the IP header, read in place (the hook makes it linear), then the
  * upper-layer protocol and its header, copied out through the includer's
- * WGSF_LOAD_BYTES(ctx, offset, to, len) (bpf_skb_load_bytes on tc), since
+ * WGSF_LOAD_BYTES(ctx, offset, to, len) (bpf_skb_load_bytes on tc, whose
+ * context, WGSF_CTX, is struct __sk_buff), since
  * they may lie past the linear part: its protocol and ports, TCP flags,
  * ICMP type, code and echo id, whether it is a non-first fragment or cut
  * short, and how long the headers are (what each packet of an aggregate
@@ -26,8 +27,8 @@
 #include "wgsf_l4.h"
 #include "wgsf_verdict.h"
 
-#ifndef WGSF_LOAD_BYTES
-#error "define WGSF_LOAD_BYTES(ctx, offset, to, len) before including parse.bpf.h"
+#if !defined(WGSF_CTX) || !defined(WGSF_LOAD_BYTES)
+#error "define WGSF_CTX, the program's context type, and WGSF_LOAD_BYTES(ctx, offset, to, len)"
 #endif
 
 /*
@@ -115,7 +116,7 @@ static __always_inline int ipv6_ext(__u8 next)
  * header) to the upper layer's; returns its protocol, or -1 where the chain
  * cannot be walked: too long, cut short (a header that ends past the
  * packet), or a hop-by-hop header after the first. A fragment header of a non-first fragment ends the walk. */
-static __always_inline int ipv6_walk(void *ctx, __u8 next, __u32 end, struct wgsf_l4 *l4)
+static __always_inline int ipv6_walk(WGSF_CTX *ctx, __u8 next, __u32 end, struct wgsf_l4 *l4)
 {
 	__u8 h[4]; /* next header, length, and a fragment header's offset */
 	int i;
@@ -174,6 +175,27 @@ static __always_inline void l4_fields(const __u8 *b, __u8 version, struct wgsf_l
 	}
 }
 
+/*
+ * Copies the first avail bytes of the L4 header at off into b: as many as
+ * the fields need of them, in a size known when the program is verified
+ * (a size known only at run time makes the verifier follow every path
+ * that led to it apart).
+ */
+static __always_inline long load_l4(WGSF_CTX *ctx, __u32 off, __u32 avail, __u8 *b)
+{
+	if (avail >= PARSE_L4_BYTES)
+		return WGSF_LOAD_BYTES(ctx, off, b, PARSE_L4_BYTES);
+	if (avail > PARSE_TCP_FLAGS)
+		return WGSF_LOAD_BYTES(ctx, off, b, PARSE_TCP_FLAGS + 1);
+	if (avail >= PARSE_ECHO_ID + 2)
+		return WGSF_LOAD_BYTES(ctx, off, b, PARSE_ECHO_ID + 2);
+	if (avail >= 4)
+		return WGSF_LOAD_BYTES(ctx, off, b, 4);
+	if (avail >= 2)
+		return WGSF_LOAD_BYTES(ctx, off, b, 2);
+	return avail ? WGSF_LOAD_BYTES(ctx, off, b, 1) : 0;
+}
+
 /* What each packet of an aggregate had of its own past the IP header: a
  * TCP header (data offset x 4) or a UDP header, where it is whole. */
 static __always_inline __u32 l4_header_len(const __u8 *b, const struct wgsf_l4 *l4, __u32 end)
@@ -187,40 +209,68 @@ static __always_inline __u32 l4_header_len(const __u8 *b, const struct wgsf_l4 *
 	return l4->off + len <= end ? len : 0;
 }
 
-/*
- * The upper layer of the IP packet at ip_off (whose version, first protocol
- * and header length p gives) in a packet that ends at end: l4 filled. Only
- * the bytes before end are read.
- */
-static __always_inline void parse_l4(void *ctx, const struct packet *p, __u32 ip_off,
-				     __u32 end, struct wgsf_l4 *l4)
+/* The fields of the L4 header of l4->proto at l4->off, of a packet of IP
+ * version that ends at end; its length added to l4->header_len. */
+static __always_inline void read_l4(WGSF_CTX *ctx, __u8 version, __u32 end, struct wgsf_l4 *l4)
 {
 	__u8 b[PARSE_L4_BYTES] = {};
-	int proto = p->proto;
 
-	__builtin_memset(l4, 0, sizeof(*l4));
-	l4->off = ip_off + p->hlen;
-	l4->header_len = p->hlen;
-	if (p->frag)
-		l4->flags |= WGSF_L4_FRAGMENT;
-	else if (p->version == 6)
+	l4->avail = end > l4->off ? end - l4->off : 0;
+	if (l4->avail > PARSE_L4_BYTES)
+		l4->avail = PARSE_L4_BYTES;
+	if (load_l4(ctx, l4->off, l4->avail, b))
+		l4->avail = 0;
+	l4_fields(b, version, l4);
+	l4->header_len += l4_header_len(b, l4, end);
+}
+
+/*
+ * The upper layer of an IP packet of version whose fixed header ends at
+ * l4->off, its first protocol l4->proto, flags WGSF_L4_FRAGMENT where it is
+ * an IPv4 non-first fragment, and header_len the fixed header's length, in
+ * a packet that ends at end: l4 filled. Only the bytes before end are read.
+ *
+ * A function of its own, which the verifier follows once, on its own: its
+ * caller goes on from one state, not from one per path through the IPv6
+ * extension headers, which would be more than the verifier follows.
+ */
+__attribute__((noinline)) int parse_upper_layer(WGSF_CTX *ctx, struct wgsf_l4 *l4, __u32 version,
+						__u32 end)
+{
+	__u32 ip_off;
+	int proto;
+
+	if (!l4)
+		return 0;
+	ip_off = l4->off - l4->header_len;
+	proto = l4->proto;
+	if (!(l4->flags & WGSF_L4_FRAGMENT) && version == 6)
 		proto = ipv6_walk(ctx, proto, end, l4);
 	if (proto < 0) {
 		l4->proto = 255;
 		l4->flags |= WGSF_L4_UNWALKED;
-		return;
+		return 0;
 	}
 	l4->proto = proto;
 	if (l4->flags & WGSF_L4_FRAGMENT)
-		return;
+		return 0;
 	l4->header_len = l4->off - ip_off;
-	l4->avail = end > l4->off ? end - l4->off : 0;
-	if (l4->avail > PARSE_L4_BYTES)
-		l4->avail = PARSE_L4_BYTES;
-	if (l4->avail && WGSF_LOAD_BYTES(ctx, l4->off, b, l4->avail))
-		l4->avail = 0;
-	l4_fields(b, p->version, l4);
-	l4->header_len += l4_header_len(b, l4, end);
+	read_l4(ctx, version, end, l4);
+	return 0;
+}
+
+/* The upper layer of the IP packet at ip_off whose header p holds, in a
+ * packet that ends at end. */
+static __always_inline void parse_l4(WGSF_CTX *ctx, const struct packet *p, __u32 ip_off,
+				     __u32 end, struct wgsf_l4 *l4)
+{
+	__builtin_memset(l4, 0, sizeof(*l4));
+	l4->off = ip_off + p->hlen;
+	l4->header_len = p->hlen;
+	l4->proto = p->proto;
+	if (p->frag)
+		l4->flags = WGSF_L4_FRAGMENT;
+	parse_upper_layer(ctx, l4, p->version, end);
 }
 
 /* Where the packet's IP bytes end: its IP length, or the skb's end where

@@ -3,6 +3,7 @@
  * The datapath's parse of one packet, as the datapath reads it, left where
  * a test reads it (tests/datapath/l4.c): no program of wgsf's runs this.
  */
+#define WGSF_CTX struct __sk_buff
 #define WGSF_LOAD_BYTES(ctx, off, to, len) bpf_skb_load_bytes(ctx, off, to, len)
 #include <linux/pkt_cls.h>
 
