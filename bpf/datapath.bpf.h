@@ -249,9 +249,11 @@ static __always_inline struct wgsf_query query_of(const struct packet *p, const 
  * ctx is the program's (for WGSF_LOAD_BYTES), data to data_end what it
  * reads directly, pkt_len the packet's length. Malformed packets pass:
  * WireGuard vetted them, and wgsf never breaks what it does not understand.
+ * upper 0: without the parse past the IP header (parse_l4_as), for
+ * `make bench` alone.
  */
-static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *data_end,
-					     __u64 pkt_len, const struct gso *gso)
+static __always_inline enum verdict classify_as(WGSF_CTX *ctx, void *data, void *data_end,
+						__u64 pkt_len, const struct gso *gso, int upper)
 {
 	struct wgsf_peer_stats *st;
 	struct wgsf_verdict v;
@@ -268,7 +270,7 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 		return VERDICT_PASS;
 	}
 	end = ip_end(&p, pkt_len);
-	parse_l4(ctx, &p, l3_offset, end, &l4);
+	parse_l4_as(ctx, &p, l3_offset, end, &l4, upper);
 	t = tally_of(&p, &l4, gso, pkt_len);
 	q = query_of(&p, &l4);
 	if (wgsf_decide(NULL, &q, &v))
@@ -293,6 +295,12 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 		return VERDICT_PASS;
 	}
 	return account(st, &p, &t, v.reason, now, v.drop);
+}
+
+static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *data_end,
+					     __u64 pkt_len, const struct gso *gso)
+{
+	return classify_as(ctx, data, data_end, pkt_len, gso, 1);
 }
 
 /*
