@@ -210,6 +210,24 @@ struct wgsf_flow {
 };
 
 /*
+ * An attachment's two sides: the datapath on the interface's ingress (what
+ * peers send), and on its egress the program that records the flows that
+ * replies answer (what goes to peers). One is never attached without the
+ * other.
+ */
+enum wgsf_side {
+	WGSF_INGRESS,
+	WGSF_EGRESS,
+	WGSF_SIDES,
+};
+
+/* A cls_bpf filter under clsact, by its priority and handle. */
+struct wgsf_filter {
+	__u32 prio;
+	__u32 handle;
+};
+
+/*
  * What the loader attached, so that every later command (sync, show,
  * detach) finds it in the pins and detach removes exactly that.
  */
@@ -217,9 +235,9 @@ struct wgsf_attachment {
 	__u32 kind;          /* loader's enum hook_kind: tc, or xdp (an earlier wgsf's) */
 	__u32 mech;          /* loader's enum hook_mech: none, tcx, clsact, xdp-generic */
 	__u32 ifindex;       /* the interface attached to */
-	__u32 tc_prio;       /* clsact: our filter's priority and handle */
-	__u32 tc_handle;
 	__u32 created_qdisc; /* clsact: we added the qdisc, so it is ours to remove */
+	/* clsact: our filter on each side; 0 and 0 until it is made */
+	struct wgsf_filter filter[WGSF_SIDES];
 };
 
 #define WGSF_POLICY_PATH_MAX 256

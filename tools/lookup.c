@@ -33,8 +33,7 @@ static int decide(const struct iface_view *v, const struct prefix *src, const st
 {
 	/* nothing attached runs on the interface: everything passes; where
 	 * that could not be read, the answer is for what the pins record */
-	bool runs = v->pins.hook == HOOK_LIVE || v->pins.hook == HOOK_STALE ||
-		    v->pins.hook == HOOK_UNKNOWN;
+	bool runs = hook_judges(v->pins.hook) || v->pins.hook == HOOK_UNKNOWN;
 	struct wgsf_verdict d;
 	int err = verdict_decide(&v->pins.maps, src, dst, &d);
 

@@ -31,12 +31,12 @@ static const struct family {
 	  "An attached interface: its hook, the mechanism that runs it, and the mode",
 	  IFACE_INFO, 0 },
 	{ "wgsf_interface_hook_in_force", "gauge",
-	  "1 where the program pinned for the interface runs on it now (show's hook_state "
-	  "attached), else 0", IFACE_IN_FORCE, 0 },
+	  "1 where the programs pinned for the interface run on it now, on its ingress and its "
+	  "egress (show's hook_state attached), else 0", IFACE_IN_FORCE, 0 },
 	{ "wgsf_interface_hook_state", "gauge",
 	  "How the hook stands on the interface, as show's hook_state says (attached, detached, "
-	  "stale, interface-recreated, interface-gone, or unknown where this process may not "
-	  "read the interface's programs)", IFACE_HOOK_STATE, 0 },
+	  "stale, interface-recreated, interface-gone, ingress-only, egress-only, or unknown "
+	  "where this process may not read the interface's programs)", IFACE_HOOK_STATE, 0 },
 	{ "wgsf_interface_unknown_packets_total", "counter",
 	  "Packets from sources no peer's allowed IPs hold (the tables lag WireGuard)", IFACE_STAT,
 	  offsetof(struct wgsf_dev_stats, unknown_packets) },

@@ -192,12 +192,6 @@ static void human_peer(const struct peer_view *p)
 		human_rejected(p->rejected);
 }
 
-/* Whether the datapath runs at all, if perhaps an older program. */
-static bool in_force(enum hook_state h)
-{
-	return h == HOOK_LIVE || h == HOOK_STALE;
-}
-
 /* The hook as the pins record it, and how it stands on the interface. */
 static void human_hook(const struct iface_view *v, const char *name)
 {
@@ -222,9 +216,21 @@ static void human_hook(const struct iface_view *v, const char *name)
 	case HOOK_NONE:
 		printf("none: nothing of wgsf's runs on %s (removed from outside, or an attach "
 		       "was interrupted); run 'wgsf sync %s'\n", name, name);
-		return;	case HOOK_UNKNOWN:
+		return;
+	case HOOK_UNKNOWN:
 		printf("%s, as recorded; not verified: reading %s's programs takes CAP_SYS_ADMIN\n",
 		       ui_hook(&v->pins.cfg.attachment, buf), name);
+		return;
+	case HOOK_INGRESS_ONLY:
+		printf("%s on the ingress only: nothing of wgsf's runs on the egress (removed from "
+		       "outside, or an attach was interrupted), where it records the flows that "
+		       "replies answer: replies are judged as any packet; run 'wgsf sync %s'\n",
+		       ui_hook(&v->pins.cfg.attachment, buf), name);
+		return;
+	case HOOK_EGRESS_ONLY:
+		printf("none: only the egress program runs on %s, nothing of wgsf's on the ingress "
+		       "(removed from outside, or an attach was interrupted); run 'wgsf sync %s'\n",
+		       name, name);
 		return;
 	}
 }
@@ -241,7 +247,7 @@ static void human_iface(const struct iface_view *v)
 	human_hook(v, name);
 	ui_label("  ", "mode");
 	printf("%s%s\n", ui_mode(v->pins.cfg.mode), v->pins.hook == HOOK_UNKNOWN ? " (not verified)"
-						 : in_force(v->pins.hook) ? "" : " (not in force)");
+						 : hook_judges(v->pins.hook) ? "" : " (not in force)");
 	if (v->pins.cfg.policy[0]) {
 		ui_label("  ", "policy");
 		printf("%s\n", v->pins.cfg.policy);

@@ -253,6 +253,19 @@ t_ok "WgsfEnforcementLapsed, with the state" within 50 pending WgsfEnforcementLa
 t_ok "sync" eval 'wgsf_gw sync "$GW_IF" >/dev/null'
 t_is "$(hook_seen)" "1 attached attached" "synced: in force again"
 t_ok "no wgsf alert on it" within 50 no_alert
+# Its egress program removed from outside: policy holds, replies are not
+# recorded, and neither metrics nor show calls that in force.
+if [ "$(tc_mechanism)" = tcx ]; then
+	rm /sys/fs/bpf/wgsf/*/"$GW_IF"/current/egress_link
+else
+	ip netns exec "$GW_NS" tc filter del dev "$GW_IF" egress
+fi
+t_is "$(hook_seen)" "0 ingress-only ingress-only" "the egress program removed: ingress-only"
+t_is "$(wgsf_gw show "$GW_IF" | grep '^  hook:')" \
+	"  hook: tc ($(tc_mechanism)) on the ingress only: nothing of wgsf's runs on the egress (removed from outside, or an attach was interrupted), where it records the flows that replies answer: replies are judged as any packet; run 'wgsf sync $GW_IF'" \
+	"show says what runs and what does not"
+t_ok "sync" eval 'wgsf_gw sync "$GW_IF" >/dev/null'
+t_is "$(hook_seen)" "1 attached attached" "synced: both sides in force again"
 kill "$GW_WG_PID" && wait "$GW_WG_PID" 2>/dev/null
 t_is "$(hook_seen)" "0 interface-gone interface-gone" \
 	"wireguard-go stopped, the interface gone: not in force, as show says"
