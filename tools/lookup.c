@@ -157,9 +157,14 @@ static void print_human(const struct iface_view *v, const struct answer *a)
 	}
 	key_to_base64(key, a->peer->public_key);
 	printf("peer: %s\nallowed ip: %s\n", key, a->entry ? prefix_format(&a->entry->prefix, buf) : "?");
-	if (a->reason)
+	if (a->reason) {
 		print_violation(v, a);
-	else if (a->per_destination)
+		/* the flow table is the datapath's alone */
+		if (!strcmp(a->reason, ui_reason_name(WGSF_REASON_DESTINATION)))
+			printf("replies: not judged here; a packet that answers a flow opened "
+			       "toward the peer from the gateway's side passes (wgsf.policy(5), "
+			       "Replies)\n");
+	} else if (a->per_destination)
 		printf("verdict: pass from this source; its allowed destinations decide by "
 		       "destination ('wgsf lookup %s %s DESTINATION')\n", v->name, a->source);
 	else

@@ -46,6 +46,10 @@ static const struct family {
 	{ "wgsf_interface_malformed_packets_total", "counter",
 	  "Packets too short for their IP header, or neither IPv4 nor IPv6", IFACE_STAT,
 	  offsetof(struct wgsf_dev_stats, malformed_packets) },
+	{ "wgsf_interface_flows_created_total", "counter",
+	  "Flows the egress program recorded for replies (README, Replies); the flow table holds "
+	  "16384, the least recently used goes first", IFACE_STAT,
+	  offsetof(struct wgsf_dev_stats, flows_created) },
 	{ "wgsf_interface_rejected_unknown_packets_total", "counter",
 	  "Packets WireGuard itself rejected from senders wgsf's tables lack", IFACE_REJECTED, 0 },
 	{ "wgsf_peer_receive_packets_total", "counter", "Packets received from the peer",
@@ -69,6 +73,10 @@ static const struct family {
 	{ "wgsf_peer_drop_bytes_total", "counter",
 	  "IP bytes of packets from the peer dropped for breaking its policy", PEER_STAT,
 	  offsetof(struct wgsf_peer_stats, drop_bytes) },
+	{ "wgsf_peer_reply_packets_total", "counter",
+	  "Packets from the peer that broke its destination rules but answered a flow opened "
+	  "toward it from the gateway's side, so passed (README, Replies)", PEER_STAT,
+	  offsetof(struct wgsf_peer_stats, reply_packets) },
 	{ "wgsf_peer_rejected_packets_total", "counter",
 	  "Packets from the peer that WireGuard itself rejected (source not in its allowed IPs)",
 	  PEER_REJECTED, offsetof(struct wgsf_rejected, packets) },

@@ -86,6 +86,7 @@ static void json_peer(struct json *j, const struct iface_view *v, const struct p
 	json_object_end(j);
 	json_u64(j, "drop_packets", s->drop_packets);
 	json_u64(j, "drop_bytes", s->drop_bytes);
+	json_u64(j, "reply_packets", s->reply_packets);
 	json_string(j, "last_violation_source", addr_str(&s->last_violation_src, buf));
 	json_string(j, "last_violation_destination", addr_str(&s->last_violation_dst, buf));
 	json_string(j, "last_violation_reason",
@@ -114,6 +115,7 @@ static void json_iface(struct json *j, const struct iface_view *v)
 	json_u64(j, "unknown_bytes", v->dev.unknown_bytes);
 	json_string(j, "last_unknown_source", addr_str(&v->dev.last_unknown_src, buf));
 	json_u64(j, "malformed_packets", v->dev.malformed_packets);
+	json_u64(j, "flows_created", v->dev.flows_created);
 	json_bool(j, "rejected_visible", v->rejected_visible);
 	if (v->rejected_visible)
 		json_u64(j, "rejected_unknown_packets", v->rejected_unknown_packets);
@@ -186,6 +188,11 @@ static void human_peer(const struct peer_view *p)
 	       ui_bytes(p->stats.rx_bytes, b));
 	ui_label("  ", "last seen");
 	printf("%s\n", ui_ago(p->stats.last_seen_ns, b));
+	if (p->stats.reply_packets) {
+		ui_label("  ", "replies");
+		printf("%llu packets (answers to flows opened toward the peer, which its "
+		       "destination rules do not judge)\n", (unsigned long long)p->stats.reply_packets);
+	}
 	if (p->stats.violation_packets)
 		human_violations(&p->stats);
 	if (p->rejected && p->rejected->packets)
