@@ -8,8 +8,13 @@
  *
  * Variants: the floor (the same loop, no lookup), a plain LPM_TRIE lookup
  * of every prefix (the baseline), and classify(), the datapath itself, on
- * the maps of datapath.bpf.h. bench_tc_empty is the floor of a real hook.
+ * the maps of datapath.bpf.h, with its parse past the IP header and
+ * without it (what the datapath cost before it had the parse). Egress:
+ * the program on the interface's egress, record_outgoing(), each address
+ * written as the destination, a peer the packet goes to. bench_tc_empty is the floor of a real hook.
  */
+#define WGSF_CTX struct xdp_md
+#define WGSF_LOAD_BYTES(ctx, off, to, len) bpf_xdp_load_bytes(ctx, off, to, len)
 #include "datapath.bpf.h"
 
 #define BENCH_ADDRS 65536 /* a power of 2, as the index mask needs */
@@ -21,9 +26,9 @@ __u64 bench_sink;
 
 PREFIX_MAP(LPM_TRIE, plain4, struct wgsf_lpm4_key);
 PREFIX_MAP(LPM_TRIE, plain6, struct wgsf_lpm6_key);
-enum variant { FLOOR, PLAIN_LPM, WGSF };
+enum variant { FLOOR, PLAIN_LPM, WGSF, WGSF_NO_L4, EGRESS };
 /* Each test packet is one packet as sent, as a plain skb is. */
-static const struct segments one_packet = { .count = 1 };
+static const struct gso one_packet;
 
 struct loop_ctx {
 	struct xdp_md *xdp;
@@ -62,14 +67,19 @@ static __always_inline long one(__u32 i, struct loop_ctx *c, enum variant v)
 	src = source_of(data, data_end, &len);
 	if (!src)
 		return 1;
+	if (v == EGRESS)
+		src += len; /* the destination, which follows the source */
 	if (len == 4)
 		__builtin_memcpy(src, addr, 4);
 	else
 		__builtin_memcpy(src, addr, 16);
 	if (v == PLAIN_LPM)
 		c->sum += plain_lookup(src, len);
-	else if (v == WGSF)
-		c->sum += classify(data, data_end, data_end - data, &one_packet);
+	else if (v == EGRESS)
+		record_outgoing(c->xdp, data, data_end, data_end - data);
+	else if (v == WGSF || v == WGSF_NO_L4)
+		c->sum += classify_as(c->xdp, data, data_end, data_end - data, &one_packet,
+				      v == WGSF);
 	else
 		c->sum += src[len - 1];
 	return 0;
@@ -90,6 +100,16 @@ static long one_wgsf(__u32 i, void *c)
 	return one(i, c, WGSF);
 }
 
+static long one_wgsf_no_l4(__u32 i, void *c)
+{
+	return one(i, c, WGSF_NO_L4);
+}
+
+static long one_egress(__u32 i, void *c)
+{
+	return one(i, c, EGRESS);
+}
+
 #define BENCH_PROG(name, fn)                                      \
 	SEC("xdp")                                                \
 	int name(struct xdp_md *xdp)                              \
@@ -104,6 +124,8 @@ static long one_wgsf(__u32 i, void *c)
 BENCH_PROG(bench_floor, one_floor)
 BENCH_PROG(bench_plain_lpm, one_plain)
 BENCH_PROG(bench_wgsf, one_wgsf)
+BENCH_PROG(bench_wgsf_no_l4, one_wgsf_no_l4)
+BENCH_PROG(bench_egress, one_egress)
 
 /* For the end-to-end benchmark: what the tc hook costs with nothing in it. */
 SEC("tc")

@@ -3,10 +3,10 @@
  * wgsf datapath: attribute each inbound packet on a WireGuard interface to
  * its peer, count it, and check it against the peer's policy. classify() is
  * the whole of it; the programs that hook it in (wgsf.bpf.c) and the
- * benchmark's (bench.bpf.c) only hand it the packet, and how many packets
- * of its sender's it stands for (struct segments). The decision (which
- * peer, which rule) is include/wgsf_verdict.h, which wgsf lookup compiles
- * too; what is here parses and counts.
+ * benchmark's (bench.bpf.c) only hand it the packet, and what GSO says of
+ * it (struct gso). The headers are parsed once (parse.bpf.h). The decision
+ * (which peer, which rule) is include/wgsf_verdict.h, which wgsf lookup
+ * compiles too; what is here counts.
  *
  * A packet that reaches wg ingress has already passed WireGuard's own
  * allowed-IPs check, so the longest allowed-IPs match of its source names
@@ -17,20 +17,12 @@
 #define WGSF_DATAPATH_BPF_H
 
 #include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
 #include "wgsf.h"
-
-/*
- * Where the IP header starts: 0 on WireGuard and TUN devices (L3, no link
- * header), ETH_HLEN with Ethernet framing (BPF_PROG_TEST_RUN on tc).
- */
-const volatile __u32 l3_offset = 0;
+#include "parse.bpf.h"
 
 /*
  * A table keyed by prefix, whose value is a __u32 (a slot, or 1). Entries
@@ -122,6 +114,8 @@ struct {
 	__type(value, struct wgsf_slot);
 } peer_slots SEC(".maps");
 
+#include "flows.bpf.h"
+
 /* The decision itself, shared with userspace (wgsf lookup). */
 #define WGSF_VERDICT_FN __always_inline
 /* one set of maps: ctx, userspace's fds, is not needed */
@@ -132,15 +126,13 @@ struct {
 enum verdict { VERDICT_PASS, VERDICT_DROP };
 
 /*
- * What one skb stands for in packets as its sender sent them: a GRO or GSO
- * aggregate holds count of them under one copy of their headers, and each
- * but the first had header_len bytes of IP and L4 header of its own (the
- * kernel's qdisc_pkt_len_init() counts an aggregate the same way). A plain
- * skb is one packet: { 1, 0 }. The hook's entry point works it out.
+ * What the hook knows of an aggregate, many packets of its sender's in one
+ * skb under one copy of their headers: its segment count and size (0 and 0
+ * for a plain skb, which is one packet).
  */
-struct segments {
-	__u32 count;
-	__u32 header_len;
+struct gso {
+	__u32 size;
+	__u32 segs;
 };
 
 /* What a counter adds for one skb: its packets, and their IP bytes. */
@@ -148,60 +140,6 @@ struct tally {
 	__u64 packets;
 	__u64 bytes;
 };
-
-/* The fields of one IP header that the verdict needs. */
-struct packet {
-	__u8 version;
-	__u32 len; /* IP length */
-	const __u8 *src;
-	const __u8 *dst;
-};
-
-/* Returns 0 when the packet holds a whole IPv4 or IPv6 header. */
-static __always_inline int parse(void *data, void *data_end, __u64 pkt_len,
-				 struct packet *p)
-{
-	const __u8 *ip = data + l3_offset;
-
-	if (l3_offset == ETH_HLEN) {
-		const struct ethhdr *eth = data;
-
-		if ((void *)(eth + 1) > data_end)
-			return -1;
-		if (eth->h_proto != bpf_htons(ETH_P_IP) &&
-		    eth->h_proto != bpf_htons(ETH_P_IPV6))
-			return -1;
-	}
-	if ((void *)(ip + 1) > data_end)
-		return -1;
-	p->version = ip[0] >> 4;
-	if (p->version == 4) {
-		const struct iphdr *h = (const void *)ip;
-		__u32 hlen;
-
-		if ((void *)(h + 1) > data_end)
-			return -1;
-		hlen = h->ihl * 4;
-		p->len = bpf_ntohs(h->tot_len);
-		if (hlen < sizeof(*h) || pkt_len < l3_offset + hlen ||
-		    p->len < hlen)
-			return -1;
-		p->src = (const __u8 *)&h->saddr;
-		p->dst = (const __u8 *)&h->daddr;
-		return 0;
-	}
-	if (p->version == 6) {
-		const struct ipv6hdr *h = (const void *)ip;
-
-		if ((void *)(h + 1) > data_end)
-			return -1;
-		p->len = sizeof(*h) + bpf_ntohs(h->payload_len);
-		p->src = (const __u8 *)&h->saddr;
-		p->dst = (const __u8 *)&h->daddr;
-		return 0;
-	}
-	return -1;
-}
 
 static __always_inline void addr_store(struct wgsf_addr *a, const struct packet *p,
 				       const __u8 *addr)
@@ -253,46 +191,88 @@ static __always_inline void count_unknown(const struct packet *p, const struct t
 	addr_store(&ds->last_unknown_src, p, p->src);
 }
 
-static __always_inline void count_malformed(const struct segments *seg)
+static __always_inline void count_malformed(__u32 packets)
 {
 	__u32 zero = 0;
 	struct wgsf_dev_stats *ds = bpf_map_lookup_elem(&dev_stats, &zero);
 
 	if (ds)
-		ds->malformed_packets += seg->count;
+		ds->malformed_packets += packets;
+}
+
+/*
+ * How many packets an skb stands for: its segment count where GRO set it;
+ * where a TUN device's writer handed over a GSO frame (virtio_net_hdr), the
+ * kernel leaves the count 0 and it follows from the segment size and the
+ * headers each segment has (header_len), as the kernel works it out later;
+ * a plain skb is one packet.
+ */
+static __always_inline __u32 segments(const struct gso *gso, __u64 pkt_len, __u32 header_len)
+{
+	__u64 headers = l3_offset + header_len;
+
+	if (!gso->size)
+		return 1;
+	if (gso->segs)
+		return gso->segs;
+	return pkt_len > headers ? (pkt_len - headers + gso->size - 1) / gso->size : 1;
 }
 
 /* The packets an skb stands for and their IP bytes: the aggregate's IP
- * length holds one copy of the headers, and every other packet had its own. */
-static __always_inline struct tally tally_of(const struct packet *p,
-					     const struct segments *seg)
+ * length holds one copy of the headers, and every other packet had its own
+ * (the kernel's qdisc_pkt_len_init() counts an aggregate the same way). */
+static __always_inline struct tally tally_of(const struct packet *p, const struct wgsf_l4 *l4,
+					     const struct gso *gso, __u64 pkt_len)
 {
+	__u32 n = segments(gso, pkt_len, l4->header_len);
+
 	return (struct tally){
-		.packets = seg->count,
-		.bytes = p->len + (__u64)(seg->count - 1) * seg->header_len,
+		.packets = n,
+		.bytes = p->len + (__u64)(n - 1) * l4->header_len,
 	};
 }
 
-/* Malformed packets pass: WireGuard vetted them, and wgsf never breaks what
- * it does not understand. */
-static __always_inline enum verdict classify(void *data, void *data_end,
-					     __u64 pkt_len,
-					     const struct segments *seg)
+/* The decision's view of the packet. */
+static __always_inline struct wgsf_query query_of(const struct packet *p, const struct wgsf_l4 *l4)
+{
+	struct wgsf_query q = { .version = p->version, .proto = l4->proto,
+				.l4_flags = l4->flags, .src = p->src, .dst = p->dst };
+
+	if (l4->proto == IPPROTO_ICMP || l4->proto == IPPROTO_ICMPV6)
+		q.dport = l4->type << 8 | l4->code;
+	else
+		q.dport = l4->dport;
+	return q;
+}
+
+/*
+ * ctx is the program's (for WGSF_LOAD_BYTES), data to data_end what it
+ * reads directly, pkt_len the packet's length. Malformed packets pass:
+ * WireGuard vetted them, and wgsf never breaks what it does not understand.
+ * upper 0: without the parse past the IP header (parse_l4_as), for
+ * `make bench` alone.
+ */
+static __always_inline enum verdict classify_as(WGSF_CTX *ctx, void *data, void *data_end,
+						__u64 pkt_len, const struct gso *gso, int upper)
 {
 	struct wgsf_peer_stats *st;
 	struct wgsf_verdict v;
 	struct wgsf_query q;
 	struct packet p;
-	__u32 slot;
 	struct tally t;
+	struct wgsf_l4 l4;
+	__u32 slot, end;
 	__u64 now;
 
-	if (parse(data, data_end, pkt_len, &p)) {
-		count_malformed(seg);
+	if (parse_ip(data, data_end, pkt_len, &p)) {
+		/* no headers known: an aggregate's count from its bytes alone */
+		count_malformed(segments(gso, pkt_len, 0));
 		return VERDICT_PASS;
 	}
-	t = tally_of(&p, seg);
-	q = (struct wgsf_query){ .version = p.version, .src = p.src, .dst = p.dst };
+	end = ip_end(&p, pkt_len);
+	parse_l4_as(ctx, &p, l3_offset, end, &l4, upper);
+	t = tally_of(&p, &l4, gso, pkt_len);
+	q = query_of(&p, &l4);
 	if (wgsf_decide(NULL, &q, &v))
 		return VERDICT_PASS;
 	if (!v.found) {
@@ -309,7 +289,49 @@ static __always_inline enum verdict classify(void *data, void *data_end,
 	st->last_seen_ns = now;
 	if (v.reason < 0)
 		return VERDICT_PASS;
+	/* replies pass the destination rules, and only those */
+	if (v.reason == WGSF_REASON_DESTINATION && flow_reply(ctx, &p, &l4, end)) {
+		st->reply_packets += t.packets;
+		return VERDICT_PASS;
+	}
 	return account(st, &p, &t, v.reason, now, v.drop);
+}
+
+static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *data_end,
+					     __u64 pkt_len, const struct gso *gso)
+{
+	return classify_as(ctx, data, data_end, pkt_len, gso, 1);
+}
+
+/*
+ * An outgoing packet, from the gateway's side: recorded in the flow table
+ * where it goes to a peer with destination rules (flows.bpf.h). While no
+ * peer has any, nothing is read but the config.
+ */
+static __always_inline void record_outgoing(WGSF_CTX *ctx, void *data, void *data_end,
+					     __u64 pkt_len)
+{
+	const struct wgsf_config *cfg;
+	struct wgsf_query q;
+	struct wgsf_l4 l4;
+	struct packet p;
+	__u32 zero = 0, *entry, bits;
+
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->dst_rules || parse_ip(data, data_end, pkt_len, &p))
+		return;
+	/* the peer it goes to: as for the source of what comes from it */
+	q = (struct wgsf_query){ .version = p.version, .src = p.dst };
+	entry = wgsf_peer_of(NULL, &q);
+	if (!entry)
+		return;
+	bits = *entry;
+	if (!(bits & WGSF_ENTRY_POLICY))
+		bits = wgsf_entry_of_flags(NULL, bits & WGSF_ENTRY_SLOT);
+	if (!(bits & WGSF_ENTRY_DST))
+		return;
+	parse_l4(ctx, &p, l3_offset, ip_end(&p, pkt_len), &l4);
+	flow_record(&p, &l4);
 }
 
 #endif

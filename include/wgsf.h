@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 7
+#define WGSF_ABI_VERSION 8
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -139,6 +139,10 @@ struct wgsf_peer_stats {
 	__u32 pad;
 	struct wgsf_addr last_violation_src;
 	struct wgsf_addr last_violation_dst;
+	/* Packets that broke the peer's destination rules but answered a
+	 * flow opened toward it from the gateway's side (flows, below), so
+	 * passed and counted as neither violations nor drops. */
+	__u64 reply_packets;
 };
 
 /*
@@ -157,6 +161,70 @@ struct wgsf_dev_stats {
 	__u64 last_unknown_ns;
 	struct wgsf_addr last_unknown_src;
 	__u64 violation_packets;
+	/* Flows the egress program put in the flow table: those not in it now
+	 * were evicted (the datapath removes none). */
+	__u64 flows_created;
+};
+
+/*
+ * wgsf's own flow table (flows, LRU_HASH, WGSF_FLOWS entries per
+ * interface): what the egress program saw go from the gateway's side to a
+ * peer with destination rules, so that what answers it passes those rules
+ * (README, wgsf.policy(5)). Keyed as the ingress program sees an answer:
+ * the peer's side first. Addresses of either family as wgsf_addr holds
+ * them, ports in host order; an ICMP echo's key has its id as the peer's
+ * port and 0 as the local one. No slot: the answer's source names its
+ * peer, as for every inbound packet.
+ */
+#define WGSF_FLOWS 16384u
+
+struct wgsf_flow_key {
+	__u8 version; /* 4 or 6 */
+	__u8 proto;   /* TCP, UDP, ICMP or ICMPv6 */
+	__u16 peer_port;
+	__u16 local_port;
+	__u16 pad;
+	__u8 peer[16];
+	__u8 local[16];
+};
+
+/* How far a flow has come; each state has its idle timeout (the datapath's
+ * flow_timeout_ns, a load-time constant). */
+enum wgsf_flow_state {
+	WGSF_FLOW_TCP_OPENING, /* an outgoing SYN, nothing back yet: 2 min */
+	WGSF_FLOW_TCP_OPEN,    /* answered: 2 h idle */
+	WGSF_FLOW_TCP_CLOSED,  /* FIN both ways, or RST: 10 s for the last ACKs */
+	WGSF_FLOW_UDP,         /* 120 s after the last outgoing datagram */
+	WGSF_FLOW_ECHO,        /* an echo request: 30 s for its reply */
+	WGSF_FLOW_STATES,
+};
+
+/* wgsf_flow.fins: which ways a FIN went. */
+#define WGSF_FLOW_FIN_OUT (1u << 0)
+#define WGSF_FLOW_FIN_IN (1u << 1)
+
+struct wgsf_flow {
+	__u64 last_ns; /* bpf_ktime_get_coarse_ns() of the last packet that kept it */
+	__u32 state;   /* enum wgsf_flow_state */
+	__u32 fins;    /* WGSF_FLOW_FIN_* */
+};
+
+/*
+ * An attachment's two sides: the datapath on the interface's ingress (what
+ * peers send), and on its egress the program that records the flows that
+ * replies answer (what goes to peers). One is never attached without the
+ * other.
+ */
+enum wgsf_side {
+	WGSF_INGRESS,
+	WGSF_EGRESS,
+	WGSF_SIDES,
+};
+
+/* A cls_bpf filter under clsact, by its priority and handle. */
+struct wgsf_filter {
+	__u32 prio;
+	__u32 handle;
 };
 
 /*
@@ -167,9 +235,9 @@ struct wgsf_attachment {
 	__u32 kind;          /* loader's enum hook_kind: tc, or xdp (an earlier wgsf's) */
 	__u32 mech;          /* loader's enum hook_mech: none, tcx, clsact, xdp-generic */
 	__u32 ifindex;       /* the interface attached to */
-	__u32 tc_prio;       /* clsact: our filter's priority and handle */
-	__u32 tc_handle;
 	__u32 created_qdisc; /* clsact: we added the qdisc, so it is ours to remove */
+	/* clsact: our filter on each side; 0 and 0 until it is made */
+	struct wgsf_filter filter[WGSF_SIDES];
 };
 
 #define WGSF_POLICY_PATH_MAX 256
@@ -195,6 +263,10 @@ struct wgsf_config {
 	 * every new text, whose chunks are keyed by the id's lowest bit. */
 	__u32 policy_id;
 	__u32 policy_len; /* bytes; 0: no policy */
+	/* Nonzero while a peer may have destination rules, set before any
+	 * entry says so: until then the egress program reads nothing more. */
+	__u32 dst_rules;
+	__u32 pad;
 };
 
 /*

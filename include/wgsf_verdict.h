@@ -20,9 +20,23 @@
 
 #include "wgsf.h"
 
-/* The addresses the decision reads, each 4 or 16 bytes as version says. */
+/* wgsf_query.l4_flags: what the upper layer's header does not say. */
+#define WGSF_L4_FRAGMENT (1u << 0) /* a non-first fragment: no L4 header, no ports */
+#define WGSF_L4_SHORT (1u << 1)    /* the L4 header is cut short: no ports (TCP, UDP,
+				    * SCTP: < 4 bytes), no type and code (ICMP: < 2) */
+#define WGSF_L4_UNWALKED (1u << 2) /* an IPv6 extension header chain too long or cut
+				    * short: protocol 255, no ports */
+
+/*
+ * What the decision reads: the addresses, each 4 or 16 bytes as version
+ * says, and the upper layer (all 0 where it is not known: userspace).
+ */
 struct wgsf_query {
-	__u8 version; /* 4 or 6 */
+	__u8 version;  /* 4 or 6 */
+	__u8 proto;    /* the upper-layer protocol, past IPv6 extension headers */
+	__u8 l4_flags; /* WGSF_L4_* */
+	__u16 dport;   /* TCP, UDP, SCTP: the destination port; ICMP, ICMPv6:
+			* type << 8 | code */
 	const __u8 *src;
 	/* NULL (userspace only): not known, and destination rules unasked */
 	const __u8 *dst;

@@ -35,8 +35,7 @@ static int decide(const struct iface_view *v, const struct prefix *src, const st
 {
 	/* nothing attached runs on the interface: everything passes; where
 	 * that could not be read, the answer is for what the pins record */
-	bool runs = v->pins.hook == HOOK_LIVE || v->pins.hook == HOOK_STALE ||
-		    v->pins.hook == HOOK_UNKNOWN;
+	bool runs = hook_judges(v->pins.hook) || v->pins.hook == HOOK_UNKNOWN;
 	struct wgsf_verdict d;
 	int err = verdict_decide(&v->pins.maps, src, dst, &d);
 
@@ -160,9 +159,14 @@ static void print_human(const struct iface_view *v, const struct answer *a)
 	}
 	key_to_base64(key, a->peer->public_key);
 	printf("peer: %s\nallowed ip: %s\n", key, a->entry ? prefix_format(&a->entry->prefix, buf) : "?");
-	if (a->reason)
+	if (a->reason) {
 		print_violation(v, a);
-	else if (a->per_destination)
+		/* the flow table is the datapath's alone */
+		if (!strcmp(a->reason, ui_reason_name(WGSF_REASON_DESTINATION)))
+			printf("replies: not judged here; a packet that answers a flow opened "
+			       "toward the peer from the gateway's side passes (wgsf.policy(5), "
+			       "Replies)\n");
+	} else if (a->per_destination)
 		printf("verdict: pass from this source; its allowed destinations decide by "
 		       "destination ('wgsf lookup %s %s DESTINATION')\n", v->name, a->source);
 	else

@@ -31,12 +31,12 @@ static const struct family {
 	  "An attached interface: its hook, the mechanism that runs it, and the mode",
 	  IFACE_INFO, 0 },
 	{ "wgsf_interface_hook_in_force", "gauge",
-	  "1 where the program pinned for the interface runs on it now (show's hook_state "
-	  "attached), else 0", IFACE_IN_FORCE, 0 },
+	  "1 where the programs pinned for the interface run on it now, on its ingress and its "
+	  "egress (show's hook_state attached), else 0", IFACE_IN_FORCE, 0 },
 	{ "wgsf_interface_hook_state", "gauge",
 	  "How the hook stands on the interface, as show's hook_state says (attached, detached, "
-	  "stale, interface-recreated, interface-gone, or unknown where this process may not "
-	  "read the interface's programs)", IFACE_HOOK_STATE, 0 },
+	  "stale, interface-recreated, interface-gone, ingress-only, egress-only, or unknown "
+	  "where this process may not read the interface's programs)", IFACE_HOOK_STATE, 0 },
 	{ "wgsf_interface_unknown_packets_total", "counter",
 	  "Packets from sources no peer's allowed IPs hold (the tables lag WireGuard)", IFACE_STAT,
 	  offsetof(struct wgsf_dev_stats, unknown_packets) },
@@ -46,6 +46,10 @@ static const struct family {
 	{ "wgsf_interface_malformed_packets_total", "counter",
 	  "Packets too short for their IP header, or neither IPv4 nor IPv6", IFACE_STAT,
 	  offsetof(struct wgsf_dev_stats, malformed_packets) },
+	{ "wgsf_interface_flows_created_total", "counter",
+	  "Flows the egress program recorded for replies (README, Replies); the flow table holds "
+	  "16384, the least recently used goes first", IFACE_STAT,
+	  offsetof(struct wgsf_dev_stats, flows_created) },
 	{ "wgsf_interface_rejected_unknown_packets_total", "counter",
 	  "Packets WireGuard itself rejected from senders wgsf's tables lack", IFACE_REJECTED, 0 },
 	{ "wgsf_peer_receive_packets_total", "counter", "Packets received from the peer",
@@ -69,6 +73,10 @@ static const struct family {
 	{ "wgsf_peer_drop_bytes_total", "counter",
 	  "IP bytes of packets from the peer dropped for breaking its policy", PEER_STAT,
 	  offsetof(struct wgsf_peer_stats, drop_bytes) },
+	{ "wgsf_peer_reply_packets_total", "counter",
+	  "Packets from the peer that broke its destination rules but answered a flow opened "
+	  "toward it from the gateway's side, so passed (README, Replies)", PEER_STAT,
+	  offsetof(struct wgsf_peer_stats, reply_packets) },
 	{ "wgsf_peer_rejected_packets_total", "counter",
 	  "Packets from the peer that WireGuard itself rejected (source not in its allowed IPs)",
 	  PEER_REJECTED, offsetof(struct wgsf_rejected, packets) },

@@ -82,6 +82,7 @@ static void json_peer(struct json *j, const struct iface_view *v, const struct p
 	json_object_end(j);
 	json_u64(j, "drop_packets", s->drop_packets);
 	json_u64(j, "drop_bytes", s->drop_bytes);
+	json_u64(j, "reply_packets", s->reply_packets);
 	json_string(j, "last_violation_source", ui_addr(&s->last_violation_src, buf));
 	json_string(j, "last_violation_destination", ui_addr(&s->last_violation_dst, buf));
 	json_string(j, "last_violation_reason",
@@ -110,6 +111,7 @@ static void json_iface(struct json *j, const struct iface_view *v)
 	json_u64(j, "unknown_bytes", v->dev.unknown_bytes);
 	json_string(j, "last_unknown_source", ui_addr(&v->dev.last_unknown_src, buf));
 	json_u64(j, "malformed_packets", v->dev.malformed_packets);
+	json_u64(j, "flows_created", v->dev.flows_created);
 	json_bool(j, "rejected_visible", v->rejected_visible);
 	if (v->rejected_visible)
 		json_u64(j, "rejected_unknown_packets", v->rejected_unknown_packets);
@@ -182,16 +184,15 @@ static void human_peer(const struct peer_view *p)
 	       ui_bytes(p->stats.rx_bytes, b));
 	ui_label("  ", "last seen");
 	printf("%s\n", ui_ago(p->stats.last_seen_ns, b));
+	if (p->stats.reply_packets) {
+		ui_label("  ", "replies");
+		printf("%llu packets (answers to flows opened toward the peer, which its "
+		       "destination rules do not judge)\n", (unsigned long long)p->stats.reply_packets);
+	}
 	if (p->stats.violation_packets)
 		human_violations(&p->stats);
 	if (p->rejected && p->rejected->packets)
 		human_rejected(p->rejected);
-}
-
-/* Whether the datapath runs at all, if perhaps an older program. */
-static bool in_force(enum hook_state h)
-{
-	return h == HOOK_LIVE || h == HOOK_STALE;
 }
 
 /* The hook as the pins record it, and how it stands on the interface. */
@@ -218,9 +219,21 @@ static void human_hook(const struct iface_view *v, const char *name)
 	case HOOK_NONE:
 		printf("none: nothing of wgsf's runs on %s (removed from outside, or an attach "
 		       "was interrupted); run 'wgsf sync %s'\n", name, name);
-		return;	case HOOK_UNKNOWN:
+		return;
+	case HOOK_UNKNOWN:
 		printf("%s, as recorded; not verified: reading %s's programs takes CAP_SYS_ADMIN\n",
 		       ui_hook(&v->pins.cfg.attachment, buf), name);
+		return;
+	case HOOK_INGRESS_ONLY:
+		printf("%s on the ingress only: nothing of wgsf's runs on the egress (removed from "
+		       "outside, or an attach was interrupted), where it records the flows that "
+		       "replies answer: replies are judged as any packet; run 'wgsf sync %s'\n",
+		       ui_hook(&v->pins.cfg.attachment, buf), name);
+		return;
+	case HOOK_EGRESS_ONLY:
+		printf("none: only the egress program runs on %s, nothing of wgsf's on the ingress "
+		       "(removed from outside, or an attach was interrupted); run 'wgsf sync %s'\n",
+		       name, name);
 		return;
 	}
 }
@@ -237,7 +250,7 @@ static void human_iface(const struct iface_view *v)
 	human_hook(v, name);
 	ui_label("  ", "mode");
 	printf("%s%s\n", ui_mode(v->pins.cfg.mode), v->pins.hook == HOOK_UNKNOWN ? " (not verified)"
-						 : in_force(v->pins.hook) ? "" : " (not in force)");
+						 : hook_judges(v->pins.hook) ? "" : " (not in force)");
 	if (v->pins.cfg.policy[0]) {
 		ui_label("  ", "policy");
 		printf("%s\n", v->pins.cfg.policy);

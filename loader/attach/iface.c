@@ -188,12 +188,12 @@ static int record(void *ctx, const struct wgsf_attachment *st)
 }
 
 /*
- * On the same interface, tc's program is replaced in place. On an interface
- * re-created, the old attachment goes first, then tc is attached anew. The
- * new generation gen holds the links, the old one's too.
+ * On the same interface, tc's programs are replaced in place. On an
+ * interface re-created, the old attachment goes first, then tc is attached
+ * anew. The new generation gen holds the links, the old one's too.
  */
-static int hook(const struct session *s, const char *gen, int prog_fd, enum hook_mech force,
-		bool replace, struct recorder *r)
+static int hook(const struct session *s, const char *gen, const struct hook_progs *progs,
+		enum hook_mech force, bool replace, struct recorder *r)
 {
 	const struct hook_recorder rec = { record, r };
 	struct wgsf_attachment old = s->cfg.attachment, *st = &r->cfg.attachment;
@@ -204,7 +204,7 @@ static int hook(const struct session *s, const char *gen, int prog_fd, enum hook
 			hook_detach(gen, &old);
 		*st = (struct wgsf_attachment){ .ifindex = s->dev->ifindex };
 	}
-	return hook_attach_recorded(prog_fd, force, gen, st, &rec);
+	return hook_attach_recorded(progs, force, gen, st, &rec);
 }
 
 /*
@@ -218,18 +218,17 @@ static int switch_before_growth(struct session *s, const struct capacity *cap,
 				enum hook_state found)
 {
 	struct recorder r = { s->old.fd[MAP_CONFIG], s->cfg };
-	char path[HOOK_PATH_MAX];
-	int fd, err;
+	struct hook_progs progs;
+	int err;
 
 	if (found != HOOK_STALE || cap->peers <= old_capacity(s, MAP_PEER_STATS))
 		return 0;
-	hook_path(s->gen, "prog", path);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
+	err = hook_progs_open(s->gen, &progs);
+	if (err)
+		return err;
 	r.cfg.unfinished = 1;
-	err = hook(s, s->gen, fd, MECH_NONE, true, &r);
-	close(fd);
+	err = hook(s, s->gen, &progs, MECH_NONE, true, &r);
+	hook_progs_close(&progs);
 	s->cfg.attachment = r.cfg.attachment;
 	return err;
 }
@@ -243,6 +242,7 @@ static int switch_before_growth(struct session *s, const struct capacity *cap,
  */
 static int attach_locked(struct session *s, const struct iface_opts *o, struct iface_result *res)
 {
+	struct hook_progs progs;
 	struct wgsf_config want;
 	struct recorder r;
 	char gen[PATH_MAX];
@@ -250,7 +250,7 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	struct wgsf *skel;
 	bool replace;
 	struct maps m;
-	int prog, err = capacity_for(s, &cap) ?: switch_before_growth(s, &cap, res->found);
+	int err = capacity_for(s, &cap) ?: switch_before_growth(s, &cap, res->found);
 
 	skel = err ? NULL : load(s, &cap, &m);
 	if (!skel)
@@ -259,7 +259,7 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	if (!s->attached)
 		want.attachment = (struct wgsf_attachment){ .kind = HOOK_TC };
 	want.mode = mode_for(s, o->mode, s->attached ? s->cfg.mode : WGSF_MODE_MONITOR);
-	prog = bpf_program__fd(skel->progs.wgsf_tc);
+	progs = hook_progs_of(skel);
 	replace = s->attached && s->cfg.attachment.mech && s->cfg.attachment.kind == HOOK_TC &&
 		  s->cfg.attachment.ifindex == (uint32_t)s->dev->ifindex;
 	/* A new program must be in the right mode from its first packet; one
@@ -274,12 +274,12 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	 * generation in force tells whether its devices still exist */
 	err = err ?: sentinel_write(&m, s->dev->ifindex) ?: pin_generation(s->dir, gen) ?:
 		      maps_pin(&m, gen) ?:
-		      hook_pin(gen, prog, s->attached ? s->gen : NULL) ?: pin_commit(s->dir, gen) ?:
-		      hook(s, gen, prog, o->force_mech, replace, &r);
+		      hook_pin(gen, &progs, s->attached ? s->gen : NULL) ?: pin_commit(s->dir, gen) ?:
+		      hook(s, gen, &progs, o->force_mech, replace, &r);
 	want.attachment = r.cfg.attachment;
 	err = err ?: finish(s, &m, &want, res);
 	if (!err) {
-		hook_sweep(s->dev->ifindex, hook_prog_id(gen));
+		hook_sweep(s->dev->ifindex, gen);
 		pin_sweep(s->dir);
 	}
 	wgsf__destroy(skel);
@@ -335,7 +335,7 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct iface_re
 	/* A first attach that failed leaves nothing behind. */
 	if (err && !s.attached && s.lock >= 0) {
 		if (s.dev)
-			hook_sweep(s.dev->ifindex, 0);
+			hook_sweep(s.dev->ifindex, NULL);
 		pin_remove_tree(s.dir);
 		pin_dir_remove(s.dir);
 	}
@@ -423,7 +423,7 @@ int iface_detach(const char *ifname)
 	/* what no pins of ours record (an interrupted command's, another map
 	 * ABI's) is known by its programs' names */
 	if (!err && ifindex)
-		hook_sweep(ifindex, 0);
+		hook_sweep(ifindex, NULL);
 	if (!err) {
 		err = pin_remove_tree(s.dir);
 		pin_dir_remove(s.dir);

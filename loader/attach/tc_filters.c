@@ -84,8 +84,13 @@ int tc_filters_read(uint32_t ifindex, bool egress_too, struct tc_filters *fs)
 		return -errno;
 	err = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) ? -errno
 		: dump(nl, ifindex, TC_H_MIN_INGRESS, fs);
-	if (!err && egress_too)
+	if (!err && egress_too) {
+		size_t i = fs->n;
+
 		err = dump(nl, ifindex, TC_H_MIN_EGRESS, fs);
+		for (; i < fs->n; i++)
+			fs->v[i].egress = true;
+	}
 	mnl_socket_close(nl);
 	if (err) {
 		free(fs->v);

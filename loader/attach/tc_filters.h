@@ -10,6 +10,7 @@
 struct tc_filter {
 	uint32_t prio, handle;
 	uint32_t prog_id; /* a cls_bpf filter's program; 0 for other kinds */
+	bool egress;      /* on the egress; else on the ingress */
 };
 
 struct tc_filters {

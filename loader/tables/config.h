@@ -11,6 +11,8 @@ int config_read(int config_fd, struct wgsf_config *cfg);
 int config_write(int config_fd, const struct wgsf_config *cfg);
 /* Sets or clears the config's policied (see wgsf.h). */
 int config_set_policied(int config_fd, bool on);
+/* Sets or clears the config's dst_rules (see wgsf.h). */
+int config_set_dst_rules(int config_fd, bool on);
 /* Raises the config's generation after a write of the tables. */
 int generation_bump(int config_fd);
 /* Changes the mode only, keeping the rest of the config. */

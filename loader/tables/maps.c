@@ -25,7 +25,7 @@ const char *const map_names[MAP_COUNT] = {
 	[MAP_HOST_IPS6] = "host_ips6",       [MAP_SRC_HOSTS4] = "src_hosts4",
 	[MAP_SRC_HOSTS6] = "src_hosts6",     [MAP_DST_HOSTS4] = "dst_hosts4",
 	[MAP_DST_HOSTS6] = "dst_hosts6",     [MAP_POLICY_TEXT] = "policy_text",
-	[MAP_SENTINEL] = "sentinel",
+	[MAP_SENTINEL] = "sentinel",         [MAP_FLOWS] = "flows",
 };
 
 /* Where each sized map's max_entries lives in struct capacity. */

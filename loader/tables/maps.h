@@ -32,6 +32,7 @@ enum map_id {
 	MAP_DST_HOSTS6,
 	MAP_POLICY_TEXT, /* the policy in force, as text (userspace only) */
 	MAP_SENTINEL,    /* the devices attached to, by ifindex (userspace only) */
+	MAP_FLOWS,       /* the flows that replies answer (see wgsf.h) */
 	MAP_COUNT,
 };
 

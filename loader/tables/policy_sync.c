@@ -171,12 +171,13 @@ static int write_flags(const struct maps *m, const struct wg_device *dev, const 
 		       const uint32_t *flags, struct sync_result *res)
 {
 	struct wgsf_peer_policy now;
-	bool any = false;
+	bool any = false, dst = false;
 	size_t i;
 	int err;
 
 	for (i = 0; i < dev->n_peers; i++) {
 		any = any || flags[i];
+		dst = dst || flags[i] & WGSF_PEER_DST_POLICY;
 		if (bpf_map_lookup_elem(m->fd[MAP_PEER_POLICY], &slot_of[i], &now))
 			return -errno;
 		if (now.flags == flags[i])
@@ -186,8 +187,9 @@ static int write_flags(const struct maps *m, const struct wg_device *dev, const 
 			return err;
 		res->flags_changed++;
 	}
-	/* exactly whether any peer has flags now */
-	return config_set_policied(m->fd[MAP_CONFIG], any);
+	/* exactly whether any peer has flags, or destination rules, now */
+	return config_set_policied(m->fd[MAP_CONFIG], any) ?:
+	       config_set_dst_rules(m->fd[MAP_CONFIG], dst);
 }
 
 int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
@@ -235,6 +237,16 @@ int policy_drop_slots(const struct maps *m, struct policy_plan *p, const uint8_t
 		p->nh[d] = kept;
 	}
 	return err;
+}
+
+bool policy_plan_has_dst(const struct wg_device *dev, const struct policy_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < dev->n_peers; i++)
+		if (p->flags[i] & WGSF_PEER_DST_POLICY)
+			return true;
+	return false;
 }
 
 int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,

@@ -29,6 +29,8 @@ void policy_plan_peaks(const struct policy_plan *p, uint32_t peak[MAP_COUNT]);
  * before those slots go to other peers, and leaves them out of p's have. */
 int policy_drop_slots(const struct maps *m, struct policy_plan *p, const uint8_t *gone,
 		      uint32_t cap);
+/* Whether p gives some peer destination rules. */
+bool policy_plan_has_dst(const struct wg_device *dev, const struct policy_plan *p);
 int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		 const struct policy_plan *p, struct sync_result *res);
 void policy_plan_free(struct policy_plan *p);

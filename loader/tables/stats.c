@@ -43,6 +43,7 @@ static void add_peer(const char *buf, int ncpus, struct wgsf_peer_stats *out)
 		out->violation_bytes += c->violation_bytes;
 		out->drop_packets += c->drop_packets;
 		out->drop_bytes += c->drop_bytes;
+		out->reply_packets += c->reply_packets;
 		for (r = 0; r < WGSF_REASON_COUNT; r++)
 			out->violations[r] += c->violations[r];
 		if (c->last_seen_ns > out->last_seen_ns)
@@ -148,6 +149,7 @@ int stats_read_dev(int fd, struct wgsf_dev_stats *out)
 		out->unknown_bytes += c->unknown_bytes;
 		out->malformed_packets += c->malformed_packets;
 		out->violation_packets += c->violation_packets;
+		out->flows_created += c->flows_created;
 		if (c->last_unknown_ns > out->last_unknown_ns) {
 			out->last_unknown_ns = c->last_unknown_ns;
 			out->last_unknown_src = c->last_unknown_src;

@@ -297,6 +297,11 @@ static int plan_apply(const struct maps *m, const struct wg_device *dev, struct 
 	size_t i;
 	int err = p->free_first ? drop_gone(m, p, res) : 0;
 
+	/* the egress program records flows before any entry asks for them
+	 * (policy_apply sets it exactly at the end) */
+	if (!err && p->has_pol && policy_plan_has_dst(dev, &p->pol))
+		err = config_set_dst_rules(m->fd[MAP_CONFIG], true);
+
 	for (i = 0; i < p->n_fresh && !err; i++, res->peers_added++) {
 		s = p->slot_of[p->fresh[i]];
 		err = claim_write(m, s, &p->slots[s], prev_cap);

@@ -146,6 +146,26 @@ static void own_sources(const struct wg_device *d, struct policy *pol)
 	}
 }
 
+/* Destination rules for every peer of d (one that holds nothing the
+ * benchmark sends to: they only make the egress program record). */
+static void dst_rules(const struct wg_device *d, struct policy *pol)
+{
+	struct prefix any;
+	size_t i;
+
+	*pol = (struct policy){ .mode = WGSF_MODE_MONITOR };
+	pol->peers = calloc(d->n_peers, sizeof(*pol->peers));
+	if (!pol->peers || prefix_parse("198.51.100.1/32", &any))
+		die("policy", ENOMEM);
+	pol->n_peers = pol->cap_peers = d->n_peers;
+	for (i = 0; i < d->n_peers; i++) {
+		memcpy(pol->peers[i].public_key, d->peers[i].public_key, WG_KEY_LEN);
+		if (rule_list_add(&pol->peers[i].rules,
+				  &(struct rule){ .dst = any, .any_proto = true, .hi = 65535 }))
+			die("policy", ENOMEM);
+	}
+}
+
 /* prealloc: the host-route hashes preallocated, as a hash is by default. */
 static struct bench *bench_open_sized(size_t n, bool prealloc)
 {
@@ -204,28 +224,36 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Nanoseconds per packet of one run over all ADDRS sources. */
+/* Nanoseconds per packet of one run over all ADDRS sources, each a UDP
+ * datagram to port 53. */
 static double one_run(struct bpf_program *prog, uint8_t family)
 {
 	uint8_t pkt[64] = { family == AF_INET ? 0x45 : 0x60 };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt),
 		    .repeat = 1);
+	size_t hlen = family == AF_INET ? 20 : 40;
 
-	if (family == AF_INET)
+	if (family == AF_INET) {
 		pkt[3] = sizeof(pkt); /* total length */
-	else
+		pkt[9] = IPPROTO_UDP;
+	} else {
 		pkt[5] = sizeof(pkt) - 40; /* payload length */
+		pkt[6] = IPPROTO_UDP;
+	}
+	pkt[hlen + 3] = 53; /* destination port */
+	pkt[hlen + 5] = sizeof(pkt) - hlen; /* UDP length */
 	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &o))
 		die("BPF_PROG_TEST_RUN", errno);
 	return (double)o.duration / ADDRS;
 }
 
 /* RUNS runs of each of the programs (floor, plain, monitor, enforce,
- * monitor preallocated), taken in turns, so that the machine's drift
+ * monitor preallocated, monitor without the L4 parse, egress with no
+ * destination rules and with them), taken in turns, so that the machine's drift
  * touches them all alike: the median of each, and the worst ratio of one
  * run's pair (plain over monitor, the lowest; enforce over monitor, the
  * highest), for targets that must hold in every run. */
-#define PROGS 5
+#define PROGS 8
 static void per_packet(struct bpf_program **progs, uint8_t family, double ns[PROGS],
 		       double *plain_low, double *enforce_high)
 {
@@ -278,33 +306,39 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	uint64_t s = seed ^ (n * 4 + family * 2 + mixed);
 	struct prefix *v = table(&s, n, family, mixed);
 	struct wg_device *d = device_of(v, n, slots_for(n));
-	struct bench *mon, *enf, *pre;
+	struct bench *mon, *enf, *pre, *dst;
 	double ns[PROGS], plain_low, enforce_high;
-	struct policy pol;
+	struct policy pol, dpol;
 
 	own_sources(d, &pol);
+	dst_rules(d, &dpol);
 	/* the same sources for both: s as the table left it */
 	mon = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, false);
 	enf = loaded(n, v, d, &pol, WGSF_MODE_ENFORCE, s, false);
 	pre = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, true);
+	dst = loaded(n, v, d, &dpol, WGSF_MODE_MONITOR, s, false);
 	per_packet((struct bpf_program *[]){ mon->progs.bench_floor, mon->progs.bench_plain_lpm,
 					    mon->progs.bench_wgsf, enf->progs.bench_wgsf,
-					    pre->progs.bench_wgsf },
+					    pre->progs.bench_wgsf, mon->progs.bench_wgsf_no_l4,
+					    mon->progs.bench_egress, dst->progs.bench_egress },
 		   family, ns, &plain_low, &enforce_high);
 	printf("{\"bench\":\"packet\",\"family\":%d,\"shape\":\"%s\",\"entries\":%zu,"
 	       "\"peers\":%u,\"seed\":%llu,\"runs\":%d,\"floor_ns\":%.1f,\"plain_lpm_ns\":%.1f,"
 	       "\"monitor_ns\":%.1f,\"enforce_ns\":%.1f,\"plain_over_monitor_lowest\":%.2f,"
 	       "\"enforce_over_monitor_highest\":%.2f,\"monitor_prealloc_ns\":%.1f,"
-	       "\"host_bytes_per_entry\":%.1f,\"host_prealloc_bytes_per_entry\":%.1f}\n",
+	       "\"host_bytes_per_entry\":%.1f,\"host_prealloc_bytes_per_entry\":%.1f,"
+	       "\"monitor_no_l4_ns\":%.1f,\"egress_idle_ns\":%.1f,\"egress_record_ns\":%.1f}\n",
 	       family == AF_INET ? 4 : 6, mixed ? "mixed" : "hosts", n, slots_for(n),
 	       (unsigned long long)seed, RUNS, ns[0], ns[1], ns[2], ns[3], plain_low, enforce_high,
-	       ns[4], host_bytes(mon, n), host_bytes(pre, n));
+	       ns[4], host_bytes(mon, n), host_bytes(pre, n), ns[5], ns[6], ns[7]);
 	fflush(stdout);
 	policy_free(&pol);
+	policy_free(&dpol);
 	device_free(d);
 	bench__destroy(mon);
 	bench__destroy(enf);
 	bench__destroy(pre);
+	bench__destroy(dst);
 	free(v);
 }
 

@@ -251,14 +251,16 @@ static struct bench *empty;
 
 static void filter_on(enum filter f, struct wgsf *skel, struct wgsf_attachment *st)
 {
-	int prog = bpf_program__fd(skel->progs.wgsf_tc);
+	struct hook_progs progs = hook_progs_of(skel);
+	int nothing = bpf_program__fd(empty->progs.bench_tc_empty);
 
 	*st = (struct wgsf_attachment){ .ifindex = tun.ifindex };
 	if (f == TC_EMPTY) {
-		prog = bpf_program__fd(empty->progs.bench_tc_empty);
+		/* the floor of what an attachment of both sides costs */
+		progs = (struct hook_progs){ { nothing, nothing } };
 		f = TC;
 	}
-	if (f == TC && hook_attach(prog, MECH_NONE, tun.dir, st))
+	if (f == TC && hook_attach(&progs, MECH_NONE, tun.dir, st))
 		die("cannot attach: %s", strerror(errno));
 	if ((f == NFT && nft_on()) || (f == IPSET && ipset_on()))
 		die("cannot set up %s", names[f]);

@@ -61,25 +61,37 @@ static struct wgsf *load(void)
 	return tundev_datapath(3);
 }
 
-static int prog(const struct wgsf *skel)
+/* skel's programs for both sides, as hook_attach takes them. */
+static const struct hook_progs *prog(const struct wgsf *skel)
 {
-	return bpf_program__fd(skel->progs.wgsf_tc);
+	static struct hook_progs p;
+
+	p = hook_progs_of(skel);
+	return &p;
 }
 
-/* How many programs sit on tcx ingress, whoever attached them. */
+/* How many programs sit on tcx ingress and egress, whoever attached them. */
 static unsigned int on_hook(void)
 {
-	__u32 ids[8], n = 8, flags = 0;
+	__u32 ids[8], n = 8, m = 8, flags = 0;
 
-	return bpf_prog_query(tund.ifindex, WGSF_TCX_INGRESS, 0, &flags, ids, &n) ? 0 : n;
+	if (bpf_prog_query(tund.ifindex, WGSF_TCX_INGRESS, 0, &flags, ids, &n))
+		n = 0;
+	if (bpf_prog_query(tund.ifindex, WGSF_TCX_EGRESS, 0, &flags, ids, &m))
+		m = 0;
+	return n + m;
 }
 
+/* Whether `tc WHAT show` (filters: on ingress, or egress when what is
+ * "filter egress") holds needle. */
 static bool tc_shows(const char *what, const char *needle)
 {
 	char cmd[128];
 
 	snprintf(cmd, sizeof(cmd), "tc %s show dev %s%s", what, tund.ifname,
 		 strcmp(what, "filter") ? "" : " ingress");
+	if (!strcmp(what, "filter egress"))
+		snprintf(cmd, sizeof(cmd), "tc filter show dev %s egress", tund.ifname);
 	return output_lines(cmd, needle) > 0;
 }
 
@@ -88,15 +100,18 @@ static void lifecycle(enum hook_mech force, enum hook_mech want, const char *nam
 {
 	struct wgsf *a = load(), *b = load();
 	struct wgsf_attachment st = { .ifindex = tund.ifindex };
-	char path[PATH_MAX + 8];
+	char path[HOOK_PATH_MAX], epath[HOOK_PATH_MAX];
 
 	if (!ok(a && b, "%s: load two programs", name))
 		goto out;
 	is_u64(hook_attach(prog(a), force, tund.dir, &st), 0, "%s: attach", name);
 	is_u64(st.mech, want, "%s: attached by %s", name, hook_mech_name(want));
 	if (want == MECH_CLSACT)
-		ok(tc_shows("filter", "wgsf_tc") && tc_shows("filter", "direct-action"),
-		   "%s: tc shows our direct-action filter", name);
+		ok(tc_shows("filter", "wgsf_tc") && tc_shows("filter", "direct-action") &&
+			   tc_shows("filter egress", "wgsf_egress"),
+		   "%s: tc shows our direct-action filters, on the ingress and the egress", name);
+	else
+		is_u64(on_hook(), 2, "%s: tcx runs ours on the ingress and the egress", name);
 	send_v4(5, 60);
 	is_u64(rx(a), 5, "%s: counts every packet", name);
 	is_u64(hook_attach(prog(b), force, tund.dir, &st), 0, "%s: replace the program", name);
@@ -105,9 +120,12 @@ static void lifecycle(enum hook_mech force, enum hook_mech want, const char *nam
 	is_u64(hook_detach(tund.dir, &st), 0, "%s: detach", name);
 	send_v4(2, 60);
 	ok(rx(a) == 5 && rx(b) == 3, "%s: nothing counts after detach", name);
-	snprintf(path, sizeof(path), "%s/link", tund.dir);
-	ok(access(path, F_OK) && errno == ENOENT, "%s: no link pin left", name);
-	ok(!tc_shows("filter", "wgsf_tc") && !on_hook(), "%s: nothing of ours on the hook", name);
+	hook_link_path(tund.dir, WGSF_INGRESS, path);
+	hook_link_path(tund.dir, WGSF_EGRESS, epath);
+	ok(access(path, F_OK) && errno == ENOENT && access(epath, F_OK) && errno == ENOENT,
+	   "%s: no link pin left", name);
+	ok(!tc_shows("filter", "wgsf_tc") && !tc_shows("filter egress", "wgsf_egress") && !on_hook(),
+	   "%s: nothing of ours on the hooks", name);
 out:
 	wgsf__destroy(a);
 	wgsf__destroy(b);

@@ -35,50 +35,55 @@ struct aggregate {
 	uint16_t ip_len;
 	uint16_t gso_segs, gso_size;
 	uint64_t packets, bytes; /* worked out by hand */
+	uint8_t hopopts;         /* IPv6: bytes of a hop-by-hop header before proto's */
 };
 
 static const struct aggregate cases[] = {
 	/* IPv4 + TCP: 40 bytes of headers, 200 of payload */
-	{ "IPv4 TCP, plain", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 0, 0, 1, 240 },
+	{ "IPv4 TCP, plain", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 0, 0, 1, 240, 0 },
 	{ "IPv4 TCP, plain, gso_segs without gso_size", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 9,
-	  0, 1, 240 },
-	{ "IPv4 TCP, 6 segments", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 6, 100, 6, 440 },
+	  0, 1, 240, 0 },
+	{ "IPv4 TCP, 6 segments", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 6, 100, 6, 440, 0 },
 	{ "IPv4 TCP, segments 0, 200 B in 64s", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 0, 64, 4,
-	  360 },
+	  360, 0 },
 	{ "IPv4 TCP, segments 0, 200 B in 200s", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 0, 200, 1,
-	  240 },
+	  240, 0 },
 	/* IP options (24) and TCP options (32): 56 bytes of headers */
 	{ "IPv4 options, TCP options, 3 segments", "192.0.2.7", IPPROTO_TCP, 6, 8, 256, 3, 100, 3,
-	  368 },
+	  368, 0 },
 	{ "IPv4 options, TCP options, segments 0, 200 B in 50s", "192.0.2.7", IPPROTO_TCP, 6, 8,
-	  256, 0, 50, 4, 424 },
+	  256, 0, 50, 4, 424, 0 },
 	/* IPv4 + UDP: 28 */
-	{ "IPv4 UDP, 5 segments", "192.0.2.7", IPPROTO_UDP, 5, 0, 228, 5, 100, 5, 340 },
+	{ "IPv4 UDP, 5 segments", "192.0.2.7", IPPROTO_UDP, 5, 0, 228, 5, 100, 5, 340, 0 },
 	{ "IPv4 UDP, segments 0, 200 B in 64s", "192.0.2.7", IPPROTO_UDP, 5, 0, 228, 0, 64, 4,
-	  312 },
+	  312, 0 },
 	/* IPv6 + TCP: 60; with 20 bytes of TCP options, 80 */
-	{ "IPv6 TCP, 7 segments", "2001:db8::7", IPPROTO_TCP, 0, 5, 260, 7, 100, 7, 620 },
+	{ "IPv6 TCP, 7 segments", "2001:db8::7", IPPROTO_TCP, 0, 5, 260, 7, 100, 7, 620, 0 },
 	{ "IPv6 TCP, segments 0, 200 B in 100s", "2001:db8::7", IPPROTO_TCP, 0, 5, 260, 0, 100, 2,
-	  320 },
-	{ "IPv6 TCP options, 4 segments", "2001:db8::7", IPPROTO_TCP, 0, 10, 280, 4, 100, 4, 520 },
+	  320, 0 },
+	{ "IPv6 TCP options, 4 segments", "2001:db8::7", IPPROTO_TCP, 0, 10, 280, 4, 100, 4, 520,
+	  0 },
 	/* IPv6 + UDP: 48 */
-	{ "IPv6 UDP, 2 segments", "2001:db8::7", IPPROTO_UDP, 0, 0, 248, 2, 100, 2, 296 },
+	{ "IPv6 UDP, 2 segments", "2001:db8::7", IPPROTO_UDP, 0, 0, 248, 2, 100, 2, 296, 0 },
 	{ "IPv6 UDP, segments 0, 200 B in 40s", "2001:db8::7", IPPROTO_UDP, 0, 0, 248, 0, 40, 5,
-	  440 },
+	  440, 0 },
 	/* an L4 header cut short, or none wgsf knows: the IP header alone */
 	{ "IPv4 TCP cut at 10 bytes, 3 segments", "192.0.2.7", IPPROTO_TCP, 5, 5, 30, 3, 100, 3,
-	  70 },
+	  70, 0 },
 	{ "IPv4 TCP cut at 10 bytes, segments 0, 10 B in 8s", "192.0.2.7", IPPROTO_TCP, 5, 5, 30,
-	  0, 8, 2, 50 },
+	  0, 8, 2, 50, 0 },
 	{ "IPv4 TCP of 60 bytes by its offset, 40 there, 2 segments", "192.0.2.7", IPPROTO_TCP, 5,
-	  15, 60, 2, 100, 2, 80 },
+	  15, 60, 2, 100, 2, 80, 0 },
 	{ "IPv4 TCP offset 4, less than a header, 2 segments", "192.0.2.7", IPPROTO_TCP, 5, 4, 60,
-	  2, 100, 2, 80 },
+	  2, 100, 2, 80, 0 },
 	{ "IPv6 UDP cut at 4 bytes, 2 segments", "2001:db8::7", IPPROTO_UDP, 0, 0, 44, 2, 100, 2,
-	  84 },
-	{ "IPv4 ICMP, 3 segments", "192.0.2.7", IPPROTO_ICMP, 5, 0, 100, 3, 100, 3, 140 },
+	  84, 0 },
+	{ "IPv4 ICMP, 3 segments", "192.0.2.7", IPPROTO_ICMP, 5, 0, 100, 3, 100, 3, 140, 0 },
 	{ "IPv6 hop-by-hop header, 3 segments", "2001:db8::7", IPPROTO_HOPOPTS, 0, 0, 120, 3, 100,
-	  3, 200 },
+	  3, 200, 0 },
+	/* the IPv6 extension headers are each packet's own too: 40 + 8 + 20 */
+	{ "IPv6 hop-by-hop, TCP, 3 segments", "2001:db8::7", IPPROTO_TCP, 0, 5, 268, 3, 100, 3,
+	  404, 8 },
 };
 
 /* The Ethernet frame of c (tc under BPF_PROG_TEST_RUN gets one); its length. */
@@ -90,7 +95,16 @@ static size_t build(const struct aggregate *c, const char *src_addr, uint8_t fra
 
 	addr_parse(src_addr, &src);
 	addr_parse(src.family == AF_INET ? "198.51.100.1" : "2001:db8:ff::1", &dst);
-	ip_l4_header(ip, &src, &dst, c->ip_len, c->ihl, c->proto, c->doff);
+	ip_l4_header(ip, &src, &dst, c->ip_len - c->hopopts, c->ihl, c->proto, c->doff);
+	if (c->hopopts) {
+		memmove(ip + IPV6_HLEN + c->hopopts, ip + IPV6_HLEN,
+			c->ip_len - IPV6_HLEN - c->hopopts);
+		memset(ip + IPV6_HLEN, 0, c->hopopts);
+		ip[IPV6_HLEN] = c->proto;
+		ip[IPV6_HLEN + 1] = c->hopopts / 8 - 1;
+		ip[6] = IPPROTO_HOPOPTS;
+		ip[5] += c->hopopts; /* the payload length */
+	}
 	/* the Ethernet header as packet_raw writes it, then the packet, which
 	 * may be longer than a struct packet holds */
 	packet_raw(&pkt, ETH_HLEN, src.family == AF_INET ? ETH_P_IP : ETH_P_IPV6, ip, 0);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -39,7 +40,7 @@
 #define FLOOD_MAX 1000000
 
 static struct tundev tund;
-static char link_pin[PATH_MAX + 8];
+static char link_pin[HOOK_PATH_MAX], egress_link_pin[HOOK_PATH_MAX];
 static int sock = -1;
 
 /* Lines of `tc ARGS dev IFNAME` output that mention needle. */
@@ -58,7 +59,8 @@ static void setup(void)
 
 	if (why)
 		skip_all("%s", why);
-	snprintf(link_pin, sizeof(link_pin), "%s/link", tund.dir);
+	hook_link_path(tund.dir, WGSF_INGRESS, link_pin);
+	hook_link_path(tund.dir, WGSF_EGRESS, egress_link_pin);
 	inet_pton(AF_INET, "192.0.2.1", &sin.sin_addr);
 	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (sock < 0 || bind(sock, (struct sockaddr *)&sin, sizeof(sin)))
@@ -149,9 +151,13 @@ static struct wgsf *load(void)
 	return tundev_datapath(SLOT);
 }
 
-static int prog(const struct wgsf *skel)
+/* skel's programs for both sides, as hook_attach takes them. */
+static const struct hook_progs *prog(const struct wgsf *skel)
 {
-	return bpf_program__fd(skel->progs.wgsf_tc);
+	static struct hook_progs p;
+
+	p = hook_progs_of(skel);
+	return &p;
 }
 
 static struct wgsf_peer_stats peer(const struct wgsf *skel)
@@ -191,6 +197,14 @@ static unsigned int tcx_progs(__u32 ids[8])
 	return bpf_prog_query(tund.ifindex, WGSF_TCX_INGRESS, 0, &flags, ids, &n) ? 0 : n;
 }
 
+/* How many programs are on tcx egress. */
+static unsigned int tcx_egress_progs(void)
+{
+	__u32 ids[8], n = 8, flags = 0;
+
+	return bpf_prog_query(tund.ifindex, WGSF_TCX_EGRESS, 0, &flags, ids, &n) ? 0 : n;
+}
+
 /* The program in generic XDP mode, whoever attached it; 0 when none. */
 static uint32_t xdp_prog(void)
 {
@@ -204,8 +218,10 @@ static bool all_gone(void)
 {
 	__u32 ids[8];
 
-	return access(link_pin, F_OK) && !tc_lines("filter show ingress", "wgsf_tc") &&
-	       !tcx_progs(ids) && !xdp_prog();
+	return access(link_pin, F_OK) && access(egress_link_pin, F_OK) &&
+	       !tc_lines("filter show ingress", "wgsf_tc") &&
+	       !tc_lines("filter show egress", "wgsf_egress") && !tcx_progs(ids) &&
+	       !tcx_egress_progs() && !xdp_prog();
 }
 
 /* Counted, and what the stack then sees; monitor and enforce on a blocked
@@ -331,8 +347,12 @@ static void replace_under_traffic(enum hook_mech mech, const char *name)
 	if (!ok(sent && sum == sent, "%s: all %lu packets written are counted", name, sent))
 		diag("  counted %llu", (unsigned long long)sum);
 	if (mech == MECH_CLSACT)
-		is_u64(tc_lines("filter show ingress", "wgsf_tc"), 1,
-		       "%s: one filter, replaced in place", name);
+		ok(tc_lines("filter show ingress", "wgsf_tc") == 1 &&
+			   tc_lines("filter show egress", "wgsf_egress") == 1,
+		   "%s: one filter on each side, replaced in place", name);
+	else
+		ok(tcx_progs((__u32[8]){}) == 1 && tcx_egress_progs() == 1,
+		   "%s: one program on each side, replaced in place", name);
 	hook_detach(tund.dir, &st);
 	ok(all_gone(), "%s: nothing of ours left", name);
 out:
@@ -340,22 +360,36 @@ out:
 		wgsf__destroy(s[i]);
 }
 
-/* Someone detaches our link, or deletes our filter: attach mends it. */
+/* Someone detaches our link on side. */
+static void unpin_side(enum wgsf_side side)
+{
+	int fd = bpf_obj_get(side == WGSF_INGRESS ? link_pin : egress_link_pin);
+
+	bpf_link_detach(fd);
+	close(fd);
+}
+
+/* Removes our side behind our back: the link, or the filter. */
+static void remove_side(enum hook_mech mech, const struct wgsf_attachment *st,
+			enum wgsf_side side)
+{
+	if (mech == MECH_TCX)
+		unpin_side(side);
+	else
+		sh("tc filter del dev %s %s pref %u", tund.ifname,
+		   side == WGSF_INGRESS ? "ingress" : "egress", st->filter[side].prio);
+}
+
+/* Someone detaches our links, or deletes our filters: attach mends them. */
 static void mended(enum hook_mech mech, const char *name)
 {
 	struct wgsf_attachment st = { .ifindex = tund.ifindex };
 	struct wgsf *a = load(), *b = load();
-	int fd;
 
 	if (!ok(a && b && !hook_attach(prog(a), mech, tund.dir, &st), "%s: attach", name))
 		goto out;
-	if (mech == MECH_CLSACT) {
-		sh("tc filter del dev %s ingress pref %u", tund.ifname, st.tc_prio);
-	} else {
-		fd = bpf_obj_get(link_pin);
-		bpf_link_detach(fd);
-		close(fd);
-	}
+	remove_side(mech, &st, WGSF_INGRESS);
+	remove_side(mech, &st, WGSF_EGRESS);
 	send_n(AF_INET, N);
 	is_u64(peer(a).rx_packets, 0, "%s: removed behind our back, nothing counts", name);
 	ok(!hook_attach(prog(b), mech, tund.dir, &st) && st.mech == mech,
@@ -365,6 +399,94 @@ static void mended(enum hook_mech mech, const char *name)
 	hook_detach(tund.dir, &st);
 	ok(all_gone(), "%s: nothing of ours left", name);
 out:
+	wgsf__destroy(a);
+	wgsf__destroy(b);
+}
+
+/* Pins skel's programs in the test's pin directory, as a generation of
+ * pins holds them, for hook_state and hook_sweep to know them by. */
+static bool pin_progs(const struct wgsf *skel)
+{
+	char path[HOOK_PATH_MAX];
+	int side;
+
+	for (side = 0; side < WGSF_SIDES; side++) {
+		hook_prog_path(tund.dir, side, path);
+		unlink(path);
+	}
+	return !hook_pin(tund.dir, prog(skel), NULL);
+}
+
+/* One side removed: hook_state says which runs, and attach mends it. */
+static void one_side(enum hook_mech mech, const char *name)
+{
+	static const struct {
+		enum wgsf_side gone;
+		enum hook_state left;
+	} cases[] = { { WGSF_EGRESS, HOOK_INGRESS_ONLY }, { WGSF_INGRESS, HOOK_EGRESS_ONLY } };
+	struct wgsf_attachment st = { .ifindex = tund.ifindex };
+	struct wgsf *s[2] = { load(), load() };
+	uint64_t before;
+	size_t i;
+
+	if (!ok(s[0] && s[1] && !hook_attach(prog(s[0]), mech, tund.dir, &st) && pin_progs(s[0]),
+		"%s: attach", name))
+		goto out;
+	is_u64(hook_state(tund.ifname, tund.dir, &st), HOOK_LIVE, "%s: both sides run", name);
+	for (i = 0; i < 2; i++) {
+		remove_side(mech, &st, cases[i].gone);
+		is_u64(hook_state(tund.ifname, tund.dir, &st), cases[i].left, "%s: %s removed: %s",
+		       name, cases[i].gone == WGSF_EGRESS ? "the egress" : "the ingress",
+		       hook_state_name(cases[i].left));
+		before = peer(s[(i + 1) % 2]).rx_packets;
+		ok(!hook_attach(prog(s[(i + 1) % 2]), mech, tund.dir, &st) &&
+			   pin_progs(s[(i + 1) % 2]) &&
+			   hook_state(tund.ifname, tund.dir, &st) == HOOK_LIVE,
+		   "%s: attach again mends it: both sides run", name);
+		send_n(AF_INET, N);
+		is_u64(peer(s[(i + 1) % 2]).rx_packets - before, N, "%s: the new program counts",
+		       name);
+	}
+	hook_detach(tund.dir, &st);
+	ok(all_gone(), "%s: nothing of ours left", name);
+out:
+	wgsf__destroy(s[0]);
+	wgsf__destroy(s[1]);
+}
+
+/* Another attachment's programs, left running by a killed command: a sweep
+ * removes them from both sides and keeps the pinned ones. */
+static void sweep(enum hook_mech mech, const char *name)
+{
+	struct wgsf_attachment st = { .ifindex = tund.ifindex }, stray;
+	struct wgsf *a = load(), *b = load();
+	char dir[PATH_MAX + 8];
+	bool made;
+
+	snprintf(dir, sizeof(dir), "%s/stray", tund.dir);
+	if (!ok(a && b && !mkdir(dir, 0700) && !hook_attach(prog(a), mech, tund.dir, &st) &&
+			pin_progs(a), "%s: ours, pinned", name))
+		goto out;
+	stray = (struct wgsf_attachment){ .ifindex = tund.ifindex };
+	/* pinned elsewhere, as by a generation that a killed command left */
+	made = !hook_attach(prog(b), mech, dir, &stray);
+	ok(made && (mech == MECH_CLSACT ? tc_lines("filter show egress", "wgsf_egress") == 2
+					: tcx_egress_progs() == 2),
+	   "%s: a stray attachment beside ours", name);
+	hook_sweep(tund.ifindex, tund.dir);
+	send_n(AF_INET, N);
+	ok(peer(a).rx_packets == N && !peer(b).rx_packets &&
+		   hook_state(tund.ifname, tund.dir, &st) == HOOK_LIVE,
+	   "%s: the sweep leaves ours, which counts", name);
+	ok(mech == MECH_CLSACT ? tc_lines("filter show egress", "wgsf_egress") == 1 &&
+					 tc_lines("filter show ingress", "wgsf_tc") == 1
+			       : tcx_egress_progs() == 1 && tcx_progs((__u32[8]){}) == 1,
+	   "%s: and removes the stray from both sides", name);
+	hook_detach(tund.dir, &st);
+	hook_detach(dir, &stray);
+	ok(all_gone(), "%s: nothing of ours left", name);
+out:
+	rmdir(dir);
 	wgsf__destroy(a);
 	wgsf__destroy(b);
 }
@@ -392,15 +514,15 @@ static void usurper(void)
 	if (!ok(a && b && id && !hook_attach(prog(a), MECH_CLSACT, tund.dir, &st),
 		"usurper: our clsact filter"))
 		goto out;
-	sh("tc filter del dev %s ingress pref %u", tund.ifname, st.tc_prio);
+	sh("tc filter del dev %s ingress pref %u", tund.ifname, st.filter[WGSF_INGRESS].prio);
 	opts.prog_fd = theirs;
-	opts.handle = st.tc_handle;
-	opts.priority = st.tc_prio;
+	opts.handle = st.filter[WGSF_INGRESS].handle;
+	opts.priority = st.filter[WGSF_INGRESS].prio;
 	if (!ok(!bpf_tc_attach(&hook, &opts), "usurper: theirs at our priority and handle"))
 		goto out;
 	is_u64(hook_detach(tund.dir, &st), 0, "usurper: detach");
 	is_u64(tc_prog_at(opts.priority, opts.handle), id, "usurper: theirs stays");
-	ok(!hook_attach(prog(b), MECH_CLSACT, tund.dir, &st) && st.tc_prio != opts.priority &&
+	ok(!hook_attach(prog(b), MECH_CLSACT, tund.dir, &st) && st.filter[WGSF_INGRESS].prio != opts.priority &&
 		   tc_prog_at(opts.priority, opts.handle) == id,
 	   "usurper: a replace attaches anew beside theirs, not over it");
 	send_n(AF_INET, N);
@@ -459,9 +581,10 @@ static void shared_qdisc(void)
 	       tund.ifname),
 	   "shared qdisc: someone adds an egress filter to it");
 	is_u64(hook_detach(tund.dir, &st), 0, "shared qdisc: detach");
-	ok(!tc_lines("filter show ingress", "wgsf_tc") && tc_lines("filter show egress", "u32") &&
-		   tc_lines("qdisc show", "clsact"),
-	   "shared qdisc: our filter goes, their filter and the qdisc stay");
+	ok(!tc_lines("filter show ingress", "wgsf_tc") &&
+		   !tc_lines("filter show egress", "wgsf_egress") &&
+		   tc_lines("filter show egress", "u32") && tc_lines("qdisc show", "clsact"),
+	   "shared qdisc: our filters go, their filter and the qdisc stay");
 out:
 	sh("tc qdisc del dev %s clsact 2>/dev/null", tund.ifname);
 	wgsf__destroy(a);
@@ -483,7 +606,7 @@ static void foreign_xdp(void)
 	send_n(AF_INET, N);
 	is_u64(peer(a).rx_packets, N, "foreign xdp: ours counts what theirs passed");
 	hook_detach(tund.dir, &st);
-	hook_sweep(tund.ifindex, 0);
+	hook_sweep(tund.ifindex, NULL);
 	is_u64(xdp_prog(), prog_id(theirs), "foreign xdp: theirs stays");
 out:
 	bpf_xdp_detach(tund.ifindex, XDP_FLAGS_SKB_MODE, NULL);
@@ -505,7 +628,7 @@ static void retired_xdp(void)
 	if (!ok(!retired_xdp_attach(tund.ifindex, tund.dir, 0, &st) && xdp_prog(),
 		"retired xdp: again"))
 		return;
-	hook_sweep(tund.ifindex, 0);
+	hook_sweep(tund.ifindex, NULL);
 	ok(!xdp_prog(), "retired xdp: a sweep removes it");
 	unlink(link_pin);
 }
@@ -524,6 +647,8 @@ int main(void)
 		counts(mechs[i], name);
 		replace_under_traffic(mechs[i], name);
 		mended(mechs[i], name);
+		one_side(mechs[i], name);
+		sweep(mechs[i], name);
 	}
 	usurper();
 	foreign_tcx();

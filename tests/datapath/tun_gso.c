@@ -124,6 +124,7 @@ static void send_frames(const struct wgsf *skel)
 int main(void)
 {
 	struct wgsf_attachment st = {};
+	struct hook_progs progs;
 	const char *why;
 	struct wgsf *skel;
 
@@ -134,7 +135,9 @@ int main(void)
 		skip_all("%s", why);
 	st.ifindex = tund.ifindex;
 	skel = tundev_datapath(SLOT);
-	if (ok(skel && !hook_attach(bpf_program__fd(skel->progs.wgsf_tc), MECH_NONE, tund.dir, &st),
+	if (skel)
+		progs = hook_progs_of(skel);
+	if (ok(skel && !hook_attach(&progs, MECH_NONE, tund.dir, &st),
 	       "wgsf on the ingress of %s, a TUN device with virtio_net_hdr", tund.ifname)) {
 		send_frames(skel);
 		hook_detach(tund.dir, &st);

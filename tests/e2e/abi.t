@@ -22,7 +22,7 @@ for cmd in "show $GW_IF" "sync $GW_IF" "attach $GW_IF"; do
 	t_is "$?:${out/this is [0-9]*)/this is N)}" "1:Unable to ${cmd% *} $GW_IF: $why" \
 		"$cmd: refused, and why"
 done
-t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 1 "its program runs still"
+t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 2 "its programs run still, on the ingress and the egress"
 t_is "$(wgsf_gw detach "$GW_IF")" "$GW_IF: detached (the pins of a wgsf of another map ABI)" \
 	"detach: done, saying whose pins they were"
 t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 0 "and goes with the pins"

@@ -19,9 +19,10 @@ t_is "$(tail -n1 "$OUT/stderr")" "bench: wrote $BENCH_MD and $BENCH_JSON" "it sa
 J=$OUT/bench.json
 t_is "$(jq -r '.machine.kernel' "$J")" "$(uname -r)" "the report names the kernel"
 t_is "$(jq '.machine.quick' "$J")" true "and says it was a quick run"
-# 2 families x 2 shapes x 2 sizes, each with all four variants measured
+# 2 families x 2 shapes x 2 sizes, each with all seven variants measured
 t_is "$(jq '[.results[] | select(.bench == "packet") |
-	select(.floor_ns > 0 and .plain_lpm_ns > 0 and .monitor_ns > 0 and .enforce_ns > 0)] |
+	select(.floor_ns > 0 and .plain_lpm_ns > 0 and .monitor_ns > 0 and .enforce_ns > 0 and
+	       .monitor_no_l4_ns > 0 and .egress_idle_ns > 0 and .egress_record_ns > 0)] |
 	length' "$J")" 8 "per-packet figures for IPv4 and IPv6, both shapes, 1 and 1,000 entries"
 t_is "$(jq '[.results[] | select(.bench == "control" and .peers == 1000 and .prefixes == 2000 and
 	.sync_s > 0 and .sync_one_changed_s > 0 and .sync_one_changed_cached_s > 0 and
@@ -42,7 +43,8 @@ t_is "$(jq -r '.results[] | select(.bench == "tracer") | .skipped' "$J")" \
 t_is "$(grep -c '^## ' "$M")" 8 "the markdown has its eight sections"
 t_ok "the tracer's says why it has no figures" \
 	grep -qx 'Not measured: left out of a quick run, which boots no kernel.' "$M"
-t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 8 "and a row per per-packet case"
+t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 24 \
+	"and a row per per-packet case, in the per-packet table, the L4 parse's and the egress's"
 t_ok "a quick run says it is one" grep -q 'A quick run (BENCH_QUICK=1)' "$M"
 t_ok "no figure is missing from the tables" bash -c "! grep -q 'null' '$M'"
 t_done

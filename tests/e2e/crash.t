@@ -4,8 +4,8 @@
 # rolls back. wgsf built with fault points (build/tests/tools/wgsf-faults)
 # is killed at each of its writes in turn; after each kill `show` tells the
 # truth about the hook, and the next command keeps mode, policy and
-# counters, with exactly one program of ours on the interface, counting
-# into the pinned maps.
+# counters, with exactly one program of ours on each side of the interface
+# (ingress and egress), counting into the pinned maps.
 . "$(dirname "$0")/lib.sh"
 require_e2e
 FAULTS=$BUILD_DIR/tests/tools/wgsf-faults
@@ -33,14 +33,19 @@ kill_at() { # N ARGS...
 	return 2
 }
 json() { wgsf_gw show "$GW_IF" --json 2>/dev/null; }
-# Programs of ours on the gateway's interface (tcx, and an earlier wgsf's XDP).
+# Programs of ours on the gateway's interface (tcx on both sides, and an
+# earlier wgsf's XDP).
 ours() { in_ns "$GW_NS" "$BUILD_DIR/tests/tools/onhook" "$GW_IF" | grep -c ' wgsf_'; }
-# Whether show says a program of ours runs, and whether one does: "0 0"
-# and "1 1" are the truth.
+# How many programs of ours show says run, and how many do: "0 0", "1 1"
+# (one side alone) and "2 2" are the truth.
 truth() {
 	local state
 	state=$(json | jq -r '.interfaces[0].hook_state // "none"')
-	case $state in attached | stale) state=1 ;; *) state=0 ;; esac
+	case $state in
+	attached | stale) state=2 ;;
+	ingress-only | egress-only) state=1 ;;
+	*) state=0 ;;
+	esac
 	echo "$state $(ours)"
 }
 truthful() { # WHAT
@@ -68,7 +73,7 @@ for n in $(seq 1 100); do
 	truthful "first attach, killed at point $n"
 	t_ok "first attach, killed at point $n: attach again" attach_gw --mode enforce --policy "$work/policy"
 	pings 1 192.0.2.11 1
-	t_is "$(state | tr '\n' ' ')" "enforce $work/policy true 1 attached 1 " \
+	t_is "$(state | tr '\n' ' ')" "enforce $work/policy true 1 attached 2 " \
 		"first attach, killed at point $n: enforcing the policy, counting, one program"
 	detach_gw
 done
@@ -90,7 +95,7 @@ for n in $(seq 1 100); do
 	mode=${after%% *}
 	t_ok "re-attach, killed at point $n: sync completes it" eval 'wgsf_gw sync "$GW_IF" >/dev/null' 
 	pings 1 192.0.2.11 1
-	t_is "$(state | tr '\n' ' ')" "$mode $work/policy true 3 attached 1 " \
+	t_is "$(state | tr '\n' ' ')" "$mode $work/policy true 3 attached 2 " \
 		"re-attach, killed at point $n: that mode kept, counting on, one program"
 	wgsf_gw attach "$GW_IF" --mode monitor >/dev/null
 	detach_gw && attach_gw --policy "$work/policy" && pings 1 192.0.2.11 2
@@ -105,14 +110,14 @@ for n in $(seq 1 100); do
 	kill_at "$n" sync "$GW_IF"
 	case $? in 1) break ;; 2) t_ok "growth sync: point $n" false; break ;; esac
 	truthful "growth sync, killed at point $n"
-	t_is "$(state | tr '\n' ' ' | sed 's/ stale / attached /')" "enforce $work/policy true 2 attached 1 " \
+	t_is "$(state | tr '\n' ' ' | sed 's/ stale / attached /')" "enforce $work/policy true 2 attached 2 " \
 		"growth sync, killed at point $n: show: mode, policy, counters kept"
 	t_ok "growth sync, killed at point $n: sync completes it" eval 'wgsf_gw sync "$GW_IF" >/dev/null' 
 	t_is "$(wgsf_peers | wc -l)" 262 "growth sync, killed at point $n: all 262 peers in the tables"
 	pings 1 192.0.2.11 1
 	t_ok "growth sync, killed at point $n: the blocked client's packets are dropped" \
 		sh -c "! nsenter --net=/var/run/netns/${CLIENT_NS[2]} ping -c 1 -W 0.3 -I 192.0.2.12 192.0.2.1 >/dev/null"
-	t_is "$(state | tr '\n' ' ')" "enforce $work/policy true 3 attached 1 " \
+	t_is "$(state | tr '\n' ' ')" "enforce $work/policy true 3 attached 2 " \
 		"growth sync, killed at point $n: counting on into the pins"
 	# shellcheck disable=SC2046
 	gw_run wg set "$GW_IF" $(cat "$work/fewer")

@@ -15,7 +15,7 @@ t_ok "someone else's clsact qdisc and filter" ip netns exec "$GW_NS" sh -c \
 	match u32 0xdeadbeef 0xffffffff at 0"
 t_ok "attach" attach_gw
 t_ok "pinned under /sys/fs/bpf/wgsf" test "$(pins)" -gt 0
-t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 1 "our program is on the hook"
+t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 2 "our programs are on the hooks, ingress and egress"
 t_ok "pings pass" pings 1 192.0.2.11 2
 t_ok "detach" detach_gw
 t_is "$(pins)" 0 "no pins left"

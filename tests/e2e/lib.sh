@@ -73,13 +73,14 @@ tc_mechanism() {
 	if [ "$v" -ge 6006 ]; then echo tcx; else echo clsact; fi
 }
 
-# How many wgsf programs are on IFACE's ingress in NS, however they got
-# there: tcx links and XDP (onhook), and cls_bpf filters where tc runs
-# through clsact.
+# How many wgsf programs are on IFACE in NS, on its ingress and its egress
+# (an attachment runs one on each), however they got there: tcx links and
+# XDP (onhook), and cls_bpf filters where tc runs through clsact.
 ours_on_hook() { # NS IFACE
 	{
 		in_ns "$1" "$BUILD_DIR/tests/tools/onhook" "$2"
 		ip netns exec "$1" tc filter show dev "$2" ingress
+		ip netns exec "$1" tc filter show dev "$2" egress
 	} | grep -c wgsf_
 }
 

@@ -101,9 +101,10 @@ t_is "$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$WORK/http.prom" | tr '\n' ' ')"
 	"wgsf_build_info wgsf_interface_info wgsf_interface_hook_in_force wgsf_interface_hook_state \
 wgsf_interface_unknown_packets_total \
 wgsf_interface_unknown_bytes_total wgsf_interface_malformed_packets_total \
+wgsf_interface_flows_created_total \
 wgsf_peer_receive_packets_total wgsf_peer_receive_bytes_total wgsf_peer_last_seen_seconds \
 wgsf_peer_violation_packets_total wgsf_peer_violation_bytes_total wgsf_peer_last_violation_seconds \
-wgsf_peer_drop_packets_total wgsf_peer_drop_bytes_total " \
+wgsf_peer_drop_packets_total wgsf_peer_drop_bytes_total wgsf_peer_reply_packets_total " \
 	"every family, less WireGuard's rejections, which wireguard-go does not show"
 V2="wgsf_peer_violation_packets_total{interface=\"$GW_IF\",public_key=\"$K2\""
 t_is "$(grep -c "^$V2,reason=" "$WORK/http.prom")" 3 "a violation sample per reason"
@@ -253,6 +254,19 @@ t_ok "WgsfEnforcementLapsed, with the state" within 50 pending WgsfEnforcementLa
 t_ok "sync" eval 'wgsf_gw sync "$GW_IF" >/dev/null'
 t_is "$(hook_seen)" "1 attached attached" "synced: in force again"
 t_ok "no wgsf alert on it" within 50 no_alert
+# Its egress program removed from outside: policy holds, replies are not
+# recorded, and neither metrics nor show calls that in force.
+if [ "$(tc_mechanism)" = tcx ]; then
+	rm /sys/fs/bpf/wgsf/*/"$GW_IF"/current/egress_link
+else
+	ip netns exec "$GW_NS" tc filter del dev "$GW_IF" egress
+fi
+t_is "$(hook_seen)" "0 ingress-only ingress-only" "the egress program removed: ingress-only"
+t_is "$(wgsf_gw show "$GW_IF" | grep '^  hook:')" \
+	"  hook: tc ($(tc_mechanism)) on the ingress only: nothing of wgsf's runs on the egress (removed from outside, or an attach was interrupted), where it records the flows that replies answer: replies are judged as any packet; run 'wgsf sync $GW_IF'" \
+	"show says what runs and what does not"
+t_ok "sync" eval 'wgsf_gw sync "$GW_IF" >/dev/null'
+t_is "$(hook_seen)" "1 attached attached" "synced: both sides in force again"
 kill "$GW_WG_PID" && wait "$GW_WG_PID" 2>/dev/null
 t_is "$(hook_seen)" "0 interface-gone interface-gone" \
 	"wireguard-go stopped, the interface gone: not in force, as show says"

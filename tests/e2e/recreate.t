@@ -35,6 +35,7 @@ t_is "$(wgsf_gw sync "$GW_IF")" "$GW_IF: peers +0 -0, allowed ips +0 ~0 -0
 $GW_IF: $GW_IF was re-created: attached to the new one" "sync attaches again and says so"
 t_is "$(iface_field hook_state):$(iface_field mechanism)" "attached:$(tc_mechanism)" \
 	"show: attached to the new interface"
+t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 2 "both our programs run on it, ingress and egress"
 t_ok "client 2's pings are dropped again" blocked_fails
 t_is "$(field 2 drop_packets)" 4 "counted on from the old interface's drops"
 t_ok "client 1's pass" pings 1 192.0.2.11 2

@@ -85,8 +85,8 @@ fi
 t_ok "wg-quick up on the client: exit 0" wg_quick "$CL_NS" up "$WORK/$CL_IF.conf"
 t_is "$(iface_field hook_state) $(iface_field mode) $(iface_field policy_file)" \
 	"attached enforce $WORK/$GW_IF.policy" "wgsf show: attached, enforce mode, %i.policy in force"
-t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 1 \
-	"our program is on the interface's hook"
+t_is "$(ours_on_hook "$GW_NS" "$GW_IF")" 2 \
+	"our programs are on the interface's hooks, ingress and egress"
 # exactly COUNT echo requests of IP length 84 from SRC
 client_pings() { # SRC COUNT
 	in_ns "$CL_NS" ping -n -q -c "$2" -i 0.05 -W 1 -s 56 -I "$1" 192.0.2.1 >/dev/null

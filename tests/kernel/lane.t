@@ -19,7 +19,8 @@ LANE_TIMEOUT=${LANE_TIMEOUT:-600}
 GUEST_TESTS_1="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/detach.t tests/e2e/netns.t
 	tests/kernel/netlink.t tests/e2e/check-wireguard.t tests/e2e/orphans.t
 	tests/e2e/stream.t tests/e2e/xdp-retired.t tests/e2e/abi.t tests/kernel/tracer-cost.t
-	tests/e2e/reader-wipe.t"
+	tests/e2e/reader-wipe.t
+	tests/e2e/replies.t"
 GUEST_TESTS_2="tests/e2e/reader-parity.t tests/e2e/recreate.t tests/e2e/watch.t
 	tests/e2e/policy.t tests/e2e/nofalsedrops.t tests/e2e/attach.t tests/e2e/cli.t
 	tests/e2e/rejected.t tests/e2e/wg-quick.t tests/e2e/changes.t tests/e2e/growth.t
@@ -30,7 +31,7 @@ GUEST_TESTS_2="tests/e2e/reader-parity.t tests/e2e/recreate.t tests/e2e/watch.t
 if [ -n "${GUEST_TESTS:-}" ]; then
 	GUEST_TESTS_1=$GUEST_TESTS GUEST_TESTS_2=
 fi
-GUEST_TOOLS="bash ip tc wg wg-quick nsenter unshare setpriv jq ping mount umount"
+GUEST_TOOLS="bash ip tc wg wg-quick nsenter unshare setpriv jq ping mount umount nft"
 
 for tool in qemu-system-x86_64 cpio depmod dpkg apt-get $GUEST_TOOLS; do
 	command -v "$tool" >/dev/null || t_skip_all "needs $tool (tools/deps.sh kernel installs it)"
@@ -63,7 +64,7 @@ build_initramfs() {
 	ln -sf /usr/bin/bash "$st/bin/sh"
 	ln -sf /usr/bin/bash "$st/bin/bash" # wg-quick's #!
 	for m in $(modprobe -d "$KDIR" -S "$KVER" --show-depends -a wireguard veth dummy \
-		sch_ingress cls_bpf cls_u32 2>/dev/null | awk '/^insmod/ { print $2 }'); do
+		sch_ingress cls_bpf cls_u32 nf_tables nft_ct 2>/dev/null | awk '/^insmod/ { print $2 }'); do
 		mkdir -p "$st$(dirname "${m#"$KDIR"}")" && cp "$m" "$st${m#"$KDIR"}"
 	done
 	cp "$KDIR/lib/modules/$KVER"/modules.order "$KDIR/lib/modules/$KVER"/modules.builtin* \

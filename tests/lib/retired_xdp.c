@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -10,11 +11,16 @@
 #include "attach/hook.h"
 #include "retired_xdp.h"
 
-static int pin_at(int fd, const char *dir, const char *name)
+/* At the ingress side's link (link) or program pin (!link) in dir, where
+ * an earlier wgsf pinned them too. */
+static int pin_at(int fd, const char *dir, bool link)
 {
 	char path[HOOK_PATH_MAX];
 
-	hook_path(dir, name, path);
+	if (link)
+		hook_link_path(dir, WGSF_INGRESS, path);
+	else
+		hook_prog_path(dir, WGSF_INGRESS, path);
 	unlink(path);
 	return bpf_obj_pin(fd, path) ? -errno : 0;
 }
@@ -41,7 +47,7 @@ int retired_xdp_attach(uint32_t ifindex, const char *dir, int prog_pin,
 		link = bpf_link_create(prog, ifindex, BPF_XDP, &opts);
 		err = link < 0 ? -errno : 0;
 	}
-	err = err ?: pin_at(link, dir, "link") ?: prog_pin ? pin_at(prog, dir, "prog") : 0;
+	err = err ?: pin_at(link, dir, true) ?: prog_pin ? pin_at(prog, dir, false) : 0;
 	if (!err)
 		*st = (struct wgsf_attachment){ .kind = HOOK_XDP, .mech = MECH_XDP_GENERIC,
 						.ifindex = ifindex };

@@ -13,6 +13,7 @@
 
 #include "tables/datapath.h"
 #include "tables/maps.h"
+#include "attach/hook.h"
 #include "pins/lock.h"
 #include "pins/names.h"
 #include "pins/tree.h"
@@ -22,10 +23,15 @@ static char pin_dir[PATH_MAX];
 
 static void cleanup(void)
 {
-	char path[PATH_MAX + 8];
+	char path[HOOK_PATH_MAX];
+	int side;
 
-	snprintf(path, sizeof(path), "%s/link", pin_dir);
-	unlink(path);
+	for (side = 0; side < WGSF_SIDES; side++) {
+		hook_link_path(pin_dir, side, path);
+		unlink(path);
+		hook_prog_path(pin_dir, side, path);
+		unlink(path);
+	}
 	pin_dir_remove(pin_dir);
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * onhook IFACE: the names of the BPF programs on IFACE's tcx ingress and on
- * its XDP hook, one per line ("tcx NAME", "xdp NAME"), whoever attached them;
- * for the shell tests, where Debian's bpftool predates tcx.
+ * onhook IFACE: the names of the BPF programs on IFACE's tcx ingress, its tcx
+ * egress and its XDP hook, one per line ("tcx NAME", "tcx-egress NAME", "xdp
+ * NAME"), whoever attached them; for the shell tests, where Debian's
+ * bpftool predates tcx.
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -11,7 +12,9 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
-#define TCX_INGRESS 46 /* BPF_TCX_INGRESS, which these headers predate */
+/* BPF_TCX_INGRESS and _EGRESS, which these headers predate */
+#define TCX_INGRESS 46
+#define TCX_EGRESS 47
 
 static void print_prog(const char *hook, __u32 id)
 {
@@ -25,18 +28,26 @@ static void print_prog(const char *hook, __u32 id)
 		close(fd);
 }
 
+static void print_tcx(const char *hook, unsigned int ifindex, int type)
+{
+	__u32 ids[64], n = 64, flags = 0, i;
+
+	if (!bpf_prog_query(ifindex, type, 0, &flags, ids, &n))
+		for (i = 0; i < n; i++)
+			print_prog(hook, ids[i]);
+}
+
 int main(int argc, char **argv)
 {
-	__u32 ids[64], n = 64, flags = 0, id = 0, i;
 	unsigned int ifindex = argc == 2 ? if_nametoindex(argv[1]) : 0;
+	__u32 id = 0;
 
 	if (!ifindex) {
 		fprintf(stderr, "usage: onhook IFACE (an existing interface)\n");
 		return 1;
 	}
-	if (!bpf_prog_query(ifindex, TCX_INGRESS, 0, &flags, ids, &n))
-		for (i = 0; i < n; i++)
-			print_prog("tcx", ids[i]);
+	print_tcx("tcx", ifindex, TCX_INGRESS);
+	print_tcx("tcx-egress", ifindex, TCX_EGRESS);
 	if (!bpf_xdp_query_id(ifindex, XDP_FLAGS_SKB_MODE, &id) && id)
 		print_prog("xdp", id);
 	return 0;
