@@ -103,6 +103,20 @@ now_ms() {
 	echo $((us / 1000))
 }
 
+# Pings from client CLIENT's namespace: 0 when every request is answered.
+client_ping() { # CLIENT SRC DST COUNT
+	in_ns "${CLIENT_NS[$1]}" ping -n -q -c "$4" -i 0.05 -W 1 -s 56 -I "$2" "$3" >/dev/null
+}
+client_no_reply() { ! client_ping "$@"; }
+client_field() { peer_field "${CLIENT_PUB[$1]}" "$2"; } # CLIENT FIELD
+# Client CLIENT's counters: "rx violations source/destination/blocked drops".
+client_counters() { # CLIENT
+	echo "$(client_field "$1" rx_packets) $(client_field "$1" violation_packets)" \
+		"$(client_field "$1" violations_by_reason.source)/$(client_field "$1" \
+		violations_by_reason.destination)/$(client_field "$1" violations_by_reason.blocked)" \
+		"$(client_field "$1" drop_packets)"
+}
+
 # The word after the word NAME in FILE: a figure of tests/tools/tcpbulk's
 # reports.
 word_after() { # NAME FILE

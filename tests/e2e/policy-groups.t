@@ -39,36 +39,24 @@ PublicKey = ${CLIENT_PUB[2]}
 Group = quarantine, second
 EOT
 
-ping_to() { # CLIENT SRC DST COUNT: 0 when every request is answered
-	in_ns "${CLIENT_NS[$1]}" ping -n -q -c "$4" -i 0.05 -W 1 -s 56 -I "$2" "$3" >/dev/null
-}
-no_reply() { ! ping_to "$@"; }
-field() { peer_field "${CLIENT_PUB[$1]}" "$2"; }
-counters() { # CLIENT: "rx violations source/destination/blocked drops"
-	echo "$(field "$1" rx_packets) $(field "$1" violation_packets)" \
-		"$(field "$1" violations_by_reason.source)/$(field "$1" \
-		violations_by_reason.destination)/$(field "$1" violations_by_reason.blocked)" \
-		"$(field "$1" drop_packets)"
-}
-
 out=$(attach_gw --policy "$policy" 2>&1)
 t_is "$?:$out" "0:" "attach with groups, no warnings"
 t_is "$(iface_field mode)" enforce "enforce mode, from the file"
-t_is "$(field 1 policy.allowed_destinations | jq -c .)" '["192.0.2.1/32","192.0.2.2/32"]' \
+t_is "$(client_field 1 policy.allowed_destinations | jq -c .)" '["192.0.2.1/32","192.0.2.2/32"]' \
 	"show: client 1 has [Group *]'s destination and its group's"
-t_is "$(field 3 policy.allowed_destinations | jq -c .)" '["192.0.2.1/32"]' \
+t_is "$(client_field 3 policy.allowed_destinations | jq -c .)" '["192.0.2.1/32"]' \
 	"show: client 3, which the policy does not list, has [Group *]'s"
-t_is "$(field 2 policy.blocked):$(field 1 policy.blocked):$(field 3 policy.blocked)" \
+t_is "$(client_field 2 policy.blocked):$(client_field 1 policy.blocked):$(client_field 3 policy.blocked)" \
 	"true:false:false" "show: client 2 blocked by its group, the others not"
 
-t_ok "client 1: 2 pings to [Group *]'s destination pass" ping_to 1 198.51.100.10 192.0.2.1 2
-t_ok "client 1: 3 pings to its group's pass" ping_to 1 198.51.100.10 192.0.2.2 3
-t_ok "client 3: 2 pings to [Group *]'s destination pass" ping_to 3 192.0.2.11 192.0.2.1 2
-t_ok "client 3: 3 pings to the other fail" no_reply 3 192.0.2.11 192.0.2.2 3
-t_ok "client 2: 2 pings fail, blocked" no_reply 2 203.0.113.70 192.0.2.2 2
-t_is "$(counters 1)" "5 0 0/0/0 0" "client 1: 5 packets, no violation"
-t_is "$(counters 3)" "5 3 0/3/0 3" "client 3: 3 destination violations, dropped"
-t_is "$(counters 2)" "2 2 0/0/2 2" "client 2: 2 blocked, dropped"
+t_ok "client 1: 2 pings to [Group *]'s destination pass" client_ping 1 198.51.100.10 192.0.2.1 2
+t_ok "client 1: 3 pings to its group's pass" client_ping 1 198.51.100.10 192.0.2.2 3
+t_ok "client 3: 2 pings to [Group *]'s destination pass" client_ping 3 192.0.2.11 192.0.2.1 2
+t_ok "client 3: 3 pings to the other fail" client_no_reply 3 192.0.2.11 192.0.2.2 3
+t_ok "client 2: 2 pings fail, blocked" client_no_reply 2 203.0.113.70 192.0.2.2 2
+t_is "$(client_counters 1)" "5 0 0/0/0 0" "client 1: 5 packets, no violation"
+t_is "$(client_counters 3)" "5 3 0/3/0 3" "client 3: 3 destination violations, dropped"
+t_is "$(client_counters 2)" "2 2 0/0/2 2" "client 2: 2 blocked, dropped"
 t_is "$(wgsf_gw lookup "$GW_IF" 192.0.2.11 192.0.2.2 --json | jq -r '.verdict + " " + .reason')" \
 	"violation destination" "lookup: client 3 to the other address, a destination violation"
 
@@ -98,6 +86,6 @@ printf '[Group unused]\nBlock = true\n[Peer]\nPublicKey = %s\n' "${CLIENT_PUB[1]
 out=$(attach_gw --policy "$policy.bad" 2>&1)
 t_is "$?:$out" "0:wgsf: warning: $policy.bad:1: group 'unused' has no member: its rules do nothing" \
 	"an empty group: a warning at its line"
-t_is "$(field 1 policy.allowed_destinations):$(field 2 policy.blocked)" "null:false" \
+t_is "$(client_field 1 policy.allowed_destinations):$(client_field 2 policy.blocked)" "null:false" \
 	"and that policy is in force"
 t_done

@@ -34,52 +34,40 @@ PublicKey = ${CLIENT_PUB[3]}
 Block = true
 EOT
 
-ping_to() { # CLIENT SRC DST COUNT: 0 when every request is answered
-	in_ns "${CLIENT_NS[$1]}" ping -n -q -c "$4" -i 0.05 -W 1 -s 56 -I "$2" "$3" >/dev/null
-}
-no_reply() { ! ping_to "$@"; }
-field() { peer_field "${CLIENT_PUB[$1]}" "$2"; }
-counters() { # CLIENT: "rx violations source/destination/blocked drops"
-	echo "$(field "$1" rx_packets) $(field "$1" violation_packets)" \
-		"$(field "$1" violations_by_reason.source)/$(field "$1" \
-		violations_by_reason.destination)/$(field "$1" violations_by_reason.blocked)" \
-		"$(field "$1" drop_packets)"
-}
-
 out=$(attach_gw --policy "$policy" 2>&1)
 t_is "$?:$out" "0:" "attach with the policy, no warnings"
 t_is "$(iface_field mode):$(iface_field policy_file)" "monitor:$policy" "monitor mode, the policy in force"
-t_is "$(field 1 policy.allowed_sources | jq -c .)" '["198.51.100.10/32"]' "show: client 1's allowed sources"
-t_is "$(field 2 policy.allowed_destinations | jq -c .)" '["192.0.2.1/32","2001:db8::1/128"]' \
+t_is "$(client_field 1 policy.allowed_sources | jq -c .)" '["198.51.100.10/32"]' "show: client 1's allowed sources"
+t_is "$(client_field 2 policy.allowed_destinations | jq -c .)" '["192.0.2.1/32","2001:db8::1/128"]' \
 	"show: client 2's allowed destinations"
-t_is "$(field 3 policy.blocked):$(field 4 policy.allowed_sources)" "true:null" \
+t_is "$(client_field 3 policy.blocked):$(client_field 4 policy.allowed_sources)" "true:null" \
 	"show: client 3 blocked, client 4 without policy"
 
-t_ok "monitor: 3 pings from client 1's allowed source" ping_to 1 198.51.100.10 192.0.2.1 3
-t_ok "monitor: 4 pings from its other address still pass" ping_to 1 198.51.100.20 192.0.2.1 4
-t_ok "monitor: client 2, 2 pings to its allowed destination" ping_to 2 203.0.113.70 192.0.2.1 2
-t_ok "monitor: 3 pings to the other still pass" ping_to 2 203.0.113.70 192.0.2.2 3
-t_ok "monitor: the blocked client's 2 pings still pass" ping_to 3 192.0.2.11 192.0.2.1 2
-t_ok "monitor: 2 pings from the client without policy" ping_to 4 192.0.2.12 192.0.2.1 2
-t_is "$(counters 1)" "7 4 4/0/0 0" "monitor: client 1: 4 source violations, no drops"
-t_is "$(field 1 last_violation_source)" 198.51.100.20 "monitor: client 1's last violating source"
-t_is "$(counters 2)" "5 3 0/3/0 0" "monitor: client 2: 3 destination violations"
-t_is "$(field 2 last_violation_destination)" 192.0.2.2 "monitor: and where they went"
-t_is "$(counters 3)" "2 2 0/0/2 0" "monitor: client 3: 2 blocked"
-t_is "$(counters 4)" "2 0 0/0/0 0" "monitor: client 4: clean"
+t_ok "monitor: 3 pings from client 1's allowed source" client_ping 1 198.51.100.10 192.0.2.1 3
+t_ok "monitor: 4 pings from its other address still pass" client_ping 1 198.51.100.20 192.0.2.1 4
+t_ok "monitor: client 2, 2 pings to its allowed destination" client_ping 2 203.0.113.70 192.0.2.1 2
+t_ok "monitor: 3 pings to the other still pass" client_ping 2 203.0.113.70 192.0.2.2 3
+t_ok "monitor: the blocked client's 2 pings still pass" client_ping 3 192.0.2.11 192.0.2.1 2
+t_ok "monitor: 2 pings from the client without policy" client_ping 4 192.0.2.12 192.0.2.1 2
+t_is "$(client_counters 1)" "7 4 4/0/0 0" "monitor: client 1: 4 source violations, no drops"
+t_is "$(client_field 1 last_violation_source)" 198.51.100.20 "monitor: client 1's last violating source"
+t_is "$(client_counters 2)" "5 3 0/3/0 0" "monitor: client 2: 3 destination violations"
+t_is "$(client_field 2 last_violation_destination)" 192.0.2.2 "monitor: and where they went"
+t_is "$(client_counters 3)" "2 2 0/0/2 0" "monitor: client 3: 2 blocked"
+t_is "$(client_counters 4)" "2 0 0/0/0 0" "monitor: client 4: clean"
 
 t_ok "attach again in enforce mode" attach_gw --mode enforce
 t_is "$(iface_field mode):$(iface_field policy_file)" "enforce:$policy" "enforcing the same policy"
-t_ok "enforce: pings from client 1's other address fail" no_reply 1 198.51.100.20 192.0.2.1 3
-t_ok "enforce: its allowed source still passes" ping_to 1 198.51.100.10 192.0.2.1 2
-t_ok "enforce: client 2's pings to the other destination fail" no_reply 2 203.0.113.70 192.0.2.2 2
-t_ok "enforce: to its allowed destination they pass" ping_to 2 203.0.113.70 192.0.2.1 2
-t_ok "enforce: the blocked client's pings fail" no_reply 3 192.0.2.11 192.0.2.1 2
-t_ok "enforce: the client without policy passes" ping_to 4 192.0.2.12 192.0.2.1 2
-t_is "$(counters 1)" "12 7 7/0/0 3" "enforce: client 1: 3 more violations, dropped"
-t_is "$(counters 2)" "9 5 0/5/0 2" "enforce: client 2: 2 more, dropped"
-t_is "$(counters 3)" "4 4 0/0/4 2" "enforce: client 3: 2 more, dropped"
-t_is "$(counters 4)" "4 0 0/0/0 0" "enforce: client 4: untouched"
+t_ok "enforce: pings from client 1's other address fail" client_no_reply 1 198.51.100.20 192.0.2.1 3
+t_ok "enforce: its allowed source still passes" client_ping 1 198.51.100.10 192.0.2.1 2
+t_ok "enforce: client 2's pings to the other destination fail" client_no_reply 2 203.0.113.70 192.0.2.2 2
+t_ok "enforce: to its allowed destination they pass" client_ping 2 203.0.113.70 192.0.2.1 2
+t_ok "enforce: the blocked client's pings fail" client_no_reply 3 192.0.2.11 192.0.2.1 2
+t_ok "enforce: the client without policy passes" client_ping 4 192.0.2.12 192.0.2.1 2
+t_is "$(client_counters 1)" "12 7 7/0/0 3" "enforce: client 1: 3 more violations, dropped"
+t_is "$(client_counters 2)" "9 5 0/5/0 2" "enforce: client 2: 2 more, dropped"
+t_is "$(client_counters 3)" "4 4 0/0/4 2" "enforce: client 3: 2 more, dropped"
+t_is "$(client_counters 4)" "4 0 0/0/0 0" "enforce: client 4: untouched"
 t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.20 --json | jq -r '.verdict + " " + .reason + " " + .action')" \
 	"violation source drop" "lookup: client 1's other address is dropped as a source violation"
 t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.10 --json | jq -c '[.verdict, .policy]')" \
@@ -159,6 +147,6 @@ printf '[Peer]\nPublicKey = %s\nAllowedSources = 0.0.0.0/0\nAllowedSources = 198
 out=$(attach_gw --policy "$policy.bad" 2>&1)
 t_is "$out" "wgsf: warning: $policy.bad:4: peer ${CLIENT_PUB[4]}: allowed source 198.51.100.0/24 lies outside its allowed IPs, so WireGuard drops it before wgsf sees it
 wgsf: warning: $policy.bad:5: peer $other is not a peer of $GW_IF" "warnings name the key, the prefix and its own line"
-t_is "$(field 1 policy.allowed_sources):$(field 3 policy.blocked)" "null:false" \
+t_is "$(client_field 1 policy.allowed_sources):$(client_field 3 policy.blocked)" "null:false" \
 	"the new policy replaced the old one"
 t_done
