@@ -160,11 +160,16 @@ deps:
 # (the fuzzers have their own sanitizers)
 tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS) $(FAULTS_BIN) $(if $(WGSF_SAN),,$(FUZZ_BIN))
 
-# Tests need root for BPF and network namespaces; see README.md.
+# Tests need root for BPF and network namespaces; see README.md. Two
+# chains run side by side: tests/kernel/ (accel.t, then the lane, which
+# share the kernel that build/kernel caches), whose guests under TCG keep
+# about one of two cores busy, and all the other tests one after another
+# (README.md, "What the tests cost").
 test:
 	@tools/deps.sh test kernel bench package
 	@$(MAKE) --no-print-directory tests
-	prove --exec '' $(TEST_BIN) $(TEST_SCRIPTS)
+	prove -j2 --rules='seq=tests/kernel/*.t' --rules='seq=**' --exec '' \
+		$(TEST_BIN) $(TEST_SCRIPTS)
 
 # The kernel lane alone; KERNEL_PKG=linux-image-... picks another kernel.
 test-kernel:

@@ -9,8 +9,9 @@
 . "$ROOT/tests/kernel/accel.sh"
 
 # A guard against a guest that hangs: each guest's tests take about 300 s
-# under TCG on an idle 2-core machine, and more while the host is busy.
-LANE_TIMEOUT=${LANE_TIMEOUT:-600}
+# under TCG on an idle 2-core machine, and more while the host is busy, as
+# it is in `make test`, where the host tests run beside the lane.
+LANE_TIMEOUT=${LANE_TIMEOUT:-900}
 # Two guests run at once, each with half of the tests: the tests run one
 # after another, so one guest left a host core idle most of the time. Each
 # has two CPUs still, for the tests that run two processes at once (the
