@@ -197,7 +197,7 @@ SAN_FIRST := tests/e2e/crash.t
 # test-sanitize leaves these to test-sanitize-full: long, and every line of
 # wgsf they run, the tests that it keeps run too (README.md says how that
 # was measured).
-SAN_FULL_ONLY := tests/e2e/nofalsedrops.t tests/e2e/rekey.t tests/e2e/growth.t
+SAN_FULL_ONLY := tests/e2e/nofalsedrops.t tests/e2e/rekey.t
 test-sanitize: SAN_RUN = $(filter-out $(SAN_FULL_ONLY),$(SAN_SCRIPTS))
 test-sanitize-full: SAN_RUN = $(SAN_SCRIPTS)
 test-sanitize test-sanitize-full:
