@@ -187,11 +187,16 @@ deps:
 # (the fuzzers have their own sanitizers)
 tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(TEST_PRELOADS) $(BENCH_TOOLS) $(FAULTS_BIN) $(if $(WGSF_SAN),,$(FUZZ_BIN))
 
-# Tests need root for BPF and network namespaces; see README.md.
+# Tests need root for BPF and network namespaces; see README.md. Two
+# chains run side by side: tests/kernel/ (accel.t, then the lane, which
+# share the kernel that build/kernel caches), whose guests under TCG keep
+# about one of two cores busy, and all the other tests one after another
+# (README.md, "What the tests cost").
 test:
 	@tools/deps.sh test kernel bench package
 	@$(MAKE) --no-print-directory tests
-	prove --exec '' $(TEST_BIN) $(TEST_SCRIPTS)
+	prove -j2 --rules='seq=tests/kernel/*.t' --rules='seq=**' --exec '' \
+		$(TEST_BIN) $(TEST_SCRIPTS)
 
 # The kernel lane alone; KERNEL_PKG=linux-image-... picks another kernel.
 test-kernel:
@@ -213,18 +218,28 @@ fuzz:
 # ASan's (leaks too) are kept in build/sanitize/reports, UBSan's are in
 # the failing test's output. The kernel lane keeps to the plain build; the
 # benchmark and the packaging tests, which test no code of wgsf's, are left
-# out.
+# out. Two tests run at once, the longest first so that the others fill the
+# other core meanwhile.
 SAN_REPORTS := build/sanitize/reports
 SAN_SKIP := tests/e2e/bench.t tests/e2e/deb.t tests/e2e/install.t
-test-sanitize:
+SAN_SCRIPTS := $(filter-out $(SAN_SKIP),$(HOST_SCRIPTS))
+SAN_FIRST := tests/e2e/crash.t
+# test-sanitize leaves these to test-sanitize-full: long, and every line of
+# wgsf they run, the tests that it keeps run too (README.md says how that
+# was measured).
+SAN_FULL_ONLY := tests/e2e/nofalsedrops.t tests/e2e/rekey.t
+test-sanitize: SAN_RUN = $(filter-out $(SAN_FULL_ONLY),$(SAN_SCRIPTS))
+test-sanitize-full: SAN_RUN = $(SAN_SCRIPTS)
+test-sanitize test-sanitize-full:
 	@tools/deps.sh test
 	@$(MAKE) --no-print-directory SANITIZE=1 tests
 	@rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
 	WGSF_BUILD=$(CURDIR)/build/sanitize \
 	ASAN_OPTIONS=log_path=$(CURDIR)/$(SAN_REPORTS)/asan:exitcode=86 \
 	UBSAN_OPTIONS=print_stacktrace=1:exitcode=86 \
-	prove --exec '' $(patsubst build/%,build/sanitize/%,$(TEST_BIN)) \
-		$(filter-out $(SAN_SKIP),$(HOST_SCRIPTS))
+	prove -j2 --exec '' $(filter $(SAN_FIRST),$(SAN_RUN)) \
+		$(patsubst build/%,build/sanitize/%,$(TEST_BIN)) \
+		$(filter-out $(SAN_FIRST),$(SAN_RUN))
 	@! ls $(SAN_REPORTS)/* 2>/dev/null || { cat $(SAN_REPORTS)/*; exit 1; }
 
 # A throwaway gateway and three clients in network namespaces; needs root.
@@ -267,8 +282,8 @@ deb:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps tests test test-kernel lint test-sanitize fuzz demo bench install uninstall deb \
-	clean
+.PHONY: all deps tests test test-kernel lint test-sanitize test-sanitize-full fuzz demo bench \
+	install uninstall deb clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 
