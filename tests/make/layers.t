@@ -35,7 +35,7 @@ plant() { # FILE NAME
 lint_copy() {
 	make -s --no-print-directory -C "$work/tree" lint >"$work/out" 2>&1
 	status=$?
-	out=$(grep -v '^make: \*\*\*' "$work/out")
+	out=$(grep -Ev '^make(\[[0-9]+\])?: \*\*\*' "$work/out")
 }
 
 fresh_copy
