@@ -499,12 +499,11 @@ int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags, uint
 	return flags ? config_set_policied(m->fd[MAP_CONFIG], true) : 0;
 }
 
-int policy_flags_write_many(const struct maps *m, uint32_t *slots,
-			    struct wgsf_peer_policy *policies, size_t n)
+int map_update_many(int fd, void *keys, uint32_t key_size, void *values, uint32_t value_size,
+		    size_t n)
 {
-	struct batch b = { .fd = m->fd[MAP_PEER_POLICY], .keys = (uint8_t *)slots,
-			   .values = (uint8_t *)policies, .n = n, .key_size = sizeof(*slots),
-			   .value_size = sizeof(*policies) };
+	struct batch b = { .fd = fd, .keys = keys, .values = values, .n = n,
+			   .key_size = key_size, .value_size = value_size };
 
 	return batch_flush(&b);
 }

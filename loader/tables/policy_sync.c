@@ -199,7 +199,9 @@ static int write_flags(const struct maps *m, const struct wg_device *dev, const 
 			want[n++] = (struct wgsf_peer_policy){ p->flags[i], p->rs.ruleset[i] };
 		}
 	}
-	err = err ?: policy_flags_write_many(m, slots, want, n);
+	/* without announcing them: config_set_policied comes after */
+	err = err ?: map_update_many(m->fd[MAP_PEER_POLICY], slots, sizeof(*slots), want,
+				     sizeof(*want), n);
 	res->flags_changed += err ? 0 : n;
 	free(slots);
 	free(now);
@@ -278,21 +280,27 @@ bool policy_plan_has_dst(const struct wg_device *dev, const struct policy_plan *
 	return false;
 }
 
-/* The service entries of want that have lacks (add), or of have that want
- * lacks (remove): both sorted. */
+/* The service entries of a that b lacks (both sorted): written (add), in
+ * one batch, or removed. */
 static int svc_diff(const struct maps *m, const struct svc_entry *a, size_t na,
 		    const struct svc_entry *b, size_t nb, bool add)
 {
-	size_t i, j = 0;
-	int err = 0;
+	struct svc_entry *fresh = add ? malloc((na + 1) * sizeof(*fresh)) : NULL;
+	size_t i, j = 0, n = 0;
+	int err = add && !fresh ? -ENOMEM : 0;
 
 	for (i = 0; i < na && !err; i++) {
 		while (j < nb && svc_entry_cmp(&b[j], &a[i]) < 0)
 			j++;
 		if (j < nb && !svc_entry_cmp(&b[j], &a[i]))
 			continue;
-		err = add ? svc_write(m, &a[i]) : svc_delete(m, &a[i]);
+		if (add)
+			fresh[n++] = a[i];
+		else
+			err = svc_delete(m, &a[i]);
 	}
+	err = err ?: add ? svc_write_many(m, fresh, n) : 0;
+	free(fresh);
 	return err;
 }
 

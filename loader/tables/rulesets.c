@@ -21,11 +21,20 @@ struct pair {
 	uint32_t set;
 };
 
+/* A service set by id. Not a pointer to its blob, which moves when the
+ * index grows: its bytes, which do not. */
+struct set_ref {
+	uint32_t id;
+	bool used; /* wanted, and listed once */
+	const struct svc_entry *entries;
+	size_t n;
+};
+
 struct builder {
 	/* contents by bytes: service sets (their entries, set 0), rulesets
 	 * (their pairs), and a peer's rules (its rkeys) */
 	struct blob_index sets, rulesets, rules;
-	struct blob **set_by_id; /* ascending ids: the tables' first, then new */
+	struct set_ref *set_by_id; /* ascending ids: the tables' first, then new */
 	size_t n_sets, cap_sets;
 	uint32_t next_set, next_ruleset;
 	struct ruleset_plan *p;
@@ -58,7 +67,8 @@ static int set_add(struct builder *b, const void *entries, size_t len, uint32_t 
 	if (!s || vec_room(&b->set_by_id, b->n_sets, &b->cap_sets, sizeof(*b->set_by_id)))
 		return -ENOMEM;
 	if (s->id == id) /* not one of equal content found first */
-		b->set_by_id[b->n_sets++] = s;
+		b->set_by_id[b->n_sets++] = (struct set_ref){ .id = id, .entries = s->bytes,
+							      .n = len / sizeof(struct svc_entry) };
 	if (id >= b->next_set)
 		b->next_set = id + 1;
 	return 0;
@@ -87,18 +97,18 @@ static int index_sets(struct builder *b, const struct svc_entry *v, size_t n)
 	return err;
 }
 
-static struct blob *set_of(const struct builder *b, uint32_t id)
+static struct set_ref *set_of(const struct builder *b, uint32_t id)
 {
 	size_t lo = 0, hi = b->n_sets, mid;
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		if (b->set_by_id[mid]->id < id)
+		if (b->set_by_id[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < b->n_sets && b->set_by_id[lo]->id == id ? b->set_by_id[lo] : NULL;
+	return lo < b->n_sets && b->set_by_id[lo].id == id ? &b->set_by_id[lo] : NULL;
 }
 
 /* The rulesets the tables hold, less those that name a set they lack
@@ -131,7 +141,7 @@ static int index_rulesets(struct builder *b, const struct table_entry *v, size_t
 /* Lists a set wanted, its entries once. */
 static int use_set(struct builder *b, uint32_t id)
 {
-	struct blob *s = id == WGSF_SET_ANY ? NULL : set_of(b, id);
+	struct set_ref *s = id == WGSF_SET_ANY ? NULL : set_of(b, id);
 	const struct svc_entry *e;
 	size_t i;
 	int err = 0;
@@ -139,8 +149,8 @@ static int use_set(struct builder *b, uint32_t id)
 	if (!s || s->used)
 		return 0;
 	s->used = true;
-	e = s->bytes;
-	for (i = 0; i < s->len / sizeof(*e) && !err; i++) {
+	e = s->entries;
+	for (i = 0; i < s->n && !err; i++) {
 		err = vec_room(&b->p->svc_want, b->p->nsw, &b->cap_svc, sizeof(*e));
 		if (!err) {
 			b->p->svc_want[b->p->nsw] = e[i];

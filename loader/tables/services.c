@@ -165,14 +165,22 @@ static struct wgsf_svc_key key_of(const struct svc_entry *e)
 				      .port = htons(e->port) };
 }
 
-int svc_write(const struct maps *m, const struct svc_entry *e)
+int svc_write_many(const struct maps *m, const struct svc_entry *e, size_t n)
 {
-	struct wgsf_svc_key k = key_of(e);
-	uint32_t one = 1;
+	struct wgsf_svc_key *keys = malloc((n + 1) * sizeof(*keys));
+	uint32_t *ones = malloc((n + 1) * sizeof(*ones));
+	size_t i;
+	int err = keys && ones ? 0 : -ENOMEM;
 
-	if (!bpf_map_update_elem(m->fd[MAP_SERVICES], &k, &one, BPF_ANY))
-		return 0;
-	return errno == E2BIG ? -ENOSPC : -errno;
+	for (i = 0; i < n && !err; i++) {
+		keys[i] = key_of(&e[i]);
+		ones[i] = 1;
+	}
+	err = err ?: map_update_many(m->fd[MAP_SERVICES], keys, sizeof(*keys), ones,
+				     sizeof(*ones), n);
+	free(keys);
+	free(ones);
+	return err;
 }
 
 int svc_delete(const struct maps *m, const struct svc_entry *e)

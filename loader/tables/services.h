@@ -39,7 +39,8 @@ int svc_encode(const struct svc_item *items, size_t n_items, struct svc_entry **
 	       size_t *cap, bool *any);
 /* Every entry of the services trie, sorted. */
 int svc_read(const struct maps *m, struct svc_entry **v, size_t *n);
-int svc_write(const struct maps *m, const struct svc_entry *e);
+/* n entries, in a batch. */
+int svc_write_many(const struct maps *m, const struct svc_entry *e, size_t n);
 int svc_delete(const struct maps *m, const struct svc_entry *e);
 /* "tcp", "udp", "sctp", "icmp" (1), "icmpv6" (58), or NULL. */
 const char *svc_proto_name(uint8_t proto);
