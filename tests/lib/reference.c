@@ -28,6 +28,7 @@ void ref_free(struct reference *r)
 	free(r->peers);
 	free(r->aips.v);
 	free(r->owner);
+	free(r->aip_hash);
 }
 
 void ref_clear_counts(struct reference *r)
@@ -48,6 +49,8 @@ void ref_clear_tables(struct reference *r)
 		r->peers[i].src.n = r->peers[i].dst.n = 0;
 	}
 	r->aips.n = 0;
+	if (r->aip_hash)
+		memset(r->aip_hash, 0, r->hash_cap * sizeof(*r->aip_hash));
 }
 
 static void push(struct ref_prefixes *s, const struct prefix *p)
@@ -56,18 +59,51 @@ static void push(struct ref_prefixes *s, const struct prefix *p)
 		abort();
 }
 
-bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot)
+/* The slot of the allowed-IPs hash that holds p, or where it goes (0):
+ * the test draws tens of thousands, which a scan for the one taken would
+ * compare pairwise. */
+static uint32_t *aip_slot(const struct reference *r, const struct prefix *p)
+{
+	const uint8_t *b = (const uint8_t *)p;
+	size_t i, mask = r->hash_cap - 1;
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (i = 0; i < sizeof(*p); i++)
+		h = (h ^ b[i]) * 16777619u;
+	for (i = h & mask; r->aip_hash[i] && prefix_cmp(&r->aips.v[r->aip_hash[i] - 1], p);
+	     i = (i + 1) & mask)
+		;
+	return &r->aip_hash[i];
+}
+
+static void aip_hash_grow(struct reference *r)
 {
 	size_t i;
 
+	free(r->aip_hash);
+	r->hash_cap = r->hash_cap ? 2 * r->hash_cap : 64;
+	r->aip_hash = calloc(r->hash_cap, sizeof(*r->aip_hash));
+	if (!r->aip_hash)
+		abort();
 	for (i = 0; i < r->aips.n; i++)
-		if (!prefix_cmp(&r->aips.v[i], p))
-			return false;
+		*aip_slot(r, &r->aips.v[i]) = i + 1;
+}
+
+bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot)
+{
+	uint32_t *at;
+
+	if (2 * (r->aips.n + 1) > r->hash_cap)
+		aip_hash_grow(r);
+	at = aip_slot(r, p);
+	if (*at)
+		return false;
 	push(&r->aips, p);
 	r->owner = realloc(r->owner, r->aips.cap * sizeof(*r->owner));
 	if (!r->owner)
 		abort();
 	r->owner[r->aips.n - 1] = slot;
+	*at = r->aips.n;
 	return true;
 }
 

@@ -30,6 +30,8 @@ struct reference {
 	enum wgsf_mode mode;
 	struct ref_prefixes aips; /* every peer's allowed IPs */
 	uint32_t *owner;          /* slot of aips.v[i] */
+	uint32_t *aip_hash;       /* i + 1 of aips.v[i], by its bytes; 0: free */
+	size_t hash_cap;          /* a power of 2, at least twice aips.n */
 	struct ref_peer *peers;   /* indexed by slot */
 	size_t slots;
 	struct wgsf_dev_stats want;
