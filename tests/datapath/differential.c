@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Differential test: random peers (every prefix length, nested and
- * overlapping prefixes owned by different peers) and random policies,
- * written as a policy file and installed through the loader's own parser
- * and sync, three states in a row (peers come and go, prefixes move between
- * them, policies change, slots are freed and reused); random packets
- * through the tc program with BPF_PROG_TEST_RUN in monitor and enforce mode,
- * and through the userspace decision that wgsf lookup takes. Verdicts and
- * counters are compared with the reference model (tests/lib/reference.c),
- * which shares no code with either.
+ * overlapping prefixes owned by different peers) and random policies
+ * (allowed sources, Block, AllowedDestinations and Allow lines of every
+ * service, of peers and of groups, [Group *] too; randstate.h), written as
+ * a policy file and installed through the loader's own parser and sync,
+ * three states in a row (peers come and go, prefixes move between them,
+ * policies change, slots are freed and reused); random packets of every
+ * upper layer (randpacket.h) through the tc program with BPF_PROG_TEST_RUN
+ * in monitor and enforce mode, and through the userspace decision that
+ * wgsf lookup takes, told the upper layer as the reference reads it.
+ * Verdicts and counters are compared with the reference model
+ * (tests/lib/reference.c, ref_l4.c), which shares no code with either.
+ * Replies are not sent here: nothing goes out, so no flow is recorded and
+ * reply_packets stays 0 (tests/datapath/replies.c tests the flow table).
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -20,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "packet.h"
+#include "randpacket.h"
 #include "randstate.h"
 #include "reference.h"
 #include "tables/sync.h"
@@ -28,7 +34,8 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
 
-#define PACKETS 1000 /* per state and mode: five rounds of two make 20,000 */
+#define PACKETS 1000 /* per state and mode: five rounds of two modes of three make 30,000 */
+#define CASES_MIN 10000
 #define MAX_REPORTED 8
 /* The random peers, and where the loader put those of the state in force. */
 struct diff {
@@ -48,9 +55,19 @@ struct coverage {
 	/* peers that kept their slot across a sync, and new peers that took
 	 * a departed one's */
 	uint64_t kept, reused;
+	/* judged by services alone (prefixes of rules hold the destination,
+	 * none of every protocol), by what the upper layer is (enum
+	 * ref_l4_kind), non-first fragments of IPv6 apart, and IPv6
+	 * extension chains walked, too long, cut short */
+	uint64_t judged[REF_L4_UNWALKED + 1], ipv6_fragments, chains[3];
+	/* admitted by a port range, by an ICMP type; ICMP refused by type */
+	uint64_t by_port, by_type, type_refused;
+	/* admitted by the rules of enum ref_owner; blocked by a group */
+	uint64_t admitted_by[REF_OWNERS], group_blocked;
 };
 
 static unsigned int reported;
+static uint64_t cases, lookups; /* packets sent, and asked of lookup */
 
 /* Returns false, so that a check can `return report(...)`. */
 __attribute__((format(printf, 1, 2))) static bool report(const char *fmt, ...)
@@ -67,51 +84,10 @@ __attribute__((format(printf, 1, 2))) static bool report(const char *fmt, ...)
 	return false;
 }
 
-/* Breaks a well-formed header, or not quite: the reference decides. */
-static size_t mangle(uint8_t *ip, size_t len)
-{
-	switch (rand_below(5)) {
-	case 0:
-		ip[0] = rand_below(16) << 4 | (ip[0] & 15); /* version */
-		break;
-	case 1:
-		ip[0] = (ip[0] & 0xf0) | rand_below(16); /* IHL */
-		break;
-	case 2:
-		ip[2] = 0; /* IPv4 total length about the header's */
-		ip[3] = rand_below(64);
-		break;
-	case 3:
-		/* truncated, but long enough for BPF_PROG_TEST_RUN on tc */
-		len = IPV4_HLEN + rand_below(len - IPV4_HLEN);
-		break;
-	default:
-		rand_bytes(ip, len);
-	}
-	return len;
-}
-
-/* IP bytes of a random packet into ip (PACKET_MAX bytes); its length. */
-static size_t random_packet(const struct rand_state *g, uint8_t *ip)
-{
-	struct prefix src = rand_below(10) && g->r.aips.n ? rand_host_in(&g->r.aips.v[rand_below(g->r.aips.n)])
-						   : rand_state_outside(g);
-	struct prefix dst = rand_state_destination(g, src.family);
-	unsigned int ihl = src.family == AF_INET && rand_below(8) == 0 ? 6 + rand_below(10) : 5;
-	unsigned int hlen = src.family == AF_INET ? ihl * 4 : IPV6_HLEN;
-	/* the length fields are 16 bits: IPv4's counts the header, IPv6's does not */
-	uint32_t room = src.family == AF_INET ? 65536 - hlen : 65536;
-	uint32_t ip_len = hlen + (rand_below(16) ? rand_below(1480) : rand_below(room));
-	size_t len = ip_header(ip, &src, &dst, ip_len, ihl), payload = rand_below(17);
-
-	rand_bytes(ip + len, payload);
-	len += payload;
-	return rand_below(16) ? len : mangle(ip, len);
-}
-
 struct field {
 	const char *name;
-	size_t off, size; /* counters are __u64, the reason a __u32 */
+	size_t off, size; /* counters are __u64, the reason a __u32, the service's
+			   * fields __u8 and __u16 */
 };
 
 #define FIELD(s, f, name) { name, offsetof(struct s, f), sizeof(((struct s *)0)->f) }
@@ -125,7 +101,12 @@ static const struct field peer_fields[] = {
 	FIELD(wgsf_peer_stats, violations[WGSF_REASON_SOURCE], "source violations"),
 	FIELD(wgsf_peer_stats, violations[WGSF_REASON_DESTINATION], "destination violations"),
 	FIELD(wgsf_peer_stats, violations[WGSF_REASON_BLOCKED], "blocked violations"),
+	FIELD(wgsf_peer_stats, violations[WGSF_REASON_SERVICE], "service violations"),
 	FIELD(wgsf_peer_stats, last_violation_reason, "last violation reason"),
+	FIELD(wgsf_peer_stats, reply_packets, "reply packets"),
+	FIELD(wgsf_peer_stats, last_violation_proto, "last violation protocol"),
+	FIELD(wgsf_peer_stats, last_violation_l4, "last violation L4 flags"),
+	FIELD(wgsf_peer_stats, last_violation_port, "last violation port"),
 };
 
 static const struct field dev_fields[] = {
@@ -137,14 +118,22 @@ static const struct field dev_fields[] = {
 
 static uint64_t field_value(const void *s, const struct field *f)
 {
+	const char *at = (const char *)s + f->off;
 	uint64_t v64;
 	uint32_t v32;
+	uint16_t v16;
 
-	if (f->size == sizeof(v32)) {
-		memcpy(&v32, (const char *)s + f->off, sizeof(v32));
+	switch (f->size) {
+	case sizeof(uint8_t):
+		return *(const uint8_t *)at;
+	case sizeof(v16):
+		memcpy(&v16, at, sizeof(v16));
+		return v16;
+	case sizeof(v32):
+		memcpy(&v32, at, sizeof(v32));
 		return v32;
 	}
-	memcpy(&v64, (const char *)s + f->off, sizeof(v64));
+	memcpy(&v64, at, sizeof(v64));
 	return v64;
 }
 
@@ -240,6 +229,26 @@ static void tally(struct coverage *c, const struct reference *r)
 	}
 }
 
+/* The packet's bytes and its sender's rules, to tell a difference by. */
+static void report_context(const struct reference *r, const uint8_t *ip, size_t len, long slot)
+{
+	char hex[3 * PACKET_MAX + 1], rule[96];
+	size_t i, g;
+
+	for (i = 0; i < len; i++)
+		snprintf(hex + 3 * i, 4, " %02x", ip[i]);
+	diag("  bytes:%s", len ? hex : " none");
+	if (slot < 0)
+		return;
+	for (i = 0; i < r->peers[slot].rules.n; i++)
+		diag("  its rule: %s", ref_rule_describe(&r->peers[slot].rules.v[i], rule,
+							  sizeof(rule)));
+	for (g = 0; g < r->n_groups; g++)
+		for (i = 0; ref_member(r, slot, g) && i < r->groups[g].rules.n; i++)
+			diag("  group %zu's rule: %s", g,
+			     ref_rule_describe(&r->groups[g].rules.v[i], rule, sizeof(rule)));
+}
+
 /* Which table attributes a packet from src to slot: the trie or the hash. */
 static void tally_match(struct coverage *c, const struct reference *r, const uint8_t *ip,
 			long slot)
@@ -258,6 +267,27 @@ static void tally_match(struct coverage *c, const struct reference *r, const uin
 	}
 	c->by_prefix += !host;
 	c->by_covered_host += host && covered;
+}
+
+/* What the packet's upper layer and the rules that judged it were. */
+static void tally_services(struct coverage *c, const struct ref_outcome *o, const uint8_t *ip)
+{
+	const struct ref_rule *a = o->admitted;
+
+	c->group_blocked += o->blocked_by_group;
+	if (a)
+		c->admitted_by[o->admitted_by]++;
+	if (!o->matched || o->any_matched)
+		return;
+	c->judged[o->l4.kind]++;
+	c->ipv6_fragments += o->l4.kind == REF_L4_FRAGMENT && ip[0] >> 4 == 6;
+	if (o->l4.kind != REF_L4_UNWALKED)
+		c->chains[0] += o->l4.ext > 0;
+	else
+		c->chains[o->l4.ext == REF_IPV6_EXT_MAX ? 1 : 2]++;
+	c->by_port += a && a->kind == REF_RANGE && o->l4.kind == REF_L4_PORTS;
+	c->by_type += a && a->kind == REF_RANGE && o->l4.kind == REF_L4_TYPE;
+	c->type_refused += !a && o->l4.kind == REF_L4_TYPE;
 }
 
 static const char *verdict_name(const struct hook_under_test *h, int64_t ret)
@@ -312,13 +342,15 @@ static bool lookup_agrees(const struct diff *d, const struct maps *m, const uint
 {
 	struct prefix src = { .family = ip[0] >> 4 == 4 ? AF_INET : AF_INET6 }, dst;
 	size_t off = src.family == AF_INET ? 12 : 8, alen = src.family == AF_INET ? 4 : 16;
+	struct verdict_l4 l4 = { o->l4.proto, ref_l4_flags(&o->l4), ref_l4_port(&o->l4) };
 	struct wgsf_verdict v;
 
 	src.cidr = prefix_bits(src.family);
 	dst = src;
 	memcpy(src.addr, ip + off, alen);
 	memcpy(dst.addr, ip + off + alen, alen);
-	if (verdict_decide(m, &src, &dst, NULL, &v))
+	lookups++;
+	if (verdict_decide(m, &src, &dst, &l4, &v))
 		return report("lookup: no decision");
 	if (v.found != (o->slot >= 0) ||
 	    (v.found && ((v.entry & WGSF_ENTRY_SLOT) != d->slot[o->slot] ||
@@ -335,7 +367,7 @@ static bool lookup_agrees(const struct diff *d, const struct maps *m, const uint
 static void send_packets(struct diff *d, const struct hook_under_test *h, unsigned int *bad,
 			 struct coverage *cov)
 {
-	char pkt[256], want[64];
+	char pkt[256], want[160];
 	uint8_t ip[PACKET_MAX];
 	struct ref_outcome o;
 	unsigned int i;
@@ -343,17 +375,22 @@ static void send_packets(struct diff *d, const struct hook_under_test *h, unsign
 	size_t len;
 
 	for (i = 0; i < PACKETS; i++) {
-		len = random_packet(&d->s, ip);
+		len = rand_packet(&d->s, ip);
 		o = ref_packet(&d->s.r, ip, len);
-		if (o.slot >= 0)
+		if (o.slot >= 0) {
 			tally_match(cov, &d->s.r, ip, o.slot);
+			tally_services(cov, &o, ip);
+		}
 		got = hook_run_ip(h, ip, len);
+		cases++;
 		if (got != (o.drop ? h->drop : h->pass) ||
 		    (!o.malformed && !lookup_agrees(d, &h->maps, ip, &o, cov))) {
 			(*bad)++;
 			report("packet %u, %s: returned %lld (%s), want %s", i,
 			       packet_describe(pkt, sizeof(pkt), ip, len), (long long)got,
 			       verdict_name(h, got), ref_outcome_describe(&o, want, sizeof(want)));
+			if (reported <= MAX_REPORTED)
+				report_context(&d->s.r, ip, len, o.slot);
 		}
 	}
 }
@@ -421,8 +458,7 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 		   (enforce ? c->drops > 0 : c->drops == 0);
 	int i;
 
-	/* no Allow rules here yet: no service violations */
-	for (i = 0; i < WGSF_REASON_SERVICE; i++)
+	for (i = 0; i < WGSF_REASON_COUNT; i++)
 		all = all && c->violations[i];
 	all = all && c->by_prefix && c->by_covered_host && c->by_entry_bits &&
 	      c->by_policy_maps && c->kept && c->reused;
@@ -439,6 +475,42 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 	   (unsigned long long)c->by_prefix, (unsigned long long)c->by_covered_host,
 	   (unsigned long long)c->by_entry_bits, (unsigned long long)c->by_policy_maps,
 	   (unsigned long long)c->kept, (unsigned long long)c->reused);
+}
+
+/* The destination rules were asked about every kind of upper layer, and
+ * admitted and refused by ports and types, groups' rules and [Group *]'s. */
+static void covered_services(const struct coverage *c, enum wgsf_mode mode)
+{
+	bool all = c->violations[WGSF_REASON_SERVICE] && c->by_port && c->by_type &&
+		   c->type_refused && c->ipv6_fragments && c->group_blocked;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(c->judged); i++)
+		all = all && c->judged[i];
+	for (i = 0; i < REF_OWNERS; i++)
+		all = all && c->admitted_by[i];
+	for (i = 0; i < ARRAY_SIZE(c->chains); i++)
+		all = all && c->chains[i];
+	ok(all, "%s: %llu service violations; judged by services alone: %llu with ports, %llu "
+	   "ICMP with a type, %llu of another protocol, %llu non-first fragments (%llu IPv6), "
+	   "%llu cut short, %llu IPv6 extension chains unwalked (%llu walked, %llu too long, %llu "
+	   "cut short); admitted by a port %llu, by an ICMP type "
+	   "%llu, ICMP refused by type %llu; admitted by a peer's own rule %llu, a group's "
+	   "%llu, [Group *]'s %llu; blocked by a group %llu",
+	   mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor",
+	   (unsigned long long)c->violations[WGSF_REASON_SERVICE],
+	   (unsigned long long)c->judged[REF_L4_PORTS], (unsigned long long)c->judged[REF_L4_TYPE],
+	   (unsigned long long)c->judged[REF_L4_NONE],
+	   (unsigned long long)c->judged[REF_L4_FRAGMENT], (unsigned long long)c->ipv6_fragments,
+	   (unsigned long long)c->judged[REF_L4_SHORT],
+	   (unsigned long long)c->judged[REF_L4_UNWALKED], (unsigned long long)c->chains[0],
+	   (unsigned long long)c->chains[1], (unsigned long long)c->chains[2],
+	   (unsigned long long)c->by_port,
+	   (unsigned long long)c->by_type, (unsigned long long)c->type_refused,
+	   (unsigned long long)c->admitted_by[REF_OWN],
+	   (unsigned long long)c->admitted_by[REF_GROUP],
+	   (unsigned long long)c->admitted_by[REF_EVERY_PEER],
+	   (unsigned long long)c->group_blocked);
 }
 
 /* One CPU: the per-CPU "last violation" is then the last one this test sent. */
@@ -480,8 +552,13 @@ int main(void)
 		rand_state_free(&d.s);
 		free(d.slot);
 	}
-	covered(&cov[WGSF_MODE_MONITOR], WGSF_MODE_MONITOR);
-	covered(&cov[WGSF_MODE_ENFORCE], WGSF_MODE_ENFORCE);
+	for (i = WGSF_MODE_MONITOR; i <= WGSF_MODE_ENFORCE; i++) {
+		covered(&cov[i], i);
+		covered_services(&cov[i], i);
+	}
+	ok(cases >= CASES_MIN && lookups >= CASES_MIN,
+	   "%llu packets through the datapath, %llu through lookup (at least %d each)",
+	   (unsigned long long)cases, (unsigned long long)lookups, CASES_MIN);
 	is_u64(reported, 0, "no difference from the reference (seed %u)", seed);
 	return done_testing();
 }

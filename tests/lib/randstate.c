@@ -25,8 +25,7 @@ void rand_bytes(uint8_t *b, size_t n)
 		*b++ = random();
 }
 
-/* A prefix of length cidr inside outer, the bits between them random. */
-static struct prefix within(const struct prefix *outer, unsigned int cidr)
+struct prefix rand_within(const struct prefix *outer, unsigned int cidr)
 {
 	struct prefix p = *outer;
 	unsigned int i;
@@ -41,7 +40,7 @@ static struct prefix within(const struct prefix *outer, unsigned int cidr)
 
 struct prefix rand_host_in(const struct prefix *p)
 {
-	return within(p, prefix_bits(p->family));
+	return rand_within(p, prefix_bits(p->family));
 }
 
 uint8_t rand_family(void)
@@ -61,7 +60,7 @@ static unsigned int draw_cidr(struct rand_state *g, uint8_t family, unsigned int
 	return c < min ? min : c;
 }
 
-static struct prefix random_prefix(struct rand_state *g)
+struct prefix rand_prefix(struct rand_state *g)
 {
 	struct prefix any = { .family = rand_family() };
 	const struct prefix *outer;
@@ -73,9 +72,9 @@ static struct prefix random_prefix(struct rand_state *g)
 		outer = &g->r.aips.v[rand_below(g->r.aips.n)];
 		if (rand_below(2))
 			return rand_host_in(outer);
-		return within(outer, draw_cidr(g, outer->family, outer->cidr));
+		return rand_within(outer, draw_cidr(g, outer->family, outer->cidr));
 	}
-	return within(&any, draw_cidr(g, any.family, 0));
+	return rand_within(&any, draw_cidr(g, any.family, 0));
 }
 
 static void add_sources(struct rand_state *g, uint32_t k, const struct prefix *own, size_t n_own)
@@ -91,27 +90,16 @@ static void add_sources(struct rand_state *g, uint32_t k, const struct prefix *o
 			p = (struct prefix){ .family = rand_family() }; /* all of a family */
 			break;
 		case 1:
-			p = random_prefix(g); /* likely none of its own: allows nothing */
+			p = rand_prefix(g); /* likely none of its own: allows nothing */
 			break;
 		case 2: case 3:
 			p = *o;
 			break;
 		default:
 			/* part of its allowed IPs: the rest of them breaks the policy */
-			p = within(o, o->cidr + rand_below(prefix_bits(o->family) - o->cidr + 1));
+			p = rand_within(o, o->cidr + rand_below(prefix_bits(o->family) - o->cidr + 1));
 		}
 		ref_add_policy(&g->r, false, k, &p);
-	}
-}
-
-static void add_destinations(struct rand_state *g, uint32_t k)
-{
-	struct prefix p;
-	unsigned int i, n = 1 + rand_below(3);
-
-	for (i = 0; i < n; i++) {
-		p = rand_below(8) ? g->dst_pool[rand_below(RAND_DST_POOL)] : random_prefix(g);
-		ref_add_policy(&g->r, true, k, &p);
 	}
 }
 
@@ -123,17 +111,17 @@ static void random_policy(struct rand_state *g, uint32_t k, const struct prefix 
 		if (rand_below(2))
 			add_sources(g, k, own, n_own);
 		if (rand_below(2))
-			add_destinations(g, k);
+			rand_peer_rules(g, k);
 		break;
 	case 1: case 2:
 		add_sources(g, k, own, n_own);
 		break;
 	case 3: case 4:
-		add_destinations(g, k);
+		rand_peer_rules(g, k);
 		break;
 	case 5: case 6:
 		add_sources(g, k, own, n_own);
-		add_destinations(g, k);
+		rand_peer_rules(g, k);
 		break;
 	}
 }
@@ -144,7 +132,8 @@ static void keys_make(struct rand_state *g, size_t n)
 
 	g->keys = calloc(n, sizeof(*g->keys));
 	g->present = calloc(n, sizeof(*g->present));
-	if (!g->keys || !g->present)
+	g->text = calloc(n, sizeof(*g->text));
+	if (!g->keys || !g->present || !g->text)
 		abort();
 	for (i = 0; i < n; i++) {
 		rand_bytes(g->keys[i], WG_KEY_LEN);
@@ -162,13 +151,30 @@ void rand_state_init(struct rand_state *g, size_t keys)
 	keys_make(g, keys);
 	for (i = 0; i < RAND_DST_POOL; i++) {
 		g->dst_pool[i] = (struct prefix){ .family = i % 2 ? AF_INET6 : AF_INET };
-		g->dst_pool[i] = within(&g->dst_pool[i],
+		g->dst_pool[i] = rand_within(&g->dst_pool[i],
 					rand_below(prefix_bits(g->dst_pool[i].family) + 1));
+	}
+}
+
+/* Forgets the text of the state in force. */
+static void texts_free(struct rand_state *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->r.slots; i++) {
+		free(g->text[i]);
+		g->text[i] = NULL;
+	}
+	for (i = 0; i < REF_GROUPS_MAX; i++) {
+		free(g->groups[i].text);
+		g->groups[i].text = NULL;
 	}
 }
 
 void rand_state_free(struct rand_state *g)
 {
+	texts_free(g);
+	free(g->text);
 	ref_free(&g->r);
 	free(g->keys);
 	free(g->present);
@@ -191,16 +197,20 @@ void rand_state_next(struct rand_state *g, unsigned int in_of_4, bool default_ro
 	struct prefix p;
 
 	ref_clear_tables(&g->r);
+	texts_free(g);
 	g->short_left[0] = g->short_left[1] = SHORT_PREFIXES;
+	rand_groups(g);
 	for (k = 0; k < g->r.slots; k++) {
 		g->present[k] = rand_below(4) < in_of_4;
+		if (rand_below(g->present[k] ? 2 : 8) == 0)
+			rand_join(g, k);
 		if (!g->present[k]) {
 			memset(&g->r.peers[k].want, 0, sizeof(g->r.peers[k].want));
 			continue;
 		}
 		first = g->r.aips.n;
 		while (g->r.aips.n == first || rand_below(2)) {
-			p = random_prefix(g);
+			p = rand_prefix(g);
 			ref_add_allowedip(&g->r, &p, k);
 		}
 		random_policy(g, k, &g->r.aips.v[first], g->r.aips.n - first);
@@ -211,6 +221,7 @@ void rand_state_next(struct rand_state *g, unsigned int in_of_4, bool default_ro
 		default_route(g, AF_INET, last);
 		default_route(g, AF_INET6, last);
 	}
+	g->states++;
 }
 
 /* One key's prefixes as a policy line, comma-separated, or split over
@@ -231,21 +242,30 @@ static void policy_line(FILE *f, const char *key, const struct ref_prefixes *l)
 		fputc('\n', f);
 }
 
-/* The state's policies as a policy file's text, and a peer that is not on
- * the interface now and then, whose rules cannot take effect. */
+/* The [Group] sections of groups from to to - 1. */
+static void groups_write(const struct rand_state *g, FILE *f, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		fprintf(f, "\n[Group %s]\n%s", g->groups[from].name, g->groups[from].text ?: "");
+}
+
+/* The state's policies as a policy file's text, its groups before and
+ * after the peers that name them, and a peer that is not on the interface
+ * now and then, whose rules cannot take effect. */
 char *rand_state_policy(const struct rand_state *g, size_t *len)
 {
 	char b64[WG_KEY_B64_LEN], *text = NULL;
 	FILE *f = open_memstream(&text, len);
+	size_t k, before = rand_below(g->r.n_groups + 1);
 	const struct ref_peer *p;
-	size_t k;
 
 	if (!f)
 		abort();
 	fputs("# random policy\n[Interface]\n", f);
+	groups_write(g, f, 0, before);
 	for (k = 0; k < g->r.slots; k++) {
 		p = &g->r.peers[k];
-		if (!(p->flags || (!g->present[k] && rand_below(8) == 0)))
+		if (!(p->flags || g->text[k] || (!g->present[k] && rand_below(8) == 0)))
 			continue;
 		key_to_base64(b64, g->keys[k]);
 		fprintf(f, "\n[Peer]\nPublicKey = %s\n", b64);
@@ -254,8 +274,9 @@ char *rand_state_policy(const struct rand_state *g, size_t *len)
 		else if (!g->present[k])
 			fputs("Block = false\nAllowedSources = 192.0.2.0/24\n", f);
 		policy_line(f, "AllowedSources", &p->src);
-		policy_line(f, "AllowedDestinations", &p->dst);
+		fputs(g->text[k] ?: "", f);
 	}
+	groups_write(g, f, before, g->r.n_groups);
 	if (fclose(f))
 		abort();
 	return text;

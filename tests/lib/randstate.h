@@ -3,7 +3,9 @@
  * Random peers for differential tests, held in a reference model
  * (reference.h) whose slots are the peers' indexes: allowed IPs of every
  * length, nested in and overlapping other peers' and unique as WireGuard
- * keeps them, and policies; a state at a time, as the device model and the
+ * keeps them, and policies: allowed sources, destination rules (Allow
+ * lines of every service, AllowedDestinations) of peers and of groups, a
+ * [Group *] now and then; a state at a time, as the device model and the
  * policy file text that the loader reads. random() draws everything: the
  * caller seeds it.
  */
@@ -19,13 +21,22 @@
 
 #define RAND_DST_POOL 24
 
+/* A group of the state: the reference's of the same index, as text. */
+struct rand_group {
+	char name[32 + 1]; /* at most 32 characters (wgsf.policy(5)) */
+	char *text; /* the lines of its section */
+};
+
 struct rand_state {
 	struct reference r;             /* slot k: the peer of keys[k] */
 	uint8_t (*keys)[WG_KEY_LEN];
 	bool *present;                  /* in the state in force */
-	/* what destination policies and packets share, so that both meet */
+	char **text;                    /* of each peer: its Group and destination lines */
+	struct rand_group groups[REF_GROUPS_MAX];
+	/* what destination rules and packets share, so that both meet */
 	struct prefix dst_pool[RAND_DST_POOL];
 	unsigned int short_left[2];     /* IPv4, IPv6 */
+	unsigned int states;            /* drawn before the one in force */
 };
 
 /* 0 to n - 1 (0 when n is 0). */
@@ -34,6 +45,11 @@ void rand_bytes(uint8_t *b, size_t n);
 uint8_t rand_family(void);
 /* An address inside p, its other bits random. */
 struct prefix rand_host_in(const struct prefix *p);
+/* A prefix of length cidr inside outer, the bits between them random. */
+struct prefix rand_within(const struct prefix *outer, unsigned int cidr);
+/* A prefix of either family, long mostly, nested in an allowed IP now and
+ * then. */
+struct prefix rand_prefix(struct rand_state *g);
 
 /* keys peers, none present yet. */
 void rand_state_init(struct rand_state *g, size_t keys);
@@ -52,5 +68,13 @@ struct wg_device *rand_state_device(const struct rand_state *g, size_t **key_of)
 struct prefix rand_state_outside(const struct rand_state *g);
 /* A destination: of the shared pool mostly, anywhere now and then. */
 struct prefix rand_state_destination(const struct rand_state *g, uint8_t family);
+
+/* randrules.c: destination rules, each into the reference and as text. */
+/* AllowedDestinations, Allow lines or both, of peer slot. */
+void rand_peer_rules(struct rand_state *g, uint32_t slot);
+/* The state's groups, with Block now and then and rules mostly. */
+void rand_groups(struct rand_state *g);
+/* Makes peer slot a member of some of the state's groups. */
+void rand_join(struct rand_state *g, uint32_t slot);
 
 #endif

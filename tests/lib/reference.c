@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +18,26 @@ void ref_init(struct reference *r, size_t slots, enum wgsf_mode mode)
 		abort();
 }
 
+static void rules_free(struct ref_rules *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
 void ref_free(struct reference *r)
 {
 	size_t i;
 
 	for (i = 0; i < r->slots; i++) {
 		free(r->peers[i].src.v);
-		free(r->peers[i].dst.v);
+		rules_free(&r->peers[i].rules);
 	}
+	for (i = 0; i < REF_GROUPS_MAX; i++)
+		rules_free(&r->groups[i].rules);
 	free(r->peers);
 	free(r->aips.v);
 	free(r->owner);
+	free(r->aip_hash);
 }
 
 void ref_clear_counts(struct reference *r)
@@ -44,10 +54,17 @@ void ref_clear_tables(struct reference *r)
 	size_t i;
 
 	for (i = 0; i < r->slots; i++) {
-		r->peers[i].flags = 0;
-		r->peers[i].src.n = r->peers[i].dst.n = 0;
+		r->peers[i].flags = r->peers[i].groups = 0;
+		r->peers[i].src.n = r->peers[i].rules.n = 0;
 	}
+	for (i = 0; i < r->n_groups; i++) {
+		r->groups[i].blocked = r->groups[i].every = false;
+		r->groups[i].rules.n = 0;
+	}
+	r->n_groups = 0;
 	r->aips.n = 0;
+	if (r->aip_hash)
+		memset(r->aip_hash, 0, r->hash_cap * sizeof(*r->aip_hash));
 }
 
 static void push(struct ref_prefixes *s, const struct prefix *p)
@@ -56,27 +73,127 @@ static void push(struct ref_prefixes *s, const struct prefix *p)
 		abort();
 }
 
-bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot)
+static void push_rule(struct ref_rules *l, const struct ref_rule *rule)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			abort();
+	}
+	l->v[l->n++] = *rule;
+}
+
+/* The slot of the allowed-IPs hash that holds p, or where it goes (0):
+ * the test draws tens of thousands, which a scan for the one taken would
+ * compare pairwise. */
+static uint32_t *aip_slot(const struct reference *r, const struct prefix *p)
+{
+	const uint8_t *b = (const uint8_t *)p;
+	size_t i, mask = r->hash_cap - 1;
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (i = 0; i < sizeof(*p); i++)
+		h = (h ^ b[i]) * 16777619u;
+	for (i = h & mask; r->aip_hash[i] && prefix_cmp(&r->aips.v[r->aip_hash[i] - 1], p);
+	     i = (i + 1) & mask)
+		;
+	return &r->aip_hash[i];
+}
+
+static void aip_hash_grow(struct reference *r)
 {
 	size_t i;
 
+	free(r->aip_hash);
+	r->hash_cap = r->hash_cap ? 2 * r->hash_cap : 64;
+	r->aip_hash = calloc(r->hash_cap, sizeof(*r->aip_hash));
+	if (!r->aip_hash)
+		abort();
 	for (i = 0; i < r->aips.n; i++)
-		if (!prefix_cmp(&r->aips.v[i], p))
-			return false;
+		*aip_slot(r, &r->aips.v[i]) = i + 1;
+}
+
+bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot)
+{
+	uint32_t *at;
+
+	if (2 * (r->aips.n + 1) > r->hash_cap)
+		aip_hash_grow(r);
+	at = aip_slot(r, p);
+	if (*at)
+		return false;
 	push(&r->aips, p);
 	r->owner = realloc(r->owner, r->aips.cap * sizeof(*r->owner));
 	if (!r->owner)
 		abort();
 	r->owner[r->aips.n - 1] = slot;
+	*at = r->aips.n;
 	return true;
+}
+
+void ref_add_rule(struct reference *r, uint32_t slot, const struct ref_rule *rule)
+{
+	push_rule(&r->peers[slot].rules, rule);
+	r->peers[slot].flags |= WGSF_PEER_DST_POLICY;
 }
 
 void ref_add_policy(struct reference *r, bool dst, uint32_t slot, const struct prefix *p)
 {
-	struct ref_peer *peer = &r->peers[slot];
+	if (dst) {
+		ref_add_rule(r, slot, &(struct ref_rule){ .dst = *p, .kind = REF_ANY_PROTO });
+		return;
+	}
+	push(&r->peers[slot].src, p);
+	r->peers[slot].flags |= WGSF_PEER_SRC_POLICY;
+}
 
-	push(dst ? &peer->dst : &peer->src, p);
-	peer->flags |= dst ? WGSF_PEER_DST_POLICY : WGSF_PEER_SRC_POLICY;
+size_t ref_add_group(struct reference *r, bool every)
+{
+	if (r->n_groups == REF_GROUPS_MAX)
+		abort();
+	r->groups[r->n_groups].every = every;
+	return r->n_groups++;
+}
+
+void ref_group_rule(struct reference *r, size_t group, const struct ref_rule *rule)
+{
+	push_rule(&r->groups[group].rules, rule);
+}
+
+void ref_join(struct reference *r, uint32_t slot, size_t group)
+{
+	r->peers[slot].groups |= 1u << group;
+}
+
+bool ref_member(const struct reference *r, uint32_t slot, size_t g)
+{
+	return r->groups[g].every || (r->peers[slot].groups >> g & 1);
+}
+
+static bool blocked_by_group(const struct reference *r, uint32_t slot)
+{
+	size_t g;
+
+	for (g = 0; g < r->n_groups; g++)
+		if (ref_member(r, slot, g) && r->groups[g].blocked)
+			return true;
+	return false;
+}
+
+bool ref_blocked(const struct reference *r, uint32_t slot)
+{
+	return (r->peers[slot].flags & WGSF_PEER_BLOCKED) || blocked_by_group(r, slot);
+}
+
+bool ref_has_rules(const struct reference *r, uint32_t slot)
+{
+	size_t g;
+
+	for (g = 0; g < r->n_groups; g++)
+		if (ref_member(r, slot, g) && r->groups[g].rules.n)
+			return true;
+	return r->peers[slot].rules.n;
 }
 
 static long longest(const struct ref_prefixes *s, const struct prefix *addr)
@@ -105,66 +222,95 @@ static void to_addr(struct wgsf_addr *a, const struct prefix *p)
 	a->version = p->family == AF_INET ? 4 : 6;
 }
 
-/*
- * The rules of the datapath's parse(): a whole fixed header of the version
- * in the first nibble; for IPv4 also IHL >= 5, the whole header with its
- * options present, and a total length that holds the header. The IP length
- * counted is the header's claim, not the bytes present.
- */
-static bool parse(const uint8_t *ip, size_t len, struct prefix *src, struct prefix *dst,
-		  uint64_t *ip_len)
+/* Whether rule admits a packet whose destination its prefix holds, of
+ * upper layer l4 (wgsf.policy(5), "What passes"). */
+static bool admits(const struct ref_rule *rule, const struct ref_l4 *l4)
 {
-	memset(src, 0, sizeof(*src));
-	memset(dst, 0, sizeof(*dst));
-	if (len >= 20 && ip[0] >> 4 == 4) {
-		size_t hlen = (ip[0] & 15) * 4;
-
-		*ip_len = ip[2] << 8 | ip[3];
-		if (hlen < 20 || len < hlen || *ip_len < hlen)
-			return false;
-		src->family = dst->family = AF_INET;
-		src->cidr = dst->cidr = 32;
-		memcpy(src->addr, ip + 12, 4);
-		memcpy(dst->addr, ip + 16, 4);
+	if (rule->kind == REF_ANY_PROTO)
 		return true;
+	if (l4->kind == REF_L4_UNWALKED || rule->proto != l4->proto)
+		return false;
+	switch (l4->kind) {
+	case REF_L4_FRAGMENT:
+		return true; /* the first fragment carries the ports, and is judged by them */
+	case REF_L4_PORTS:
+		return rule->kind == REF_EVERY_PORT || (rule->lo <= l4->port && l4->port <= rule->hi);
+	case REF_L4_TYPE:
+		return rule->kind == REF_EVERY_PORT || (rule->lo <= l4->type && l4->type <= rule->hi);
+	default:
+		/* no ports or type known: only a rule of every one */
+		return rule->kind == REF_EVERY_PORT;
 	}
-	if (len >= 40 && ip[0] >> 4 == 6) {
-		*ip_len = 40 + (ip[4] << 8 | ip[5]);
-		src->family = dst->family = AF_INET6;
-		src->cidr = dst->cidr = 128;
-		memcpy(src->addr, ip + 8, 16);
-		memcpy(dst->addr, ip + 24, 16);
-		return true;
-	}
-	return false;
 }
 
-/* Quarantine first, then sources, then destinations. */
-static int broken_rule(const struct ref_peer *p, const struct prefix *src,
-		       const struct prefix *dst)
+/* Asks the rules of l whose prefix holds dst, as owner's. */
+static void ask(const struct ref_rules *l, enum ref_owner owner, const struct prefix *dst,
+		struct ref_outcome *o)
 {
-	if (p->flags & WGSF_PEER_BLOCKED)
-		return WGSF_REASON_BLOCKED;
-	if ((p->flags & WGSF_PEER_SRC_POLICY) && longest(&p->src, src) < 0)
-		return WGSF_REASON_SOURCE;
-	if ((p->flags & WGSF_PEER_DST_POLICY) && longest(&p->dst, dst) < 0)
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (!prefix_contains(&l->v[i].dst, dst))
+			continue;
+		o->matched |= 1u << owner;
+		o->any_matched = o->any_matched || l->v[i].kind == REF_ANY_PROTO;
+		if (!o->admitted && admits(&l->v[i], &o->l4)) {
+			o->admitted = &l->v[i];
+			o->admitted_by = owner;
+		}
+	}
+}
+
+/* The destination rules of slot, its own, its groups', [Group *]'s: the
+ * reason they give, or -1. */
+static int destination_rules(const struct reference *r, uint32_t slot, const struct prefix *dst,
+			     struct ref_outcome *o)
+{
+	size_t g;
+
+	if (!ref_has_rules(r, slot))
+		return -1;
+	ask(&r->peers[slot].rules, REF_OWN, dst, o);
+	for (g = 0; g < r->n_groups; g++)
+		if (ref_member(r, slot, g))
+			ask(&r->groups[g].rules, r->groups[g].every ? REF_EVERY_PEER : REF_GROUP,
+			    dst, o);
+	if (!o->matched)
 		return WGSF_REASON_DESTINATION;
-	return -1;
+	return o->admitted ? -1 : WGSF_REASON_SERVICE;
+}
+
+/* Quarantine first, then sources, then destinations and services. */
+static int broken_rule(const struct reference *r, uint32_t slot, const struct ref_ip *h,
+		       struct ref_outcome *o)
+{
+	const struct ref_peer *p = &r->peers[slot];
+
+	if (ref_blocked(r, slot)) {
+		o->blocked_by_group = !(p->flags & WGSF_PEER_BLOCKED);
+		return WGSF_REASON_BLOCKED;
+	}
+	if ((p->flags & WGSF_PEER_SRC_POLICY) && longest(&p->src, &h->src) < 0)
+		return WGSF_REASON_SOURCE;
+	return destination_rules(r, slot, &h->dst, o);
 }
 
 static void violation(struct reference *r, struct wgsf_peer_stats *w, struct ref_outcome *o,
-		      const struct prefix *src, const struct prefix *dst, uint64_t ip_len)
+		      const struct ref_ip *h)
 {
 	w->violation_packets++;
-	w->violation_bytes += ip_len;
+	w->violation_bytes += h->ip_len;
 	w->violations[o->reason]++;
 	w->last_violation_reason = o->reason;
-	to_addr(&w->last_violation_src, src);
-	to_addr(&w->last_violation_dst, dst);
+	to_addr(&w->last_violation_src, &h->src);
+	to_addr(&w->last_violation_dst, &h->dst);
+	w->last_violation_proto = o->l4.proto;
+	w->last_violation_l4 = ref_l4_flags(&o->l4);
+	w->last_violation_port = ref_l4_port(&o->l4);
 	if (r->mode != WGSF_MODE_ENFORCE)
 		return;
 	w->drop_packets++;
-	w->drop_bytes += ip_len;
+	w->drop_bytes += h->ip_len;
 	o->drop = true;
 }
 
@@ -172,28 +318,28 @@ struct ref_outcome ref_packet(struct reference *r, const uint8_t *ip, size_t len
 {
 	struct ref_outcome o = { .slot = -1, .reason = -1 };
 	struct wgsf_peer_stats *w;
-	struct prefix src, dst;
-	uint64_t ip_len;
+	struct ref_ip h;
 
-	if (!parse(ip, len, &src, &dst, &ip_len)) {
+	if (!ref_ip_parse(ip, len, &h)) {
 		r->want.malformed_packets++;
 		o.malformed = true;
 		return o;
 	}
-	o.slot = ref_lookup(r, &src);
+	o.l4 = ref_l4_parse(ip, &h);
+	o.slot = ref_lookup(r, &h.src);
 	if (o.slot < 0) {
 		r->want.unknown_packets++;
-		r->want.unknown_bytes += ip_len;
-		to_addr(&r->want.last_unknown_src, &src);
+		r->want.unknown_bytes += h.ip_len;
+		to_addr(&r->want.last_unknown_src, &h.src);
 		return o;
 	}
 	w = &r->peers[o.slot].want;
 	w->rx_packets++;
-	w->rx_bytes += ip_len;
-	o.reason = broken_rule(&r->peers[o.slot], &src, &dst);
+	w->rx_bytes += h.ip_len;
+	o.reason = broken_rule(r, o.slot, &h, &o);
 	if (o.reason >= 0) {
 		r->want.violation_packets++;
-		violation(r, w, &o, &src, &dst, ip_len);
+		violation(r, w, &o, &h);
 	}
 	return o;
 }
@@ -202,24 +348,42 @@ const char *const ref_reasons[WGSF_REASON_COUNT] = {
 	[WGSF_REASON_SOURCE] = "source",
 	[WGSF_REASON_DESTINATION] = "destination",
 	[WGSF_REASON_BLOCKED] = "blocked",
+	[WGSF_REASON_SERVICE] = "service",
 };
 
 const char *ref_outcome_describe(const struct ref_outcome *o, char *buf, size_t size)
 {
+	char l4[64];
+
 	if (o->malformed)
 		snprintf(buf, size, "pass (malformed)");
 	else if (o->slot < 0)
 		snprintf(buf, size, "pass (unknown source)");
 	else
-		snprintf(buf, size, "%s (slot %ld, %s)", o->drop ? "drop" : "pass", o->slot,
-			 o->reason < 0 ? "no violation" : ref_reasons[o->reason]);
+		snprintf(buf, size, "%s (slot %ld, %s; %s)", o->drop ? "drop" : "pass", o->slot,
+			 o->reason < 0 ? "no violation" : ref_reasons[o->reason],
+			 ref_l4_describe(&o->l4, l4, sizeof(l4)));
+	return buf;
+}
+
+const char *ref_rule_describe(const struct ref_rule *rule, char *buf, size_t size)
+{
+	char p[PREFIX_STRLEN];
+	int n = snprintf(buf, size, "%s ", prefix_format(&rule->dst, p));
+
+	if (rule->kind == REF_ANY_PROTO)
+		snprintf(buf + n, size - n, "any");
+	else if (rule->kind == REF_EVERY_PORT)
+		snprintf(buf + n, size - n, "proto %u", rule->proto);
+	else
+		snprintf(buf + n, size - n, "proto %u %u-%u", rule->proto, rule->lo, rule->hi);
 	return buf;
 }
 
 int ref_install(const struct reference *r, const struct maps *m)
 {
 	size_t i, j;
-	int err = datapath_set_mode(m->fd[MAP_CONFIG], r->mode);
+	int err = r->n_groups ? -EINVAL : datapath_set_mode(m->fd[MAP_CONFIG], r->mode);
 
 	for (i = 0; !err && i < r->aips.n; i++)
 		err = allowedip_write(m, &r->aips.v[i], r->owner[i]);
@@ -230,8 +394,11 @@ int ref_install(const struct reference *r, const struct maps *m)
 		err = policy_flags_write(m, i, p->flags, i + 1);
 		for (j = 0; !err && j < p->src.n; j++)
 			err = policy_prefix_write(m, false, i, &p->src.v[j], 1);
-		for (j = 0; !err && j < p->dst.n; j++)
-			err = policy_prefix_write(m, true, i + 1, &p->dst.v[j], WGSF_SET_ANY);
+		for (j = 0; !err && j < p->rules.n; j++)
+			err = p->rules.v[j].kind != REF_ANY_PROTO
+				      ? -EINVAL
+				      : policy_prefix_write(m, true, i + 1, &p->rules.v[j].dst,
+							    WGSF_SET_ANY);
 	}
 	return err;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A plain model of the datapath for differential tests: a linear longest-
- * prefix match and the verdict rules, written from the documented semantics
- * and sharing no code with the BPF program.
+ * prefix match and the verdict rules of wgsf.policy(5), groups and
+ * services included, written from the documented semantics and sharing no
+ * code with the BPF program or the loader's policy.
  */
 #ifndef WGSF_TEST_REFERENCE_H
 #define WGSF_TEST_REFERENCE_H
@@ -13,6 +14,7 @@
 
 #include "tables/maps.h"
 #include "device/prefix.h"
+#include "ref_l4.h"
 #include "wgsf.h"
 
 struct ref_prefixes {
@@ -20,9 +22,42 @@ struct ref_prefixes {
 	size_t n, cap;
 };
 
+/* A destination rule: an AllowedDestinations prefix, or one prefix x
+ * service x range of an Allow line. */
+enum ref_rule_kind {
+	REF_ANY_PROTO,  /* AllowedDestinations: every protocol */
+	REF_EVERY_PORT, /* proto/N, or icmp or icmpv6 with no type */
+	REF_RANGE,      /* destination ports (TCP, UDP, SCTP) or ICMP types */
+};
+
+struct ref_rule {
+	struct prefix dst;
+	uint8_t kind;  /* enum ref_rule_kind */
+	uint8_t proto; /* but REF_ANY_PROTO: the IP protocol (ICMP's of dst's family) */
+	uint16_t lo, hi;
+};
+
+struct ref_rules {
+	struct ref_rule *v;
+	size_t n, cap;
+};
+
+/* Whose rules a rule is, for the coverage of a test. */
+enum ref_owner { REF_OWN, REF_GROUP, REF_EVERY_PEER, REF_OWNERS };
+
+/* A [Group]: its members take its Block and its rules. */
+struct ref_group {
+	bool blocked, every; /* every: [Group *], of which every peer is a member */
+	struct ref_rules rules;
+};
+
+#define REF_GROUPS_MAX 32
+
 struct ref_peer {
-	uint32_t flags; /* WGSF_PEER_* */
-	struct ref_prefixes src, dst;
+	uint32_t flags; /* WGSF_PEER_* of its own policy */
+	uint32_t groups; /* bit g: a member of group g */
+	struct ref_prefixes src;
+	struct ref_rules rules; /* its own destination rules */
 	struct wgsf_peer_stats want; /* counters the datapath must reach */
 };
 
@@ -30,8 +65,12 @@ struct reference {
 	enum wgsf_mode mode;
 	struct ref_prefixes aips; /* every peer's allowed IPs */
 	uint32_t *owner;          /* slot of aips.v[i] */
+	uint32_t *aip_hash;       /* i + 1 of aips.v[i], by its bytes; 0: free */
+	size_t hash_cap;          /* a power of 2, at least twice aips.n */
 	struct ref_peer *peers;   /* indexed by slot */
 	size_t slots;
+	struct ref_group groups[REF_GROUPS_MAX];
+	size_t n_groups;
 	struct wgsf_dev_stats want;
 };
 
@@ -44,6 +83,15 @@ struct ref_outcome {
 	long slot;  /* the sending peer, or -1: malformed or unknown */
 	int reason; /* the enum wgsf_reason it breaks, or -1 */
 	bool drop;
+	struct ref_l4 l4; /* its upper layer, where it is not malformed */
+	/* the destination rules asked: bit enum ref_owner of those whose
+	 * prefix holds the destination, and the rule that admitted it (own
+	 * rules first, then the groups', then [Group *]'s), or NULL */
+	uint8_t matched;
+	bool any_matched; /* one of them admits every protocol */
+	const struct ref_rule *admitted;
+	enum ref_owner admitted_by;
+	bool blocked_by_group;
 };
 
 void ref_init(struct reference *r, size_t slots, enum wgsf_mode mode);
@@ -55,13 +103,28 @@ void ref_clear_counts(struct reference *r);
 void ref_clear_tables(struct reference *r);
 /* False when the prefix is taken already: in WireGuard a prefix has one owner. */
 bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot);
+/* An allowed source (dst false) or destination (every protocol) of slot. */
 void ref_add_policy(struct reference *r, bool dst, uint32_t slot, const struct prefix *p);
+/* A destination rule of slot's own. */
+void ref_add_rule(struct reference *r, uint32_t slot, const struct ref_rule *rule);
+/* A new group, of no member yet (every: [Group *]); its index. */
+size_t ref_add_group(struct reference *r, bool every);
+void ref_group_rule(struct reference *r, size_t group, const struct ref_rule *rule);
+void ref_join(struct reference *r, uint32_t slot, size_t group);
+/* Whether slot is a member of group g ([Group *]: every slot is). */
+bool ref_member(const struct reference *r, uint32_t slot, size_t g);
+/* Whether slot is blocked or has destination rules, its groups' included. */
+bool ref_blocked(const struct reference *r, uint32_t slot);
+bool ref_has_rules(const struct reference *r, uint32_t slot);
 /* The slot owning the longest prefix holding addr, or -1. */
 long ref_lookup(const struct reference *r, const struct prefix *addr);
 /* The outcome for an IP packet (its bytes from the IP header on), counted. */
 struct ref_outcome ref_packet(struct reference *r, const uint8_t *ip, size_t len);
 const char *ref_outcome_describe(const struct ref_outcome *o, char *buf, size_t size);
-/* Writes the tables and policies into the datapath's maps. */
+/* "PREFIX any", "PREFIX proto 6", "PREFIX proto 6 22-80". */
+const char *ref_rule_describe(const struct ref_rule *rule, char *buf, size_t size);
+/* Writes the tables and policies into the datapath's maps: of peers with
+ * no group and no rule but AllowedDestinations (-EINVAL otherwise). */
 int ref_install(const struct reference *r, const struct maps *m);
 
 #endif
