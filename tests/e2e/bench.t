@@ -22,17 +22,19 @@ t_is "$(jq '.machine.quick' "$J")" true "and says it was a quick run"
 # 2 families x 2 shapes x 2 sizes, each with all seven variants measured
 t_is "$(jq '[.results[] | select(.bench == "packet") |
 	select(.floor_ns > 0 and .plain_lpm_ns > 0 and .monitor_ns > 0 and .enforce_ns > 0 and
-	       .monitor_no_l4_ns > 0 and .egress_idle_ns > 0 and .egress_record_ns > 0)] |
+	       .enforce_rules_ns > 0 and .rules_over_monitor_highest > 0 and
+	       .egress_idle_ns > 0 and .egress_record_ns > 0)] |
 	length' "$J")" 8 "per-packet figures for IPv4 and IPv6, both shapes, 1 and 1,000 entries"
 t_is "$(jq '[.results[] | select(.bench == "control" and .peers == 1000 and .prefixes == 2000 and
 	.sync_s > 0 and .sync_one_changed_s > 0 and .sync_one_changed_cached_s > 0 and
-	.table_bytes > 0)] | length' "$J")" 1 \
+	.table_bytes > 0 and .sync_group_s > 0 and .group_rule_entries == 2)] | length' "$J")" 1 \
 	"control-plane figures for 1,000 peers"
 t_is "$(jq '[.results[] | select(.bench == "check" and .peers == 1001 and .prefixes == 2003 and
 	.check_s > 0 and .check_json_s > 0 and .max_rss_bytes > 0)] | length' "$J")" 1 \
 	"wgsf check figures for a config of 1,000 peers and their hub"
 t_is "$(jq -r '[.results[] | select(.bench == "pps" and .pps_median > 0) | .filter] | sort | join(",")' "$J")" \
-	"ipset,nft,none,tc,tc-empty" "packets per second for no filter, an empty tc program, tc, nftables and ipset"
+	"ipset,nft,none,tc,tc-empty,tc-rules" \
+	"packets per second for no filter, an empty tc program, tc, tc with Allow rules, nftables and ipset"
 t_is "$(jq '[.results[] | select(.bench == "pps" and .filter == "none")][0].ratio_to_none' "$J")" 1 \
 	"no filter is the unit of the ratios"
 M=$OUT/BENCHMARKS.md
