@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Allow on real WireGuard (wgsf.policy(5)): services per destination, for a
+# group of three peers and, through [Group *], for a peer the policy does
+# not list. TCP to an allowed port connects and to another times out, UDP
+# to an allowed port is answered and to another not, pings pass where
+# echo-request is allowed and not where only another ICMP type is, each
+# refused packet a `service` violation, and one to a destination that no
+# rule's prefix holds a `destination` one; counted and passed in monitor
+# mode, counted and dropped in enforce mode. TCP and UDP that the gateway
+# opens toward a client port that no Allow names work both ways as replies,
+# while an unsolicited ACK and a datagram from that port to another gateway
+# port do not. lookup names the Allow line that admits a service. IPv4 and
+# IPv6, exact counters.
+. "$(dirname "$0")/lib.sh"
+require_e2e
+PROBE=$BUILD_DIR/tests/tools/flowprobe
+[ -x "$PROBE" ] || t_skip_all "not built (make tests)"
+
+make_gateway || t_skip_all "cannot build the gateway"
+make_client 1 192.0.2.11/32,2001:db8::11/128 "192.0.2.11 2001:db8::11" &&
+	make_client 2 192.0.2.12/32 192.0.2.12 && make_client 3 192.0.2.13/32 192.0.2.13 &&
+	make_client 4 192.0.2.14/32 192.0.2.14 || t_skip_all "cannot build the clients"
+# the gateway's second addresses, and third ones that it does not hold,
+# reached through the tunnel
+ip -n "$GW_NS" addr add 192.0.2.2/32 dev "$GW_IF"
+ip -n "$GW_NS" addr add 2001:db8::2/128 dev "$GW_IF" nodad
+for c in 1 2 3 4; do
+	in_ns "${CLIENT_NS[$c]}" wg set "${CLIENT_IF[$c]}" peer "$GW_PUB" \
+		allowed-ips 192.0.2.0/30,2001:db8::/126
+	for a in 192.0.2.2/32 192.0.2.3/32 2001:db8::2/128 2001:db8::3/128; do
+		ip -n "${CLIENT_NS[$c]}" route add "$a" dev "${CLIENT_IF[$c]}"
+	done
+	pings "$c" "${CLIENT_ADDR[$c]}" 1 || t_diag "warm-up ping from client $c failed"
+done
+WORK=$(mktemp -d)
+trap 'cleanup; rm -rf "$WORK"' EXIT
+POLICY=$WORK/policy
+cat >"$POLICY" <<EOT
+[Group *]
+Allow = 192.0.2.1/32 icmp/echo-request
+Allow = 2001:db8::1/128 icmpv6/echo-request
+[Group team]
+Allow = 192.0.2.1/32, 2001:db8::1/128 tcp/22 udp/53
+Allow = 192.0.2.2/32 icmp/timestamp-request
+Allow = 2001:db8::2/128 icmpv6/echo-reply
+EOT
+for c in 1 2 3; do
+	printf '[Peer]\nPublicKey = %s\nGroup = team\n' "${CLIENT_PUB[$c]}" >>"$POLICY"
+done
+line_of() { grep -n -F -- "$1" "$POLICY" | cut -d: -f1; } # TEXT
+
+# Client C's "rx violations service destination replies drops".
+counts() { # C
+	client_fields "$1" rx_packets violation_packets violations_by_reason.service \
+		violations_by_reason.destination reply_packets drop_packets
+}
+moved() { numbers_minus "$(counts "$1")" "$2"; } # C BEFORE
+# What moved since BEFORE, each field as 1 where it moved with every packet
+# the client sent (at least one), 0 where it did not move: "1 0 0 0 0 0",
+# each passed. Anything else as it moved.
+per_packet() { # C BEFORE
+	local -a m
+	local f ones=()
+	read -ra m <<<"$(moved "$1" "$2")"
+	for f in "${m[@]}"; do
+		case $f in
+		0) ones+=(0) ;;
+		"${m[0]}") ones+=(1) ;;
+		esac
+	done
+	if [ "${m[0]:-0}" -gt 0 ] && [ ${#ones[@]} = ${#m[@]} ]; then
+		echo "${ones[*]}"
+	else
+		echo "moved ${m[*]}"
+	fi
+}
+last_violation() { # C
+	client_fields "$1" last_violation_protocol last_violation_destination_port \
+		last_violation_icmp_type
+}
+# The first line flowprobe says for a TCP connection from client C to ADDR
+# PORT that it gives up after half a second: SYNs are resent after 1 s, so
+# the one SYN sent is all the gateway gets.
+no_connection() { in_ns "${CLIENT_NS[$1]}" "$PROBE" ask tcp "$2" "$3" 500; } # C ADDR PORT
+
+out=$(attach_gw --mode monitor --policy "$POLICY" 2>&1)
+t_is "$?:$out" "0:" "attach in monitor mode with Allow for a group and for [Group *], no warnings"
+team='["192.0.2.1/32 icmp/echo-request","192.0.2.1/32 tcp/22","192.0.2.1/32 udp/53",'
+team+='"192.0.2.2/32 icmp/timestamp-request","2001:db8::1/128 icmpv6/echo-request",'
+team+='"2001:db8::1/128 tcp/22","2001:db8::1/128 udp/53","2001:db8::2/128 icmpv6/echo-reply"]'
+for c in 1 2 3; do
+	t_is "$(client_field "$c" policy.allow | jq -c sort)" "$team" \
+		"show: client $c has the team's rules and [Group *]'s"
+done
+t_is "$(client_field 4 policy.allow | jq -c sort)" \
+	'["192.0.2.1/32 icmp/echo-request","2001:db8::1/128 icmpv6/echo-request"]' \
+	"show: client 4, which the policy does not list, has [Group *]'s"
+
+monitor() { # FAMILY
+	local cl=192.0.2.11 gw=192.0.2.1 before
+	[ "$1" = 6 ] && cl=2001:db8::11 gw=2001:db8::1
+	before=$(counts 1)
+	t_is "$(flow_exchange "$GW_NS" "${CLIENT_NS[1]}" tcp "$gw" 23)" answered \
+		"monitor, IPv$1: a TCP connection to the gateway's port 23 is answered"
+	t_is "$(per_packet 1 "$before")" "1 1 1 0 0 0" \
+		"monitor, IPv$1: each of its packets counted as service, none dropped"
+	before=$(counts 1)
+	t_is "$(flow_exchange "$GW_NS" "${CLIENT_NS[1]}" udp "$gw" 54)" answered \
+		"monitor, IPv$1: a UDP datagram to port 54 is answered"
+	t_is "$(moved 1 "$before")" "1 1 1 0 0 0" "monitor, IPv$1: counted as service, not dropped"
+}
+monitor 4
+monitor 6
+t_ok "attach again in enforce mode" attach_gw --mode enforce
+t_is "$(iface_field mode):$(iface_field policy_file)" "enforce:$POLICY" "enforcing the same policy"
+
+# Client 1, a member of the team, in enforce mode.
+enforce() { # FAMILY
+	local cl=192.0.2.11 gw=192.0.2.1 gw2=192.0.2.2 gw3=192.0.2.3 before out syns
+	local what="IPv$1" icmp=icmp echo=8
+	[ "$1" = 6 ] && cl=2001:db8::11 gw=2001:db8::1 gw2=2001:db8::2 gw3=2001:db8::3 \
+		icmp=icmpv6 echo=128
+
+	before=$(counts 1)
+	t_is "$(flow_exchange "$GW_NS" "${CLIENT_NS[1]}" tcp "$gw" 22)" answered \
+		"$what: a TCP connection to the allowed port 22 is answered"
+	t_is "$(per_packet 1 "$before")" "1 0 0 0 0 0" "$what: each of its packets passed"
+	before=$(counts 1)
+	out=$(no_connection 1 "$gw" 23)
+	syns=${out##*: }
+	t_is "${out%: *}" "no connection, SYNs sent" "$what: a TCP connection to port 23 times out"
+	t_is "$(settles_to "$syns $syns $syns 0 0 $syns" moved 1 "$before")" \
+		"$syns $syns $syns 0 0 $syns" "$what: its $syns SYN counted as service and dropped"
+	t_is "$(last_violation 1)" "tcp 23 null" "$what: show: the last violation, TCP to port 23"
+
+	before=$(counts 1)
+	t_is "$(flow_exchange "$GW_NS" "${CLIENT_NS[1]}" udp "$gw" 53)" answered \
+		"$what: a UDP datagram to the allowed port 53 is answered"
+	t_is "$(moved 1 "$before")" "1 0 0 0 0 0" "$what: it passed"
+	before=$(counts 1)
+	t_ok "$what: a UDP datagram to port 54" in_ns "${CLIENT_NS[1]}" "$PROBE" send udp "$cl" 7100 "$gw" 54
+	t_is "$(settles_to "1 1 1 0 0 1" moved 1 "$before")" "1 1 1 0 0 1" \
+		"$what: counted as service and dropped"
+	t_is "$(last_violation 1)" "udp 54 null" "$what: show: the last violation, UDP to port 54"
+
+	before=$(counts 1)
+	t_ok "$what: 2 pings to the gateway pass ([Group *]'s $icmp/echo-request)" \
+		client_ping 1 "$cl" "$gw" 2
+	t_is "$(moved 1 "$before")" "2 0 0 0 0 0" "$what: both passed"
+	before=$(counts 1)
+	t_ok "$what: 3 pings to $gw2, whose rule is another ICMP type, go unanswered" \
+		client_no_reply 1 "$cl" "$gw2" 3
+	t_is "$(settles_to "3 3 3 0 0 3" moved 1 "$before")" "3 3 3 0 0 3" \
+		"$what: counted as service and dropped"
+	t_is "$(last_violation 1)" "$icmp null $echo" "$what: show: the last violation, an echo request"
+
+	before=$(counts 1)
+	t_ok "$what: a UDP datagram to port 53 of $gw3, which no rule's prefix holds" \
+		in_ns "${CLIENT_NS[1]}" "$PROBE" send udp "$cl" 7100 "$gw3" 53
+	t_is "$(settles_to "1 1 0 1 0 1" moved 1 "$before")" "1 1 0 1 0 1" \
+		"$what: counted as destination, not service, and dropped"
+
+	# replies: the client's port 7000 and 7001 are named by no Allow
+	before=$(counts 1)
+	t_is "$(flow_exchange "${CLIENT_NS[1]}" "$GW_NS" tcp "$cl" 7000)" answered \
+		"$what: TCP from the gateway to the client's port 7000 is answered"
+	t_is "$(per_packet 1 "$before")" "1 0 0 0 1 0" "$what: each of the client's packets a reply"
+	before=$(counts 1)
+	t_is "$(flow_exchange "${CLIENT_NS[1]}" "$GW_NS" udp "$cl" 7000)" answered \
+		"$what: UDP from the gateway to the client's port 7000 is answered"
+	t_is "$(moved 1 "$before")" "1 0 0 0 1 0" "$what: the client's datagram a reply"
+	before=$(counts 1)
+	t_ok "$what: an unsolicited TCP ACK from the client's port 7001 to the gateway's 7002" \
+		in_ns "${CLIENT_NS[1]}" "$PROBE" ack "$cl" 7001 "$gw" 7002
+	t_ok "$what: a UDP datagram from the client's port 7000 to the gateway's 7003" \
+		in_ns "${CLIENT_NS[1]}" "$PROBE" send udp "$cl" 7000 "$gw" 7003
+	t_is "$(settles_to "2 2 2 0 0 2" moved 1 "$before")" "2 2 2 0 0 2" \
+		"$what: both counted as service and dropped"
+}
+enforce 4
+enforce 6
+
+# The other members obey the team's rules; client 4 [Group *]'s alone.
+before=$(counts 2)
+t_is "$(flow_exchange "$GW_NS" "${CLIENT_NS[2]}" tcp 192.0.2.1 22)" answered \
+	"client 2: a TCP connection to the team's port 22 is answered"
+t_is "$(per_packet 2 "$before")" "1 0 0 0 0 0" "client 2: each of its packets passed"
+before=$(counts 2)
+out=$(no_connection 2 192.0.2.1 23)
+syns=${out##*: }
+t_is "${out%: *}" "no connection, SYNs sent" "client 2: a TCP connection to port 23 times out"
+t_is "$(settles_to "$syns $syns $syns 0 0 $syns" moved 2 "$before")" \
+	"$syns $syns $syns 0 0 $syns" "client 2: its $syns SYN counted as service and dropped"
+before=$(counts 4)
+t_ok "client 4: 2 pings to the gateway pass, by [Group *]" client_ping 4 192.0.2.14 192.0.2.1 2
+t_is "$(moved 4 "$before")" "2 0 0 0 0 0" "client 4: both passed"
+before=$(counts 4)
+t_ok "client 4: a UDP datagram to the gateway's port 53, the team's" \
+	in_ns "${CLIENT_NS[4]}" "$PROBE" send udp 192.0.2.14 7100 192.0.2.1 53
+t_ok "client 4: 2 pings to 192.0.2.2 go unanswered" client_no_reply 4 192.0.2.14 192.0.2.2 2
+t_is "$(settles_to "3 3 1 2 0 3" moved 4 "$before")" "3 3 1 2 0 3" \
+	"client 4: the datagram counted as service, the pings as destination, all dropped"
+
+lookup() { # SOURCE DESTINATION SERVICE
+	wgsf_gw lookup "$GW_IF" "$@" --json |
+		jq -r '[.verdict, .reason, .service, .rule] | map(tostring) | join(" ")'
+}
+t_is "$(lookup 192.0.2.11 192.0.2.1 tcp/22)" "pass null tcp/22 $POLICY:$(line_of 'tcp/22')" \
+	"lookup: client 1 to tcp/22 passes, by the team's line"
+t_is "$(lookup 192.0.2.11 192.0.2.1 tcp/23)" "violation service tcp/23 null" \
+	"lookup: to tcp/23, a service violation, no rule"
+t_is "$(lookup 2001:db8::11 2001:db8::1 icmpv6/echo-request)" \
+	"pass null icmpv6/echo-request $POLICY:$(line_of icmpv6/echo-request)" \
+	"lookup: client 1's IPv6 ping passes, by [Group *]'s line"
+t_is "$(lookup 192.0.2.14 192.0.2.1 udp/53)" "violation service udp/53 null" \
+	"lookup: client 4 to udp/53, a service violation, as its datagram was"
+t_done
