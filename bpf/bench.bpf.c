@@ -8,8 +8,7 @@
  *
  * Variants: the floor (the same loop, no lookup), a plain LPM_TRIE lookup
  * of every prefix (the baseline), and classify(), the datapath itself, on
- * the maps of datapath.bpf.h, with its parse past the IP header and
- * without it (what the datapath cost before it had the parse). Egress:
+ * the maps of datapath.bpf.h. Egress:
  * the program on the interface's egress, record_outgoing(), each address
  * written as the destination, a peer the packet goes to. bench_tc_empty is the floor of a real hook.
  */
@@ -26,7 +25,7 @@ __u64 bench_sink;
 
 PREFIX_MAP(LPM_TRIE, plain4, struct wgsf_lpm4_key);
 PREFIX_MAP(LPM_TRIE, plain6, struct wgsf_lpm6_key);
-enum variant { FLOOR, PLAIN_LPM, WGSF, WGSF_NO_L4, EGRESS };
+enum variant { FLOOR, PLAIN_LPM, WGSF, EGRESS };
 /* Each test packet is one packet as sent, as a plain skb is. */
 static const struct gso one_packet;
 
@@ -77,9 +76,8 @@ static __always_inline long one(__u32 i, struct loop_ctx *c, enum variant v)
 		c->sum += plain_lookup(src, len);
 	else if (v == EGRESS)
 		record_outgoing(c->xdp, data, data_end, data_end - data);
-	else if (v == WGSF || v == WGSF_NO_L4)
-		c->sum += classify_as(c->xdp, data, data_end, data_end - data, &one_packet,
-				      v == WGSF);
+	else if (v == WGSF)
+		c->sum += classify(c->xdp, data, data_end, data_end - data, &one_packet);
 	else
 		c->sum += src[len - 1];
 	return 0;
@@ -98,11 +96,6 @@ static long one_plain(__u32 i, void *c)
 static long one_wgsf(__u32 i, void *c)
 {
 	return one(i, c, WGSF);
-}
-
-static long one_wgsf_no_l4(__u32 i, void *c)
-{
-	return one(i, c, WGSF_NO_L4);
 }
 
 static long one_egress(__u32 i, void *c)
@@ -124,7 +117,6 @@ static long one_egress(__u32 i, void *c)
 BENCH_PROG(bench_floor, one_floor)
 BENCH_PROG(bench_plain_lpm, one_plain)
 BENCH_PROG(bench_wgsf, one_wgsf)
-BENCH_PROG(bench_wgsf_no_l4, one_wgsf_no_l4)
 BENCH_PROG(bench_egress, one_egress)
 
 /* For the end-to-end benchmark: what the tc hook costs with nothing in it. */

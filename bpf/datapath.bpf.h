@@ -4,14 +4,17 @@
  * its peer, count it, and check it against the peer's policy. classify() is
  * the whole of it; the programs that hook it in (wgsf.bpf.c) and the
  * benchmark's (bench.bpf.c) only hand it the packet, and what GSO says of
- * it (struct gso). The headers are parsed once (parse.bpf.h). The decision
+ * it (struct gso). The IP header is parsed first, and what lies past it only
+ * where something asks (parse.bpf.h): an aggregate's headers, a destination
+ * rule's services, a reply's flow. The decision
  * (which peer, which rule) is include/wgsf_verdict.h, which wgsf lookup
  * compiles too; what is here counts.
  *
  * A packet that reaches wg ingress has already passed WireGuard's own
  * allowed-IPs check, so the longest allowed-IPs match of its source names
  * its sender exactly. What is checked here is stricter than allowed IPs:
- * allowed sources, allowed destinations, quarantine.
+ * allowed sources, destination rules (prefixes, and the services of each),
+ * quarantine.
  */
 #ifndef WGSF_DATAPATH_BPF_H
 #define WGSF_DATAPATH_BPF_H
@@ -82,6 +85,7 @@ PREFIX_MAP(HASH, src_hosts4, struct wgsf_pol4_key);
 PREFIX_MAP(HASH, src_hosts6, struct wgsf_pol6_key);
 PREFIX_MAP(HASH, dst_hosts4, struct wgsf_pol4_key);
 PREFIX_MAP(HASH, dst_hosts6, struct wgsf_pol6_key);
+PREFIX_MAP(LPM_TRIE, services, struct wgsf_svc_key);
 
 /* Only userspace reads it (see wgsf.h); pinned with the rest. */
 struct {
@@ -121,6 +125,7 @@ struct {
 /* one set of maps: ctx, userspace's fds, is not needed */
 #define WGSF_LOOKUP(ctx, map, key) ((void)(ctx), bpf_map_lookup_elem(&(map), key))
 #define wgsf_htonl(x) bpf_htonl(x)
+#define wgsf_htons(x) bpf_htons(x)
 #include "wgsf_verdict.h"
 
 enum verdict { VERDICT_PASS, VERDICT_DROP };
@@ -153,9 +158,35 @@ static __always_inline void addr_store(struct wgsf_addr *a, const struct packet 
 	a->version = p->version;
 }
 
+/* The port the decision asks of the packet: TCP's, UDP's and SCTP's
+ * destination port, ICMP's type and code. */
+static __always_inline __u16 query_port(const struct wgsf_l4 *l4)
+{
+	if (l4->proto == IPPROTO_ICMP || l4->proto == IPPROTO_ICMPV6)
+		return l4->type << 8 | l4->code;
+	return l4->dport;
+}
+
+/*
+ * The upper layer, read once, where the first thing asks for it: l4->off
+ * is 0 until then (an L4 header never starts at 0).
+ */
+struct upper {
+	struct wgsf_l4 l4;
+	__u32 end;
+};
+
+static __always_inline const struct wgsf_l4 *upper_of(WGSF_CTX *ctx, const struct packet *p,
+						       struct upper *u)
+{
+	if (!u->l4.off)
+		parse_l4(ctx, p, l3_offset, u->end, &u->l4);
+	return &u->l4;
+}
+
 static __always_inline enum verdict account(struct wgsf_peer_stats *st,
-					    const struct packet *p, const struct tally *t,
-					    int reason, __u64 now, int enforce)
+					    const struct packet *p, const struct wgsf_l4 *l4,
+					    const struct tally *t, int reason, __u64 now, int enforce)
 {
 	__u32 zero = 0;
 	struct wgsf_dev_stats *ds = bpf_map_lookup_elem(&dev_stats, &zero);
@@ -168,6 +199,9 @@ static __always_inline enum verdict account(struct wgsf_peer_stats *st,
 	st->last_violation_reason = reason;
 	addr_store(&st->last_violation_src, p, p->src);
 	addr_store(&st->last_violation_dst, p, p->dst);
+	st->last_violation_proto = l4->proto;
+	st->last_violation_l4 = l4->flags;
+	st->last_violation_port = query_port(l4);
 	/* after the peer's: a reader that sees the total moved sees the peer's */
 	if (ds)
 		ds->violation_packets += t->packets;
@@ -232,36 +266,32 @@ static __always_inline struct tally tally_of(const struct packet *p, const struc
 	};
 }
 
-/* The decision's view of the packet. */
-static __always_inline struct wgsf_query query_of(const struct packet *p, const struct wgsf_l4 *l4)
+/* An skb's tally: a plain one is one packet of its IP length; an
+ * aggregate needs the headers that each of its packets had. */
+static __always_inline struct tally tally_lazy(WGSF_CTX *ctx, const struct packet *p,
+					       struct upper *u, const struct gso *gso,
+					       __u64 pkt_len)
 {
-	struct wgsf_query q = { .version = p->version, .proto = l4->proto,
-				.l4_flags = l4->flags, .src = p->src, .dst = p->dst };
-
-	if (l4->proto == IPPROTO_ICMP || l4->proto == IPPROTO_ICMPV6)
-		q.dport = l4->type << 8 | l4->code;
-	else
-		q.dport = l4->dport;
-	return q;
+	if (!gso->size)
+		return (struct tally){ .packets = 1, .bytes = p->len };
+	return tally_of(p, upper_of(ctx, p, u), gso, pkt_len);
 }
 
 /*
  * ctx is the program's (for WGSF_LOAD_BYTES), data to data_end what it
  * reads directly, pkt_len the packet's length. Malformed packets pass:
  * WireGuard vetted them, and wgsf never breaks what it does not understand.
- * upper 0: without the parse past the IP header (parse_l4_as), for
- * `make bench` alone.
  */
-static __always_inline enum verdict classify_as(WGSF_CTX *ctx, void *data, void *data_end,
-						__u64 pkt_len, const struct gso *gso, int upper)
+static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *data_end,
+					     __u64 pkt_len, const struct gso *gso)
 {
+	struct upper u = {};
 	struct wgsf_peer_stats *st;
 	struct wgsf_verdict v;
 	struct wgsf_query q;
 	struct packet p;
 	struct tally t;
-	struct wgsf_l4 l4;
-	__u32 slot, end;
+	__u32 slot;
 	__u64 now;
 
 	if (parse_ip(data, data_end, pkt_len, &p)) {
@@ -269,10 +299,9 @@ static __always_inline enum verdict classify_as(WGSF_CTX *ctx, void *data, void 
 		count_malformed(segments(gso, pkt_len, 0));
 		return VERDICT_PASS;
 	}
-	end = ip_end(&p, pkt_len);
-	parse_l4_as(ctx, &p, l3_offset, end, &l4, upper);
-	t = tally_of(&p, &l4, gso, pkt_len);
-	q = query_of(&p, &l4);
+	u.end = ip_end(&p, pkt_len);
+	t = tally_lazy(ctx, &p, &u, gso, pkt_len);
+	q = (struct wgsf_query){ .version = p.version, .src = p.src, .dst = p.dst };
 	if (wgsf_decide(NULL, &q, &v))
 		return VERDICT_PASS;
 	if (!v.found) {
@@ -287,20 +316,25 @@ static __always_inline enum verdict classify_as(WGSF_CTX *ctx, void *data, void 
 	st->rx_packets += t.packets;
 	st->rx_bytes += t.bytes;
 	st->last_seen_ns = now;
-	if (v.reason < 0)
+	if (v.reason == -1)
 		return VERDICT_PASS;
+	upper_of(ctx, &p, &u);
+	if (v.reason == WGSF_REASON_PENDING) {
+		q.l4 = 1;
+		q.proto = u.l4.proto;
+		q.l4_flags = u.l4.flags;
+		q.dport = query_port(&u.l4);
+		wgsf_decide_service(NULL, &q, &v);
+		if (v.reason < 0)
+			return VERDICT_PASS;
+	}
 	/* replies pass the destination rules, and only those */
-	if (v.reason == WGSF_REASON_DESTINATION && flow_reply(ctx, &p, &l4, end)) {
+	if ((v.reason == WGSF_REASON_DESTINATION || v.reason == WGSF_REASON_SERVICE) &&
+	    flow_reply(ctx, &p, &u.l4, u.end)) {
 		st->reply_packets += t.packets;
 		return VERDICT_PASS;
 	}
-	return account(st, &p, &t, v.reason, now, v.drop);
-}
-
-static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *data_end,
-					     __u64 pkt_len, const struct gso *gso)
-{
-	return classify_as(ctx, data, data_end, pkt_len, gso, 1);
+	return account(st, &p, &u.l4, &t, v.reason, now, v.drop);
 }
 
 /*

@@ -260,10 +260,9 @@ __attribute__((noinline)) int parse_upper_layer(WGSF_CTX *ctx, struct wgsf_l4 *l
 }
 
 /* The upper layer of the IP packet at ip_off whose header p holds, in a
- * packet that ends at end. upper 0 leaves it at what the IP header
- * says (`make bench` measures the parse's cost so). */
-static __always_inline void parse_l4_as(WGSF_CTX *ctx, const struct packet *p, __u32 ip_off,
-					__u32 end, struct wgsf_l4 *l4, int upper)
+ * packet that ends at end. */
+static __always_inline void parse_l4(WGSF_CTX *ctx, const struct packet *p, __u32 ip_off,
+				     __u32 end, struct wgsf_l4 *l4)
 {
 	__builtin_memset(l4, 0, sizeof(*l4));
 	l4->off = ip_off + p->hlen;
@@ -271,14 +270,7 @@ static __always_inline void parse_l4_as(WGSF_CTX *ctx, const struct packet *p, _
 	l4->proto = p->proto;
 	if (p->frag)
 		l4->flags = WGSF_L4_FRAGMENT;
-	if (upper)
-		parse_upper_layer(ctx, l4, p->version, end);
-}
-
-static __always_inline void parse_l4(WGSF_CTX *ctx, const struct packet *p, __u32 ip_off,
-				     __u32 end, struct wgsf_l4 *l4)
-{
-	parse_l4_as(ctx, p, ip_off, end, l4, 1);
+	parse_upper_layer(ctx, l4, p->version, end);
 }
 
 /* Where the packet's IP bytes end: its IP length, or the skb's end where

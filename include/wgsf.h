@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 8
+#define WGSF_ABI_VERSION 9
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -26,13 +26,14 @@ enum wgsf_reason {
 	WGSF_REASON_SOURCE = 0,      /* source outside the peer's allowed sources */
 	WGSF_REASON_DESTINATION = 1, /* destination outside its allowed destinations */
 	WGSF_REASON_BLOCKED = 2,     /* the peer is quarantined */
+	WGSF_REASON_SERVICE = 3,     /* a destination rule holds it, for other services */
 	WGSF_REASON_COUNT,
 };
 
 /* wgsf_peer_policy.flags */
 #define WGSF_PEER_BLOCKED (1u << 0)
 #define WGSF_PEER_SRC_POLICY (1u << 1) /* src_policy4/6 hold its allowed sources */
-#define WGSF_PEER_DST_POLICY (1u << 2) /* dst_policy4/6 hold its allowed destinations */
+#define WGSF_PEER_DST_POLICY (1u << 2) /* its ruleset holds its destination rules */
 
 /*
  * Keys of the allowed-IPs tables, one pair per family: prefixlen counts bits
@@ -70,28 +71,65 @@ struct wgsf_lpm6_key {
 };
 
 /*
- * Keys of the per-peer policy tries: the slot (big-endian, so that the trie
- * matches it bit by bit before the address) then the prefix. prefixlen is
- * 32 + the prefix length. Value: __u32, unused (1). Split as the allowed-IPs
+ * Keys of the policy tries. Allowed sources (src_policy4/6) are keyed by
+ * the peer's slot, destination rules (dst_policy4/6) by a ruleset, which
+ * every peer of the same rules shares (a group's members): owner, big-endian
+ * so that the trie matches it bit by bit before the address, then the
+ * prefix; prefixlen is 32 + the prefix length. Split as the allowed-IPs
  * tables are: host prefixes in src_hosts4/6 and dst_hosts4/6, hashes with
  * the same key (prefixlen 32 + the full length), the rest in the tries.
+ * Value: sources, __u32 1; destinations, the service set that the longest
+ * prefix admits (WGSF_SET_ANY: every protocol, no services lookup).
  */
 struct wgsf_pol4_key {
 	__u32 prefixlen;
-	__be32 slot;
+	__be32 owner; /* a slot, or a ruleset */
 	__u8 addr[4];
 };
 
 struct wgsf_pol6_key {
 	__u32 prefixlen;
-	__be32 slot;
+	__be32 owner;
 	__u8 addr[16];
 };
 
 #define WGSF_POL_SLOT_BITS 32
+#define WGSF_SET_ANY 0u
+
+/*
+ * A destination prefix's service set (services, an LPM trie): which
+ * protocols, ports and ICMP types the rules whose prefix holds the longest
+ * one admit, the union of them all, so that one answer is enough. Sets are
+ * shared by content across rulesets. Key: the set, then the protocol, a
+ * kind, and the port (TCP, UDP, SCTP) or ICMP type << 8 | code, all
+ * big-endian and matched bit by bit:
+ *  - every port or type of a protocol: prefixlen 40 (set and protocol);
+ *  - ports and types: kind WGSF_SVC_PORT, a port range as aligned blocks
+ *    (prefixlen 48 + the block's fixed bits), an ICMP type prefixlen 56;
+ *  - kind WGSF_SVC_NAMED, prefixlen 48: the set names the protocol at all,
+ *    what a non-first fragment, which has no ports, asks.
+ * The datapath asks kind WGSF_SVC_PORT for a packet with ports, NAMED for a
+ * fragment, and WGSF_SVC_ALL, which only an entry of prefixlen 40 matches,
+ * for a header cut short. Value: __u32, unused (1).
+ */
+struct wgsf_svc_key {
+	__u32 prefixlen;
+	__be32 set;
+	__u8 proto;
+	__u8 kind; /* WGSF_SVC_* */
+	__be16 port;
+};
+
+#define WGSF_SVC_PORT 0
+#define WGSF_SVC_NAMED 1
+#define WGSF_SVC_ALL 2
+#define WGSF_SVC_PROTO_BITS 40 /* set and protocol */
+#define WGSF_SVC_KIND_BITS 48  /* and kind */
+#define WGSF_SVC_BITS 64
 
 struct wgsf_peer_policy {
-	__u32 flags; /* WGSF_PEER_* */
+	__u32 flags;   /* WGSF_PEER_* */
+	__u32 ruleset; /* its destination rules' owner in dst_policy4/6, or 0 */
 };
 
 /* An address of either family: IP version 4 or 6, or 0 for none. */
@@ -136,7 +174,11 @@ struct wgsf_peer_stats {
 	__u64 violations[WGSF_REASON_COUNT];
 	__u64 last_violation_ns;
 	__u32 last_violation_reason; /* enum wgsf_reason */
-	__u32 pad;
+	/* its upper layer: protocol, destination port (ICMP: type << 8 |
+	 * code), and WGSF_L4_* flags where the port is not known */
+	__u8 last_violation_proto;
+	__u8 last_violation_l4;
+	__u16 last_violation_port;
 	struct wgsf_addr last_violation_src;
 	struct wgsf_addr last_violation_dst;
 	/* Packets that broke the peer's destination rules but answered a

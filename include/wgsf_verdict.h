@@ -13,7 +13,7 @@
  *   WGSF_LOOKUP(ctx, map, key) the value of key in the datapath's map of
  *                              that name (as the BPF object names it), or
  *                              NULL when it holds none
- *   wgsf_htonl(x)              host to network byte order, 32 bits
+ *   wgsf_htonl(x), wgsf_htons(x) host to network byte order, 32 and 16 bits
  */
 #ifndef WGSF_VERDICT_TYPES
 #define WGSF_VERDICT_TYPES
@@ -29,10 +29,11 @@
 
 /*
  * What the decision reads: the addresses, each 4 or 16 bytes as version
- * says, and the upper layer (all 0 where it is not known: userspace).
+ * says, and the upper layer where l4 says it is known (all 0 otherwise).
  */
 struct wgsf_query {
 	__u8 version;  /* 4 or 6 */
+	__u8 l4;       /* the fields below are filled: the upper layer was read */
 	__u8 proto;    /* the upper-layer protocol, past IPv6 extension headers */
 	__u8 l4_flags; /* WGSF_L4_* */
 	__u16 dport;   /* TCP, UDP, SCTP: the destination port; ICMP, ICMPv6:
@@ -42,12 +43,21 @@ struct wgsf_query {
 	const __u8 *dst;
 };
 
+/* wgsf_verdict.reason while the destination's service set is still to be
+ * asked, which needs the upper layer (wgsf_decide_service). */
+#define WGSF_REASON_PENDING (-2)
+
 struct wgsf_verdict {
 	__u32 entry;  /* the allowed-IPs entry that named the sender: slot and bits */
-	__s32 reason; /* the enum wgsf_reason broken, or -1 */
+	__s32 reason; /* the enum wgsf_reason broken, -1, or WGSF_REASON_PENDING */
+	__u32 set;    /* the service set of the destination's longest rule prefix,
+		       * where one was asked (WGSF_SET_ANY: every protocol) */
 	__u8 found;   /* an allowed IP holds the source; else it is unknown */
 	__u8 drop;    /* a violation in enforce mode */
 	__u8 dst_unasked; /* the sender has allowed destinations, and dst was NULL */
+	__u8 enforce;     /* the mode, for what wgsf_decide_service decides */
+	__u8 svc_unasked; /* userspace: the destination's services decide, and
+			   * the upper layer was not known */
 };
 
 #endif /* WGSF_VERDICT_TYPES */
@@ -75,29 +85,30 @@ static WGSF_VERDICT_FN __u32 *wgsf_peer_of(void *ctx, const struct wgsf_query *q
 	}
 }
 
-/* Whether addr lies in one of slot's allowed sources (dst 0) or
- * destinations (dst 1). */
-static WGSF_VERDICT_FN int wgsf_policy_match(void *ctx, int dst, __u32 slot, __u8 version,
-					     const __u8 *addr)
+/* Allowed sources (dst 0): whether addr lies in one of slot's. Destination
+ * rules (dst 1): the service set of the longest prefix of ruleset owner
+ * that holds addr, or NULL. */
+static WGSF_VERDICT_FN __u32 *wgsf_policy_match(void *ctx, int dst, __u32 owner, __u8 version,
+						const __u8 *addr)
 {
 	if (version == 4) {
 		struct wgsf_pol4_key k = {
 			.prefixlen = WGSF_POL_SLOT_BITS + 32,
-			.slot = wgsf_htonl(slot),
+			.owner = wgsf_htonl(owner),
 		};
 
 		__builtin_memcpy(k.addr, addr, 4);
-		return (dst ? WGSF_LONGEST(ctx, dst_hosts4, dst_policy4, &k)
-			    : WGSF_LONGEST(ctx, src_hosts4, src_policy4, &k)) != NULL;
+		return dst ? WGSF_LONGEST(ctx, dst_hosts4, dst_policy4, &k)
+			   : WGSF_LONGEST(ctx, src_hosts4, src_policy4, &k);
 	} else {
 		struct wgsf_pol6_key k = {
 			.prefixlen = WGSF_POL_SLOT_BITS + 128,
-			.slot = wgsf_htonl(slot),
+			.owner = wgsf_htonl(owner),
 		};
 
 		__builtin_memcpy(k.addr, addr, 16);
-		return (dst ? WGSF_LONGEST(ctx, dst_hosts6, dst_policy6, &k)
-			    : WGSF_LONGEST(ctx, src_hosts6, src_policy6, &k)) != NULL;
+		return dst ? WGSF_LONGEST(ctx, dst_hosts6, dst_policy6, &k)
+			   : WGSF_LONGEST(ctx, src_hosts6, src_policy6, &k);
 	}
 }
 
@@ -113,14 +124,35 @@ static WGSF_VERDICT_FN __u32 wgsf_entry_of_flags(void *ctx, __u32 slot)
 	       (flags & WGSF_PEER_DST_POLICY ? WGSF_ENTRY_DST : 0);
 }
 
-/* The enum wgsf_reason that a packet from the peer of entry breaks, or -1.
- * Without any policy on the interface, no lookup at all: at a large table
- * each is one more cache miss per packet. An entry that holds its peer's
- * policy in its bits spares the peer's flags and allowed sources. */
-static WGSF_VERDICT_FN int wgsf_violation(void *ctx, const struct wgsf_config *cfg, __u32 entry,
-					  const struct wgsf_query *q, __u8 *dst_unasked)
+/* The destination rules' answer for a peer that has some: a reason, -1,
+ * or WGSF_REASON_PENDING with v->set to ask. */
+static WGSF_VERDICT_FN int wgsf_destination(void *ctx, __u32 slot, const struct wgsf_query *q,
+					    struct wgsf_verdict *v)
 {
-	__u32 slot = entry & WGSF_ENTRY_SLOT;
+	const struct wgsf_peer_policy *pol;
+	__u32 *set;
+
+	if (!q->dst) {
+		v->dst_unasked = 1;
+		return -1;
+	}
+	pol = WGSF_LOOKUP(ctx, peer_policy, &slot);
+	set = pol ? wgsf_policy_match(ctx, 1, pol->ruleset, q->version, q->dst) : 0;
+	if (!set)
+		return WGSF_REASON_DESTINATION;
+	v->set = *set;
+	return v->set == WGSF_SET_ANY ? -1 : WGSF_REASON_PENDING;
+}
+
+/* The enum wgsf_reason that a packet from the peer of entry breaks, -1, or
+ * WGSF_REASON_PENDING. Without any policy on the interface, no lookup at
+ * all: at a large table each is one more cache miss per packet. An entry
+ * that holds its peer's policy in its bits spares the peer's flags and
+ * allowed sources. */
+static WGSF_VERDICT_FN int wgsf_violation(void *ctx, const struct wgsf_config *cfg,
+					  const struct wgsf_query *q, struct wgsf_verdict *v)
+{
+	__u32 entry = v->entry, slot = entry & WGSF_ENTRY_SLOT;
 
 	if (!cfg->policied)
 		return -1;
@@ -137,16 +169,41 @@ static WGSF_VERDICT_FN int wgsf_violation(void *ctx, const struct wgsf_config *c
 		return WGSF_REASON_SOURCE;
 	if (!(entry & WGSF_ENTRY_DST))
 		return -1;
-	if (!q->dst) {
-		*dst_unasked = 1;
-		return -1;
-	}
-	if (!wgsf_policy_match(ctx, 1, slot, q->version, q->dst))
-		return WGSF_REASON_DESTINATION;
-	return -1;
+	return wgsf_destination(ctx, slot, q, v);
 }
 
-/* 0 with v filled, or -1 when the config cannot be read (nothing decided). */
+/* Whether service set v->set admits the upper layer of q (filled). A
+ * fragment asks whether the set names its protocol; a header cut short,
+ * whether it admits every port of it; a chain not walked, nothing. */
+static WGSF_VERDICT_FN void wgsf_decide_service(void *ctx, const struct wgsf_query *q,
+						struct wgsf_verdict *v)
+{
+	struct wgsf_svc_key k = {
+		.prefixlen = WGSF_SVC_BITS,
+		.set = wgsf_htonl(v->set),
+		.proto = q->proto,
+		.kind = WGSF_SVC_PORT,
+		.port = wgsf_htons(q->dport),
+	};
+
+	if (q->l4_flags & WGSF_L4_FRAGMENT)
+		k.kind = WGSF_SVC_NAMED;
+	else if (q->l4_flags & WGSF_L4_SHORT)
+		k.kind = WGSF_SVC_ALL;
+	if (q->l4_flags & WGSF_L4_FRAGMENT || q->l4_flags & WGSF_L4_SHORT)
+		k.port = 0;
+	if (!(q->l4_flags & WGSF_L4_UNWALKED) && WGSF_LOOKUP(ctx, services, &k))
+		v->reason = -1;
+	else
+		v->reason = WGSF_REASON_SERVICE;
+	v->drop = v->reason >= 0 && v->enforce;
+}
+
+/* 0 with v filled, or -1 when the config cannot be read (nothing decided).
+ * Where the destination's service set decides and q's upper layer is not
+ * known, v->reason is WGSF_REASON_PENDING: wgsf_decide_service() finishes
+ * it once the caller has read the upper layer (the datapath reads it only
+ * then). */
 static WGSF_VERDICT_FN int wgsf_decide(void *ctx, const struct wgsf_query *q,
 				       struct wgsf_verdict *v)
 {
@@ -158,13 +215,16 @@ static WGSF_VERDICT_FN int wgsf_decide(void *ctx, const struct wgsf_query *q,
 	cfg = WGSF_LOOKUP(ctx, config, &zero);
 	if (!cfg)
 		return -1;
+	v->enforce = cfg->mode == WGSF_MODE_ENFORCE;
 	entry = wgsf_peer_of(ctx, q);
 	if (!entry)
 		return 0;
 	v->found = 1;
 	v->entry = *entry;
-	v->reason = wgsf_violation(ctx, cfg, v->entry, q, &v->dst_unasked);
-	v->drop = v->reason >= 0 && cfg->mode == WGSF_MODE_ENFORCE;
+	v->reason = wgsf_violation(ctx, cfg, q, v);
+	if (v->reason == WGSF_REASON_PENDING && q->l4)
+		wgsf_decide_service(ctx, q, v);
+	v->drop = v->reason >= 0 && v->enforce;
 	return 0;
 }
 

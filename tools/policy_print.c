@@ -4,45 +4,91 @@
 #include "policy_print.h"
 #include "ui_color.h"
 
-/* null stands for the default: sources, the allowed IPs; destinations, any. */
-static void json_rules(struct json *j, const char *name, const struct peer_view *p, int d,
-		       uint32_t flag)
+/* "PREFIX SERVICE..." as an Allow line writes them. */
+#define RULE_STRLEN 512
+
+/* Destination rule e as text: its prefix, and the services its set
+ * admits there (none: every protocol). */
+static const char *rule_format(const struct iface_view *v, const struct table_entry *e,
+			       char buf[RULE_STRLEN])
 {
-	char buf[PREFIX_STRLEN];
+	char pfx[PREFIX_STRLEN], svc[RULE_STRLEN - PREFIX_STRLEN];
+	const struct svc_entry *s;
+	size_t n;
+
+	prefix_format(&e->prefix, pfx);
+	if (e->bits == WGSF_SET_ANY)
+		return snprintf(buf, RULE_STRLEN, "%s", pfx), buf;
+	s = view_services(v, e->bits, &n);
+	svc_format(s, n, svc, sizeof(svc));
+	snprintf(buf, RULE_STRLEN, "%s %s", pfx, svc);
+	return buf;
+}
+
+/* Whether destination rule e goes in the list of services (else in that
+ * of every protocol). */
+static bool of_services(const struct table_entry *e, int d)
+{
+	return d == 1 && e->bits != WGSF_SET_ANY;
+}
+
+/* The rules of list `which` (0 sources, 1 destinations of every protocol,
+ * 2 destinations of some services); null stands for the default: sources,
+ * the allowed IPs; destinations, any. */
+static void json_rules(struct json *j, const char *name, const struct iface_view *v,
+		       const struct peer_view *p, int which, uint32_t flag)
+{
+	int d = which ? 1 : 0;
+	char buf[RULE_STRLEN];
 	size_t i;
 
 	if (!(p->policy.flags & flag))
 		return json_string(j, name, NULL);
 	json_array_begin(j, name);
 	for (i = 0; i < p->n_rules[d]; i++)
-		json_string(j, NULL, prefix_format(&p->rules[d][i].prefix, buf));
+		if (of_services(&p->rules[d][i], d) == (which == 2))
+			json_string(j, NULL, rule_format(v, &p->rules[d][i], buf));
 	json_array_end(j);
 }
 
-void policy_json(struct json *j, const struct peer_view *p)
+void policy_json(struct json *j, const struct iface_view *v, const struct peer_view *p)
 {
 	json_object_begin(j, "policy");
 	json_bool(j, "blocked", p->policy.flags & WGSF_PEER_BLOCKED);
-	json_rules(j, "allowed_sources", p, 0, WGSF_PEER_SRC_POLICY);
-	json_rules(j, "allowed_destinations", p, 1, WGSF_PEER_DST_POLICY);
+	json_rules(j, "allowed_sources", v, p, 0, WGSF_PEER_SRC_POLICY);
+	json_rules(j, "allowed_destinations", v, p, 1, WGSF_PEER_DST_POLICY);
+	json_rules(j, "allow", v, p, 2, WGSF_PEER_DST_POLICY);
 	json_object_end(j);
 }
 
-static void rules(const char *indent, const char *name, const struct peer_view *p, int d)
+static void rules(const char *indent, const char *name, const struct iface_view *v,
+		  const struct peer_view *p, int which)
 {
-	char buf[PREFIX_STRLEN];
+	int d = which ? 1 : 0, n = 0;
+	char buf[RULE_STRLEN];
 	size_t i;
 
 	ui_label(indent, name);
 	for (i = 0; i < p->n_rules[d]; i++)
-		printf("%s%s", i ? ", " : "", prefix_format(&p->rules[d][i].prefix, buf));
-	printf("%s\n", p->n_rules[d] ? "" : "(none)");
+		if (of_services(&p->rules[d][i], d) == (which == 2))
+			printf("%s%s", n++ ? which == 2 ? "; " : ", " : "",
+			       rule_format(v, &p->rules[d][i], buf));
+	printf("%s\n", n ? "" : "(none)");
 }
 
-void policy_print(const struct peer_view *p, const char *indent)
+void policy_print(const struct iface_view *v, const struct peer_view *p, const char *indent)
 {
+	size_t i, services = 0;
+
 	if (p->policy.flags & WGSF_PEER_SRC_POLICY)
-		rules(indent, "allowed sources", p, 0);
-	if (p->policy.flags & WGSF_PEER_DST_POLICY)
-		rules(indent, "allowed destinations", p, 1);
+		rules(indent, "allowed sources", v, p, 0);
+	if (!(p->policy.flags & WGSF_PEER_DST_POLICY))
+		return;
+	for (i = 0; i < p->n_rules[1]; i++)
+		services += of_services(&p->rules[1][i], 1);
+	/* a peer with Allow rules alone has no every-protocol line to show */
+	if (services < p->n_rules[1] || !services)
+		rules(indent, "allowed destinations", v, p, 1);
+	if (services)
+		rules(indent, "allow", v, p, 2);
 }

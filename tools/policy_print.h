@@ -6,10 +6,14 @@
 #include "json.h"
 #include "attach/view.h"
 
-/* "policy": {"blocked", "allowed_sources", "allowed_destinations"}, null
- * lists standing for the defaults (the allowed IPs; anywhere). */
-void policy_json(struct json *j, const struct peer_view *p);
-/* Its allowed sources and destinations, where it has any, one line each. */
-void policy_print(const struct peer_view *p, const char *indent);
+/* "policy": {"blocked", "allowed_sources", "allowed_destinations",
+ * "allow"}, null lists standing for the defaults (the allowed IPs;
+ * anywhere): the destinations of every protocol, and those of some
+ * services, "PREFIX SERVICE...", as the tables hold them (a prefix's
+ * services are those of every rule whose prefix holds it). */
+void policy_json(struct json *j, const struct iface_view *v, const struct peer_view *p);
+/* Its allowed sources and destination rules, where it has any, one line
+ * each. */
+void policy_print(const struct iface_view *v, const struct peer_view *p, const char *indent);
 
 #endif

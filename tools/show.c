@@ -57,6 +57,28 @@ static void json_rejected(struct json *j, const struct iface_view *v, const stru
 	json_string(j, fields[5], r->last_has_owner ? key : NULL);
 }
 
+/* The last violation's protocol (a name, or its number), destination port
+ * and ICMP type, each null where there is none. */
+static void json_last_l4(struct json *j, const struct wgsf_peer_stats *s)
+{
+	const char *name = svc_proto_name(s->last_violation_proto);
+	unsigned int value;
+	int what = s->last_violation_ns ? ui_last_l4(s, &value) : UI_L4_NONE;
+
+	if (!s->last_violation_ns || name)
+		json_string(j, "last_violation_protocol", s->last_violation_ns ? name : NULL);
+	else
+		json_u64(j, "last_violation_protocol", s->last_violation_proto);
+	if (what == UI_L4_PORT)
+		json_u64(j, "last_violation_destination_port", value);
+	else
+		json_string(j, "last_violation_destination_port", NULL);
+	if (what == UI_L4_TYPE)
+		json_u64(j, "last_violation_icmp_type", value);
+	else
+		json_string(j, "last_violation_icmp_type", NULL);
+}
+
 static void json_peer(struct json *j, const struct iface_view *v, const struct peer_view *p)
 {
 	const struct wgsf_peer_stats *s = &p->stats;
@@ -87,10 +109,11 @@ static void json_peer(struct json *j, const struct iface_view *v, const struct p
 	json_string(j, "last_violation_destination", ui_addr(&s->last_violation_dst, buf));
 	json_string(j, "last_violation_reason",
 		    s->last_violation_ns ? ui_reason_name(s->last_violation_reason) : NULL);
+	json_last_l4(j, s);
 	json_u64(j, "last_violation", ui_epoch(s->last_violation_ns));
 	json_bool(j, "blocked", p->policy.flags & WGSF_PEER_BLOCKED);
 	json_rejected(j, v, p);
-	policy_json(j, p);
+	policy_json(j, v, p);
 	json_object_end(j);
 }
 
@@ -127,7 +150,7 @@ static void json_iface(struct json *j, const struct iface_view *v)
 
 static void human_violations(const struct wgsf_peer_stats *s)
 {
-	char b1[32], b2[PREFIX_STRLEN], b3[PREFIX_STRLEN], b4[64];
+	char b1[32], b2[PREFIX_STRLEN], b3[PREFIX_STRLEN], b4[64], b5[32];
 	const char *sep = "";
 	int r;
 
@@ -142,9 +165,9 @@ static void human_violations(const struct wgsf_peer_stats *s)
 	printf("%s%llu packets, %s%s\n", ui_color(UI_RED), (unsigned long long)s->drop_packets,
 	       ui_bytes(s->drop_bytes, b1), ui_color(UI_RESET));
 	ui_label("  ", "last violation");
-	printf("%s -> %s (%s), %s\n", ui_addr(&s->last_violation_src, b2),
-	       ui_addr(&s->last_violation_dst, b3), ui_reason_name(s->last_violation_reason),
-	       ui_ago(s->last_violation_ns, b4));
+	printf("%s -> %s %s (%s), %s\n", ui_addr(&s->last_violation_src, b2),
+	       ui_addr(&s->last_violation_dst, b3), ui_service(s, b5),
+	       ui_reason_name(s->last_violation_reason), ui_ago(s->last_violation_ns, b4));
 }
 
 /* "rejected by WireGuard: 12 packets, 1008 B; last 10.1.0.5 -> 10.0.0.1
@@ -166,7 +189,7 @@ static void human_rejected(const struct wgsf_rejected *r)
 	printf("), %s\n", ui_ago(r->last_ns, b4));
 }
 
-static void human_peer(const struct peer_view *p)
+static void human_peer(const struct iface_view *v, const struct peer_view *p)
 {
 	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN], b[64];
 	size_t i;
@@ -178,7 +201,7 @@ static void human_peer(const struct peer_view *p)
 	for (i = 0; i < p->n_allowedips; i++)
 		printf("%s%s", i ? ", " : "", prefix_format(&p->allowedips[i].prefix, buf));
 	printf("%s\n", p->n_allowedips ? "" : "(none)");
-	policy_print(p, "  ");
+	policy_print(v, p, "  ");
 	ui_label("  ", "received");
 	printf("%llu packets, %s\n", (unsigned long long)p->stats.rx_packets,
 	       ui_bytes(p->stats.rx_bytes, b));
@@ -277,7 +300,7 @@ static void human_iface(const struct iface_view *v)
 		       name, name);
 	}
 	for (i = 0; i < v->n_peers; i++)
-		human_peer(&v->peers[i]);
+		human_peer(v, &v->peers[i]);
 }
 
 /* Pins of deleted namespaces, which no other command would ever show;

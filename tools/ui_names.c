@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "attach/hook.h"
+#include "tables/services.h"
 #include "ui_names.h"
 
 const char *ui_reason_name(uint32_t reason)
@@ -12,6 +13,7 @@ const char *ui_reason_name(uint32_t reason)
 		[WGSF_REASON_SOURCE] = "source",
 		[WGSF_REASON_DESTINATION] = "destination",
 		[WGSF_REASON_BLOCKED] = "blocked",
+		[WGSF_REASON_SERVICE] = "service",
 	};
 
 	return reason < WGSF_REASON_COUNT ? names[reason] : "unknown";
@@ -104,5 +106,35 @@ const char *ui_ago(uint64_t mono_ns, char buf[64])
 			      (unsigned long long)k, parts[i].name, k == 1 ? "" : "s");
 	}
 	snprintf(buf + n, 64 - n, " ago");
+	return buf;
+}
+
+int ui_last_l4(const struct wgsf_peer_stats *s, unsigned int *value)
+{
+	uint8_t v = s->last_violation_dst.version, p = s->last_violation_proto;
+
+	if (s->last_violation_l4 & (WGSF_L4_FRAGMENT | WGSF_L4_SHORT | WGSF_L4_UNWALKED))
+		return UI_L4_NONE;
+	if ((p == IPPROTO_ICMP && v == 4) || (p == IPPROTO_ICMPV6 && v == 6)) {
+		*value = s->last_violation_port >> 8;
+		return UI_L4_TYPE;
+	}
+	if (p != IPPROTO_TCP && p != IPPROTO_UDP && p != IPPROTO_SCTP)
+		return UI_L4_NONE;
+	*value = s->last_violation_port;
+	return UI_L4_PORT;
+}
+
+const char *ui_service(const struct wgsf_peer_stats *s, char buf[32])
+{
+	const char *name = svc_proto_name(s->last_violation_proto);
+	unsigned int value;
+
+	if (ui_last_l4(s, &value) != UI_L4_NONE)
+		snprintf(buf, 32, "%s/%u", name, value);
+	else if (name)
+		snprintf(buf, 32, "%s", name);
+	else
+		snprintf(buf, 32, "proto/%u", s->last_violation_proto);
 	return buf;
 }

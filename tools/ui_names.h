@@ -8,8 +8,10 @@
 
 #include "device/prefix.h"
 #include "wgsf.h"
+#include "wgsf_verdict.h"
 
-/* A violation's reason (enum wgsf_reason): "source", "destination", "blocked" */
+/* A violation's reason (enum wgsf_reason): "source", "destination",
+ * "blocked", "service" */
 const char *ui_reason_name(uint32_t reason);
 /* "tc (tcx)", "tc (clsact)" */
 const char *ui_hook(const struct wgsf_attachment *a, char buf[32]);
@@ -24,5 +26,13 @@ const char *ui_bytes(uint64_t bytes, char buf[32]);
 const char *ui_ago(uint64_t mono_ns, char buf[64]);
 /* Seconds since the epoch of a CLOCK_MONOTONIC stamp; 0 stays 0. */
 uint64_t ui_epoch(uint64_t mono_ns);
+
+/* What the upper layer of a peer's last violation tells: a destination
+ * port (TCP, UDP, SCTP), an ICMP or ICMPv6 type, or neither (another
+ * protocol, a fragment, a header cut short); in *value. */
+enum { UI_L4_NONE, UI_L4_PORT, UI_L4_TYPE };
+int ui_last_l4(const struct wgsf_peer_stats *s, unsigned int *value);
+/* It as a service: "tcp/22", "icmp/8", "tcp" (no port known), "proto/47". */
+const char *ui_service(const struct wgsf_peer_stats *s, char buf[32]);
 
 #endif

@@ -12,12 +12,6 @@
 #include "ui_text.h"
 #include "watch_log.h"
 
-static const char *const reasons[WGSF_REASON_COUNT] = {
-	[WGSF_REASON_SOURCE] = "source",
-	[WGSF_REASON_DESTINATION] = "destination",
-	[WGSF_REASON_BLOCKED] = "blocked",
-};
-
 static int by_key(const void *a, const void *b)
 {
 	return memcmp(a, b, WG_KEY_LEN);
@@ -90,16 +84,17 @@ static void record_end(struct record *r)
 static void log_violation(const struct iface_view *v, const struct peer_view *p, uint64_t was)
 {
 	const struct wgsf_peer_stats *s = &p->stats;
-	uint32_t reason = s->last_violation_reason;
+	char svc[32];
 	struct record r;
 
 	record_begin(&r, v->name, "violation");
 	record_key(&r, "peer", p->public_key);
 	record_u64(&r, "packets", s->violation_packets - was, "+");
 	record_u64(&r, "total", s->violation_packets, "");
-	record_string(&r, "reason", reason < WGSF_REASON_COUNT ? reasons[reason] : "?");
+	record_string(&r, "reason", ui_reason_name(s->last_violation_reason));
 	record_addr(&r, "source", &s->last_violation_src);
 	record_addr(&r, "destination", &s->last_violation_dst);
+	record_string(&r, "service", ui_service(s, svc));
 	record_string(&r, "action", v->pins.cfg.mode == WGSF_MODE_ENFORCE ? "drop" : "count");
 	record_end(&r);
 }

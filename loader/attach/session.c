@@ -141,28 +141,13 @@ static int pinned_policy(struct session *s, char err[POLICY_ERR_LEN])
 			   : 0;
 }
 
-/* The datapath judges destinations by prefix alone: a rule with a
- * protocol would be enforced as one of every protocol. */
-static int refuse_allow(struct policy *pol, const char *path, char err[POLICY_ERR_LEN])
-{
-	unsigned int line = policy_allow_line(pol);
-
-	if (!line)
-		return 0;
-	snprintf(err, POLICY_ERR_LEN, "%s:%u: Allow is not enforced by this build yet "
-		 "(AllowedDestinations admits every protocol)", path, line);
-	policy_free(pol);
-	return -EINVAL;
-}
-
 /* The file's text when it is not the one in force; its policy in s->own. */
 static int file_policy(struct session *s, const char *path, char err[POLICY_ERR_LEN])
 {
 	char *pinned = NULL;
 	int r = policy_load(path, &s->text, &s->text_len, err);
 
-	r = r ?: policy_parse(path, s->text, s->text_len, &s->own, err) ?:
-	    refuse_allow(&s->own, path, err);
+	r = r ?: policy_parse(path, s->text, s->text_len, &s->own, err);
 	if (r || !s->attached || s->text_len != s->cfg.policy_len)
 		return r;
 	if (!policy_text_read(s->old.fd[MAP_POLICY_TEXT], s->cfg.policy_id, s->cfg.policy_len,

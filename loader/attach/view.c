@@ -35,6 +35,26 @@ static const struct table_entry *slice(const struct table_entry *t, size_t n, si
 	return start;
 }
 
+/* The entries of an owner-sorted table that owner holds (binary search:
+ * rulesets are shared, not in slot order). */
+static const struct table_entry *owned(const struct table_entry *t, size_t n, uint32_t owner,
+				       size_t *len)
+{
+	size_t lo = 0, hi = n, mid, end;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (t[mid].slot < owner)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < n && t[end].slot == owner; end++)
+		;
+	*len = owner ? end - lo : 0;
+	return &t[lo];
+}
+
 /* Every slot's counters and policy, a map at a time: a few syscalls for
  * 100,000 peers rather than two per peer. */
 static int read_peers(struct iface_view *v)
@@ -44,8 +64,8 @@ static int read_peers(struct iface_view *v)
 	struct wgsf_peer_policy *policy = NULL;
 	struct wgsf_peer_stats *stats = calloc(cap ?: 1, sizeof(*stats));
 	struct wgsf_slot *slots = NULL;
-	size_t t = 0, r[2] = {};
-	int d, err = stats ? 0 : -ENOMEM;
+	size_t t = 0, r = 0;
+	int err = stats ? 0 : -ENOMEM;
 
 	err = err ?: slots_read(fd[MAP_PEER_SLOTS], cap, &slots) ?:
 		     map_read_array(fd[MAP_PEER_POLICY], cap, (void **)&policy) ?:
@@ -63,8 +83,8 @@ static int read_peers(struct iface_view *v)
 		p->stats = stats[s];
 		p->policy = policy[s];
 		p->allowedips = slice(v->table, v->n_table, &t, s, &p->n_allowedips);
-		for (d = 0; d < 2; d++)
-			p->rules[d] = slice(v->rules[d], v->n_rules[d], &r[d], s, &p->n_rules[d]);
+		p->rules[0] = slice(v->rules[0], v->n_rules[0], &r, s, &p->n_rules[0]);
+		p->rules[1] = owned(v->rules[1], v->n_rules[1], p->policy.ruleset, &p->n_rules[1]);
 		v->n_peers++;
 	}
 	free(slots);
@@ -123,7 +143,8 @@ static int read_view(const char *ifname, struct iface_view *v, bool tables)
 	if (!err && tables) {
 		err = table_read(&v->pins.maps, &v->table, &v->n_table) ?:
 		      policy_table_read(&v->pins.maps, false, &v->rules[0], &v->n_rules[0]) ?:
-		      policy_table_read(&v->pins.maps, true, &v->rules[1], &v->n_rules[1]);
+		      policy_table_read(&v->pins.maps, true, &v->rules[1], &v->n_rules[1]) ?:
+		      svc_read(&v->pins.maps, &v->services, &v->n_services);
 		if (!err)
 			sort_array(v->table, v->n_table, sizeof(*v->table), by_slot);
 	}
@@ -133,6 +154,23 @@ static int read_view(const char *ifname, struct iface_view *v, bool tables)
 	if (err)
 		view_free(v);
 	return err;
+}
+
+const struct svc_entry *view_services(const struct iface_view *v, uint32_t set, size_t *n)
+{
+	size_t lo = 0, hi = v->n_services, mid, end;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (v->services[mid].set < set)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < v->n_services && v->services[end].set == set; end++)
+		;
+	*n = end - lo;
+	return v->services ? &v->services[lo] : NULL;
 }
 
 int view_read(const char *ifname, struct iface_view *v)
@@ -146,6 +184,7 @@ void view_free(struct iface_view *v)
 	free(v->table);
 	free(v->rules[0]);
 	free(v->rules[1]);
+	free(v->services);
 	free(v->peers);
 	tracer_view_free(&v->rejected);
 	memset(v, 0, sizeof(*v));

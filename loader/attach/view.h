@@ -8,6 +8,7 @@
 #include "device/model.h"
 #include "attach/iface.h"
 #include "tables/maps.h"
+#include "tables/services.h"
 #include "tables/sync.h"
 
 struct peer_view {
@@ -17,7 +18,8 @@ struct peer_view {
 	struct wgsf_peer_policy policy;
 	const struct table_entry *allowedips; /* into iface_view.table */
 	size_t n_allowedips;
-	/* its allowed sources and destinations, into iface_view.rules */
+	/* its allowed sources, and its ruleset's destinations with their
+	 * service sets in bits, into iface_view.rules */
 	const struct table_entry *rules[2];
 	size_t n_rules[2];
 	/* what WireGuard itself rejected of its packets, into iface_view.rejected;
@@ -33,6 +35,8 @@ struct iface_view {
 	size_t n_table;
 	struct table_entry *rules[2]; /* policy: sources [0], destinations [1] */
 	size_t n_rules[2];
+	struct svc_entry *services; /* the service sets, sorted (services.h) */
+	size_t n_services;
 	struct peer_view *peers;   /* by slot */
 	size_t n_peers;
 	/* WireGuard's own rejections (see tracer.h): visible, or why not */
@@ -44,6 +48,8 @@ struct iface_view {
 };
 
 int view_read(const char *ifname, struct iface_view *v);
+/* The entries of service set set, sorted; *n 0 when it has none. */
+const struct svc_entry *view_services(const struct iface_view *v, uint32_t set, size_t *n);
 void view_free(struct iface_view *v);
 /* ifname's view, or when NULL those of every interface attached in this
  * namespace, less one detached meanwhile; all read before any is printed,

@@ -185,29 +185,6 @@ int policy_peer_rules(const struct policy *pol, const uint8_t key[WG_KEY_LEN],
 	return err;
 }
 
-/* The first line of l with a protocol, or 0. */
-static unsigned int first_allow(const struct rule_list *l, unsigned int line)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (!l->v[i].any_proto && (!line || l->v[i].line < line))
-			line = l->v[i].line;
-	return line;
-}
-
-unsigned int policy_allow_line(const struct policy *pol)
-{
-	unsigned int line = 0;
-	size_t i;
-
-	for (i = 0; i < pol->n_peers; i++)
-		line = first_allow(&pol->peers[i].rules, line);
-	for (i = 0; i < pol->n_groups; i++)
-		line = first_allow(&pol->groups[i].rules, line);
-	return line;
-}
-
 /* Prefixes nest or are apart: they overlap when one holds the other. */
 static bool overlaps(const struct prefix *a, const struct prefix *b)
 {

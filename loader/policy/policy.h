@@ -110,9 +110,6 @@ int policy_peer_rules(const struct policy *pol, const uint8_t key[WG_KEY_LEN],
 /* Whether policy_flatten() would give more than r itself. */
 bool policy_needs_flatten(const struct policy *pol, const struct peer_rules *r);
 void peer_rules_free(struct peer_rules *r);
-/* The first line of pol that gives a rule with a protocol (an Allow line),
- * or 0. */
-unsigned int policy_allow_line(const struct policy *pol);
 
 /* A rule of a policy that cannot take effect, as policy_ineffective()
  * finds it. */

@@ -271,3 +271,38 @@ const char *service_format(const struct rule *r, char buf[SERVICE_STRLEN])
 		snprintf(buf + n, SERVICE_STRLEN - n, "-%u", r->hi);
 	return buf;
 }
+
+bool rule_admits(const struct rule *r, int proto, int value)
+{
+	uint16_t all = proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6 ? 255 : 65535;
+
+	if (r->any_proto)
+		return true;
+	if (r->proto != proto)
+		return false;
+	if (value < 0)
+		return r->lo == 0 && r->hi >= all;
+	return r->lo <= value && value <= r->hi;
+}
+
+const struct rule *rule_admitting(const struct rule_list *l, const struct prefix *dst,
+				  int proto, int value, bool *held)
+{
+	const struct rule *best = NULL;
+	size_t i;
+
+	*held = false;
+	for (i = 0; i < l->n; i++) {
+		const struct rule *r = &l->v[i];
+
+		if (!prefix_contains(&r->dst, dst))
+			continue;
+		*held = true;
+		if (!rule_admits(r, proto, value))
+			continue;
+		if (!best || r->dst.cidr > best->dst.cidr ||
+		    (r->dst.cidr == best->dst.cidr && r->line < best->line))
+			best = r;
+	}
+	return best;
+}

@@ -9,6 +9,7 @@
 #ifndef WGSF_SERVICE_H
 #define WGSF_SERVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,16 @@ int service_rules(const struct service *svc, const struct prefix *p, unsigned in
  * (AF_INET or AF_INET6), and the port or ICMP type, -1 for none given. */
 int service_lookup(const char *s, int family, uint8_t *proto, int *value,
 		   char why[SERVICE_WHY_LEN]);
+
+/* Whether rule r admits a packet to its prefix of protocol proto and
+ * destination port or ICMP type value (-1: it has none, as a protocol
+ * without ports); proto -1: of every protocol. */
+bool rule_admits(const struct rule *r, int proto, int value);
+/* The rule of l that admits such a packet to dst: of the longest prefix,
+ * then the first line; NULL when none does. *held: some rule's prefix
+ * holds dst. */
+const struct rule *rule_admitting(const struct rule_list *l, const struct prefix *dst,
+				  int proto, int value, bool *held);
 
 /* Rule r's service as an Allow line writes it: "tcp/443", "udp/1-1023",
  * "icmp/8", "icmpv6", "proto/47"; "any" for every protocol. */

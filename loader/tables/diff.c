@@ -34,9 +34,11 @@ int table_read_map(int fd, uint8_t family, bool policy, struct table_entry **v, 
 	int err = map_read_all(fd, &e);
 
 	for (i = 0; !err && i < e.n; i++) {
+		/* allowed IPs: the slot and its bits; a policy table: its
+		 * value (the key holds the owner) */
 		t.slot = ((uint32_t *)e.values)[i];
-		t.bits = policy ? 0 : t.slot & ~WGSF_ENTRY_SLOT;
-		t.slot &= policy ? ~0u : WGSF_ENTRY_SLOT;
+		t.bits = policy ? t.slot : t.slot & ~WGSF_ENTRY_SLOT;
+		t.slot &= WGSF_ENTRY_SLOT;
 		key_decode((char *)e.keys + i * e.key_size, family, policy, &t.prefix, &t.slot);
 		err = table_push(v, n, cap, &t);
 	}

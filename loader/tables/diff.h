@@ -29,7 +29,8 @@ struct sync_result {
 struct table_entry {
 	struct prefix prefix;
 	uint32_t slot;
-	uint32_t bits; /* allowed IPs: the WGSF_ENTRY_* bits beside the slot */
+	uint32_t bits; /* allowed IPs: the WGSF_ENTRY_* bits beside the slot;
+			* policy tables: the value */
 };
 
 /* Total order of entries by prefix. */

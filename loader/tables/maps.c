@@ -26,6 +26,7 @@ const char *const map_names[MAP_COUNT] = {
 	[MAP_SRC_HOSTS6] = "src_hosts6",     [MAP_DST_HOSTS4] = "dst_hosts4",
 	[MAP_DST_HOSTS6] = "dst_hosts6",     [MAP_POLICY_TEXT] = "policy_text",
 	[MAP_SENTINEL] = "sentinel",         [MAP_FLOWS] = "flows",
+	[MAP_SERVICES] = "services",
 };
 
 /* Where each sized map's max_entries lives in struct capacity. */
@@ -480,16 +481,16 @@ void key_decode(const void *key, uint8_t family, bool policy, struct prefix *p, 
 	if (policy) {
 		p->cidr = pk->prefixlen - WGSF_POL_SLOT_BITS;
 		memcpy(p->addr, pk->addr, alen);
-		*slot = ntohl(pk->slot);
+		*slot = ntohl(pk->owner);
 	} else {
 		p->cidr = ak->prefixlen;
 		memcpy(p->addr, ak->addr, alen);
 	}
 }
 
-int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags)
+int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags, uint32_t ruleset)
 {
-	struct wgsf_peer_policy pol = { .flags = flags };
+	struct wgsf_peer_policy pol = { .flags = flags, .ruleset = ruleset };
 
 	if (bpf_map_update_elem(m->fd[MAP_PEER_POLICY], &slot, &pol, BPF_ANY))
 		return -errno;
@@ -512,28 +513,28 @@ enum map_id policy_prefix_map(bool dst, const struct prefix *p)
 	return policy_map(dst, p->family == AF_INET, is_host(p));
 }
 
-static int policy_key(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p,
+static int policy_key(const struct maps *m, bool dst, uint32_t owner, const struct prefix *p,
 		      struct wgsf_pol6_key *key)
 {
 	*key = (struct wgsf_pol6_key){ .prefixlen = WGSF_POL_SLOT_BITS + p->cidr,
-				       .slot = htonl(slot) };
+				       .owner = htonl(owner) };
 	memcpy(key->addr, p->addr, sizeof(key->addr));
 	/* the IPv4 tables' keys are the first 12 bytes of this one */
 	return m->fd[policy_prefix_map(dst, p)];
 }
 
-int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p)
+int policy_prefix_write(const struct maps *m, bool dst, uint32_t owner, const struct prefix *p,
+			uint32_t value)
 {
 	struct wgsf_pol6_key key;
-	int fd = policy_key(m, dst, slot, p, &key);
-	uint32_t one = 1;
+	int fd = policy_key(m, dst, owner, p, &key);
 
-	return update(fd, &key, &one);
+	return update(fd, &key, &value);
 }
 
-int policy_prefix_delete(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p)
+int policy_prefix_delete(const struct maps *m, bool dst, uint32_t owner, const struct prefix *p)
 {
 	struct wgsf_pol6_key key;
 
-	return delete(policy_key(m, dst, slot, p, &key), &key);
+	return delete(policy_key(m, dst, owner, p, &key), &key);
 }

@@ -33,6 +33,7 @@ enum map_id {
 	MAP_POLICY_TEXT, /* the policy in force, as text (userspace only) */
 	MAP_SENTINEL,    /* the devices attached to, by ifindex (userspace only) */
 	MAP_FLOWS,       /* the flows that replies answer (see wgsf.h) */
+	MAP_SERVICES,    /* the service sets of destination rules (see wgsf.h) */
 	MAP_COUNT,
 };
 
@@ -85,17 +86,20 @@ int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot)
 enum map_id allowedip_map(const struct prefix *p);
 enum map_id policy_prefix_map(bool dst, const struct prefix *p);
 int allowedip_delete(const struct maps *m, const struct prefix *p);
-/* The prefix a table's key holds, and for a policy table the slot, which
- * allowed-IPs tables hold as their value. */
+/* The prefix a table's key holds, and for a policy table the owner (a slot
+ * or a ruleset), which allowed-IPs tables hold as their value. */
 void key_decode(const void *key, uint8_t family, bool policy, struct prefix *p, uint32_t *slot);
 /* n prefixes, p[i] with the value values[i] (a slot and its bits), in a
  * few batches: for large syncs. */
 int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_t *values,
 		     size_t n);
-int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags);
-/* A prefix of slot's allowed sources (dst false) or destinations (dst true). */
-int policy_prefix_write(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
-int policy_prefix_delete(const struct maps *m, bool dst, uint32_t slot, const struct prefix *p);
+/* A peer's policy: its WGSF_PEER_* flags and its destination rules' ruleset. */
+int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags, uint32_t ruleset);
+/* A prefix of slot's allowed sources (dst false, value 1), or of a
+ * ruleset's destinations (dst true, value its service set). */
+int policy_prefix_write(const struct maps *m, bool dst, uint32_t owner, const struct prefix *p,
+			uint32_t value);
+int policy_prefix_delete(const struct maps *m, bool dst, uint32_t owner, const struct prefix *p);
 
 /* Fills the sentinel (wgsf.h) with ifindex and this network namespace's
  * loopback device: from within the interface's namespace. */

@@ -9,6 +9,7 @@
 #include "tables/config.h"
 #include "tables/entry_bits.h"
 #include "tables/policy_sync.h"
+#include "tables/rulesets.h"
 
 /* Policy entries are keyed by slot, then prefix. */
 static int by_slot(const void *a, const void *b)
@@ -22,7 +23,7 @@ static int by_slot(const void *a, const void *b)
 
 static int src_write(const struct maps *m, const struct table_entry *e)
 {
-	return policy_prefix_write(m, false, e->slot, &e->prefix);
+	return policy_prefix_write(m, false, e->slot, &e->prefix, e->bits);
 }
 
 static int src_delete(const struct maps *m, const struct table_entry *e)
@@ -32,7 +33,7 @@ static int src_delete(const struct maps *m, const struct table_entry *e)
 
 static int dst_write(const struct maps *m, const struct table_entry *e)
 {
-	return policy_prefix_write(m, true, e->slot, &e->prefix);
+	return policy_prefix_write(m, true, e->slot, &e->prefix, e->bits);
 }
 
 static int dst_delete(const struct maps *m, const struct table_entry *e)
@@ -90,30 +91,24 @@ static size_t unique(struct table_entry *v, size_t n)
 	return kept;
 }
 
-/* The prefixes of r in one table: its allowed sources, or (dst) the
- * prefixes of its rules of every protocol, the AllowedDestinations. */
-static int push_prefixes(const struct peer_rules *r, bool dst, struct table_entry *e,
-			 struct table_entry **v, size_t *n, size_t *cap)
+/* The allowed sources of r, each with the value 1. */
+static int push_sources(const struct peer_rules *r, struct table_entry *e,
+			struct table_entry **v, size_t *n, size_t *cap)
 {
 	size_t j;
 	int err = 0;
 
-	for (j = 0; !dst && j < r->sources.n && !err; j++) {
+	e->bits = 1;
+	for (j = 0; j < r->sources.n && !err; j++) {
 		e->prefix = r->sources.v[j];
-		err = table_push(v, n, cap, e);
-	}
-	for (j = 0; dst && j < r->rules.n && !err; j++) {
-		if (!r->rules.v[j].any_proto)
-			continue;
-		e->prefix = r->rules.v[j].dst;
 		err = table_push(v, n, cap, e);
 	}
 	return err;
 }
 
-/* The prefixes pol gives the device's peers; flags[i] is peer i's. */
+/* The allowed sources pol gives the device's peers; flags[i] is peer i's. */
 static int wanted(const struct wg_device *dev, const uint32_t *slot_of,
-		  const struct rules_index *ix, bool dst, struct table_entry **out, size_t *n,
+		  const struct rules_index *ix, struct table_entry **out, size_t *n,
 		  uint32_t *flags)
 {
 	struct table_entry *v = NULL, e;
@@ -130,7 +125,7 @@ static int wanted(const struct wg_device *dev, const uint32_t *slot_of,
 			   (r->has_sources ? WGSF_PEER_SRC_POLICY : 0) |
 			   (r->rules.n ? WGSF_PEER_DST_POLICY : 0);
 		e.slot = slot_of[i];
-		err = push_prefixes(r, dst, &e, &v, n, &cap);
+		err = push_sources(r, &e, &v, n, &cap);
 	}
 	if (err) {
 		free(v);
@@ -142,25 +137,36 @@ static int wanted(const struct wg_device *dev, const uint32_t *slot_of,
 	return 0;
 }
 
+/* The host prefixes of v[0..n) into n4 (IPv4) and n6. */
+static void count_hosts(const struct table_entry *v, size_t n, size_t *n6, size_t *n4)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		*(v[i].prefix.family == AF_INET ? n4 : n6) +=
+			v[i].prefix.cidr == prefix_bits(v[i].prefix.family);
+}
+
 int policy_hosts(const struct wg_device *dev, const struct policy *pol, size_t n[4])
 {
 	uint32_t *slot_of = calloc(dev->n_peers + 1, sizeof(*slot_of) * 2), *flags;
 	struct table_entry *v = NULL;
+	struct ruleset_plan rs = {};
 	struct rules_index ix;
-	size_t i, nv;
-	int d, err = slot_of ? rules_index_build(pol, &ix) : -ENOMEM;
+	size_t i, nv = 0;
+	int err = slot_of ? rules_index_build(pol, &ix) : -ENOMEM;
 
 	flags = slot_of + dev->n_peers + 1;
 	for (i = 0; i < dev->n_peers; i++)
 		slot_of[i] = i;
-	for (d = 0; d < 2 && !err; d++) {
-		err = wanted(dev, slot_of, &ix, d, &v, &nv, flags);
-		for (i = 0; !err && i < nv; i++)
-			n[2 * d + (v[i].prefix.family == AF_INET)] +=
-				v[i].prefix.cidr == prefix_bits(v[i].prefix.family);
-		free(v);
-		v = NULL;
+	err = err ?: wanted(dev, slot_of, &ix, &v, &nv, flags) ?:
+		     rulesets_plan(dev, &ix, NULL, 0, NULL, 0, &rs);
+	if (!err) {
+		count_hosts(v, nv, &n[0], &n[1]);
+		count_hosts(rs.want, rs.nw, &n[2], &n[3]);
 	}
+	free(v);
+	rulesets_plan_free(&rs);
 	if (slot_of)
 		rules_index_free(&ix);
 	free(slot_of);
@@ -168,7 +174,7 @@ int policy_hosts(const struct wg_device *dev, const struct policy *pol, size_t n
 }
 
 static int write_flags(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
-		       const uint32_t *flags, struct sync_result *res)
+		       const struct policy_plan *p, struct sync_result *res)
 {
 	struct wgsf_peer_policy now;
 	bool any = false, dst = false;
@@ -176,15 +182,16 @@ static int write_flags(const struct maps *m, const struct wg_device *dev, const 
 	int err;
 
 	for (i = 0; i < dev->n_peers; i++) {
-		any = any || flags[i];
-		dst = dst || flags[i] & WGSF_PEER_DST_POLICY;
+		any = any || p->flags[i];
+		dst = dst || p->flags[i] & WGSF_PEER_DST_POLICY;
 		if (bpf_map_lookup_elem(m->fd[MAP_PEER_POLICY], &slot_of[i], &now))
 			return -errno;
-		if (now.flags == flags[i])
+		if (now.flags == p->flags[i] && now.ruleset == p->rs.ruleset[i])
 			continue;
-		err = policy_flags_write(m, slot_of[i], flags[i]);
+		err = policy_flags_write(m, slot_of[i], p->flags[i], p->rs.ruleset[i]);
 		if (err)
 			return err;
+		/* a group's new rules are every member's change */
 		res->flags_changed++;
 	}
 	/* exactly whether any peer has flags, or destination rules, now */
@@ -196,7 +203,7 @@ int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_
 		const struct policy *pol, struct policy_plan *p)
 {
 	struct rules_index ix;
-	int d, err;
+	int err;
 
 	*p = (struct policy_plan){ .flags = calloc(dev->n_peers + 1, sizeof(*p->flags)) };
 	err = p->flags ? rules_index_build(pol, &ix) : -ENOMEM;
@@ -204,38 +211,51 @@ int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_
 		policy_plan_free(p);
 		return err;
 	}
-	for (d = 0; d < 2 && !err; d++)
-		err = wanted(dev, slot_of, &ix, d, &p->want[d], &p->nw[d], p->flags) ?:
-		      policy_table_read(m, d, &p->have[d], &p->nh[d]);
+	err = wanted(dev, slot_of, &ix, &p->want, &p->nw, p->flags) ?:
+	      policy_table_read(m, false, &p->have, &p->nh) ?:
+	      policy_table_read(m, true, &p->dst_have, &p->ndh) ?:
+	      svc_read(m, &p->svc_have, &p->nsh) ?:
+	      rulesets_plan(dev, &ix, p->dst_have, p->ndh, p->svc_have, p->nsh, &p->rs);
 	rules_index_free(&ix);
 	if (err)
 		policy_plan_free(p);
 	return err;
 }
 
+/* The entries of want that have lacks. */
+static size_t svc_new(const struct policy_plan *p)
+{
+	size_t i, j = 0, n = 0;
+
+	for (i = 0; i < p->rs.nsw; i++) {
+		while (j < p->nsh && svc_entry_cmp(&p->svc_have[j], &p->rs.svc_want[i]) < 0)
+			j++;
+		n += j == p->nsh || svc_entry_cmp(&p->svc_have[j], &p->rs.svc_want[i]);
+	}
+	return n;
+}
+
 void policy_plan_peaks(const struct policy_plan *p, uint32_t peak[MAP_COUNT])
 {
-	int d;
-
-	for (d = 0; d < 2; d++)
-		diff_peaks(&ops[d], p->want[d], p->nw[d], p->have[d], p->nh[d], peak);
+	diff_peaks(&ops[0], p->want, p->nw, p->have, p->nh, peak);
+	diff_peaks(&ops[1], p->rs.want, p->rs.nw, p->dst_have, p->ndh, peak);
+	peak[MAP_SERVICES] += p->nsh + svc_new(p);
 }
 
 int policy_drop_slots(const struct maps *m, struct policy_plan *p, const uint8_t *gone,
 		      uint32_t cap)
 {
 	size_t i, kept;
-	int d, err = 0;
+	int err = 0;
 
-	for (d = 0; d < 2; d++) {
-		for (i = kept = 0; i < p->nh[d] && !err; i++) {
-			if (p->have[d][i].slot < cap && gone[p->have[d][i].slot])
-				err = ops[d].del(m, &p->have[d][i]);
-			else
-				p->have[d][kept++] = p->have[d][i];
-		}
-		p->nh[d] = kept;
+	/* sources only: destination rules are keyed by ruleset, not slot */
+	for (i = kept = 0; i < p->nh && !err; i++) {
+		if (p->have[i].slot < cap && gone[p->have[i].slot])
+			err = ops[0].del(m, &p->have[i]);
+		else
+			p->have[kept++] = p->have[i];
 	}
+	p->nh = kept;
 	return err;
 }
 
@@ -249,31 +269,52 @@ bool policy_plan_has_dst(const struct wg_device *dev, const struct policy_plan *
 	return false;
 }
 
+/* The service entries of want that have lacks (add), or of have that want
+ * lacks (remove): both sorted. */
+static int svc_diff(const struct maps *m, const struct svc_entry *a, size_t na,
+		    const struct svc_entry *b, size_t nb, bool add)
+{
+	size_t i, j = 0;
+	int err = 0;
+
+	for (i = 0; i < na && !err; i++) {
+		while (j < nb && svc_entry_cmp(&b[j], &a[i]) < 0)
+			j++;
+		if (j < nb && !svc_entry_cmp(&b[j], &a[i]))
+			continue;
+		err = add ? svc_write(m, &a[i]) : svc_delete(m, &a[i]);
+	}
+	return err;
+}
+
+/* New sets, then new rulesets, then the peers that point at them, and
+ * only then what no peer points at any more: no packet is ever judged by
+ * half a policy. */
 int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		 const struct policy_plan *p, struct sync_result *res)
 {
 	size_t unused = 0;
-	int d, err = 0;
 
-	for (d = 0; d < 2 && !err; d++)
-		err = diff_write(m, &ops[d], p->want[d], p->nw[d], p->have[d], p->nh[d],
-				 &res->rules_added, &unused);
-	err = err ?: write_flags(m, dev, slot_of, p->flags, res);
-	for (d = 0; d < 2 && !err; d++)
-		err = diff_delete(m, &ops[d], p->want[d], p->nw[d], p->have[d], p->nh[d],
-				  &res->rules_removed);
-	return err;
+	return diff_write(m, &ops[0], p->want, p->nw, p->have, p->nh, &res->rules_added,
+			  &unused) ?:
+	       svc_diff(m, p->rs.svc_want, p->rs.nsw, p->svc_have, p->nsh, true) ?:
+	       diff_write(m, &ops[1], p->rs.want, p->rs.nw, p->dst_have, p->ndh,
+			  &res->rules_added, &unused) ?:
+	       write_flags(m, dev, slot_of, p, res) ?:
+	       diff_delete(m, &ops[0], p->want, p->nw, p->have, p->nh, &res->rules_removed) ?:
+	       diff_delete(m, &ops[1], p->rs.want, p->rs.nw, p->dst_have, p->ndh,
+			   &res->rules_removed) ?:
+	       svc_diff(m, p->svc_have, p->nsh, p->rs.svc_want, p->rs.nsw, false);
 }
 
 void policy_plan_free(struct policy_plan *p)
 {
-	int d;
-
-	for (d = 0; d < 2; d++) {
-		free(p->want[d]);
-		free(p->have[d]);
-	}
+	free(p->want);
+	free(p->have);
+	free(p->dst_have);
+	free(p->svc_have);
 	free(p->flags);
+	rulesets_plan_free(&p->rs);
 	memset(p, 0, sizeof(*p));
 }
 

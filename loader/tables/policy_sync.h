@@ -5,21 +5,28 @@
 #include "device/model.h"
 #include "policy/policy.h"
 #include "tables/diff.h"
+#include "tables/rulesets.h"
 
 /*
  * Brings the policy maps in line with pol for the device's peers (slot_of[i]
- * is peer i's slot): new allowed sources and destinations first, then the
- * flags that switch them on or off, then the prefixes no longer wanted, so
- * that no packet is ever judged by half a policy.
+ * is peer i's slot): new allowed sources, service sets and rulesets
+ * (tables/rulesets.h) first, then the flags and rulesets that switch them
+ * on or off, then what is no longer wanted, so that no packet is ever
+ * judged by half a policy.
  */
 int policy_sync(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		const struct policy *pol, struct sync_result *res);
 /* policy_sync() in two steps, so that a sync can size the maps for what it
  * will write before it writes anything. */
 struct policy_plan {
-	struct table_entry *want[2], *have[2]; /* sources [0], destinations [1] */
-	size_t nw[2], nh[2];
-	uint32_t *flags; /* the device's peer i's */
+	struct table_entry *want, *have; /* allowed sources */
+	size_t nw, nh;
+	struct table_entry *dst_have; /* destination rules in force, by ruleset */
+	size_t ndh;
+	struct svc_entry *svc_have; /* service sets in force */
+	size_t nsh;
+	struct ruleset_plan rs; /* destination rules and sets wanted */
+	uint32_t *flags;        /* the device's peer i's */
 };
 int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		const struct policy *pol, struct policy_plan *p);
@@ -38,7 +45,8 @@ void policy_plan_free(struct policy_plan *p);
  * n[0], n[1] their allowed sources' (IPv6, IPv4), n[2], n[3] their
  * destinations'. Added to n. */
 int policy_hosts(const struct wg_device *dev, const struct policy *pol, size_t n[4]);
-/* Every prefix of one policy trie pair, as (slot, prefix), in slot order. */
+/* Every prefix of one policy trie pair, as (owner, prefix) with its value
+ * in bits (a destination's service set), in owner order. */
 int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, size_t *n);
 
 #endif

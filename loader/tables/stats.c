@@ -53,6 +53,9 @@ static void add_peer(const char *buf, int ncpus, struct wgsf_peer_stats *out)
 			out->last_violation_reason = c->last_violation_reason;
 			out->last_violation_src = c->last_violation_src;
 			out->last_violation_dst = c->last_violation_dst;
+			out->last_violation_proto = c->last_violation_proto;
+			out->last_violation_l4 = c->last_violation_l4;
+			out->last_violation_port = c->last_violation_port;
 		}
 	}
 }

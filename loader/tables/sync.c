@@ -42,7 +42,7 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 static int claim_write(const struct maps *m, uint32_t s, const struct wgsf_slot *entry,
 		       uint32_t prev_cap)
 {
-	int err = stats_clear_peer(m, s, prev_cap) ?: policy_flags_write(m, s, 0);
+	int err = stats_clear_peer(m, s, prev_cap) ?: policy_flags_write(m, s, 0, 0);
 
 	if (err)
 		return err;

@@ -13,11 +13,13 @@ static void *verdict_map_lookup(void *ctx, const char *map, const void *key);
 #define WGSF_VERDICT_FN inline
 #define WGSF_LOOKUP(ctx, map, key) verdict_map_lookup(ctx, #map, key)
 #define wgsf_htonl(x) htonl(x)
+#define wgsf_htons(x) htons(x)
 #include "wgsf_verdict.h"
 
 /* A lookup's value lives until the decision is taken: the most that one
- * decision holds at once is the config, an entry and a policy's flags. */
-#define VALUES 4
+ * decision holds at once is the config, an entry, a policy's flags and a
+ * service set. */
+#define VALUES 5
 
 struct verdict_ctx {
 	const struct maps *m;
@@ -50,7 +52,7 @@ static void *verdict_map_lookup(void *ctx, const char *map, const void *key)
 }
 
 int verdict_decide(const struct maps *m, const struct prefix *src, const struct prefix *dst,
-		   struct wgsf_verdict *v)
+		   const struct verdict_l4 *l4, struct wgsf_verdict *v)
 {
 	struct verdict_ctx c = { .m = m };
 	struct wgsf_query q = { .version = src->family == AF_INET ? 4 : 6, .src = src->addr,
@@ -58,7 +60,15 @@ int verdict_decide(const struct maps *m, const struct prefix *src, const struct 
 
 	if (dst && dst->family != src->family)
 		return -EAFNOSUPPORT;
+	if (l4)
+		q = (struct wgsf_query){ .version = q.version, .l4 = 1, .proto = l4->proto,
+					 .l4_flags = l4->flags, .dport = l4->dport,
+					 .src = q.src, .dst = q.dst };
 	if (wgsf_decide(&c, &q, v) && !c.err)
 		c.err = -ENOENT; /* no config: not a datapath's set of maps */
+	if (v->reason == WGSF_REASON_PENDING) {
+		v->reason = -1;
+		v->svc_unasked = 1;
+	}
 	return c.err;
 }

@@ -7,16 +7,27 @@
 #ifndef WGSF_TABLES_VERDICT_H
 #define WGSF_TABLES_VERDICT_H
 
+#include <stdint.h>
 #include <linux/types.h>
 
 #include "device/prefix.h"
 #include "tables/maps.h"
 #include "wgsf_verdict.h"
 
+/* A packet's upper layer: its protocol, WGSF_L4_* flags, and destination
+ * port (ICMP, ICMPv6: type << 8 | code). */
+struct verdict_l4 {
+	uint8_t proto;
+	uint8_t flags;
+	uint16_t dport;
+};
+
 /* What the datapath decides for a packet from src to dst (NULL: not known;
  * then destination rules are not asked, and v->dst_unasked says whether
- * the sender has any); 0 or -errno. */
+ * the sender has any) with upper layer l4 (NULL: not known; then where the
+ * destination's services decide, v->svc_unasked is set and v->reason is
+ * -1); 0 or -errno. */
 int verdict_decide(const struct maps *m, const struct prefix *src, const struct prefix *dst,
-		   struct wgsf_verdict *v);
+		   const struct verdict_l4 *l4, struct wgsf_verdict *v);
 
 #endif

@@ -142,8 +142,8 @@ static int top_slot_policy(const struct hook_under_test *h)
 	struct prefix only = entry(TOP_SLOT, AF_INET);
 
 	return datapath_set_mode(h->maps.fd[MAP_CONFIG], WGSF_MODE_ENFORCE) ?:
-	       policy_prefix_write(&h->maps, false, TOP_SLOT, &only) ?:
-	       policy_flags_write(&h->maps, TOP_SLOT, WGSF_PEER_SRC_POLICY);
+	       policy_prefix_write(&h->maps, false, TOP_SLOT, &only, 1) ?:
+	       policy_flags_write(&h->maps, TOP_SLOT, WGSF_PEER_SRC_POLICY, 0);
 }
 
 static void send_from(const struct hook_under_test *h, const struct prefix *src, bool drop)

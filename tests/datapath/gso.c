@@ -242,7 +242,7 @@ int main(void)
 		good = good && !prefix_parse(blocked[i], &p) &&
 		       !allowedip_write(&h.maps, &p, BLOCKED_SLOT);
 	}
-	if (ok(good && !policy_flags_write(&h.maps, BLOCKED_SLOT, WGSF_PEER_BLOCKED),
+	if (ok(good && !policy_flags_write(&h.maps, BLOCKED_SLOT, WGSF_PEER_BLOCKED, 0),
 	       "two peers, one of them blocked")) {
 		received(&h);
 		violations(&h, &cases[2], "198.51.100.200", false);

@@ -245,7 +245,7 @@ static void counts(enum hook_mech mech, const char *name)
 	   "%s: %d packets of each family counted, with their bytes", name, N);
 	is_u64(delivered(N), N, "%s: the stack gets every IPv4 datagram after us", name);
 
-	policy_flags_write(&m, SLOT, WGSF_PEER_BLOCKED);
+	policy_flags_write(&m, SLOT, WGSF_PEER_BLOCKED, 0);
 	send_n(AF_INET, N);
 	p = peer(a);
 	ok(p.violations[WGSF_REASON_BLOCKED] == N && !p.drop_packets,

@@ -180,7 +180,7 @@ static struct wgsf_verdict decide(const struct maps *m, const char *addr)
 	struct wgsf_verdict v;
 	struct prefix a;
 
-	if (addr_parse(addr, &a) || verdict_decide(m, &a, NULL, &v))
+	if (addr_parse(addr, &a) || verdict_decide(m, &a, NULL, NULL, &v))
 		abort();
 	return v;
 }

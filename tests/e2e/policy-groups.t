@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Groups of peers on real WireGuard, with what the datapath enforces today
-# (AllowedDestinations and Block): a group's destinations for its members,
-# [Group *]'s for every peer, one the policy does not list too, a group's
-# Block for its members; exact counters in enforce mode. Allow lines, which
-# this build does not enforce yet, and bad ones, are refused with their
-# line, and nothing changes.
+# Groups of peers on real WireGuard, with AllowedDestinations and Block: a
+# group's destinations for its members, [Group *]'s for every peer, one the
+# policy does not list too, a group's Block for its members; exact counters
+# in enforce mode. Bad lines are refused with their line, and nothing
+# changes. (Allow lines: tests/e2e/allow.t.)
 . "$(dirname "$0")/lib.sh"
 require_e2e
 
@@ -60,7 +59,7 @@ t_is "$(client_counters 2)" "2 2 0/0/2 2" "client 2: 2 blocked, dropped"
 t_is "$(wgsf_gw lookup "$GW_IF" 192.0.2.11 192.0.2.2 --json | jq -r '.verdict + " " + .reason')" \
 	"violation destination" "lookup: client 3 to the other address, a destination violation"
 
-# Allow lines, good or bad: refused with their line; nothing changes.
+# Bad lines: refused with their line; nothing changes.
 before=$(wgsf_gw show "$GW_IF" --json)
 refused() { # LINE MESSAGE DESCRIPTION; the policy in $policy.bad
 	local out rc
@@ -68,10 +67,6 @@ refused() { # LINE MESSAGE DESCRIPTION; the policy in $policy.bad
 	rc=$?
 	t_is "$rc:$out" "1:Unable to attach $GW_IF: $policy.bad:$1: $2" "$3"
 }
-printf '[Group *]\nAllowedDestinations = 192.0.2.1\n[Group web]\nAllow = 192.0.2.2/32 tcp/443\n' \
-	>"$policy.bad"
-refused 4 "Allow is not enforced by this build yet (AllowedDestinations admits every protocol)" \
-	"a valid Allow line: refused, this build does not enforce it"
 printf '[Peer]\nPublicKey = %s\nAllow = 192.0.2.2/32 tcp/0\n' "${CLIENT_PUB[1]}" >"$policy.bad"
 refused 3 "port '0' in 'tcp/0' is out of range (1 to 65535)" "a bad Allow line: its line and why"
 printf '[Peer]\nPublicKey = %s\nGroup = nosuch\n' "${CLIENT_PUB[1]}" >"$policy.bad"

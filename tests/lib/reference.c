@@ -226,11 +226,12 @@ int ref_install(const struct reference *r, const struct maps *m)
 	for (i = 0; !err && i < r->slots; i++) {
 		const struct ref_peer *p = &r->peers[i];
 
-		err = policy_flags_write(m, i, p->flags);
+		/* a ruleset of its own, i + 1, of every protocol */
+		err = policy_flags_write(m, i, p->flags, i + 1);
 		for (j = 0; !err && j < p->src.n; j++)
-			err = policy_prefix_write(m, false, i, &p->src.v[j]);
+			err = policy_prefix_write(m, false, i, &p->src.v[j], 1);
 		for (j = 0; !err && j < p->dst.n; j++)
-			err = policy_prefix_write(m, true, i, &p->dst.v[j]);
+			err = policy_prefix_write(m, true, i + 1, &p->dst.v[j], WGSF_SET_ANY);
 	}
 	return err;
 }
