@@ -169,22 +169,28 @@ client_fields() { # CLIENT FIELD...
 		select(.public_key == \$k) | [$list] | map(tostring) | join(\" \")"
 }
 
-# Two lines of as many numbers: AFTER minus BEFORE, number by number.
-numbers_minus() { # AFTER BEFORE
+# Two lines of as many numbers, number by number: A plus or minus B.
+fieldwise() { # A +|- B
 	local -a a b d=()
-	local i
+	local i sign=1
+	[ "$2" = - ] && sign=-1
 	read -ra a <<<"$1"
-	read -ra b <<<"$2"
-	for i in "${!a[@]}"; do d+=($((a[i] - b[i]))); done
+	read -ra b <<<"$3"
+	for i in "${!a[@]}"; do d+=($((a[i] + sign * b[i]))); done
 	echo "${d[*]}"
 }
 
 # What COMMAND prints once that is WANT, or after 2 s of trying: for
 # counters still moving as the last packets arrive.
-prints() { [ "$("${@:2}")" = "$1" ]; } # WANT COMMAND...
 settles_to() { # WANT COMMAND...
-	within 20 prints "$@"
-	"${@:2}"
+	local out n=20
+	out=$("${@:2}")
+	while [ "$out" != "$1" ] && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+		out=$("${@:2}")
+	done
+	echo "$out"
 }
 
 # One exchange of TCP or UDP that namespace ASKER opens toward ADDR PORT,
