@@ -7,9 +7,16 @@
 /* "PREFIX SERVICE..." as an Allow line writes them. */
 #define RULE_STRLEN 512
 
-/* Destination rule e as text: its prefix, and the services its set
- * admits there (none: every protocol). */
-static const char *rule_format(const struct iface_view *v, const struct table_entry *e,
+/* Whether destination rule e goes in the list of services (else in that
+ * of every protocol). */
+static bool of_services(const struct table_entry *e, int d)
+{
+	return d == 1 && e->bits != WGSF_SET_ANY;
+}
+
+/* Rule e of list d as text: its prefix, and for a destination the
+ * services its set admits there (none: every protocol). */
+static const char *rule_format(const struct iface_view *v, const struct table_entry *e, int d,
 			       char buf[RULE_STRLEN])
 {
 	char pfx[PREFIX_STRLEN], svc[RULE_STRLEN - PREFIX_STRLEN];
@@ -17,19 +24,12 @@ static const char *rule_format(const struct iface_view *v, const struct table_en
 	size_t n;
 
 	prefix_format(&e->prefix, pfx);
-	if (e->bits == WGSF_SET_ANY)
+	if (!of_services(e, d))
 		return snprintf(buf, RULE_STRLEN, "%s", pfx), buf;
 	s = view_services(v, e->bits, &n);
 	svc_format(s, n, svc, sizeof(svc));
 	snprintf(buf, RULE_STRLEN, "%s %s", pfx, svc);
 	return buf;
-}
-
-/* Whether destination rule e goes in the list of services (else in that
- * of every protocol). */
-static bool of_services(const struct table_entry *e, int d)
-{
-	return d == 1 && e->bits != WGSF_SET_ANY;
 }
 
 /* The rules of list `which` (0 sources, 1 destinations of every protocol,
@@ -47,7 +47,7 @@ static void json_rules(struct json *j, const char *name, const struct iface_view
 	json_array_begin(j, name);
 	for (i = 0; i < p->n_rules[d]; i++)
 		if (of_services(&p->rules[d][i], d) == (which == 2))
-			json_string(j, NULL, rule_format(v, &p->rules[d][i], buf));
+			json_string(j, NULL, rule_format(v, &p->rules[d][i], d, buf));
 	json_array_end(j);
 }
 
@@ -72,7 +72,7 @@ static void rules(const char *indent, const char *name, const struct iface_view 
 	for (i = 0; i < p->n_rules[d]; i++)
 		if (of_services(&p->rules[d][i], d) == (which == 2))
 			printf("%s%s", n++ ? which == 2 ? "; " : ", " : "",
-			       rule_format(v, &p->rules[d][i], buf));
+			       rule_format(v, &p->rules[d][i], d, buf));
 	printf("%s\n", n ? "" : "(none)");
 }
 

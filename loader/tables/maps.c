@@ -410,9 +410,8 @@ int allowedip_delete(const struct maps *m, const struct prefix *p)
 /* Keys and values bound for one map, to be written in one batch. */
 struct batch {
 	int fd;
-	uint8_t *keys;
-	uint32_t *values;
-	uint32_t n, key_size;
+	uint8_t *keys, *values;
+	uint32_t n, key_size, value_size;
 };
 
 /* One syscall per batch instead of one per entry; key by key where the
@@ -425,15 +424,16 @@ static int batch_flush(struct batch *b)
 
 	while (done < b->n && !err) {
 		count = b->n - done;
-		if (!bpf_map_update_batch(b->fd, b->keys + done * b->key_size, b->values + done,
-					  &count, &opts)) {
+		if (!bpf_map_update_batch(b->fd, b->keys + done * b->key_size,
+					  b->values + done * b->value_size, &count, &opts)) {
 			done += count;
 			continue;
 		}
 		err = errno == E2BIG ? -ENOSPC : -errno;
 		if (err == -EINVAL || err == -524 /* ENOTSUPP */ || err == -EOPNOTSUPP) {
 			for (err = 0, done += count; done < b->n && !err; done++)
-				err = update(b->fd, b->keys + done * b->key_size, b->values + done);
+				err = update(b->fd, b->keys + done * b->key_size,
+					     b->values + done * b->value_size);
 		}
 	}
 	return err;
@@ -454,14 +454,15 @@ int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_
 		if (!b[j].fd) {
 			b[j] = (struct batch){ .fd = fd, .keys = malloc(n * sizeof(key)),
 					       .values = malloc(n * sizeof(*values)),
-					       .key_size = p[i].family == AF_INET ? 8 : sizeof(key) };
+					       .key_size = p[i].family == AF_INET ? 8 : sizeof(key),
+					       .value_size = sizeof(*values) };
 			if (!b[j].keys || !b[j].values)
 				err = -ENOMEM;
 		}
 		if (err)
 			break;
 		memcpy(b[j].keys + b[j].n * b[j].key_size, &key, b[j].key_size);
-		b[j].values[b[j].n++] = values[i];
+		memcpy(b[j].values + b[j].n++ * sizeof(*values), &values[i], sizeof(*values));
 	}
 	for (j = 0; j < MAP_COUNT && b[j].fd; j++) {
 		err = err ?: batch_flush(&b[j]);
@@ -496,6 +497,16 @@ int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags, uint
 		return -errno;
 	/* after the flags, so that the datapath never looks for them early */
 	return flags ? config_set_policied(m->fd[MAP_CONFIG], true) : 0;
+}
+
+int policy_flags_write_many(const struct maps *m, uint32_t *slots,
+			    struct wgsf_peer_policy *policies, size_t n)
+{
+	struct batch b = { .fd = m->fd[MAP_PEER_POLICY], .keys = (uint8_t *)slots,
+			   .values = (uint8_t *)policies, .n = n, .key_size = sizeof(*slots),
+			   .value_size = sizeof(*policies) };
+
+	return batch_flush(&b);
 }
 
 static enum map_id policy_map(bool dst, bool v4, bool host)

@@ -95,6 +95,10 @@ int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_
 		     size_t n);
 /* A peer's policy: its WGSF_PEER_* flags and its destination rules' ruleset. */
 int policy_flags_write(const struct maps *m, uint32_t slot, uint32_t flags, uint32_t ruleset);
+/* n peers' policies at once, slots[i]'s policies[i], without announcing
+ * them (config_set_policied is the caller's, after). */
+int policy_flags_write_many(const struct maps *m, uint32_t *slots,
+			    struct wgsf_peer_policy *policies, size_t n);
 /* A prefix of slot's allowed sources (dst false, value 1), or of a
  * ruleset's destinations (dst true, value its service set). */
 int policy_prefix_write(const struct maps *m, bool dst, uint32_t owner, const struct prefix *p,

@@ -173,30 +173,39 @@ int policy_hosts(const struct wg_device *dev, const struct policy *pol, size_t n
 	return err;
 }
 
+/* Every peer's flags and ruleset whose differ from the map's, in one
+ * batch (a group's new rules change each member's), then whether any peer
+ * has flags or destination rules: the datapath looks at them only then. */
 static int write_flags(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		       const struct policy_plan *p, struct sync_result *res)
 {
-	struct wgsf_peer_policy now;
+	uint32_t cap = map_capacity(m->fd[MAP_PEER_POLICY]), *slots;
+	struct wgsf_peer_policy *now = NULL, *want;
 	bool any = false, dst = false;
-	size_t i;
+	size_t i, n = 0;
 	int err;
 
-	for (i = 0; i < dev->n_peers; i++) {
+	slots = malloc((dev->n_peers + 1) * (sizeof(*slots) + sizeof(*want)));
+	want = (void *)(slots + dev->n_peers + 1);
+	err = slots ? map_read_array(m->fd[MAP_PEER_POLICY], cap, (void **)&now) : -ENOMEM;
+	for (i = 0; i < dev->n_peers && !err; i++) {
 		any = any || p->flags[i];
 		dst = dst || p->flags[i] & WGSF_PEER_DST_POLICY;
-		if (bpf_map_lookup_elem(m->fd[MAP_PEER_POLICY], &slot_of[i], &now))
-			return -errno;
-		if (now.flags == p->flags[i] && now.ruleset == p->rs.ruleset[i])
-			continue;
-		err = policy_flags_write(m, slot_of[i], p->flags[i], p->rs.ruleset[i]);
-		if (err)
-			return err;
-		/* a group's new rules are every member's change */
-		res->flags_changed++;
+		if (slot_of[i] >= cap)
+			err = -ERANGE;
+		else if (now[slot_of[i]].flags != p->flags[i] ||
+			 now[slot_of[i]].ruleset != p->rs.ruleset[i]) {
+			slots[n] = slot_of[i];
+			want[n++] = (struct wgsf_peer_policy){ p->flags[i], p->rs.ruleset[i] };
+		}
 	}
+	err = err ?: policy_flags_write_many(m, slots, want, n);
+	res->flags_changed += err ? 0 : n;
+	free(slots);
+	free(now);
 	/* exactly whether any peer has flags, or destination rules, now */
-	return config_set_policied(m->fd[MAP_CONFIG], any) ?:
-	       config_set_dst_rules(m->fd[MAP_CONFIG], dst);
+	return err ?: config_set_policied(m->fd[MAP_CONFIG], any) ?:
+		      config_set_dst_rules(m->fd[MAP_CONFIG], dst);
 }
 
 int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,

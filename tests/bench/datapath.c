@@ -435,6 +435,56 @@ static double cached_rounds(const struct maps *m, struct sync_cache *c, size_t n
 	return t[RUNS / 2];
 }
 
+/* Every peer of d a member of one group of Allow rules. */
+static void group_policy(const struct wg_device *d, struct policy *pol)
+{
+	static const char text[] = "[Group staff]\n"
+				   "Allow = 198.51.100.0/24 tcp/22,443,8000-8999 udp/53\n"
+				   "Allow = 2001:db8:5::/64 tcp/443 icmp/echo-request\n";
+	char err[POLICY_ERR_LEN];
+	size_t i;
+
+	if (policy_parse("bench", text, sizeof(text) - 1, pol, err))
+		die(err, EINVAL);
+	pol->peers = calloc(d->n_peers + 1, sizeof(*pol->peers));
+	if (!pol->peers)
+		die("policy", ENOMEM);
+	pol->n_peers = pol->cap_peers = d->n_peers;
+	for (i = 0; i < d->n_peers; i++) {
+		memcpy(pol->peers[i].public_key, d->peers[i].public_key, WG_KEY_LEN);
+		pol->peers[i].groups = calloc(1, sizeof(*pol->peers[i].groups));
+		if (!pol->peers[i].groups)
+			die("policy", ENOMEM);
+		pol->peers[i].n_groups = 1;
+	}
+}
+
+/* Seconds that a first sync of d takes with every peer in one group of
+ * Allow rules (attach is a load and this), and the destination entries it
+ * writes: a group's rules are stored once. */
+static double group_sync(const struct wg_device *d, const struct capacity *cap,
+			 size_t *entries)
+{
+	struct wgsf *skel = datapath_load(cap, L3_OFFSET_NONE);
+	struct sync_result r;
+	struct policy pol;
+	struct maps m;
+	double t0;
+
+	if (!skel)
+		die("load", errno);
+	maps_from_skel(skel, &m);
+	group_policy(d, &pol);
+	t0 = now_s();
+	if (sync_device(&m, d, &pol, &r))
+		die("sync with a group", errno);
+	t0 = now_s() - t0;
+	*entries = r.rules_added;
+	policy_free(&pol);
+	wgsf__destroy(skel);
+	return t0;
+}
+
 static void control_case(size_t n)
 {
 	struct wg_device *d = gateway(n, n), *d2 = gateway(n, n / 2), *d3 = gateway(n, n);
@@ -442,7 +492,8 @@ static void control_case(size_t n)
 	struct capacity cap = { .peers = n + n / 4 + 16, .prefixes = WGSF_MAX_PREFIXES,
 				.hosts = n + n / 4 + 16, .policy_prefixes = WGSF_MAX_PREFIXES,
 				.policy_hosts = 256 };
-	double t0 = now_s(), t_load, t_sync, t_read, t_cached;
+	double t0 = now_s(), t_load, t_sync, t_read, t_cached, t_group;
+	size_t group_entries;
 	unsigned long long tables, all;
 	struct sync_cache cache = {};
 	struct sync_result r;
@@ -466,11 +517,15 @@ static void control_case(size_t n)
 	    sync_device_cached(&m, d4, NULL, &cache, &r) || !r.from_cache)
 		die("sync", errno ?: EINVAL);
 	t_cached = cached_rounds(&m, &cache, n);
+	d2 = gateway(n, n);
+	t_group = group_sync(d2, &cap, &group_entries);
+	device_free(d2);
 	printf("{\"bench\":\"control\",\"peers\":%zu,\"prefixes\":%zu,\"load_s\":%.4f,"
 	       "\"sync_s\":%.4f,\"sync_one_changed_s\":%.4f,\"sync_one_changed_cached_s\":%.5f,"
-	       "\"table_bytes\":%llu,\"all_maps_bytes\":%llu,\"cpus\":%d}\n",
+	       "\"table_bytes\":%llu,\"all_maps_bytes\":%llu,\"cpus\":%d,"
+	       "\"sync_group_s\":%.4f,\"group_rule_entries\":%zu}\n",
 	       n, 2 * n, t_load, t_sync, t_read, t_cached, tables, all,
-	       libbpf_num_possible_cpus());
+	       libbpf_num_possible_cpus(), t_group, group_entries);
 	fflush(stdout);
 	sync_cache_free(&cache); /* and with it the device of the last round */
 	wgsf__destroy(skel);

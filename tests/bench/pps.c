@@ -7,7 +7,9 @@
  * filter makes the same decision, that the source is one of N peers'
  * addresses: none, wgsf on tc, an nftables interval set, and iptables with
  * an ipset hash:net; and tc-empty, a tc program that does
- * nothing, says what the hook itself costs. Rounds interleave the filters, so that
+ * nothing, says what the hook itself costs. tc-rules is wgsf in enforce
+ * mode with an Allow line for every peer ([Group *], synced by the
+ * loader), which each packet (UDP to port 53) passes. Rounds interleave the filters, so that
  * drift in the machine touches them all alike. One JSON object per line.
  *
  * All addresses are in 2001:db8::/32, and no packet leaves the namespace.
@@ -24,6 +26,8 @@
 
 #include "bench.skel.h"
 #include "packet.h"
+#include "policy/policy.h"
+#include "tables/sync.h"
 #include "tundev.h"
 
 #define RING 4096 /* distinct packets, written round robin */
@@ -31,8 +35,9 @@
 #define MAX_PACKETS 50000000ull
 #define MAX_ROUNDS 64
 
-enum filter { NONE, TC_EMPTY, TC, NFT, IPSET, FILTERS };
-static const char *const names[FILTERS] = { "none", "tc-empty", "tc", "nft", "ipset" };
+enum filter { NONE, TC_EMPTY, TC, TC_RULES, NFT, IPSET, FILTERS };
+static const char *const names[FILTERS] = { "none", "tc-empty", "tc", "tc-rules", "nft",
+					     "ipset" };
 
 static struct tundev tun;
 static unsigned int peers = 10000, rounds = 5;
@@ -77,6 +82,7 @@ static void build_ring(unsigned int seed)
 	for (i = 0; i < RING; i++) {
 		src = peer_addr(random() % peers);
 		ip_header(ring[i], &src, &dst, PKT_LEN, 0);
+		ring[i][IPV6_HLEN + 3] = 53; /* destination port */
 		ring[i][IPV6_HLEN + 5] = PKT_LEN - IPV6_HLEN; /* UDP length */
 	}
 }
@@ -114,7 +120,35 @@ static unsigned int replies(void)
 	return n;
 }
 
-static struct wgsf *wgsf_load(void)
+/* Every peer, by its own key, with Allow rules that admit what flood()
+ * sends, synced as wgsf sync does. */
+static void rules_sync(const struct maps *m)
+{
+	static const char text[] = "[Interface]\nMode = enforce\n[Group *]\n"
+				   "Allow = 2001:db8:ffff::/48 udp/53,123 tcp/443\n";
+	struct wg_device *d = device_new("pps");
+	uint8_t key[WG_KEY_LEN] = {};
+	char err[POLICY_ERR_LEN];
+	struct sync_result res;
+	struct policy pol;
+	struct prefix p;
+	unsigned int i;
+
+	for (i = 0; d && i < peers; i++) {
+		memcpy(key, &i, sizeof(i));
+		p = peer_addr(i);
+		if (peer_add_allowedip(device_peer(d, key), &p))
+			die("%s", "cannot make the device");
+	}
+	if (!d || policy_parse("pps", text, sizeof(text) - 1, &pol, err) ||
+	    sync_device(m, d, &pol, &res) || datapath_set_mode(m->fd[MAP_CONFIG], pol.mode))
+		die("cannot sync the rules: %s", err);
+	policy_free(&pol);
+	device_free(d);
+}
+
+/* wgsf with every peer's address in its tables; with rules, synced. */
+static struct wgsf *wgsf_load(bool rules)
 {
 	struct capacity cap = { .peers = peers + 16, .prefixes = 64, .hosts = peers + 16,
 				.policy_prefixes = 64, .policy_hosts = 64 };
@@ -126,6 +160,10 @@ static struct wgsf *wgsf_load(void)
 	if (!skel)
 		die("cannot load the datapath: %s", strerror(errno));
 	maps_from_skel(skel, &m);
+	if (rules) {
+		rules_sync(&m);
+		return skel;
+	}
 	for (i = 0; i < peers; i++) {
 		p = peer_addr(i);
 		if (allowedip_write(&m, &p, i))
@@ -231,7 +269,7 @@ static unsigned long long filter_off(enum filter f, struct wgsf *skel,
 
 	if (f == TC_EMPTY && hook_detach(tun.dir, st))
 		die("cannot detach: %s", strerror(errno));
-	if (f == TC) {
+	if (f == TC || f == TC_RULES) {
 		n = wgsf_counted(skel);
 		if (hook_detach(tun.dir, st))
 			die("cannot detach: %s", strerror(errno));
@@ -260,7 +298,7 @@ static void filter_on(enum filter f, struct wgsf *skel, struct wgsf_attachment *
 		progs = (struct hook_progs){ { nothing, nothing } };
 		f = TC;
 	}
-	if (f == TC && hook_attach(&progs, MECH_NONE, tun.dir, st))
+	if ((f == TC || f == TC_RULES) && hook_attach(&progs, MECH_NONE, tun.dir, st))
 		die("cannot attach: %s", strerror(errno));
 	if ((f == NFT && nft_on()) || (f == IPSET && ipset_on()))
 		die("cannot set up %s", names[f]);
@@ -286,7 +324,8 @@ static int cmp_double(const void *a, const void *b)
 static double measure(enum filter f, struct wgsf *skel)
 {
 	struct wgsf_attachment st;
-	unsigned long long sent, seen, before = f == TC ? wgsf_counted(skel) : 0;
+	bool ours = f == TC || f == TC_RULES;
+	unsigned long long sent, seen, before = ours ? wgsf_counted(skel) : 0;
 	double pps;
 
 	filter_on(f, skel, &st);
@@ -336,7 +375,7 @@ int main(int argc, char **argv)
 {
 	unsigned int seed = getenv("WGSF_SEED") ? atoi(getenv("WGSF_SEED")) : time(NULL);
 	double v[FILTERS][MAX_ROUNDS];
-	struct wgsf *skel;
+	struct wgsf *skel, *rules;
 	const char *why;
 	unsigned int r, f;
 
@@ -351,12 +390,13 @@ int main(int argc, char **argv)
 	snprintf(name, sizeof(name), "wgsfb%d", getpid());
 	snprintf(set_file, sizeof(set_file), "/tmp/wgsf-pps-%d", getpid());
 	build_ring(seed);
-	skel = wgsf_load();
+	skel = wgsf_load(false);
+	rules = wgsf_load(true);
 	empty = empty_load();
 	for (r = 0; r < rounds; r++)
 		for (f = 0; f < FILTERS; f++)
 			if (have(f))
-				v[f][r] = measure(f, skel);
+				v[f][r] = measure(f, f == TC_RULES ? rules : skel);
 	for (f = 0; f < FILTERS; f++)
 		qsort(v[f], rounds, sizeof(double), cmp_double);
 	for (f = 0; f < FILTERS; f++) {
@@ -368,6 +408,7 @@ int main(int argc, char **argv)
 	}
 	unlink(set_file);
 	wgsf__destroy(skel);
+	wgsf__destroy(rules);
 	bench__destroy(empty);
 	return 0;
 }

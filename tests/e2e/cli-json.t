@@ -91,7 +91,7 @@ t_is "$(jq -c 'keys' "$WORK/log" | sort | uniq -c | awk '$2 != "[\"interface\",\
 	tr '\n' ' ')" '1 ["changes","interface"] 1 ["interface","violation"] ' \
 	"messages, one line of changes, one violation"
 t_is "$(jq -c 'select(.violation) | .violation | del(.peer)' "$WORK/log")" \
-	'{"packets":1,"total":3,"reason":"blocked","source":"192.0.2.12","destination":"192.0.2.1","action":"count"}' \
+	'{"packets":1,"total":3,"reason":"blocked","source":"192.0.2.12","destination":"192.0.2.1","service":"icmp/8","action":"count"}' \
 	"the violation: the key=value line's keys, numbers as numbers"
 t_is "$(tail -1 "$WORK/log")" "{\"interface\":\"$GW_IF\",\"message\":\"watch ended; the program stays attached\"}" \
 	"the last line: the end"

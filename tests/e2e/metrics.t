@@ -107,7 +107,7 @@ wgsf_peer_violation_packets_total wgsf_peer_violation_bytes_total wgsf_peer_last
 wgsf_peer_drop_packets_total wgsf_peer_drop_bytes_total wgsf_peer_reply_packets_total " \
 	"every family, less WireGuard's rejections, which wireguard-go does not show"
 V2="wgsf_peer_violation_packets_total{interface=\"$GW_IF\",public_key=\"$K2\""
-t_is "$(grep -c "^$V2,reason=" "$WORK/http.prom")" 3 "a violation sample per reason"
+t_is "$(grep -c "^$V2,reason=" "$WORK/http.prom")" 4 "a violation sample per reason (source, destination, blocked, service)"
 cp "$WORK/wgsf.prom" "$WORK/before"
 WGSF_FAULT_AT=1 gw_run "$FAULTS" metrics --output "$WORK/wgsf.prom" >/dev/null 2>&1
 t_is "$?" 137 "--output killed after writing, before its rename"
