@@ -159,3 +159,48 @@ restart_gw_wg() {
 		in_ns "${CLIENT_NS[$c]}" wg setconf "${CLIENT_IF[$c]}" <(echo "$cc")
 	done
 }
+
+# Client CLIENT's FIELDs of `wgsf show --json`, on one line.
+client_fields() { # CLIENT FIELD...
+	local key=${CLIENT_PUB[$1]} f list=
+	shift
+	for f; do list+="${list:+, }.$f"; done
+	wgsf_gw show "$GW_IF" --json | jq -r --arg k "$key" ".interfaces[0].peers[] |
+		select(.public_key == \$k) | [$list] | map(tostring) | join(\" \")"
+}
+
+# Two lines of as many numbers, number by number: A plus or minus B.
+fieldwise() { # A +|- B
+	local -a a b d=()
+	local i sign=1
+	[ "$2" = - ] && sign=-1
+	read -ra a <<<"$1"
+	read -ra b <<<"$3"
+	for i in "${!a[@]}"; do d+=($((a[i] + sign * b[i]))); done
+	echo "${d[*]}"
+}
+
+# What COMMAND prints once that is WANT, or after 2 s of trying: for
+# counters still moving as the last packets arrive.
+settles_to() { # WANT COMMAND...
+	local out n=20
+	out=$("${@:2}")
+	while [ "$out" != "$1" ] && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+		out=$("${@:2}")
+	done
+	echo "$out"
+}
+
+# One exchange of TCP or UDP that namespace ASKER opens toward ADDR PORT,
+# served in namespace SERVER (tests/tools/flowprobe); what the asker said
+# ("answered", "no answer"). Done when the server has had the asker's last
+# packet.
+flow_exchange() { # SERVER ASKER tcp|udp ADDR PORT
+	local ready probe=$BUILD_DIR/tests/tools/flowprobe
+	coproc SERVE { in_ns "$1" "$probe" serve "$3" "$4" "$5"; }
+	read -r -t 5 ready <&"${SERVE[0]}"
+	[ "$ready" = ready ] && in_ns "$2" "$probe" ask "$3" "$4" "$5"
+	wait "$SERVE_PID" 2>/dev/null
+}

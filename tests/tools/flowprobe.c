@@ -6,11 +6,14 @@
  *
  * flowprobe serve tcp|udp ADDR PORT: binds ADDR PORT, says "ready", and
  * answers one exchange: a TCP connection's one message written back, then
- * closed; a UDP datagram sent back to its sender. Gives up after 10 s.
+ * closed; a UDP datagram sent back to its sender. Gives up after 10 s. It
+ * exits once the asker's last packet has come: for TCP, the ACK of its FIN.
  *
- * flowprobe ask tcp|udp ADDR PORT: connects (TCP) or sends (UDP) from an
- * ephemeral port, sends one message, and waits a second for it to come
+ * flowprobe ask tcp|udp ADDR PORT [MS]: connects (TCP) or sends (UDP) from
+ * an ephemeral port, sends one message, and waits a second for it to come
  * back: exit 0 and "answered" when it does, else exit 1 and "no answer".
+ * With MS, a TCP connection not made within MS milliseconds is given up:
+ * exit 1 and "no connection, SYNs sent: N", N as the kernel counted them.
  *
  * flowprobe send udp SOURCE SPORT ADDR PORT: one datagram from SOURCE SPORT.
  *
@@ -18,6 +21,7 @@
  * alone, belonging to no connection, from SOURCE SPORT (a raw socket).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +30,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #define MSG "flowprobe"
@@ -82,6 +87,7 @@ static int readable(int fd, int ms)
 static int serve(int tcp, const struct sockaddr_storage *ss, socklen_t len)
 {
 	int fd = sock_for(tcp ? SOCK_STREAM : SOCK_DGRAM, 0, ss, len, 1), c = -1;
+	struct linger linger = { .l_onoff = 1, .l_linger = 10 };
 	struct sockaddr_storage from;
 	socklen_t flen = sizeof(from);
 	char buf[64];
@@ -100,6 +106,10 @@ static int serve(int tcp, const struct sockaddr_storage *ss, socklen_t len)
 		/* the client closes first, so that this side's FIN answers its */
 		if (n > 0 && readable(c, 10000))
 			n = read(c, buf, sizeof(buf)) == 0 ? 1 : -1;
+		/* lingering, the close waits for the ACK of this side's FIN */
+		if (n > 0 && (setsockopt(c, SOL_SOCKET, SO_LINGER, &linger, sizeof(linger)) ||
+			      close(c)))
+			n = -1;
 	} else {
 		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
 		n = n > 0 ? sendto(fd, buf, n, 0, (struct sockaddr *)&from, flen) : -1;
@@ -107,13 +117,42 @@ static int serve(int tcp, const struct sockaddr_storage *ss, socklen_t len)
 	return n > 0 ? 0 : die("exchange");
 }
 
-static int ask(int tcp, const struct sockaddr_storage *ss, socklen_t len)
+/* 0 when fd connects to ss within ms; 1, having said how many SYNs went
+ * out (read before the close, which stops their retransmission), when not. */
+static int connect_within(int fd, const struct sockaddr_storage *ss, socklen_t len, int ms)
 {
-	int fd = sock_for(tcp ? SOCK_STREAM : SOCK_DGRAM, 0, ss, len, 0), got = 0;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	struct tcp_info ti = {};
+	socklen_t tlen = sizeof(ti), elen = sizeof(int);
+	int err = 0;
+
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) ||
+	    (connect(fd, (const struct sockaddr *)ss, len) && errno != EINPROGRESS))
+		return die("connect");
+	if (poll(&p, 1, ms) == 1) {
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) || err)
+			return errno = err, die("connect");
+		return fcntl(fd, F_SETFL, 0) ? die("connect") : 0;
+	}
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen))
+		return die("tcp_info");
+	/* the first SYN and the kernel's retransmissions of it */
+	printf("no connection, SYNs sent: %u\n", 1 + ti.tcpi_total_retrans);
+	close(fd);
+	return 1;
+}
+
+static int ask(int tcp, const struct sockaddr_storage *ss, socklen_t len, int ms)
+{
+	int fd = sock_for(tcp ? SOCK_STREAM : SOCK_DGRAM, 0, ss, len, 0), got = 0, err;
 	char buf[64];
 
-	if (fd < 0 || connect(fd, (const struct sockaddr *)ss, len))
-		return die("connect");
+	if (fd < 0)
+		return die("socket");
+	err = tcp && ms ? connect_within(fd, ss, len, ms)
+			: connect(fd, (const struct sockaddr *)ss, len) ? die("connect") : 0;
+	if (err)
+		return err;
 	if (write(fd, MSG, strlen(MSG)) == (ssize_t)strlen(MSG) && readable(fd, 1000))
 		got = read(fd, buf, sizeof(buf)) == (ssize_t)strlen(MSG);
 	/* TCP: closed from this side, the answer's FIN then comes back */
@@ -199,15 +238,16 @@ int main(int argc, char **argv)
 		return send_one(0, argv + 3);
 	if (argc == 6 && !strcmp(argv[1], "ack"))
 		return send_one(1, argv + 2);
-	tcp = argc == 5 && !strcmp(argv[2], "tcp");
-	len = argc == 5 ? addr_of(argv[3], argv[4], &ss) : 0;
+	tcp = argc >= 5 && !strcmp(argv[2], "tcp");
+	len = argc >= 5 ? addr_of(argv[3], argv[4], &ss) : 0;
 	if (len && (tcp || !strcmp(argv[2], "udp"))) {
-		if (!strcmp(argv[1], "serve"))
+		if (argc == 5 && !strcmp(argv[1], "serve"))
 			return serve(tcp, &ss, len);
-		if (!strcmp(argv[1], "ask"))
-			return ask(tcp, &ss, len);
+		if (argc <= 6 && !strcmp(argv[1], "ask"))
+			return ask(tcp, &ss, len, argc == 6 ? atoi(argv[5]) : 0);
 	}
-	fprintf(stderr, "usage: flowprobe serve|ask tcp|udp ADDR PORT\n"
+	fprintf(stderr, "usage: flowprobe serve tcp|udp ADDR PORT\n"
+			"       flowprobe ask tcp|udp ADDR PORT [MS]\n"
 			"       flowprobe send udp SOURCE SPORT ADDR PORT\n"
 			"       flowprobe ack SOURCE SPORT ADDR PORT\n");
 	return 2;
