@@ -42,13 +42,7 @@ moved() { # BEFORE
 }
 # One exchange that the gateway opens toward the client's PORT, the client
 # serving it: "answered" or "no answer".
-exchange() { # tcp|udp CLIENT-ADDRESS PORT
-	local ready
-	coproc SERVE { in_ns "$CL" "$PROBE" serve "$1" "$2" "$3"; }
-	read -r -t 5 ready <&"${SERVE[0]}"
-	[ "$ready" = ready ] && gw_run "$PROBE" ask "$1" "$2" "$3"
-	wait "$SERVE_PID" 2>/dev/null
-}
+exchange() { flow_exchange "$CL" "$GW_NS" "$@"; } # tcp|udp CLIENT-ADDRESS PORT
 # Waits (2 s at most) for the counters to have moved by WANT since BEFORE;
 # prints what moved.
 settled() { # BEFORE WANT
