@@ -23,7 +23,7 @@ FAULTS=$BUILD_DIR/tests/tools/wgsf-faults
 [ -x "$SEND" ] && [ -x "$FAULTS" ] || t_skip_all "not built (make tests)"
 
 RATE=3000
-COUNT=15000 # 5 s
+COUNT=60000 # 20 s at most: stopped once the syncs are done
 IP_LEN=128  # each datagram's IPv4 packet (tests/tools/udpsend.c)
 
 SINK=192.0.2.99 # a blackhole on the gateway
@@ -88,14 +88,17 @@ stream_start() { # WHAT
 	t_ok "$1: a fresh session" fresh_session
 	wg0=$(wg_rx) hs0=$(handshake)
 	read -r rx0 bytes0 < <(counted)
-	in_ns "${CLIENT_NS[1]}" "$SEND" 192.0.2.11 "$SINK" "$COUNT" "$RATE" >"$work/sent" &
+	# nsenter itself, not in_ns: $! is then udpsend, which SIGUSR1 stops
+	nsenter --net="/var/run/netns/${CLIENT_NS[1]}" "$SEND" 192.0.2.11 "$SINK" "$COUNT" \
+		"$RATE" >"$work/sent" &
 	sender=$!
 	t_ok "$1: the stream is under way" within 20 under_way
 }
 stream_end() { # WHAT
 	local received rx bytes
 	t_ok "$1: the stream ran on through the syncs" kill -0 "$sender"
-	t_ok "$1: the client sent all $COUNT datagrams" wait "$sender"
+	kill -USR1 "$sender"
+	t_ok "$1: the client sent its datagrams until told to stop" wait "$sender"
 	t_ok "$1: the gateway received the last of them" settled
 	received=$(($(wg_rx) - wg0))
 	read -r rx bytes < <(counted)

@@ -6,9 +6,12 @@
  * tests that need a stream of known length under way while something else
  * happens. Each datagram has its own deadline on an absolute clock, so that
  * one sent late does not delay the rest. Prints "sent N"; exit 1 when a
- * datagram could not be sent.
+ * datagram could not be sent. SIGUSR1 stops it early, as told: then it
+ * prints what it sent and exits 0, for a stream as long as something else
+ * takes.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +62,14 @@ static int bound_socket(const struct sockaddr_storage *src, socklen_t len)
 	return fd;
 }
 
+static volatile sig_atomic_t told_to_stop;
+
+static void stop(int sig)
+{
+	(void)sig;
+	told_to_stop = 1;
+}
+
 /* The deadline of datagram i: start + i / rate seconds. */
 static struct timespec deadline(const struct timespec *start, unsigned long i, unsigned long rate)
 {
@@ -88,11 +99,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "udpsend: Unable to bind %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
+	signal(SIGUSR1, stop);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count && !told_to_stop; i++) {
 		t = deadline(&start, i, rate);
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR &&
+		       !told_to_stop)
 			;
+		if (told_to_stop)
+			break;
 		if (sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&dst, dlen) < 0) {
 			fprintf(stderr, "udpsend: Unable to send datagram %lu: %s\n", i + 1,
 				strerror(errno));
@@ -101,5 +116,5 @@ int main(int argc, char **argv)
 	}
 	printf("sent %lu\n", i);
 	close(fd);
-	return i == count ? 0 : 1;
+	return i == count || told_to_stop ? 0 : 1;
 }
