@@ -349,6 +349,7 @@ static __always_inline void record_outgoing(WGSF_CTX *ctx, void *data, void *dat
 	struct wgsf_query q;
 	struct wgsf_l4 l4;
 	struct packet p;
+	const struct wgsf_peer_policy *pol;
 	__u32 zero = 0, *entry, bits;
 
 	cfg = bpf_map_lookup_elem(&config, &zero);
@@ -361,7 +362,7 @@ static __always_inline void record_outgoing(WGSF_CTX *ctx, void *data, void *dat
 		return;
 	bits = *entry;
 	if (!(bits & WGSF_ENTRY_POLICY))
-		bits = wgsf_entry_of_flags(NULL, bits & WGSF_ENTRY_SLOT);
+		bits = wgsf_entry_of_flags(NULL, bits & WGSF_ENTRY_SLOT, &pol);
 	if (!(bits & WGSF_ENTRY_DST))
 		return;
 	parse_l4(ctx, &p, l3_offset, ip_end(&p, pkt_len), &l4);

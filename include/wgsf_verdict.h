@@ -112,11 +112,15 @@ static WGSF_VERDICT_FN __u32 *wgsf_policy_match(void *ctx, int dst, __u32 owner,
 	}
 }
 
-/* The peer's policy as its flags say it, for an entry whose bits do not. */
-static WGSF_VERDICT_FN __u32 wgsf_entry_of_flags(void *ctx, __u32 slot)
+/* The peer's policy as its flags say it, for an entry whose bits do not;
+ * *pol the policy read (NULL: none), for what asks it next. */
+static WGSF_VERDICT_FN __u32 wgsf_entry_of_flags(void *ctx, __u32 slot,
+						  const struct wgsf_peer_policy **pol)
 {
-	const struct wgsf_peer_policy *pol = WGSF_LOOKUP(ctx, peer_policy, &slot);
-	__u32 flags = pol ? pol->flags : 0;
+	__u32 flags;
+
+	*pol = WGSF_LOOKUP(ctx, peer_policy, &slot);
+	flags = *pol ? (*pol)->flags : 0;
 
 	if (flags & WGSF_PEER_BLOCKED)
 		return WGSF_ENTRY_BLOCKED;
@@ -124,19 +128,21 @@ static WGSF_VERDICT_FN __u32 wgsf_entry_of_flags(void *ctx, __u32 slot)
 	       (flags & WGSF_PEER_DST_POLICY ? WGSF_ENTRY_DST : 0);
 }
 
-/* The destination rules' answer for a peer that has some: a reason, -1,
- * or WGSF_REASON_PENDING with v->set to ask. */
-static WGSF_VERDICT_FN int wgsf_destination(void *ctx, __u32 slot, const struct wgsf_query *q,
-					    struct wgsf_verdict *v)
+/* The destination rules' answer for a peer that has some (its policy pol,
+ * NULL: not read yet): a reason, -1, or WGSF_REASON_PENDING with v->set to
+ * ask. */
+static WGSF_VERDICT_FN int wgsf_destination(void *ctx, __u32 slot,
+					    const struct wgsf_peer_policy *pol,
+					    const struct wgsf_query *q, struct wgsf_verdict *v)
 {
-	const struct wgsf_peer_policy *pol;
 	__u32 *set;
 
 	if (!q->dst) {
 		v->dst_unasked = 1;
 		return -1;
 	}
-	pol = WGSF_LOOKUP(ctx, peer_policy, &slot);
+	if (!pol)
+		pol = WGSF_LOOKUP(ctx, peer_policy, &slot);
 	set = pol ? wgsf_policy_match(ctx, 1, pol->ruleset, q->version, q->dst) : 0;
 	if (!set)
 		return WGSF_REASON_DESTINATION;
@@ -153,11 +159,12 @@ static WGSF_VERDICT_FN int wgsf_violation(void *ctx, const struct wgsf_config *c
 					  const struct wgsf_query *q, struct wgsf_verdict *v)
 {
 	__u32 entry = v->entry, slot = entry & WGSF_ENTRY_SLOT;
+	const struct wgsf_peer_policy *pol = NULL;
 
 	if (!cfg->policied)
 		return -1;
 	if (!(entry & WGSF_ENTRY_POLICY)) {
-		entry = wgsf_entry_of_flags(ctx, slot);
+		entry = wgsf_entry_of_flags(ctx, slot, &pol);
 		/* allowed sources that split the entry: ask them */
 		if (!(entry & (WGSF_ENTRY_POLICY | WGSF_ENTRY_BLOCKED)) &&
 		    !wgsf_policy_match(ctx, 0, slot, q->version, q->src))
@@ -169,7 +176,7 @@ static WGSF_VERDICT_FN int wgsf_violation(void *ctx, const struct wgsf_config *c
 		return WGSF_REASON_SOURCE;
 	if (!(entry & WGSF_ENTRY_DST))
 		return -1;
-	return wgsf_destination(ctx, slot, q, v);
+	return wgsf_destination(ctx, slot, pol, q, v);
 }
 
 /* Whether service set v->set admits the upper layer of q (filled). A

@@ -11,15 +11,6 @@
 #include "tables/datapath.h"
 #include "tables/policy_sync.h"
 
-static int by_slot(const void *a, const void *b)
-{
-	const struct table_entry *x = a, *y = b;
-
-	if (x->slot != y->slot)
-		return x->slot < y->slot ? -1 : 1;
-	return prefix_cmp(&x->prefix, &y->prefix);
-}
-
 /* The entries of a slot-sorted table that belong to slot, from *pos on. */
 static const struct table_entry *slice(const struct table_entry *t, size_t n, size_t *pos,
 				       uint32_t slot, size_t *len)
@@ -146,7 +137,7 @@ static int read_view(const char *ifname, struct iface_view *v, bool tables)
 		      policy_table_read(&v->pins.maps, true, &v->rules[1], &v->n_rules[1]) ?:
 		      svc_read(&v->pins.maps, &v->services, &v->n_services);
 		if (!err)
-			sort_array(v->table, v->n_table, sizeof(*v->table), by_slot);
+			sort_array(v->table, v->n_table, sizeof(*v->table), table_entry_owner_cmp);
 	}
 	err = err ?: read_peers(v);
 	if (!err)

@@ -10,6 +10,15 @@ int table_entry_cmp(const void *a, const void *b)
 			  &((const struct table_entry *)b)->prefix);
 }
 
+int table_entry_owner_cmp(const void *a, const void *b)
+{
+	const struct table_entry *x = a, *y = b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return prefix_cmp(&x->prefix, &y->prefix);
+}
+
 int table_push(struct table_entry **v, size_t *n, size_t *cap, const struct table_entry *e)
 {
 	if (*n == *cap) {

@@ -35,6 +35,8 @@ struct table_entry {
 
 /* Total order of entries by prefix. */
 int table_entry_cmp(const void *a, const void *b);
+/* Total order of a policy table's entries: by owner (slot or ruleset), then prefix. */
+int table_entry_owner_cmp(const void *a, const void *b);
 
 /* How one kind of table is diffed: entries in cmp order, the slot their value
  * (allowed IPs) or part of their identity (policy, where cmp looks at it). */

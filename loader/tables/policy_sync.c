@@ -11,16 +11,6 @@
 #include "tables/policy_sync.h"
 #include "tables/rulesets.h"
 
-/* Policy entries are keyed by slot, then prefix. */
-static int by_slot(const void *a, const void *b)
-{
-	const struct table_entry *x = a, *y = b;
-
-	if (x->slot != y->slot)
-		return x->slot < y->slot ? -1 : 1;
-	return prefix_cmp(&x->prefix, &y->prefix);
-}
-
 static int src_write(const struct maps *m, const struct table_entry *e)
 {
 	return policy_prefix_write(m, false, e->slot, &e->prefix, e->bits);
@@ -52,8 +42,8 @@ static enum map_id dst_map(const struct table_entry *e)
 }
 
 static const struct diff_ops ops[2] = {
-	{ by_slot, src_write, src_delete, src_map, NULL },
-	{ by_slot, dst_write, dst_delete, dst_map, NULL },
+	{ table_entry_owner_cmp, src_write, src_delete, src_map, NULL },
+	{ table_entry_owner_cmp, dst_write, dst_delete, dst_map, NULL },
 };
 
 int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, size_t *n)
@@ -75,7 +65,7 @@ int policy_table_read(const struct maps *m, bool dst, struct table_entry **out, 
 		free(v);
 		return err;
 	}
-	sort_array(v, *n, sizeof(*v), by_slot);
+	sort_array(v, *n, sizeof(*v), table_entry_owner_cmp);
 	*out = v;
 	return 0;
 }
@@ -86,7 +76,7 @@ static size_t unique(struct table_entry *v, size_t n)
 	size_t i, kept = 0;
 
 	for (i = 0; i < n; i++)
-		if (!kept || by_slot(&v[kept - 1], &v[i]))
+		if (!kept || table_entry_owner_cmp(&v[kept - 1], &v[i]))
 			v[kept++] = v[i];
 	return kept;
 }
@@ -131,7 +121,7 @@ static int wanted(const struct wg_device *dev, const uint32_t *slot_of,
 		free(v);
 		return err;
 	}
-	sort_array(v, *n, sizeof(*v), by_slot);
+	sort_array(v, *n, sizeof(*v), table_entry_owner_cmp);
 	*out = v;
 	*n = unique(v, *n);
 	return 0;

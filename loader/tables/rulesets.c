@@ -51,15 +51,6 @@ static int rkey_cmp(const void *a, const void *b)
 	return c ?: memcmp(&x->svc, &y->svc, sizeof(x->svc));
 }
 
-static int by_owner(const void *a, const void *b)
-{
-	const struct table_entry *x = a, *y = b;
-
-	if (x->slot != y->slot)
-		return x->slot < y->slot ? -1 : 1;
-	return prefix_cmp(&x->prefix, &y->prefix);
-}
-
 static int set_add(struct builder *b, const void *entries, size_t len, uint32_t id)
 {
 	struct blob *s = blob_add(&b->sets, entries, len, id);
@@ -351,7 +342,7 @@ int rulesets_plan(const struct wg_device *dev, const struct rules_index *ix,
 		rulesets_plan_free(p);
 		return err;
 	}
-	sort_array(p->want, p->nw, sizeof(*p->want), by_owner);
+	sort_array(p->want, p->nw, sizeof(*p->want), table_entry_owner_cmp);
 	sort_array(p->svc_want, p->nsw, sizeof(*p->svc_want), svc_entry_cmp);
 	return 0;
 }
