@@ -184,7 +184,9 @@ static __always_inline const struct wgsf_l4 *upper_of(WGSF_CTX *ctx, const struc
 	return &u->l4;
 }
 
-static __always_inline enum verdict account(struct wgsf_peer_stats *st,
+#include "events.bpf.h"
+
+static __always_inline enum verdict account(__u32 slot, struct wgsf_peer_stats *st,
 					    const struct packet *p, const struct wgsf_l4 *l4,
 					    const struct tally *t, int reason, __u64 now, int enforce)
 {
@@ -205,6 +207,7 @@ static __always_inline enum verdict account(struct wgsf_peer_stats *st,
 	/* after the peer's: a reader that sees the total moved sees the peer's */
 	if (ds)
 		ds->violation_packets += t->packets;
+	event_write(slot, st, ds, p, l4, t->packets, t->bytes, reason, enforce, now);
 	if (!enforce)
 		return VERDICT_PASS;
 	st->drop_packets += t->packets;
@@ -334,7 +337,7 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 		st->reply_packets += t.packets;
 		return VERDICT_PASS;
 	}
-	return account(st, &p, &u.l4, &t, v.reason, now, v.drop);
+	return account(slot, st, &p, &u.l4, &t, v.reason, now, v.drop);
 }
 
 /*

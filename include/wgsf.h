@@ -8,9 +8,10 @@
 #ifndef WGSF_H
 #define WGSF_H
 
+#include <linux/bpf.h>
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 9
+#define WGSF_ABI_VERSION 10
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -185,6 +186,9 @@ struct wgsf_peer_stats {
 	 * flow opened toward it from the gateway's side (flows, below), so
 	 * passed and counted as neither violations nor drops. */
 	__u64 reply_packets;
+	/* Violations written as no event while a reader was there: over the
+	 * peer's event budget (struct wgsf_event_budget). */
+	__u64 event_suppressed;
 };
 
 /*
@@ -206,6 +210,56 @@ struct wgsf_dev_stats {
 	/* Flows the egress program put in the flow table: those not in it now
 	 * were evicted (the datapath removes none). */
 	__u64 flows_created;
+	/* Violations while a reader was there, of every peer: suppressed by
+	 * their peer's event budget (the peer's own counts say whose), and
+	 * lost because the ring buffer had no room for their event. */
+	__u64 event_suppressed;
+	__u64 event_lost;
+};
+
+/*
+ * Denied-packet events (events, a RINGBUF of WGSF_EVENT_RING bytes): one
+ * record for each violation, written only while a reader is there, which
+ * says so by keeping event_reader's one __u64 (CLOCK_MONOTONIC ns) ahead of
+ * now: a reader that dies stops them within WGSF_EVENT_LEASE_NS. A peer
+ * writes at most WGSF_EVENT_RATE events a second, in bursts of up to
+ * WGSF_EVENT_BURST; the violations past that are counted (event_suppressed)
+ * and not written, as are those the ring has no room for (event_lost).
+ * An aggregate (see wgsf_peer_stats) is one event of its packets, and
+ * counts are in packets.
+ */
+#define WGSF_EVENT_RING (256u * 1024)
+#define WGSF_EVENT_RATE 100u
+#define WGSF_EVENT_BURST 100u
+#define WGSF_EVENT_LEASE_NS 3000000000ull
+
+/* wgsf_event.action */
+enum wgsf_action {
+	WGSF_ACTION_COUNTED = 0, /* monitor: passed */
+	WGSF_ACTION_DROPPED = 1,
+};
+
+struct wgsf_event {
+	__u64 time_ns; /* bpf_ktime_get_ns() */
+	__u32 slot;    /* the sender's: peer_slots names its key */
+	__u32 packets;
+	__u32 bytes;   /* IP bytes, as counters count them */
+	__u8 reason;   /* enum wgsf_reason */
+	__u8 action;   /* enum wgsf_action */
+	__u8 proto;    /* the upper-layer protocol */
+	__u8 l4_flags; /* WGSF_L4_*: where set, no ports nor ICMP type */
+	__u16 sport, dport; /* TCP, UDP, SCTP; host order */
+	__u8 icmp_type, icmp_code;
+	__u16 pad;
+	struct wgsf_addr src, dst;
+};
+
+/* A peer's event budget (event_budget, ARRAY by slot), a token bucket as
+ * GCRA keeps one: the time at which its bucket would be full again. */
+struct wgsf_event_budget {
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	__u64 tat;
 };
 
 /*

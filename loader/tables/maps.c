@@ -26,7 +26,8 @@ const char *const map_names[MAP_COUNT] = {
 	[MAP_SRC_HOSTS6] = "src_hosts6",     [MAP_DST_HOSTS4] = "dst_hosts4",
 	[MAP_DST_HOSTS6] = "dst_hosts6",     [MAP_POLICY_TEXT] = "policy_text",
 	[MAP_SENTINEL] = "sentinel",         [MAP_FLOWS] = "flows",
-	[MAP_SERVICES] = "services",
+	[MAP_SERVICES] = "services",         [MAP_EVENTS] = "events",
+	[MAP_EVENT_READER] = "event_reader", [MAP_EVENT_BUDGET] = "event_budget",
 };
 
 /* Where each sized map's max_entries lives in struct capacity. */
@@ -36,6 +37,7 @@ static uint32_t *class_of(struct capacity *cap, enum map_id id)
 	case MAP_PEER_STATS:
 	case MAP_PEER_POLICY:
 	case MAP_PEER_SLOTS:
+	case MAP_EVENT_BUDGET:
 		return &cap->peers;
 	case MAP_ALLOWED_IPS4:
 	case MAP_ALLOWED_IPS6:

@@ -34,6 +34,9 @@ enum map_id {
 	MAP_SENTINEL,    /* the devices attached to, by ifindex (userspace only) */
 	MAP_FLOWS,       /* the flows that replies answer (see wgsf.h) */
 	MAP_SERVICES,    /* the service sets of destination rules (see wgsf.h) */
+	MAP_EVENTS,      /* denied-packet events, and what they need (see wgsf.h) */
+	MAP_EVENT_READER,
+	MAP_EVENT_BUDGET,
 	MAP_COUNT,
 };
 
