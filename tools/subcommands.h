@@ -9,6 +9,7 @@ extern const char orphans_usage[];
 extern const char check_usage[];
 extern const char metrics_usage[];
 extern const char top_usage[];
+extern const char events_usage[];
 
 int attach_main(int argc, const char *argv[]);
 int detach_main(int argc, const char *argv[]);
@@ -20,5 +21,6 @@ int orphans_main(int argc, const char *argv[]);
 int check_main(int argc, const char *argv[]);
 int metrics_main(int argc, const char *argv[]);
 int top_main(int argc, const char *argv[]);
+int events_main(int argc, const char *argv[]);
 
 #endif

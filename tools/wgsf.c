@@ -28,6 +28,8 @@ static const struct subcommand {
 	{ "sync", sync_main, sync_usage, "Re-reads WireGuard and applies the difference" },
 	{ "lookup", lookup_main, lookup_usage,
 	  "Tells which peer owns an address and what wgsf does with it" },
+	{ "events", events_main, events_usage,
+	  "Prints each denied packet as it comes, and what was not printed" },
 	{ "watch", watch_main, watch_usage,
 	  "Keeps syncing an interface in the foreground (for a service)" },
 	{ "detach", detach_main, detach_usage,

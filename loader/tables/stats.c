@@ -44,6 +44,7 @@ static void add_peer(const char *buf, int ncpus, struct wgsf_peer_stats *out)
 		out->drop_packets += c->drop_packets;
 		out->drop_bytes += c->drop_bytes;
 		out->reply_packets += c->reply_packets;
+		out->event_suppressed += c->event_suppressed;
 		for (r = 0; r < WGSF_REASON_COUNT; r++)
 			out->violations[r] += c->violations[r];
 		if (c->last_seen_ns > out->last_seen_ns)
@@ -153,6 +154,8 @@ int stats_read_dev(int fd, struct wgsf_dev_stats *out)
 		out->malformed_packets += c->malformed_packets;
 		out->violation_packets += c->violation_packets;
 		out->flows_created += c->flows_created;
+		out->event_suppressed += c->event_suppressed;
+		out->event_lost += c->event_lost;
 		if (c->last_unknown_ns > out->last_unknown_ns) {
 			out->last_unknown_ns = c->last_unknown_ns;
 			out->last_unknown_src = c->last_unknown_src;
@@ -176,6 +179,9 @@ int stats_clear_peer(const struct maps *m, uint32_t slot, uint32_t prev_cap)
 		err = -errno;
 	if (!err && slot < prev_cap &&
 	    bpf_map_update_elem(m->fd[MAP_PEER_STATS_PREV], &slot, zero, BPF_ANY))
+		err = -errno;
+	/* a new peer's events start with a full budget, not another's */
+	if (!err && bpf_map_update_elem(m->fd[MAP_EVENT_BUDGET], &slot, zero, BPF_ANY))
 		err = -errno;
 	free(zero);
 	return err;
