@@ -8,7 +8,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 # tools/NAME: the systemd units `make install` puts in UNITDIR.
-UNITS := wgsf@.service wgsf-metrics.service
+UNITS := wgsf@.service wgsf-metrics.service wgsf-events@.service
 
 # SANITIZE=1: everything built under ASan and UBSan, into build/sanitize.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

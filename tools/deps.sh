@@ -8,6 +8,7 @@ pkgs_build="$pkgs_build libmicrohttpd-dev" # wgsf metrics --listen
 pkgs_build="$pkgs_build libsodium-dev"     # check: the public key of a PrivateKey
 pkgs_test="$pkgs_build perl iproute2 iputils-ping util-linux jq wireguard-go wireguard-tools"
 pkgs_test="$pkgs_test prometheus curl"     # tests/e2e/metrics.t
+pkgs_test="$pkgs_test fail2ban"            # tests/e2e/events.t: fail2ban-regex
 pkgs_test="$pkgs_test libclang-rt-14-dev"  # the fuzzers: tests/fuzz/
 pkgs_demo="$pkgs_test"
 pkgs_kernel="$pkgs_test qemu-system-x86 busybox-static cpio kmod"

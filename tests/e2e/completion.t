@@ -42,14 +42,14 @@ complete_words() { # WORDS... (the last one may be empty)
 
 lines() { printf '%s\n' "$@" | LC_ALL=C sort; }
 
-t_is "$(complete_words "")" "$(lines attach check detach help lookup metrics orphans show sync top version watch)" \
+t_is "$(complete_words "")" "$(lines attach check detach events help lookup metrics orphans show sync top version watch)" \
 	"subcommands"
 t_is "$(complete_words -)" "$(lines --help --version -v)" "global options"
 t_is "$(complete_words -v s)" "$(lines show sync)" "subcommands after -v"
 for sub in attach watch; do
 	t_is "$(complete_words "$sub" "")" "$(lines "$A" "$B")" "$sub: WireGuard interfaces only"
 done
-for sub in sync detach show top lookup; do
+for sub in sync detach show top events lookup; do
 	t_is "$(complete_words "$sub" "")" "$A" "$sub: the attached interface only"
 done
 t_is "$(complete_words check "")" "$(lines "$B.conf" conf.d gw.policy "$A" "$B")" \

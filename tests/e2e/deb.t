@@ -28,15 +28,20 @@ t_is "$(head -n 1 "$WORK/out")" "build/${DEB##*/}" "the package lands in build/"
 t_is "$(dpkg-deb -f "$DEB" Package Version)" "Package: wgsf
 Version: $VERSION" "package wgsf, the version of the Makefile"
 t_is "$(dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { print $1, $6 }')" \
-	"-rw-r--r-- ./lib/systemd/system/wgsf-metrics.service
+	"-rw-r--r-- ./lib/systemd/system/wgsf-events@.service
+-rw-r--r-- ./lib/systemd/system/wgsf-metrics.service
 -rw-r--r-- ./lib/systemd/system/wgsf@.service
 -rwxr-xr-x ./usr/sbin/wgsf
 -rw-r--r-- ./usr/share/bash-completion/completions/wgsf
 -rw-r--r-- ./usr/share/doc/wgsf/changelog.gz
 -rw-r--r-- ./usr/share/doc/wgsf/copyright
+-rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/action.d/wgsf-block.conf
+-rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/filter.d/wgsf.conf
+-rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/jail.d/wgsf.conf
+-rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/wgsf-block
 -rw-r--r-- ./usr/share/doc/wgsf/examples/wgsf-alerts.yml
 -rw-r--r-- ./usr/share/man/man5/wgsf.policy.5.gz
--rw-r--r-- ./usr/share/man/man8/wgsf.8.gz" "exactly the binary, man pages, completion, unit, docs and the alerting rules"
+-rw-r--r-- ./usr/share/man/man8/wgsf.8.gz" "exactly the binary, man pages, completion, unit, docs, the alerting rules and the fail2ban examples"
 # the packages that hold the libraries the binary is linked against
 linked=$(for lib in $(objdump -p "$WGSF" | awk '/NEEDED/ { print $2 }'); do
 	dpkg -S "*/$lib" 2>/dev/null | sed -n '1s/:.*//p'

@@ -15,7 +15,8 @@ tree() { (cd "$1" && find . -printf '%y %m %p\n' | LC_ALL=C sort); }
 S=$WORK/default
 t_ok "make install DESTDIR=...: exit 0" mk install DESTDIR="$S"
 t_is "$(cd "$S" && find . -type f -printf '%m %p\n' | LC_ALL=C sort)" \
-	"644 ./usr/local/lib/systemd/system/wgsf-metrics.service
+	"644 ./usr/local/lib/systemd/system/wgsf-events@.service
+644 ./usr/local/lib/systemd/system/wgsf-metrics.service
 644 ./usr/local/lib/systemd/system/wgsf@.service
 644 ./usr/local/share/bash-completion/completions/wgsf
 644 ./usr/local/share/man/man5/wgsf.policy.5
@@ -39,7 +40,8 @@ set -- DESTDIR="$S" PREFIX=/usr UNITDIR=/lib/systemd/system MANDIR=/usr/share/ma
 	COMPLETIONDIR=/usr/share/bash-completion/completions
 t_ok "make install with every directory given: exit 0" mk install "$@"
 t_is "$(diff <(echo "$before") <(tree "$S") | sed -n 's/^> //p')" \
-	"f 644 ./lib/systemd/system/wgsf-metrics.service
+	"f 644 ./lib/systemd/system/wgsf-events@.service
+f 644 ./lib/systemd/system/wgsf-metrics.service
 f 644 ./lib/systemd/system/wgsf@.service
 f 644 ./usr/share/bash-completion/completions/wgsf
 f 644 ./usr/share/man/man5/wgsf.policy.5

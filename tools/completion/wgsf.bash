@@ -54,7 +54,7 @@ _wgsf() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-v --help --version" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "show top attach sync lookup watch detach orphans check metrics version help" -- "$cur"))
+			COMPREPLY=($(compgen -W "show top events attach sync lookup watch detach orphans check metrics version help" -- "$cur"))
 		fi
 		return
 	fi
