@@ -263,12 +263,13 @@ static double one_run(struct bpf_program *prog, uint8_t family)
 
 /* RUNS runs of each of the programs (floor, plain, monitor, enforce,
  * monitor preallocated, enforce with Allow rules on every peer, egress with
- * no destination rules and with them), taken in turns, so that the
+ * no destination rules and with them, and every packet a violation, with
+ * nobody reading events and with a reader), taken in turns, so that the
  * machine's drift touches them all alike: the median of each, and the
  * worst ratio of one run's pair (plain over monitor, the lowest; enforce
  * over monitor, and enforce with rules over monitor, the highest), for
  * targets that must hold in every run. */
-#define PROGS 8
+#define PROGS 10
 static void per_packet(struct bpf_program **progs, uint8_t family, double ns[PROGS],
 		       double *plain_low, double *enforce_high, double *rules_high)
 {
@@ -311,6 +312,17 @@ static struct bench *loaded(size_t n, const struct prefix *v, const struct wg_de
 	return b;
 }
 
+/* A reader of b's events that never goes and never reads: every violation
+ * takes the budget's lock, and once the ring is full, finds no room. */
+static void events_read(const struct bench *b)
+{
+	uint64_t forever = UINT64_MAX;
+
+	if (bpf_map_update_elem(bpf_map__fd(b->maps.event_reader), &(uint32_t){ 0 }, &forever,
+				BPF_ANY))
+		die("event reader", errno);
+}
+
 /* The kernel's account of the host-route hashes, per entry of the table. */
 static double host_bytes(const struct bench *b, size_t n)
 {
@@ -323,7 +335,7 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	uint64_t s = seed ^ (n * 4 + family * 2 + mixed);
 	struct prefix *v = table(&s, n, family, mixed);
 	struct wg_device *d = device_of(v, n, slots_for(n));
-	struct bench *mon, *enf, *pre, *dst, *rul;
+	struct bench *mon, *enf, *pre, *dst, *rul, *evt;
 	double ns[PROGS], plain_low, enforce_high, rules_high;
 	struct policy pol, dpol, rpol;
 
@@ -336,10 +348,13 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	pre = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, true);
 	dst = loaded(n, v, d, &dpol, WGSF_MODE_MONITOR, s, false);
 	rul = loaded(n, v, d, &rpol, WGSF_MODE_ENFORCE, s, false);
+	evt = loaded(n, v, d, &dpol, WGSF_MODE_MONITOR, s, false);
+	events_read(evt);
 	per_packet((struct bpf_program *[]){ mon->progs.bench_floor, mon->progs.bench_plain_lpm,
 					    mon->progs.bench_wgsf, enf->progs.bench_wgsf,
 					    pre->progs.bench_wgsf, rul->progs.bench_wgsf,
-					    mon->progs.bench_egress, dst->progs.bench_egress },
+					    mon->progs.bench_egress, dst->progs.bench_egress,
+					    dst->progs.bench_wgsf, evt->progs.bench_wgsf },
 		   family, ns, &plain_low, &enforce_high, &rules_high);
 	printf("{\"bench\":\"packet\",\"family\":%d,\"shape\":\"%s\",\"entries\":%zu,"
 	       "\"peers\":%u,\"seed\":%llu,\"runs\":%d,\"floor_ns\":%.1f,\"plain_lpm_ns\":%.1f,"
@@ -347,10 +362,11 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	       "\"enforce_over_monitor_highest\":%.2f,\"monitor_prealloc_ns\":%.1f,"
 	       "\"host_bytes_per_entry\":%.1f,\"host_prealloc_bytes_per_entry\":%.1f,"
 	       "\"enforce_rules_ns\":%.1f,\"rules_over_monitor_highest\":%.2f,"
-	       "\"egress_idle_ns\":%.1f,\"egress_record_ns\":%.1f}\n",
+	       "\"egress_idle_ns\":%.1f,\"egress_record_ns\":%.1f,\"violation_ns\":%.1f,"
+	       "\"violation_events_ns\":%.1f}\n",
 	       family == AF_INET ? 4 : 6, mixed ? "mixed" : "hosts", n, slots_for(n),
 	       (unsigned long long)seed, RUNS, ns[0], ns[1], ns[2], ns[3], plain_low, enforce_high,
-	       ns[4], host_bytes(mon, n), host_bytes(pre, n), ns[5], rules_high, ns[6], ns[7]);
+	       ns[4], host_bytes(mon, n), host_bytes(pre, n), ns[5], rules_high, ns[6], ns[7], ns[8], ns[9]);
 	fflush(stdout);
 	policy_free(&pol);
 	policy_free(&dpol);
@@ -361,6 +377,7 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	bench__destroy(pre);
 	bench__destroy(dst);
 	bench__destroy(rul);
+	bench__destroy(evt);
 	free(v);
 }
 
