@@ -27,26 +27,7 @@ struct {
 	__type(value, struct wgsf_event_budget);
 } event_budget SEC(".maps");
 
-#define EVENT_INTERVAL_NS (1000000000ull / WGSF_EVENT_RATE)
-
-/* Whether the peer of slot may write an event at now: GCRA, under the
- * lock so that its CPUs together keep to the one budget. */
-static __always_inline int event_admitted(__u32 slot, __u64 now)
-{
-	struct wgsf_event_budget *b = bpf_map_lookup_elem(&event_budget, &slot);
-	__u64 tat;
-	int ok;
-
-	if (!b)
-		return 0;
-	bpf_spin_lock(&b->lock);
-	tat = b->tat > now ? b->tat : now;
-	ok = tat - now <= (WGSF_EVENT_BURST - 1) * EVENT_INTERVAL_NS;
-	if (ok)
-		b->tat = tat + EVENT_INTERVAL_NS;
-	bpf_spin_unlock(&b->lock);
-	return ok;
-}
+#include "budget.bpf.h"
 
 static __always_inline void event_fill(struct wgsf_event *e, const struct packet *p,
 				       const struct wgsf_l4 *l4)
@@ -58,6 +39,7 @@ static __always_inline void event_fill(struct wgsf_event *e, const struct packet
 	e->icmp_type = l4->type;
 	e->icmp_code = l4->code;
 	e->pad = 0;
+	__builtin_memset(e->public_key, 0, sizeof(e->public_key));
 	addr_store(&e->src, p, p->src);
 	addr_store(&e->dst, p, p->dst);
 	__builtin_memset(e->src.pad, 0, sizeof(e->src.pad));
@@ -76,13 +58,17 @@ static __always_inline void event_write(__u32 slot, struct wgsf_peer_stats *st,
 {
 	__u32 zero = 0;
 	__u64 *until = bpf_map_lookup_elem(&event_reader, &zero);
+	struct wgsf_event_budget *b;
 	struct wgsf_event *e;
 	__u64 t;
 
 	if (!until || *until < now)
 		return;
 	t = bpf_ktime_get_ns();
-	if (!event_admitted(slot, t)) {
+	b = bpf_map_lookup_elem(&event_budget, &slot);
+	if (!b)
+		return;
+	if (!budget_take(b, t)) {
 		st->event_suppressed += packets;
 		if (ds)
 			ds->event_suppressed += packets;

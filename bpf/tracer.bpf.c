@@ -15,6 +15,7 @@
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
@@ -22,6 +23,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "wgsf_tracer.h"
+#include "wgsf_verdict.h"
 
 #define CORE __attribute__((preserve_access_index))
 
@@ -38,6 +40,7 @@ struct net_device {
 
 struct sk_buff {
 	char cb[48];
+	unsigned int len;
 	unsigned char *data;
 	__be16 protocol;
 } CORE;
@@ -98,18 +101,84 @@ struct {
 	__type(value, struct wgsf_tracer_abi);
 } tracer_abi SEC(".maps");
 
-/* A rejected packet: its IP length and addresses. */
+/* Each interface's datapath maps for its events: the ring, and the lease
+ * of its reader (see bpf/events.bpf.h), as the loader registered them. */
+struct iface_ring {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, WGSF_EVENT_RING);
+};
+
+struct iface_lease {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, WGSF_TRACER_MAX_IFACES);
+	__type(key, struct wgsf_tracer_iface);
+	__array(values, struct iface_ring);
+} tracer_rings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, WGSF_TRACER_MAX_IFACES);
+	__type(key, struct wgsf_tracer_iface);
+	__array(values, struct iface_lease);
+} tracer_leases SEC(".maps");
+
+/* Entries come only with events: allocated as they come. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, WGSF_TRACER_MAX_PEERS);
+	__type(key, struct wgsf_rejected_key);
+	__type(value, struct wgsf_event_budget);
+} tracer_budget SEC(".maps");
+
+#include "budget.bpf.h"
+
+/* A rejected packet: its IP length, addresses, and upper layer: the
+ * protocol that the IP header names (IPv6 extension headers are not
+ * walked), ports or ICMP type and code where they are there to read
+ * (l4_flags as the datapath's). */
 struct rejected_packet {
 	__u32 len;
 	struct wgsf_addr src;
 	struct wgsf_addr dst;
+	__u8 proto, l4_flags, type, code;
+	__u16 sport, dport;
 };
+
+/* The first four bytes past the IP header, at off, of an skb of len. */
+static __always_inline void read_upper(struct rejected_packet *p, const unsigned char *data,
+				       __u32 off, __u32 len)
+{
+	__u8 b[4] = {};
+	int icmp = p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6;
+
+	if (p->l4_flags || (!icmp && p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
+			    p->proto != IPPROTO_SCTP))
+		return;
+	if (len < off + (icmp ? 2 : 4)) {
+		p->l4_flags = WGSF_L4_SHORT;
+		return;
+	}
+	bpf_probe_read_kernel(b, icmp ? 2 : 4, data + off);
+	p->type = b[0];
+	p->code = b[1];
+	p->sport = b[0] << 8 | b[1];
+	p->dport = b[2] << 8 | b[3];
+}
 
 /* WireGuard has set skb->protocol to IPv4 or IPv6 from the header at
  * skb->data, and checked that the header is there, before asking. */
 static __always_inline void read_packet(struct sk_buff *skb, struct rejected_packet *p)
 {
 	unsigned char *data = BPF_CORE_READ(skb, data);
+	__u32 off;
 
 	if (BPF_CORE_READ(skb, protocol) == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr h = {};
@@ -119,6 +188,8 @@ static __always_inline void read_packet(struct sk_buff *skb, struct rejected_pac
 		__builtin_memcpy(p->src.addr, &h.saddr, 16);
 		__builtin_memcpy(p->dst.addr, &h.daddr, 16);
 		p->src.version = p->dst.version = 6;
+		p->proto = h.nexthdr;
+		off = sizeof(h);
 	} else {
 		struct iphdr h = {};
 
@@ -127,22 +198,29 @@ static __always_inline void read_packet(struct sk_buff *skb, struct rejected_pac
 		__builtin_memcpy(p->src.addr, &h.saddr, 4);
 		__builtin_memcpy(p->dst.addr, &h.daddr, 4);
 		p->src.version = p->dst.version = 4;
+		p->proto = h.protocol;
+		if (h.frag_off & bpf_htons(0x1fff))
+			p->l4_flags = WGSF_L4_FRAGMENT;
+		off = h.ihl * 4;
 	}
+	read_upper(p, data, off, BPF_CORE_READ(skb, len));
 }
 
-static __always_inline struct wgsf_rejected *peer_counters(const struct wgsf_rejected_key *key)
+/* key's value in map, added as zero where it has none. Another CPU may
+ * add it in between: then ours fails, and the lookup finds theirs. When
+ * the map is full, NULL. */
+static __always_inline void *lookup_or_add(void *map, const void *key, const void *zero)
 {
-	struct wgsf_rejected *st = bpf_map_lookup_elem(&tracer_rejected, key);
-	struct wgsf_rejected zero = {};
+	void *v = bpf_map_lookup_elem(map, key);
 
-	if (st)
-		return st;
-	/* Another CPU may add it in between: then ours fails, and the
-	 * lookup finds theirs. When the map is full, NULL: the interface's
-	 * total still counts the packet. */
-	bpf_map_update_elem(&tracer_rejected, key, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&tracer_rejected, key);
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
 }
+
+static const struct wgsf_rejected no_rejected;
+static const struct wgsf_event_budget full_budget;
 
 static __always_inline void count_peer(struct wgsf_rejected *st, const struct rejected_packet *p,
 				       struct wg_peer *owner)
@@ -159,6 +237,59 @@ static __always_inline void count_peer(struct wgsf_rejected *st, const struct re
 		BPF_CORE_READ_INTO(&st->last_owner, owner, handshake.remote_static);
 	else
 		__builtin_memset(st->last_owner, 0, sizeof(st->last_owner));
+}
+
+static __always_inline void event_fill(struct wgsf_event *e, const struct wgsf_rejected_key *key,
+				       const struct rejected_packet *p, __u64 now)
+{
+	__builtin_memset(e, 0, sizeof(*e));
+	e->time_ns = now;
+	e->packets = 1;
+	e->bytes = p->len;
+	e->reason = WGSF_EVENT_REJECTED;
+	e->action = WGSF_ACTION_DROPPED;
+	e->proto = p->proto;
+	e->l4_flags = p->l4_flags;
+	e->sport = p->sport;
+	e->dport = p->dport;
+	e->icmp_type = p->type;
+	e->icmp_code = p->code;
+	e->src = p->src;
+	e->dst = p->dst;
+	__builtin_memcpy(e->public_key, key->public_key, sizeof(e->public_key));
+}
+
+/* The rejected packet's event, while the interface's reader holds its
+ * lease; counted where it is not written (see the datapath's). */
+static __always_inline void event_write(const struct wgsf_rejected_key *key,
+					const struct rejected_packet *p, struct wgsf_rejected *st,
+					struct wgsf_rejected_total *total)
+{
+	void *lease = bpf_map_lookup_elem(&tracer_leases, &key->iface);
+	void *ring = bpf_map_lookup_elem(&tracer_rings, &key->iface);
+	struct wgsf_event_budget *b;
+	struct wgsf_event *e;
+	__u32 zero = 0;
+	__u64 *until, now = bpf_ktime_get_ns();
+
+	until = lease ? bpf_map_lookup_elem(lease, &zero) : NULL;
+	if (!until || *until < now || !ring)
+		return;
+	b = lookup_or_add(&tracer_budget, key, &full_budget);
+	if (!b)
+		return;
+	if (!budget_take(b, now)) {
+		st->event_suppressed++;
+		total->event_suppressed++;
+		return;
+	}
+	e = bpf_ringbuf_reserve(ring, sizeof(*e), 0);
+	if (!e) {
+		total->event_lost++;
+		return;
+	}
+	event_fill(e, key, p, now);
+	bpf_ringbuf_submit(e, 0);
 }
 
 static __always_inline void count(struct sk_buff *skb, struct wg_peer *sender,
@@ -179,12 +310,15 @@ static __always_inline void count(struct sk_buff *skb, struct wg_peer *sender,
 		return;
 	read_packet(skb, &p);
 	BPF_CORE_READ_INTO(&key.public_key, sender, handshake.remote_static);
-	st = peer_counters(&key);
+	/* where the map is full, NULL: the interface's total still counts it */
+	st = lookup_or_add(&tracer_rejected, &key, &no_rejected);
 	if (st)
 		count_peer(st, &p, owner);
 	/* after the peer's: a reader that sees the total moved sees the peer's */
 	total->packets++;
 	total->bytes += p.len;
+	if (st)
+		event_write(&key, &p, st, total);
 }
 
 

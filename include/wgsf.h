@@ -239,12 +239,16 @@ enum wgsf_action {
 	WGSF_ACTION_DROPPED = 1,
 };
 
+/* wgsf_event.reason of a packet that WireGuard itself dropped, its source
+ * outside its sender's allowed IPs: the tracer's (see wgsf_tracer.h). */
+#define WGSF_EVENT_REJECTED 0xffu
+
 struct wgsf_event {
 	__u64 time_ns; /* bpf_ktime_get_ns() */
-	__u32 slot;    /* the sender's: peer_slots names its key */
+	__u32 slot;    /* the sender's: peer_slots names its key (the datapath's) */
 	__u32 packets;
 	__u32 bytes;   /* IP bytes, as counters count them */
-	__u8 reason;   /* enum wgsf_reason */
+	__u8 reason;   /* enum wgsf_reason, or WGSF_EVENT_REJECTED */
 	__u8 action;   /* enum wgsf_action */
 	__u8 proto;    /* the upper-layer protocol */
 	__u8 l4_flags; /* WGSF_L4_*: where set, no ports nor ICMP type */
@@ -252,6 +256,7 @@ struct wgsf_event {
 	__u8 icmp_type, icmp_code;
 	__u16 pad;
 	struct wgsf_addr src, dst;
+	__u8 public_key[32]; /* the sender's where the tracer wrote it, else 0 */
 };
 
 /* A peer's event budget (event_budget, ARRAY by slot), a token bucket as

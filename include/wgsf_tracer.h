@@ -14,7 +14,7 @@
 
 #include "wgsf.h"
 
-#define WGSF_TRACER_ABI_VERSION 1
+#define WGSF_TRACER_ABI_VERSION 2
 
 /* Registered interfaces, host-wide; and peers that had a rejected packet
  * on one of them, over every registered interface. */
@@ -34,6 +34,11 @@ struct wgsf_tracer_iface {
 struct wgsf_rejected_total {
 	__u64 packets;
 	__u64 bytes;
+	/* rejected while a reader of the interface's events was there: of
+	 * every sender, suppressed by its budget, and lost for want of room
+	 * in the ring (see struct wgsf_event) */
+	__u64 event_suppressed;
+	__u64 event_lost;
 };
 
 /* Key of tracer_rejected (PERCPU_HASH): the sending peer, by its public
@@ -60,7 +65,17 @@ struct wgsf_rejected {
 	__u8 last_owner[32];
 	__u32 last_has_owner;
 	__u32 pad;
+	__u64 event_suppressed; /* as the interface's, of this sender */
 };
+
+/*
+ * Denied-packet events of what WireGuard rejected: written, as the
+ * datapath writes its own, into the interface's ring (its events map),
+ * while its reader's lease (its event_reader) holds, at most at the rate
+ * of a budget per sender (tracer_budget, by wgsf_rejected_key). The loader
+ * puts the datapath's two maps in tracer_rings and tracer_leases
+ * (HASH_OF_MAPS, by interface) as it registers the interface.
+ */
 
 /* The one entry of tracer_abi (ARRAY): the layout its maps were made with. */
 struct wgsf_tracer_abi {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * wgsf events [IFACE]: the datapath's record of each violation, a line
+ * wgsf events [IFACE]: the datapath's record of each violation, and the
+ * tracer's of each packet that kernel WireGuard itself rejected, a line
  * each as it comes, until a signal ends it; of every interface attached
- * in this namespace where none is named. The datapath writes events only
+ * in this namespace where none is named. Both write events only
  * while a reader holds a lease on them (wgsf.h), which this renews every
  * second: nobody reading costs nothing, and a reader that dies stops them
  * within the lease. Every second, too, it says how many events each peer's
@@ -24,6 +25,7 @@
 #include "events_print.h"
 #include "subcommands.h"
 #include "tables/stats.h"
+#include "tracer/tracer.h"
 #include "ui_error.h"
 #include "ui_opts.h"
 #include "wait.h"
@@ -44,6 +46,11 @@ struct source {
 	uint64_t lease;        /* the last lease written */
 	int reader_fd;
 	bool present;          /* still attached at this round */
+	/* the same of WireGuard's own rejections (the tracer's), by sender */
+	bool t_counted;
+	uint64_t t_suppressed, t_lost;
+	struct tracer_peer *t_seen;
+	size_t n_t_seen;
 };
 
 struct reader {
@@ -82,7 +89,7 @@ static const char *slot_key(const struct source *s, uint32_t slot, char buf[WG_K
 	return buf;
 }
 
-static struct reader *reading; /* for the ring's callback's */
+static struct reader *reading; /* for the ring's callback */
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -93,7 +100,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(e))
 		return 0;
 	memcpy(&e, data, sizeof(e));
-	events_print_event(s->name, slot_key(s, e.slot, key), &e, reading->mono_to_real);
+	/* the tracer names the sender by its key, the datapath by its slot */
+	if (e.reason == WGSF_EVENT_REJECTED)
+		key_to_base64(key, e.public_key);
+	events_print_event(s->name,
+			   e.reason == WGSF_EVENT_REJECTED ? key : slot_key(s, e.slot, key), &e,
+			   reading->mono_to_real);
 	return 0;
 }
 
@@ -106,6 +118,7 @@ static void source_free(struct source *s)
 	if (s->reader_fd >= 0)
 		close(s->reader_fd);
 	free(s->seen);
+	free(s->t_seen);
 	free(s);
 }
 
@@ -193,6 +206,55 @@ static int counts_round(struct source *s, const struct maps *m)
 	return 0;
 }
 
+static int by_key(const void *a, const void *b)
+{
+	return memcmp(((const struct tracer_peer *)a)->public_key,
+		      ((const struct tracer_peer *)b)->public_key, WG_KEY_LEN);
+}
+
+/* Each sender whose rejections' events were suppressed since the last
+ * round, a line; then v's senders are the ones to compare with. */
+static void senders_round(struct source *s, struct tracer_view *v, uint64_t real_ns)
+{
+	const struct tracer_peer *was;
+	char key[WG_KEY_B64_LEN];
+	uint64_t before;
+	size_t i;
+
+	for (i = 0; s->t_counted && i < v->n_peers; i++) {
+		was = bsearch(&v->peers[i], s->t_seen, s->n_t_seen, sizeof(*was), by_key);
+		before = was ? was->rejected.event_suppressed : 0;
+		if (v->peers[i].rejected.event_suppressed <= before)
+			continue;
+		key_to_base64(key, v->peers[i].public_key);
+		events_print_suppressed(s->name, key, v->peers[i].rejected.event_suppressed - before,
+					real_ns);
+	}
+	free(s->t_seen);
+	s->t_seen = v->peers; /* sorted by key, as tracer_read() gives them */
+	s->n_t_seen = v->n_peers;
+	v->peers = NULL;
+}
+
+/* The same as counts_round() of what the tracer counts, where it traces
+ * the interface (ifindex); where it does not, nothing. */
+static void tracer_round(struct source *s, uint32_t ifindex)
+{
+	uint64_t real_ns = clock_ns(CLOCK_REALTIME);
+	struct tracer_view v;
+
+	if (!ifindex || tracer_read(ifindex, &v))
+		return;
+	if (!s->t_counted || v.total.event_suppressed != s->t_suppressed)
+		senders_round(s, &v, real_ns);
+	if (s->t_counted && v.total.event_lost > s->t_lost)
+		events_print_lost(s->name, v.total.event_lost - s->t_lost, real_ns);
+	s->t_suppressed = v.total.event_suppressed;
+	s->t_lost = v.total.event_lost;
+	s->t_counted = true;
+	tracer_view_free(&v);
+}
+
 /*
  * Renews the lease (or, last, gives it up where it is still ours: another
  * reader's stays), takes the maps as the pins have them now (attached
@@ -224,6 +286,8 @@ static int source_round(struct reader *r, struct source *s, uint64_t lease, bool
 	if (last && r->rb)
 		ring_buffer__consume(r->rb);
 	err = err ?: counts_round(s, &p.maps);
+	if (!err)
+		tracer_round(s, p.cfg.attachment.ifindex);
 	iface_close(&p);
 	s->present = !err;
 	return err;

@@ -100,7 +100,7 @@ void events_print_event(const char *ifname, const char *key, const struct wgsf_e
 	char src[PREFIX_STRLEN], dst[PREFIX_STRLEN];
 
 	field(&l, "peer", key);
-	field(&l, "reason", ui_reason_name(e->reason));
+	field(&l, "reason", e->reason == WGSF_EVENT_REJECTED ? "rejected" : ui_reason_name(e->reason));
 	field(&l, "action", e->action == WGSF_ACTION_DROPPED ? "dropped" : "counted");
 	field(&l, "source", ui_addr(&e->src, src));
 	field(&l, "destination", ui_addr(&e->dst, dst));

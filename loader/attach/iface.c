@@ -300,11 +300,20 @@ static void note_found(const struct session *s, struct iface_result *res)
 static void trace(const struct session *s, struct iface_result *res)
 {
 	uint32_t old = s->attached ? s->cfg.attachment.ifindex : 0;
+	char gen[PATH_MAX];
+	struct maps m;
 	int err;
 
 	if (old && old != (uint32_t)s->dev->ifindex)
 		tracer_disable(old);
-	err = tracer_enable(s->ifname, s->dev->ifindex);
+	/* the maps in force now, which an attach may have made anew */
+	err = pin_current(s->dir, gen) ?: maps_open_pinned(gen, &m);
+	if (!err) {
+		err = tracer_enable(s->ifname, s->dev->ifindex,
+				    &(struct tracer_events){ m.fd[MAP_EVENTS],
+							     m.fd[MAP_EVENT_READER] });
+		maps_close(&m);
+	}
 	res->rejected_visible = !err;
 	if (err)
 		snprintf(res->rejected_why, sizeof(res->rejected_why), "%s", wgsf_error(err));

@@ -29,12 +29,15 @@
 #define SO_NETNS_COOKIE 71 /* Linux 5.14; older libc headers lack it */
 #endif
 
-enum tracer_map { T_IFACES, T_REJECTED, T_ABI, T_MAPS };
+enum tracer_map { T_IFACES, T_REJECTED, T_ABI, T_RINGS, T_LEASES, T_BUDGET, T_MAPS };
 
 static const char *const tracer_map_names[T_MAPS] = {
 	[T_IFACES] = "tracer_ifaces",
 	[T_REJECTED] = "tracer_rejected",
 	[T_ABI] = "tracer_abi",
+	[T_RINGS] = "tracer_rings",
+	[T_LEASES] = "tracer_leases",
+	[T_BUDGET] = "tracer_budget",
 };
 
 #define LINK_NAME "link"
@@ -219,7 +222,11 @@ static int tracer_load(struct pins *t)
 	return err;
 }
 
-static int add_iface(const struct pins *t, const struct wgsf_tracer_iface *key)
+/* Registers the interface, with the datapath's events maps: the ring its
+ * events go to and its reader's lease, replacing those of an earlier
+ * attach; registered already, its counters stay. */
+static int add_iface(const struct pins *t, const struct wgsf_tracer_iface *key,
+		     const struct tracer_events *ev)
 {
 	int ncpus = libbpf_num_possible_cpus(), err = 0;
 	void *zero;
@@ -229,8 +236,9 @@ static int add_iface(const struct pins *t, const struct wgsf_tracer_iface *key)
 	zero = calloc(ncpus, sizeof(struct wgsf_rejected_total));
 	if (!zero)
 		return -ENOMEM;
-	/* registered already: its counters stay */
-	if (bpf_map_update_elem(t->fd[T_IFACES], key, zero, BPF_NOEXIST) && errno != EEXIST)
+	if (bpf_map_update_elem(t->fd[T_RINGS], key, &ev->ring_fd, BPF_ANY) ||
+	    bpf_map_update_elem(t->fd[T_LEASES], key, &ev->lease_fd, BPF_ANY) ||
+	    (bpf_map_update_elem(t->fd[T_IFACES], key, zero, BPF_NOEXIST) && errno != EEXIST))
 		err = -errno;
 	free(zero);
 	if (err == -E2BIG)
@@ -294,7 +302,7 @@ static bool no_ifaces(const struct pins *t)
 	return t->fd[T_IFACES] < 0 || bpf_map_get_next_key(t->fd[T_IFACES], NULL, &key);
 }
 
-int tracer_enable(const char *ifname, int ifindex)
+int tracer_enable(const char *ifname, int ifindex, const struct tracer_events *ev)
 {
 	char why[TRACER_WHY_LEN];
 	struct wgsf_tracer_iface key;
@@ -311,7 +319,7 @@ int tracer_enable(const char *ifname, int ifindex)
 	err = err ?: iface_key(ifindex, &key) ?: tracer_open(&t, true);
 	if (!err && !complete(&t))
 		err = tracer_load(&t);
-	err = err ?: add_iface(&t, &key);
+	err = err ?: add_iface(&t, &key, ev);
 	/* With nothing registered, nothing is left behind. */
 	if (err && t.lock >= 0 && no_ifaces(&t))
 		unpin_all(&t);
@@ -347,20 +355,32 @@ static int keys_beginning(int fd, size_t size, const void *head, size_t len, voi
 	return errno == ENOENT ? 0 : -errno;
 }
 
-static int forget_iface(const struct pins *t, const struct wgsf_tracer_iface *key)
+/* Deletes every entry of a map keyed by a sender that is of the interface. */
+static int forget_senders(int fd, const struct wgsf_tracer_iface *key)
 {
 	struct wgsf_rejected_key *keys = NULL;
 	size_t n = 0, i;
-	int err = t->fd[T_REJECTED] < 0 ? 0 : keys_beginning(t->fd[T_REJECTED], sizeof(*keys), key,
-							      sizeof(*key), (void **)&keys, &n);
+	int err = fd < 0 ? 0 : keys_beginning(fd, sizeof(*keys), key, sizeof(*key),
+					      (void **)&keys, &n);
 
 	for (i = 0; !err && i < n; i++)
-		if (bpf_map_delete_elem(t->fd[T_REJECTED], &keys[i]) && errno != ENOENT)
+		if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
 			err = -errno;
 	free(keys);
-	if (!err && t->fd[T_IFACES] >= 0 && bpf_map_delete_elem(t->fd[T_IFACES], key) &&
-	    errno != ENOENT)
-		err = -errno;
+	return err;
+}
+
+static int forget_iface(const struct pins *t, const struct wgsf_tracer_iface *key)
+{
+	static const enum tracer_map by_iface[] = { T_RINGS, T_LEASES, T_IFACES };
+	int err = forget_senders(t->fd[T_REJECTED], key) ?: forget_senders(t->fd[T_BUDGET], key);
+	size_t i;
+
+	/* the interface's own entry last: it says the interface is registered */
+	for (i = 0; !err && i < sizeof(by_iface) / sizeof(*by_iface); i++)
+		if (t->fd[by_iface[i]] >= 0 && bpf_map_delete_elem(t->fd[by_iface[i]], key) &&
+		    errno != ENOENT)
+			err = -errno;
 	return err;
 }
 
@@ -421,6 +441,7 @@ static int read_peer(int fd, const struct wgsf_rejected_key *key, struct tracer_
 		c = (struct wgsf_rejected *)buf + i;
 		sum->packets += c->packets;
 		sum->bytes += c->bytes;
+		sum->event_suppressed += c->event_suppressed;
 		if (c->last_ns > sum->last_ns) {
 			sum->last_ns = c->last_ns;
 			sum->last_src = c->last_src;
@@ -447,6 +468,8 @@ static int read_total(int fd, const struct wgsf_tracer_iface *key, struct wgsf_r
 		c = (struct wgsf_rejected_total *)buf + i;
 		sum->packets += c->packets;
 		sum->bytes += c->bytes;
+		sum->event_suppressed += c->event_suppressed;
+		sum->event_lost += c->event_lost;
 	}
 	free(buf);
 	return 0;

@@ -35,11 +35,17 @@ enum tracer_visibility {
  * -errno when the interface cannot be looked at. */
 int tracer_status(const char *ifname, int ifindex, char why[TRACER_WHY_LEN]);
 
+/* The datapath's maps that the tracer writes its events with (see
+ * wgsf_tracer.h): its events ring, and its event_reader lease. */
+struct tracer_events {
+	int ring_fd, lease_fd;
+};
+
 /* Loads and attaches the tracer unless it runs, and registers the
- * interface; registered already, its counters are kept. -EOPNOTSUPP when
- * tracer_status() says it cannot see the interface, its line in err.h;
- * else 0 or -errno. A first enable that fails leaves nothing pinned. */
-int tracer_enable(const char *ifname, int ifindex);
+ * interface with ev; registered already, its counters are kept. -EOPNOTSUPP
+ * when tracer_status() says it cannot see the interface, its line in
+ * err.h; else 0 or -errno. A first enable that fails leaves nothing pinned. */
+int tracer_enable(const char *ifname, int ifindex, const struct tracer_events *ev);
 /* Unregisters the interface and drops its counters; with the last one the
  * tracer goes, and the wireguard module can be unloaded again. 0 also when
  * it was not registered. */
