@@ -11,8 +11,10 @@
 # the same seconds are all events. Over the reader's whole run every
 # violation counted is an event or in a suppressed or lost count. With
 # nobody reading, after a reader stopped or after a killed one's lease ran
-# out, violations leave no event for the next reader. The text form, the
-# JSON form's keys, and an interface that is not attached.
+# out, violations leave no event for the next reader. Kernel WireGuard's own
+# rejections are events too (reason rejected). The text form, the JSON
+# form's keys, the fail2ban filter and action over it (contrib/fail2ban),
+# and an interface that is not attached.
 . "$(dirname "$0")/lib.sh"
 require_e2e
 PROBE=$BUILD_DIR/tests/tools/flowprobe
@@ -29,7 +31,8 @@ OTHER=50
 make_gateway || t_skip_all "cannot build the gateway"
 make_client 1 198.51.100.0/24,2001:db8:1::/64 \
 	"198.51.100.10 198.51.100.20 2001:db8:1::10 2001:db8:1::20" &&
-	make_client 2 192.0.2.12/32,2001:db8::12/128 "192.0.2.12 2001:db8::12" &&
+	make_client 2 192.0.2.12/32,2001:db8::12/128 \
+		"192.0.2.12 2001:db8::12 192.0.2.99 2001:db8::99" &&
 	make_client 3 192.0.2.13/32 192.0.2.13 || t_skip_all "cannot build the clients"
 # client 1 reaches 192.0.2.2 and 2001:db8::2 too, which no rule of its holds
 in_ns "${CLIENT_NS[1]}" wg set "${CLIENT_IF[1]}" peer "$GW_PUB" \
@@ -203,6 +206,29 @@ udp 1 2 blocked 2001:db8::12 7108 2001:db8::1 53
 ack 2 2 blocked 192.0.2.12 7108 192.0.2.1 22
 phase_check "enforce" "$before" "$from"
 
+# WireGuard's own rejections: client 2 sends from addresses outside its
+# allowed IPs. Kernel WireGuard drops them, and the tracer writes an event
+# of each into the interface's ring; wireguard-go drops them in its own
+# code, where nothing sees them.
+from=$(wc -l <"$EV")
+in_ns "${CLIENT_NS[2]}" ping -n -q -c 3 -i 0.05 -W 0.1 -s 56 -I 192.0.2.99 192.0.2.1 >/dev/null
+in_ns "${CLIENT_NS[2]}" ping -n -q -c 2 -i 0.05 -W 0.1 -s 56 -I 2001:db8::99 2001:db8::1 >/dev/null
+rejections() {
+	tail -n +$((from + 1)) "$EV" | jq -r 'select(.reason == "rejected") | [.peer, .action,
+		.source, .destination, .protocol, .icmp_type, .icmp_code, .length] | join(" ")' |
+		LC_ALL=C sort | uniq -c | sed 's/^ *//'
+}
+if [ "$WG_IMPL" = kernel ]; then
+	within 30 eval '[ "$(rejections | wc -l)" = 2 ]'
+	t_is "$(rejections)" "2 ${CLIENT_PUB[2]} dropped 2001:db8::99 2001:db8::1 icmpv6 128 0 104
+3 ${CLIENT_PUB[2]} dropped 192.0.2.99 192.0.2.1 icmp 8 0 84" \
+		"kernel WireGuard: each of the 5 packets it rejected an event, reason rejected"
+	t_is "$(client_fields 2 rejected_packets)" 5 "as many as the tracer counted"
+else
+	sleep 0.5
+	t_is "$(rejections)" "" "wireguard-go: its own drops leave no event (not visible)"
+fi
+
 # What COMMAND prints once two reads 0.2 s apart agree (3 s at most).
 steady() { # COMMAND...
 	local a b n=15
@@ -267,8 +293,8 @@ t_ok "flood: all of them in the seconds of client 3's events" \
 
 # Over the reader's run, every violation counted is an event (the datagrams
 # that found it reading aside) or in a suppressed or lost count.
-t_is "$(lines_after "$run_from" '[.[] | select(.peer != $k2 or .source_port != 7300) |
-	.packets // .suppressed // .lost] | add')" \
+t_is "$(lines_after "$run_from" '[.[] | select((.peer != $k2 or .source_port != 7300) and
+	.reason != "rejected") | .packets // .suppressed // .lost] | add')" \
 	"$(($(sum "$after") - $(sum "$run_start")))" \
 	"while the reader ran, each violation was an event, or suppressed or lost"
 
@@ -303,6 +329,10 @@ start_reader "$EV"
 t_ok "a reader of the text form runs" reader_ready "$EV" 7304
 t_is "$(grep -v -F ' source_port=7304 ' "$EV")" "" \
 	"it has no event of the 2 made after the killed reader's lease ran out"
+# the jail's filter (contrib/fail2ban) over this real stream, after
+# client 1's two violations: each event a failure, of the sender's key
+ack 2 1 service 198.51.100.10 7305 192.0.2.1 23 && : >"$WORK/want"
+within 30 eval '[ "$(grep -c reason= "$EV")" -ge 3 ]'
 line=$(head -1 "$EV")
 t_is "${line#time=* }" "interface=$GW_IF peer=${CLIENT_PUB[2]} reason=blocked action=dropped source=192.0.2.12 destination=192.0.2.1 protocol=udp source_port=7304 destination_port=53 length=37 packets=1" \
 	"text: a line's fields after its time, key=value"
@@ -313,6 +343,26 @@ t_ok "text: its time ($stamp) in RFC 3339, UTC, within 10 s of the clock" \
 		((\$t[0:19] + \"Z\" | fromdate) - $(now_ms) / 1000 | fabs) < 10"
 stop_reader TERM "$EV"
 t_is "$STOPPED" "0:" "the text reader ends on SIGTERM: exit 0"
+# fail2ban is not in the kernel lane's guests: its filter is checked here
+if [ "$WG_IMPL" != kernel ]; then
+	t_is "$(fail2ban-regex -r "$EV" "$ROOT/contrib/fail2ban/filter.d/wgsf.conf" |
+		sed -n 's/^Lines: \([0-9]*\) lines, \([0-9]*\) ignored, \([0-9]*\) matched.*/\1 \2 \3/p')" \
+		"3 0 3" "fail2ban-regex: the filter matches each of the 3 events"
+	t_is "$(fail2ban-regex -r --print-all-matched "$EV" "$ROOT/contrib/fail2ban/filter.d/wgsf.conf" |
+		grep -c -F -e "peer=${CLIENT_PUB[1]} " -e "peer=${CLIENT_PUB[2]} ")" 3 \
+		"fail2ban-regex: with the key of each sender"
+	# the jail's action: Block = true for client 1 in the policy, a sync
+	t_ok "the jail's action blocks client 1 through the policy" gw_run sh -c \
+		"sh '$ROOT/contrib/fail2ban/wgsf-block' '$WORK/policy' '${CLIENT_PUB[1]}' true &&
+		'$WGSF' sync '$GW_IF' >/dev/null"
+	t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.10 192.0.2.1 --json | jq -r .reason)" blocked \
+		"client 1 is blocked"
+	t_ok "unbanning unblocks it" gw_run sh -c \
+		"sh '$ROOT/contrib/fail2ban/wgsf-block' '$WORK/policy' '${CLIENT_PUB[1]}' false &&
+		'$WGSF' sync '$GW_IF' >/dev/null"
+	t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.10 192.0.2.1 tcp/22 --json | jq -r .verdict)" pass \
+		"client 1 passes again"
+fi
 
 out=$(wgsf_gw events nosuchif 2>&1)
 t_is "$?:$out" "3:Unable to read the events of nosuchif: nosuchif is not attached (see 'wgsf show')" \
