@@ -121,6 +121,13 @@ static void human_rejected(const struct iface_view *v, const char *address, cons
 	printf("peer %s sent from %s, %s\n", key, address, ui_ago(a->rejected->rejected.last_ns, b));
 }
 
+/* Whether the destination rules found the violation. */
+static bool by_rules(const struct answer *a)
+{
+	return a->reason && (!strcmp(a->reason, ui_reason_name(WGSF_REASON_DESTINATION)) ||
+			     !strcmp(a->reason, ui_reason_name(WGSF_REASON_SERVICE)));
+}
+
 static void print_json(const struct iface_view *v, const struct answer *a)
 {
 	char key[WG_KEY_B64_LEN], buf[PREFIX_STRLEN];
@@ -141,19 +148,14 @@ static void print_json(const struct iface_view *v, const struct answer *a)
 	json_string(&j, "service", a->service);
 	json_bool(&j, "depends_on_service", a->per_service);
 	json_string(&j, "rule", a->rule[0] ? a->rule : NULL);
+	/* the flow table is the datapath's alone: what a reply would do */
+	json_bool(&j, "replies_pass", by_rules(a));
 	if (a->peer)
 		policy_json(&j, v, a->peer);
 	json_string(&j, "mode", ui_mode(v->pins.cfg.mode));
 	json_string(&j, "hook_state", hook_state_name(v->pins.hook));
 	json_rejected(&j, v, a);
 	json_object_end(&j);
-}
-
-/* Whether the destination rules found the violation. */
-static bool by_rules(const struct answer *a)
-{
-	return a->reason && (!strcmp(a->reason, ui_reason_name(WGSF_REASON_DESTINATION)) ||
-			     !strcmp(a->reason, ui_reason_name(WGSF_REASON_SERVICE)));
 }
 
 static void print_violation(const struct iface_view *v, const struct answer *a)

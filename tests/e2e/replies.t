@@ -100,6 +100,9 @@ t_is "$(wgsf_gw lookup "$GW_IF" 192.0.2.11 192.0.2.1 | grep -E '^(verdict|replie
 	"verdict: violation (destination): dropped in enforce mode
 replies: not judged here; a packet that answers a flow opened toward the peer from the gateway's side passes (wgsf.policy(5), Replies)" \
 	"lookup: to the gateway a violation, replies not judged there"
+t_is "$(wgsf_gw lookup "$GW_IF" 192.0.2.11 192.0.2.1 --json | jq -c '[.reason, .replies_pass]'):$(
+	wgsf_gw lookup "$GW_IF" 192.0.2.11 198.51.100.99 --json | jq -c '[.reason, .replies_pass]')" \
+	'["destination",true]:[null,false]' "lookup --json: replies_pass where the destination rules decide"
 t_is "$(gw_run cat /proc/net/nf_conntrack 2>/dev/null | wc -l)" 0 "nothing tracks connections on the gateway"
 round 4 ""
 round 6 ""
