@@ -106,7 +106,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "",
   "### Denied-packet events",
   "",
-  "Every packet a violation (monitor, each peer's AllowedDestinations holding no packet's destination), with nobody reading events (the datapath reads the reader's lease and stops), and with a reader's lease held but nothing read, so that each violation takes its peer's budget lock and, the ring full after its first ~3,000 events, counts itself lost: the worst a flood with a stalled reader costs. A packet that breaks nothing runs no events code at all (monitor above).",
+  "Every packet a violation (monitor, each peer's AllowedDestinations holding no packet's destination), with nobody reading events (the datapath reads the reader's lease and stops), and with a reader's lease held but nothing read, so that each violation takes its peer's budget lock and, the ring full after its first ~2,100 events, counts itself lost: the worst a flood with a stalled reader costs. A packet that breaks nothing runs no events code at all (monitor above).",
   "",
   "| IP | Shape | Entries | Monitor | Violations, nobody reading | Violations, a reader | Reader / nobody |",
   "|---|---|---:|---:|---:|---:|---:|",

@@ -45,8 +45,8 @@ t_is "$(jq -r '.results[] | select(.bench == "tracer") | .skipped' "$J")" \
 t_is "$(grep -c '^## ' "$M")" 8 "the markdown has its eight sections"
 t_ok "the tracer's says why it has no figures" \
 	grep -qx 'Not measured: left out of a quick run, which boots no kernel.' "$M"
-t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 24 \
-	"and a row per per-packet case, in the per-packet table, the L4 parse's and the egress's"
+t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 32 \
+	"and a row per per-packet case, in the per-packet table, the rules', the events' and the egress's"
 t_ok "a quick run says it is one" grep -q 'A quick run (BENCH_QUICK=1)' "$M"
 t_ok "no figure is missing from the tables" bash -c "! grep -q 'null' '$M'"
 t_done
