@@ -163,6 +163,42 @@ struct wgsf_dev_stats world_dev_stats(const struct world *w)
 	return d;
 }
 
+int world_reader(const struct world *w, uint64_t until)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(w->maps.fd[MAP_EVENT_READER], &zero, &until, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+struct capture {
+	struct wgsf_event *ev;
+	size_t max, n;
+};
+
+static int event_copy(void *ctx, void *data, size_t size)
+{
+	struct capture *c = ctx;
+
+	if (c->n < c->max && size == sizeof(*c->ev))
+		memcpy(&c->ev[c->n], data, size);
+	else if (c->n < c->max)
+		memset(&c->ev[c->n], 0xff, sizeof(*c->ev));
+	c->n++;
+	return 0;
+}
+
+long world_events(const struct world *w, struct wgsf_event *ev, size_t max)
+{
+	struct capture c = { ev, max, 0 };
+	struct ring_buffer *rb = ring_buffer__new(w->maps.fd[MAP_EVENTS], event_copy, &c, NULL);
+	int n = rb ? ring_buffer__consume(rb) : -1;
+
+	ring_buffer__free(rb);
+	return n < 0 ? -1 : (long)c.n;
+}
+
 int64_t world_run_ip(int prog, const uint8_t *ip, size_t len, const struct __sk_buff *ctx)
 {
 	struct packet pkt;

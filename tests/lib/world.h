@@ -45,6 +45,13 @@ void world_sleep_ms(long ms);
 /* Slot's counters, and the device's; all ones where they cannot be read. */
 struct wgsf_peer_stats world_peer_stats(const struct world *w, uint32_t slot);
 struct wgsf_dev_stats world_dev_stats(const struct world *w);
+/* A reader of events that keeps event_reader at until (CLOCK_MONOTONIC
+ * ns; 0: none); 0 or -errno. */
+int world_reader(const struct world *w, uint64_t until);
+/* Reads every event that the ring holds, as a reader does (libbpf's
+ * ring_buffer), the first max into ev; how many, or -1. A record of
+ * another size than an event's is all ones there, which no event is. */
+long world_events(const struct world *w, struct wgsf_event *ev, size_t max);
 /* Runs the len bytes of IP at ip through prog, behind an Ethernet header,
  * with ctx as the __sk_buff (NULL: none); its return code, or -errno. */
 int64_t world_run_ip(int prog, const uint8_t *ip, size_t len, const struct __sk_buff *ctx);
