@@ -12,23 +12,17 @@
  * written by the loader's own sync from a policy text its parser reads;
  * every expected count is worked out by hand.
  */
-#include <errno.h>
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <netinet/in.h>
-#include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "l4packet.h"
 #include "packet.h"
-#include "policy/policy.h"
 #include "tables/config.h"
-#include "tables/stats.h"
-#include "tables/sync.h"
 #include "tap.h"
+#include "world.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
 #define PASS ((uint32_t)TC_ACT_UNSPEC)
@@ -119,96 +113,20 @@ static const struct step steps[] = {
  * rules). */
 #define FLOWS_PER_FAMILY 6
 
-struct world {
-	struct wgsf *skel;
-	struct maps maps;
-	int in, out;
-};
-
-static void key_of(enum peer p, uint8_t key[WG_KEY_LEN])
-{
-	memset(key, 0, WG_KEY_LEN);
-	key[0] = 1 + p;
-}
-
-static struct wg_device *device(void)
-{
-	static const char *const aips[] = { "192.0.2.0/25 2001:db8:1::/64",
-					    "203.0.113.0/24 2001:db8:2::/64",
-					    "192.0.2.128/25 2001:db8:3::/64" };
-	struct wg_device *d = device_new("t");
-	uint8_t key[WG_KEY_LEN];
-	char buf[128], *tok, *save;
-	struct wg_peer *peer;
-	struct prefix p;
-	int i;
-
-	for (i = A; d && i <= C; i++) {
-		key_of(i, key);
-		peer = device_peer(d, key);
-		snprintf(buf, sizeof(buf), "%s", aips[i]);
-		for (tok = strtok_r(buf, " ", &save); peer && tok; tok = strtok_r(NULL, " ", &save))
-			if (prefix_parse(tok, &p) || peer_add_allowedip(peer, &p))
-				peer = NULL;
-		if (!peer) {
-			device_free(d);
-			return NULL;
-		}
-	}
-	return d;
-}
-
 #define C_SOURCES "AllowedSources = 192.0.2.128/26, 2001:db8:3::/80\n"
 #define DESTINATIONS "AllowedDestinations = 198.51.100.1/32, 2001:db8:ff::1/128\n"
 
-/* The policy text: rules_a for A, rules_c for C. */
-static int policy_of(const char *rules_a, const char *rules_c, struct policy *pol)
-{
-	char text[1024], ka[WG_KEY_B64_LEN], kc[WG_KEY_B64_LEN], err[POLICY_ERR_LEN];
-	uint8_t key[WG_KEY_LEN];
-	int n;
-
-	key_of(A, key);
-	key_to_base64(ka, key);
-	key_of(C, key);
-	key_to_base64(kc, key);
-	n = snprintf(text, sizeof(text),
-		     "[Interface]\nMode = enforce\n[Peer]\nPublicKey = %s\n%s[Peer]\n"
-		     "PublicKey = %s\n%s",
-		     ka, rules_a, kc, rules_c);
-	if (policy_parse("replies.policy", text, n, pol, err)) {
-		diag("%s", err);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* The datapath, its flows' timeouts timeout_ns (0: its own), synced from
- * the device with a policy giving A rules_a and C rules_c. */
-static int world_load(struct world *w, uint64_t timeout_ns, const char *rules_a,
-		      const char *rules_c)
+ * the peers A, B and C with a policy giving A rules_a and C rules_c. */
+static int load(struct world *w, uint64_t timeout_ns, const char *rules_a, const char *rules_c)
 {
-	struct capacity cap = { .peers = 16, .prefixes = 64, .hosts = 64, .policy_prefixes = 64,
-				.policy_hosts = 64 };
-	struct wg_device *d = device();
-	struct policy pol = { .mode = -1 };
-	struct sync_result res;
-	int i, err = d ? policy_of(rules_a, rules_c, &pol) : -ENOMEM;
+	const struct world_peer peers[] = {
+		[A] = { "192.0.2.0/25 2001:db8:1::/64", rules_a },
+		[B] = { "203.0.113.0/24 2001:db8:2::/64", NULL },
+		[C] = { "192.0.2.128/25 2001:db8:3::/64", rules_c },
+	};
 
-	w->skel = err ? NULL : datapath_open(&cap, L3_OFFSET_ETHERNET);
-	for (i = 0; w->skel && timeout_ns && i < WGSF_FLOW_STATES; i++)
-		w->skel->rodata->flow_timeout_ns[i] = timeout_ns;
-	err = err ?: w->skel ? wgsf__load(w->skel) : -errno;
-	if (!err) {
-		maps_from_skel(w->skel, &w->maps);
-		w->in = bpf_program__fd(w->skel->progs.wgsf_tc);
-		w->out = bpf_program__fd(w->skel->progs.wgsf_egress);
-		err = sync_device(&w->maps, d, &pol, &res) ?:
-		      datapath_set_mode(w->maps.fd[MAP_CONFIG], WGSF_MODE_ENFORCE);
-	}
-	policy_free(&pol);
-	device_free(d);
-	return err;
+	return world_load(w, peers, ARRAY_SIZE(peers), timeout_ns);
 }
 
 static uint8_t icmp_type(enum kind k, bool v4)
@@ -263,25 +181,6 @@ static int error_of(struct l4_spec *s, int fam, const struct step *st,
 	return s->payload_len ? 0 : -1;
 }
 
-/* Runs a packet through prog; its return code, or -errno. */
-static int64_t run(int prog, const struct l4_spec *s)
-{
-	uint8_t ip[PACKET_MAX], frame[PACKET_MAX];
-	struct packet pkt;
-	size_t len = l4_packet(ip, sizeof(ip) - ETH_HLEN, s);
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
-
-	if (!len)
-		return -EMSGSIZE;
-	packet_raw(&pkt, ETH_HLEN, s->src.family == AF_INET ? ETH_P_IP : ETH_P_IPV6, ip, len);
-	memcpy(frame, pkt.data, pkt.len);
-	opts.data_in = frame;
-	opts.data_size_in = pkt.len;
-	if (bpf_prog_test_run_opts(prog, &opts))
-		return -errno;
-	return opts.retval;
-}
-
 /* One step in family fam; whether the program returned what it must. */
 static bool step_run(const struct world *w, int fam, const struct step *st, bool enforce)
 {
@@ -295,7 +194,7 @@ static bool step_run(const struct world *w, int fam, const struct step *st, bool
 		return false;
 	if (st->want == VIOLATION && enforce)
 		want = DROP;
-	got = run(st->out ? w->out : w->in, &s);
+	got = world_run(st->out ? w->out : w->in, &s, NULL);
 	if (got != want)
 		diag("  returned %lld, want %lld", (long long)got, (long long)want);
 	return got == want;
@@ -313,24 +212,6 @@ static uint64_t count(enum peer p, int o)
 	return n;
 }
 
-/* Peer p's counters, its slot found by its key as the sync gave it. */
-static struct wgsf_peer_stats peer_stats(const struct world *w, enum peer p)
-{
-	uint8_t key[WG_KEY_LEN];
-	struct wgsf_peer_stats st;
-	struct wgsf_slot slot;
-	uint32_t i;
-
-	memset(&st, 0xff, sizeof(st));
-	key_of(p, key);
-	for (i = 0; i < 16; i++)
-		if (!bpf_map_lookup_elem(w->maps.fd[MAP_PEER_SLOTS], &i, &slot) && slot.in_use &&
-		    !memcmp(slot.public_key, key, WG_KEY_LEN) &&
-		    stats_read_peer(w->maps.fd[MAP_PEER_STATS], i, &st))
-			memset(&st, 0xff, sizeof(st));
-	return st;
-}
-
 static uint64_t flows_in_table(const struct world *w)
 {
 	struct wgsf_flow_key k, next;
@@ -345,13 +226,6 @@ static uint64_t flows_in_table(const struct world *w)
 	return n;
 }
 
-static uint64_t flows_created(const struct world *w)
-{
-	struct wgsf_dev_stats d;
-
-	return stats_read_dev(w->maps.fd[MAP_DEV_STATS], &d) ? ~0ull : d.flows_created;
-}
-
 /* Every step, in both families; then each peer's counters, exactly. */
 static void sequence(bool enforce)
 {
@@ -361,7 +235,7 @@ static void sequence(bool enforce)
 	size_t i;
 	int fam;
 
-	if (!ok(!world_load(&w, 0, DESTINATIONS, C_SOURCES DESTINATIONS),
+	if (!ok(!load(&w, 0, DESTINATIONS, C_SOURCES DESTINATIONS),
 		"%s: load, and sync a policy with destination rules", mode))
 		return;
 	if (!enforce)
@@ -373,7 +247,7 @@ static void sequence(bool enforce)
 			   steps[i].out ? "sent" : steps[i].want == VIOLATION ? "a violation"
 								  : "passed");
 	for (i = A; i <= C; i++) {
-		st = peer_stats(&w, i);
+		st = world_peer_stats(&w, world_slot(&w, i));
 		ok(st.rx_packets == 2 * count(i, -1) &&
 			   st.reply_packets == 2 * count(i, REPLY) &&
 			   st.violations[WGSF_REASON_DESTINATION] == 2 * count(i, VIOLATION) &&
@@ -385,9 +259,9 @@ static void sequence(bool enforce)
 		   (unsigned long long)(2 * count(i, VIOLATION)),
 		   enforce ? "all dropped" : "none dropped");
 	}
-	is_u64(flows_created(&w), 2 * FLOWS_PER_FAMILY, "%s: flows created", mode);
+	is_u64(world_dev_stats(&w).flows_created, 2 * FLOWS_PER_FAMILY, "%s: flows created", mode);
 	is_u64(flows_in_table(&w), 2 * FLOWS_PER_FAMILY, "%s: flows in the table", mode);
-	wgsf__destroy(w.skel);
+	world_destroy(&w);
 }
 
 /* Without destination rules the egress program records nothing: A with
@@ -402,7 +276,7 @@ static void no_rules(void)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		if (!ok(!world_load(&w, 0, "AllowedSources = 192.0.2.10/32, 2001:db8:1::10/128\n",
+		if (!ok(!load(&w, 0, "AllowedSources = 192.0.2.10/32, 2001:db8:1::10/128\n",
 				    rules_c[i]),
 			"load, and sync a policy where A has allowed sources only, C %s",
 			i ? "too" : "destination rules"))
@@ -410,18 +284,10 @@ static void no_rules(void)
 		ok(!config_read(w.maps.fd[MAP_CONFIG], &cfg) && cfg.dst_rules == !i,
 		   "the config says that %s peer has destination rules", i ? "no" : "a");
 		ok(step_run(&w, 0, &out, true) && step_run(&w, 1, &out, true) &&
-			   flows_created(&w) == 0 && flows_in_table(&w) == 0,
+			   world_dev_stats(&w).flows_created == 0 && flows_in_table(&w) == 0,
 		   "the gateway's UDP to A, without rules, opens no flow");
-		wgsf__destroy(w.skel);
+		world_destroy(&w);
 	}
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec t = { ms / 1000, ms % 1000 * 1000000 };
-
-	while (nanosleep(&t, &t) && errno == EINTR)
-		;
 }
 
 /* Each kind of flow, its timeouts shortened at load: answered while it
@@ -447,28 +313,28 @@ static void expiry(void)
 	struct world w;
 	size_t i;
 
-	if (!ok(!world_load(&w, SHORT_TIMEOUT_NS, DESTINATIONS, C_SOURCES),
+	if (!ok(!load(&w, SHORT_TIMEOUT_NS, DESTINATIONS, C_SOURCES),
 		"load with every flow timeout 1 s"))
 		return;
 	for (i = 0; i < ARRAY_SIZE(open); i++)
 		ok(step_run(&w, 0, &open[i], true), "expiry: the gateway's %s", open[i].what);
 	ok(step_run(&w, 0, &answer[0], true) && step_run(&w, 0, &answer[3], true),
 	   "expiry: at once, %s and %s pass", answer[0].what, answer[3].what);
-	sleep_ms(KEEP_MS);
+	world_sleep_ms(KEEP_MS);
 	ok(step_run(&w, 0, &answer[3], true) && step_run(&w, 0, &open[4], true),
 	   "expiry: 0.4 s on, %s passes, and the gateway sends on the kept UDP flow",
 	   answer[3].what);
-	sleep_ms(KEEP_MS);
+	world_sleep_ms(KEEP_MS);
 	ok(step_run(&w, 0, &answer[3], true) && step_run(&w, 0, &answer[4], true),
 	   "expiry: 0.8 s on, %s and %s pass: kept", answer[3].what, answer[4].what);
-	sleep_ms(IDLE_MS);
+	world_sleep_ms(IDLE_MS);
 	for (i = 0; i < ARRAY_SIZE(answer); i++) {
 		late = answer[i];
 		late.want = VIOLATION;
 		ok(step_run(&w, 0, &late, true), "expiry: 1.5 s idle, %s is a violation",
 		   late.what);
 	}
-	wgsf__destroy(w.skel);
+	world_destroy(&w);
 }
 
 int main(void)
