@@ -27,17 +27,12 @@ struct {
 	__type(value, struct wgsf_event_budget);
 } event_budget SEC(".maps");
 
-#include "budget.bpf.h"
+#include "event_record.bpf.h"
 
 static __always_inline void event_fill(struct wgsf_event *e, const struct packet *p,
 				       const struct wgsf_l4 *l4)
 {
-	e->proto = l4->proto;
-	e->l4_flags = l4->flags;
-	e->sport = l4->sport;
-	e->dport = l4->dport;
-	e->icmp_type = l4->type;
-	e->icmp_code = l4->code;
+	event_upper(e, l4);
 	e->pad = 0;
 	__builtin_memset(e->public_key, 0, sizeof(e->public_key));
 	addr_store(&e->src, p, p->src);

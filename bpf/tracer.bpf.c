@@ -138,7 +138,7 @@ struct {
 	__type(value, struct wgsf_event_budget);
 } tracer_budget SEC(".maps");
 
-#include "budget.bpf.h"
+#include "event_record.bpf.h"
 
 /* A rejected packet: its IP length, addresses, and upper layer: the
  * protocol that the IP header names (IPv6 extension headers are not
@@ -148,29 +148,28 @@ struct rejected_packet {
 	__u32 len;
 	struct wgsf_addr src;
 	struct wgsf_addr dst;
-	__u8 proto, l4_flags, type, code;
-	__u16 sport, dport;
+	struct wgsf_l4 l4; /* proto, flags, ports, type and code */
 };
 
 /* The first four bytes past the IP header, at off, of an skb of len. */
-static __always_inline void read_upper(struct rejected_packet *p, const unsigned char *data,
-				       __u32 off, __u32 len)
+static __always_inline void read_upper(struct wgsf_l4 *l4, const unsigned char *data, __u32 off,
+				       __u32 len)
 {
 	__u8 b[4] = {};
-	int icmp = p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6;
+	int icmp = l4->proto == IPPROTO_ICMP || l4->proto == IPPROTO_ICMPV6;
 
-	if (p->l4_flags || (!icmp && p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
-			    p->proto != IPPROTO_SCTP))
+	if (l4->flags || (!icmp && l4->proto != IPPROTO_TCP && l4->proto != IPPROTO_UDP &&
+			  l4->proto != IPPROTO_SCTP))
 		return;
 	if (len < off + (icmp ? 2 : 4)) {
-		p->l4_flags = WGSF_L4_SHORT;
+		l4->flags = WGSF_L4_SHORT;
 		return;
 	}
 	bpf_probe_read_kernel(b, icmp ? 2 : 4, data + off);
-	p->type = b[0];
-	p->code = b[1];
-	p->sport = b[0] << 8 | b[1];
-	p->dport = b[2] << 8 | b[3];
+	l4->type = b[0];
+	l4->code = b[1];
+	l4->sport = b[0] << 8 | b[1];
+	l4->dport = b[2] << 8 | b[3];
 }
 
 /* WireGuard has set skb->protocol to IPv4 or IPv6 from the header at
@@ -188,7 +187,7 @@ static __always_inline void read_packet(struct sk_buff *skb, struct rejected_pac
 		__builtin_memcpy(p->src.addr, &h.saddr, 16);
 		__builtin_memcpy(p->dst.addr, &h.daddr, 16);
 		p->src.version = p->dst.version = 6;
-		p->proto = h.nexthdr;
+		p->l4.proto = h.nexthdr;
 		off = sizeof(h);
 	} else {
 		struct iphdr h = {};
@@ -198,12 +197,12 @@ static __always_inline void read_packet(struct sk_buff *skb, struct rejected_pac
 		__builtin_memcpy(p->src.addr, &h.saddr, 4);
 		__builtin_memcpy(p->dst.addr, &h.daddr, 4);
 		p->src.version = p->dst.version = 4;
-		p->proto = h.protocol;
+		p->l4.proto = h.protocol;
 		if (h.frag_off & bpf_htons(0x1fff))
-			p->l4_flags = WGSF_L4_FRAGMENT;
+			p->l4.flags = WGSF_L4_FRAGMENT;
 		off = h.ihl * 4;
 	}
-	read_upper(p, data, off, BPF_CORE_READ(skb, len));
+	read_upper(&p->l4, data, off, BPF_CORE_READ(skb, len));
 }
 
 /* key's value in map, added as zero where it has none. Another CPU may
@@ -248,12 +247,7 @@ static __always_inline void event_fill(struct wgsf_event *e, const struct wgsf_r
 	e->bytes = p->len;
 	e->reason = WGSF_EVENT_REJECTED;
 	e->action = WGSF_ACTION_DROPPED;
-	e->proto = p->proto;
-	e->l4_flags = p->l4_flags;
-	e->sport = p->sport;
-	e->dport = p->dport;
-	e->icmp_type = p->type;
-	e->icmp_code = p->code;
+	event_upper(e, &p->l4);
 	e->src = p->src;
 	e->dst = p->dst;
 	__builtin_memcpy(e->public_key, key->public_key, sizeof(e->public_key));
