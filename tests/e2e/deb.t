@@ -38,7 +38,7 @@ t_is "$(dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { print $1, $6 }')" \
 -rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/action.d/wgsf-block.conf
 -rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/filter.d/wgsf.conf
 -rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/jail.d/wgsf.conf
--rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/wgsf-block
+-rwxr-xr-x ./usr/share/doc/wgsf/examples/fail2ban/wgsf-block
 -rw-r--r-- ./usr/share/doc/wgsf/examples/wgsf-alerts.yml
 -rw-r--r-- ./usr/share/man/man5/wgsf.policy.5.gz
 -rw-r--r-- ./usr/share/man/man8/wgsf.8.gz" "exactly the binary, man pages, completion, unit, docs, the alerting rules and the fail2ban examples"
