@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
@@ -31,15 +32,9 @@ static const struct table_entry *slice(const struct table_entry *t, size_t n, si
 static const struct table_entry *owned(const struct table_entry *t, size_t n, uint32_t owner,
 				       size_t *len)
 {
-	size_t lo = 0, hi = n, mid, end;
+	size_t lo = lower_bound_u32(t, n, sizeof(*t), offsetof(struct table_entry, slot), owner),
+	       end;
 
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (t[mid].slot < owner)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (end = lo; end < n && t[end].slot == owner; end++)
 		;
 	*len = owner ? end - lo : 0;
@@ -149,15 +144,10 @@ static int read_view(const char *ifname, struct iface_view *v, bool tables)
 
 const struct svc_entry *view_services(const struct iface_view *v, uint32_t set, size_t *n)
 {
-	size_t lo = 0, hi = v->n_services, mid, end;
+	size_t lo = lower_bound_u32(v->services, v->n_services, sizeof(*v->services),
+				    offsetof(struct svc_entry, set), set),
+	       end;
 
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (v->services[mid].set < set)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (end = lo; end < v->n_services && v->services[end].set == set; end++)
 		;
 	*n = end - lo;

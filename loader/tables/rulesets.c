@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,15 +91,9 @@ static int index_sets(struct builder *b, const struct svc_entry *v, size_t n)
 
 static struct set_ref *set_of(const struct builder *b, uint32_t id)
 {
-	size_t lo = 0, hi = b->n_sets, mid;
+	size_t lo = lower_bound_u32(b->set_by_id, b->n_sets, sizeof(*b->set_by_id),
+				    offsetof(struct set_ref, id), id);
 
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (b->set_by_id[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < b->n_sets && b->set_by_id[lo].id == id ? &b->set_by_id[lo] : NULL;
 }
 
