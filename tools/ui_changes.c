@@ -71,6 +71,10 @@ void ui_print_notes(const struct ui_lines *o, const struct iface_result *r)
 			      "was interrupted): attached again",
 		[HOOK_STALE] = "an interrupted update had left an older program on %s: replaced",
 		[HOOK_RECREATED] = "%s was re-created: attached to the new one",
+		[HOOK_INGRESS_ONLY] = "nothing of wgsf's ran on %s's egress (removed from "
+				      "outside): attached again, so that replies pass again",
+		[HOOK_EGRESS_ONLY] = "nothing of wgsf's ran on %s's ingress (removed from "
+				     "outside): attached again",
 	};
 
 	if (r->found != HOOK_LIVE && r->found < sizeof(found) / sizeof(*found) && found[r->found])

@@ -265,7 +265,9 @@ t_is "$(hook_seen)" "0 ingress-only ingress-only" "the egress program removed: i
 t_is "$(wgsf_gw show "$GW_IF" | grep '^  hook:')" \
 	"  hook: tc ($(tc_mechanism)) on the ingress only: nothing of wgsf's runs on the egress (removed from outside, or an attach was interrupted), where it records the flows that replies answer: replies are judged as any packet; run 'wgsf sync $GW_IF'" \
 	"show says what runs and what does not"
-t_ok "sync" eval 'wgsf_gw sync "$GW_IF" >/dev/null'
+t_is "$(wgsf_gw sync "$GW_IF" | tail -n 1)" \
+	"$GW_IF: nothing of wgsf's ran on $GW_IF's egress (removed from outside): attached again, so that replies pass again" \
+	"sync mends it, and says so"
 t_is "$(hook_seen)" "1 attached attached" "synced: both sides in force again"
 kill "$GW_WG_PID" && wait "$GW_WG_PID" 2>/dev/null
 t_is "$(hook_seen)" "0 interface-gone interface-gone" \
