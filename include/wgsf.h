@@ -260,7 +260,11 @@ struct wgsf_event {
 };
 
 /* A peer's event budget (event_budget, ARRAY by slot), a token bucket as
- * GCRA keeps one: the time at which its bucket would be full again. */
+ * GCRA keeps one: the time at which its bucket would be full again. Not
+ * zeroed when a slot is given to another peer (a syscall per new peer,
+ * a sixth of a full sync's time): that time is at most a second ahead,
+ * so a peer given the slot of one that flooded in its last second may
+ * see its own first events of that second suppressed, and counted. */
 struct wgsf_event_budget {
 	struct bpf_spin_lock lock;
 	__u32 pad;

@@ -180,9 +180,6 @@ int stats_clear_peer(const struct maps *m, uint32_t slot, uint32_t prev_cap)
 	if (!err && slot < prev_cap &&
 	    bpf_map_update_elem(m->fd[MAP_PEER_STATS_PREV], &slot, zero, BPF_ANY))
 		err = -errno;
-	/* a new peer's events start with a full budget, not another's */
-	if (!err && bpf_map_update_elem(m->fd[MAP_EVENT_BUDGET], &slot, zero, BPF_ANY))
-		err = -errno;
 	free(zero);
 	return err;
 }

@@ -19,8 +19,7 @@ int stats_read_peer(int peer_stats_fd, uint32_t slot, struct wgsf_peer_stats *ou
  * cap, into out[slot], by batches. */
 int stats_read_peers(const struct maps *m, uint32_t cap, struct wgsf_peer_stats *out);
 int stats_read_dev(int dev_stats_fd, struct wgsf_dev_stats *out);
-/* Zeroes a slot's counters on every CPU, and its event budget, before the
- * slot is reused: in
+/* Zeroes a slot's counters on every CPU before the slot is reused: in
  * peer_stats, and in peer_stats_prev where the slot is below prev_cap, its
  * capacity (read once by a caller that zeroes many: a syscall costs about
  * as much as the zeroing). */
