@@ -222,13 +222,11 @@ static const struct wgsf_rejected no_rejected;
 static const struct wgsf_event_budget full_budget;
 
 static __always_inline void count_peer(struct wgsf_rejected *st, const struct rejected_packet *p,
-				       struct wg_peer *owner)
+				       struct wg_peer *owner, __u64 now)
 {
 	st->packets++;
 	st->bytes += p->len;
-	/* CLOCK_MONOTONIC as the datapath's stamps, but not its coarse read,
-	 * which tracing programs may not call; on a rare path, no matter. */
-	st->last_ns = bpf_ktime_get_ns();
+	st->last_ns = now;
 	st->last_src = p->src;
 	st->last_dst = p->dst;
 	st->last_has_owner = owner != NULL;
@@ -257,19 +255,19 @@ static __always_inline void event_fill(struct wgsf_event *e, const struct wgsf_r
  * lease; counted where it is not written (see the datapath's). */
 static __always_inline void event_write(const struct wgsf_rejected_key *key,
 					const struct rejected_packet *p, struct wgsf_rejected *st,
-					struct wgsf_rejected_total *total)
+					struct wgsf_rejected_total *total, __u64 now)
 {
-	void *lease = bpf_map_lookup_elem(&tracer_leases, &key->iface);
-	void *ring = bpf_map_lookup_elem(&tracer_rings, &key->iface);
+	void *lease = bpf_map_lookup_elem(&tracer_leases, &key->iface), *ring;
 	struct wgsf_event_budget *b;
 	struct wgsf_event *e;
 	__u32 zero = 0;
-	__u64 *until, now = bpf_ktime_get_ns();
+	__u64 *until;
 
 	until = lease ? bpf_map_lookup_elem(lease, &zero) : NULL;
-	if (!until || *until < now || !ring)
+	if (!until || *until < now)
 		return;
-	b = lookup_or_add(&tracer_budget, key, &full_budget);
+	ring = bpf_map_lookup_elem(&tracer_rings, &key->iface);
+	b = ring ? lookup_or_add(&tracer_budget, key, &full_budget) : NULL;
 	if (!b)
 		return;
 	if (!budget_take(b, now)) {
@@ -299,20 +297,24 @@ static __always_inline void count(struct sk_buff *skb, struct wg_peer *sender,
 	struct wgsf_rejected_total *total = bpf_map_lookup_elem(&tracer_ifaces, &key.iface);
 	struct rejected_packet p = {};
 	struct wgsf_rejected *st;
+	__u64 now;
 
 	if (!total)
 		return;
+	/* CLOCK_MONOTONIC as the datapath's stamps, but not its coarse read,
+	 * which tracing programs may not call; on a rare path, no matter. */
+	now = bpf_ktime_get_ns();
 	read_packet(skb, &p);
 	BPF_CORE_READ_INTO(&key.public_key, sender, handshake.remote_static);
 	/* where the map is full, NULL: the interface's total still counts it */
 	st = lookup_or_add(&tracer_rejected, &key, &no_rejected);
 	if (st)
-		count_peer(st, &p, owner);
+		count_peer(st, &p, owner, now);
 	/* after the peer's: a reader that sees the total moved sees the peer's */
 	total->packets++;
 	total->bytes += p.len;
 	if (st)
-		event_write(&key, &p, st, total);
+		event_write(&key, &p, st, total, now);
 }
 
 

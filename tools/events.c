@@ -255,6 +255,21 @@ static void tracer_round(struct source *s, uint32_t ifindex)
 	tracer_view_free(&v);
 }
 
+/* Writes the lease, until; last, gives it up (0) only where no other
+ * reader has renewed it since. */
+static int lease_write(struct source *s, uint64_t until, bool last)
+{
+	uint32_t zero = 0;
+	uint64_t held;
+
+	if (last && (bpf_map_lookup_elem(s->reader_fd, &zero, &held) || held != s->lease))
+		return 0;
+	if (bpf_map_update_elem(s->reader_fd, &zero, &until, BPF_ANY))
+		return -errno;
+	s->lease = until;
+	return 0;
+}
+
 /*
  * Renews the lease (or, last, gives it up where it is still ours: another
  * reader's stays), takes the maps as the pins have them now (attached
@@ -262,9 +277,8 @@ static void tracer_round(struct source *s, uint32_t ifindex)
  */
 static int source_round(struct reader *r, struct source *s, uint64_t lease, bool last)
 {
-	uint32_t zero = 0, id;
 	struct iface_pins p;
-	uint64_t held = 0;
+	uint32_t id;
 	int err = iface_open(s->name, &p);
 
 	if (err)
@@ -277,12 +291,7 @@ static int source_round(struct reader *r, struct source *s, uint64_t lease, bool
 	}
 	err = err ?: keep_fd(p.maps.fd[MAP_PEER_SLOTS], &s->slots_fd) ?:
 		     keep_fd(p.maps.fd[MAP_EVENT_READER], &s->reader_fd);
-	if (!err && last)
-		lease = !bpf_map_lookup_elem(s->reader_fd, &zero, &held) && held == s->lease
-				? 0 : held;
-	if (!err && bpf_map_update_elem(s->reader_fd, &zero, &lease, BPF_ANY))
-		err = -errno;
-	s->lease = lease;
+	err = err ?: lease_write(s, last ? 0 : lease, last);
 	if (last && r->rb)
 		ring_buffer__consume(r->rb);
 	err = err ?: counts_round(s, &p.maps);
