@@ -185,6 +185,7 @@ static __always_inline const struct wgsf_l4 *upper_of(WGSF_CTX *ctx, const struc
 }
 
 #include "events.bpf.h"
+#include "flowrec.bpf.h"
 
 static __always_inline enum verdict account(__u32 slot, struct wgsf_peer_stats *st,
 					    const struct packet *p, const struct wgsf_l4 *l4,
@@ -319,6 +320,8 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 	st->rx_packets += t.packets;
 	st->rx_bytes += t.bytes;
 	st->last_seen_ns = now;
+	if (flowrec_size)
+		flowrec_count(slot, &p, upper_of(ctx, &p, &u), t.packets, t.bytes, now);
 	if (v.reason == -1)
 		return VERDICT_PASS;
 	upper_of(ctx, &p, &u);

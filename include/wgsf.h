@@ -11,7 +11,7 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 10
+#define WGSF_ABI_VERSION 11
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -215,6 +215,14 @@ struct wgsf_dev_stats {
 	 * lost because the ring buffer had no room for their event. */
 	__u64 event_suppressed;
 	__u64 event_lost;
+	/* Flow records (struct wgsf_flowrec), where they are on: flows that
+	 * newer ones pushed out of the table; packets of a new flow that found
+	 * no room (the table is full only while flows come faster than the
+	 * hand turns: see flowrec); the records of flows pushed out that the
+	 * ring buffer had no room for, while a reader was there. */
+	__u64 flowrec_evicted;
+	__u64 flowrec_untracked;
+	__u64 flowrec_end_lost;
 };
 
 /*
@@ -312,6 +320,75 @@ struct wgsf_flow {
 	__u64 last_ns; /* bpf_ktime_get_coarse_ns() of the last packet that kept it */
 	__u32 state;   /* enum wgsf_flow_state */
 	__u32 fins;    /* WGSF_FLOW_FIN_* */
+};
+
+/*
+ * Flow records (opt-in: wgsf attach --flows=SIZE): what each peer sends,
+ * flow by flow, as ingress sees it: flowrec, a HASH of at most SIZE flows
+ * (and WGSF_FLOWREC_SLACK more, for CPUs that place flows at once), and
+ * flowrec_order, an ARRAY of SIZE places around which a clock hand
+ * (flowrec_hand) turns: a new flow takes the place under the hand, and
+ * the flow that held it is evicted, unless a packet came for it since the
+ * hand last passed (hit): then the hand clears that and moves on, up to
+ * WGSF_FLOWREC_CHANCES places (an LRU's approximation, as a page cache
+ * keeps one). SIZE 1 (both maps' size): flows are off, and the program
+ * has no flow code (a load-time constant).
+ *
+ * A flow: the sender's slot, IP version, protocol, source, destination,
+ * and the ports (TCP, UDP, SCTP) or ICMP type and code, as the packet has
+ * them (l4_flags as the parse found them: a non-first fragment has no
+ * ports, and is a flow of its own). Times are bpf_ktime_get_coarse_ns().
+ * A flow ends when it is evicted (the datapath writes a struct
+ * wgsf_flow_end to the events ring, while a reader is there) or when the
+ * reader finds it idle, and takes it out.
+ */
+#define WGSF_FLOWREC_DEFAULT 16384u
+#define WGSF_FLOWREC_MIN 16u
+#define WGSF_FLOWREC_MAX 1048576u
+#define WGSF_FLOWREC_SLACK 256u
+#define WGSF_FLOWREC_CHANCES 4
+
+struct wgsf_flowrec_key {
+	__u32 slot;
+	__u8 version; /* 4 or 6 */
+	__u8 proto;
+	__u8 l4_flags; /* WGSF_L4_*: where set, no ports nor ICMP type */
+	__u8 icmp_type;
+	__u16 sport, dport; /* TCP, UDP, SCTP; host order */
+	__u8 icmp_code;
+	__u8 pad[3];
+	__u8 src[16]; /* IPv4 in the first 4 bytes */
+	__u8 dst[16];
+};
+
+struct wgsf_flowrec {
+	__u64 packets; /* as counters count them (wgsf_peer_stats) */
+	__u64 bytes;
+	__u64 first_ns;
+	__u64 last_ns;
+	__u32 pos; /* its place in flowrec_order */
+	__u32 hit; /* a packet came since the hand passed it */
+};
+
+struct wgsf_flowrec_hand {
+	struct bpf_spin_lock lock;
+	__u32 next; /* the place a new flow takes */
+};
+
+/* wgsf_flow_end.why */
+enum wgsf_flow_end_why {
+	WGSF_FLOW_END_EVICTED = 1, /* a newer flow took its place */
+	WGSF_FLOW_END_IDLE = 2,    /* the reader found it idle (userspace only) */
+};
+
+/* A record in the events ring (beside struct wgsf_event, told apart by
+ * its size): a flow that ended, with what it counted. */
+struct wgsf_flow_end {
+	__u64 time_ns; /* bpf_ktime_get_ns() */
+	__u32 why;     /* enum wgsf_flow_end_why */
+	__u32 pad;
+	struct wgsf_flowrec_key key;
+	struct wgsf_flowrec rec;
 };
 
 /*

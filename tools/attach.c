@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "attach/iface.h"
@@ -11,7 +13,8 @@
 #include "ui_text.h"
 
 const char attach_usage[] =
-	"IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--json]";
+	"IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--flows[=SIZE|off]] "
+	"[--json]";
 
 static int parse_choice(const char *what, const char *v, const char *a, const char *b)
 {
@@ -35,6 +38,29 @@ static int check_hook(const char *ifname, const char *hook)
 	return ui_usage_error("Invalid hook: '%s' (tc)", hook);
 }
 
+/* --flows: the default table, SIZE flows, or off (iface_opts.flows). */
+static int parse_flows(const char *v, long *flows)
+{
+	char *end;
+
+	if (!v)
+		return 0;
+	if (!*v) {
+		*flows = WGSF_FLOWREC_DEFAULT;
+		return 0;
+	}
+	if (!strcmp(v, "off")) {
+		*flows = IFACE_FLOWS_OFF;
+		return 0;
+	}
+	errno = 0;
+	*flows = strtol(v, &end, 10);
+	if (errno || *end || end == v || *flows < WGSF_FLOWREC_MIN || *flows > WGSF_FLOWREC_MAX)
+		return ui_usage_error("Invalid flow table size: '%s' (%u to %u flows, or off)", v,
+				      WGSF_FLOWREC_MIN, WGSF_FLOWREC_MAX);
+	return 0;
+}
+
 static void print_json(const char *ifname, const struct iface_result *r)
 {
 	struct json j = { .f = stdout };
@@ -48,6 +74,10 @@ static void print_json(const char *ifname, const struct iface_result *r)
 	json_string(&j, "mechanism", hook_mech_name(r->cfg.attachment.mech));
 	json_string(&j, "mode", ui_mode(r->cfg.mode));
 	json_string(&j, "policy_file", r->cfg.policy[0] ? r->cfg.policy : NULL);
+	if (r->flows)
+		json_u64(&j, "flow_table", r->flows);
+	else
+		json_string(&j, "flow_table", NULL);
 	ui_json_changes(&j, &r->sync);
 	json_array_begin(&j, "notes");
 	ui_print_applied(&o, r);
@@ -71,15 +101,18 @@ static void print_human(const char *ifname, const struct iface_result *r)
 
 int attach_main(int argc, const char *argv[])
 {
-	const char *hook = NULL, *mode = NULL, *policy = NULL, *ifname;
-	const struct ui_opt opts[] = { { "--hook", true, &hook }, { "--mode", true, &mode },
-				       { "--policy", true, &policy } };
-	const struct ui_command c = { "attach", attach_usage, opts, 3, 1, 1, UI_NEEDS_BPF_NET };
+	const char *hook = NULL, *mode = NULL, *policy = NULL, *flows = NULL, *ifname;
+	const struct ui_opt opts[] = { { "--hook", UI_VALUE, &hook },
+				       { "--mode", UI_VALUE, &mode },
+				       { "--policy", UI_VALUE, &policy },
+				       { "--flows", UI_VALUE_OPTIONAL, &flows } };
+	const struct ui_command c = { "attach", attach_usage, opts, 4, 1, 1, UI_NEEDS_BPF_NET };
 	struct iface_opts o = { .mode = -1, .force_mech = MECH_NONE, .warn = ui_warn };
 	struct iface_result r;
 	int err;
 
-	err = ui_iface_command(&c, argc, argv, &ifname) ?: check_hook(ifname, hook);
+	err = ui_iface_command(&c, argc, argv, &ifname) ?: check_hook(ifname, hook) ?:
+	      parse_flows(flows, &o.flows);
 	if (err)
 		return err;
 	o.policy = policy;

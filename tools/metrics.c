@@ -183,7 +183,8 @@ static int serve(const char *listen)
 int metrics_main(int argc, const char *argv[])
 {
 	const char *path = NULL, *listen = NULL;
-	const struct ui_opt opts[] = { { "--output", true, &path }, { "--listen", true, &listen } };
+	const struct ui_opt opts[] = { { "--output", UI_VALUE, &path },
+				       { "--listen", UI_VALUE, &listen } };
 	const struct ui_command c = { "metrics", metrics_usage, opts, 2, 0, 0, UI_NEEDS_BPF };
 	int err = ui_parse(&c, argc, argv, NULL);
 

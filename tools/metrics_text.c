@@ -50,6 +50,9 @@ static const struct family {
 	  "Flows the egress program recorded for replies (README, Replies); the flow table holds "
 	  "16384, the least recently used goes first", IFACE_STAT,
 	  offsetof(struct wgsf_dev_stats, flows_created) },
+	{ "wgsf_interface_flow_records_evicted_total", "counter",
+	  "Flow records (wgsf attach --flows) that newer flows pushed out of the table",
+	  IFACE_STAT, offsetof(struct wgsf_dev_stats, flowrec_evicted) },
 	{ "wgsf_interface_rejected_unknown_packets_total", "counter",
 	  "Packets WireGuard itself rejected from senders wgsf's tables lack", IFACE_REJECTED, 0 },
 	{ "wgsf_peer_receive_packets_total", "counter", "Packets received from the peer",

@@ -143,7 +143,7 @@ static void human_orphans(const struct orphans *o)
 int orphans_main(int argc, const char *argv[])
 {
 	const char *remove = NULL;
-	const struct ui_opt opts[] = { { "--remove", false, &remove } };
+	const struct ui_opt opts[] = { { "--remove", UI_FLAG, &remove } };
 	const struct ui_command c = { "orphans", orphans_usage, opts, 1, 0, 0, UI_NEEDS_BPF };
 	struct orphans o;
 	size_t i;

@@ -135,6 +135,11 @@ static void json_iface(struct json *j, const struct iface_view *v)
 	json_string(j, "last_unknown_source", ui_addr(&v->dev.last_unknown_src, buf));
 	json_u64(j, "malformed_packets", v->dev.malformed_packets);
 	json_u64(j, "flows_created", v->dev.flows_created);
+	if (iface_flows(&v->pins.maps))
+		json_u64(j, "flow_table", iface_flows(&v->pins.maps));
+	else
+		json_string(j, "flow_table", NULL);
+	json_u64(j, "flow_records_evicted", v->dev.flowrec_evicted);
 	json_bool(j, "rejected_visible", v->rejected_visible);
 	if (v->rejected_visible)
 		json_u64(j, "rejected_unknown_packets", v->rejected_unknown_packets);
@@ -286,6 +291,12 @@ static void human_iface(const struct iface_view *v)
 	printf("\n");
 	ui_label("  ", "malformed");
 	printf("%llu packets\n", (unsigned long long)v->dev.malformed_packets);
+	if (iface_flows(&v->pins.maps)) {
+		ui_label("  ", "flow records");
+		printf("on, %u flows at most, %llu evicted ('wgsf flows %s')\n",
+		       iface_flows(&v->pins.maps),
+		       (unsigned long long)v->dev.flowrec_evicted, name);
+	}
 	if (!v->rejected_visible) {
 		ui_label("  ", "rejected by WireGuard");
 		printf("not visible (%s)\n", v->rejected_why);

@@ -127,8 +127,8 @@ static int run_rounds(struct top_view *v, struct waiter *w, int keys)
 static int parse(int argc, const char *argv[], struct top_view *v)
 {
 	const char *interval = NULL, *sort = NULL;
-	const struct ui_opt opts[] = { { "--interval", true, &interval },
-				       { "--sort", true, &sort } };
+	const struct ui_opt opts[] = { { "--interval", UI_VALUE, &interval },
+				       { "--sort", UI_VALUE, &sort } };
 	const struct ui_command c = { "top", top_usage, opts, 2, 0, 1, UI_NEEDS_BPF };
 	int column, err = ui_parse(&c, argc, argv, &v->ifname) ?:
 		  (v->ifname ? ui_check_ifname(v->ifname) : 0) ?:

@@ -111,8 +111,25 @@ static void print_policy_change(const struct ui_lines *o, const struct iface_res
 			"last read)", ui_policy_name(&r->cfg));
 }
 
+/* Only attach's --flows changes the flow records' table: a new one starts
+ * empty (carry.h). */
+static void print_flows_change(const struct ui_lines *o, const struct iface_result *r)
+{
+	char was[32] = "off", now[32] = "off";
+
+	if (r->was_flows == r->flows)
+		return;
+	if (r->was_flows)
+		snprintf(was, sizeof(was), "%u flows", r->was_flows);
+	if (r->flows)
+		snprintf(now, sizeof(now), "%u flows", r->flows);
+	ui_line(o, "flow records %s -> %s (--flows%s)%s", was, now, r->flows ? "" : "=off",
+		r->was_flows && r->flows ? ": the new table starts empty" : "");
+}
+
 void ui_print_applied(const struct ui_lines *o, const struct iface_result *r)
 {
+	print_flows_change(o, r);
 	if (!r->was_attached)
 		return;
 	/* the policy first: its Mode line may be what changed the mode */

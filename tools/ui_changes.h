@@ -34,8 +34,8 @@ struct iface_result;
  * grew. */
 void ui_print_notes(const struct ui_lines *o, const struct iface_result *r);
 /* What a command changed in force, one line each, old -> new and what
- * caused it: the mode, the policy file or its text. Nothing on a first
- * attach, whose first line says it all. */
+ * caused it: the mode, the policy file or its text, the flow records'
+ * table. Nothing on a first attach but flows turned on. */
 void ui_print_applied(const struct ui_lines *o, const struct iface_result *r);
 /* Where WireGuard's own rejections are not visible, one line that says why. */
 void ui_print_rejected_note(const struct ui_lines *o, const struct iface_result *r);

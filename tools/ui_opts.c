@@ -40,7 +40,7 @@ bool ui_wants_json(int argc, const char *argv[], const struct ui_opt *opts, size
 			return true;
 		/* the value of an option is not one */
 		o = is_option(argv[i]) ? opt_of(opts, nopts, argv[i]) : NULL;
-		if (o && o->takes_value && !strchr(argv[i], '='))
+		if (o && o->takes == UI_VALUE && !strchr(argv[i], '='))
 			i++;
 	}
 	return false;
@@ -64,11 +64,13 @@ static int option(const struct ui_command *c, int argc, const char *argv[], int 
 
 	if (!strcmp(arg, "--json"))
 		return 0;
-	if (!o || (eq && !o->takes_value))
+	if (!o || (eq && o->takes == UI_FLAG))
 		return ui_usage_error("Invalid option: '%s' (usage: %s %s %s)", arg, PROG_NAME,
 				      c->name, c->usage);
-	if (!o->takes_value)
-		*o->value = "";
+	if (o->takes == UI_VALUE_OPTIONAL && eq && !eq[1])
+		return ui_usage_error("Option %s needs a value after '='", o->name);
+	if (o->takes != UI_VALUE)
+		*o->value = eq ? eq + 1 : "";
 	else if (eq)
 		*o->value = eq + 1;
 	else if (*i + 1 < argc)

@@ -8,11 +8,19 @@
 
 #include "ui_privilege.h"
 
-/* Options of the form --name VALUE or --name=VALUE, and positional args. */
+/* What an option takes: nothing (a flag), a value (--name VALUE or
+ * --name=VALUE), or a value it may go without (only as --name=VALUE). */
+enum ui_takes {
+	UI_FLAG,
+	UI_VALUE,
+	UI_VALUE_OPTIONAL,
+};
+
+/* Options, and positional args. */
 struct ui_opt {
 	const char *name;     /* "--hook" */
-	bool takes_value;
-	const char **value;   /* set to the value, or to "" for a flag */
+	enum ui_takes takes;
+	const char **value;   /* set to the value, or to "" where there is none */
 };
 
 /* What a subcommand takes. Every one takes --json besides its opts, and

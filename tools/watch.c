@@ -200,7 +200,7 @@ int watch_main(int argc, const char *argv[])
 {
 	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
 	const char *interval = NULL;
-	const struct ui_opt opts[] = { { "--interval", true, &interval } };
+	const struct ui_opt opts[] = { { "--interval", UI_VALUE, &interval } };
 	const struct ui_command c = { "watch", watch_usage, opts, 1, 1, 1, UI_NEEDS_BPF_NET };
 	struct iface_opts keep = { .mode = -1, .warn = ui_warn };
 	struct seen seen = {};

@@ -87,7 +87,22 @@ static int need_for(const struct session *s, struct capacity *need)
 	return err;
 }
 
-static int capacity_for(const struct session *s, struct capacity *cap)
+uint32_t iface_flows(const struct maps *m)
+{
+	uint32_t n = map_capacity(m->fd[MAP_FLOWREC_ORDER]);
+
+	return n > 1 ? n : 0;
+}
+
+/* The flow table a command leaves: the option's, else the one in force. */
+static uint32_t flows_for(const struct session *s, long option)
+{
+	if (option)
+		return option == IFACE_FLOWS_OFF ? 0 : option;
+	return s->attached ? iface_flows(&s->old) : 0;
+}
+
+static int capacity_for(const struct session *s, long flows, struct capacity *cap)
 {
 	struct capacity need;
 	int err = need_for(s, &need);
@@ -105,6 +120,7 @@ static int capacity_for(const struct session *s, struct capacity *cap)
 	cap->policy_prefixes = fit(need.policy_prefixes, old_capacity(s, MAP_SRC_POLICY4),
 				   WGSF_MAX_PREFIXES);
 	cap->policy_hosts = fit(need.policy_hosts, old_capacity(s, MAP_SRC_HOSTS4), 256);
+	cap->flows = flows_for(s, flows);
 	return 0;
 }
 
@@ -250,7 +266,7 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	struct wgsf *skel;
 	bool replace;
 	struct maps m;
-	int err = capacity_for(s, &cap) ?: switch_before_growth(s, &cap, res->found);
+	int err = capacity_for(s, o->flows, &cap) ?: switch_before_growth(s, &cap, res->found);
 
 	skel = err ? NULL : load(s, &cap, &m);
 	if (!skel)
@@ -278,6 +294,7 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 		      hook(s, gen, &progs, o->force_mech, replace, &r);
 	want.attachment = r.cfg.attachment;
 	err = err ?: finish(s, &m, &want, res);
+	res->flows = iface_flows(&m);
 	if (!err) {
 		hook_sweep(s->dev->ifindex, gen);
 		pin_sweep(s->dir);
@@ -292,6 +309,7 @@ static void note_found(const struct session *s, struct iface_result *res)
 	res->completed = s->cfg.unfinished;
 	res->was = s->cfg;
 	res->was_attached = s->attached;
+	res->was_flows = res->flows = s->attached ? iface_flows(&s->old) : 0;
 }
 
 /* The tracer follows the interface where it can see WireGuard's own

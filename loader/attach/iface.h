@@ -23,12 +23,17 @@
 #include "tables/sync.h"
 #include "tracer/tracer.h"
 
+#define IFACE_FLOWS_OFF (-1L)
+
 struct iface_opts {
 	int mode;                  /* enum wgsf_mode, or -1: the policy's, else keep */
 	/* a policy file, "none" to drop the one in force, or NULL: the one in
 	 * force, read anew */
 	const char *policy;
 	enum hook_mech force_mech; /* MECH_NONE: the best the kernel has */
+	/* flow records' table size (wgsf.h), IFACE_FLOWS_OFF, or 0: keep what
+	 * is in force (off on a first attach) */
+	long flows;
 	/* told of policy rules that cannot take effect, and of a policy file
 	 * that cannot be read; may be NULL */
 	void (*warn)(const char *msg);
@@ -44,6 +49,9 @@ struct iface_result {
 	/* and before, as found, where was_attached: the two tell what changed */
 	struct wgsf_config was;
 	bool was_attached;
+	/* the flow records' table in force afterwards, and before: its size,
+	 * 0 where flows are off */
+	uint32_t flows, was_flows;
 	unsigned int mode_line; /* the policy file's Mode that set the mode; 0: none did */
 	/* WireGuard's own rejections on the interface: traced, or why not */
 	bool rejected_visible;
@@ -71,6 +79,8 @@ struct iface_pins {
 	enum hook_state hook; /* the hook on the live interface */
 	int lock;
 };
+/* The flow records' table size in force in m, or 0 where flows are off. */
+uint32_t iface_flows(const struct maps *m);
 /* -ENOENT if not attached. */
 int iface_open(const char *ifname, struct iface_pins *p);
 void iface_close(struct iface_pins *p);

@@ -9,6 +9,13 @@
 #include "tables/carry.h"
 #include "tables/datapath.h"
 
+/* Flow records are kept only in a table of the same size: another size
+ * (or flows turned on or off) starts an empty one. */
+static bool flow_table(int id)
+{
+	return id == MAP_FLOWREC || id == MAP_FLOWREC_ORDER;
+}
+
 /* Before skel is loaded: gives its maps the old ones where they serve;
  * reused[id] says which of the new maps need nothing copied. */
 static int reuse(const struct wgsf *skel, const struct maps *old, bool reused[MAP_COUNT])
@@ -20,7 +27,10 @@ static int reuse(const struct wgsf *skel, const struct maps *old, bool reused[MA
 		if (id == MAP_PEER_STATS_PREV)
 			continue;
 		map = maps_skel_map(skel, id);
-		reused[id] = map_capacity(old->fd[id]) >= bpf_map__max_entries(map);
+		if (flow_table(id))
+			reused[id] = map_capacity(old->fd[id]) == bpf_map__max_entries(map);
+		else
+			reused[id] = map_capacity(old->fd[id]) >= bpf_map__max_entries(map);
 		if (reused[id])
 			err = bpf_map__reuse_fd(map, old->fd[id]);
 	}
@@ -73,7 +83,7 @@ static int copy(const struct maps *old, const struct maps *m, const bool reused[
 	int id, from, err = 0;
 
 	for (id = 0; !err && id < MAP_COUNT; id++) {
-		if (reused[id])
+		if (reused[id] || flow_table(id))
 			continue;
 		from = old->fd[id == MAP_PEER_STATS ? MAP_PEER_STATS_PREV : id];
 		if (id == MAP_PEER_STATS)

@@ -10,6 +10,9 @@
  * the new one replaces it, and readers add the two (stats_read_peers), so
  * that no count is lost and no counter goes back.
  *
+ * Flow records go with a table of another size (flows turned on, off, or
+ * resized): the new one starts empty.
+ *
  * Exact while the program in force counts into the old peer_stats: the
  * caller makes sure that it is the old maps' own program.
  */

@@ -15,7 +15,8 @@ int datapath_size_maps(struct bpf_object *obj, const struct capacity *cap)
 
 	for (i = 0; i < MAP_COUNT && !err; i++)
 		if ((n = capacity_get(cap, i)))
-			err = bpf_map__set_max_entries(maps_obj_map(obj, i), n);
+			err = bpf_map__set_max_entries(maps_obj_map(obj, i),
+						       n + (i == MAP_FLOWREC ? WGSF_FLOWREC_SLACK : 0));
 	return err;
 }
 
@@ -25,7 +26,8 @@ struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset)
 	int err;
 
 	if (!cap->peers || !cap->prefixes || !cap->hosts || !cap->policy_prefixes ||
-	    !cap->policy_hosts ||
+	    !cap->policy_hosts || (cap->flows && cap->flows < WGSF_FLOWREC_MIN) ||
+	    cap->flows > WGSF_FLOWREC_MAX ||
 	    (l3_offset != L3_OFFSET_NONE && l3_offset != L3_OFFSET_ETHERNET)) {
 		errno = EINVAL;
 		return NULL;
@@ -34,6 +36,7 @@ struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset)
 	if (!skel)
 		return NULL;
 	skel->rodata->l3_offset = l3_offset;
+	skel->rodata->flowrec_size = cap->flows;
 	err = datapath_size_maps(skel->obj, cap);
 	if (err) {
 		wgsf__destroy(skel);

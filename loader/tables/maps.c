@@ -28,6 +28,8 @@ const char *const map_names[MAP_COUNT] = {
 	[MAP_SENTINEL] = "sentinel",         [MAP_FLOWS] = "flows",
 	[MAP_SERVICES] = "services",         [MAP_EVENTS] = "events",
 	[MAP_EVENT_READER] = "event_reader", [MAP_EVENT_BUDGET] = "event_budget",
+	[MAP_FLOWREC] = "flowrec",           [MAP_FLOWREC_ORDER] = "flowrec_order",
+	[MAP_FLOWREC_HAND] = "flowrec_hand",
 };
 
 /* Where each sized map's max_entries lives in struct capacity. */
@@ -55,6 +57,9 @@ static uint32_t *class_of(struct capacity *cap, enum map_id id)
 	case MAP_DST_HOSTS4:
 	case MAP_DST_HOSTS6:
 		return &cap->policy_hosts;
+	case MAP_FLOWREC:
+	case MAP_FLOWREC_ORDER:
+		return &cap->flows;
 	default:
 		return NULL;
 	}

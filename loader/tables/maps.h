@@ -37,6 +37,9 @@ enum map_id {
 	MAP_EVENTS,      /* denied-packet events, and what they need (see wgsf.h) */
 	MAP_EVENT_READER,
 	MAP_EVENT_BUDGET,
+	MAP_FLOWREC, /* flow records, where they are on (see wgsf.h) */
+	MAP_FLOWREC_ORDER,
+	MAP_FLOWREC_HAND,
 	MAP_COUNT,
 };
 
@@ -51,6 +54,9 @@ struct capacity {
 	uint32_t hosts;           /* allowed-IPs host routes, per family */
 	uint32_t policy_prefixes; /* per policy trie */
 	uint32_t policy_hosts;    /* per policy hash of host prefixes */
+	/* flow records' places (wgsf.h); 0: off. The flow table's size (and
+	 * its slack) and the program's constant follow from it. */
+	uint32_t flows;
 };
 
 /* The capacity of map id's class; 0 for a map of fixed size. */

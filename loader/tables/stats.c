@@ -156,6 +156,9 @@ int stats_read_dev(int fd, struct wgsf_dev_stats *out)
 		out->flows_created += c->flows_created;
 		out->event_suppressed += c->event_suppressed;
 		out->event_lost += c->event_lost;
+		out->flowrec_evicted += c->flowrec_evicted;
+		out->flowrec_untracked += c->flowrec_untracked;
+		out->flowrec_end_lost += c->flowrec_end_lost;
 		if (c->last_unknown_ns > out->last_unknown_ns) {
 			out->last_unknown_ns = c->last_unknown_ns;
 			out->last_unknown_src = c->last_unknown_src;

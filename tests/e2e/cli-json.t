@@ -21,7 +21,7 @@ MECH=$(tc_mechanism)
 
 out=$(wgsf_gw attach "$GW_IF" --policy "$WORK/policy" --json) && ATTACHED+=("$GW_NS $GW_IF")
 t_is "$out" "{\"interface\":\"$GW_IF\",\"hook\":\"tc\",\"mechanism\":\"$MECH\",\"mode\":\"monitor\",\
-\"policy_file\":\"$WORK/policy\",\"changes\":{\"peers_added\":2,\"peers_removed\":0,\
+\"policy_file\":\"$WORK/policy\",\"flow_table\":null,\"changes\":{\"peers_added\":2,\"peers_removed\":0,\
 \"allowed_ips_added\":2,\"allowed_ips_changed\":0,\"allowed_ips_removed\":0,\"policy_rules_added\":0,\
 \"policy_rules_removed\":0,\"policy_flags_changed\":1},\"notes\":$NOTES}" "attach --json: the exact object"
 t_is "$(wgsf_gw attach "$GW_IF" --mode enforce --json | jq -c '[.mode, .changes.peers_added, .notes[0]]')" \

@@ -101,7 +101,7 @@ t_is "$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$WORK/http.prom" | tr '\n' ' ')"
 	"wgsf_build_info wgsf_interface_info wgsf_interface_hook_in_force wgsf_interface_hook_state \
 wgsf_interface_unknown_packets_total \
 wgsf_interface_unknown_bytes_total wgsf_interface_malformed_packets_total \
-wgsf_interface_flows_created_total \
+wgsf_interface_flows_created_total wgsf_interface_flow_records_evicted_total \
 wgsf_peer_receive_packets_total wgsf_peer_receive_bytes_total wgsf_peer_last_seen_seconds \
 wgsf_peer_violation_packets_total wgsf_peer_violation_bytes_total wgsf_peer_last_violation_seconds \
 wgsf_peer_drop_packets_total wgsf_peer_drop_bytes_total wgsf_peer_reply_packets_total " \

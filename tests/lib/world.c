@@ -86,8 +86,16 @@ static int policy_of(const struct world_peer *peers, size_t n, struct policy *po
 int world_load(struct world *w, const struct world_peer *peers, size_t n,
 	       uint64_t flow_timeout_ns)
 {
+	return world_load_with(w, peers, n, &(struct world_opts){ .flow_timeout_ns =
+									flow_timeout_ns });
+}
+
+int world_load_with(struct world *w, const struct world_peer *peers, size_t n,
+		    const struct world_opts *o)
+{
 	struct capacity cap = { .peers = WORLD_PEERS, .prefixes = 128, .hosts = 128,
-				.policy_prefixes = 128, .policy_hosts = 128 };
+				.policy_prefixes = 128, .policy_hosts = 128, .flows = o->flows };
+	uint64_t flow_timeout_ns = o->flow_timeout_ns;
 	struct wg_device *d = device_of(peers, n);
 	struct policy pol = { .mode = -1 };
 	struct sync_result res;

@@ -30,8 +30,16 @@ struct world {
 #define WORLD_PEERS 64 /* at most, and the slots the maps hold */
 
 void world_key(size_t i, uint8_t key[WG_KEY_LEN]);
-/* Loads the datapath (its flows' timeouts flow_timeout_ns, or 0: its own)
- * and syncs n peers into it, in enforce mode; 0 or -errno. */
+/* What a world is loaded with beside its peers. */
+struct world_opts {
+	uint64_t flow_timeout_ns; /* the replies' flows' timeouts, or 0: their own */
+	uint32_t flows;           /* flow records' places (wgsf.h), or 0: off */
+};
+/* Loads the datapath and syncs n peers into it, in enforce mode; 0 or
+ * -errno. */
+int world_load_with(struct world *w, const struct world_peer *peers, size_t n,
+		    const struct world_opts *o);
+/* The same with flow records off, and the replies' timeouts. */
 int world_load(struct world *w, const struct world_peer *peers, size_t n,
 	       uint64_t flow_timeout_ns);
 void world_destroy(struct world *w);

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Flow records (see wgsf.h): every packet of a peer's counted in its flow.
+ * Off unless flowrec_size, a load-time constant, says how many places
+ * there are: then the verifier drops all of this from the program.
+ *
+ * Part of datapath.bpf.h, after events.bpf.h, whose ring and lease it
+ * shares: a flow pushed out of the table is written there as it ends.
+ */
+#ifndef WGSF_FLOWREC_BPF_H
+#define WGSF_FLOWREC_BPF_H
+
+/* Sized at load where flows are on (the loader adds the slack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);
+	__type(key, struct wgsf_flowrec_key);
+	__type(value, struct wgsf_flowrec);
+} flowrec SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wgsf_flowrec_key);
+} flowrec_order SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wgsf_flowrec_hand);
+} flowrec_hand SEC(".maps");
+
+/* flowrec_order's places; 0: flows are off */
+const volatile __u32 flowrec_size = 0;
+
+static __always_inline void flowrec_key_of(struct wgsf_flowrec_key *k, __u32 slot,
+					   const struct packet *p, const struct wgsf_l4 *l4)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->slot = slot;
+	k->version = p->version;
+	k->proto = l4->proto;
+	k->l4_flags = l4->flags;
+	k->sport = l4->sport;
+	k->dport = l4->dport;
+	k->icmp_type = l4->type;
+	k->icmp_code = l4->code;
+	if (p->version == 4) {
+		__builtin_memcpy(k->src, p->src, 4);
+		__builtin_memcpy(k->dst, p->dst, 4);
+	} else {
+		__builtin_memcpy(k->src, p->src, 16);
+		__builtin_memcpy(k->dst, p->dst, 16);
+	}
+}
+
+static __always_inline void dev_count(__u32 field_off, __u64 n)
+{
+	__u32 zero = 0;
+	struct wgsf_dev_stats *ds = bpf_map_lookup_elem(&dev_stats, &zero);
+
+	if (ds)
+		*(__u64 *)((char *)ds + field_off) += n;
+}
+
+#define DEV_COUNT(field, n) dev_count(__builtin_offsetof(struct wgsf_dev_stats, field), n)
+
+/* A flow pushed out, in the ring while a reader is there. */
+static __always_inline void flowrec_evicted(const struct wgsf_flowrec_key *k,
+					    const struct wgsf_flowrec *f, __u64 now)
+{
+	__u32 zero = 0;
+	__u64 *until = bpf_map_lookup_elem(&event_reader, &zero);
+	struct wgsf_flow_end *e;
+
+	DEV_COUNT(flowrec_evicted, 1);
+	if (!until || *until < now)
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		DEV_COUNT(flowrec_end_lost, 1);
+		return;
+	}
+	e->time_ns = bpf_ktime_get_ns();
+	e->why = WGSF_FLOW_END_EVICTED;
+	e->pad = 0;
+	e->key = *k;
+	e->rec = *f;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* The next place under the hand. */
+static __always_inline __u32 hand_turn(struct wgsf_flowrec_hand *h)
+{
+	__u32 pos;
+
+	bpf_spin_lock(&h->lock);
+	pos = h->next < flowrec_size ? h->next : 0;
+	h->next = pos + 1;
+	bpf_spin_unlock(&h->lock);
+	return pos;
+}
+
+/*
+ * The place for a new flow k: the first under the hand that is free, holds
+ * a flow that went (removed by the reader, or placed anew elsewhere: its
+ * pos says where it is), or a flow without a hit since the hand last
+ * passed, which is evicted; the last place it looks at is taken whatever
+ * it holds. -1 where the maps are not there.
+ */
+static __always_inline long flowrec_place(const struct wgsf_flowrec_key *k, __u64 now)
+{
+	struct wgsf_flowrec_key *at = NULL;
+	struct wgsf_flowrec_hand *h;
+	struct wgsf_flowrec *old;
+	__u32 zero = 0, pos = 0, i;
+
+	h = bpf_map_lookup_elem(&flowrec_hand, &zero);
+	if (!h)
+		return -1;
+	for (i = 0; i < WGSF_FLOWREC_CHANCES; i++) {
+		pos = hand_turn(h);
+		at = bpf_map_lookup_elem(&flowrec_order, &pos);
+		if (!at)
+			return -1;
+		if (!at->version)
+			break;
+		old = bpf_map_lookup_elem(&flowrec, at);
+		if (!old || old->pos != pos)
+			break;
+		if (old->hit && i + 1 < WGSF_FLOWREC_CHANCES) {
+			old->hit = 0;
+			continue;
+		}
+		flowrec_evicted(at, old, now);
+		bpf_map_delete_elem(&flowrec, at);
+		break;
+	}
+	if (!at)
+		return -1;
+	*at = *k;
+	return pos;
+}
+
+static __always_inline void flowrec_add(struct wgsf_flowrec *f, __u64 packets, __u64 bytes,
+					__u64 now)
+{
+	__sync_fetch_and_add(&f->packets, packets);
+	__sync_fetch_and_add(&f->bytes, bytes);
+	f->last_ns = now;
+	if (!f->hit)
+		f->hit = 1;
+}
+
+/* A packet of slot's (packets packets, bytes bytes) counted in its flow,
+ * which it starts where there is none. */
+static __always_inline void flowrec_count(__u32 slot, const struct packet *p,
+					  const struct wgsf_l4 *l4, __u64 packets, __u64 bytes,
+					  __u64 now)
+{
+	struct wgsf_flowrec_key k;
+	struct wgsf_flowrec *f, n = {};
+	long pos;
+
+	flowrec_key_of(&k, slot, p, l4);
+	f = bpf_map_lookup_elem(&flowrec, &k);
+	if (f) {
+		flowrec_add(f, packets, bytes, now);
+		return;
+	}
+	pos = flowrec_place(&k, now);
+	if (pos < 0)
+		return;
+	n = (struct wgsf_flowrec){ .packets = packets, .bytes = bytes, .first_ns = now,
+				   .last_ns = now, .pos = pos };
+	if (!bpf_map_update_elem(&flowrec, &k, &n, BPF_NOEXIST))
+		return;
+	/* another CPU started it meanwhile (the place taken here stays
+	 * empty: the flow's pos is the other's), or the table is full */
+	f = bpf_map_lookup_elem(&flowrec, &k);
+	if (f)
+		flowrec_add(f, packets, bytes, now);
+	else
+		DEV_COUNT(flowrec_untracked, packets);
+}
+
+#endif
