@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach/iface.h"
+#include "events_flows.h"
 #include "events_print.h"
 #include "subcommands.h"
 #include "tables/stats.h"
@@ -30,7 +31,7 @@
 #include "ui_opts.h"
 #include "wait.h"
 
-const char events_usage[] = "[IFACE] [--json]";
+const char events_usage[] = "[IFACE] [--flow-idle SECONDS] [--json]";
 
 #define ROUND_NS 1000000000ull
 
@@ -41,6 +42,9 @@ struct source {
 	int ring_fd, slots_fd;
 	bool counted;          /* the counts below were read */
 	uint64_t suppressed, lost; /* the interface's, at the last round */
+	uint64_t flows_lost;       /* flows' ends the ring had no room for */
+	int flowrec_fd;        /* where flow records are on, their table; else -1 */
+	uint64_t next_sweep;   /* when to look for idle flows (CLOCK_MONOTONIC) */
 	uint64_t *seen;        /* each slot's suppressed count, at the last round */
 	uint32_t n_seen;
 	uint64_t lease;        /* the last lease written */
@@ -60,6 +64,7 @@ struct reader {
 	struct ring_buffer *rb;
 	bool rebuild; /* a ring came or went */
 	int64_t mono_to_real;
+	uint64_t flow_idle_ns; /* --flow-idle */
 };
 
 static uint64_t clock_ns(clockid_t c)
@@ -78,33 +83,36 @@ static uint32_t map_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-/* The base64 key of slot's peer, or NULL where it holds none now. */
-static const char *slot_key(const struct source *s, uint32_t slot, char buf[WG_KEY_B64_LEN])
-{
-	struct wgsf_slot e;
-
-	if (bpf_map_lookup_elem(s->slots_fd, &slot, &e) || !e.in_use)
-		return NULL;
-	key_to_base64(buf, e.public_key);
-	return buf;
-}
-
 static struct reader *reading; /* for the ring's callback */
 
+/* A flow's end, as the datapath wrote it: evicted. */
+static void on_flow_end(const struct source *s, const void *data)
+{
+	char key[WG_KEY_B64_LEN];
+	struct wgsf_flow_end e;
+
+	memcpy(&e, data, sizeof(e));
+	events_print_flow_end(s->name, events_slot_key(s->slots_fd, e.key.slot, key), &e,
+			      reading->mono_to_real);
+}
+
+/* A record of the ring: an event, or a flow's end, told apart by size. */
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct source *s = ctx;
 	char key[WG_KEY_B64_LEN];
 	struct wgsf_event e;
 
-	if (size < sizeof(e))
+	if (size == sizeof(struct wgsf_flow_end))
+		on_flow_end(s, data);
+	if (size != sizeof(e))
 		return 0;
 	memcpy(&e, data, sizeof(e));
 	/* the tracer names the sender by its key, the datapath by its slot */
 	if (e.reason == WGSF_EVENT_REJECTED)
 		key_to_base64(key, e.public_key);
 	events_print_event(s->name,
-			   e.reason == WGSF_EVENT_REJECTED ? key : slot_key(s, e.slot, key), &e,
+			   e.reason == WGSF_EVENT_REJECTED ? key : events_slot_key(s->slots_fd, e.slot, key), &e,
 			   reading->mono_to_real);
 	return 0;
 }
@@ -115,6 +123,8 @@ static void source_free(struct source *s)
 		close(s->ring_fd);
 	if (s->slots_fd >= 0)
 		close(s->slots_fd);
+	if (s->flowrec_fd >= 0)
+		close(s->flowrec_fd);
 	if (s->reader_fd >= 0)
 		close(s->reader_fd);
 	free(s->seen);
@@ -138,7 +148,7 @@ static struct source *source_find(struct reader *r, const char *name)
 	if (!s)
 		return NULL;
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->ring_fd = s->slots_fd = s->reader_fd = -1;
+	s->ring_fd = s->slots_fd = s->reader_fd = s->flowrec_fd = -1;
 	r->src[r->n++] = s;
 	return s;
 }
@@ -178,7 +188,7 @@ static int peers_round(struct source *s, const struct maps *m, uint64_t real_ns)
 	for (i = 0; !err && i < cap; i++) {
 		/* a count that went back is a slot given anew, from 0 */
 		if (s->counted && st[i].event_suppressed > s->seen[i])
-			events_print_suppressed(s->name, slot_key(s, i, key),
+			events_print_suppressed(s->name, events_slot_key(s->slots_fd, i, key),
 						st[i].event_suppressed - s->seen[i], real_ns);
 		s->seen[i] = st[i].event_suppressed;
 	}
@@ -199,9 +209,13 @@ static int counts_round(struct source *s, const struct maps *m)
 	if (err)
 		return err;
 	if (s->counted && d.event_lost > s->lost)
-		events_print_lost(s->name, d.event_lost - s->lost, real_ns);
+		events_print_lost(s->name, "lost", d.event_lost - s->lost, real_ns);
+	if (s->counted && d.flowrec_end_lost > s->flows_lost)
+		events_print_lost(s->name, "flow_records_lost", d.flowrec_end_lost - s->flows_lost,
+				  real_ns);
 	s->suppressed = d.event_suppressed;
 	s->lost = d.event_lost;
+	s->flows_lost = d.flowrec_end_lost;
 	s->counted = true;
 	return 0;
 }
@@ -248,7 +262,7 @@ static void tracer_round(struct source *s, uint32_t ifindex)
 	if (!s->t_counted || v.total.event_suppressed != s->t_suppressed)
 		senders_round(s, &v, real_ns);
 	if (s->t_counted && v.total.event_lost > s->t_lost)
-		events_print_lost(s->name, v.total.event_lost - s->t_lost, real_ns);
+		events_print_lost(s->name, "lost", v.total.event_lost - s->t_lost, real_ns);
 	s->t_suppressed = v.total.event_suppressed;
 	s->t_lost = v.total.event_lost;
 	s->t_counted = true;
@@ -270,10 +284,32 @@ static int lease_write(struct source *s, uint64_t until, bool last)
 	return 0;
 }
 
+/* Where flow records are on, ends the idle flows: every round where the
+ * timeout is short, else a few times in each timeout, so that a flow ends
+ * at most a quarter of it late. */
+static int flows_round(const struct reader *r, struct source *s, const struct maps *m)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC), every = r->flow_idle_ns / 4;
+	int err;
+
+	if (!iface_flows(m)) {
+		if (s->flowrec_fd >= 0)
+			close(s->flowrec_fd);
+		s->flowrec_fd = -1;
+		return 0;
+	}
+	err = keep_fd(m->fd[MAP_FLOWREC], &s->flowrec_fd);
+	if (err || now < s->next_sweep)
+		return err;
+	s->next_sweep = now + (every > ROUND_NS ? every : 0);
+	return events_flows_sweep(s->name, s->flowrec_fd, s->slots_fd, r->flow_idle_ns,
+				  r->mono_to_real);
+}
+
 /*
  * Renews the lease (or, last, gives it up where it is still ours: another
  * reader's stays), takes the maps as the pins have them now (attached
- * anew, grown), and reads the counts.
+ * anew, grown), reads the counts, and ends idle flows.
  */
 static int source_round(struct reader *r, struct source *s, uint64_t lease, bool last)
 {
@@ -294,7 +330,7 @@ static int source_round(struct reader *r, struct source *s, uint64_t lease, bool
 	err = err ?: lease_write(s, last ? 0 : lease, last);
 	if (last && r->rb)
 		ring_buffer__consume(r->rb);
-	err = err ?: counts_round(s, &p.maps);
+	err = err ?: counts_round(s, &p.maps) ?: flows_round(r, s, &p.maps);
 	if (!err)
 		tracer_round(s, p.cfg.attachment.ifindex);
 	iface_close(&p);
@@ -408,15 +444,34 @@ static int run(struct reader *r, struct waiter *w)
 	return err;
 }
 
+/* --flow-idle SECONDS: whole seconds, 1 to a day. */
+static int parse_idle(const char *v, uint64_t *ns)
+{
+	char *end;
+	long secs;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	secs = strtol(v, &end, 10);
+	if (errno || *end || end == v || secs < 1 || secs > 86400)
+		return ui_usage_error("Invalid flow idle time: '%s' (1 to 86400 seconds)", v);
+	*ns = secs * 1000000000ull;
+	return 0;
+}
+
 int events_main(int argc, const char *argv[])
 {
 	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-	const struct ui_command c = { "events", events_usage, NULL, 0, 0, 1, UI_NEEDS_BPF };
-	struct reader r = {};
+	const char *idle = NULL;
+	const struct ui_opt opts[] = { { "--flow-idle", UI_VALUE, &idle } };
+	const struct ui_command c = { "events", events_usage, opts, 1, 0, 1, UI_NEEDS_BPF };
+	struct reader r = { .flow_idle_ns = EVENTS_FLOW_IDLE_S * 1000000000ull };
 	struct waiter w;
 	size_t i;
 	int err = ui_parse(&c, argc, argv, &r.only) ?:
-		  (r.only ? ui_check_ifname(r.only) : 0) ?: ui_need_privileges(c.name, c.needs);
+		  (r.only ? ui_check_ifname(r.only) : 0) ?: parse_idle(idle, &r.flow_idle_ns) ?:
+		  ui_need_privileges(c.name, c.needs);
 
 	if (err)
 		return err;

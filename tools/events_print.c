@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <netinet/in.h>
 
@@ -88,6 +89,61 @@ static void protocol(struct line *l, uint8_t proto)
 		field_u64(l, "protocol", proto, true);
 }
 
+/* A flow's address, as the datapath's wgsf_addr holds one. */
+static const char *flow_addr(const uint8_t *a, uint8_t version, char buf[PREFIX_STRLEN])
+{
+	struct wgsf_addr w = { .version = version };
+
+	memcpy(w.addr, a, version == 4 ? 4 : 16);
+	return ui_addr(&w, buf);
+}
+
+/* The members of a flow, after the line's own. */
+static void flow_fields(struct line *l, const char *key, const struct wgsf_flowrec_key *k,
+			const struct wgsf_flowrec *r, int64_t mono_to_real)
+{
+	bool whole = !k->l4_flags;
+	bool icmp = whole && (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6);
+	bool ports = whole && (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP ||
+			       k->proto == IPPROTO_SCTP);
+	char src[PREFIX_STRLEN], dst[PREFIX_STRLEN], t[TIME_LEN];
+
+	field(l, "peer", key);
+	field(l, "source", flow_addr(k->src, k->version, src));
+	field(l, "destination", flow_addr(k->dst, k->version, dst));
+	protocol(l, k->proto);
+	field_u64(l, "source_port", k->sport, ports);
+	field_u64(l, "destination_port", k->dport, ports);
+	field_u64(l, "icmp_type", k->icmp_type, icmp);
+	field_u64(l, "icmp_code", k->icmp_code, icmp);
+	field_u64(l, "packets", r->packets, true);
+	field_u64(l, "bytes", r->bytes, true);
+	field(l, "first_seen", time_format(r->first_ns + mono_to_real, t));
+	field(l, "last_seen", time_format(r->last_ns + mono_to_real, t));
+}
+
+void events_print_flow(const char *ifname, const char *key, const struct wgsf_flowrec_key *k,
+		       const struct wgsf_flowrec *r, int64_t mono_to_real)
+{
+	struct line l = { .j = { .f = stdout } };
+
+	if (ui_json)
+		json_object_begin(&l.j, NULL);
+	field(&l, "interface", ifname);
+	flow_fields(&l, key, k, r, mono_to_real);
+	line_end(&l);
+}
+
+void events_print_flow_end(const char *ifname, const char *key, const struct wgsf_flow_end *e,
+			   int64_t mono_to_real)
+{
+	struct line l = line_begin(ifname, e->time_ns + mono_to_real);
+
+	field(&l, "end", e->why == WGSF_FLOW_END_IDLE ? "idle" : "evicted");
+	flow_fields(&l, key, &e->key, &e->rec, mono_to_real);
+	line_end(&l);
+}
+
 void events_print_event(const char *ifname, const char *key, const struct wgsf_event *e,
 			int64_t mono_to_real)
 {
@@ -123,10 +179,10 @@ void events_print_suppressed(const char *ifname, const char *key, uint64_t n, ui
 	line_end(&l);
 }
 
-void events_print_lost(const char *ifname, uint64_t n, uint64_t real_ns)
+void events_print_lost(const char *ifname, const char *what, uint64_t n, uint64_t real_ns)
 {
 	struct line l = line_begin(ifname, real_ns);
 
-	field_u64(&l, "lost", n, true);
+	field_u64(&l, what, n, true);
 	line_end(&l);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The lines of wgsf events: a denied packet, a peer's suppressed events,
- * the events the ring buffer lost. key=value text, or JSON lines; fields
+ * the events the ring buffer lost, a flow that ended; and the flows of
+ * wgsf flows --json. key=value text, or JSON lines; fields
  * as wgsf(8) lists them, a contract.
  */
 #ifndef WGSF_EVENTS_PRINT_H
@@ -19,7 +20,14 @@ void events_print_event(const char *ifname, const char *key, const struct wgsf_e
 /* n violations of the peer of key that wrote no event, at real_ns. */
 void events_print_suppressed(const char *ifname, const char *key, uint64_t n,
 			     uint64_t real_ns);
-/* n violations whose event the ring had no room for, at real_ns. */
-void events_print_lost(const char *ifname, uint64_t n, uint64_t real_ns);
+/* n records the ring had no room for, at real_ns: what is "lost" (the
+ * events of violations) or "flow_records_lost" (flows' ends). */
+void events_print_lost(const char *ifname, const char *what, uint64_t n, uint64_t real_ns);
+/* A flow of the table (wgsf flows), with no time of its own. */
+void events_print_flow(const char *ifname, const char *key, const struct wgsf_flowrec_key *k,
+		       const struct wgsf_flowrec *r, int64_t mono_to_real);
+/* A flow that ended: evicted (the datapath's record), or found idle. */
+void events_print_flow_end(const char *ifname, const char *key, const struct wgsf_flow_end *e,
+			   int64_t mono_to_real);
 
 #endif

@@ -10,6 +10,7 @@ extern const char check_usage[];
 extern const char metrics_usage[];
 extern const char top_usage[];
 extern const char events_usage[];
+extern const char flows_usage[];
 
 int attach_main(int argc, const char *argv[]);
 int detach_main(int argc, const char *argv[]);
@@ -22,5 +23,6 @@ int check_main(int argc, const char *argv[]);
 int metrics_main(int argc, const char *argv[]);
 int top_main(int argc, const char *argv[]);
 int events_main(int argc, const char *argv[]);
+int flows_main(int argc, const char *argv[]);
 
 #endif
