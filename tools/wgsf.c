@@ -25,7 +25,7 @@ static const struct subcommand {
 	{ "top", top_main, top_usage, "Shows each peer's rates live, refreshed every second" },
 	{ "events", events_main, events_usage,
 	  "Prints each denied packet as it comes, and what was not printed" },
-	{ "flows", flows_main, flows_usage, "Lists what each peer sent, flow by flow (attach --flows)" },
+	{ "flows", flows_main, flows_usage, "Lists what each peer sent, flow by flow, where flows are on" },
 	{ "attach", attach_main, attach_usage,
 	  "Attaches to a WireGuard interface and syncs its peers" },
 	{ "sync", sync_main, sync_usage, "Re-reads WireGuard and applies the difference" },

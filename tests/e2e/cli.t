@@ -33,7 +33,7 @@ fails() {
 		"wgsf --json $*: the same as JSON on stdout"
 }
 
-fails 64 "Usage: wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--json]" attach
+fails 64 "Usage: wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--flows[=SIZE|off]] [--json]" attach
 fails 64 "Invalid interface name: 'a/b'" attach a/b
 fails 64 "Invalid interface name: '..'" attach ..
 fails 64 "Invalid interface name: ''" attach ""
@@ -61,7 +61,7 @@ fails 64 "Invalid hook: 'ebpf' (tc)" attach "dum$ID" --hook ebpf
 fails 1 "Unable to attach dum$ID: the XDP hook is retired: generic XDP sees a GRO aggregate as one \
 packet and is slower than tc on WireGuard; tc is the hook" attach "dum$ID" --hook xdp
 fails 64 "Option --hook needs a value" attach "dum$ID" --hook
-fails 64 "Invalid option: '--force' (usage: wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--json])" \
+fails 64 "Invalid option: '--force' (usage: wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--flows[=SIZE|off]] [--json])" \
 	attach "dum$ID" --force
 fails 64 "Unexpected argument: 'extra' (usage: wgsf detach IFACE [--json])" detach "dum$ID" extra
 fails 3 "Unable to detach dum$ID: dum$ID is not attached (see 'wgsf show')" detach "dum$ID"
@@ -92,7 +92,7 @@ out=$(in_ns "$NS" "$WGSF" show "dum$ID" dump --json 2>&1)
 t_is "$?:$out" '64:{"error":"dump and --json exclude each other (usage: wgsf show [IFACE [dump]] [--json])"}' \
 	"show IFACE dump --json: refused, as JSON"
 out=$(in_ns "$NS" "$WGSF" attach --policy --json --bogus 2>&1)
-t_is "$?:$out" "64:Invalid option: '--bogus' (usage: wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--json])" \
+t_is "$?:$out" "64:Invalid option: '--bogus' (usage: wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--flows[=SIZE|off]] [--json])" \
 	"--json as the value of an option is no --json"
 
 # -- ends the options: a file named --json is checked as a file
@@ -110,13 +110,13 @@ t_is "$("$WGSF" help | awk '/^Available subcommands:/ { on = 1; next } on && !/^
 t_is "$("$WGSF" help | sed -n '/^Exit status:/,$p' | awk 'NR > 1 { print $1 }' | tr '\n' ' ')" \
 	"0 1 2 3 4 64 77 " "the help lists the exit statuses"
 t_is "$("$WGSF" help --json | jq -c '[.subcommands[].name, (.exit_statuses | length)]')" \
-	'["show","top","events","attach","sync","lookup","watch","detach","orphans","check","metrics","version","help",7]' \
+	'["show","top","events","flows","attach","sync","lookup","watch","detach","orphans","check","metrics","version","help",7]' \
 	"help --json: the same"
 out=$("$WGSF" attach --help 2>/dev/null)
-t_is "$?:$out" "0:Usage: wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--json]" \
+t_is "$?:$out" "0:Usage: wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--flows[=SIZE|off]] [--json]" \
 	"wgsf attach --help: its usage, exit 0"
 t_is "$("$WGSF" attach --json --help)" \
-	'{"usage":"wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--json]"}' \
+	'{"usage":"wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--flows[=SIZE|off]] [--json]"}' \
 	"wgsf attach --json --help: its usage as JSON"
 for v in --version version; do
 	t_is "$("$WGSF" $v)" "wgsf $VERSION" "wgsf $v prints the version"

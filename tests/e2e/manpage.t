@@ -34,7 +34,7 @@ page_options() { # PAGE SECTION [SUB]
 		cur == sub_ && /^\.It Fl / { o = $3; sub(/^\\/, "", o); print "-" o }' "$1" | sort
 }
 
-help_options() { grep -oE -- '(^|[ [`|])--?[a-z]+' | sed 's/^[ [`|]//' | sort -u; }
+help_options() { grep -oE -- '(^|[ [`|])--?[a-z]+(-[a-z]+)*' | sed 's/^[ [`|]//' | sort -u; }
 
 # The subcommands that the help lists.
 help_subcommands() {

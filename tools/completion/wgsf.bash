@@ -23,7 +23,9 @@ _wgsf_attached() {
 # which is not completed).
 _wgsf_options() {
 	case $1 in
-	attach) echo "--hook --mode --policy" ;;
+	attach) echo "--hook --mode --policy --flows" ;;
+	events) echo "--flow-idle" ;;
+	flows) echo "--peer --top" ;;
 	watch) echo "--interval" ;;
 	top) echo "--interval --sort" ;;
 	orphans) echo "--remove" ;;
@@ -54,7 +56,7 @@ _wgsf() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-v --help --version" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "show top events attach sync lookup watch detach orphans check metrics version help" -- "$cur"))
+			COMPREPLY=($(compgen -W "show top events flows attach sync lookup watch detach orphans check metrics version help" -- "$cur"))
 		fi
 		return
 	fi
@@ -69,13 +71,14 @@ _wgsf() {
 		COMPREPLY+=($(compgen -W "none" -- "$cur"))
 		return
 		;;
-	--interval | --listen) return ;;
+	--interval | --listen | --flow-idle | --peer | --top) return ;;
 	esac
 
 	# What the words so far used up: options given, and positionals.
 	for ((i = at + 1; i < cword; i++)); do
 		case ${words[i]} in
-		--hook | --mode | --policy | --interval | --sort | --output | --listen)
+		--hook | --mode | --policy | --interval | --sort | --output | --listen | \
+			--flow-idle | --peer | --top)
 			used+="${words[i]} " && ((i++)) ;;
 		-*) used+="${words[i]} " ;;
 		*) ((npos++)) ;;
