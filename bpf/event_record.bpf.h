@@ -5,7 +5,8 @@
  * WGSF_EVENT_RATE events a second, in bursts of up to WGSF_EVENT_BURST
  * (GCRA: the bucket is the time at which it would be full again, one
  * word, taken under the lock so that a sender's CPUs together keep to the
- * one budget); and the packet's upper layer in the record.
+ * one budget); and the packet's upper layer in the record (a flow
+ * record's key takes it the same way).
  */
 #ifndef WGSF_EVENT_RECORD_BPF_H
 #define WGSF_EVENT_RECORD_BPF_H
@@ -29,14 +30,21 @@ static __always_inline int budget_take(struct wgsf_event_budget *b, __u64 now)
 	return ok;
 }
 
+/* The upper layer into a record whose fields are named as an event's
+ * (struct wgsf_event, and a flow record's key). */
+#define UPPER_STORE(r, l4)                     \
+	do {                                   \
+		(r)->proto = (l4)->proto;      \
+		(r)->l4_flags = (l4)->flags;   \
+		(r)->sport = (l4)->sport;      \
+		(r)->dport = (l4)->dport;      \
+		(r)->icmp_type = (l4)->type;   \
+		(r)->icmp_code = (l4)->code;   \
+	} while (0)
+
 static __always_inline void event_upper(struct wgsf_event *e, const struct wgsf_l4 *l4)
 {
-	e->proto = l4->proto;
-	e->l4_flags = l4->flags;
-	e->sport = l4->sport;
-	e->dport = l4->dport;
-	e->icmp_type = l4->type;
-	e->icmp_code = l4->code;
+	UPPER_STORE(e, l4);
 }
 
 #endif

@@ -42,12 +42,7 @@ static __always_inline void flowrec_key_of(struct wgsf_flowrec_key *k, __u32 slo
 	__builtin_memset(k, 0, sizeof(*k));
 	k->slot = slot;
 	k->version = p->version;
-	k->proto = l4->proto;
-	k->l4_flags = l4->flags;
-	k->sport = l4->sport;
-	k->dport = l4->dport;
-	k->icmp_type = l4->type;
-	k->icmp_code = l4->code;
+	UPPER_STORE(k, l4);
 	if (p->version == 4) {
 		__builtin_memcpy(k->src, p->src, 4);
 		__builtin_memcpy(k->dst, p->dst, 4);
