@@ -110,7 +110,7 @@ static __always_inline long flowrec_place(const struct wgsf_flowrec_key *k, __u6
 {
 	struct wgsf_flowrec_key *at = NULL;
 	struct wgsf_flowrec_hand *h;
-	struct wgsf_flowrec *old;
+	struct wgsf_flowrec *old, rec;
 	__u32 zero = 0, pos = 0, i;
 
 	h = bpf_map_lookup_elem(&flowrec_hand, &zero);
@@ -130,8 +130,11 @@ static __always_inline long flowrec_place(const struct wgsf_flowrec_key *k, __u6
 			old->hit = 0;
 			continue;
 		}
-		flowrec_evicted(at, old, now);
-		bpf_map_delete_elem(&flowrec, at);
+		/* a reader that takes it out as idle at once (a delete too)
+		 * prints its end instead: the delete that succeeds tells */
+		rec = *old;
+		if (!bpf_map_delete_elem(&flowrec, at))
+			flowrec_evicted(at, &rec, now);
 		break;
 	}
 	if (!at)
