@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Writes records of all ones into a ring of events' size, given the
- * datapath's events map by the test that runs it (tests/datapath/events.c),
- * so that the events written after them land on bytes that are not zero:
+ * datapath's events map by the tests (world_ring_soil, tests/lib/world.c),
+ * so that the records written after them land on bytes that are not zero:
  * a field the datapath leaves unwritten shows. No program of wgsf's runs
  * this.
  */

@@ -21,7 +21,6 @@
 
 #include "l4packet.h"
 #include "packet.h"
-#include "ring_probe.skel.h"
 #include "tables/config.h"
 #include "tap.h"
 #include "wgsf_verdict.h"
@@ -38,7 +37,6 @@
 #define RECORD_SIZE ((sizeof(struct wgsf_event) + 7) / 8 * 8 + BPF_RINGBUF_HDR_SZ)
 #define RING_RECORDS ((WGSF_EVENT_RING - 1) / RECORD_SIZE)
 #define CAPTURE_MAX 4096
-#define FRAG_HLEN 8    /* IPv6's fragment header */
 #define FRAG_UNITS 185 /* a fragment's offset, in 8 bytes: 1480 */
 
 /* The peers, each with its rules: allowed sources, allowed destinations,
@@ -130,33 +128,6 @@ static long drain(const struct rig *r)
 	return n;
 }
 
-/*
- * Fills r's ring with records of all ones until it refuses one
- * (bpf/ring_probe.bpf.c), and reads them, twice: every byte of the ring
- * written but for the records' headers, 8 bytes every 2 KiB. Events that
- * follow land on them, and are compared whole: a byte that the datapath
- * leaves unwritten, a pad or the rest of an IPv4 address, is not zero.
- */
-static bool ring_soil(const struct rig *r)
-{
-	struct ring_probe *p = ring_probe__open();
-	uint8_t frame[ETH_HLEN] = {}; /* what tc takes at the least */
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
-		    .repeat = 2 * WGSF_EVENT_RING / 2048);
-	bool good = p && !bpf_map__reuse_fd(p->maps.events, r->w.maps.fd[MAP_EVENTS]) &&
-		    !ring_probe__load(p);
-	int i;
-
-	for (i = 0; good && i < 2; i++) {
-		p->bss->fill_written = p->bss->fill_refused = 0;
-		good = !bpf_prog_test_run_opts(bpf_program__fd(p->progs.ring_fill), &opts) &&
-		       p->bss->fill_written && p->bss->fill_refused &&
-		       drain(r) == (long)p->bss->fill_written;
-	}
-	ring_probe__destroy(p);
-	return good;
-}
-
 /* A world in r's mode, its ring soiled, and a reader. */
 static bool rig_load(struct rig *r, const struct world_peer *ps, size_t n, bool enforce)
 {
@@ -164,7 +135,7 @@ static bool rig_load(struct rig *r, const struct world_peer *ps, size_t n, bool 
 	return !world_load(&r->w, ps, n, 0) &&
 	       !datapath_set_mode(r->w.maps.fd[MAP_CONFIG],
 				  enforce ? WGSF_MODE_ENFORCE : WGSF_MODE_MONITOR) &&
-	       ring_soil(r) && !world_reader(&r->w, world_now_ns() + 10 * NS);
+	       world_ring_soil(&r->w) && !world_reader(&r->w, world_now_ns() + 10 * NS);
 }
 
 static struct wgsf_peer_stats peer(const struct rig *r, enum peer p)
@@ -182,9 +153,7 @@ static uint8_t proto_of(enum kind k, int fam)
 }
 
 /* The packet of c in family fam (0: IPv4) at ip, with payload bytes of
- * zeros; its length, or 0. A fragment is made non-first after the fact:
- * IPv4's offset set (no checksum is read on the way), an IPv6 fragment
- * header put in. */
+ * zeros; its length, or 0. */
 static size_t packet_of(uint8_t ip[PACKET_MAX], int fam, const struct send *c, size_t payload)
 {
 	static const uint8_t zeros[PACKET_MAX];
@@ -200,20 +169,10 @@ static size_t packet_of(uint8_t ip[PACKET_MAX], int fam, const struct send *c, s
 		s.flags = TCP_FLAG_SYN;
 	else if (c->kind == ECHO_REQUEST || c->kind == ECHO_REPLY)
 		s.flags = icmp_types[c->kind][fam];
-	len = l4_packet(ip, PACKET_MAX - ETH_HLEN - FRAG_HLEN, &s);
+	len = l4_packet(ip, PACKET_MAX - ETH_HLEN, &s);
 	if (!len || c->kind != UDP_FRAGMENT)
 		return len;
-	if (!fam) {
-		ip[6] = FRAG_UNITS >> 8; /* and no more fragments */
-		ip[7] = FRAG_UNITS & 0xff;
-		return len;
-	}
-	memmove(ip + IPV6_HLEN + FRAG_HLEN, ip + IPV6_HLEN, len - IPV6_HLEN);
-	memcpy(ip + IPV6_HLEN,
-	       (uint8_t[FRAG_HLEN]){ ip[6], 0, FRAG_UNITS << 3 >> 8, FRAG_UNITS << 3 & 0xff }, 8);
-	ip[6] = IPPROTO_FRAGMENT;
-	ip[5] += FRAG_HLEN; /* the payload length, under 256 */
-	return len + FRAG_HLEN;
+	return l4_fragment(ip, len, PACKET_MAX - ETH_HLEN, FRAG_UNITS);
 }
 
 static void addr_of(struct wgsf_addr *a, const char *s)

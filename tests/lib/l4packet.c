@@ -8,6 +8,7 @@
 #define TCP_HLEN 20
 #define UDP_HLEN 8
 #define ICMP_HLEN 8
+#define FRAG_HLEN 8 /* IPv6's fragment header */
 
 static uint32_t sum16(uint32_t sum, const uint8_t *b, size_t len)
 {
@@ -97,6 +98,25 @@ size_t l4_packet(uint8_t *ip, size_t room, const struct l4_spec *s)
 	if (v4)
 		put16(ip + 10, fold(sum16(0, ip, IPV4_HLEN)));
 	return len;
+}
+
+size_t l4_fragment(uint8_t *ip, size_t len, size_t room, uint16_t units)
+{
+	if (ip[0] >> 4 == 4) {
+		put16(ip + 6, units & 0x1fff); /* and no more fragments */
+		put16(ip + 10, 0);
+		put16(ip + 10, fold(sum16(0, ip, IPV4_HLEN)));
+		return len;
+	}
+	if (len < IPV6_HLEN || len + FRAG_HLEN > room)
+		return 0;
+	memmove(ip + IPV6_HLEN + FRAG_HLEN, ip + IPV6_HLEN, len - IPV6_HLEN);
+	memset(ip + IPV6_HLEN, 0, FRAG_HLEN);
+	ip[IPV6_HLEN] = ip[6];
+	put16(ip + IPV6_HLEN + 2, units << 3);
+	ip[6] = IPPROTO_FRAGMENT;
+	put16(ip + 4, len + FRAG_HLEN - IPV6_HLEN);
+	return len + FRAG_HLEN;
 }
 
 int l4_spec_addrs(struct l4_spec *s, const char *src, const char *dst)

@@ -30,6 +30,12 @@ struct l4_spec {
 /* Writes the packet of s at ip, which holds room bytes; its length, or 0
  * when it does not fit. */
 size_t l4_packet(uint8_t *ip, size_t room, const struct l4_spec *s);
+/* Makes the packet of len bytes at ip, which holds room bytes (as
+ * l4_packet wrote it), the last fragment of its datagram, at offset units
+ * x 8 bytes (not 0: not the first): IPv4's offset set, and its checksum
+ * again; IPv6 a fragment header put in. Its length, or 0 when it does not
+ * fit. */
+size_t l4_fragment(uint8_t *ip, size_t len, size_t room, uint16_t units);
 /* The spec of a packet from src to dst (addresses; 0 when both parse and
  * are of one family). */
 int l4_spec_addrs(struct l4_spec *s, const char *src, const char *dst);

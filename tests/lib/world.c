@@ -10,6 +10,7 @@
 
 #include "packet.h"
 #include "policy/policy.h"
+#include "ring_probe.skel.h"
 #include "tables/config.h"
 #include "tables/stats.h"
 #include "tables/sync.h"
@@ -95,23 +96,29 @@ int world_load_with(struct world *w, const struct world_peer *peers, size_t n,
 {
 	struct capacity cap = { .peers = WORLD_PEERS, .prefixes = 128, .hosts = 128,
 				.policy_prefixes = 128, .policy_hosts = 128, .flows = o->flows };
-	uint64_t flow_timeout_ns = o->flow_timeout_ns;
+	int i, err;
+
+	w->skel = datapath_open(&cap, L3_OFFSET_ETHERNET);
+	for (i = 0; w->skel && o->flow_timeout_ns && i < WGSF_FLOW_STATES; i++)
+		w->skel->rodata->flow_timeout_ns[i] = o->flow_timeout_ns;
+	err = w->skel ? wgsf__load(w->skel) : -errno;
+	if (err)
+		return err;
+	maps_from_skel(w->skel, &w->maps);
+	w->in = bpf_program__fd(w->skel->progs.wgsf_tc);
+	w->out = bpf_program__fd(w->skel->progs.wgsf_egress);
+	return world_sync(w, peers, n);
+}
+
+int world_sync(const struct world *w, const struct world_peer *peers, size_t n)
+{
 	struct wg_device *d = device_of(peers, n);
 	struct policy pol = { .mode = -1 };
 	struct sync_result res;
-	int i, err = d ? policy_of(peers, n, &pol) : -ENOMEM;
+	int err = d ? policy_of(peers, n, &pol) : -ENOMEM;
 
-	w->skel = err ? NULL : datapath_open(&cap, L3_OFFSET_ETHERNET);
-	for (i = 0; w->skel && flow_timeout_ns && i < WGSF_FLOW_STATES; i++)
-		w->skel->rodata->flow_timeout_ns[i] = flow_timeout_ns;
-	err = err ?: w->skel ? wgsf__load(w->skel) : -errno;
-	if (!err) {
-		maps_from_skel(w->skel, &w->maps);
-		w->in = bpf_program__fd(w->skel->progs.wgsf_tc);
-		w->out = bpf_program__fd(w->skel->progs.wgsf_egress);
-		err = sync_device(&w->maps, d, &pol, &res) ?:
-		      datapath_set_mode(w->maps.fd[MAP_CONFIG], WGSF_MODE_ENFORCE);
-	}
+	err = err ?: sync_device(&w->maps, d, &pol, &res) ?:
+		     datapath_set_mode(w->maps.fd[MAP_CONFIG], WGSF_MODE_ENFORCE);
 	policy_free(&pol);
 	device_free(d);
 	return err;
@@ -137,12 +144,22 @@ uint32_t world_slot(const struct world *w, size_t i)
 	return UINT32_MAX;
 }
 
-uint64_t world_now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(id, &t);
 	return t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+uint64_t world_now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t world_coarse_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC_COARSE);
 }
 
 void world_sleep_ms(long ms)
@@ -181,30 +198,55 @@ int world_reader(const struct world *w, uint64_t until)
 }
 
 struct capture {
-	struct wgsf_event *ev;
-	size_t max, n;
+	uint8_t *rec;
+	size_t size, max, n;
 };
 
-static int event_copy(void *ctx, void *data, size_t size)
+static int record_copy(void *ctx, void *data, size_t size)
 {
 	struct capture *c = ctx;
 
-	if (c->n < c->max && size == sizeof(*c->ev))
-		memcpy(&c->ev[c->n], data, size);
+	if (c->n < c->max && size == c->size)
+		memcpy(c->rec + c->n * c->size, data, size);
 	else if (c->n < c->max)
-		memset(&c->ev[c->n], 0xff, sizeof(*c->ev));
+		memset(c->rec + c->n * c->size, 0xff, c->size);
 	c->n++;
 	return 0;
 }
 
-long world_events(const struct world *w, struct wgsf_event *ev, size_t max)
+long world_records(const struct world *w, void *rec, size_t size, size_t max)
 {
-	struct capture c = { ev, max, 0 };
-	struct ring_buffer *rb = ring_buffer__new(w->maps.fd[MAP_EVENTS], event_copy, &c, NULL);
+	struct capture c = { rec, size, max, 0 };
+	struct ring_buffer *rb = ring_buffer__new(w->maps.fd[MAP_EVENTS], record_copy, &c, NULL);
 	int n = rb ? ring_buffer__consume(rb) : -1;
 
 	ring_buffer__free(rb);
 	return n < 0 ? -1 : (long)c.n;
+}
+
+long world_events(const struct world *w, struct wgsf_event *ev, size_t max)
+{
+	return world_records(w, ev, sizeof(*ev), max);
+}
+
+bool world_ring_soil(const struct world *w)
+{
+	struct ring_probe *p = ring_probe__open();
+	uint8_t frame[ETH_HLEN] = {}; /* what tc takes at the least */
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
+		    .repeat = 2 * WGSF_EVENT_RING / 2048);
+	bool good = p && !bpf_map__reuse_fd(p->maps.events, w->maps.fd[MAP_EVENTS]) &&
+		    !ring_probe__load(p);
+	int i;
+
+	for (i = 0; good && i < 2; i++) {
+		p->bss->fill_written = p->bss->fill_refused = 0;
+		good = !bpf_prog_test_run_opts(bpf_program__fd(p->progs.ring_fill), &opts) &&
+		       p->bss->fill_written && p->bss->fill_refused &&
+		       world_records(w, NULL, 0, 0) == (long)p->bss->fill_written;
+	}
+	ring_probe__destroy(p);
+	return good;
 }
 
 int64_t world_run_ip(int prog, const uint8_t *ip, size_t len, const struct __sk_buff *ctx)

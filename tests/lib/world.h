@@ -8,6 +8,7 @@
 #ifndef WGSF_TEST_WORLD_H
 #define WGSF_TEST_WORLD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
@@ -42,13 +43,19 @@ int world_load_with(struct world *w, const struct world_peer *peers, size_t n,
 /* The same with flow records off, and the replies' timeouts. */
 int world_load(struct world *w, const struct world_peer *peers, size_t n,
 	       uint64_t flow_timeout_ns);
+/* Syncs w's tables to n peers (the same keys keep their slots), in
+ * enforce mode; 0 or -errno. */
+int world_sync(const struct world *w, const struct world_peer *peers, size_t n);
 void world_destroy(struct world *w);
 /* The slot that the sync gave peer i (peer_slots names its key), or
  * UINT32_MAX where none does. */
 uint32_t world_slot(const struct world *w, size_t i);
 /* The time as the datapath reads it (bpf_ktime_get_ns: CLOCK_MONOTONIC),
- * in ns; and a sleep of ms milliseconds. */
+ * in ns; the same as bpf_ktime_get_coarse_ns reads it (CLOCK_MONOTONIC_COARSE:
+ * the time of the last tick, never ahead of CLOCK_MONOTONIC); and a sleep
+ * of ms milliseconds. */
 uint64_t world_now_ns(void);
+uint64_t world_coarse_ns(void);
 void world_sleep_ms(long ms);
 /* Slot's counters, and the device's; all ones where they cannot be read. */
 struct wgsf_peer_stats world_peer_stats(const struct world *w, uint32_t slot);
@@ -56,10 +63,19 @@ struct wgsf_dev_stats world_dev_stats(const struct world *w);
 /* A reader of events that keeps event_reader at until (CLOCK_MONOTONIC
  * ns; 0: none); 0 or -errno. */
 int world_reader(const struct world *w, uint64_t until);
-/* Reads every event that the ring holds, as a reader does (libbpf's
- * ring_buffer), the first max into ev; how many, or -1. A record of
- * another size than an event's is all ones there, which no event is. */
+/* Reads every record that the ring holds, as a reader does (libbpf's
+ * ring_buffer), the first max into rec, size bytes each; how many, or -1.
+ * A record of another size is all ones there. */
+long world_records(const struct world *w, void *rec, size_t size, size_t max);
+/* The same for events: all ones, which no event is, for another record. */
 long world_events(const struct world *w, struct wgsf_event *ev, size_t max);
+/* Fills w's ring with records of all ones until it refuses one
+ * (bpf/ring_probe.bpf.c), and reads them, twice: every byte of the ring
+ * written but for the records' headers, 8 bytes every 2 KiB. Records that
+ * follow land on them, and can be compared whole: a byte that the datapath
+ * leaves unwritten, a pad or the rest of an IPv4 address, is not zero.
+ * Whether all went so. */
+bool world_ring_soil(const struct world *w);
 /* Runs the len bytes of IP at ip through prog, behind an Ethernet header,
  * with ctx as the __sk_buff (NULL: none); its return code, or -errno. */
 int64_t world_run_ip(int prog, const uint8_t *ip, size_t len, const struct __sk_buff *ctx);
