@@ -100,44 +100,62 @@ static __always_inline __u32 hand_turn(struct wgsf_flowrec_hand *h)
 }
 
 /*
- * The place for a new flow k: the first under the hand that is free, holds
- * a flow that went (removed by the reader, or placed anew elsewhere: its
- * pos says where it is), or a flow without a hit since the hand last
- * passed, which is evicted; the last place it looks at is taken whatever
- * it holds. -1 where the maps are not there.
+ * One place under the hand for a new flow: 1 where the flow takes it
+ * (*pos, *at): a place free, one whose flow went (removed by the reader,
+ * or placed anew elsewhere: its pos says where it is), or one whose flow
+ * had no hit since the hand last passed, which is evicted, as it is on
+ * the last place the hand looks at (last) whatever it holds; 0 where the
+ * hand moves on, clearing the hit; -1 where the maps are not there.
+ */
+static __always_inline int flowrec_try(struct wgsf_flowrec_hand *h, __u64 now, int last,
+				       __u32 *pos, struct wgsf_flowrec_key **at)
+{
+	struct wgsf_flowrec *old, rec;
+
+	*pos = hand_turn(h);
+	*at = bpf_map_lookup_elem(&flowrec_order, pos);
+	if (!*at)
+		return -1;
+	if (!(*at)->version)
+		return 1;
+	old = bpf_map_lookup_elem(&flowrec, *at);
+	if (!old || old->pos != *pos)
+		return 1;
+	if (old->hit && !last) {
+		old->hit = 0;
+		return 0;
+	}
+	/* a reader that takes it out as idle at once (a delete too) prints
+	 * its end instead: the delete that succeeds tells */
+	rec = *old;
+	if (!bpf_map_delete_elem(&flowrec, *at))
+		flowrec_evicted(*at, &rec, now);
+	return 1;
+}
+
+_Static_assert(WGSF_FLOWREC_CHANCES == 4, "flowrec_place() looks at 4 places");
+
+/*
+ * The place for a new flow k, after up to WGSF_FLOWREC_CHANCES places
+ * under the hand; -1 where the maps are not there. Written out, not a
+ * loop: a loop that the compiler leaves rolled has a back-edge that
+ * Linux 6.1's verifier refuses.
  */
 static __always_inline long flowrec_place(const struct wgsf_flowrec_key *k, __u64 now)
 {
 	struct wgsf_flowrec_key *at = NULL;
 	struct wgsf_flowrec_hand *h;
-	struct wgsf_flowrec *old, rec;
-	__u32 zero = 0, pos = 0, i;
+	__u32 zero = 0, pos = 0;
+	int r;
 
 	h = bpf_map_lookup_elem(&flowrec_hand, &zero);
 	if (!h)
 		return -1;
-	for (i = 0; i < WGSF_FLOWREC_CHANCES; i++) {
-		pos = hand_turn(h);
-		at = bpf_map_lookup_elem(&flowrec_order, &pos);
-		if (!at)
-			return -1;
-		if (!at->version)
-			break;
-		old = bpf_map_lookup_elem(&flowrec, at);
-		if (!old || old->pos != pos)
-			break;
-		if (old->hit && i + 1 < WGSF_FLOWREC_CHANCES) {
-			old->hit = 0;
-			continue;
-		}
-		/* a reader that takes it out as idle at once (a delete too)
-		 * prints its end instead: the delete that succeeds tells */
-		rec = *old;
-		if (!bpf_map_delete_elem(&flowrec, at))
-			flowrec_evicted(at, &rec, now);
-		break;
-	}
-	if (!at)
+	r = flowrec_try(h, now, 0, &pos, &at);
+	r = r ?: flowrec_try(h, now, 0, &pos, &at);
+	r = r ?: flowrec_try(h, now, 0, &pos, &at);
+	r = r ?: flowrec_try(h, now, 1, &pos, &at);
+	if (r < 0 || !at)
 		return -1;
 	*at = *k;
 	return pos;

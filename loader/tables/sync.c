@@ -8,6 +8,7 @@
 #include "sort.h"
 #include "fault.h"
 #include "tables/config.h"
+#include "tables/flowrec.h"
 #include "tables/policy_sync.h"
 #include "tables/stats.h"
 #include "tables/sync.h"
@@ -126,13 +127,14 @@ int slots_free(const struct maps *m, const uint32_t *gone, size_t n, struct sync
 {
 	struct wgsf_slot empty = {};
 	size_t i;
+	int err = flowrec_forget(m, gone, n);
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; !err && i < n; i++) {
 		if (bpf_map_update_elem(m->fd[MAP_PEER_SLOTS], &gone[i], &empty, 0))
 			return -errno;
 		res->peers_removed++;
 	}
-	return 0;
+	return err;
 }
 
 /* What a full sync writes, worked out before it writes anything. */

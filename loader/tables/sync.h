@@ -72,7 +72,7 @@ int sync_full(const struct maps *m, const struct wg_device *dev, const struct po
  * policy and writing it to the slot table; -ENOSPC when none is free. */
 int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint32_t *from,
 	       const uint8_t key[WG_KEY_LEN], uint32_t *slot, struct sync_result *res);
-/* Frees the slots of peers that left. */
+/* Frees the slots of peers that left, and their flow records. */
 int slots_free(const struct maps *m, const uint32_t *gone, size_t n, struct sync_result *res);
 
 /* Allowed IPs: keyed by prefix, the slot their value. */

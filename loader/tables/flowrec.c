@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "sort.h"
+#include "tables/flowrec.h"
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int flowrec_forget(const struct maps *m, const uint32_t *gone, size_t n)
+{
+	const struct wgsf_flowrec_key *keys;
+	struct map_entries e;
+	uint32_t *sorted;
+	size_t i;
+	int err;
+
+	if (!n || map_capacity(m->fd[MAP_FLOWREC_ORDER]) <= 1)
+		return 0;
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, gone, n * sizeof(*sorted));
+	sort_array(sorted, n, sizeof(*sorted), u32_cmp);
+	err = map_read_all(m->fd[MAP_FLOWREC], &e);
+	keys = e.keys;
+	for (i = 0; !err && i < e.n; i++)
+		/* gone meanwhile: evicted, or ended as idle */
+		if (bsearch(&keys[i].slot, sorted, n, sizeof(*sorted), u32_cmp) &&
+		    bpf_map_delete_elem(m->fd[MAP_FLOWREC], &keys[i]) && errno != ENOENT)
+			err = -errno;
+	map_entries_free(&e);
+	free(sorted);
+	return err;
+}
