@@ -371,6 +371,6 @@ out=$(wgsf_gw events ve1 2>&1)
 t_is "$?:$out" "3:Unable to read the events of ve1: ve1 is not attached (see 'wgsf show')" \
 	"an interface that is not attached: exit 3, one line"
 out=$(wgsf_gw events "$GW_IF" more 2>&1)
-t_is "$?:$out" "64:Unexpected argument: 'more' (usage: wgsf events [IFACE] [--json])" \
+t_is "$?:$out" "64:Unexpected argument: 'more' (usage: wgsf events [IFACE] [--flow-idle SECONDS] [--json])" \
 	"a second interface: exit 64, the usage"
 t_done
