@@ -59,32 +59,6 @@ PublicKey = ${CLIENT_PUB[3]}
 Block = true
 EOT
 
-# A reader of the gateway's interface writing into FILE; READER its PID.
-start_reader() { # FILE [--json]
-	nsenter --net="/var/run/netns/$GW_NS" "$WGSF" events "$GW_IF" ${2:+"$2"} >"$1" 2>"$1.err" &
-	READER=$!
-}
-# Ends the reader of FILE with SIGNAL; STOPPED, its exit status and its
-# standard error.
-stop_reader() { # SIGNAL FILE
-	kill "-$1" "$READER"
-	wait "$READER" 2>/dev/null # bash's word on a job killed
-	STOPPED="$?:$(cat "$2.err")"
-	READER=
-}
-# Client 2's datagrams from SPORT to the gateway's port 53, one at a time,
-# until one is an event in FILE (3 s at most): the reader holds its lease.
-# SENT, how many.
-reader_ready() { # FILE SPORT
-	SENT=0
-	while [ $SENT -lt 15 ]; do
-		in_ns "${CLIENT_NS[2]}" "$PROBE" send udp 192.0.2.12 "$2" 192.0.2.1 53
-		SENT=$((SENT + 1))
-		within 2 grep -q -E "source_port(\":|=)$2[ ,]" "$1" && return 0
-	done
-	return 1
-}
-
 REASONS="source destination blocked service"
 # The violation counters of clients 1, 2 and 3 by reason (12 numbers) from
 # show, or from the events of JSON lines on standard input (their packets).

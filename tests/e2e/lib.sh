@@ -204,3 +204,35 @@ flow_exchange() { # SERVER ASKER tcp|udp ADDR PORT
 	[ "$ready" = ready ] && in_ns "$2" "$probe" ask "$3" "$4" "$5"
 	wait "$SERVE_PID" 2>/dev/null
 }
+
+# A reader of the gateway's interface (wgsf events ARGS...) writing into
+# FILE; READER its PID (the trap's to end).
+start_reader() { # FILE ARGS...
+	local f=$1
+	shift
+	nsenter --net="/var/run/netns/$GW_NS" "$WGSF" events "$GW_IF" "$@" >"$f" 2>"$f.err" &
+	READER=$!
+}
+
+# Ends the reader of FILE with SIGNAL; STOPPED, its exit status and its
+# standard error.
+stop_reader() { # SIGNAL FILE
+	kill "-$1" "$READER"
+	wait "$READER" 2>/dev/null # bash's word on a job killed
+	STOPPED="$?:$(cat "$2.err")"
+	READER=
+}
+
+# Client 2's datagrams from SPORT to the gateway's port DPORT (53 unless
+# told), each a violation of its policy, one at a time, until one is an
+# event in FILE (3 s at most): the reader holds its lease. SENT, how many.
+reader_ready() { # FILE SPORT [DPORT]
+	SENT=0
+	while [ $SENT -lt 15 ]; do
+		in_ns "${CLIENT_NS[2]}" "$BUILD_DIR/tests/tools/flowprobe" send udp \
+			"${CLIENT_ADDR[2]}" "$2" 192.0.2.1 "${3:-53}"
+		SENT=$((SENT + 1))
+		within 2 grep -q -E "source_port(\":|=)$2[ ,]" "$1" && return 0
+	done
+	return 1
+}

@@ -25,7 +25,7 @@ GUEST_TESTS_1="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/detach.t tests/e2e/
 GUEST_TESTS_2="tests/e2e/reader-parity.t tests/e2e/recreate.t tests/e2e/watch.t
 	tests/e2e/policy.t tests/e2e/nofalsedrops.t tests/e2e/cli.t
 	tests/e2e/rejected.t tests/e2e/wg-quick.t tests/e2e/changes.t tests/e2e/growth.t
-	tests/e2e/policy-groups.t"
+	tests/e2e/policy-groups.t tests/e2e/flows.t"
 # GUEST_TESTS="tests/e2e/rejected.t": one guest with only those, while
 # working on them. GUEST_ENV="NAME=VALUE ...": the guests' tests get these
 # in their environment (the kernel hands its command line's to init).

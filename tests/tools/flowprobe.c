@@ -15,7 +15,9 @@
  * With MS, a TCP connection not made within MS milliseconds is given up:
  * exit 1 and "no connection, SYNs sent: N", N as the kernel counted them.
  *
- * flowprobe send udp SOURCE SPORT ADDR PORT: one datagram from SOURCE SPORT.
+ * flowprobe send udp SOURCE SPORT ADDR PORT [COUNT]: one datagram from SOURCE
+ * SPORT; with COUNT, COUNT datagrams, one to each port from PORT on, in
+ * order: as many flows, for the flow records' test.
  *
  * flowprobe ack SOURCE SPORT ADDR PORT: one TCP segment with the ACK flag
  * alone, belonging to no connection, from SOURCE SPORT (a raw socket).
@@ -201,7 +203,22 @@ static void ack_segment(const struct sockaddr_storage *src, const struct sockadd
 	seg[17] = ~sum;
 }
 
-static int send_one(int tcp_ack, char **argv)
+/* count datagrams from fd, one to each port from dst's on. */
+static int send_udp(int fd, struct sockaddr_storage *dst, socklen_t dlen, int count)
+{
+	uint16_t *port = dst->ss_family == AF_INET ? &((struct sockaddr_in *)dst)->sin_port
+						   : &((struct sockaddr_in6 *)dst)->sin6_port;
+	int i;
+
+	if (fd < 0)
+		return die("socket");
+	for (i = 0; i < count; i++, *port = htons(ntohs(*port) + 1))
+		if (sendto(fd, MSG, strlen(MSG), 0, (struct sockaddr *)dst, dlen) <= 0)
+			return die("send");
+	return 0;
+}
+
+static int send_one(int tcp_ack, char **argv, int count)
 {
 	struct sockaddr_storage src, dst;
 	socklen_t slen = addr_of(argv[0], argv[1], &src), dlen = addr_of(argv[2], argv[3], &dst);
@@ -210,11 +227,8 @@ static int send_one(int tcp_ack, char **argv)
 
 	if (!slen || !dlen || src.ss_family != dst.ss_family)
 		return die("addresses");
-	if (!tcp_ack) {
-		fd = sock_for(SOCK_DGRAM, 0, &src, slen, 1);
-		return fd >= 0 && sendto(fd, MSG, strlen(MSG), 0, (struct sockaddr *)&dst, dlen) > 0
-			       ? 0 : die("send");
-	}
+	if (!tcp_ack)
+		return send_udp(sock_for(SOCK_DGRAM, 0, &src, slen, 1), &dst, dlen, count);
 	ack_segment(&src, &dst, seg);
 	/* a raw socket takes no port: the bind gives the source address */
 	((struct sockaddr_in *)&src)->sin_port = 0;
@@ -234,10 +248,11 @@ int main(int argc, char **argv)
 	socklen_t len;
 	int tcp;
 
-	if (argc == 7 && !strcmp(argv[1], "send") && !strcmp(argv[2], "udp"))
-		return send_one(0, argv + 3);
+	if ((argc == 7 || (argc == 8 && atoi(argv[7]) > 0)) && !strcmp(argv[1], "send") &&
+	    !strcmp(argv[2], "udp"))
+		return send_one(0, argv + 3, argc == 8 ? atoi(argv[7]) : 1);
 	if (argc == 6 && !strcmp(argv[1], "ack"))
-		return send_one(1, argv + 2);
+		return send_one(1, argv + 2, 1);
 	tcp = argc >= 5 && !strcmp(argv[2], "tcp");
 	len = argc >= 5 ? addr_of(argv[3], argv[4], &ss) : 0;
 	if (len && (tcp || !strcmp(argv[2], "udp"))) {
@@ -248,7 +263,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: flowprobe serve tcp|udp ADDR PORT\n"
 			"       flowprobe ask tcp|udp ADDR PORT [MS]\n"
-			"       flowprobe send udp SOURCE SPORT ADDR PORT\n"
+			"       flowprobe send udp SOURCE SPORT ADDR PORT [COUNT]\n"
 			"       flowprobe ack SOURCE SPORT ADDR PORT\n");
 	return 2;
 }
