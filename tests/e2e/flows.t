@@ -338,6 +338,18 @@ if [ "$WG_IMPL" != kernel ]; then
 	out=$(wgsf_gw attach "$GW_IF" --flows)
 	t_is "$?:$(grep -c "flow records off -> 16384 flows (--flows)$" <<<"$out")" 0:1 \
 		"attach --flows: the default, 16384"
+	# A peer that leaves takes its flows along: the peer given its slot
+	# next must not inherit them (the loader's work: the host alone).
+	t_ok "a datagram of each client" eval 'datagrams 1 1 192.0.2.11 7600 192.0.2.1 53 &&
+		datagrams 1 2 192.0.2.12 7601 192.0.2.1 53'
+	within 50 eval '[ "$(flows_json | wc -l)" = 2 ]'
+	NEW=$(wg genkey | wg pubkey)
+	gw_run wg set "$GW_IF" peer "$K2" remove
+	wgsf_gw sync "$GW_IF" >/dev/null
+	gw_run wg set "$GW_IF" peer "$NEW" allowed-ips 198.51.100.7/32
+	wgsf_gw sync "$GW_IF" >/dev/null
+	t_is "$(flows_json | jq -r .peer)" "$K1" \
+		"client 2 removed, a new peer in its slot: client 2's flow gone, none under the new key"
 fi
 
 t_done
