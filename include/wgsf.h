@@ -340,7 +340,8 @@ struct wgsf_flow {
  * ports, and is a flow of its own). Times are bpf_ktime_get_coarse_ns().
  * A flow ends when it is evicted (the datapath writes a struct
  * wgsf_flow_end to the events ring, while a reader is there) or when the
- * reader finds it idle, and takes it out.
+ * reader finds it idle, and takes it out; whichever removes it writes its
+ * end. A sync takes a departed peer's flows out with its slot.
  */
 #define WGSF_FLOWREC_DEFAULT 16384u
 #define WGSF_FLOWREC_MIN 16u
