@@ -30,7 +30,7 @@ trap 'rm -f "$raw"' EXIT
 # The per-packet runs go last: the kernel frees their million-entry maps
 # in the background for a while, which would slow whatever came next.
 echo "bench: control plane ($control_sizes peers)" >&2
-"$bin/datapath" control "$control_sizes" >>"$raw"
+"$bin/control" "$control_sizes" >>"$raw"
 echo "bench: wgsf check on a config of $control_sizes peers" >&2
 "$bin/check" build/wgsf "$control_sizes" >>"$raw"
 echo "bench: a scrape of $metrics_peers peers (wgsf metrics)" >&2
@@ -47,7 +47,7 @@ else
 	tools/bench-tracer.sh >>"$raw"
 fi
 echo "bench: per-packet cost ($packet_sizes entries)" >&2
-"$bin/datapath" packet "$packet_sizes" >>"$raw"
+"$bin/datapath" "$packet_sizes" >>"$raw"
 
 mkdir -p "$(dirname "$json")" "$(dirname "$md")"
 jq -s --arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)" \

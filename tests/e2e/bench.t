@@ -7,8 +7,9 @@ require_e2e
 for tool in nft iptables ipset; do
 	command -v "$tool" >/dev/null || t_skip_all "needs $tool (tools/deps.sh bench installs it)"
 done
-[ -x "$ROOT/build/tests/bench/datapath" ] && [ -x "$ROOT/build/tests/bench/pps" ] ||
-	t_skip_all "not built (make tests)"
+for bench in datapath control pps; do
+	[ -x "$ROOT/build/tests/bench/$bench" ] || t_skip_all "not built (make tests)"
+done
 
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
