@@ -8,7 +8,8 @@
  * LPM_TRIE of every prefix, and wgsf in monitor mode and in enforce mode
  * with an allowed-sources policy on every peer, and in monitor mode with
  * its host-route hashes preallocated (the kernel's default, which wgsf
- * turns off: the measurement behind that choice), for IPv4 and IPv6, at each
+ * turns off: the measurement behind that choice), and with flow records on (a
+ * table of WGSF_FLOWREC_DEFAULT) and off, for IPv4 and IPv6, at each
  * table size, with all host routes and with mixed prefix lengths. The
  * tables are written by the loader's own sync, as `wgsf attach` writes
  * them. No packet leaves BPF_PROG_TEST_RUN, so the addresses may be any.
@@ -24,6 +25,7 @@
 
 #include "bench.skel.h"
 #include "tables/datapath.h"
+#include "tables/stats.h"
 #include "tables/sync.h"
 
 #define ADDRS 65536 /* bench.bpf.c's BENCH_ADDRS */
@@ -155,18 +157,39 @@ static void dst_rules(const struct wg_device *d, struct policy *pol)
 	}
 }
 
-/* prealloc: the host-route hashes preallocated, as a hash is by default. */
-static struct bench *bench_open_sized(size_t n, bool prealloc)
+/* How a datapath is built: as the loader builds it, with the host-route
+ * hashes preallocated (as a hash is by default), or with flow records on. */
+enum build { AS_LOADER, PREALLOC, FLOWS };
+
+/* With flows on, the flows' programs alone: classify() inlined into the
+ * others' loops takes the verifier past its limit (bench.bpf.c). */
+static int flows_only(struct bench *b)
+{
+	struct bpf_program *p;
+	int err = 0;
+
+	bpf_object__for_each_program(p, b->obj)
+		err = err ?: bpf_program__set_autoload(p, p == b->progs.bench_flows_mix ||
+							      p == b->progs.bench_flows_new);
+	return err;
+}
+
+static struct bench *bench_open_sized(size_t n, enum build how)
 {
 	uint32_t room = n + n / 4 + 16;
 	struct capacity cap = { .peers = slots_for(n), .prefixes = room, .hosts = room,
-				.policy_prefixes = room, .policy_hosts = room };
+				.policy_prefixes = room, .policy_hosts = room,
+				.flows = how == FLOWS ? WGSF_FLOWREC_DEFAULT : 0 };
 	struct bench *b = bench__open();
 	int err = b ? 0 : -errno;
 
-	if (!err && prealloc)
+	if (!err && how == PREALLOC)
 		err = bpf_map__set_map_flags(b->maps.host_ips4, 0) ?:
 		      bpf_map__set_map_flags(b->maps.host_ips6, 0);
+	if (!err && how == FLOWS) {
+		b->rodata->flowrec_size = cap.flows;
+		err = flows_only(b);
+	}
 	err = err ?: datapath_size_maps(b->obj, &cap) ?:
 		      bpf_map__set_max_entries(b->maps.plain4, room) ?:
 		      bpf_map__set_max_entries(b->maps.plain6, room) ?: bench__load(b);
@@ -252,13 +275,14 @@ static double one_run(struct bpf_program *prog, uint8_t family)
 
 /* RUNS runs of each of the programs (floor, plain, monitor, enforce,
  * monitor preallocated, enforce with Allow rules on every peer, egress with
- * no destination rules and with them, and every packet a violation, with
- * nobody reading events and with a reader), taken in turns, so that the
+ * no destination rules and with them, every packet a violation, with
+ * nobody reading events and with a reader, and flow records' mix and new
+ * flows, each with flows off and on), taken in turns, so that the
  * machine's drift touches them all alike: the median of each, and the
  * worst ratio of one run's pair (plain over monitor, the lowest; enforce
  * over monitor, and enforce with rules over monitor, the highest), for
  * targets that must hold in every run. */
-#define PROGS 10
+#define PROGS 14
 static void per_packet(struct bpf_program **progs, uint8_t family, double ns[PROGS],
 		       double *plain_low, double *enforce_high, double *rules_high)
 {
@@ -287,9 +311,9 @@ static void per_packet(struct bpf_program **progs, uint8_t family, double ns[PRO
  * none) in mode, the sources its runs look up written from s. */
 static struct bench *loaded(size_t n, const struct prefix *v, const struct wg_device *d,
 			    const struct policy *pol, enum wgsf_mode mode, uint64_t s,
-			    bool prealloc)
+			    enum build how)
 {
-	struct bench *b = bench_open_sized(n, prealloc);
+	struct bench *b = bench_open_sized(n, how);
 	struct sync_result r;
 	struct maps m;
 
@@ -312,6 +336,45 @@ static void events_read(const struct bench *b)
 		die("event reader", errno);
 }
 
+/* The flows b's datapath pushed out of its table so far. */
+static uint64_t evicted(const struct bench *b)
+{
+	struct wgsf_dev_stats ds;
+
+	if (stats_read_dev(bpf_map__fd(b->maps.dev_stats), &ds))
+		die("device counters", errno);
+	return ds.flowrec_evicted;
+}
+
+/* prog run until its table is full, as a gateway's is after a while: the
+ * hand evicts once it has gone round (each run's time thrown away). Its
+ * evictions so far, to count the measured runs' from. */
+static uint64_t flows_fill(struct bench *b, struct bpf_program *prog, uint8_t family)
+{
+	int i;
+
+	for (i = 0; i < 64 && !evicted(b); i++)
+		one_run(prog, family);
+	if (!evicted(b))
+		die("flows: the table never filled", EINVAL);
+	return evicted(b);
+}
+
+/* The measured runs' evictions per packet in the mix. Every packet of the
+ * new flows' evicted one, or the run is not what it says. */
+static double flows_evicted(const struct bench *mix, const struct bench *all_new,
+			    const uint64_t before[2])
+{
+	uint64_t packets = (uint64_t)RUNS * ADDRS, n = evicted(all_new) - before[1];
+
+	if (n != packets) {
+		fprintf(stderr, "datapath: %llu of %llu new flows evicted one\n",
+			(unsigned long long)n, (unsigned long long)packets);
+		exit(1);
+	}
+	return (double)(evicted(mix) - before[0]) / packets;
+}
+
 /* The kernel's account of the host-route hashes, per entry of the table. */
 static double host_bytes(const struct bench *b, size_t n)
 {
@@ -319,32 +382,51 @@ static double host_bytes(const struct bench *b, size_t n)
 			map_memlock(bpf_map__fd(b->maps.host_ips6), NULL)) / n;
 }
 
+/* The flow records' figures, ending the case's line: the mix and the
+ * new flows, each with flows off and on (ns[10] to ns[13]). */
+static void flows_print(const double ns[PROGS], double mix_evicted)
+{
+	printf(",\"flows_size\":%u,\"flows_mix_off_ns\":%.1f,\"flows_mix_ns\":%.1f,"
+	       "\"flows_new_off_ns\":%.1f,\"flows_new_ns\":%.1f,\"flows_mix_evicted\":%.4f}\n",
+	       WGSF_FLOWREC_DEFAULT, ns[10], ns[11], ns[12], ns[13], mix_evicted);
+}
+
 static void packet_case(uint8_t family, bool mixed, size_t n)
 {
-	uint64_t s = seed ^ (n * 4 + family * 2 + mixed);
+	enum { MON, ENF, PRE, DST, RUL, EVT, FMX, FNW, OBJS };
+	uint64_t s = seed ^ (n * 4 + family * 2 + mixed), flows0[2];
 	struct prefix *v = table(&s, n, family, mixed);
 	struct wg_device *d = device_of(v, n, slots_for(n));
-	struct bench *mon, *enf, *pre, *dst, *rul, *evt;
-	double ns[PROGS], plain_low, enforce_high, rules_high;
+	double ns[PROGS], plain_low, enforce_high, rules_high, mix_evicted;
 	struct policy pol, dpol, rpol;
+	struct bench *b[OBJS];
+	int i;
 
 	own_sources(d, &pol);
 	dst_rules(d, &dpol);
 	allow_rules(&rpol);
-	/* the same sources for both: s as the table left it */
-	mon = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, false);
-	enf = loaded(n, v, d, &pol, WGSF_MODE_ENFORCE, s, false);
-	pre = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, true);
-	dst = loaded(n, v, d, &dpol, WGSF_MODE_MONITOR, s, false);
-	rul = loaded(n, v, d, &rpol, WGSF_MODE_ENFORCE, s, false);
-	evt = loaded(n, v, d, &dpol, WGSF_MODE_MONITOR, s, false);
-	events_read(evt);
-	per_packet((struct bpf_program *[]){ mon->progs.bench_floor, mon->progs.bench_plain_lpm,
-					    mon->progs.bench_wgsf, enf->progs.bench_wgsf,
-					    pre->progs.bench_wgsf, rul->progs.bench_wgsf,
-					    mon->progs.bench_egress, dst->progs.bench_egress,
-					    dst->progs.bench_wgsf, evt->progs.bench_wgsf },
+	/* the same sources for all: s as the table left it */
+	b[MON] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, AS_LOADER);
+	b[ENF] = loaded(n, v, d, &pol, WGSF_MODE_ENFORCE, s, AS_LOADER);
+	b[PRE] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, PREALLOC);
+	b[DST] = loaded(n, v, d, &dpol, WGSF_MODE_MONITOR, s, AS_LOADER);
+	b[RUL] = loaded(n, v, d, &rpol, WGSF_MODE_ENFORCE, s, AS_LOADER);
+	b[EVT] = loaded(n, v, d, &dpol, WGSF_MODE_MONITOR, s, AS_LOADER);
+	b[FMX] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, FLOWS);
+	b[FNW] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, FLOWS);
+	events_read(b[EVT]);
+	flows0[0] = flows_fill(b[FMX], b[FMX]->progs.bench_flows_mix, family);
+	flows0[1] = flows_fill(b[FNW], b[FNW]->progs.bench_flows_new, family);
+	per_packet((struct bpf_program *[]){
+			b[MON]->progs.bench_floor, b[MON]->progs.bench_plain_lpm,
+			b[MON]->progs.bench_wgsf, b[ENF]->progs.bench_wgsf,
+			b[PRE]->progs.bench_wgsf, b[RUL]->progs.bench_wgsf,
+			b[MON]->progs.bench_egress, b[DST]->progs.bench_egress,
+			b[DST]->progs.bench_wgsf, b[EVT]->progs.bench_wgsf,
+			b[MON]->progs.bench_flows_mix, b[FMX]->progs.bench_flows_mix,
+			b[MON]->progs.bench_flows_new, b[FNW]->progs.bench_flows_new },
 		   family, ns, &plain_low, &enforce_high, &rules_high);
+	mix_evicted = flows_evicted(b[FMX], b[FNW], flows0);
 	printf("{\"bench\":\"packet\",\"family\":%d,\"shape\":\"%s\",\"entries\":%zu,"
 	       "\"peers\":%u,\"seed\":%llu,\"runs\":%d,\"floor_ns\":%.1f,\"plain_lpm_ns\":%.1f,"
 	       "\"monitor_ns\":%.1f,\"enforce_ns\":%.1f,\"plain_over_monitor_lowest\":%.2f,"
@@ -352,21 +434,19 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	       "\"host_bytes_per_entry\":%.1f,\"host_prealloc_bytes_per_entry\":%.1f,"
 	       "\"enforce_rules_ns\":%.1f,\"rules_over_monitor_highest\":%.2f,"
 	       "\"egress_idle_ns\":%.1f,\"egress_record_ns\":%.1f,\"violation_ns\":%.1f,"
-	       "\"violation_events_ns\":%.1f}\n",
+	       "\"violation_events_ns\":%.1f",
 	       family == AF_INET ? 4 : 6, mixed ? "mixed" : "hosts", n, slots_for(n),
 	       (unsigned long long)seed, RUNS, ns[0], ns[1], ns[2], ns[3], plain_low, enforce_high,
-	       ns[4], host_bytes(mon, n), host_bytes(pre, n), ns[5], rules_high, ns[6], ns[7], ns[8], ns[9]);
+	       ns[4], host_bytes(b[MON], n), host_bytes(b[PRE], n), ns[5], rules_high, ns[6], ns[7],
+	       ns[8], ns[9]);
+	flows_print(ns, mix_evicted);
 	fflush(stdout);
 	policy_free(&pol);
 	policy_free(&dpol);
 	policy_free(&rpol);
 	device_free(d);
-	bench__destroy(mon);
-	bench__destroy(enf);
-	bench__destroy(pre);
-	bench__destroy(dst);
-	bench__destroy(rul);
-	bench__destroy(evt);
+	for (i = 0; i < OBJS; i++)
+		bench__destroy(b[i]);
 	free(v);
 }
 
