@@ -28,12 +28,15 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   def speedup(f; n): pk(f; "hosts"; n) | if . then .plain_over_monitor_lowest else null end;
   def enforce(f): pk(f; "hosts"; 100000) | if . then .enforce_over_monitor_highest else null end;
   def rules(f): pk(f; "hosts"; 100000) | if . then .rules_over_monitor_highest else null end;
-  def rulesrelat(n): if ppsat("tc-rules"; n) and ppsat("tc-empty"; n) then ppsat("tc-rules"; n).pps_median / ppsat("tc-empty"; n).pps_median else null end;
+  def relat(f; n): if ppsat(f; n) and ppsat("tc-empty"; n) then ppsat(f; n).pps_median / ppsat("tc-empty"; n).pps_median else null end;
+  def rulesrelat(n): relat("tc-rules"; n);
+  def flowsrelat(n): relat("tc-flows"; n);
   def mixed(f): pk(f; "mixed"; 100000) | if . then .plain_lpm_ns / .monitor_ns else null end;
   def allok(f): if length > 0 and all(. != null) then all(f) else null end;
   (ppsof("tc") | if . then .ratio_to_none else null end) as $tc
 | tcrelat($ppsbig) as $tcrel
 | rulesrelat($ppsbig) as $rulesrel
+| flowsrelat($ppsbig) as $flowsrel
 | (ppsof("nft") | if . then .ratio_to_none else null end) as $nft
 | (ppsof("ipset") | if . then .ratio_to_none else null end) as $ipset
 | (cpof(100000)) as $big
@@ -63,6 +66,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "| Mixed prefix lengths (100,000): no slower than the plain LPM_TRIE | plain/wgsf IPv4 \(mixed(4) | x), IPv6 \(mixed(6) | x) | \(verdict([mixed(4), mixed(6)] | allok(. >= 1))) |",
   "| End to end, \($ppsbig) peers: wgsf on tc >= 97 % of the empty tc program's packets per second | \($tcrel | pct) (\($tc | pct) of no filter)\(if $ppssmall != $ppsbig then "; with \($ppssmall) peers: \(tcrelat($ppssmall) | pct)" else "" end) | \(verdict(if $tcrel then $tcrel >= 0.97 else null end)) |",
   "| End to end, \($ppsbig) peers: wgsf with Allow rules on every peer >= 90 % of the empty tc program's packets per second | \($rulesrel | pct)\(if $ppssmall != $ppsbig then "; with \($ppssmall) peers: \(rulesrelat($ppssmall) | pct)" else "" end) | \(verdict(if $rulesrel then $rulesrel >= 0.9 else null end)) |",
+  "| End to end, \($ppsbig) peers: wgsf with flow records on (a table of 16,384 flows) >= 85 % of the empty tc program's packets per second | \($flowsrel | pct)\(if $ppssmall != $ppsbig then "; with \($ppssmall) peers: \(flowsrelat($ppssmall) | pct)" else "" end) | \(verdict(if $flowsrel then $flowsrel >= 0.85 else null end)) |",
   "| End to end: less overhead than nftables and iptables+ipset | tc \($tc | pct), nftables \($nft | pct), ipset \($ipset | pct) | \(verdict(if $tc and $nft and $ipset then ($tc > $nft and $tc > $ipset) else null end)) |",
   "| 100,000 peers in one group of Allow rules attach in <= 2 s (load and first sync) | \(if $big then (($big.load_s + $big.sync_group_s) | r2 | tostring) + " s (sync \($big.sync_group_s | r2) s), the group's rules stored once: \($big.group_rule_entries) destination entries" else "n/a" end) | \(verdict(if $big then $big.load_s + $big.sync_group_s <= 2 else null end)) |",
   "| Full sync of 100,000 peers <= 1 s | \(if $big then ($big.sync_s | r2 | tostring) + " s" else "n/a" end) | \(verdict(if $big then $big.sync_s <= 1 else null end)) |",
@@ -112,6 +116,14 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "|---|---|---:|---:|---:|---:|---:|",
   ($pk[] | select(.violation_ns) | "| IPv\(.family) | \(.shape) | \(.entries) | \(.monitor_ns) | \(.violation_ns) | \(.violation_events_ns) | \(.violation_events_ns / .violation_ns | x) |"),
   "",
+  "### Flow records",
+  "",
+  "Flow records (`wgsf attach --flows`) on, in a table of the default size (\(first($pk[].flows_size) // "n/a") flows), against off: the same program and the same packets on the same tables as monitor above, one datapath loaded with flows on and one without, taken in turns. Mix: 15 packets in 16 belong to 8,192 flows that keep coming (each of the first 8,192 sources from a port of its own), and every 16th starts a flow, from anywhere in the table; the table is filled first, as a gateway's is after a while. Evicted: the mix's packets that pushed a flow out, per packet: its new flows (1 in 16, 6.25 %), and flows of the 8,192 that came back after the hand, finding 3 hit flows in a row, took the 4th's place. New flows: every packet starts a flow and the hand evicts one each time (the benchmark checks that it did): the worst case, each packet a hash lookup that misses, an insert and a delete. Flows off, the mix's packets cost less than monitor's at the bigger tables (they come from 8,192 sources, not 65,536), and both variants call classify() as a function of its own (inlined, with flows on, it is more than the verifier takes). Flows on, every packet is also read to its ports, which a packet that breaks no rule never needs otherwise, and its flow is looked up in a hash of 48-byte keys, its element three cache lines with the kernel's header (reasoned from the layout): when the table is out of cache, that is what a packet pays.",
+  "",
+  "| IP | Shape | Entries | Mix: flows off | Mix: flows on | On / off | Evicted | New flows: off | New flows: on | On / off |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ($pk[] | select(.flows_mix_ns) | "| IPv\(.family) | \(.shape) | \(.entries) | \(.flows_mix_off_ns) | \(.flows_mix_ns) | \(.flows_mix_ns / .flows_mix_off_ns | x) | \(.flows_mix_evicted | pct) | \(.flows_new_off_ns) | \(.flows_new_ns) | \(.flows_new_ns / .flows_new_off_ns | x) |"),
+  "",
   "### The egress program",
   "",
   "What the program on wg0's egress costs a packet that the gateway's side sends (README, Replies), each to another of the table's addresses, on the same tables as monitor above. No destination rules: no peer has any, and it reads the config's one word and stops. With rules: every peer has an AllowedDestinations, so each packet is looked up as a source is and recorded in the flow table; here each packet opens a flow of its own in the table of 16,384, the least recently used going out: the worst case, where a real flow's later packets only refresh theirs.",
@@ -132,7 +144,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "",
   "## End to end",
   "",
-  "`tests/bench/pps`: one userspace writer feeds IPv6 packets from N peers into a TUN device (an L3 device, as WireGuard's is) in a network namespace of its own; the stack drops them after ingress. Each filter makes the same decision (the source must be one of the peers' addresses); rounds interleave the filters. tc-empty is a tc program that does nothing: what the hook itself costs, before wgsf does any work. The run is made with \($ppssmall) peers and with \($ppsbig): between packets the stack's own work (about 2 µs a packet here) evicts what wgsf's lookups touched, so with a bigger table more of them miss, and the gap between the two runs is what the table's size costs. wgsf's generic XDP hook, retired since (README, Hooks), was last measured here beside tc on 2026-12-02: 66 % of no filter with 10000 peers (77.1 % with 100), where tc had 83.5 % (88.7 %).",
+  "`tests/bench/pps`: one userspace writer feeds IPv6 packets from N peers into a TUN device (an L3 device, as WireGuard's is) in a network namespace of its own; the stack drops them after ingress. Each filter makes the same decision (the source must be one of the peers' addresses); rounds interleave the filters. tc-empty is a tc program that does nothing: what the hook itself costs, before wgsf does any work. tc-flows is wgsf with flow records on (a table of 16,384): the packets' sources give fewer flows than that, so after the first round every packet finds its flow (the run checks that the flows hold every packet that wgsf counted). The run is made with \($ppssmall) peers and with \($ppsbig): between packets the stack's own work (about 2 µs a packet here) evicts what wgsf's lookups touched, so with a bigger table more of them miss, and the gap between the two runs is what the table's size costs. wgsf's generic XDP hook, retired since (README, Hooks), was last measured here beside tc on 2026-12-02: 66 % of no filter with 10000 peers (77.1 % with 100), where tc had 83.5 % (88.7 %).",
   "",
   "| Peers | Filter | Packets/s (median) | Min | Max | Of no filter |",
   "|---:|---|---:|---:|---:|---:|",

@@ -9,7 +9,9 @@
  * an ipset hash:net; and tc-empty, a tc program that does
  * nothing, says what the hook itself costs. tc-rules is wgsf in enforce
  * mode with an Allow line for every peer ([Group *], synced by the
- * loader), which each packet (UDP to port 53) passes. Rounds interleave the filters, so that
+ * loader), which each packet (UDP to port 53) passes; tc-flows is wgsf with
+ * flow records on (a table of WGSF_FLOWREC_DEFAULT), where every packet
+ * after the first round finds its flow. Rounds interleave the filters, so that
  * drift in the machine touches them all alike. One JSON object per line.
  *
  * All addresses are in 2001:db8::/32, and no packet leaves the namespace.
@@ -35,9 +37,9 @@
 #define MAX_PACKETS 50000000ull
 #define MAX_ROUNDS 64
 
-enum filter { NONE, TC_EMPTY, TC, TC_RULES, NFT, IPSET, FILTERS };
-static const char *const names[FILTERS] = { "none", "tc-empty", "tc", "tc-rules", "nft",
-					     "ipset" };
+enum filter { NONE, TC_EMPTY, TC, TC_RULES, TC_FLOWS, NFT, IPSET, FILTERS };
+static const char *const names[FILTERS] = { "none", "tc-empty", "tc", "tc-rules", "tc-flows",
+					     "nft", "ipset" };
 
 static struct tundev tun;
 static unsigned int peers = 10000, rounds = 5;
@@ -147,11 +149,13 @@ static void rules_sync(const struct maps *m)
 	device_free(d);
 }
 
-/* wgsf with every peer's address in its tables; with rules, synced. */
-static struct wgsf *wgsf_load(bool rules)
+/* wgsf (tc, tc-rules or tc-flows) with every peer's address in its
+ * tables; with rules, synced. */
+static struct wgsf *wgsf_load(enum filter f)
 {
 	struct capacity cap = { .peers = peers + 16, .prefixes = 64, .hosts = peers + 16,
-				.policy_prefixes = 64, .policy_hosts = 64 };
+				.policy_prefixes = 64, .policy_hosts = 64,
+				.flows = f == TC_FLOWS ? WGSF_FLOWREC_DEFAULT : 0 };
 	struct wgsf *skel = datapath_load(&cap, L3_OFFSET_NONE);
 	struct prefix p;
 	struct maps m;
@@ -160,7 +164,7 @@ static struct wgsf *wgsf_load(bool rules)
 	if (!skel)
 		die("cannot load the datapath: %s", strerror(errno));
 	maps_from_skel(skel, &m);
-	if (rules) {
+	if (f == TC_RULES) {
 		rules_sync(&m);
 		return skel;
 	}
@@ -194,6 +198,20 @@ static uint64_t wgsf_counted(struct wgsf *skel)
 	for (i = 0; i < peers; i++)
 		if (!stats_read_peer(bpf_map__fd(skel->maps.peer_stats), i, &st))
 			sum += st.rx_packets;
+	return sum;
+}
+
+/* The packets that the flow records hold, all flows together. */
+static uint64_t flows_counted(struct wgsf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.flowrec);
+	struct wgsf_flowrec_key k, *prev = NULL;
+	struct wgsf_flowrec rec;
+	uint64_t sum = 0;
+
+	for (; !bpf_map_get_next_key(fd, prev, &k); prev = &k)
+		if (!bpf_map_lookup_elem(fd, &k, &rec))
+			sum += rec.packets;
 	return sum;
 }
 
@@ -260,6 +278,11 @@ static unsigned long long number_after(const char *cmd, const char *word)
 	return n;
 }
 
+static bool is_wgsf(enum filter f)
+{
+	return f == TC || f == TC_RULES || f == TC_FLOWS;
+}
+
 /* What a filter saw pass, by its own count, and takes it away. */
 static unsigned long long filter_off(enum filter f, struct wgsf *skel,
 				     struct wgsf_attachment *st)
@@ -269,7 +292,7 @@ static unsigned long long filter_off(enum filter f, struct wgsf *skel,
 
 	if (f == TC_EMPTY && hook_detach(tun.dir, st))
 		die("cannot detach: %s", strerror(errno));
-	if (f == TC || f == TC_RULES) {
+	if (is_wgsf(f)) {
 		n = wgsf_counted(skel);
 		if (hook_detach(tun.dir, st))
 			die("cannot detach: %s", strerror(errno));
@@ -289,16 +312,13 @@ static struct bench *empty;
 
 static void filter_on(enum filter f, struct wgsf *skel, struct wgsf_attachment *st)
 {
-	struct hook_progs progs = hook_progs_of(skel);
 	int nothing = bpf_program__fd(empty->progs.bench_tc_empty);
+	/* tc-empty: the floor of what an attachment of both sides costs */
+	struct hook_progs progs = f == TC_EMPTY ? (struct hook_progs){ { nothing, nothing } } :
+				  is_wgsf(f) ? hook_progs_of(skel) : (struct hook_progs){};
 
 	*st = (struct wgsf_attachment){ .ifindex = tun.ifindex };
-	if (f == TC_EMPTY) {
-		/* the floor of what an attachment of both sides costs */
-		progs = (struct hook_progs){ { nothing, nothing } };
-		f = TC;
-	}
-	if ((f == TC || f == TC_RULES) && hook_attach(&progs, MECH_NONE, tun.dir, st))
+	if ((f == TC_EMPTY || is_wgsf(f)) && hook_attach(&progs, MECH_NONE, tun.dir, st))
 		die("cannot attach: %s", strerror(errno));
 	if ((f == NFT && nft_on()) || (f == IPSET && ipset_on()))
 		die("cannot set up %s", names[f]);
@@ -324,8 +344,7 @@ static int cmp_double(const void *a, const void *b)
 static double measure(enum filter f, struct wgsf *skel)
 {
 	struct wgsf_attachment st;
-	bool ours = f == TC || f == TC_RULES;
-	unsigned long long sent, seen, before = ours ? wgsf_counted(skel) : 0;
+	unsigned long long sent, seen, before = is_wgsf(f) ? wgsf_counted(skel) : 0;
 	double pps;
 
 	filter_on(f, skel, &st);
@@ -335,6 +354,9 @@ static double measure(enum filter f, struct wgsf *skel)
 		fprintf(stderr, "pps: %s saw %llu of %llu packets\n", names[f], seen, sent);
 		exit(1);
 	}
+	/* fewer flows than the table holds: none evicted, every packet in one */
+	if (f == TC_FLOWS && flows_counted(skel) != wgsf_counted(skel))
+		die("%s", "the flow records missed packets");
 	if (replies())
 		die("the stack answered %s's packets", names[f]);
 	return pps;
@@ -375,7 +397,7 @@ int main(int argc, char **argv)
 {
 	unsigned int seed = getenv("WGSF_SEED") ? atoi(getenv("WGSF_SEED")) : time(NULL);
 	double v[FILTERS][MAX_ROUNDS];
-	struct wgsf *skel, *rules;
+	struct wgsf *skel[FILTERS] = {};
 	const char *why;
 	unsigned int r, f;
 
@@ -390,13 +412,14 @@ int main(int argc, char **argv)
 	snprintf(name, sizeof(name), "wgsfb%d", getpid());
 	snprintf(set_file, sizeof(set_file), "/tmp/wgsf-pps-%d", getpid());
 	build_ring(seed);
-	skel = wgsf_load(false);
-	rules = wgsf_load(true);
+	for (f = 0; f < FILTERS; f++)
+		if (is_wgsf(f))
+			skel[f] = wgsf_load(f);
 	empty = empty_load();
 	for (r = 0; r < rounds; r++)
 		for (f = 0; f < FILTERS; f++)
 			if (have(f))
-				v[f][r] = measure(f, f == TC_RULES ? rules : skel);
+				v[f][r] = measure(f, skel[f]);
 	for (f = 0; f < FILTERS; f++)
 		qsort(v[f], rounds, sizeof(double), cmp_double);
 	for (f = 0; f < FILTERS; f++) {
@@ -407,8 +430,8 @@ int main(int argc, char **argv)
 			       names[f]);
 	}
 	unlink(set_file);
-	wgsf__destroy(skel);
-	wgsf__destroy(rules);
+	for (f = 0; f < FILTERS; f++)
+		wgsf__destroy(skel[f]);
 	bench__destroy(empty);
 	return 0;
 }
