@@ -42,9 +42,4 @@ static __always_inline int budget_take(struct wgsf_event_budget *b, __u64 now)
 		(r)->icmp_code = (l4)->code;   \
 	} while (0)
 
-static __always_inline void event_upper(struct wgsf_event *e, const struct wgsf_l4 *l4)
-{
-	UPPER_STORE(e, l4);
-}
-
 #endif

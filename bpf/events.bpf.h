@@ -32,7 +32,7 @@ struct {
 static __always_inline void event_fill(struct wgsf_event *e, const struct packet *p,
 				       const struct wgsf_l4 *l4)
 {
-	event_upper(e, l4);
+	UPPER_STORE(e, l4);
 	e->pad = 0;
 	__builtin_memset(e->public_key, 0, sizeof(e->public_key));
 	addr_store(&e->src, p, p->src);

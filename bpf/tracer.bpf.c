@@ -245,7 +245,7 @@ static __always_inline void event_fill(struct wgsf_event *e, const struct wgsf_r
 	e->bytes = p->len;
 	e->reason = WGSF_EVENT_REJECTED;
 	e->action = WGSF_ACTION_DROPPED;
-	event_upper(e, &p->l4);
+	UPPER_STORE(e, &p->l4);
 	e->src = p->src;
 	e->dst = p->dst;
 	__builtin_memcpy(e->public_key, key->public_key, sizeof(e->public_key));

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "attach/iface.h"
@@ -41,8 +39,6 @@ static int check_hook(const char *ifname, const char *hook)
 /* --flows: the default table, SIZE flows, or off (iface_opts.flows). */
 static int parse_flows(const char *v, long *flows)
 {
-	char *end;
-
 	if (!v)
 		return 0;
 	if (!*v) {
@@ -53,9 +49,7 @@ static int parse_flows(const char *v, long *flows)
 		*flows = IFACE_FLOWS_OFF;
 		return 0;
 	}
-	errno = 0;
-	*flows = strtol(v, &end, 10);
-	if (errno || *end || end == v || *flows < WGSF_FLOWREC_MIN || *flows > WGSF_FLOWREC_MAX)
+	if (!ui_whole_number(v, WGSF_FLOWREC_MIN, WGSF_FLOWREC_MAX, flows))
 		return ui_usage_error("Invalid flow table size: '%s' (%u to %u flows, or off)", v,
 				      WGSF_FLOWREC_MIN, WGSF_FLOWREC_MAX);
 	return 0;

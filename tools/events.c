@@ -25,9 +25,11 @@
 #include "events_flows.h"
 #include "events_print.h"
 #include "subcommands.h"
+#include "tables/flowrec.h"
 #include "tables/stats.h"
 #include "tracer/tracer.h"
 #include "ui_error.h"
+#include "ui_names.h"
 #include "ui_opts.h"
 #include "wait.h"
 
@@ -67,14 +69,6 @@ struct reader {
 	uint64_t flow_idle_ns; /* --flow-idle */
 };
 
-static uint64_t clock_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static uint32_t map_id(int fd)
 {
 	struct bpf_map_info info = {};
@@ -101,6 +95,7 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct source *s = ctx;
 	char key[WG_KEY_B64_LEN];
+	const char *peer;
 	struct wgsf_event e;
 
 	if (size == sizeof(struct wgsf_flow_end))
@@ -109,11 +104,13 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	memcpy(&e, data, sizeof(e));
 	/* the tracer names the sender by its key, the datapath by its slot */
-	if (e.reason == WGSF_EVENT_REJECTED)
+	if (e.reason == WGSF_EVENT_REJECTED) {
 		key_to_base64(key, e.public_key);
-	events_print_event(s->name,
-			   e.reason == WGSF_EVENT_REJECTED ? key : events_slot_key(s->slots_fd, e.slot, key), &e,
-			   reading->mono_to_real);
+		peer = key;
+	} else {
+		peer = events_slot_key(s->slots_fd, e.slot, key);
+	}
+	events_print_event(s->name, peer, &e, reading->mono_to_real);
 	return 0;
 }
 
@@ -200,7 +197,7 @@ static int peers_round(struct source *s, const struct maps *m, uint64_t real_ns)
  * only where the interface's total of them moved. */
 static int counts_round(struct source *s, const struct maps *m)
 {
-	uint64_t real_ns = clock_ns(CLOCK_REALTIME);
+	uint64_t real_ns = ui_clock_ns(CLOCK_REALTIME);
 	struct wgsf_dev_stats d;
 	int err = stats_read_dev(m->fd[MAP_DEV_STATS], &d);
 
@@ -254,7 +251,7 @@ static void senders_round(struct source *s, struct tracer_view *v, uint64_t real
  * the interface (ifindex); where it does not, nothing. */
 static void tracer_round(struct source *s, uint32_t ifindex)
 {
-	uint64_t real_ns = clock_ns(CLOCK_REALTIME);
+	uint64_t real_ns = ui_clock_ns(CLOCK_REALTIME);
 	struct tracer_view v;
 
 	if (!ifindex || tracer_read(ifindex, &v))
@@ -289,10 +286,10 @@ static int lease_write(struct source *s, uint64_t until, bool last)
  * at most a quarter of it late. */
 static int flows_round(const struct reader *r, struct source *s, const struct maps *m)
 {
-	uint64_t now = clock_ns(CLOCK_MONOTONIC), every = r->flow_idle_ns / 4;
+	uint64_t now = ui_clock_ns(CLOCK_MONOTONIC), every = r->flow_idle_ns / 4;
 	int err;
 
-	if (!iface_flows(m)) {
+	if (!flowrec_table_size(m)) {
 		if (s->flowrec_fd >= 0)
 			close(s->flowrec_fd);
 		s->flowrec_fd = -1;
@@ -393,13 +390,13 @@ static void sources_prune(struct reader *r)
  * interface is read, one detached meanwhile is only left. */
 static int round_all(struct reader *r, bool last)
 {
-	uint64_t lease = clock_ns(CLOCK_MONOTONIC) + WGSF_EVENT_LEASE_NS;
+	uint64_t lease = ui_clock_ns(CLOCK_MONOTONIC) + WGSF_EVENT_LEASE_NS;
 	char (*names)[IFNAMSIZ] = NULL;
 	struct source *s;
 	size_t n = 0, i;
 	int err;
 
-	r->mono_to_real = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	r->mono_to_real = ui_clock_ns(CLOCK_REALTIME) - ui_clock_ns(CLOCK_MONOTONIC);
 	err = names_of(r, &names, &n);
 	if (err) {
 		free(names);
@@ -447,14 +444,11 @@ static int run(struct reader *r, struct waiter *w)
 /* --flow-idle SECONDS: whole seconds, 1 to a day. */
 static int parse_idle(const char *v, uint64_t *ns)
 {
-	char *end;
 	long secs;
 
 	if (!v)
 		return 0;
-	errno = 0;
-	secs = strtol(v, &end, 10);
-	if (errno || *end || end == v || secs < 1 || secs > 86400)
+	if (!ui_whole_number(v, 1, 86400, &secs))
 		return ui_usage_error("Invalid flow idle time: '%s' (1 to 86400 seconds)", v);
 	*ns = secs * 1000000000ull;
 	return 0;

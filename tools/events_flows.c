@@ -6,6 +6,7 @@
 #include "events_flows.h"
 #include "events_print.h"
 #include "tables/maps.h"
+#include "ui_names.h"
 #include "wgsf.h"
 
 const char *events_slot_key(int slots_fd, uint32_t slot, char buf[WG_KEY_B64_LEN])
@@ -18,19 +19,10 @@ const char *events_slot_key(int slots_fd, uint32_t slot, char buf[WG_KEY_B64_LEN
 	return buf;
 }
 
-/* The datapath's clock (bpf_ktime_get_coarse_ns), or CLOCK_MONOTONIC's. */
-static uint64_t now_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 int events_flows_sweep(const char *ifname, int flowrec_fd, int slots_fd, uint64_t idle_ns,
 		       int64_t mono_to_real)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC_COARSE);
+	uint64_t now = ui_clock_ns(CLOCK_MONOTONIC_COARSE);
 	const struct wgsf_flowrec_key *keys;
 	const struct wgsf_flowrec *recs;
 	char key[WG_KEY_B64_LEN];
@@ -50,7 +42,7 @@ int events_flows_sweep(const char *ifname, int flowrec_fd, int slots_fd, uint64_
 		 * or an eviction meanwhile, finds it gone */
 		if (bpf_map_lookup_and_delete_elem(flowrec_fd, &keys[i], &end.rec))
 			continue;
-		end.time_ns = now_ns(CLOCK_MONOTONIC);
+		end.time_ns = ui_clock_ns(CLOCK_MONOTONIC);
 		end.why = WGSF_FLOW_END_IDLE;
 		end.key = keys[i];
 		events_print_flow_end(ifname, events_slot_key(slots_fd, keys[i].slot, key), &end,

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <netinet/in.h>
 
 #include "device/prefix.h"
 #include "events_print.h"
@@ -102,10 +101,8 @@ static const char *flow_addr(const uint8_t *a, uint8_t version, char buf[PREFIX_
 static void flow_fields(struct line *l, const char *key, const struct wgsf_flowrec_key *k,
 			const struct wgsf_flowrec *r, int64_t mono_to_real)
 {
-	bool whole = !k->l4_flags;
-	bool icmp = whole && (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6);
-	bool ports = whole && (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP ||
-			       k->proto == IPPROTO_SCTP);
+	int kind = ui_l4_kind(k->version, k->proto, k->l4_flags);
+	bool icmp = kind == UI_L4_TYPE, ports = kind == UI_L4_PORT;
 	char src[PREFIX_STRLEN], dst[PREFIX_STRLEN], t[TIME_LEN];
 
 	field(l, "peer", key);
@@ -148,11 +145,8 @@ void events_print_event(const char *ifname, const char *key, const struct wgsf_e
 			int64_t mono_to_real)
 {
 	struct line l = line_begin(ifname, e->time_ns + mono_to_real);
-	/* a fragment, a header cut short: no ports, no type */
-	bool whole = !e->l4_flags;
-	bool icmp = whole && (e->proto == IPPROTO_ICMP || e->proto == IPPROTO_ICMPV6);
-	bool ports = whole && (e->proto == IPPROTO_TCP || e->proto == IPPROTO_UDP ||
-			       e->proto == IPPROTO_SCTP);
+	int kind = ui_l4_kind(e->src.version, e->proto, e->l4_flags);
+	bool icmp = kind == UI_L4_TYPE, ports = kind == UI_L4_PORT;
 	char src[PREFIX_STRLEN], dst[PREFIX_STRLEN];
 
 	field(&l, "peer", key);

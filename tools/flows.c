@@ -6,16 +6,17 @@
  * same objects as wgsf events' flow ends, without their time and end.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <netinet/in.h>
 
 #include "attach/iface.h"
 #include "events_print.h"
 #include "sort.h"
 #include "subcommands.h"
+#include "tables/flowrec.h"
 #include "tables/services.h"
 #include "tables/stats.h"
 #include "tables/sync.h"
@@ -42,14 +43,6 @@ struct listing {
 	struct flow *v;
 	size_t n;
 };
-
-static uint64_t clock_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 /* Bytes, then packets, biggest first; then by key, so that the order
  * holds from one listing to the next. */
@@ -107,8 +100,7 @@ static int flows_read(const struct maps *m, struct listing *l)
 static const char *endpoint(const struct wgsf_flowrec_key *k, const uint8_t *a, uint16_t port,
 			    char buf[PREFIX_STRLEN + 8])
 {
-	bool ports = !k->l4_flags && (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP ||
-				      k->proto == IPPROTO_SCTP);
+	bool ports = ui_l4_kind(k->version, k->proto, k->l4_flags) == UI_L4_PORT;
 	struct wgsf_addr w = { .version = k->version };
 	char addr[PREFIX_STRLEN];
 
@@ -126,14 +118,14 @@ static const char *endpoint(const struct wgsf_flowrec_key *k, const uint8_t *a, 
 static const char *protocol(const struct wgsf_flowrec_key *k, char buf[40])
 {
 	const char *name = svc_proto_name(k->proto);
-	bool icmp = k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
+	bool icmp = ui_l4_kind(k->version, k->proto, k->l4_flags) == UI_L4_TYPE;
 	int n = name ? snprintf(buf, 40, "%s", name) : snprintf(buf, 40, "proto %u", k->proto);
 
 	if (k->l4_flags & WGSF_L4_FRAGMENT)
 		snprintf(buf + n, 40 - n, " (fragments)");
 	else if (k->l4_flags)
 		snprintf(buf + n, 40 - n, " (cut short)");
-	else if (icmp)
+	if (icmp)
 		snprintf(buf + n, 40 - n, " %u/%u", k->icmp_type, k->icmp_code);
 	return buf;
 }
@@ -158,7 +150,7 @@ static void print_table(const struct listing *l, uint32_t size, uint64_t evicted
 {
 	char name[UI_IFNAME_LEN], key[WG_KEY_B64_LEN], src[PREFIX_STRLEN + 8];
 	char dst[PREFIX_STRLEN + 8], proto[40], b[32], first[24], last[24];
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = ui_clock_ns(CLOCK_MONOTONIC);
 	const char *peer;
 	size_t i;
 
@@ -183,7 +175,7 @@ static void print_table(const struct listing *l, uint32_t size, uint64_t evicted
 
 static void print_json(const struct listing *l)
 {
-	int64_t mono_to_real = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	int64_t mono_to_real = ui_clock_ns(CLOCK_REALTIME) - ui_clock_ns(CLOCK_MONOTONIC);
 	char key[WG_KEY_B64_LEN];
 	size_t i;
 
@@ -195,23 +187,19 @@ static void print_json(const struct listing *l)
 /* --peer and --top: 0, or the usage error printed. */
 static int parse_filters(const char *peer, const char *top, struct listing *l)
 {
-	char *end;
-
 	if (peer && key_from_base64(l->key, peer))
 		return ui_usage_error("Invalid key: '%s' (a WireGuard public key, in base64)", peer);
 	l->one_peer = peer;
 	if (!top)
 		return 0;
-	errno = 0;
-	l->top = strtol(top, &end, 10);
-	if (errno || *end || end == top || l->top < 1)
+	if (!ui_whole_number(top, 1, LONG_MAX, &l->top))
 		return ui_usage_error("Invalid count: '%s' (--top takes a number from 1)", top);
 	return 0;
 }
 
 static int list(struct listing *l, const struct iface_pins *p)
 {
-	uint32_t size = iface_flows(&p->maps);
+	uint32_t size = flowrec_table_size(&p->maps);
 	struct wgsf_dev_stats d;
 	int err;
 

@@ -115,12 +115,9 @@ static int output(const char *path)
 
 static int parse_port(const char *s, in_port_t *port)
 {
-	char *end;
-	unsigned long v;
+	long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (!*s || *end || errno || !v || v > 65535 || *s < '0' || *s > '9')
+	if (!ui_whole_number(s, 1, 65535, &v))
 		return -1;
 	*port = htons(v);
 	return 0;

@@ -18,6 +18,7 @@
 #include "ui_privilege.h"
 #include "ui_text.h"
 #include "attach/view.h"
+#include "tables/flowrec.h"
 
 const char show_usage[] = "[IFACE [dump]] [--json]";
 
@@ -119,6 +120,7 @@ static void json_peer(struct json *j, const struct iface_view *v, const struct p
 
 static void json_iface(struct json *j, const struct iface_view *v)
 {
+	uint32_t flows = flowrec_table_size(&v->pins.maps);
 	char buf[PREFIX_STRLEN];
 	size_t i;
 
@@ -135,8 +137,8 @@ static void json_iface(struct json *j, const struct iface_view *v)
 	json_string(j, "last_unknown_source", ui_addr(&v->dev.last_unknown_src, buf));
 	json_u64(j, "malformed_packets", v->dev.malformed_packets);
 	json_u64(j, "flows_created", v->dev.flows_created);
-	if (iface_flows(&v->pins.maps))
-		json_u64(j, "flow_table", iface_flows(&v->pins.maps));
+	if (flows)
+		json_u64(j, "flow_table", flows);
 	else
 		json_string(j, "flow_table", NULL);
 	json_u64(j, "flow_records_evicted", v->dev.flowrec_evicted);
@@ -268,6 +270,7 @@ static void human_hook(const struct iface_view *v, const char *name)
 
 static void human_iface(const struct iface_view *v)
 {
+	uint32_t flows = flowrec_table_size(&v->pins.maps);
 	char buf[PREFIX_STRLEN], name[UI_IFNAME_LEN];
 	size_t i;
 
@@ -291,10 +294,9 @@ static void human_iface(const struct iface_view *v)
 	printf("\n");
 	ui_label("  ", "malformed");
 	printf("%llu packets\n", (unsigned long long)v->dev.malformed_packets);
-	if (iface_flows(&v->pins.maps)) {
+	if (flows) {
 		ui_label("  ", "flow records");
-		printf("on, %u flows at most, %llu evicted ('wgsf flows %s')\n",
-		       iface_flows(&v->pins.maps),
+		printf("on, %u flows at most, %llu evicted ('wgsf flows %s')\n", flows,
 		       (unsigned long long)v->dev.flowrec_evicted, name);
 	}
 	if (!v->rejected_visible) {

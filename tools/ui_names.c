@@ -63,7 +63,7 @@ const char *ui_bytes(uint64_t b, char buf[32])
 	return buf;
 }
 
-static uint64_t now_ns(clockid_t clock)
+uint64_t ui_clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
@@ -73,7 +73,7 @@ static uint64_t now_ns(clockid_t clock)
 
 uint64_t ui_epoch(uint64_t mono_ns)
 {
-	uint64_t mono = now_ns(CLOCK_MONOTONIC), real = now_ns(CLOCK_REALTIME);
+	uint64_t mono = ui_clock_ns(CLOCK_MONOTONIC), real = ui_clock_ns(CLOCK_REALTIME);
 
 	if (!mono_ns)
 		return 0;
@@ -87,7 +87,7 @@ const char *ui_ago(uint64_t mono_ns, char buf[64])
 		{ 86400 * 365, "year" }, { 86400, "day" }, { 3600, "hour" },
 		{ 60, "minute" },        { 1, "second" },
 	};
-	uint64_t now = now_ns(CLOCK_MONOTONIC), left;
+	uint64_t now = ui_clock_ns(CLOCK_MONOTONIC), left;
 	size_t i, n = 0;
 
 	if (!mono_ns)
@@ -109,20 +109,24 @@ const char *ui_ago(uint64_t mono_ns, char buf[64])
 	return buf;
 }
 
+int ui_l4_kind(uint8_t version, uint8_t proto, uint8_t l4_flags)
+{
+	if (l4_flags & (WGSF_L4_FRAGMENT | WGSF_L4_SHORT | WGSF_L4_UNWALKED))
+		return UI_L4_NONE;
+	if ((proto == IPPROTO_ICMP && version == 4) || (proto == IPPROTO_ICMPV6 && version == 6))
+		return UI_L4_TYPE;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP)
+		return UI_L4_PORT;
+	return UI_L4_NONE;
+}
+
 int ui_last_l4(const struct wgsf_peer_stats *s, unsigned int *value)
 {
-	uint8_t v = s->last_violation_dst.version, p = s->last_violation_proto;
+	int kind = ui_l4_kind(s->last_violation_dst.version, s->last_violation_proto,
+			      s->last_violation_l4);
 
-	if (s->last_violation_l4 & (WGSF_L4_FRAGMENT | WGSF_L4_SHORT | WGSF_L4_UNWALKED))
-		return UI_L4_NONE;
-	if ((p == IPPROTO_ICMP && v == 4) || (p == IPPROTO_ICMPV6 && v == 6)) {
-		*value = s->last_violation_port >> 8;
-		return UI_L4_TYPE;
-	}
-	if (p != IPPROTO_TCP && p != IPPROTO_UDP && p != IPPROTO_SCTP)
-		return UI_L4_NONE;
-	*value = s->last_violation_port;
-	return UI_L4_PORT;
+	*value = kind == UI_L4_TYPE ? s->last_violation_port >> 8 : s->last_violation_port;
+	return kind;
 }
 
 const char *ui_service(const struct wgsf_peer_stats *s, char buf[32])

@@ -5,6 +5,7 @@
 #define WGSF_UI_NAMES_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "device/prefix.h"
 #include "wgsf.h"
@@ -24,6 +25,9 @@ const char *ui_mode(uint32_t mode);
 const char *ui_addr(const struct wgsf_addr *a, char buf[PREFIX_STRLEN]);
 const char *ui_bytes(uint64_t bytes, char buf[32]);
 const char *ui_ago(uint64_t mono_ns, char buf[64]);
+/* A clock's time in ns: CLOCK_MONOTONIC the datapath's stamps, its
+ * _COARSE twin what flows are stamped with. */
+uint64_t ui_clock_ns(clockid_t clock);
 /* Seconds since the epoch of a CLOCK_MONOTONIC stamp; 0 stays 0. */
 uint64_t ui_epoch(uint64_t mono_ns);
 
@@ -31,6 +35,8 @@ uint64_t ui_epoch(uint64_t mono_ns);
  * port (TCP, UDP, SCTP), an ICMP or ICMPv6 type, or neither (another
  * protocol, a fragment, a header cut short); in *value. */
 enum { UI_L4_NONE, UI_L4_PORT, UI_L4_TYPE };
+/* The same of a packet's upper layer as the parse found it (wgsf_l4.h). */
+int ui_l4_kind(uint8_t version, uint8_t proto, uint8_t l4_flags);
 int ui_last_l4(const struct wgsf_peer_stats *s, unsigned int *value);
 /* It as a service: "tcp/22", "icmp/8", "tcp" (no port known), "proto/47". */
 const char *ui_service(const struct wgsf_peer_stats *s, char buf[32]);

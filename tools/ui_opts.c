@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,21 @@ int ui_iface_command(const struct ui_command *c, int argc, const char *argv[], c
 {
 	return ui_parse(c, argc, argv, pos) ?: ui_check_ifname(pos[0]) ?:
 	       ui_need_privileges(c->name, c->needs);
+}
+
+bool ui_whole_number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
 }
 
 int ui_parse_interval(const char *s, double *secs)

@@ -48,6 +48,10 @@ int ui_check_ifname(const char *name);
  * privileges. 0, or the exit status. */
 int ui_iface_command(const struct ui_command *c, int argc, const char *argv[], const char **pos);
 
+/* Whether s is a whole number in decimal digits alone (no sign, no
+ * space), from min to max; into *out where it is. */
+bool ui_whole_number(const char *s, long min, long max, long *out);
+
 /* --interval SECONDS, 0.1 to 3600, into *secs when given (s not NULL);
  * 0, or the error printed and its status. */
 int ui_parse_interval(const char *s, double *secs);

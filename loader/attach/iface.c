@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "tables/carry.h"
 #include "tables/datapath.h"
+#include "tables/flowrec.h"
 #include "tables/policy_sync.h"
 #include "tables/policy_text.h"
 
@@ -87,19 +88,12 @@ static int need_for(const struct session *s, struct capacity *need)
 	return err;
 }
 
-uint32_t iface_flows(const struct maps *m)
-{
-	uint32_t n = map_capacity(m->fd[MAP_FLOWREC_ORDER]);
-
-	return n > 1 ? n : 0;
-}
-
 /* The flow table a command leaves: the option's, else the one in force. */
 static uint32_t flows_for(const struct session *s, long option)
 {
 	if (option)
 		return option == IFACE_FLOWS_OFF ? 0 : option;
-	return s->attached ? iface_flows(&s->old) : 0;
+	return s->attached ? flowrec_table_size(&s->old) : 0;
 }
 
 static int capacity_for(const struct session *s, long flows, struct capacity *cap)
@@ -294,7 +288,7 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 		      hook(s, gen, &progs, o->force_mech, replace, &r);
 	want.attachment = r.cfg.attachment;
 	err = err ?: finish(s, &m, &want, res);
-	res->flows = iface_flows(&m);
+	res->flows = flowrec_table_size(&m);
 	if (!err) {
 		hook_sweep(s->dev->ifindex, gen);
 		pin_sweep(s->dir);
@@ -309,7 +303,7 @@ static void note_found(const struct session *s, struct iface_result *res)
 	res->completed = s->cfg.unfinished;
 	res->was = s->cfg;
 	res->was_attached = s->attached;
-	res->was_flows = res->flows = s->attached ? iface_flows(&s->old) : 0;
+	res->was_flows = res->flows = s->attached ? flowrec_table_size(&s->old) : 0;
 }
 
 /* The tracer follows the interface where it can see WireGuard's own

@@ -79,8 +79,6 @@ struct iface_pins {
 	enum hook_state hook; /* the hook on the live interface */
 	int lock;
 };
-/* The flow records' table size in force in m, or 0 where flows are off. */
-uint32_t iface_flows(const struct maps *m);
 /* -ENOENT if not attached. */
 int iface_open(const char *ifname, struct iface_pins *p);
 void iface_close(struct iface_pins *p);

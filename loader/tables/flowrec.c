@@ -14,6 +14,13 @@ static int u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+uint32_t flowrec_table_size(const struct maps *m)
+{
+	uint32_t n = map_capacity(m->fd[MAP_FLOWREC_ORDER]);
+
+	return n > 1 ? n : 0;
+}
+
 int flowrec_forget(const struct maps *m, const uint32_t *gone, size_t n)
 {
 	const struct wgsf_flowrec_key *keys;
@@ -22,7 +29,7 @@ int flowrec_forget(const struct maps *m, const uint32_t *gone, size_t n)
 	size_t i;
 	int err;
 
-	if (!n || map_capacity(m->fd[MAP_FLOWREC_ORDER]) <= 1)
+	if (!n || !flowrec_table_size(m))
 		return 0;
 	sorted = malloc(n * sizeof(*sorted));
 	if (!sorted)

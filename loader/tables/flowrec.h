@@ -8,6 +8,9 @@
 
 #include "tables/maps.h"
 
+/* The flow records' table size in force in m (flowrec_order's places),
+ * or 0 where flows are off (a table of one place). */
+uint32_t flowrec_table_size(const struct maps *m);
 /* Removes the flow records of the n slots gone, before the slots go to
  * other peers, which must not inherit them; 0 or -errno. Nothing where
  * flow records are off. */
