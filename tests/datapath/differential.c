@@ -14,6 +14,10 @@
  * (tests/lib/reference.c, ref_l4.c), which shares no code with either.
  * Replies are not sent here: nothing goes out, so no flow is recorded and
  * reply_packets stays 0 (tests/datapath/replies.c tests the flow table).
+ * The enforce rounds run with flow records on (a table that never fills):
+ * their verdicts and counters are held to the same reference, every packet
+ * the reference gives a peer is in one of that peer's flows, to the byte,
+ * and a departed peer's flows are gone with its slot.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -35,6 +39,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
 
 #define PACKETS 1000 /* per state and mode: five rounds of two modes of three make 30,000 */
+#define FLOWS 8192    /* flow records' places: more than three states' packets */
 #define CASES_MIN 10000
 #define MAX_REPORTED 8
 /* The random peers, and where the loader put those of the state in force. */
@@ -68,6 +73,7 @@ struct coverage {
 
 static unsigned int reported;
 static uint64_t cases, lookups; /* packets sent, and asked of lookup */
+static uint64_t flows_checked;  /* flow records summed against the reference */
 
 /* Returns false, so that a check can `return report(...)`. */
 __attribute__((format(printf, 1, 2))) static bool report(const char *fmt, ...)
@@ -406,13 +412,79 @@ static unsigned int counters_disagree(const struct diff *d, const struct hook_un
 	return bad;
 }
 
-/* Room for what three states of these peers hold at once, and more. */
-static struct capacity capacity_for(const struct diff *d)
+/* The packets and bytes of each slot's flow records, into sum (cap slots
+ * of two each); false where they cannot be read or a flow's slot is out
+ * of range. */
+static bool flow_sums(const struct hook_under_test *h, uint64_t (*sum)[2], uint32_t cap)
+{
+	const struct wgsf_flowrec_key *k;
+	const struct wgsf_flowrec *v;
+	struct map_entries e;
+	bool good = true;
+	size_t i;
+
+	if (map_read_all(h->maps.fd[MAP_FLOWREC], &e))
+		return report("%s: cannot read the flow records", h->name);
+	k = e.keys;
+	v = e.values;
+	for (i = 0; i < e.n && good; i++) {
+		good = k[i].slot < cap ||
+		       report("%s: a flow of slot %u, past the %u slots", h->name, k[i].slot, cap);
+		if (good) {
+			sum[k[i].slot][0] += v[i].packets;
+			sum[k[i].slot][1] += v[i].bytes;
+		}
+	}
+	flows_checked += e.n;
+	map_entries_free(&e);
+	return good;
+}
+
+/* Each present peer's flows add up to what the reference counted of it,
+ * and no other slot has any. */
+static unsigned int flows_disagree(const struct diff *d, const struct hook_under_test *h,
+				   uint32_t cap)
+{
+	uint64_t (*sum)[2] = calloc(cap, sizeof(*sum));
+	const struct wgsf_peer_stats *w;
+	unsigned int bad = 0;
+	uint32_t s;
+	size_t k;
+
+	if (!sum || !flow_sums(h, sum, cap)) {
+		free(sum);
+		return 1;
+	}
+	for (k = 0; k < d->s.r.slots; k++) {
+		if (!d->s.present[k])
+			continue;
+		s = d->slot[k];
+		w = &d->s.r.peers[k].want;
+		if (sum[s][0] != w->rx_packets || sum[s][1] != w->rx_bytes)
+			bad += !report("%s: slot %u's flows hold %llu packets, %llu bytes; want "
+				       "%llu, %llu", h->name, s, (unsigned long long)sum[s][0],
+				       (unsigned long long)sum[s][1],
+				       (unsigned long long)w->rx_packets,
+				       (unsigned long long)w->rx_bytes);
+		sum[s][0] = sum[s][1] = 0;
+	}
+	for (s = 0; s < cap; s++)
+		if (sum[s][0])
+			bad += !report("%s: slot %u, which no peer holds, has flows of %llu packets",
+				       h->name, s, (unsigned long long)sum[s][0]);
+	free(sum);
+	return bad;
+}
+
+/* Room for what three states of these peers hold at once, and more; flow
+ * records in enforce mode. */
+static struct capacity capacity_for(const struct diff *d, enum wgsf_mode mode)
 {
 	uint32_t n = 3 * d->s.r.slots * 8 + 64;
 
 	return (struct capacity){ .peers = 2 * d->s.r.slots + 16, .prefixes = n, .hosts = n,
-				  .policy_prefixes = n, .policy_hosts = n };
+				  .policy_prefixes = n, .policy_hosts = n,
+				  .flows = mode == WGSF_MODE_ENFORCE ? FLOWS : 0 };
 }
 
 /* Three states in a row on one datapath: the counters of the peers that
@@ -421,7 +493,7 @@ static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bo
 		     struct coverage *cov)
 {
 	const char *name = mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor";
-	struct capacity cap = capacity_for(d);
+	struct capacity cap = capacity_for(d, mode);
 	struct hook_under_test h;
 	unsigned int state, bad;
 	char who[64];
@@ -441,8 +513,10 @@ static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bo
 			break;
 		send_packets(d, &h, &bad, cov);
 		bad += counters_disagree(d, &h);
-		ok(!bad, "%s: %u packets, verdicts, lookups and the counters of every peer as "
-		   "the reference has them", who, PACKETS);
+		if (cap.flows)
+			bad += flows_disagree(d, &h, cap.peers);
+		ok(!bad, "%s: %u packets, verdicts, lookups and the counters of every peer%s as "
+		   "the reference has them", who, PACKETS, cap.flows ? ", and its flows," : "");
 		tally(cov, &d->s.r);
 	}
 	hook_destroy(&h);
@@ -559,6 +633,8 @@ int main(void)
 	ok(cases >= CASES_MIN && lookups >= CASES_MIN,
 	   "%llu packets through the datapath, %llu through lookup (at least %d each)",
 	   (unsigned long long)cases, (unsigned long long)lookups, CASES_MIN);
+	ok(flows_checked > 0, "%llu flow records summed against the reference",
+	   (unsigned long long)flows_checked);
 	is_u64(reported, 0, "no difference from the reference (seed %u)", seed);
 	return done_testing();
 }
