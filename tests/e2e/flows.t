@@ -171,36 +171,40 @@ kept() {
 		(($a.first_seen | secs) - ($b.first_seen | secs) | fabs) < 0.001 and
 		(($a.last_seen | secs) - ($b.last_seen | secs) | fabs) < 0.001))' >/dev/null
 }
-snapshot
-out=$(wgsf_gw attach "$GW_IF")
-t_is "$?:$(grep -c 'flow records' <<<"$out")" 0:0 "attach without --flows: no word of flow records"
-t_ok "it kept the table and its flows, times and all" kept
-t_is "$(wgsf_gw attach "$GW_IF" --json | jq -c .flow_table)" 64 "attach --json: flow_table 64"
-out=$(wgsf_gw sync "$GW_IF")
-t_is "$?:$(grep -c 'flow records' <<<"$out")" 0:0 "sync: no word of flow records"
-t_ok "sync kept the table and its flows" kept
-bad() { # WANT DESCRIPTION COMMAND...: exit 64 and the one line WANT
-	local want=$1 what=$2 out
-	shift 2
-	out=$(wgsf_gw "$@" 2>&1)
-	t_is "$?:$out" "64:$want" "$what: exit 64, one line"
-}
-bad "Invalid flow table size: '0' (16 to 1048576 flows, or off)" "attach --flows=0" \
-	attach "$GW_IF" --flows=0
-bad "Invalid flow table size: '1048577' (16 to 1048576 flows, or off)" "attach --flows=1048577" \
-	attach "$GW_IF" --flows=1048577
-bad "Invalid flow table size: 'abc' (16 to 1048576 flows, or off)" "attach --flows=abc" \
-	attach "$GW_IF" --flows=abc
-bad "Option --flows needs a value after '='" "attach --flows=" attach "$GW_IF" --flows=
-bad "Invalid count: '0' (--top takes a number from 1)" "flows --top 0" flows "$GW_IF" --top 0
-bad "Invalid key: 'garbage' (a WireGuard public key, in base64)" "flows --peer garbage" \
-	flows "$GW_IF" --peer garbage
-bad "Invalid flow idle time: '0' (1 to 86400 seconds)" "events --flow-idle 0" \
-	events "$GW_IF" --flow-idle 0
-t_ok "after the bad input, the same table and flows" eval 'kept && [ "$(iface_field flow_table)" = 64 ]'
-out=$(wgsf_gw flows ve1 2>&1)
-t_is "$?:$out" "3:Unable to list the flows of ve1: ve1 is not attached (see 'wgsf show')" \
-	"flows of an interface that is not attached: exit 3, one line"
+# The loader and the CLI alone, the same on either WireGuard: the kernel
+# lane, whose guests' time is CI's longest chain, leaves them to the host.
+if [ "$WG_IMPL" != kernel ]; then
+	snapshot
+	out=$(wgsf_gw attach "$GW_IF")
+	t_is "$?:$(grep -c 'flow records' <<<"$out")" 0:0 "attach without --flows: no word of flow records"
+	t_ok "it kept the table and its flows, times and all" kept
+	t_is "$(wgsf_gw attach "$GW_IF" --json | jq -c .flow_table)" 64 "attach --json: flow_table 64"
+	out=$(wgsf_gw sync "$GW_IF")
+	t_is "$?:$(grep -c 'flow records' <<<"$out")" 0:0 "sync: no word of flow records"
+	t_ok "sync kept the table and its flows" kept
+	bad() { # WANT DESCRIPTION COMMAND...: exit 64 and the one line WANT
+		local want=$1 what=$2 out
+		shift 2
+		out=$(wgsf_gw "$@" 2>&1)
+		t_is "$?:$out" "64:$want" "$what: exit 64, one line"
+	}
+	bad "Invalid flow table size: '0' (16 to 1048576 flows, or off)" "attach --flows=0" \
+		attach "$GW_IF" --flows=0
+	bad "Invalid flow table size: '1048577' (16 to 1048576 flows, or off)" "attach --flows=1048577" \
+		attach "$GW_IF" --flows=1048577
+	bad "Invalid flow table size: 'abc' (16 to 1048576 flows, or off)" "attach --flows=abc" \
+		attach "$GW_IF" --flows=abc
+	bad "Option --flows needs a value after '='" "attach --flows=" attach "$GW_IF" --flows=
+	bad "Invalid count: '0' (--top takes a number from 1)" "flows --top 0" flows "$GW_IF" --top 0
+	bad "Invalid key: 'garbage' (a WireGuard public key, in base64)" "flows --peer garbage" \
+		flows "$GW_IF" --peer garbage
+	bad "Invalid flow idle time: '0' (1 to 86400 seconds)" "events --flow-idle 0" \
+		events "$GW_IF" --flow-idle 0
+	t_ok "after the bad input, the same table and flows" eval 'kept && [ "$(iface_field flow_table)" = 64 ]'
+	out=$(wgsf_gw flows ve1 2>&1)
+	t_is "$?:$out" "3:Unable to list the flows of ve1: ve1 is not attached (see 'wgsf show')" \
+		"flows of an interface that is not attached: exit 3, one line"
+fi
 
 # A table of SIZE under 4 x SIZE new flows, a reader meanwhile.
 EV=$WORK/events
