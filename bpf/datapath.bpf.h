@@ -118,6 +118,21 @@ struct {
 	__type(value, struct wgsf_slot);
 } peer_slots SEC(".maps");
 
+/* Rate limits and their buckets, by slot (see wgsf.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct wgsf_rate_limit);
+} rate_limit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct wgsf_rate_state);
+} rate_state SEC(".maps");
+
 #include "flows.bpf.h"
 
 /* The decision itself, shared with userspace (wgsf lookup). */

@@ -11,7 +11,7 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 11
+#define WGSF_ABI_VERSION 12
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -28,6 +28,7 @@ enum wgsf_reason {
 	WGSF_REASON_DESTINATION = 1, /* destination outside its allowed destinations */
 	WGSF_REASON_BLOCKED = 2,     /* the peer is quarantined */
 	WGSF_REASON_SERVICE = 3,     /* a destination rule holds it, for other services */
+	WGSF_REASON_RATE = 4,        /* over the peer's rate limit (struct wgsf_rate_limit) */
 	WGSF_REASON_COUNT,
 };
 
@@ -35,6 +36,7 @@ enum wgsf_reason {
 #define WGSF_PEER_BLOCKED (1u << 0)
 #define WGSF_PEER_SRC_POLICY (1u << 1) /* src_policy4/6 hold its allowed sources */
 #define WGSF_PEER_DST_POLICY (1u << 2) /* its ruleset holds its destination rules */
+#define WGSF_PEER_RATE (1u << 3)       /* rate_limit holds its rate limit */
 
 /*
  * Keys of the allowed-IPs tables, one pair per family: prefixlen counts bits
@@ -60,6 +62,7 @@ enum wgsf_reason {
 #define WGSF_ENTRY_BLOCKED (1u << 30) /* the peer is quarantined */
 #define WGSF_ENTRY_SRC_OUT (1u << 29) /* its sources lie outside the peer's allowed sources */
 #define WGSF_ENTRY_DST (1u << 28)     /* the peer has allowed destinations: look them up */
+#define WGSF_ENTRY_RATE (1u << 27)    /* the peer has a rate limit: meter it */
 
 struct wgsf_lpm4_key {
 	__u32 prefixlen;
@@ -189,6 +192,9 @@ struct wgsf_peer_stats {
 	/* Violations written as no event while a reader was there: over the
 	 * peer's event budget (struct wgsf_event_budget). */
 	__u64 event_suppressed;
+	/* The IP bytes of the packets over the peer's rate limit (their
+	 * packets are violations[WGSF_REASON_RATE]). */
+	__u64 rate_bytes;
 };
 
 /*
@@ -277,6 +283,43 @@ struct wgsf_event_budget {
 	struct bpf_spin_lock lock;
 	__u32 pad;
 	__u64 tat;
+};
+
+/*
+ * A peer's rate limit (rate_limit, ARRAY by slot, written by the loader;
+ * the datapath reads it only for a peer whose entry or flags say
+ * WGSF_ENTRY_RATE / WGSF_PEER_RATE). Two kinds, either or both: bits per
+ * second, with a burst in bytes, and packets per second, with a burst in
+ * packets; 0 where a kind is not limited. The first four fields are the
+ * policy's, as given (what show reads); the rest are derived from them by
+ * the loader for the datapath: the time one byte or one packet is worth
+ * at the rate, in picoseconds, and the burst as the time it is worth, in
+ * ns. Each kind is a GCRA (a token bucket kept as one time, rate_state's
+ * tat: when its bucket would be full again). A packet is over the limit
+ * where a bucket's tat is more than its burst's worth ahead of now before
+ * the packet is added (so an aggregate larger than the burst still passes
+ * an idle bucket, and the debt it leaves is paid before the next);
+ * a packet over it adds nothing to either bucket, in either mode.
+ */
+struct wgsf_rate_limit {
+	__u64 bits_per_sec;
+	__u64 burst_bytes;
+	__u64 packets_per_sec;
+	__u64 burst_packets;
+	__u64 byte_ps;      /* 8e12 / bits_per_sec; 0: no byte limit */
+	__u64 byte_tau_ns;  /* burst_bytes * byte_ps / 1000 */
+	__u64 packet_ps;    /* 1e12 / packets_per_sec; 0: no packet limit */
+	__u64 packet_tau_ns; /* burst_packets * packet_ps / 1000 */
+};
+
+/* A peer's buckets (rate_state, ARRAY by slot): times of bpf_ktime_get_ns()
+ * (the precise clock: a rate needs it), 0 for a full bucket. Kept apart
+ * from rate_limit so that a sync that writes the limits leaves them. */
+struct wgsf_rate_state {
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	__u64 byte_tat;
+	__u64 packet_tat;
 };
 
 /*

@@ -12,7 +12,7 @@
 #include "wgsf_verdict.h"
 
 /* A violation's reason (enum wgsf_reason): "source", "destination",
- * "blocked", "service" */
+ * "blocked", "service", "rate" */
 const char *ui_reason_name(uint32_t reason);
 /* "tc (tcx)", "tc (clsact)" */
 const char *ui_hook(const struct wgsf_attachment *a, char buf[32]);

@@ -14,6 +14,7 @@
  *     AllowedDestinations = 198.51.100.0/24   # default: anywhere
  *     Allow = 2001:db8:5::/64 tcp/8000-8999,22 icmp
  *     Block = true                         # quarantine
+ *     RateLimit = 20mbit burst 256kb 2000pps   # what it may send in
  */
 #ifndef WGSF_POLICY_H
 #define WGSF_POLICY_H
@@ -45,6 +46,14 @@ struct rule_list {
 	size_t n, cap;
 };
 
+/* A RateLimit: each kind 0 where it is not limited. Bursts are always
+ * set where their rate is (a default where the line gave none). */
+struct rate_limit {
+	uint64_t bits_per_sec, burst_bytes;
+	uint64_t packets_per_sec, burst_packets;
+	unsigned int line; /* of its RateLimit line; 0: none */
+};
+
 #define POLICY_GROUP_NAME_MAX 32 /* [A-Za-z0-9_.-], or "*": every peer */
 
 struct policy_group {
@@ -52,6 +61,7 @@ struct policy_group {
 	unsigned int line; /* of its [Group] section */
 	bool blocked;
 	struct rule_list rules;
+	struct rate_limit rate;
 };
 
 struct peer_rules {
@@ -60,6 +70,7 @@ struct peer_rules {
 	bool blocked, has_sources;
 	struct prefix_list sources;
 	struct rule_list rules; /* its own */
+	struct rate_limit rate; /* its own; flattened: the one in force */
 	size_t *groups;         /* its groups, indexes in policy.groups, each once */
 	size_t n_groups;
 };

@@ -29,7 +29,8 @@ const char *const map_names[MAP_COUNT] = {
 	[MAP_SERVICES] = "services",         [MAP_EVENTS] = "events",
 	[MAP_EVENT_READER] = "event_reader", [MAP_EVENT_BUDGET] = "event_budget",
 	[MAP_FLOWREC] = "flowrec",           [MAP_FLOWREC_ORDER] = "flowrec_order",
-	[MAP_FLOWREC_HAND] = "flowrec_hand",
+	[MAP_FLOWREC_HAND] = "flowrec_hand", [MAP_RATE_LIMIT] = "rate_limit",
+	[MAP_RATE_STATE] = "rate_state",
 };
 
 /* Where each sized map's max_entries lives in struct capacity. */
@@ -40,6 +41,8 @@ static uint32_t *class_of(struct capacity *cap, enum map_id id)
 	case MAP_PEER_POLICY:
 	case MAP_PEER_SLOTS:
 	case MAP_EVENT_BUDGET:
+	case MAP_RATE_LIMIT:
+	case MAP_RATE_STATE:
 		return &cap->peers;
 	case MAP_ALLOWED_IPS4:
 	case MAP_ALLOWED_IPS6:

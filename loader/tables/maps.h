@@ -40,6 +40,8 @@ enum map_id {
 	MAP_FLOWREC, /* flow records, where they are on (see wgsf.h) */
 	MAP_FLOWREC_ORDER,
 	MAP_FLOWREC_HAND,
+	MAP_RATE_LIMIT, /* rate limits and their buckets (see wgsf.h) */
+	MAP_RATE_STATE,
 	MAP_COUNT,
 };
 
