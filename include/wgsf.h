@@ -295,11 +295,12 @@ struct wgsf_event_budget {
  * the loader for the datapath: the time one byte or one packet is worth
  * at the rate, in picoseconds, and the burst as the time it is worth, in
  * ns. Each kind is a GCRA (a token bucket kept as one time, rate_state's
- * tat: when its bucket would be full again). A packet is over the limit
- * where a bucket's tat is more than its burst's worth ahead of now before
- * the packet is added (so an aggregate larger than the burst still passes
- * an idle bucket, and the debt it leaves is paid before the next);
- * a packet over it adds nothing to either bucket, in either mode.
+ * tat: when its bucket would be empty again). A packet is over the limit
+ * where adding its worth would put a bucket's tat more than the burst's
+ * worth ahead of now, unless that bucket was empty (tat <= now): so a
+ * burst of B packets passes exactly B, and an aggregate larger than the
+ * burst still passes an idle bucket (its debt paid before the next). A
+ * packet over the limit adds nothing to either bucket, in either mode.
  */
 struct wgsf_rate_limit {
 	__u64 bits_per_sec;
@@ -313,7 +314,7 @@ struct wgsf_rate_limit {
 };
 
 /* A peer's buckets (rate_state, ARRAY by slot): times of bpf_ktime_get_ns()
- * (the precise clock: a rate needs it), 0 for a full bucket. Kept apart
+ * (the precise clock: a rate needs it), 0 for an empty bucket. Kept apart
  * from rate_limit so that a sync that writes the limits leaves them. */
 struct wgsf_rate_state {
 	struct bpf_spin_lock lock;
