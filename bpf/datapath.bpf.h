@@ -14,7 +14,8 @@
  * allowed-IPs check, so the longest allowed-IPs match of its source names
  * its sender exactly. What is checked here is stricter than allowed IPs:
  * allowed sources, destination rules (prefixes, and the services of each),
- * quarantine.
+ * quarantine; and what passes them all, against the sender's rate limit
+ * (rate.bpf.h).
  */
 #ifndef WGSF_DATAPATH_BPF_H
 #define WGSF_DATAPATH_BPF_H
@@ -201,6 +202,7 @@ static __always_inline const struct wgsf_l4 *upper_of(WGSF_CTX *ctx, const struc
 
 #include "events.bpf.h"
 #include "flowrec.bpf.h"
+#include "rate.bpf.h"
 
 static __always_inline enum verdict account(__u32 slot, struct wgsf_peer_stats *st,
 					    const struct packet *p, const struct wgsf_l4 *l4,
@@ -310,6 +312,7 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 	struct wgsf_query q;
 	struct packet p;
 	struct tally t;
+	int reply = 0;
 	__u32 slot;
 	__u64 now;
 
@@ -337,25 +340,35 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 	st->last_seen_ns = now;
 	if (flowrec_size)
 		flowrec_count(slot, &p, upper_of(ctx, &p, &u), t.packets, t.bytes, now);
-	if (v.reason == -1)
+	if (v.reason == -1 && !v.rate)
 		return VERDICT_PASS;
-	upper_of(ctx, &p, &u);
-	if (v.reason == WGSF_REASON_PENDING) {
-		q.l4 = 1;
-		q.proto = u.l4.proto;
-		q.l4_flags = u.l4.flags;
-		q.dport = query_port(&u.l4);
-		wgsf_decide_service(NULL, &q, &v);
-		if (v.reason < 0)
+	if (v.reason != -1) {
+		upper_of(ctx, &p, &u);
+		if (v.reason == WGSF_REASON_PENDING) {
+			q.l4 = 1;
+			q.proto = u.l4.proto;
+			q.l4_flags = u.l4.flags;
+			q.dport = query_port(&u.l4);
+			wgsf_decide_service(NULL, &q, &v);
+		}
+		/* replies pass the destination rules, and only those */
+		reply = (v.reason == WGSF_REASON_DESTINATION ||
+			 v.reason == WGSF_REASON_SERVICE) &&
+			flow_reply(ctx, &p, &u.l4, u.end);
+		if (reply)
+			v.reason = -1;
+	}
+	/* what breaks no rule, replies included, is still what the peer sends */
+	if (v.reason == -1) {
+		if (!v.rate || !rate_over(slot, &t)) {
+			if (reply)
+				st->reply_packets += t.packets;
 			return VERDICT_PASS;
+		}
+		v.reason = WGSF_REASON_RATE;
+		st->rate_bytes += t.bytes;
 	}
-	/* replies pass the destination rules, and only those */
-	if ((v.reason == WGSF_REASON_DESTINATION || v.reason == WGSF_REASON_SERVICE) &&
-	    flow_reply(ctx, &p, &u.l4, u.end)) {
-		st->reply_packets += t.packets;
-		return VERDICT_PASS;
-	}
-	return account(slot, st, &p, &u.l4, &t, v.reason, now, v.drop);
+	return account(slot, st, &p, upper_of(ctx, &p, &u), &t, v.reason, now, v.enforce);
 }
 
 /*

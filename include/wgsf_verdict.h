@@ -58,6 +58,8 @@ struct wgsf_verdict {
 	__u8 enforce;     /* the mode, for what wgsf_decide_service decides */
 	__u8 svc_unasked; /* userspace: the destination's services decide, and
 			   * the upper layer was not known */
+	__u8 rate;        /* the sender has a rate limit: what passes every
+			   * rule is metered against it (the datapath's alone) */
 };
 
 #endif /* WGSF_VERDICT_TYPES */
@@ -125,7 +127,8 @@ static WGSF_VERDICT_FN __u32 wgsf_entry_of_flags(void *ctx, __u32 slot,
 	if (flags & WGSF_PEER_BLOCKED)
 		return WGSF_ENTRY_BLOCKED;
 	return (flags & WGSF_PEER_SRC_POLICY ? 0 : WGSF_ENTRY_POLICY) |
-	       (flags & WGSF_PEER_DST_POLICY ? WGSF_ENTRY_DST : 0);
+	       (flags & WGSF_PEER_DST_POLICY ? WGSF_ENTRY_DST : 0) |
+	       (flags & WGSF_PEER_RATE ? WGSF_ENTRY_RATE : 0);
 }
 
 /* The destination rules' answer for a peer that has some (its policy pol,
@@ -151,10 +154,10 @@ static WGSF_VERDICT_FN int wgsf_destination(void *ctx, __u32 slot,
 }
 
 /* The enum wgsf_reason that a packet from the peer of entry breaks, -1, or
- * WGSF_REASON_PENDING. Without any policy on the interface, no lookup at
- * all: at a large table each is one more cache miss per packet. An entry
- * that holds its peer's policy in its bits spares the peer's flags and
- * allowed sources. */
+ * WGSF_REASON_PENDING, and v->rate. Without any policy on the interface,
+ * no lookup at all: at a large table each is one more cache miss per
+ * packet. An entry that holds its peer's policy in its bits spares the
+ * peer's flags and allowed sources. */
 static WGSF_VERDICT_FN int wgsf_violation(void *ctx, const struct wgsf_config *cfg,
 					  const struct wgsf_query *q, struct wgsf_verdict *v)
 {
@@ -168,8 +171,9 @@ static WGSF_VERDICT_FN int wgsf_violation(void *ctx, const struct wgsf_config *c
 		/* allowed sources that split the entry: ask them */
 		if (!(entry & (WGSF_ENTRY_POLICY | WGSF_ENTRY_BLOCKED)) &&
 		    !wgsf_policy_match(ctx, 0, slot, q->version, q->src))
-			return WGSF_REASON_SOURCE;
+			entry |= WGSF_ENTRY_SRC_OUT;
 	}
+	v->rate = !!(entry & WGSF_ENTRY_RATE);
 	if (entry & WGSF_ENTRY_BLOCKED)
 		return WGSF_REASON_BLOCKED;
 	if (entry & WGSF_ENTRY_SRC_OUT)

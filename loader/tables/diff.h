@@ -19,6 +19,7 @@ struct sync_result {
 	size_t peers_added, peers_removed;
 	size_t prefixes_added, prefixes_changed, prefixes_removed;
 	size_t rules_added, rules_removed, flags_changed; /* policy */
+	size_t limits_changed; /* rate limits new or changed (flags say which went) */
 	bool from_cache; /* the allowed IPs' difference came from a sync_cache */
 	/* With -ENOSPC: what each class of map must hold for this sync. */
 	struct capacity need;

@@ -5,6 +5,7 @@
 
 #include "sort.h"
 #include "tables/entry_bits.h"
+#include "tables/rate.h"
 #include "wgsf.h"
 
 static int by_key(const void *a, const void *b)
@@ -120,5 +121,6 @@ uint32_t entry_bits(const struct peer_rules *r, const struct prefix *p)
 			break;
 		}
 	}
-	return bits | (r->rules.n ? WGSF_ENTRY_DST : 0);
+	return bits | (r->rules.n ? WGSF_ENTRY_DST : 0) |
+	       (rate_limited(&r->rate) ? WGSF_ENTRY_RATE : 0);
 }

@@ -113,7 +113,8 @@ static int wanted(const struct wg_device *dev, const uint32_t *slot_of,
 			continue;
 		flags[i] = (r->blocked ? WGSF_PEER_BLOCKED : 0) |
 			   (r->has_sources ? WGSF_PEER_SRC_POLICY : 0) |
-			   (r->rules.n ? WGSF_PEER_DST_POLICY : 0);
+			   (r->rules.n ? WGSF_PEER_DST_POLICY : 0) |
+			   (rate_limited(&r->rate) ? WGSF_PEER_RATE : 0);
 		e.slot = slot_of[i];
 		err = push_sources(r, &e, &v, n, &cap);
 	}
@@ -216,7 +217,8 @@ int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_
 	      policy_table_read(m, false, &p->have, &p->nh) ?:
 	      policy_table_read(m, true, &p->dst_have, &p->ndh) ?:
 	      svc_read(m, &p->svc_have, &p->nsh) ?:
-	      rulesets_plan(dev, &ix, p->dst_have, p->ndh, p->svc_have, p->nsh, &p->rs);
+	      rulesets_plan(dev, &ix, p->dst_have, p->ndh, p->svc_have, p->nsh, &p->rs) ?:
+	      rate_plan(m, dev, slot_of, &ix, &p->rate);
 	rules_index_free(&ix);
 	if (err)
 		policy_plan_free(p);
@@ -294,6 +296,15 @@ static int svc_diff(const struct maps *m, const struct svc_entry *a, size_t na,
 	return err;
 }
 
+int policy_limits_write(const struct maps *m, const struct policy_plan *p,
+			struct sync_result *res)
+{
+	int err = rate_write(m, &p->rate);
+
+	res->limits_changed += err ? 0 : p->rate.n_set;
+	return err;
+}
+
 /* New sets, then new rulesets, then the peers that point at them, and
  * only then what no peer points at any more: no packet is ever judged by
  * half a policy. */
@@ -311,7 +322,8 @@ int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32
 	       diff_delete(m, &ops[0], p->want, p->nw, p->have, p->nh, &res->rules_removed) ?:
 	       diff_delete(m, &ops[1], p->rs.want, p->rs.nw, p->dst_have, p->ndh,
 			   &res->rules_removed) ?:
-	       svc_diff(m, p->svc_have, p->nsh, p->rs.svc_want, p->rs.nsw, false);
+	       svc_diff(m, p->svc_have, p->nsh, p->rs.svc_want, p->rs.nsw, false) ?:
+	       rate_unset(m, &p->rate);
 }
 
 void policy_plan_free(struct policy_plan *p)
@@ -322,16 +334,6 @@ void policy_plan_free(struct policy_plan *p)
 	free(p->svc_have);
 	free(p->flags);
 	rulesets_plan_free(&p->rs);
+	rate_plan_free(&p->rate);
 	memset(p, 0, sizeof(*p));
-}
-
-int policy_sync(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
-		const struct policy *pol, struct sync_result *res)
-{
-	struct policy_plan p;
-	int err = policy_plan(m, dev, slot_of, pol, &p);
-
-	err = err ?: policy_apply(m, dev, slot_of, &p, res);
-	policy_plan_free(&p);
-	return err;
 }

@@ -5,19 +5,19 @@
 #include "device/model.h"
 #include "policy/policy.h"
 #include "tables/diff.h"
+#include "tables/rate.h"
 #include "tables/rulesets.h"
 
 /*
- * Brings the policy maps in line with pol for the device's peers (slot_of[i]
- * is peer i's slot): new allowed sources, service sets and rulesets
- * (tables/rulesets.h) first, then the flags and rulesets that switch them
- * on or off, then what is no longer wanted, so that no packet is ever
- * judged by half a policy.
+ * Bringing the policy maps in line with pol for the device's peers
+ * (slot_of[i] is peer i's slot), in steps, so that a sync can size the
+ * maps for what it will write before it writes anything: a plan, then
+ * the new rate limits (tables/rate.h), before the allowed-IPs entries
+ * whose bits point at them are written; then new allowed sources, service
+ * sets and rulesets (tables/rulesets.h), then the flags and rulesets that
+ * switch them on or off, then what is no longer wanted, so that no packet
+ * is ever judged by half a policy.
  */
-int policy_sync(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
-		const struct policy *pol, struct sync_result *res);
-/* policy_sync() in two steps, so that a sync can size the maps for what it
- * will write before it writes anything. */
 struct policy_plan {
 	struct table_entry *want, *have; /* allowed sources */
 	size_t nw, nh;
@@ -27,6 +27,7 @@ struct policy_plan {
 	size_t nsh;
 	struct ruleset_plan rs; /* destination rules and sets wanted */
 	uint32_t *flags;        /* the device's peer i's */
+	struct rate_plan rate;  /* rate limits */
 };
 int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		const struct policy *pol, struct policy_plan *p);
@@ -38,6 +39,10 @@ int policy_drop_slots(const struct maps *m, struct policy_plan *p, const uint8_t
 		      uint32_t cap);
 /* Whether p gives some peer destination rules. */
 bool policy_plan_has_dst(const struct wg_device *dev, const struct policy_plan *p);
+/* The new and changed rate limits: before the allowed-IPs entries. */
+int policy_limits_write(const struct maps *m, const struct policy_plan *p,
+			struct sync_result *res);
+/* The rest, the limits that go last. */
 int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		 const struct policy_plan *p, struct sync_result *res);
 void policy_plan_free(struct policy_plan *p);

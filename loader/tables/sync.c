@@ -39,11 +39,12 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 }
 
 /* Gives slot s to key: zeroes its counters (see stats_clear_peer for
- * prev_cap) and policy, then writes it to the slot table. */
+ * prev_cap), policy and rate buckets, then writes it to the slot table. */
 static int claim_write(const struct maps *m, uint32_t s, const struct wgsf_slot *entry,
 		       uint32_t prev_cap)
 {
-	int err = stats_clear_peer(m, s, prev_cap) ?: policy_flags_write(m, s, 0, 0);
+	int err = stats_clear_peer(m, s, prev_cap) ?: policy_flags_write(m, s, 0, 0) ?:
+		  rate_state_clear(m, s);
 
 	if (err)
 		return err;
@@ -308,7 +309,8 @@ static int plan_apply(const struct maps *m, const struct wg_device *dev, struct 
 		s = p->slot_of[p->fresh[i]];
 		err = claim_write(m, s, &p->slots[s], prev_cap);
 	}
-	return err ?: diff_write(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,
+	return err ?: (p->has_pol ? policy_limits_write(m, &p->pol, res) : 0) ?:
+		      diff_write(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,
 				 &res->prefixes_added, &res->prefixes_changed) ?:
 		      diff_delete(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,
 				  &res->prefixes_removed) ?:

@@ -109,10 +109,30 @@ static int delta_new(const struct maps *m, struct sync_cache *c, const struct wg
 	return err;
 }
 
+/* The allowed IPs' difference and the policy's (policy_sync.h): the new
+ * rate limits before the entries whose bits point at them. */
+static int write_delta(const struct maps *m, const struct wg_device *dev,
+		       const struct policy *pol, const struct delta *d, struct sync_result *res)
+{
+	const struct diff_ops *ops = &allowedip_ops;
+	struct policy_plan p;
+	int err = pol ? policy_plan(m, dev, d->slot_of, pol, &p) : 0;
+
+	if (err)
+		return err;
+	err = (pol ? policy_limits_write(m, &p, res) : 0) ?:
+	      diff_write(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_added,
+			 &res->prefixes_changed) ?:
+	      diff_delete(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_removed) ?:
+	      (pol ? policy_apply(m, dev, d->slot_of, &p, res) : 0);
+	if (pol)
+		policy_plan_free(&p);
+	return err;
+}
+
 static int sync_delta(const struct maps *m, struct sync_cache *c, const struct wg_device *dev,
 		      const struct policy *pol, struct delta *d, struct sync_result *res)
 {
-	const struct diff_ops *ops = &allowedip_ops;
 	struct rules_index ix;
 	size_t i;
 	int err = rules_index_build(pol, &ix) ?: delta_old(c, dev, &ix, d) ?:
@@ -122,14 +142,10 @@ static int sync_delta(const struct maps *m, struct sync_cache *c, const struct w
 	if (err)
 		return err;
 	if (d->nw)
-		sort_array(d->want, d->nw, sizeof(*d->want), ops->cmp);
+		sort_array(d->want, d->nw, sizeof(*d->want), allowedip_ops.cmp);
 	if (d->nh)
-		sort_array(d->have, d->nh, sizeof(*d->have), ops->cmp);
-	err = diff_write(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_added,
-			 &res->prefixes_changed) ?:
-	      diff_delete(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_removed) ?:
-	      (pol ? policy_sync(m, dev, d->slot_of, pol, res) : 0) ?:
-	      slots_free(m, d->gone, d->n_gone, res);
+		sort_array(d->have, d->nh, sizeof(*d->have), allowedip_ops.cmp);
+	err = write_delta(m, dev, pol, d, res) ?: slots_free(m, d->gone, d->n_gone, res);
 	for (i = 0; !err && i < d->n_gone; i++)
 		memset(&c->slots[d->gone[i]], 0, sizeof(*c->slots));
 	return err;

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Rate limits in the datapath's rate_limit map, by slot (see wgsf.h,
+ * struct wgsf_rate_limit): written before the flags and entry bits that
+ * make the datapath read them, and zeroed only after those are cleared,
+ * so that no packet is ever judged by half a policy. A limit that is new
+ * or changed starts with empty buckets; one that is unchanged keeps them.
+ * A limit changed in place is one write of its element, which the kernel
+ * copies without a lock: a packet metered at that very moment may read
+ * some of its fields old and some new.
+ */
+#ifndef WGSF_TABLES_RATE_H
+#define WGSF_TABLES_RATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "device/model.h"
+#include "policy/policy.h"
+#include "tables/entry_bits.h"
+#include "tables/maps.h"
+
+/* Whether r limits anything. */
+bool rate_limited(const struct rate_limit *r);
+/* r as the datapath reads it: the policy's four figures, and the time a
+ * byte and a packet are worth, rounded up (the rate is never exceeded;
+ * a packet's to the ns, so that a burst of B packets is worth exactly B
+ * of them), and the bursts' worth, rounded down. All 0 for no limit. */
+void rate_limit_of(const struct rate_limit *r, struct wgsf_rate_limit *out);
+
+/* What a sync writes to rate_limit: the limits of the slots whose differ
+ * from the map's, and the slots whose limit goes (no peer of the device,
+ * or one without a limit, holds them now). */
+struct rate_plan {
+	uint32_t *set;                 /* slots given a new or changed limit */
+	struct wgsf_rate_limit *limit; /* set[i]'s */
+	size_t n_set;
+	uint32_t *unset; /* slots whose limit goes */
+	size_t n_unset;
+};
+
+/* The plan for the device's peers (slot_of[i] is peer i's slot) under
+ * the rules of ix. */
+int rate_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
+	      const struct rules_index *ix, struct rate_plan *p);
+/* The new and changed limits, and their buckets emptied: before any flag
+ * or entry bit says to read them. */
+int rate_write(const struct maps *m, const struct rate_plan *p);
+/* The limits that go, zeroed: once no flag or entry bit says to read them. */
+int rate_unset(const struct maps *m, const struct rate_plan *p);
+void rate_plan_free(struct rate_plan *p);
+/* Empties slot's buckets: a slot handed to a new peer. */
+int rate_state_clear(const struct maps *m, uint32_t slot);
+
+#endif
