@@ -6,7 +6,10 @@
  * service, of peers and of groups, [Group *] too; randstate.h), written as
  * a policy file and installed through the loader's own parser and sync,
  * three states in a row (peers come and go, prefixes move between them,
- * policies change, slots are freed and reused); random packets of every
+ * policies change, slots are freed and reused), rate limits of 1 packet/s
+ * with bursts of 1 to 4, their buckets emptied every WINDOW_MS while the
+ * reference takes each burst whole again (a second would add a packet's
+ * worth); random packets of every
  * upper layer (randpacket.h) through the tc program with BPF_PROG_TEST_RUN
  * in monitor and enforce mode, and through the userspace decision that
  * wgsf lookup takes, told the upper layer as the reference reads it.
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "packet.h"
@@ -35,6 +39,7 @@
 #include "tables/sync.h"
 #include "tables/verdict.h"
 #include "tap.h"
+#include "world.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
 
@@ -42,11 +47,13 @@
 #define FLOWS 8192    /* flow records' places: more than three states' packets */
 #define CASES_MIN 10000
 #define MAX_REPORTED 8
+#define WINDOW_MS 200 /* well within the second that adds a packet's worth */
 /* The random peers, and where the loader put those of the state in force. */
 struct diff {
 	struct rand_state s; /* its reference's slots are the peers' indexes */
 	uint32_t *slot;      /* the loader's slot of each present peer */
 	size_t *holder;      /* of each slot: the peer that last held it, + 1 */
+	uint64_t window_ns;  /* when the rate limits' buckets were last emptied */
 };
 
 /* What a mode's packets exercised, over all rounds. */
@@ -108,6 +115,8 @@ static const struct field peer_fields[] = {
 	FIELD(wgsf_peer_stats, violations[WGSF_REASON_DESTINATION], "destination violations"),
 	FIELD(wgsf_peer_stats, violations[WGSF_REASON_BLOCKED], "blocked violations"),
 	FIELD(wgsf_peer_stats, violations[WGSF_REASON_SERVICE], "service violations"),
+	FIELD(wgsf_peer_stats, violations[WGSF_REASON_RATE], "rate violations"),
+	FIELD(wgsf_peer_stats, rate_bytes, "bytes over the rate limit"),
 	FIELD(wgsf_peer_stats, last_violation_reason, "last violation reason"),
 	FIELD(wgsf_peer_stats, reply_packets, "reply packets"),
 	FIELD(wgsf_peer_stats, last_violation_proto, "last violation protocol"),
@@ -316,8 +325,10 @@ static bool install(struct diff *d, const struct maps *m, struct coverage *cov, 
 	bool moved = false, done = false;
 
 	if (!ok(!policy_parse("random.policy", text, len, &pol, err), "%s: the policy parses %s",
-		who, err) ||
-	    !ok(!sync_full(m, dev, &pol, &res, &slot_of), "%s: synced %zu peers, %zu allowed IPs",
+		who, err))
+		goto out;
+	rand_state_rates(&d->s, &pol);
+	if (!ok(!sync_full(m, dev, &pol, &res, &slot_of), "%s: synced %zu peers, %zu allowed IPs",
 		who, dev->n_peers, d->s.r.aips.n))
 		goto out;
 	for (i = 0; i < dev->n_peers; i++) {
@@ -349,6 +360,11 @@ static bool lookup_agrees(const struct diff *d, const struct maps *m, const uint
 	struct prefix src = { .family = ip[0] >> 4 == 4 ? AF_INET : AF_INET6 }, dst;
 	size_t off = src.family == AF_INET ? 12 : 8, alen = src.family == AF_INET ? 4 : 16;
 	struct verdict_l4 l4 = { o->l4.proto, ref_l4_flags(&o->l4), ref_l4_port(&o->l4) };
+	/* lookup judges by the rules alone, and says whether a limit meters
+	 * what passes them (a blocked peer's passes nothing) */
+	bool metered = o->reason == WGSF_REASON_RATE;
+	bool limited = o->slot >= 0 && d->s.r.peers[o->slot].rate_burst &&
+		       !ref_blocked(&d->s.r, o->slot);
 	struct wgsf_verdict v;
 
 	src.cidr = prefix_bits(src.family);
@@ -360,14 +376,33 @@ static bool lookup_agrees(const struct diff *d, const struct maps *m, const uint
 		return report("lookup: no decision");
 	if (v.found != (o->slot >= 0) ||
 	    (v.found && ((v.entry & WGSF_ENTRY_SLOT) != d->slot[o->slot] ||
-			 v.reason != o->reason || v.drop != o->drop)))
-		return report("lookup: %s, slot %u, reason %d, %s", v.found ? "found" : "unknown",
-			      v.entry & WGSF_ENTRY_SLOT, v.reason, v.drop ? "drop" : "pass");
+			 v.reason != (metered ? -1 : o->reason) || v.drop != (o->drop && !metered) ||
+			 v.rate != limited)))
+		return report("lookup: %s, slot %u, reason %d, %s%s", v.found ? "found" : "unknown",
+			      v.entry & WGSF_ENTRY_SLOT, v.reason, v.drop ? "drop" : "pass",
+			      v.rate ? ", a rate limit" : "");
 	if (v.found && v.entry & WGSF_ENTRY_POLICY)
 		cov->by_entry_bits++;
 	else if (v.found)
 		cov->by_policy_maps++;
 	return true;
+}
+
+/* The buckets of every present peer with a rate limit emptied, and the
+ * reference's bursts whole again. */
+static bool rates_refill(struct diff *d, const struct hook_under_test *h)
+{
+	struct wgsf_rate_state empty = {};
+	bool good = true;
+	size_t k;
+
+	for (k = 0; k < d->s.r.slots && good; k++)
+		if (d->s.present[k] && d->s.r.peers[k].rate_burst)
+			good = !bpf_map_update_elem(h->maps.fd[MAP_RATE_STATE], &d->slot[k], &empty,
+						    BPF_ANY);
+	ref_rate_refill(&d->s.r);
+	d->window_ns = world_now_ns();
+	return good || report("%s: cannot empty the rate limits' buckets", h->name);
 }
 
 static void send_packets(struct diff *d, const struct hook_under_test *h, unsigned int *bad,
@@ -381,6 +416,11 @@ static void send_packets(struct diff *d, const struct hook_under_test *h, unsign
 	size_t len;
 
 	for (i = 0; i < PACKETS; i++) {
+		if ((!i || world_now_ns() - d->window_ns > WINDOW_MS * 1000000ull) &&
+		    !rates_refill(d, h)) {
+			(*bad)++;
+			return;
+		}
 		len = rand_packet(&d->s, ip);
 		o = ref_packet(&d->s.r, ip, len);
 		if (o.slot >= 0) {
@@ -537,7 +577,8 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 	all = all && c->by_prefix && c->by_covered_host && c->by_entry_bits &&
 	      c->by_policy_maps && c->kept && c->reused;
 	ok(all, "%s: the packets were malformed (%llu), unknown (%llu), complying (%llu), "
-	   "violations by source (%llu), destination (%llu), blocked peer (%llu); %llu dropped; "
+	   "violations by source (%llu), destination (%llu), blocked peer (%llu), rate (%llu); "
+	   "%llu dropped; "
 	   "%llu attributed by a shorter prefix, %llu by a host route inside another peer's "
 	   "prefix; %llu decided from the entry's bits, %llu from the peer's policy; %llu peers "
 	   "kept their slot, %llu slots were reused", enforce ? "enforce" : "monitor",
@@ -545,7 +586,8 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 	   (unsigned long long)c->complying,
 	   (unsigned long long)c->violations[WGSF_REASON_SOURCE],
 	   (unsigned long long)c->violations[WGSF_REASON_DESTINATION],
-	   (unsigned long long)c->violations[WGSF_REASON_BLOCKED], (unsigned long long)c->drops,
+	   (unsigned long long)c->violations[WGSF_REASON_BLOCKED],
+	   (unsigned long long)c->violations[WGSF_REASON_RATE], (unsigned long long)c->drops,
 	   (unsigned long long)c->by_prefix, (unsigned long long)c->by_covered_host,
 	   (unsigned long long)c->by_entry_bits, (unsigned long long)c->by_policy_maps,
 	   (unsigned long long)c->kept, (unsigned long long)c->reused);

@@ -5,9 +5,9 @@
  * length, nested in and overlapping other peers' and unique as WireGuard
  * keeps them, and policies: allowed sources, destination rules (Allow
  * lines of every service, AllowedDestinations) of peers and of groups, a
- * [Group *] now and then; a state at a time, as the device model and the
- * policy file text that the loader reads. random() draws everything: the
- * caller seeds it.
+ * [Group *] now and then, rate limits of peers; a state at a time, as the
+ * device model and the policy file text that the loader reads. random()
+ * draws everything: the caller seeds it.
  */
 #ifndef WGSF_TEST_RANDSTATE_H
 #define WGSF_TEST_RANDSTATE_H
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "device/model.h"
+#include "policy/policy.h"
 #include "reference.h"
 
 #define RAND_DST_POOL 24
@@ -61,6 +62,10 @@ void rand_state_free(struct rand_state *g);
 void rand_state_next(struct rand_state *g, unsigned int in_of_4, bool default_routes);
 /* The state's policies as a policy file, *len bytes, the caller's to free. */
 char *rand_state_policy(const struct rand_state *g, size_t *len);
+/* The state's rate limits into the [Peer]s of pol, which the parser read
+ * from that file, as the parser leaves them: the text has no RateLimit
+ * line while the grammar lacks it. */
+void rand_state_rates(const struct rand_state *g, struct policy *pol);
 /* The state's allowed IPs as WireGuard would hand them to the loader, and
  * the key index of each of its peers (*key_of, the caller's to free). */
 struct wg_device *rand_state_device(const struct rand_state *g, size_t **key_of);

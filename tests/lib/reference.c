@@ -56,6 +56,7 @@ void ref_clear_tables(struct reference *r)
 	for (i = 0; i < r->slots; i++) {
 		r->peers[i].flags = r->peers[i].groups = 0;
 		r->peers[i].src.n = r->peers[i].rules.n = 0;
+		r->peers[i].rate_burst = r->peers[i].rate_left = 0;
 	}
 	for (i = 0; i < r->n_groups; i++) {
 		r->groups[i].blocked = r->groups[i].every = false;
@@ -65,6 +66,14 @@ void ref_clear_tables(struct reference *r)
 	r->aips.n = 0;
 	if (r->aip_hash)
 		memset(r->aip_hash, 0, r->hash_cap * sizeof(*r->aip_hash));
+}
+
+void ref_rate_refill(struct reference *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->slots; i++)
+		r->peers[i].rate_left = r->peers[i].rate_burst;
 }
 
 static void push(struct ref_prefixes *s, const struct prefix *p)
@@ -295,12 +304,26 @@ static int broken_rule(const struct reference *r, uint32_t slot, const struct re
 	return destination_rules(r, slot, &h->dst, o);
 }
 
+/* What breaks no rule of a peer with a rate limit takes a packet of its
+ * burst, or is over. */
+static int metered(struct ref_peer *p, int reason)
+{
+	if (reason >= 0 || !p->rate_burst)
+		return reason;
+	if (!p->rate_left)
+		return WGSF_REASON_RATE;
+	p->rate_left--;
+	return -1;
+}
+
 static void violation(struct reference *r, struct wgsf_peer_stats *w, struct ref_outcome *o,
 		      const struct ref_ip *h)
 {
 	w->violation_packets++;
 	w->violation_bytes += h->ip_len;
 	w->violations[o->reason]++;
+	if (o->reason == WGSF_REASON_RATE)
+		w->rate_bytes += h->ip_len;
 	w->last_violation_reason = o->reason;
 	to_addr(&w->last_violation_src, &h->src);
 	to_addr(&w->last_violation_dst, &h->dst);
@@ -337,6 +360,7 @@ struct ref_outcome ref_packet(struct reference *r, const uint8_t *ip, size_t len
 	w->rx_packets++;
 	w->rx_bytes += h.ip_len;
 	o.reason = broken_rule(r, o.slot, &h, &o);
+	o.reason = metered(&r->peers[o.slot], o.reason);
 	if (o.reason >= 0) {
 		r->want.violation_packets++;
 		violation(r, w, &o, &h);

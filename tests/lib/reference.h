@@ -58,6 +58,11 @@ struct ref_peer {
 	uint32_t groups; /* bit g: a member of group g */
 	struct ref_prefixes src;
 	struct ref_rules rules; /* its own destination rules */
+	/* A rate limit of 1 packet/s with a burst of rate_burst packets (0:
+	 * none): with its buckets emptied at least as often as a second could
+	 * add a packet's worth (ref_rate_refill), the first rate_burst of its
+	 * packets that break no rule pass, and the rest are over. */
+	uint32_t rate_burst, rate_left;
 	struct wgsf_peer_stats want; /* counters the datapath must reach */
 };
 
@@ -101,6 +106,8 @@ void ref_clear_counts(struct reference *r);
 /* Empties the tables and policies, keeping the counters: for the next state
  * of the same peers. */
 void ref_clear_tables(struct reference *r);
+/* Every rate limit's burst whole again: the buckets emptied. */
+void ref_rate_refill(struct reference *r);
 /* False when the prefix is taken already: in WireGuard a prefix has one owner. */
 bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot);
 /* An allowed source (dst false) or destination (every protocol) of slot. */
