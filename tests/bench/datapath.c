@@ -9,7 +9,8 @@
  * with an allowed-sources policy on every peer, and in monitor mode with
  * its host-route hashes preallocated (the kernel's default, which wgsf
  * turns off: the measurement behind that choice), and with flow records on (a
- * table of WGSF_FLOWREC_DEFAULT) and off, for IPv4 and IPv6, at each
+ * table of WGSF_FLOWREC_DEFAULT) and off, and in monitor mode with a rate
+ * limit on every peer that no packet exceeds, for IPv4 and IPv6, at each
  * table size, with all host routes and with mixed prefix lengths. The
  * tables are written by the loader's own sync, as `wgsf attach` writes
  * them. No packet leaves BPF_PROG_TEST_RUN, so the addresses may be any.
@@ -118,18 +119,27 @@ static struct wg_device *device_of(const struct prefix *v, size_t n, uint32_t sl
 	return d;
 }
 
+/* A [Peer] for every peer of d, with nothing in it yet, in mode. */
+static void every_peer(const struct wg_device *d, struct policy *pol, enum wgsf_mode mode)
+{
+	size_t i;
+
+	*pol = (struct policy){ .mode = mode };
+	pol->peers = calloc(d->n_peers, sizeof(*pol->peers));
+	if (!pol->peers)
+		die("policy", ENOMEM);
+	pol->n_peers = pol->cap_peers = d->n_peers;
+	for (i = 0; i < d->n_peers; i++)
+		memcpy(pol->peers[i].public_key, d->peers[i].public_key, WG_KEY_LEN);
+}
+
 /* Each peer may send from its own allowed IPs, and from nothing else. */
 static void own_sources(const struct wg_device *d, struct policy *pol)
 {
 	size_t i, j;
 
-	*pol = (struct policy){ .mode = WGSF_MODE_ENFORCE };
-	pol->peers = calloc(d->n_peers, sizeof(*pol->peers));
-	if (!pol->peers)
-		die("policy", ENOMEM);
-	pol->n_peers = pol->cap_peers = d->n_peers;
+	every_peer(d, pol, WGSF_MODE_ENFORCE);
 	for (i = 0; i < d->n_peers; i++) {
-		memcpy(pol->peers[i].public_key, d->peers[i].public_key, WG_KEY_LEN);
 		pol->peers[i].has_sources = true;
 		for (j = 0; j < d->peers[i].n_allowedips; j++)
 			if (prefix_list_add(&pol->peers[i].sources, &d->peers[i].allowedips[j]))
@@ -144,17 +154,30 @@ static void dst_rules(const struct wg_device *d, struct policy *pol)
 	struct prefix any;
 	size_t i;
 
-	*pol = (struct policy){ .mode = WGSF_MODE_MONITOR };
-	pol->peers = calloc(d->n_peers, sizeof(*pol->peers));
-	if (!pol->peers || prefix_parse("198.51.100.1/32", &any))
-		die("policy", ENOMEM);
-	pol->n_peers = pol->cap_peers = d->n_peers;
+	every_peer(d, pol, WGSF_MODE_MONITOR);
+	if (prefix_parse("198.51.100.1/32", &any))
+		die("policy", EINVAL);
 	for (i = 0; i < d->n_peers; i++) {
-		memcpy(pol->peers[i].public_key, d->peers[i].public_key, WG_KEY_LEN);
 		if (rule_list_add(&pol->peers[i].rules,
 				  &(struct rule){ .dst = any, .any_proto = true, .hi = 65535 }))
 			die("policy", ENOMEM);
 	}
+}
+
+/* A rate limit on every peer of d, of both kinds, so high (the most the
+ * policy takes: 1 Tbit/s and 10^9 packets/s) that no packet is over it:
+ * what metering costs a packet that passes, every packet taking the
+ * buckets' lock and moving both. */
+static void rate_limits(const struct wg_device *d, struct policy *pol)
+{
+	size_t i;
+
+	every_peer(d, pol, WGSF_MODE_MONITOR);
+	for (i = 0; i < d->n_peers; i++)
+		pol->peers[i].rate = (struct rate_limit){ .bits_per_sec = 1000000000000ull,
+							  .burst_bytes = 1u << 30,
+							  .packets_per_sec = 1000000000,
+							  .burst_packets = 1000000 };
 }
 
 /* How a datapath is built: as the loader builds it, with the host-route
@@ -276,30 +299,38 @@ static double one_run(struct bpf_program *prog, uint8_t family)
 /* RUNS runs of each of the programs (floor, plain, monitor, enforce,
  * monitor preallocated, enforce with Allow rules on every peer, egress with
  * no destination rules and with them, every packet a violation, with
- * nobody reading events and with a reader, and flow records' mix and new
- * flows, each with flows off and on), taken in turns, so that the
- * machine's drift touches them all alike: the median of each, and the
- * worst ratio of one run's pair (plain over monitor, the lowest; enforce
- * over monitor, and enforce with rules over monitor, the highest), for
+ * nobody reading events and with a reader, flow records' mix and new
+ * flows, each with flows off and on, and monitor with a rate limit on
+ * every peer), taken in turns, so that the machine's drift touches them
+ * all alike: the median of each, and the worst ratio of one run's pair
+ * (plain over monitor, the lowest; enforce over monitor, enforce with
+ * rules over monitor, and rate limits over monitor, the highest), for
  * targets that must hold in every run. */
-#define PROGS 14
+#define PROGS 15
+struct worst {
+	double plain_low, enforce_high, rules_high, rate_high;
+};
+
+static double highest(double a, double b)
+{
+	return a > b ? a : b;
+}
+
 static void per_packet(struct bpf_program **progs, uint8_t family, double ns[PROGS],
-		       double *plain_low, double *enforce_high, double *rules_high)
+		       struct worst *w)
 {
 	double v[PROGS][RUNS], ratio;
 	size_t i, r;
 
-	*plain_low = 1e9;
-	*enforce_high = *rules_high = 0;
+	*w = (struct worst){ .plain_low = 1e9 };
 	for (r = 0; r < RUNS; r++) {
 		for (i = 0; i < PROGS; i++)
 			v[i][r] = one_run(progs[i], family);
 		ratio = v[1][r] / v[2][r];
-		*plain_low = ratio < *plain_low ? ratio : *plain_low;
-		ratio = v[3][r] / v[2][r];
-		*enforce_high = ratio > *enforce_high ? ratio : *enforce_high;
-		ratio = v[5][r] / v[2][r];
-		*rules_high = ratio > *rules_high ? ratio : *rules_high;
+		w->plain_low = ratio < w->plain_low ? ratio : w->plain_low;
+		w->enforce_high = highest(w->enforce_high, v[3][r] / v[2][r]);
+		w->rules_high = highest(w->rules_high, v[5][r] / v[2][r]);
+		w->rate_high = highest(w->rate_high, v[14][r] / v[2][r]);
 	}
 	for (i = 0; i < PROGS; i++) {
 		qsort(v[i], RUNS, sizeof(double), cmp_double);
@@ -336,14 +367,19 @@ static void events_read(const struct bench *b)
 		die("event reader", errno);
 }
 
-/* The flows b's datapath pushed out of its table so far. */
-static uint64_t evicted(const struct bench *b)
+static struct wgsf_dev_stats dev_counters(const struct bench *b)
 {
 	struct wgsf_dev_stats ds;
 
 	if (stats_read_dev(bpf_map__fd(b->maps.dev_stats), &ds))
 		die("device counters", errno);
-	return ds.flowrec_evicted;
+	return ds;
+}
+
+/* The flows b's datapath pushed out of its table so far. */
+static uint64_t evicted(const struct bench *b)
+{
+	return dev_counters(b).flowrec_evicted;
 }
 
 /* prog run until its table is full, as a gateway's is after a while: the
@@ -393,18 +429,20 @@ static void flows_print(const double ns[PROGS], double mix_evicted)
 
 static void packet_case(uint8_t family, bool mixed, size_t n)
 {
-	enum { MON, ENF, PRE, DST, RUL, EVT, FMX, FNW, OBJS };
+	enum { MON, ENF, PRE, DST, RUL, EVT, FMX, FNW, RAT, OBJS };
 	uint64_t s = seed ^ (n * 4 + family * 2 + mixed), flows0[2];
 	struct prefix *v = table(&s, n, family, mixed);
 	struct wg_device *d = device_of(v, n, slots_for(n));
-	double ns[PROGS], plain_low, enforce_high, rules_high, mix_evicted;
-	struct policy pol, dpol, rpol;
+	double ns[PROGS], mix_evicted;
+	struct policy pol, dpol, rpol, lpol;
+	struct worst w;
 	struct bench *b[OBJS];
 	int i;
 
 	own_sources(d, &pol);
 	dst_rules(d, &dpol);
 	allow_rules(&rpol);
+	rate_limits(d, &lpol);
 	/* the same sources for all: s as the table left it */
 	b[MON] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, AS_LOADER);
 	b[ENF] = loaded(n, v, d, &pol, WGSF_MODE_ENFORCE, s, AS_LOADER);
@@ -414,6 +452,7 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	b[EVT] = loaded(n, v, d, &dpol, WGSF_MODE_MONITOR, s, AS_LOADER);
 	b[FMX] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, FLOWS);
 	b[FNW] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, FLOWS);
+	b[RAT] = loaded(n, v, d, &lpol, WGSF_MODE_MONITOR, s, AS_LOADER);
 	events_read(b[EVT]);
 	flows0[0] = flows_fill(b[FMX], b[FMX]->progs.bench_flows_mix, family);
 	flows0[1] = flows_fill(b[FNW], b[FNW]->progs.bench_flows_new, family);
@@ -424,9 +463,12 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 			b[MON]->progs.bench_egress, b[DST]->progs.bench_egress,
 			b[DST]->progs.bench_wgsf, b[EVT]->progs.bench_wgsf,
 			b[MON]->progs.bench_flows_mix, b[FMX]->progs.bench_flows_mix,
-			b[MON]->progs.bench_flows_new, b[FNW]->progs.bench_flows_new },
-		   family, ns, &plain_low, &enforce_high, &rules_high);
+			b[MON]->progs.bench_flows_new, b[FNW]->progs.bench_flows_new,
+			b[RAT]->progs.bench_wgsf },
+		   family, ns, &w);
 	mix_evicted = flows_evicted(b[FMX], b[FNW], flows0);
+	if (dev_counters(b[RAT]).violation_packets)
+		die("rate limits: a packet was over", EINVAL);
 	printf("{\"bench\":\"packet\",\"family\":%d,\"shape\":\"%s\",\"entries\":%zu,"
 	       "\"peers\":%u,\"seed\":%llu,\"runs\":%d,\"floor_ns\":%.1f,\"plain_lpm_ns\":%.1f,"
 	       "\"monitor_ns\":%.1f,\"enforce_ns\":%.1f,\"plain_over_monitor_lowest\":%.2f,"
@@ -434,16 +476,18 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	       "\"host_bytes_per_entry\":%.1f,\"host_prealloc_bytes_per_entry\":%.1f,"
 	       "\"enforce_rules_ns\":%.1f,\"rules_over_monitor_highest\":%.2f,"
 	       "\"egress_idle_ns\":%.1f,\"egress_record_ns\":%.1f,\"violation_ns\":%.1f,"
-	       "\"violation_events_ns\":%.1f",
+	       "\"violation_events_ns\":%.1f,\"monitor_rate_ns\":%.1f,"
+	       "\"rate_over_monitor_highest\":%.2f",
 	       family == AF_INET ? 4 : 6, mixed ? "mixed" : "hosts", n, slots_for(n),
-	       (unsigned long long)seed, RUNS, ns[0], ns[1], ns[2], ns[3], plain_low, enforce_high,
-	       ns[4], host_bytes(b[MON], n), host_bytes(b[PRE], n), ns[5], rules_high, ns[6], ns[7],
-	       ns[8], ns[9]);
+	       (unsigned long long)seed, RUNS, ns[0], ns[1], ns[2], ns[3], w.plain_low,
+	       w.enforce_high, ns[4], host_bytes(b[MON], n), host_bytes(b[PRE], n), ns[5],
+	       w.rules_high, ns[6], ns[7], ns[8], ns[9], ns[14], w.rate_high);
 	flows_print(ns, mix_evicted);
 	fflush(stdout);
 	policy_free(&pol);
 	policy_free(&dpol);
 	policy_free(&rpol);
+	policy_free(&lpol);
 	device_free(d);
 	for (i = 0; i < OBJS; i++)
 		bench__destroy(b[i]);

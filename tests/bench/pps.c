@@ -11,7 +11,9 @@
  * mode with an Allow line for every peer ([Group *], synced by the
  * loader), which each packet (UDP to port 53) passes; tc-flows is wgsf with
  * flow records on (a table of WGSF_FLOWREC_DEFAULT), where every packet
- * after the first round finds its flow. Rounds interleave the filters, so that
+ * after the first round finds its flow; tc-rate is wgsf in monitor mode
+ * with a rate limit on every peer that no packet exceeds, so that every
+ * packet is metered. Rounds interleave the filters, so that
  * drift in the machine touches them all alike. One JSON object per line.
  *
  * All addresses are in 2001:db8::/32, and no packet leaves the namespace.
@@ -37,9 +39,9 @@
 #define MAX_PACKETS 50000000ull
 #define MAX_ROUNDS 64
 
-enum filter { NONE, TC_EMPTY, TC, TC_RULES, TC_FLOWS, NFT, IPSET, FILTERS };
+enum filter { NONE, TC_EMPTY, TC, TC_RULES, TC_FLOWS, TC_RATE, NFT, IPSET, FILTERS };
 static const char *const names[FILTERS] = { "none", "tc-empty", "tc", "tc-rules", "tc-flows",
-					     "nft", "ipset" };
+					     "tc-rate", "nft", "ipset" };
 
 static struct tundev tun;
 static unsigned int peers = 10000, rounds = 5;
@@ -122,31 +124,65 @@ static unsigned int replies(void)
 	return n;
 }
 
-/* Every peer, by its own key, with Allow rules that admit what flood()
- * sends, synced as wgsf sync does. */
-static void rules_sync(const struct maps *m)
+static void key_of(unsigned int i, uint8_t key[WG_KEY_LEN])
 {
-	static const char text[] = "[Interface]\nMode = enforce\n[Group *]\n"
-				   "Allow = 2001:db8:ffff::/48 udp/53,123 tcp/443\n";
+	memset(key, 0, WG_KEY_LEN);
+	memcpy(key, &i, sizeof(i));
+}
+
+/* Every peer, by its own key, synced with pol as wgsf sync does. */
+static void peers_sync(const struct maps *m, const struct policy *pol)
+{
 	struct wg_device *d = device_new("pps");
-	uint8_t key[WG_KEY_LEN] = {};
-	char err[POLICY_ERR_LEN];
+	uint8_t key[WG_KEY_LEN];
 	struct sync_result res;
-	struct policy pol;
 	struct prefix p;
 	unsigned int i;
 
 	for (i = 0; d && i < peers; i++) {
-		memcpy(key, &i, sizeof(i));
+		key_of(i, key);
 		p = peer_addr(i);
 		if (peer_add_allowedip(device_peer(d, key), &p))
 			die("%s", "cannot make the device");
 	}
-	if (!d || policy_parse("pps", text, sizeof(text) - 1, &pol, err) ||
-	    sync_device(m, d, &pol, &res) || datapath_set_mode(m->fd[MAP_CONFIG], pol.mode))
-		die("cannot sync the rules: %s", err);
-	policy_free(&pol);
+	if (!d || sync_device(m, d, pol, &res) || datapath_set_mode(m->fd[MAP_CONFIG], pol->mode))
+		die("cannot sync the policy: %s", strerror(errno));
 	device_free(d);
+}
+
+/* Allow rules that admit what flood() sends. */
+static void rules_sync(const struct maps *m)
+{
+	static const char text[] = "[Interface]\nMode = enforce\n[Group *]\n"
+				   "Allow = 2001:db8:ffff::/48 udp/53,123 tcp/443\n";
+	char err[POLICY_ERR_LEN];
+	struct policy pol;
+
+	if (policy_parse("pps", text, sizeof(text) - 1, &pol, err))
+		die("cannot read the rules: %s", err);
+	peers_sync(m, &pol);
+	policy_free(&pol);
+}
+
+/* A rate limit on every peer, of both kinds, at the most the policy takes
+ * (1 Tbit/s, 10^9 packets/s): every packet metered, none over. */
+static void rate_sync(const struct maps *m)
+{
+	struct policy pol = { .mode = WGSF_MODE_MONITOR, .n_peers = peers, .cap_peers = peers };
+	unsigned int i;
+
+	pol.peers = calloc(peers, sizeof(*pol.peers));
+	if (!pol.peers)
+		die("%s", "cannot make the policy");
+	for (i = 0; i < peers; i++) {
+		key_of(i, pol.peers[i].public_key);
+		pol.peers[i].rate = (struct rate_limit){ .bits_per_sec = 1000000000000ull,
+							 .burst_bytes = 1u << 30,
+							 .packets_per_sec = 1000000000,
+							 .burst_packets = 1000000 };
+	}
+	peers_sync(m, &pol);
+	policy_free(&pol);
 }
 
 /* wgsf (tc, tc-rules or tc-flows) with every peer's address in its
@@ -164,8 +200,8 @@ static struct wgsf *wgsf_load(enum filter f)
 	if (!skel)
 		die("cannot load the datapath: %s", strerror(errno));
 	maps_from_skel(skel, &m);
-	if (f == TC_RULES) {
-		rules_sync(&m);
+	if (f == TC_RULES || f == TC_RATE) {
+		(f == TC_RULES ? rules_sync : rate_sync)(&m);
 		return skel;
 	}
 	for (i = 0; i < peers; i++) {
@@ -199,6 +235,15 @@ static uint64_t wgsf_counted(struct wgsf *skel)
 		if (!stats_read_peer(bpf_map__fd(skel->maps.peer_stats), i, &st))
 			sum += st.rx_packets;
 	return sum;
+}
+
+static uint64_t wgsf_violations(struct wgsf *skel)
+{
+	struct wgsf_dev_stats ds;
+
+	if (stats_read_dev(bpf_map__fd(skel->maps.dev_stats), &ds))
+		die("cannot read the device's counters: %s", strerror(errno));
+	return ds.violation_packets;
 }
 
 /* The packets that the flow records hold, all flows together. */
@@ -280,7 +325,7 @@ static unsigned long long number_after(const char *cmd, const char *word)
 
 static bool is_wgsf(enum filter f)
 {
-	return f == TC || f == TC_RULES || f == TC_FLOWS;
+	return f == TC || f == TC_RULES || f == TC_FLOWS || f == TC_RATE;
 }
 
 /* What a filter saw pass, by its own count, and takes it away. */
@@ -357,6 +402,8 @@ static double measure(enum filter f, struct wgsf *skel)
 	/* fewer flows than the table holds: none evicted, every packet in one */
 	if (f == TC_FLOWS && flows_counted(skel) != wgsf_counted(skel))
 		die("%s", "the flow records missed packets");
+	if (f == TC_RATE && wgsf_violations(skel))
+		die("%s", "a packet was over its rate limit");
 	if (replies())
 		die("the stack answered %s's packets", names[f]);
 	return pps;

@@ -24,6 +24,7 @@ t_is "$(jq '.machine.quick' "$J")" true "and says it was a quick run"
 t_is "$(jq '[.results[] | select(.bench == "packet") |
 	select(.floor_ns > 0 and .plain_lpm_ns > 0 and .monitor_ns > 0 and .enforce_ns > 0 and
 	       .enforce_rules_ns > 0 and .rules_over_monitor_highest > 0 and
+	       .monitor_rate_ns > 0 and .rate_over_monitor_highest > 0 and
 	       .egress_idle_ns > 0 and .egress_record_ns > 0 and .flows_size == 16384 and
 	       .flows_mix_off_ns > 0 and .flows_mix_ns > 0 and .flows_new_off_ns > 0 and
 	       .flows_new_ns > 0 and .flows_mix_evicted > 0 and .flows_mix_evicted < 1)] |
@@ -36,8 +37,8 @@ t_is "$(jq '[.results[] | select(.bench == "check" and .peers == 1001 and .prefi
 	.check_s > 0 and .check_json_s > 0 and .max_rss_bytes > 0)] | length' "$J")" 1 \
 	"wgsf check figures for a config of 1,000 peers and their hub"
 t_is "$(jq -r '[.results[] | select(.bench == "pps" and .pps_median > 0) | .filter] | sort | join(",")' "$J")" \
-	"ipset,nft,none,tc,tc-empty,tc-flows,tc-rules" \
-	"packets per second for no filter, an empty tc program, tc, tc with Allow rules, tc with flow records, nftables and ipset"
+	"ipset,nft,none,tc,tc-empty,tc-flows,tc-rate,tc-rules" \
+	"packets per second for no filter, an empty tc program, tc, tc with Allow rules, tc with flow records, tc with rate limits, nftables and ipset"
 t_is "$(jq '[.results[] | select(.bench == "pps" and .filter == "none")][0].ratio_to_none' "$J")" 1 \
 	"no filter is the unit of the ratios"
 M=$OUT/BENCHMARKS.md
@@ -48,8 +49,8 @@ t_is "$(jq -r '.results[] | select(.bench == "tracer") | .skipped' "$J")" \
 t_is "$(grep -c '^## ' "$M")" 8 "the markdown has its eight sections"
 t_ok "the tracer's says why it has no figures" \
 	grep -qx 'Not measured: left out of a quick run, which boots no kernel.' "$M"
-t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 40 \
-	"and a row per per-packet case, in the per-packet table, the rules', the events', the flows' and the egress's"
+t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 48 \
+	"and a row per per-packet case, in the per-packet table, the rules', the rate limits', the events', the flows' and the egress's"
 t_ok "the target for flow records has its figure and its verdict" grep -q \
 	'^| End to end, 100 peers: wgsf with flow records on .* | [0-9.]* % | \(met\|\*\*not met\*\*\) |$' "$M"
 t_ok "a quick run says it is one" grep -q 'A quick run (BENCH_QUICK=1)' "$M"
