@@ -136,7 +136,7 @@ int rate_write(const struct maps *m, const struct rate_plan *p)
 	 * in between is emptied too, and the new one starts empty */
 	return map_update_many(m->fd[MAP_RATE_LIMIT], p->set, sizeof(*p->set), p->limit,
 			       sizeof(*p->limit), p->n_set) ?:
-	       zero_slots(m->fd[MAP_RATE_STATE], p->set, p->n_set, sizeof(struct wgsf_rate_state));
+	       rate_states_clear(m, p->set, p->n_set);
 }
 
 int rate_unset(const struct maps *m, const struct rate_plan *p)
@@ -153,7 +153,7 @@ void rate_plan_free(struct rate_plan *p)
 	*p = (struct rate_plan){};
 }
 
-int rate_state_clear(const struct maps *m, uint32_t slot)
+int rate_states_clear(const struct maps *m, uint32_t *slots, size_t n)
 {
-	return zero_slots(m->fd[MAP_RATE_STATE], &slot, 1, sizeof(struct wgsf_rate_state));
+	return zero_slots(m->fd[MAP_RATE_STATE], slots, n, sizeof(struct wgsf_rate_state));
 }

@@ -50,7 +50,7 @@ int rate_write(const struct maps *m, const struct rate_plan *p);
 /* The limits that go, zeroed: once no flag or entry bit says to read them. */
 int rate_unset(const struct maps *m, const struct rate_plan *p);
 void rate_plan_free(struct rate_plan *p);
-/* Empties slot's buckets: a slot handed to a new peer. */
-int rate_state_clear(const struct maps *m, uint32_t slot);
+/* Empties the buckets of n slots, in a batch: slots handed to new peers. */
+int rate_states_clear(const struct maps *m, uint32_t *slots, size_t n);
 
 #endif

@@ -39,12 +39,14 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 }
 
 /* Gives slot s to key: zeroes its counters (see stats_clear_peer for
- * prev_cap), policy and rate buckets, then writes it to the slot table. */
+ * prev_cap) and policy, then writes it to the slot table. Its rate
+ * buckets are the caller's to empty (rate_states_clear), in a batch where
+ * many peers come: one syscall more for each would cost a fifth of a full
+ * sync. */
 static int claim_write(const struct maps *m, uint32_t s, const struct wgsf_slot *entry,
 		       uint32_t prev_cap)
 {
-	int err = stats_clear_peer(m, s, prev_cap) ?: policy_flags_write(m, s, 0, 0) ?:
-		  rate_state_clear(m, s);
+	int err = stats_clear_peer(m, s, prev_cap) ?: policy_flags_write(m, s, 0, 0);
 
 	if (err)
 		return err;
@@ -66,7 +68,8 @@ int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint
 	memcpy(slots[s].public_key, key, WG_KEY_LEN);
 	*slot = s;
 	res->peers_added++;
-	return claim_write(m, s, &slots[s], map_capacity(m->fd[MAP_PEER_STATS_PREV]));
+	return claim_write(m, s, &slots[s], map_capacity(m->fd[MAP_PEER_STATS_PREV])) ?:
+	       rate_states_clear(m, &s, 1);
 }
 
 int table_push_peer(struct table_entry **v, size_t *n, size_t *cap, const struct wg_peer *p,
@@ -143,7 +146,7 @@ struct plan {
 	uint32_t cap;            /* slots the maps have */
 	struct wgsf_slot *slots; /* the slot table as the sync leaves it */
 	uint32_t *slot_of;       /* the device's peer i's slot */
-	uint32_t *fresh;         /* peers that get a slot now, by index */
+	uint32_t *fresh;         /* the slots that peers get now */
 	size_t n_fresh;
 	uint8_t *is_gone;        /* is_gone[s]: slot s's peer left the device */
 	uint32_t *gone;
@@ -229,7 +232,7 @@ static int plan_slots(const struct maps *m, const struct wg_device *dev, struct 
 		p->slots[from].in_use = 1;
 		memcpy(p->slots[from].public_key, dev->peers[i].public_key, WG_KEY_LEN);
 		p->slot_of[i] = from;
-		p->fresh[n++] = i;
+		p->fresh[n++] = from;
 	}
 	return 0;
 }
@@ -306,10 +309,11 @@ static int plan_apply(const struct maps *m, const struct wg_device *dev, struct 
 		err = config_set_dst_rules(m->fd[MAP_CONFIG], true);
 
 	for (i = 0; i < p->n_fresh && !err; i++, res->peers_added++) {
-		s = p->slot_of[p->fresh[i]];
+		s = p->fresh[i];
 		err = claim_write(m, s, &p->slots[s], prev_cap);
 	}
-	return err ?: (p->has_pol ? policy_limits_write(m, &p->pol, res) : 0) ?:
+	return err ?: rate_states_clear(m, p->fresh, p->n_fresh) ?:
+		      (p->has_pol ? policy_limits_write(m, &p->pol, res) : 0) ?:
 		      diff_write(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,
 				 &res->prefixes_added, &res->prefixes_changed) ?:
 		      diff_delete(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,
