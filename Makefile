@@ -196,7 +196,7 @@ tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(TEST_PRELOADS) $(BENCH_TOOLS) $
 test:
 	@tools/deps.sh test kernel bench package
 	@$(MAKE) --no-print-directory tests
-	prove -j2 --rules='seq={tests/kernel/*.t,tests/e2e/metrics.t}' --rules='seq=**' \
+	prove -j2 --timer --rules='seq={tests/kernel/*.t,tests/e2e/metrics.t}' --rules='seq=**' \
 		--exec '' $(TEST_BIN) $(TEST_SCRIPTS)
 
 # The kernel lane alone; KERNEL_PKG=linux-image-... picks another kernel.
@@ -237,8 +237,8 @@ test-sanitize test-sanitize-full:
 	@rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
 	WGSF_BUILD=$(CURDIR)/build/sanitize \
 	ASAN_OPTIONS=log_path=$(CURDIR)/$(SAN_REPORTS)/asan:exitcode=86 \
-	UBSAN_OPTIONS=print_stacktrace=1:exitcode=86 \
-	prove -j2 --exec '' $(filter $(SAN_FIRST),$(SAN_RUN)) \
+	UBSAN_OPTIONS=print_stacktrace=1:exitcode=86 WGSF_CRASH_EVERY=3 \
+	prove -j2 --timer --exec '' $(filter $(SAN_FIRST),$(SAN_RUN)) \
 		$(patsubst build/%,build/sanitize/%,$(TEST_BIN)) \
 		$(filter-out $(SAN_FIRST),$(SAN_RUN))
 	@! ls $(SAN_REPORTS)/* 2>/dev/null || { cat $(SAN_REPORTS)/*; exit 1; }

@@ -6,10 +6,18 @@
 # truth about the hook, and the next command keeps mode, policy and
 # counters, with exactly one program of ours on each side of the interface
 # (ingress and egress), counting into the pinned maps.
+# WGSF_CRASH_EVERY=N kills at every Nth point only, from one drawn at random
+# (the seed printed): make test-sanitize, where each kill costs the most,
+# runs a third of them, and make test every one.
 . "$(dirname "$0")/lib.sh"
 require_e2e
 FAULTS=$BUILD_DIR/tests/tools/wgsf-faults
 [ -x "$FAULTS" ] || t_skip_all "not built (make tests)"
+EVERY=${WGSF_CRASH_EVERY:-1}
+SEED=${WGSF_SEED:-$RANDOM}
+t_diag "seed $SEED: a kill at every point $((SEED % EVERY + 1)) + ${EVERY}k"
+# The points to kill at, up to 100.
+points() { seq $((SEED % EVERY + 1)) "$EVERY" 100; }
 
 gateway_two_clients
 work=$WORK
@@ -67,9 +75,9 @@ state() {
 n_points() { echo "$1" >"$work/points"; }
 
 # 1. A first attach, killed at each point, then attached again.
-for n in $(seq 1 100); do
+for n in $(points); do
 	kill_at "$n" attach "$GW_IF" --mode enforce --policy "$work/policy"
-	case $? in 1) n_points $((n - 1)); break ;; 2) t_ok "first attach: point $n" false; break ;; esac
+	case $? in 1) n_points "$n"; break ;; 2) t_ok "first attach: point $n" false; break ;; esac
 	truthful "first attach, killed at point $n"
 	t_ok "first attach, killed at point $n: attach again" attach_gw --mode enforce --policy "$work/policy"
 	pings 1 192.0.2.11 1
@@ -77,12 +85,12 @@ for n in $(seq 1 100); do
 		"first attach, killed at point $n: enforcing the policy, counting, one program"
 	detach_gw
 done
-t_diag "a first attach has $(cat "$work/points") fault points"
+t_diag "a first attach finished before its point $(cat "$work/points")"
 
 # 2. attach again with a new mode, killed at each point: the old state or
 # the new one, counters kept.
 attach_gw --policy "$work/policy" && pings 1 192.0.2.11 2
-for n in $(seq 1 100); do
+for n in $(points); do
 	kill_at "$n" attach "$GW_IF" --mode enforce
 	case $? in 1) break ;; 2) t_ok "re-attach: point $n" false; break ;; esac
 	after=$(state | tr '\n' ' ')
@@ -104,7 +112,7 @@ done
 # 3. A sync that grows the maps, killed at each point: the tables repaired,
 # mode, policy and counters kept.
 wgsf_gw attach "$GW_IF" --mode enforce >/dev/null
-for n in $(seq 1 100); do
+for n in $(points); do
 	# shellcheck disable=SC2046
 	gw_run wg set "$GW_IF" $(cat "$work/more")
 	kill_at "$n" sync "$GW_IF"
@@ -125,7 +133,7 @@ for n in $(seq 1 100); do
 done
 
 # 4. detach, killed at each point: the next detach finishes it.
-for n in $(seq 1 100); do
+for n in $(points); do
 	kill_at "$n" detach "$GW_IF"
 	case $? in 1) break ;; 2) t_ok "detach: point $n" false; break ;; esac
 	truthful "detach, killed at point $n"
