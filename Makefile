@@ -220,11 +220,12 @@ fuzz:
 # the failing test's output. The kernel lane keeps to the plain build; the
 # benchmark and the packaging tests, which test no code of wgsf's, are left
 # out. Two tests run at once, the longest first so that the others fill the
-# other core meanwhile.
+# other core meanwhile; crash.t kills at a third of the fault points that
+# make test kills at (tests/e2e/crash.t says which).
 SAN_REPORTS := build/sanitize/reports
 SAN_SKIP := tests/e2e/bench.t tests/e2e/deb.t tests/e2e/install.t
 SAN_SCRIPTS := $(filter-out $(SAN_SKIP),$(HOST_SCRIPTS))
-SAN_FIRST := tests/e2e/crash.t
+SAN_FIRST := tests/e2e/crash.t tests/e2e/metrics.t
 # test-sanitize leaves these to test-sanitize-full: long, and every line of
 # wgsf they run, the tests that it keeps run too (README.md says how that
 # was measured).
