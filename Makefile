@@ -190,13 +190,12 @@ tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(TEST_PRELOADS) $(BENCH_TOOLS) $
 # Tests need root for BPF and network namespaces; see README.md. Two
 # chains run side by side: tests/kernel/ (accel.t, then the lane, which
 # share the kernel that build/kernel caches), whose guests under TCG keep
-# about one of two cores busy, with metrics.t before them to even the
-# chains, and all the other tests one after another (README.md, "What the
-# tests cost").
+# about one of two cores busy, and all the other tests one after another
+# (README.md, "What the tests cost").
 test:
 	@tools/deps.sh test kernel bench package
 	@$(MAKE) --no-print-directory tests
-	prove -j2 --timer --rules='seq={tests/kernel/*.t,tests/e2e/metrics.t}' --rules='seq=**' \
+	prove -j2 --timer --rules='seq=tests/kernel/*.t' --rules='seq=**' \
 		--exec '' $(TEST_BIN) $(TEST_SCRIPTS)
 
 # The kernel lane alone; KERNEL_PKG=linux-image-... picks another kernel.
