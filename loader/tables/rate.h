@@ -26,7 +26,10 @@ bool rate_limited(const struct rate_limit *r);
 /* r as the datapath reads it: the policy's four figures, and the time a
  * byte and a packet are worth, rounded up (the rate is never exceeded;
  * a packet's to the ns, so that a burst of B packets is worth exactly B
- * of them), and the bursts' worth, rounded down. All 0 for no limit. */
+ * of them), and the bursts' worth, rounded down. All 0 for no limit. The
+ * buckets keep ns, and a packet costs at least one: past 10^8 packets a
+ * second, or a few hundred Gbit/s of small packets, the limit in force
+ * is lower than the policy's by up to half. */
 void rate_limit_of(const struct rate_limit *r, struct wgsf_rate_limit *out);
 
 /* What a sync writes to rate_limit: the limits of the slots whose differ

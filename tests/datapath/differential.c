@@ -7,9 +7,10 @@
  * a policy file and installed through the loader's own parser and sync,
  * three states in a row (peers come and go, prefixes move between them,
  * policies change, slots are freed and reused), rate limits of 1 packet/s
- * with bursts of 1 to 4, their buckets emptied every WINDOW_MS while the
- * reference takes each burst whole again (a second would add a packet's
- * worth); random packets of every
+ * with bursts of 1 to 4, of peers and of groups ([Group *] too; a peer's
+ * own, else its groups' tightest), their buckets emptied every WINDOW_MS
+ * while the reference takes each burst whole again (a second would add a
+ * packet's worth); random packets of every
  * upper layer (randpacket.h) through the tc program with BPF_PROG_TEST_RUN
  * in monitor and enforce mode, and through the userspace decision that
  * wgsf lookup takes, told the upper layer as the reference reads it.
@@ -76,6 +77,8 @@ struct coverage {
 	uint64_t by_port, by_type, type_refused;
 	/* admitted by the rules of enum ref_owner; blocked by a group */
 	uint64_t admitted_by[REF_OWNERS], group_blocked;
+	/* over a rate limit that a group gave */
+	uint64_t rate_by_group;
 };
 
 static unsigned int reported;
@@ -327,7 +330,6 @@ static bool install(struct diff *d, const struct maps *m, struct coverage *cov, 
 	if (!ok(!policy_parse("random.policy", text, len, &pol, err), "%s: the policy parses %s",
 		who, err))
 		goto out;
-	rand_state_rates(&d->s, &pol);
 	if (!ok(!sync_full(m, dev, &pol, &res, &slot_of), "%s: synced %zu peers, %zu allowed IPs",
 		who, dev->n_peers, d->s.r.aips.n))
 		goto out;
@@ -363,7 +365,7 @@ static bool lookup_agrees(const struct diff *d, const struct maps *m, const uint
 	/* lookup judges by the rules alone, and says whether a limit meters
 	 * what passes them (a blocked peer's passes nothing) */
 	bool metered = o->reason == WGSF_REASON_RATE;
-	bool limited = o->slot >= 0 && d->s.r.peers[o->slot].rate_burst &&
+	bool limited = o->slot >= 0 && ref_rate_burst(&d->s.r, o->slot) &&
 		       !ref_blocked(&d->s.r, o->slot);
 	struct wgsf_verdict v;
 
@@ -397,7 +399,7 @@ static bool rates_refill(struct diff *d, const struct hook_under_test *h)
 	size_t k;
 
 	for (k = 0; k < d->s.r.slots && good; k++)
-		if (d->s.present[k] && d->s.r.peers[k].rate_burst)
+		if (d->s.present[k] && ref_rate_burst(&d->s.r, k))
 			good = !bpf_map_update_elem(h->maps.fd[MAP_RATE_STATE], &d->slot[k], &empty,
 						    BPF_ANY);
 	ref_rate_refill(&d->s.r);
@@ -426,6 +428,8 @@ static void send_packets(struct diff *d, const struct hook_under_test *h, unsign
 		if (o.slot >= 0) {
 			tally_match(cov, &d->s.r, ip, o.slot);
 			tally_services(cov, &o, ip);
+			cov->rate_by_group += o.reason == WGSF_REASON_RATE &&
+					      !d->s.r.peers[o.slot].rate_burst;
 		}
 		got = hook_run_ip(h, ip, len);
 		cases++;
@@ -575,10 +579,10 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 	for (i = 0; i < WGSF_REASON_COUNT; i++)
 		all = all && c->violations[i];
 	all = all && c->by_prefix && c->by_covered_host && c->by_entry_bits &&
-	      c->by_policy_maps && c->kept && c->reused;
+	      c->by_policy_maps && c->kept && c->reused && c->rate_by_group;
 	ok(all, "%s: the packets were malformed (%llu), unknown (%llu), complying (%llu), "
-	   "violations by source (%llu), destination (%llu), blocked peer (%llu), rate (%llu); "
-	   "%llu dropped; "
+	   "violations by source (%llu), destination (%llu), blocked peer (%llu), rate (%llu, "
+	   "%llu by a group's limit); %llu dropped; "
 	   "%llu attributed by a shorter prefix, %llu by a host route inside another peer's "
 	   "prefix; %llu decided from the entry's bits, %llu from the peer's policy; %llu peers "
 	   "kept their slot, %llu slots were reused", enforce ? "enforce" : "monitor",
@@ -587,7 +591,8 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 	   (unsigned long long)c->violations[WGSF_REASON_SOURCE],
 	   (unsigned long long)c->violations[WGSF_REASON_DESTINATION],
 	   (unsigned long long)c->violations[WGSF_REASON_BLOCKED],
-	   (unsigned long long)c->violations[WGSF_REASON_RATE], (unsigned long long)c->drops,
+	   (unsigned long long)c->violations[WGSF_REASON_RATE],
+	   (unsigned long long)c->rate_by_group, (unsigned long long)c->drops,
 	   (unsigned long long)c->by_prefix, (unsigned long long)c->by_covered_host,
 	   (unsigned long long)c->by_entry_bits, (unsigned long long)c->by_policy_maps,
 	   (unsigned long long)c->kept, (unsigned long long)c->reused);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Rate limits through the real program, its tables written by the loader's
- * own sync (tests/lib/world.h), in enforce mode and in monitor mode, every
+ * own sync from RateLimit lines its parser reads (tests/lib/world.h), in
+ * enforce mode and in monitor mode, with the limits derived from the
+ * policy's figures checked to the picosecond first, every
  * count worked out by hand: a burst of B packets passes B and the rest are
  * `rate` violations (dropped, or passed and counted), with their bytes in
  * rate_bytes; a byte limit likewise, to the byte; both kinds at once, each
@@ -13,7 +15,8 @@
  * metered; the buckets kept by a sync of the same policy and by a growth
  * of the maps, emptied by a changed limit; a removed limit no longer
  * metered, its element zeroed; a departed peer's limit zeroed and a new
- * peer in its slot starting with empty buckets.
+ * peer in its slot starting with empty buckets; a sync as watch makes it,
+ * from its cache, keeping and emptying them alike.
  *
  * Rates are slow (1 packet/s; 1 kbit/s, 8 ms a byte), so that the time
  * between a bucket's first packet and the check that it is over stays
@@ -49,39 +52,26 @@ enum peer { PKT, BYTES, BOTH, AGG, RULES, SPLIT, OPEN, DEBT, GONE, NEWCOMER, GRO
 static const char *const names[PEERS] = { "packets", "bytes", "both", "aggregate",
 					  "destination rules", "split sources", "no limit",
 					  "in debt", "departing", "newcomer", "grown" };
+#define PPS(b) "RateLimit = 1pps burst " #b "\n"
 static const struct world_peer all_peers[PEERS] = {
-	[PKT] = { "192.0.2.0/28 2001:db8:1::/64", NULL },
-	[BYTES] = { "192.0.2.16/28", NULL },
-	[BOTH] = { "192.0.2.32/28", NULL },
-	[AGG] = { "192.0.2.48/28", NULL },
-	[RULES] = { "192.0.2.64/28", "AllowedDestinations = 198.51.100.1/32\n" },
+	/* a packet worth 333,333,333.3 ns: 3 of them still exactly the burst */
+	[PKT] = { "192.0.2.0/28 2001:db8:1::/64", "RateLimit = 3pps burst 3\n" },
+	[BYTES] = { "192.0.2.16/28", "RateLimit = 1kbit burst 1500\n" },
+	[BOTH] = { "192.0.2.32/28", "RateLimit = 1kbit burst 1500 1pps burst 7\n" },
+	[AGG] = { "192.0.2.48/28", PPS(3) },
+	[RULES] = { "192.0.2.64/28", "AllowedDestinations = 198.51.100.1/32\n" PPS(2) },
 	/* sources that split the entry: the datapath reads the peer's flags */
-	[SPLIT] = { "192.0.2.80/28", "AllowedSources = 192.0.2.80/29\n" },
+	[SPLIT] = { "192.0.2.80/28", "AllowedSources = 192.0.2.80/29\n" PPS(2) },
 	[OPEN] = { "203.0.113.0/24", NULL },
-	[DEBT] = { "192.0.2.96/28", NULL },
-	[GONE] = { "192.0.2.112/28", NULL },
+	[DEBT] = { "192.0.2.96/28", PPS(1) },
+	[GONE] = { "192.0.2.112/28", PPS(2) },
 	[NEWCOMER] = { NULL, NULL }, /* comes later */
-	[GROWN] = { "192.0.2.144/28", NULL },
+	[GROWN] = { "192.0.2.144/28", PPS(1) },
 };
 static const char *const from[PEERS] = {
 	"192.0.2.1",  "192.0.2.17", "192.0.2.33",  "192.0.2.49", "192.0.2.65",
 	"192.0.2.81", "203.0.113.1", "192.0.2.97", "192.0.2.113", "192.0.2.129",
 	"192.0.2.145",
-};
-
-#define PPS(b) { .packets_per_sec = 1, .burst_packets = (b) }
-static const struct rate_limit all_rates[PEERS] = {
-	[PKT] = PPS(3),
-	[BYTES] = { .bits_per_sec = 1000, .burst_bytes = 1500 },
-	[BOTH] = { .bits_per_sec = 1000, .burst_bytes = 1500, .packets_per_sec = 1,
-		   .burst_packets = 7 },
-	[AGG] = PPS(3),
-	[RULES] = PPS(2),
-	[SPLIT] = PPS(2),
-	[DEBT] = PPS(1),
-	[GONE] = PPS(2),
-	[NEWCOMER] = PPS(2),
-	[GROWN] = PPS(1),
 };
 
 #define LOCAL "198.51.100.200" /* the gateway's side, outside RULES' destinations */
@@ -105,7 +95,6 @@ struct rig {
 	bool enforce;
 	const char *mode;
 	struct world_peer peers[PEERS];
-	struct rate_limit rates[PEERS];
 	struct wgsf_peer_stats want[PEERS]; /* what each peer's counters must hold */
 };
 
@@ -218,20 +207,73 @@ static bool same_state(const struct wgsf_rate_state *a, const struct wgsf_rate_s
 	return a->byte_tat == b->byte_tat && a->packet_tat == b->packet_tat;
 }
 
-/* The peers and limits of r into its world, in r's mode. */
+/* The peers and their rules of r into its world, in r's mode. */
 static bool resync(struct rig *r, const char *what)
 {
-	return ok(!world_sync_rates(&r->w, r->peers, PEERS, r->rates) &&
+	return ok(!world_sync(&r->w, r->peers, PEERS) &&
 			  !datapath_set_mode(r->w.maps.fd[MAP_CONFIG],
 					     r->enforce ? WGSF_MODE_ENFORCE : WGSF_MODE_MONITOR),
 		  "%s: sync %s", r->mode, what);
+}
+
+/* What the loader derives from the policy's figures (wgsf.h): a byte's
+ * and a packet's worth rounded up, a packet's to the ns, the bursts'
+ * rounded down. */
+static void test_derived(void)
+{
+	static const struct {
+		struct rate_limit in;
+		uint64_t byte_ps, byte_tau_ns, packet_ps, packet_tau_ns;
+	} cases[] = {
+		{ { 1000, 1500, 0, 0, 0 }, 8000000000ull, 12000000000ull, 0, 0 },
+		{ { 20000000, 256000, 0, 0, 0 }, 400000, 102400000, 0, 0 },
+		{ { 3000000000ull, 1500, 0, 0, 0 }, 2667, 4000, 0, 0 },
+		{ { 1000000000000ull, 1u << 30, 0, 0, 0 }, 8, 8589934, 0, 0 },
+		{ { 0, 0, 1, 3, 0 }, 0, 0, 1000000000000ull, 3000000000ull },
+		{ { 0, 0, 3, 3, 0 }, 0, 0, 333333334000ull, 1000000002 },
+		{ { 0, 0, 700000000, 10, 0 }, 0, 0, 2000, 20 },
+		{ { 0, 0, 1000000000, 1000000, 0 }, 0, 0, 1000, 1000000 },
+		{ { 1000, 1500, 1, 7, 0 }, 8000000000ull, 12000000000ull, 1000000000000ull,
+		  7000000000ull },
+	};
+	struct wgsf_rate_limit l;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		rate_limit_of(&cases[i].in, &l);
+		ok(l.bits_per_sec == cases[i].in.bits_per_sec &&
+			   l.burst_bytes == cases[i].in.burst_bytes &&
+			   l.packets_per_sec == cases[i].in.packets_per_sec &&
+			   l.burst_packets == cases[i].in.burst_packets &&
+			   l.byte_ps == cases[i].byte_ps && l.byte_tau_ns == cases[i].byte_tau_ns &&
+			   l.packet_ps == cases[i].packet_ps &&
+			   l.packet_tau_ns == cases[i].packet_tau_ns,
+		   "%llu bit/s, burst %llu B; %llu packets/s, burst %llu: %llu ps a byte, %llu ns "
+		   "of burst; %llu ps a packet, %llu ns of burst",
+		   (unsigned long long)cases[i].in.bits_per_sec,
+		   (unsigned long long)cases[i].in.burst_bytes,
+		   (unsigned long long)cases[i].in.packets_per_sec,
+		   (unsigned long long)cases[i].in.burst_packets, (unsigned long long)l.byte_ps,
+		   (unsigned long long)l.byte_tau_ns, (unsigned long long)l.packet_ps,
+		   (unsigned long long)l.packet_tau_ns);
+	}
+}
+
+/* The element the sync wrote for the peer with both kinds. */
+static void check_written(const struct rig *r)
+{
+	struct wgsf_rate_limit want, got = limit_of(&r->w, slot_of(r, BOTH));
+
+	rate_limit_of(&(struct rate_limit){ 1000, 1500, 1, 7, 0 }, &want);
+	ok(!memcmp(&got, &want, sizeof(got)), "%s: the sync wrote both kinds' limit as derived",
+	   r->mode);
 }
 
 static void test_packets(struct rig *r)
 {
 	const char *v6 = "2001:db8:1::1", *dst6 = "2001:db8:ff::1";
 
-	/* one bucket for both families; over within 1 s of the first */
+	/* one bucket for both families; over within 333 ms of the first */
 	send_n(r, PKT, ALLOWED, 100, 2, PASSES, "a burst of 3 packets: 2 of IPv4 pass");
 	fire(r, &(struct shot){ PKT, v6, dst6, 100, 0, 0, 0 }, 1, PASSES, "and 1 of IPv6");
 	send_n(r, PKT, ALLOWED, 100, 2, WGSF_REASON_RATE, "the next 2 of IPv4 are over");
@@ -320,7 +362,7 @@ static void check_decisions(const struct rig *r, const char *when)
 			continue;
 		good = good && !addr_parse(from[p], &src) && !addr_parse(ALLOWED, &dst) &&
 		       !verdict_decide(&r->w.maps, &src, &dst, NULL, &v) &&
-		       v.rate == rate_limited(&r->rates[p]);
+		       v.rate == (r->peers[p].rules && strstr(r->peers[p].rules, "RateLimit"));
 		if (!good)
 			diag("  %s: rate %u", names[p], v.rate);
 	}
@@ -336,7 +378,7 @@ static bool resync_cached(struct rig *r, struct sync_cache *cache, const char *w
 	int i;
 
 	for (i = 0; i < 2 && good; i++)
-		good = !world_sync_cached(&r->w, r->peers, PEERS, r->rates, cache, &res[i]);
+		good = !world_sync_cached(&r->w, r->peers, PEERS, cache, &res[i]);
 	return ok(good && !res[0].from_cache && res[1].from_cache,
 		  "%s: sync %s as watch does, twice, the second from its cache", r->mode, what);
 }
@@ -359,8 +401,8 @@ static void test_sync(struct rig *r)
 	ok(same_state(&before, &after) && before.packet_tat,
 	   "%s: the same limit keeps its buckets through the syncs", r->mode);
 	send_n(r, DEBT, ALLOWED, 100, 1, WGSF_REASON_RATE, "still over after them");
-	r->rates[DEBT].burst_packets = 4;
-	ok(!world_sync_cached(&r->w, r->peers, PEERS, r->rates, &cache, &(struct sync_result){}),
+	r->peers[DEBT].rules = PPS(4);
+	ok(!world_sync_cached(&r->w, r->peers, PEERS, &cache, &(struct sync_result){}),
 	   "%s: sync a burst of 4 from the cache", r->mode);
 	sync_cache_free(&cache);
 	after = state_of(&r->w, slot);
@@ -376,7 +418,7 @@ static void test_remove(struct rig *r)
 	struct wgsf_peer_policy pol = { .flags = ~0u };
 	uint32_t slot = slot_of(r, PKT);
 
-	r->rates[PKT] = (struct rate_limit){};
+	r->peers[PKT].rules = NULL;
 	resync(r, "without the packets peer's limit");
 	l = limit_of(&r->w, slot);
 	bpf_map_lookup_elem(r->w.maps.fd[MAP_PEER_POLICY], &slot, &pol);
@@ -399,12 +441,11 @@ static void test_reuse(struct rig *r)
 	l = limit_of(&r->w, slot);
 	ok(!memcmp(&l, &none, sizeof(l)), "%s: its slot's limit zeroed", r->mode);
 	r->peers[NEWCOMER].allowed_ips = "192.0.2.128/28";
-	r->rates[NEWCOMER] = (struct rate_limit){};
 	resync(r, "with a newcomer, without a limit");
 	s = state_of(&r->w, slot);
 	ok(slot_of(r, NEWCOMER) == slot && !s.byte_tat && !s.packet_tat,
 	   "%s: the newcomer has the departed peer's slot %u, with empty buckets", r->mode, slot);
-	r->rates[NEWCOMER] = all_rates[NEWCOMER];
+	r->peers[NEWCOMER].rules = PPS(2);
 	resync(r, "with the newcomer's limit");
 	send_n(r, NEWCOMER, ALLOWED, 100, 2, PASSES, "newcomer: its burst of 2 passes");
 	send_n(r, NEWCOMER, ALLOWED, 100, 1, WGSF_REASON_RATE, "the next is over");
@@ -446,13 +487,13 @@ static void run_mode(bool enforce)
 	int p;
 
 	memcpy(r.peers, all_peers, sizeof(r.peers));
-	memcpy(r.rates, all_rates, sizeof(r.rates));
 	if (!ok(!world_load(&r.w, r.peers, PEERS, 0), "%s: load", r.mode) ||
 	    !resync(&r, "with the limits")) {
 		world_destroy(&r.w);
 		return;
 	}
 	check_decisions(&r, "with the limits");
+	check_written(&r);
 	test_packets(&r);
 	test_bytes(&r);
 	test_both(&r);
@@ -474,6 +515,7 @@ int main(void)
 {
 	require_root_bpf();
 	libbpf_set_print(NULL);
+	test_derived();
 	run_mode(true);
 	run_mode(false);
 	return done_testing();

@@ -269,6 +269,26 @@ void rand_peer_rules(struct rand_state *g, uint32_t slot)
 	destination_rules(&(struct owner){ g, slot, -1 });
 }
 
+/* Now and then a RateLimit of 1 packet/s, with a burst of 1 to 4: for a
+ * group every other time, so that its members' packets meet it. */
+static void rate_limit(const struct owner *o)
+{
+	uint32_t burst = 1 + rand_below(4);
+
+	if (rand_below(o->group < 0 ? 4 : 2))
+		return;
+	if (o->group < 0)
+		o->g->r.peers[o->slot].rate_burst = burst;
+	else
+		o->g->r.groups[o->group].rate_burst = burst;
+	text_add(owner_text(o), "RateLimit = 1pps burst %u\n", burst);
+}
+
+void rand_peer_rate(struct rand_state *g, uint32_t slot)
+{
+	rate_limit(&(struct owner){ g, slot, -1 });
+}
+
 /* A group of the state, its name unique by its index; Block now and then
  * (rarely for [Group *], which blocks every peer), and rules mostly. */
 static void draw_group(struct rand_state *g, bool every, bool blocked)
@@ -287,6 +307,7 @@ static void draw_group(struct rand_state *g, bool every, bool blocked)
 		text_add(&rg->text, "Block = %s\n", g->r.groups[i].blocked ? "true" : "false");
 	if (rand_below(8))
 		destination_rules(&(struct owner){ g, 0, i });
+	rate_limit(&(struct owner){ g, 0, i });
 }
 
 /* One to four groups, the first blocked every third state, and [Group *]

@@ -124,8 +124,7 @@ static void random_policy(struct rand_state *g, uint32_t k, const struct prefix 
 		rand_peer_rules(g, k);
 		break;
 	}
-	if (rand_below(4) == 0)
-		g->r.peers[k].rate_burst = 1 + rand_below(4);
+	rand_peer_rate(g, k);
 }
 
 static void keys_make(struct rand_state *g, size_t n)
@@ -267,8 +266,7 @@ char *rand_state_policy(const struct rand_state *g, size_t *len)
 	groups_write(g, f, 0, before);
 	for (k = 0; k < g->r.slots; k++) {
 		p = &g->r.peers[k];
-		if (!(p->flags || g->text[k] || p->rate_burst ||
-		      (!g->present[k] && rand_below(8) == 0)))
+		if (!(p->flags || g->text[k] || (!g->present[k] && rand_below(8) == 0)))
 			continue;
 		key_to_base64(b64, g->keys[k]);
 		fprintf(f, "\n[Peer]\nPublicKey = %s\n", b64);
@@ -283,21 +281,6 @@ char *rand_state_policy(const struct rand_state *g, size_t *len)
 	if (fclose(f))
 		abort();
 	return text;
-}
-
-void rand_state_rates(const struct rand_state *g, struct policy *pol)
-{
-	const struct ref_peer *p;
-	size_t k, i;
-
-	for (k = 0; k < g->r.slots; k++) {
-		p = &g->r.peers[k];
-		for (i = 0; p->rate_burst && i < pol->n_peers; i++)
-			if (!memcmp(pol->peers[i].public_key, g->keys[k], WG_KEY_LEN))
-				pol->peers[i].rate = (struct rate_limit){
-					.packets_per_sec = 1, .burst_packets = p->rate_burst
-				};
-	}
 }
 
 /* The state's allowed IPs as WireGuard would hand them to the loader. */

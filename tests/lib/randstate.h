@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include "device/model.h"
-#include "policy/policy.h"
 #include "reference.h"
 
 #define RAND_DST_POOL 24
@@ -62,10 +61,7 @@ void rand_state_free(struct rand_state *g);
 void rand_state_next(struct rand_state *g, unsigned int in_of_4, bool default_routes);
 /* The state's policies as a policy file, *len bytes, the caller's to free. */
 char *rand_state_policy(const struct rand_state *g, size_t *len);
-/* The state's rate limits into the [Peer]s of pol, which the parser read
- * from that file, as the parser leaves them: the text has no RateLimit
- * line while the grammar lacks it. */
-void rand_state_rates(const struct rand_state *g, struct policy *pol);
+
 /* The state's allowed IPs as WireGuard would hand them to the loader, and
  * the key index of each of its peers (*key_of, the caller's to free). */
 struct wg_device *rand_state_device(const struct rand_state *g, size_t **key_of);
@@ -81,5 +77,7 @@ void rand_peer_rules(struct rand_state *g, uint32_t slot);
 void rand_groups(struct rand_state *g);
 /* Makes peer slot a member of some of the state's groups. */
 void rand_join(struct rand_state *g, uint32_t slot);
+/* A rate limit of peer slot's own now and then (see reference.h). */
+void rand_peer_rate(struct rand_state *g, uint32_t slot);
 
 #endif

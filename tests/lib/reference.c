@@ -61,6 +61,7 @@ void ref_clear_tables(struct reference *r)
 	for (i = 0; i < r->n_groups; i++) {
 		r->groups[i].blocked = r->groups[i].every = false;
 		r->groups[i].rules.n = 0;
+		r->groups[i].rate_burst = 0;
 	}
 	r->n_groups = 0;
 	r->aips.n = 0;
@@ -68,12 +69,25 @@ void ref_clear_tables(struct reference *r)
 		memset(r->aip_hash, 0, r->hash_cap * sizeof(*r->aip_hash));
 }
 
+uint32_t ref_rate_burst(const struct reference *r, uint32_t slot)
+{
+	uint32_t b = r->peers[slot].rate_burst, g_b;
+	size_t g;
+
+	for (g = 0; !r->peers[slot].rate_burst && g < r->n_groups; g++) {
+		g_b = r->groups[g].rate_burst;
+		if (g_b && ref_member(r, slot, g) && (!b || g_b < b))
+			b = g_b;
+	}
+	return b;
+}
+
 void ref_rate_refill(struct reference *r)
 {
 	size_t i;
 
 	for (i = 0; i < r->slots; i++)
-		r->peers[i].rate_left = r->peers[i].rate_burst;
+		r->peers[i].rate_left = ref_rate_burst(r, i);
 }
 
 static void push(struct ref_prefixes *s, const struct prefix *p)
@@ -306,9 +320,11 @@ static int broken_rule(const struct reference *r, uint32_t slot, const struct re
 
 /* What breaks no rule of a peer with a rate limit takes a packet of its
  * burst, or is over. */
-static int metered(struct ref_peer *p, int reason)
+static int metered(struct reference *r, uint32_t slot, int reason)
 {
-	if (reason >= 0 || !p->rate_burst)
+	struct ref_peer *p = &r->peers[slot];
+
+	if (reason >= 0 || !ref_rate_burst(r, slot))
 		return reason;
 	if (!p->rate_left)
 		return WGSF_REASON_RATE;
@@ -360,7 +376,7 @@ struct ref_outcome ref_packet(struct reference *r, const uint8_t *ip, size_t len
 	w->rx_packets++;
 	w->rx_bytes += h.ip_len;
 	o.reason = broken_rule(r, o.slot, &h, &o);
-	o.reason = metered(&r->peers[o.slot], o.reason);
+	o.reason = metered(r, o.slot, o.reason);
 	if (o.reason >= 0) {
 		r->want.violation_packets++;
 		violation(r, w, &o, &h);

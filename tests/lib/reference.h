@@ -49,6 +49,7 @@ enum ref_owner { REF_OWN, REF_GROUP, REF_EVERY_PEER, REF_OWNERS };
 struct ref_group {
 	bool blocked, every; /* every: [Group *], of which every peer is a member */
 	struct ref_rules rules;
+	uint32_t rate_burst; /* its RateLimit's (see ref_peer), or 0 */
 };
 
 #define REF_GROUPS_MAX 32
@@ -58,10 +59,11 @@ struct ref_peer {
 	uint32_t groups; /* bit g: a member of group g */
 	struct ref_prefixes src;
 	struct ref_rules rules; /* its own destination rules */
-	/* A rate limit of 1 packet/s with a burst of rate_burst packets (0:
-	 * none): with its buckets emptied at least as often as a second could
-	 * add a packet's worth (ref_rate_refill), the first rate_burst of its
-	 * packets that break no rule pass, and the rest are over. */
+	/* Its own rate limit of 1 packet/s with a burst of rate_burst
+	 * packets (0: none; ref_rate_burst() says which is in force): with
+	 * its buckets emptied at least as often as a second could add a
+	 * packet's worth (ref_rate_refill), the first packets of the burst in
+	 * force that break no rule pass, and the rest are over. */
 	uint32_t rate_burst, rate_left;
 	struct wgsf_peer_stats want; /* counters the datapath must reach */
 };
@@ -108,6 +110,10 @@ void ref_clear_counts(struct reference *r);
 void ref_clear_tables(struct reference *r);
 /* Every rate limit's burst whole again: the buckets emptied. */
 void ref_rate_refill(struct reference *r);
+/* The burst of slot's rate limit in force (every one is of 1 packet/s):
+ * its own, else the smallest of its groups', [Group *]'s included; 0:
+ * none. */
+uint32_t ref_rate_burst(const struct reference *r, uint32_t slot);
 /* False when the prefix is taken already: in WireGuard a prefix has one owner. */
 bool ref_add_allowedip(struct reference *r, const struct prefix *p, uint32_t slot);
 /* An allowed source (dst false) or destination (every protocol) of slot. */

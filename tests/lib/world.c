@@ -12,7 +12,6 @@
 #include "policy/policy.h"
 #include "ring_probe.skel.h"
 #include "tables/config.h"
-#include "tables/rate.h"
 #include "tables/stats.h"
 #include "tables/sync.h"
 #include "tap.h"
@@ -56,24 +55,8 @@ static struct wg_device *device_of(const struct world_peer *peers, size_t n)
 	return d;
 }
 
-/* The rate limits into the [Peer]s of pol. */
-static void rates_set(const struct rate_limit *rates, size_t n, struct policy *pol)
-{
-	uint8_t key[WG_KEY_LEN];
-	size_t i, j;
-
-	for (i = 0; rates && i < n; i++) {
-		world_key(i, key);
-		for (j = 0; j < pol->n_peers; j++)
-			if (!memcmp(pol->peers[j].public_key, key, WG_KEY_LEN))
-				pol->peers[j].rate = rates[i];
-	}
-}
-
-/* The policy text of the peers, in enforce mode, read by the parser, and
- * their rate limits (rates NULL: none). */
-static int policy_of(const struct world_peer *peers, size_t n, const struct rate_limit *rates,
-		     struct policy *pol)
+/* The policy text of the peers, in enforce mode, read by the parser. */
+static int policy_of(const struct world_peer *peers, size_t n, struct policy *pol)
 {
 	char b64[WG_KEY_B64_LEN], err[POLICY_ERR_LEN];
 	uint8_t key[WG_KEY_LEN];
@@ -86,20 +69,17 @@ static int policy_of(const struct world_peer *peers, size_t n, const struct rate
 		return -errno;
 	fputs("[Interface]\nMode = enforce\n", f);
 	for (i = 0; i < n; i++) {
-		if (!peers[i].allowed_ips ||
-		    (!peers[i].rules && !(rates && rate_limited(&rates[i]))))
+		if (!peers[i].allowed_ips || !peers[i].rules)
 			continue;
 		world_key(i, key);
 		key_to_base64(b64, key);
-		fprintf(f, "[Peer]\nPublicKey = %s\n%s", b64, peers[i].rules ?: "");
+		fprintf(f, "[Peer]\nPublicKey = %s\n%s", b64, peers[i].rules);
 	}
 	r = fclose(f) ? -ENOMEM : 0;
 	if (!r && policy_parse("world.policy", text, len, pol, err)) {
 		diag("%s", err);
 		r = -EINVAL;
 	}
-	if (!r)
-		rates_set(rates, n, pol);
 	free(text);
 	return r;
 }
@@ -132,16 +112,10 @@ int world_load_with(struct world *w, const struct world_peer *peers, size_t n,
 
 int world_sync(const struct world *w, const struct world_peer *peers, size_t n)
 {
-	return world_sync_rates(w, peers, n, NULL);
-}
-
-int world_sync_rates(const struct world *w, const struct world_peer *peers, size_t n,
-		     const struct rate_limit *rates)
-{
 	struct wg_device *d = device_of(peers, n);
 	struct policy pol = { .mode = -1 };
 	struct sync_result res;
-	int err = d ? policy_of(peers, n, rates, &pol) : -ENOMEM;
+	int err = d ? policy_of(peers, n, &pol) : -ENOMEM;
 
 	err = err ?: sync_device(&w->maps, d, &pol, &res) ?:
 		     datapath_set_mode(w->maps.fd[MAP_CONFIG], WGSF_MODE_ENFORCE);
@@ -151,12 +125,11 @@ int world_sync_rates(const struct world *w, const struct world_peer *peers, size
 }
 
 int world_sync_cached(const struct world *w, const struct world_peer *peers, size_t n,
-		      const struct rate_limit *rates, struct sync_cache *cache,
-		      struct sync_result *res)
+		      struct sync_cache *cache, struct sync_result *res)
 {
 	struct wg_device *d = device_of(peers, n);
 	struct policy pol = { .mode = -1 };
-	int err = d ? policy_of(peers, n, rates, &pol) : -ENOMEM;
+	int err = d ? policy_of(peers, n, &pol) : -ENOMEM;
 
 	err = err ?: sync_device_cached(&w->maps, d, &pol, cache, res);
 	if (err)

@@ -15,7 +15,6 @@
 
 #include "device/model.h"
 #include "l4packet.h"
-#include "policy/policy.h"
 #include "tables/maps.h"
 #include "tables/sync.h"
 
@@ -50,15 +49,10 @@ int world_load(struct world *w, const struct world_peer *peers, size_t n,
 /* Syncs w's tables to n peers (the same keys keep their slots), in
  * enforce mode; 0 or -errno. */
 int world_sync(const struct world *w, const struct world_peer *peers, size_t n);
-/* The same, peer i given the rate limit rates[i] (0 rates: none) in its
- * [Peer], as the policy parser leaves it. */
-int world_sync_rates(const struct world *w, const struct world_peer *peers, size_t n,
-		     const struct rate_limit *rates);
-/* world_sync_rates() through cache (tables/sync.h), keeping the mode;
- * 0 with what it changed in res, or -errno. */
+/* The same through cache (tables/sync.h), as watch syncs, keeping the
+ * mode; 0 with what it changed in res, or -errno. */
 int world_sync_cached(const struct world *w, const struct world_peer *peers, size_t n,
-		      const struct rate_limit *rates, struct sync_cache *cache,
-		      struct sync_result *res);
+		      struct sync_cache *cache, struct sync_result *res);
 void world_destroy(struct world *w);
 /* The slot that the sync gave peer i (peer_slots names its key), or
  * UINT32_MAX where none does. */
