@@ -113,7 +113,7 @@ def verdict(ok): if ok == null then "not measured" elif ok then "met" else "**no
   "",
   "### Rate limits",
   "",
-  "Monitor with a RateLimit on every peer, of both kinds, at the most the policy takes (1 Tbit/s with a burst of 1 GiB, 10^9 packets/s with a burst of 10^6), so that every packet is metered and none is over (the benchmark checks that none was): the peer's limit and its buckets are looked up, the precise clock is read (`bpf_ktime_get_ns`, where all else reads the coarse one), the buckets' lock is taken and both buckets move. On the same tables as monitor above, in the same run, taken in turns.",
+  "Monitor with a RateLimit on every peer, of both kinds, at the most the policy takes ([Group *], `RateLimit = 1tbit burst 1g 1000000000pps burst 1000000`), so that every packet is metered and none is over (the benchmark checks that none was): the peer's limit and its buckets are looked up, the precise clock is read (`bpf_ktime_get_ns`, where all else reads the coarse one), the buckets' lock is taken and both buckets move. On the same tables as monitor above, in the same run, taken in turns.",
   "",
   "| IP | Shape | Entries | Monitor | Monitor, rate limits | Rate limits / monitor (median) | Worst run |",
   "|---|---|---:|---:|---:|---:|---:|",

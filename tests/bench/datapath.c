@@ -164,20 +164,18 @@ static void dst_rules(const struct wg_device *d, struct policy *pol)
 	}
 }
 
-/* A rate limit on every peer of d, of both kinds, so high (the most the
- * policy takes: 1 Tbit/s and 10^9 packets/s) that no packet is over it:
- * what metering costs a packet that passes, every packet taking the
- * buckets' lock and moving both. */
-static void rate_limits(const struct wg_device *d, struct policy *pol)
+/* A rate limit on every peer ([Group *]), of both kinds, so high (the
+ * most the policy takes) that no packet is over it: what metering costs a
+ * packet that passes, every packet taking the buckets' lock and moving
+ * both. */
+static void rate_limits(struct policy *pol)
 {
-	size_t i;
+	static const char text[] = "[Interface]\nMode = monitor\n[Group *]\n"
+				   "RateLimit = 1tbit burst 1g 1000000000pps burst 1000000\n";
+	char err[POLICY_ERR_LEN];
 
-	every_peer(d, pol, WGSF_MODE_MONITOR);
-	for (i = 0; i < d->n_peers; i++)
-		pol->peers[i].rate = (struct rate_limit){ .bits_per_sec = 1000000000000ull,
-							  .burst_bytes = 1u << 30,
-							  .packets_per_sec = 1000000000,
-							  .burst_packets = 1000000 };
+	if (policy_parse("bench", text, sizeof(text) - 1, pol, err))
+		die(err, EINVAL);
 }
 
 /* How a datapath is built: as the loader builds it, with the host-route
@@ -442,7 +440,7 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	own_sources(d, &pol);
 	dst_rules(d, &dpol);
 	allow_rules(&rpol);
-	rate_limits(d, &lpol);
+	rate_limits(&lpol);
 	/* the same sources for all: s as the table left it */
 	b[MON] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, AS_LOADER);
 	b[ENF] = loaded(n, v, d, &pol, WGSF_MODE_ENFORCE, s, AS_LOADER);

@@ -124,23 +124,17 @@ static unsigned int replies(void)
 	return n;
 }
 
-static void key_of(unsigned int i, uint8_t key[WG_KEY_LEN])
-{
-	memset(key, 0, WG_KEY_LEN);
-	memcpy(key, &i, sizeof(i));
-}
-
 /* Every peer, by its own key, synced with pol as wgsf sync does. */
 static void peers_sync(const struct maps *m, const struct policy *pol)
 {
 	struct wg_device *d = device_new("pps");
-	uint8_t key[WG_KEY_LEN];
+	uint8_t key[WG_KEY_LEN] = {};
 	struct sync_result res;
 	struct prefix p;
 	unsigned int i;
 
 	for (i = 0; d && i < peers; i++) {
-		key_of(i, key);
+		memcpy(key, &i, sizeof(i));
 		p = peer_addr(i);
 		if (peer_add_allowedip(device_peer(d, key), &p))
 			die("%s", "cannot make the device");
@@ -150,39 +144,31 @@ static void peers_sync(const struct maps *m, const struct policy *pol)
 	device_free(d);
 }
 
-/* Allow rules that admit what flood() sends. */
-static void rules_sync(const struct maps *m)
+/* The policy of text, synced. */
+static void policy_text_sync(const struct maps *m, const char *text)
 {
-	static const char text[] = "[Interface]\nMode = enforce\n[Group *]\n"
-				   "Allow = 2001:db8:ffff::/48 udp/53,123 tcp/443\n";
 	char err[POLICY_ERR_LEN];
 	struct policy pol;
 
-	if (policy_parse("pps", text, sizeof(text) - 1, &pol, err))
-		die("cannot read the rules: %s", err);
+	if (policy_parse("pps", text, strlen(text), &pol, err))
+		die("cannot read the policy: %s", err);
 	peers_sync(m, &pol);
 	policy_free(&pol);
 }
 
-/* A rate limit on every peer, of both kinds, at the most the policy takes
- * (1 Tbit/s, 10^9 packets/s): every packet metered, none over. */
+/* Allow rules that admit what flood() sends. */
+static void rules_sync(const struct maps *m)
+{
+	policy_text_sync(m, "[Interface]\nMode = enforce\n[Group *]\n"
+			    "Allow = 2001:db8:ffff::/48 udp/53,123 tcp/443\n");
+}
+
+/* A rate limit on every peer, of both kinds, at the most the policy
+ * takes: every packet metered, none over. */
 static void rate_sync(const struct maps *m)
 {
-	struct policy pol = { .mode = WGSF_MODE_MONITOR, .n_peers = peers, .cap_peers = peers };
-	unsigned int i;
-
-	pol.peers = calloc(peers, sizeof(*pol.peers));
-	if (!pol.peers)
-		die("%s", "cannot make the policy");
-	for (i = 0; i < peers; i++) {
-		key_of(i, pol.peers[i].public_key);
-		pol.peers[i].rate = (struct rate_limit){ .bits_per_sec = 1000000000000ull,
-							 .burst_bytes = 1u << 30,
-							 .packets_per_sec = 1000000000,
-							 .burst_packets = 1000000 };
-	}
-	peers_sync(m, &pol);
-	policy_free(&pol);
+	policy_text_sync(m, "[Interface]\nMode = monitor\n[Group *]\n"
+			    "RateLimit = 1tbit burst 1g 1000000000pps burst 1000000\n");
 }
 
 /* wgsf (tc, tc-rules or tc-flows) with every peer's address in its

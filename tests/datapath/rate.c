@@ -18,10 +18,10 @@
  * peer in its slot starting with empty buckets; a sync as watch makes it,
  * from its cache, keeping and emptying them alike.
  *
- * Rates are slow (1 packet/s; 1 kbit/s, 8 ms a byte), so that the time
- * between a bucket's first packet and the check that it is over stays
- * well inside what one more packet is worth (at least 1 s, said at each
- * check); a bucket that must outlast syncs and a growth is given a debt
+ * Rates are slow (1 or 3 packets/s; 1 kbit/s, 8 ms a byte), so that the
+ * time between a bucket's first packet and the check that it is over
+ * stays well inside what one more packet is worth (333 ms at the least,
+ * said at each check); a bucket that must outlast syncs and a growth is given a debt
  * of 10 minutes by an aggregate of 600 packets.
  */
 #include <string.h>
