@@ -45,6 +45,7 @@ static void add_peer(const char *buf, int ncpus, struct wgsf_peer_stats *out)
 		out->drop_bytes += c->drop_bytes;
 		out->reply_packets += c->reply_packets;
 		out->event_suppressed += c->event_suppressed;
+		out->rate_bytes += c->rate_bytes;
 		for (r = 0; r < WGSF_REASON_COUNT; r++)
 			out->violations[r] += c->violations[r];
 		if (c->last_seen_ns > out->last_seen_ns)
