@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "policy/policy.h"
+#include "policy/rate.h"
 #include "vec.h"
 
 int prefix_list_add(struct prefix_list *l, const struct prefix *p)
@@ -148,16 +149,19 @@ bool policy_needs_flatten(const struct policy *pol, const struct peer_rules *r)
 	return !r || r->n_groups || policy_group(pol, "*");
 }
 
-/* A group's part in a peer's rules. */
-static int add_group(struct peer_rules *out, const struct policy_group *g)
+/* A group's part in the rules of a peer whose own rate limit is own. */
+static int add_group(struct peer_rules *out, const struct rate_limit *own,
+		     const struct policy_group *g)
 {
 	out->blocked = out->blocked || g->blocked;
+	rate_tighten(&out->rate, own, &g->rate);
 	return rules_append(&out->rules, &g->rules);
 }
 
 int policy_flatten(const struct policy *pol, const struct peer_rules *r, struct peer_rules *out)
 {
 	const struct policy_group *star = policy_group(pol, "*");
+	const struct rate_limit none = {}, *own = r ? &r->rate : &none;
 	size_t i;
 	int err = 0;
 
@@ -168,8 +172,8 @@ int policy_flatten(const struct policy *pol, const struct peer_rules *r, struct 
 		err = peer_copy(out, r);
 	}
 	for (i = 0; r && i < r->n_groups && !err; i++)
-		err = add_group(out, &pol->groups[r->groups[i]]);
-	err = err ?: star ? add_group(out, star) : 0;
+		err = add_group(out, own, &pol->groups[r->groups[i]]);
+	err = err ?: star ? add_group(out, own, star) : 0;
 	if (err)
 		peer_rules_free(out);
 	return err;

@@ -10,6 +10,7 @@
 #include "ini.h"
 #include "policy/allow.h"
 #include "policy/policy.h"
+#include "policy/rate.h"
 #include "strict_path.h"
 #include "textfile.h"
 #include "vec.h"
@@ -255,9 +256,17 @@ static int block(struct parser *ps, const char *value, bool *blocked)
 	return 0;
 }
 
+static int rate_limit(struct parser *ps, char *value, struct rate_limit *rate)
+{
+	if (rate->line)
+		return pos_fail(&ps->pos, "a second RateLimit in one %s (first at line %u)",
+				ps->section == SECTION_PEER ? "[Peer]" : "[Group]", rate->line);
+	return rate_parse(&ps->pos, value, rate);
+}
+
 /* The keys a [Group] has too; 1 when key is none of them. */
 static int rule_setting(struct parser *ps, const char *key, char *value, struct rule_list *rules,
-			bool *blocked)
+			bool *blocked, struct rate_limit *rate)
 {
 	if (!strcasecmp(key, "AllowedDestinations"))
 		return destinations(ps, value, rules);
@@ -265,13 +274,15 @@ static int rule_setting(struct parser *ps, const char *key, char *value, struct 
 		return allow_parse(&ps->pos, value, rules, &ps->room);
 	if (!strcasecmp(key, "Block"))
 		return block(ps, value, blocked);
+	if (!strcasecmp(key, "RateLimit"))
+		return rate_limit(ps, value, rate);
 	return 1;
 }
 
 static int peer_setting(struct parser *ps, const char *key, char *value)
 {
 	struct peer_rules *r = &ps->pol->peers[ps->pol->n_peers - 1];
-	int err = rule_setting(ps, key, value, &r->rules, &r->blocked);
+	int err = rule_setting(ps, key, value, &r->rules, &r->blocked, &r->rate);
 
 	if (err <= 0)
 		return err;
@@ -289,7 +300,7 @@ static int peer_setting(struct parser *ps, const char *key, char *value)
 static int group_setting(struct parser *ps, const char *key, char *value)
 {
 	struct policy_group *g = &ps->pol->groups[ps->pol->n_groups - 1];
-	int err = rule_setting(ps, key, value, &g->rules, &g->blocked);
+	int err = rule_setting(ps, key, value, &g->rules, &g->blocked, &g->rate);
 
 	if (err <= 0)
 		return err;
