@@ -121,6 +121,14 @@ static void human_rejected(const struct iface_view *v, const char *address, cons
 	printf("peer %s sent from %s, %s\n", key, address, ui_ago(a->rejected->rejected.last_ns, b));
 }
 
+/* Whether a packet that passes its rules is metered against the peer's
+ * rate limit: the bucket is the datapath's alone, so lookup cannot say
+ * whether it is over. A packet that breaks a rule uses none of it. */
+static bool metered(const struct answer *a)
+{
+	return a->peer && !a->reason && (a->peer->rate.bits_per_sec || a->peer->rate.packets_per_sec);
+}
+
 /* Whether the destination rules found the violation. */
 static bool by_rules(const struct answer *a)
 {
@@ -150,6 +158,7 @@ static void print_json(const struct iface_view *v, const struct answer *a)
 	json_string(&j, "rule", a->rule[0] ? a->rule : NULL);
 	/* the flow table is the datapath's alone: what a reply would do */
 	json_bool(&j, "replies_pass", by_rules(a));
+	json_bool(&j, "metered", metered(a));
 	if (a->peer)
 		policy_json(&j, v, a->peer);
 	json_string(&j, "mode", ui_mode(v->pins.cfg.mode));
@@ -209,6 +218,9 @@ static void print_human(const struct iface_view *v, const struct answer *a)
 	else if (by_rules(a))
 		printf("rule: none matched\n");
 	policy_print(v, a->peer, "");
+	if (metered(a))
+		printf("metered: against its rate limit, which lookup does not judge: over it, the "
+		       "packet is a violation (rate)\n");
 	human_rejected(v, a->source, a);
 }
 

@@ -14,6 +14,7 @@ enum source {
 	PEER_STAT,      /* a wgsf_peer_stats counter */
 	PEER_STAT_TIME, /* a wgsf_peer_stats stamp, as seconds since the epoch */
 	PEER_VIOLATIONS, /* violations[], one sample per reason */
+	PEER_RATE,      /* a wgsf_rate_limit rate: only for peers limited so */
 	PEER_REJECTED,  /* a wgsf_rejected counter: only where rejections are visible */
 	IFACE_STAT,     /* a wgsf_dev_stats counter */
 	IFACE_REJECTED, /* senders wgsf's tables lack: only where visible */
@@ -67,6 +68,10 @@ static const struct family {
 	{ "wgsf_peer_violation_bytes_total", "counter",
 	  "IP bytes of packets from the peer that broke its policy", PEER_STAT,
 	  offsetof(struct wgsf_peer_stats, violation_bytes) },
+	{ "wgsf_peer_rate_limit_exceeded_bytes_total", "counter",
+	  "IP bytes of packets from the peer over its rate limit (their packets: "
+	  "wgsf_peer_violation_packets_total{reason=\"rate\"})", PEER_STAT,
+	  offsetof(struct wgsf_peer_stats, rate_bytes) },
 	{ "wgsf_peer_last_violation_seconds", "gauge",
 	  "When the peer last broke its policy, in seconds since the epoch; 0: never",
 	  PEER_STAT_TIME, offsetof(struct wgsf_peer_stats, last_violation_ns) },
@@ -80,6 +85,12 @@ static const struct family {
 	  "Packets from the peer that broke its destination rules but answered a flow opened "
 	  "toward it from the gateway's side, so passed (README, Replies)", PEER_STAT,
 	  offsetof(struct wgsf_peer_stats, reply_packets) },
+	{ "wgsf_peer_rate_limit_bits_per_second", "gauge",
+	  "The peer's rate limit in bits per second, of what it sends in; only for peers "
+	  "limited so", PEER_RATE, offsetof(struct wgsf_rate_limit, bits_per_sec) },
+	{ "wgsf_peer_rate_limit_packets_per_second", "gauge",
+	  "The peer's rate limit in packets per second, of what it sends in; only for peers "
+	  "limited so", PEER_RATE, offsetof(struct wgsf_rate_limit, packets_per_sec) },
 	{ "wgsf_peer_rejected_packets_total", "counter",
 	  "Packets from the peer that WireGuard itself rejected (source not in its allowed IPs)",
 	  PEER_REJECTED, offsetof(struct wgsf_rejected, packets) },
@@ -149,7 +160,11 @@ static void peer_samples(FILE *f, const struct family *m, const struct iface_vie
 		}
 		return;
 	}
-	if (m->source == PEER_REJECTED)
+	if (m->source == PEER_RATE && !field(&p->rate, m->offset))
+		return;
+	if (m->source == PEER_RATE)
+		value = field(&p->rate, m->offset);
+	else if (m->source == PEER_REJECTED)
 		value = field(p->rejected ?: &none, m->offset);
 	else if (m->source == PEER_STAT_TIME)
 		value = ui_epoch(field(&p->stats, m->offset));
@@ -158,11 +173,24 @@ static void peer_samples(FILE *f, const struct family *m, const struct iface_vie
 	sample(f, m->name, labels, "", value);
 }
 
+/* Whether some peer of v is limited in m's kind. */
+static bool any_limited(const struct family *m, const struct iface_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_peers; i++)
+		if (field(&v->peers[i].rate, m->offset))
+			return true;
+	return false;
+}
+
 static bool has_samples(const struct family *m, const struct iface_view *v)
 {
 	bool per_peer = m->source <= PEER_REJECTED;
 	bool rejected = m->source == PEER_REJECTED || m->source == IFACE_REJECTED;
 
+	if (m->source == PEER_RATE)
+		return any_limited(m, v);
 	return (!per_peer || v->n_peers) && (!rejected || v->rejected_visible);
 }
 

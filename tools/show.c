@@ -103,6 +103,7 @@ static void json_peer(struct json *j, const struct iface_view *v, const struct p
 	for (i = 0; i < WGSF_REASON_COUNT; i++)
 		json_u64(j, ui_reason_name(i), s->violations[i]);
 	json_object_end(j);
+	json_u64(j, "rate_bytes", s->rate_bytes);
 	json_u64(j, "drop_packets", s->drop_packets);
 	json_u64(j, "drop_bytes", s->drop_bytes);
 	json_u64(j, "reply_packets", s->reply_packets);
@@ -155,19 +156,30 @@ static void json_iface(struct json *j, const struct iface_view *v)
 }
 
 
+/* "violations: 6 packets, 504 B (source 4, rate 2)": the reasons that
+ * have any */
 static void human_violations(const struct wgsf_peer_stats *s)
 {
 	char b1[32], b2[PREFIX_STRLEN], b3[PREFIX_STRLEN], b4[64], b5[32];
-	const char *sep = "";
+	const char *sep = " (";
 	int r;
 
 	ui_label("  ", "violations");
-	printf("%s%llu packets, %s%s (", ui_color(UI_YELLOW),
+	printf("%s%llu packets, %s%s", ui_color(UI_YELLOW),
 	       (unsigned long long)s->violation_packets, ui_bytes(s->violation_bytes, b1),
 	       ui_color(UI_RESET));
-	for (r = 0; r < WGSF_REASON_COUNT; r++, sep = ", ")
-		printf("%s%s %llu", sep, ui_reason_name(r), (unsigned long long)s->violations[r]);
-	printf(")\n");
+	for (r = 0; r < WGSF_REASON_COUNT; r++)
+		if (s->violations[r]) {
+			printf("%s%s %llu", sep, ui_reason_name(r),
+			       (unsigned long long)s->violations[r]);
+			sep = ", ";
+		}
+	printf("%s\n", *sep == ',' ? ")" : "");
+	if (s->violations[WGSF_REASON_RATE]) {
+		ui_label("  ", "over the rate limit");
+		printf("%llu packets, %s\n", (unsigned long long)s->violations[WGSF_REASON_RATE],
+		       ui_bytes(s->rate_bytes, b1));
+	}
 	ui_label("  ", "dropped");
 	printf("%s%llu packets, %s%s\n", ui_color(UI_RED), (unsigned long long)s->drop_packets,
 	       ui_bytes(s->drop_bytes, b1), ui_color(UI_RESET));

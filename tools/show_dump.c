@@ -84,6 +84,8 @@ static void dump_peer(const struct iface_view *v, const struct peer_view *p)
 	rejected(v, ui_epoch(r->last_ns));
 	/* after what earlier versions printed: fields are only ever added at the end */
 	number(s->violations[WGSF_REASON_SERVICE]);
+	number(s->violations[WGSF_REASON_RATE]);
+	number(s->rate_bytes);
 	putchar('\n');
 }
 

@@ -64,6 +64,29 @@ const char *ui_bytes(uint64_t b, char buf[32])
 	return buf;
 }
 
+const char *ui_bit_rate(uint64_t bps, char buf[32])
+{
+	static const struct {
+		uint64_t factor;
+		const char *unit;
+	} units[] = {
+		{ 1000000000000ull, "Tbit/s" }, { 1ull << 40, "Tibit/s" },
+		{ 1000000000ull, "Gbit/s" },    { 1ull << 30, "Gibit/s" },
+		{ 1000000ull, "Mbit/s" },       { 1ull << 20, "Mibit/s" },
+		{ 1000ull, "kbit/s" },          { 1ull << 10, "Kibit/s" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(*units); i++)
+		if (bps && bps % units[i].factor == 0) {
+			snprintf(buf, 32, "%llu %s", (unsigned long long)(bps / units[i].factor),
+				 units[i].unit);
+			return buf;
+		}
+	snprintf(buf, 32, "%llu bit/s", (unsigned long long)bps);
+	return buf;
+}
+
 uint64_t ui_clock_ns(clockid_t clock)
 {
 	struct timespec ts;

@@ -24,6 +24,9 @@ const char *ui_mode(uint32_t mode);
 /* An address the datapath recorded, or NULL where it recorded none. */
 const char *ui_addr(const struct wgsf_addr *a, char buf[PREFIX_STRLEN]);
 const char *ui_bytes(uint64_t bytes, char buf[32]);
+/* A rate in the largest of tc's units it is a whole number of, decimal
+ * before binary: "20 Mbit/s", "512 Kibit/s", "1500 bit/s". */
+const char *ui_bit_rate(uint64_t bits_per_sec, char buf[32]);
 const char *ui_ago(uint64_t mono_ns, char buf[64]);
 /* A clock's time in ns: CLOCK_MONOTONIC the datapath's stamps, its
  * _COARSE twin what flows are stamped with. */

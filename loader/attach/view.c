@@ -41,6 +41,20 @@ static const struct table_entry *owned(const struct table_entry *t, size_t n, ui
 	return &t[lo];
 }
 
+/* The rate limits, where a peer's flags say it has one (NULL where none
+ * has): the map is as large as the peers' arrays, and most interfaces
+ * limit no peer. */
+static int read_rates(int fd, uint32_t cap, const struct wgsf_peer_policy *policy,
+		      struct wgsf_rate_limit **rates)
+{
+	uint32_t s;
+
+	for (s = 0; s < cap; s++)
+		if (policy[s].flags & WGSF_PEER_RATE)
+			return map_read_array(fd, cap, (void **)rates);
+	return 0;
+}
+
 /* Every slot's counters and policy, a map at a time: a few syscalls for
  * 100,000 peers rather than two per peer. */
 static int read_peers(struct iface_view *v)
@@ -49,12 +63,14 @@ static int read_peers(struct iface_view *v)
 	uint32_t cap = map_capacity(fd[MAP_PEER_SLOTS]), s;
 	struct wgsf_peer_policy *policy = NULL;
 	struct wgsf_peer_stats *stats = calloc(cap ?: 1, sizeof(*stats));
+	struct wgsf_rate_limit *rates = NULL;
 	struct wgsf_slot *slots = NULL;
 	size_t t = 0, r = 0;
 	int err = stats ? 0 : -ENOMEM;
 
 	err = err ?: slots_read(fd[MAP_PEER_SLOTS], cap, &slots) ?:
 		     map_read_array(fd[MAP_PEER_POLICY], cap, (void **)&policy) ?:
+		     read_rates(fd[MAP_RATE_LIMIT], cap, policy, &rates) ?:
 		     stats_read_peers(&v->pins.maps, cap, stats);
 	v->peers = err ? NULL : calloc(cap ?: 1, sizeof(*v->peers));
 	if (!err && !v->peers)
@@ -68,6 +84,8 @@ static int read_peers(struct iface_view *v)
 		memcpy(p->public_key, slots[s].public_key, WG_KEY_LEN);
 		p->stats = stats[s];
 		p->policy = policy[s];
+		if (rates && p->policy.flags & WGSF_PEER_RATE)
+			p->rate = rates[s];
 		p->allowedips = slice(v->table, v->n_table, &t, s, &p->n_allowedips);
 		p->rules[0] = slice(v->rules[0], v->n_rules[0], &r, s, &p->n_rules[0]);
 		p->rules[1] = owned(v->rules[1], v->n_rules[1], p->policy.ruleset, &p->n_rules[1]);
@@ -75,6 +93,7 @@ static int read_peers(struct iface_view *v)
 	}
 	free(slots);
 	free(policy);
+	free(rates);
 	free(stats);
 	return err;
 }

@@ -22,6 +22,8 @@ struct peer_view {
 	 * service sets in bits, into iface_view.rules */
 	const struct table_entry *rules[2];
 	size_t n_rules[2];
+	/* its rate limit in force: zero where its flags say it has none */
+	struct wgsf_rate_limit rate;
 	/* what WireGuard itself rejected of its packets, into iface_view.rejected;
 	 * NULL when none, or not visible */
 	const struct wgsf_rejected *rejected;

@@ -21,7 +21,7 @@ GUEST_TESTS_1="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/detach.t tests/e2e/
 	tests/kernel/netlink.t tests/e2e/check-wireguard.t tests/e2e/orphans.t
 	tests/e2e/stream.t tests/e2e/xdp-retired.t tests/e2e/abi.t tests/kernel/tracer-cost.t
 	tests/e2e/reader-wipe.t tests/e2e/replies.t tests/e2e/attach.t tests/e2e/allow.t
-	tests/e2e/events.t"
+	tests/e2e/events.t tests/e2e/ratelimit.t"
 GUEST_TESTS_2="tests/e2e/reader-parity.t tests/e2e/recreate.t tests/e2e/watch.t
 	tests/e2e/policy.t tests/e2e/nofalsedrops.t tests/e2e/cli.t
 	tests/e2e/rejected.t tests/e2e/wg-quick.t tests/e2e/changes.t tests/e2e/growth.t

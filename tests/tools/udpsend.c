@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * udpsend SOURCE DESTINATION COUNT RATE: exactly COUNT UDP datagrams of
- * UDPSEND_PAYLOAD bytes (an IPv4 packet of 128 bytes, an IPv6 one of 148)
- * from SOURCE to DESTINATION's discard port, RATE a second, for the shell
+ * udpsend SOURCE DESTINATION COUNT RATE [PAYLOAD]: exactly COUNT UDP
+ * datagrams of PAYLOAD bytes, 100 unless given (an IPv4 packet of 128
+ * bytes, an IPv6 one of 148; PAYLOAD + 28 and + 48 in general), from SOURCE
+ * to DESTINATION's discard port, RATE a second, for the shell
  * tests that need a stream of known length under way while something else
  * happens. Each datagram has its own deadline on an absolute clock, so that
  * one sent late does not delay the rest. Prints "sent N"; exit 1 when a
@@ -22,6 +23,7 @@
 #include <sys/socket.h>
 
 #define UDPSEND_PAYLOAD 100
+#define MAX_PAYLOAD 1400 /* what a WireGuard MTU of 1420 carries in IPv4 and IPv6 */
 #define DISCARD_PORT 9
 
 static int parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
@@ -82,16 +84,19 @@ static struct timespec deadline(const struct timespec *start, unsigned long i, u
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage src, dst;
-	char payload[UDPSEND_PAYLOAD] = "wgsf";
-	unsigned long count, rate, i;
+	static char payload[MAX_PAYLOAD] = "wgsf";
+	unsigned long count, rate, size = UDPSEND_PAYLOAD, i;
 	socklen_t slen, dlen;
 	struct timespec start, t;
 	int fd;
 
-	if (argc != 5 || parse_addr(argv[1], &src, &slen) || parse_addr(argv[2], &dst, &dlen) ||
-	    src.ss_family != dst.ss_family || !(count = strtoul(argv[3], NULL, 10)) ||
-	    !(rate = strtoul(argv[4], NULL, 10))) {
-		fprintf(stderr, "usage: udpsend SOURCE DESTINATION COUNT RATE\n");
+	if (argc == 6)
+		size = strtoul(argv[5], NULL, 10);
+	if (argc < 5 || argc > 6 || parse_addr(argv[1], &src, &slen) ||
+	    parse_addr(argv[2], &dst, &dlen) || src.ss_family != dst.ss_family ||
+	    !(count = strtoul(argv[3], NULL, 10)) || !(rate = strtoul(argv[4], NULL, 10)) ||
+	    !size || size > MAX_PAYLOAD) {
+		fprintf(stderr, "usage: udpsend SOURCE DESTINATION COUNT RATE [PAYLOAD]\n");
 		return 1;
 	}
 	fd = bound_socket(&src, slen);
@@ -108,7 +113,7 @@ int main(int argc, char **argv)
 			;
 		if (told_to_stop)
 			break;
-		if (sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&dst, dlen) < 0) {
+		if (sendto(fd, payload, size, 0, (struct sockaddr *)&dst, dlen) < 0) {
 			fprintf(stderr, "udpsend: Unable to send datagram %lu: %s\n", i + 1,
 				strerror(errno));
 			break;
