@@ -47,6 +47,8 @@ void ui_print_changes(const struct sync_result *r)
 	if (r->rules_added || r->rules_removed || r->flags_changed)
 		printf(", policy rules +%zu -%zu, flags ~%zu", r->rules_added, r->rules_removed,
 		       r->flags_changed);
+	if (r->limits_changed)
+		printf(", rate limits ~%zu", r->limits_changed);
 	putchar('\n');
 }
 
@@ -61,6 +63,7 @@ void ui_json_changes(struct json *j, const struct sync_result *r)
 	json_u64(j, "policy_rules_added", r->rules_added);
 	json_u64(j, "policy_rules_removed", r->rules_removed);
 	json_u64(j, "policy_flags_changed", r->flags_changed);
+	json_u64(j, "rate_limits_changed", r->limits_changed);
 	json_object_end(j);
 }
 

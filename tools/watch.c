@@ -126,7 +126,8 @@ static void log_reload(const struct wgsf_config *was, const struct wgsf_config *
 static bool has_changes(const struct sync_result *r)
 {
 	return r->peers_added || r->peers_removed || r->prefixes_added || r->prefixes_changed ||
-	       r->prefixes_removed || r->rules_added || r->rules_removed || r->flags_changed;
+	       r->prefixes_removed || r->rules_added || r->rules_removed || r->flags_changed ||
+	       r->limits_changed;
 }
 
 /* One round, which re-reads the policy file when reread; false when the

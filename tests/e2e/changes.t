@@ -123,4 +123,12 @@ t_is "$(count_logged "not applied")" 0 "not said to be left unapplied"
 kill -TERM "$watcher"
 wait "$watcher"
 t_is "$?" 0 "the watch ends on SIGTERM"
+
+# A rate limit given, then only its value changed: each sync says so.
+write_policy enforce "[Peer]\nPublicKey = ${CLIENT_PUB[1]}\nRateLimit = 100pps\n"
+t_is "$(said sync)" "$GW_IF: peers +0 -0, allowed ips +0 ~0 -0, policy rules +0 -0, flags ~1, rate limits ~1
+$new_text" "a RateLimit given: sync says a flag and a limit changed"
+write_policy enforce "[Peer]\nPublicKey = ${CLIENT_PUB[1]}\nRateLimit = 200pps\n"
+t_is "$(said sync)" "$GW_IF: peers +0 -0, allowed ips +0 ~0 -0, rate limits ~1
+$new_text" "its value changed: sync says the limit changed, and no flag"
 t_done

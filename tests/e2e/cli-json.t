@@ -23,7 +23,7 @@ out=$(wgsf_gw attach "$GW_IF" --policy "$WORK/policy" --json) && ATTACHED+=("$GW
 t_is "$out" "{\"interface\":\"$GW_IF\",\"hook\":\"tc\",\"mechanism\":\"$MECH\",\"mode\":\"monitor\",\
 \"policy_file\":\"$WORK/policy\",\"flow_table\":null,\"changes\":{\"peers_added\":2,\"peers_removed\":0,\
 \"allowed_ips_added\":2,\"allowed_ips_changed\":0,\"allowed_ips_removed\":0,\"policy_rules_added\":0,\
-\"policy_rules_removed\":0,\"policy_flags_changed\":1},\"notes\":$NOTES}" "attach --json: the exact object"
+\"policy_rules_removed\":0,\"policy_flags_changed\":1,\"rate_limits_changed\":0},\"notes\":$NOTES}" "attach --json: the exact object"
 t_is "$(wgsf_gw attach "$GW_IF" --mode enforce --json | jq -c '[.mode, .changes.peers_added, .notes[0]]')" \
 	'["enforce",0,"mode monitor -> enforce (--mode enforce)"]' \
 	"attach --json again: what it changed in force among the notes"
@@ -68,7 +68,7 @@ t_is "$(sed -n 3p <<<"$dump" | cut -f1-4,6-12,14-19)" \
 out=$(wgsf_gw sync "$GW_IF" --json)
 t_is "$?:$out" "0:{\"interface\":\"$GW_IF\",\"changes\":{\"peers_added\":0,\"peers_removed\":0,\
 \"allowed_ips_added\":0,\"allowed_ips_changed\":0,\"allowed_ips_removed\":0,\"policy_rules_added\":0,\
-\"policy_rules_removed\":0,\"policy_flags_changed\":0},\"notes\":[]}" "sync --json: nothing changed"
+\"policy_rules_removed\":0,\"policy_flags_changed\":0,\"rate_limits_changed\":0},\"notes\":[]}" "sync --json: nothing changed"
 
 # a watch's log as JSON lines: one peer added, one violation, the end
 # nsenter execs wgsf, so $! is the watch itself
