@@ -19,13 +19,13 @@ LANE_TIMEOUT=${LANE_TIMEOUT:-900}
 # take about as long as each other (the lane prints what each test took).
 GUEST_TESTS_1="tests/e2e/counts.t tests/e2e/sync.t tests/e2e/detach.t tests/e2e/netns.t
 	tests/kernel/netlink.t tests/e2e/check-wireguard.t tests/e2e/orphans.t
-	tests/e2e/stream.t tests/e2e/xdp-retired.t tests/e2e/abi.t tests/kernel/tracer-cost.t
+	tests/e2e/xdp-retired.t tests/e2e/abi.t tests/kernel/tracer-cost.t
 	tests/e2e/reader-wipe.t tests/e2e/replies.t tests/e2e/attach.t tests/e2e/allow.t
 	tests/e2e/events.t tests/e2e/ratelimit.t"
 GUEST_TESTS_2="tests/e2e/reader-parity.t tests/e2e/recreate.t tests/e2e/watch.t
 	tests/e2e/policy.t tests/e2e/nofalsedrops.t tests/e2e/cli.t
 	tests/e2e/rejected.t tests/e2e/wg-quick.t tests/e2e/changes.t tests/e2e/growth.t
-	tests/e2e/policy-groups.t tests/e2e/flows.t"
+	tests/e2e/policy-groups.t tests/e2e/flows.t tests/e2e/stream.t"
 # GUEST_TESTS="tests/e2e/rejected.t": one guest with only those, while
 # working on them. GUEST_ENV="NAME=VALUE ...": the guests' tests get these
 # in their environment (the kernel hands its command line's to init).

@@ -7,7 +7,7 @@
 [ "$WG_IMPL" = kernel ] || t_skip_all "kernel WireGuard only (run by tests/kernel/lane.t)"
 require_e2e
 WGREAD=$ROOT/build/tests/tools/wgread
-PEERS=1000 PER_PEER=30 TOGGLE_PEER=500
+PEERS=400 PER_PEER=30 TOGGLE_PEER=200
 
 make_gateway || t_skip_all "cannot build the gateway"
 work=$(mktemp -d)
