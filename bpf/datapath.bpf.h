@@ -134,6 +134,17 @@ struct {
 	__type(value, struct wgsf_rate_state);
 } rate_state SEC(".maps");
 
+/* Quarantine rules and states, by key (see wgsf.h). Key and value by
+ * size, without BTF: the tracer's map of these maps holds them, and
+ * Linux 6.1 refuses an inner map whose BTF differs from its template's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, WGSF_MAX_PEERS);
+	__uint(key_size, sizeof(struct wgsf_quar_key));
+	__uint(value_size, sizeof(struct wgsf_quarantine));
+} quarantine SEC(".maps");
+
 #include "flows.bpf.h"
 
 /* The decision itself, shared with userspace (wgsf lookup). */

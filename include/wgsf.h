@@ -11,7 +11,7 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 12
+#define WGSF_ABI_VERSION 13
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -26,9 +26,10 @@ enum wgsf_mode {
 enum wgsf_reason {
 	WGSF_REASON_SOURCE = 0,      /* source outside the peer's allowed sources */
 	WGSF_REASON_DESTINATION = 1, /* destination outside its allowed destinations */
-	WGSF_REASON_BLOCKED = 2,     /* the peer is quarantined */
+	WGSF_REASON_BLOCKED = 2,     /* the peer is blocked (Block = true) */
 	WGSF_REASON_SERVICE = 3,     /* a destination rule holds it, for other services */
 	WGSF_REASON_RATE = 4,        /* over the peer's rate limit (struct wgsf_rate_limit) */
+	WGSF_REASON_QUARANTINED = 5, /* the peer is in quarantine (struct wgsf_quarantine) */
 	WGSF_REASON_COUNT,
 };
 
@@ -37,6 +38,7 @@ enum wgsf_reason {
 #define WGSF_PEER_SRC_POLICY (1u << 1) /* src_policy4/6 hold its allowed sources */
 #define WGSF_PEER_DST_POLICY (1u << 2) /* its ruleset holds its destination rules */
 #define WGSF_PEER_RATE (1u << 3)       /* rate_limit holds its rate limit */
+#define WGSF_PEER_QUAR (1u << 4)       /* quarantine holds an entry of its key */
 
 /*
  * Keys of the allowed-IPs tables, one pair per family: prefixlen counts bits
@@ -63,6 +65,7 @@ enum wgsf_reason {
 #define WGSF_ENTRY_SRC_OUT (1u << 29) /* its sources lie outside the peer's allowed sources */
 #define WGSF_ENTRY_DST (1u << 28)     /* the peer has allowed destinations: look them up */
 #define WGSF_ENTRY_RATE (1u << 27)    /* the peer has a rate limit: meter it */
+#define WGSF_ENTRY_QUAR (1u << 26)    /* the peer has a quarantine entry: ask it */
 
 struct wgsf_lpm4_key {
 	__u32 prefixlen;
@@ -321,6 +324,57 @@ struct wgsf_rate_state {
 	__u32 pad;
 	__u64 byte_tat;
 	__u64 packet_tat;
+};
+
+/*
+ * Quarantine (quarantine, a HASH keyed by the peer's public key, so that
+ * the tracer, which knows a sender by its key, counts into the same entry,
+ * and so that an entry needs no carrying when the slot tables grow): a
+ * peer's Quarantine rule (violations, period_ns, duration_ns; all 0 for a
+ * peer quarantined by hand that has no rule) and its state. Times are
+ * bpf_ktime_get_ns() (CLOCK_MONOTONIC; precise, so that a release by hand
+ * holds at once). The peer is in quarantine while now < until_ns: every
+ * packet from it is then a violation of reason quarantined, and nothing
+ * is counted toward another. Otherwise its violations of reasons source,
+ * destination and service (and, by the tracer, each packet WireGuard
+ * rejected from it) are counted in eighths of period_ns: window[i] holds
+ * eighth e (now / (period_ns / 8)) with e % 8 == i, as e << 32 | count,
+ * and window_reasons[i] the reasons' bits (1 << reason; WGSF_QUAR_REJECTED
+ * for the tracer's). When the counts of the eight last eighths (the one
+ * now included) reach violations, the quarantine begins: since_ns = now,
+ * until_ns = now + duration_ns, by WGSF_QUAR_BY_RULE, counted and reasons
+ * what began it, and the windows are emptied. So N violations within 7/8
+ * of a period always begin one, and two more than a period apart never
+ * count together. Counts are atomic adds; two CPUs that open the same
+ * eighth at once may lose one count. A quarantine by hand (wgsf quarantine)
+ * writes since/until (WGSF_QUAR_FOREVER: until released) and by.
+ */
+#define WGSF_QUAR_WINDOWS 8
+#define WGSF_QUAR_REJECTED (1u << 7)
+#define WGSF_QUAR_FOREVER (~0ull)
+
+/* wgsf_quarantine.by */
+enum wgsf_quar_by {
+	WGSF_QUAR_BY_NONE = 0, /* never in quarantine, or released */
+	WGSF_QUAR_BY_RULE = 1, /* its Quarantine rule: counted violations */
+	WGSF_QUAR_BY_HAND = 2, /* wgsf quarantine */
+};
+
+struct wgsf_quar_key {
+	__u8 public_key[32];
+};
+
+struct wgsf_quarantine {
+	__u32 violations; /* the rule's N; 0: no rule */
+	__u32 by;         /* enum wgsf_quar_by of the last quarantine */
+	__u64 period_ns;
+	__u64 duration_ns;
+	__u64 since_ns; /* the last quarantine's start; 0: never */
+	__u64 until_ns; /* its end (WGSF_QUAR_FOREVER: none); 0: released */
+	__u32 reasons;  /* by the rule: the bits of the violations counted */
+	__u32 counted;  /* and how many */
+	__u64 window[WGSF_QUAR_WINDOWS];
+	__u32 window_reasons[WGSF_QUAR_WINDOWS];
 };
 
 /*

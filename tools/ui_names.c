@@ -15,6 +15,7 @@ const char *ui_reason_name(uint32_t reason)
 		[WGSF_REASON_BLOCKED] = "blocked",
 		[WGSF_REASON_SERVICE] = "service",
 		[WGSF_REASON_RATE] = "rate",
+		[WGSF_REASON_QUARANTINED] = "quarantined",
 	};
 
 	return reason < WGSF_REASON_COUNT ? names[reason] : "unknown";

@@ -24,6 +24,10 @@ struct peer_view {
 	size_t n_rules[2];
 	/* its rate limit in force: zero where its flags say it has none */
 	struct wgsf_rate_limit rate;
+	/* its quarantine entry, as the map holds it; has_quarantine false
+	 * where there is none (no rule, never quarantined by hand) */
+	struct wgsf_quarantine quarantine;
+	bool has_quarantine;
 	/* what WireGuard itself rejected of its packets, into iface_view.rejected;
 	 * NULL when none, or not visible */
 	const struct wgsf_rejected *rejected;

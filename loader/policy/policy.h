@@ -13,8 +13,9 @@
  *     AllowedSources = 192.0.2.10/32       # default: the peer's allowed IPs
  *     AllowedDestinations = 198.51.100.0/24   # default: anywhere
  *     Allow = 2001:db8:5::/64 tcp/8000-8999,22 icmp
- *     Block = true                         # quarantine
+ *     Block = true                         # every packet a violation
  *     RateLimit = 20mbit burst 256kb 2000pps   # what it may send in
+ *     Quarantine = 20/10s for 15m          # 20 violations in 10 s: 15 min out
  */
 #ifndef WGSF_POLICY_H
 #define WGSF_POLICY_H
@@ -54,6 +55,14 @@ struct rate_limit {
 	unsigned int line; /* of its RateLimit line; 0: none */
 };
 
+/* A Quarantine rule: N violations within PERIOD begin a quarantine of
+ * DURATION (wgsf.policy(5)); violations 0: none. */
+struct quarantine_rule {
+	uint32_t violations;
+	uint64_t period_ns, duration_ns;
+	unsigned int line; /* of its Quarantine line; 0: none */
+};
+
 #define POLICY_GROUP_NAME_MAX 32 /* [A-Za-z0-9_.-], or "*": every peer */
 
 struct policy_group {
@@ -62,6 +71,7 @@ struct policy_group {
 	bool blocked;
 	struct rule_list rules;
 	struct rate_limit rate;
+	struct quarantine_rule quarantine;
 };
 
 struct peer_rules {
@@ -71,6 +81,7 @@ struct peer_rules {
 	struct prefix_list sources;
 	struct rule_list rules; /* its own */
 	struct rate_limit rate; /* its own; flattened: the one in force */
+	struct quarantine_rule quarantine; /* likewise */
 	size_t *groups;         /* its groups, indexes in policy.groups, each once */
 	size_t n_groups;
 };

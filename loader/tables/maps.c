@@ -30,7 +30,7 @@ const char *const map_names[MAP_COUNT] = {
 	[MAP_EVENT_READER] = "event_reader", [MAP_EVENT_BUDGET] = "event_budget",
 	[MAP_FLOWREC] = "flowrec",           [MAP_FLOWREC_ORDER] = "flowrec_order",
 	[MAP_FLOWREC_HAND] = "flowrec_hand", [MAP_RATE_LIMIT] = "rate_limit",
-	[MAP_RATE_STATE] = "rate_state",
+	[MAP_RATE_STATE] = "rate_state",     [MAP_QUARANTINE] = "quarantine",
 };
 
 /* Where each sized map's max_entries lives in struct capacity. */

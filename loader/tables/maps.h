@@ -42,6 +42,7 @@ enum map_id {
 	MAP_FLOWREC_HAND,
 	MAP_RATE_LIMIT, /* rate limits and their buckets (see wgsf.h) */
 	MAP_RATE_STATE,
+	MAP_QUARANTINE, /* quarantine rules and states, by key (see wgsf.h) */
 	MAP_COUNT,
 };
 

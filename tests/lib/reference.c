@@ -390,6 +390,7 @@ const char *const ref_reasons[WGSF_REASON_COUNT] = {
 	[WGSF_REASON_BLOCKED] = "blocked",
 	[WGSF_REASON_SERVICE] = "service",
 	[WGSF_REASON_RATE] = "rate",
+	[WGSF_REASON_QUARANTINED] = "quarantined",
 };
 
 const char *ref_outcome_describe(const struct ref_outcome *o, char *buf, size_t size)
