@@ -7,6 +7,7 @@
 #include "attach/iface.h"
 #include "subcommands.h"
 #include "policy_print.h"
+#include "quarantine_print.h"
 #include "ui_error.h"
 #include "ui_names.h"
 #include "ui_opts.h"
@@ -159,8 +160,10 @@ static void print_json(const struct iface_view *v, const struct answer *a)
 	/* the flow table is the datapath's alone: what a reply would do */
 	json_bool(&j, "replies_pass", by_rules(a));
 	json_bool(&j, "metered", metered(a));
-	if (a->peer)
+	if (a->peer) {
 		policy_json(&j, v, a->peer);
+		quar_json(&j, a->peer);
+	}
 	json_string(&j, "mode", ui_mode(v->pins.cfg.mode));
 	json_string(&j, "hook_state", hook_state_name(v->pins.hook));
 	json_rejected(&j, v, a);
@@ -218,6 +221,7 @@ static void print_human(const struct iface_view *v, const struct answer *a)
 	else if (by_rules(a))
 		printf("rule: none matched\n");
 	policy_print(v, a->peer, "");
+	quar_print(a->peer, "");
 	if (metered(a))
 		printf("metered: against its rate limit, which lookup does not judge: over it, the "
 		       "packet is a violation (rate)\n");

@@ -7,6 +7,7 @@
 
 #include "attach/view.h"
 #include "metrics.h"
+#include "quarantine_print.h"
 #include "ui_names.h"
 
 /* Where a family's value comes from. */
@@ -15,6 +16,8 @@ enum source {
 	PEER_STAT_TIME, /* a wgsf_peer_stats stamp, as seconds since the epoch */
 	PEER_VIOLATIONS, /* violations[], one sample per reason */
 	PEER_RATE,      /* a wgsf_rate_limit rate: only for peers limited so */
+	PEER_QUARANTINED, /* 1 where its quarantine is in force, else 0 */
+	PEER_QUAR_UNTIL, /* its end: only where in force, and not until released */
 	PEER_REJECTED,  /* a wgsf_rejected counter: only where rejections are visible */
 	IFACE_STAT,     /* a wgsf_dev_stats counter */
 	IFACE_REJECTED, /* senders wgsf's tables lack: only where visible */
@@ -91,6 +94,12 @@ static const struct family {
 	{ "wgsf_peer_rate_limit_packets_per_second", "gauge",
 	  "The peer's rate limit in packets per second, of what it sends in; only for peers "
 	  "limited so", PEER_RATE, offsetof(struct wgsf_rate_limit, packets_per_sec) },
+	{ "wgsf_peer_quarantined", "gauge",
+	  "1 where the peer is in quarantine now (every packet of it a violation of reason "
+	  "quarantined), else 0", PEER_QUARANTINED, 0 },
+	{ "wgsf_peer_quarantine_until_seconds", "gauge",
+	  "When the peer's quarantine ends, in seconds since the epoch; only for peers in "
+	  "quarantine for a time, not until released", PEER_QUAR_UNTIL, 0 },
 	{ "wgsf_peer_rejected_packets_total", "counter",
 	  "Packets from the peer that WireGuard itself rejected (source not in its allowed IPs)",
 	  PEER_REJECTED, offsetof(struct wgsf_rejected, packets) },
@@ -144,6 +153,17 @@ static void sample(FILE *f, const char *name, const char *labels, const char *mo
 	fprintf(f, "} %llu\n", (unsigned long long)value);
 }
 
+static bool in_quarantine(const struct peer_view *p)
+{
+	return p->has_quarantine && quar_now_in_force(&p->quarantine);
+}
+
+/* Whether p's quarantine is in force and ends at a time. */
+static bool quar_until_known(const struct peer_view *p)
+{
+	return in_quarantine(p) && p->quarantine.until_ns != WGSF_QUAR_FOREVER;
+}
+
 static void peer_samples(FILE *f, const struct family *m, const struct iface_view *v,
 			 size_t i, const char *labels)
 {
@@ -162,8 +182,14 @@ static void peer_samples(FILE *f, const struct family *m, const struct iface_vie
 	}
 	if (m->source == PEER_RATE && !field(&p->rate, m->offset))
 		return;
+	if (m->source == PEER_QUAR_UNTIL && !quar_until_known(p))
+		return;
 	if (m->source == PEER_RATE)
 		value = field(&p->rate, m->offset);
+	else if (m->source == PEER_QUARANTINED)
+		value = in_quarantine(p);
+	else if (m->source == PEER_QUAR_UNTIL)
+		value = ui_epoch(p->quarantine.until_ns);
 	else if (m->source == PEER_REJECTED)
 		value = field(p->rejected ?: &none, m->offset);
 	else if (m->source == PEER_STAT_TIME)
@@ -188,9 +214,16 @@ static bool has_samples(const struct family *m, const struct iface_view *v)
 {
 	bool per_peer = m->source <= PEER_REJECTED;
 	bool rejected = m->source == PEER_REJECTED || m->source == IFACE_REJECTED;
+	size_t i;
 
 	if (m->source == PEER_RATE)
 		return any_limited(m, v);
+	if (m->source == PEER_QUAR_UNTIL) {
+		for (i = 0; i < v->n_peers; i++)
+			if (quar_until_known(&v->peers[i]))
+				return true;
+		return false;
+	}
 	return (!per_peer || v->n_peers) && (!rejected || v->rejected_visible);
 }
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "policy_print.h"
+#include "quarantine_print.h"
 #include "ui_color.h"
 #include "ui_names.h"
 
@@ -81,6 +82,7 @@ void policy_json(struct json *j, const struct iface_view *v, const struct peer_v
 	json_rules(j, "allowed_destinations", v, p, 1, WGSF_PEER_DST_POLICY);
 	json_rules(j, "allow", v, p, 2, WGSF_PEER_DST_POLICY);
 	json_rate(j, &p->rate);
+	quar_rule_json(j, p);
 	json_object_end(j);
 }
 

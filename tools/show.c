@@ -10,6 +10,7 @@
 #include "ifname.h"
 #include "subcommands.h"
 #include "policy_print.h"
+#include "quarantine_print.h"
 #include "show_dump.h"
 #include "ui_color.h"
 #include "ui_error.h"
@@ -115,6 +116,7 @@ static void json_peer(struct json *j, const struct iface_view *v, const struct p
 	json_u64(j, "last_violation", ui_epoch(s->last_violation_ns));
 	json_bool(j, "blocked", p->policy.flags & WGSF_PEER_BLOCKED);
 	json_rejected(j, v, p);
+	quar_json(j, p);
 	policy_json(j, v, p);
 	json_object_end(j);
 }
@@ -215,12 +217,15 @@ static void human_peer(const struct iface_view *v, const struct peer_view *p)
 
 	key_to_base64(key, p->public_key);
 	printf("\n%s%speer%s: %s%s\n", ui_color(UI_BOLD), ui_color(UI_YELLOW), ui_color(UI_RESET), key,
-	       p->policy.flags & WGSF_PEER_BLOCKED ? " (blocked)" : "");
+	       p->policy.flags & WGSF_PEER_BLOCKED			     ? " (blocked)"
+	       : p->has_quarantine && quar_now_in_force(&p->quarantine) ? " (quarantined)"
+									 : "");
 	ui_label("  ", "allowed ips");
 	for (i = 0; i < p->n_allowedips; i++)
 		printf("%s%s", i ? ", " : "", prefix_format(&p->allowedips[i].prefix, buf));
 	printf("%s\n", p->n_allowedips ? "" : "(none)");
 	policy_print(v, p, "  ");
+	quar_print(p, "  ");
 	ui_label("  ", "received");
 	printf("%llu packets, %s\n", (unsigned long long)p->stats.rx_packets,
 	       ui_bytes(p->stats.rx_bytes, b));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdio.h>
 
+#include "quarantine_print.h"
 #include "show_dump.h"
 #include "ui_names.h"
 #include "ui_text.h"
@@ -54,6 +55,23 @@ static void allowed_ips(const struct peer_view *p)
 		fputs("(none)", stdout);
 }
 
+/* Violations quarantined; the last quarantine: on while in force, off
+ * once over, none where there was none; by (rule, hand, or none once
+ * released); its start and end in seconds since the epoch, 0 where it has
+ * none (until released, or released). Its rule is in the JSON only, as
+ * the rest of the policy. */
+static void quarantine(const struct peer_view *p)
+{
+	const struct wgsf_quarantine *q = &p->quarantine;
+	bool ever = p->has_quarantine && q->since_ns;
+
+	number(p->stats.violations[WGSF_REASON_QUARANTINED]);
+	field(!ever ? NULL : quar_now_in_force(q) ? "on" : "off");
+	field(ever ? quar_by_name(q) : NULL);
+	number(ever ? ui_epoch(q->since_ns) : 0);
+	number(ever && q->until_ns != WGSF_QUAR_FOREVER ? ui_epoch(q->until_ns) : 0);
+}
+
 static void dump_peer(const struct iface_view *v, const struct peer_view *p)
 {
 	static const struct wgsf_rejected none;
@@ -86,6 +104,7 @@ static void dump_peer(const struct iface_view *v, const struct peer_view *p)
 	number(s->violations[WGSF_REASON_SERVICE]);
 	number(s->violations[WGSF_REASON_RATE]);
 	number(s->rate_bytes);
+	quarantine(p);
 	putchar('\n');
 }
 

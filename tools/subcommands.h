@@ -11,6 +11,7 @@ extern const char metrics_usage[];
 extern const char top_usage[];
 extern const char events_usage[];
 extern const char flows_usage[];
+extern const char quarantine_usage[], release_usage[];
 
 int attach_main(int argc, const char *argv[]);
 int detach_main(int argc, const char *argv[]);
@@ -24,5 +25,7 @@ int metrics_main(int argc, const char *argv[]);
 int top_main(int argc, const char *argv[]);
 int events_main(int argc, const char *argv[]);
 int flows_main(int argc, const char *argv[]);
+int quarantine_main(int argc, const char *argv[]);
+int release_main(int argc, const char *argv[]);
 
 #endif

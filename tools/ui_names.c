@@ -102,35 +102,63 @@ uint64_t ui_epoch(uint64_t mono_ns)
 
 	if (!mono_ns)
 		return 0;
-	return (real - (mono > mono_ns ? mono - mono_ns : 0)) / 1000000000ull;
+	/* a stamp to come (a quarantine's end) as well as one past */
+	if (mono_ns > mono)
+		return (real + (mono_ns - mono)) / 1000000000ull;
+	return (real - (mono - mono_ns)) / 1000000000ull;
 }
 
-/* As `wg show` words a latest handshake: "1 hour, 2 minutes, 3 seconds ago". */
-const char *ui_ago(uint64_t mono_ns, char buf[64])
+/* As `wg show` words a span: "1 hour, 2 minutes, 3 seconds", between
+ * prefix and suffix. */
+static const char *span(uint64_t secs, const char *prefix, const char *suffix, char buf[64])
 {
 	static const struct { uint64_t secs; const char *name; } parts[] = {
 		{ 86400 * 365, "year" }, { 86400, "day" }, { 3600, "hour" },
 		{ 60, "minute" },        { 1, "second" },
 	};
-	uint64_t now = ui_clock_ns(CLOCK_MONOTONIC), left;
-	size_t i, n = 0;
+	size_t i, n;
 
-	if (!mono_ns)
-		return strcpy(buf, "never");
-	left = now > mono_ns ? (now - mono_ns) / 1000000000ull : 0;
-	if (!left)
+	if (!secs)
 		return strcpy(buf, "now");
-	buf[0] = '\0';
+	n = snprintf(buf, 64, "%s", prefix);
 	for (i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
-		uint64_t k = left / parts[i].secs;
+		uint64_t k = secs / parts[i].secs;
 
 		if (!k)
 			continue;
-		left %= parts[i].secs;
-		n += snprintf(buf + n, 64 - n, "%s%llu %s%s", n ? ", " : "",
+		secs %= parts[i].secs;
+		n += snprintf(buf + n, 64 - n, "%s%llu %s%s", n > strlen(prefix) ? ", " : "",
 			      (unsigned long long)k, parts[i].name, k == 1 ? "" : "s");
 	}
-	snprintf(buf + n, 64 - n, " ago");
+	snprintf(buf + n, 64 - n, "%s", suffix);
+	return buf;
+}
+
+const char *ui_ago(uint64_t mono_ns, char buf[64])
+{
+	uint64_t now = ui_clock_ns(CLOCK_MONOTONIC);
+
+	if (!mono_ns)
+		return strcpy(buf, "never");
+	return span(now > mono_ns ? (now - mono_ns) / 1000000000ull : 0, "", " ago", buf);
+}
+
+const char *ui_in(uint64_t mono_ns, char buf[64])
+{
+	uint64_t now = ui_clock_ns(CLOCK_MONOTONIC);
+
+	/* rounded up: what is left of a second is still to come */
+	return span(mono_ns > now ? (mono_ns - now + 999999999ull) / 1000000000ull : 0, "in ", "",
+		    buf);
+}
+
+const char *ui_local_time(uint64_t epoch, char buf[32])
+{
+	time_t t = (time_t)epoch;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, 32, "@%llu", (unsigned long long)epoch);
 	return buf;
 }
 

@@ -136,6 +136,7 @@ static bool round_once(bool reread, struct sync_cache *cache, struct policy_memo
 		       bool *gone, struct wgsf_config *last, struct seen *seen)
 {
 	struct iface_result r;
+	bool changed;
 	int err;
 
 	warned = false;
@@ -164,10 +165,13 @@ static bool round_once(bool reread, struct sync_cache *cache, struct policy_memo
 	ui_print_applied(&log_to, &r);
 	if (reread)
 		log_reload(&r.was, &r.cfg);
+	/* what another command wrote since the last round, or this one */
+	changed = r.was.generation != last->generation || r.was.policy_id != r.cfg.policy_id ||
+		  has_changes(&r.sync);
 	*last = r.cfg;
 	if (has_changes(&r.sync))
 		log_changes(&r.sync);
-	watch_log_counters(log_to.name, seen);
+	watch_log_counters(log_to.name, changed, seen);
 	/* a log, read as it is written */
 	fflush(stdout);
 	return true;
@@ -221,7 +225,7 @@ int watch_main(int argc, const char *argv[])
 		return ui_fail(ui_status(err, false), "Unable to watch %s: %s", log_to.name,
 			       ui_reason(err));
 	/* what grows from here on is logged */
-	watch_log_counters(log_to.name, &seen);
+	watch_log_counters(log_to.name, true, &seen);
 	say("watching every %g seconds", secs);
 	ui_print_applied(&log_to, &r);
 	ui_print_notes(&log_to, &r);

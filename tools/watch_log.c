@@ -7,6 +7,7 @@
 #include "attach/view.h"
 #include "tables/stats.h"
 #include "json.h"
+#include "quarantine_print.h"
 #include "ui_error.h"
 #include "ui_names.h"
 #include "ui_text.h"
@@ -114,11 +115,80 @@ static void log_rejected(const char *ifname, const struct tracer_peer *t, uint64
 	record_end(&r);
 }
 
+static const struct seen_peer *seen_peer(const struct seen *seen, const uint8_t *key)
+{
+	return bsearch(key, seen->peers, seen->n, sizeof(struct seen_peer), by_key);
+}
+
 static uint64_t seen_of(const struct seen *seen, const uint8_t *key, bool rejected)
 {
-	const struct seen_peer *p = bsearch(key, seen->peers, seen->n, sizeof(*p), by_key);
+	const struct seen_peer *p = seen_peer(seen, key);
 
 	return !p ? 0 : rejected ? p->rejected : p->violations;
+}
+
+/* p's quarantine in force now into n (until 0: none), and the first end
+ * to come into *next_end. */
+static void note_quarantine(const struct peer_view *p, struct seen_peer *n, uint64_t *next_end)
+{
+	const struct wgsf_quarantine *q = &p->quarantine;
+
+	if (!p->has_quarantine || !quar_now_in_force(q))
+		return;
+	n->quar_since = q->since_ns;
+	n->quar_until = q->until_ns;
+	n->quar_by_rule = q->by == WGSF_QUAR_BY_RULE;
+	if (!*next_end || q->until_ns < *next_end)
+		*next_end = q->until_ns;
+}
+
+static void log_quarantine(const struct iface_view *v, const struct peer_view *p)
+{
+	const struct wgsf_quarantine *q = &p->quarantine;
+	struct record r;
+
+	record_begin(&r, v->name, "quarantine");
+	record_key(&r, "peer", p->public_key);
+	record_string(&r, "by", quar_by_name(q));
+	if (q->until_ns == WGSF_QUAR_FOREVER)
+		record_string(&r, "until", NULL);
+	else
+		record_u64(&r, "until", ui_epoch(q->until_ns), "");
+	record_end(&r);
+}
+
+/* Why the quarantine that was (w) is no longer in force: its end came, a
+ * release by hand (until 0), or its rule went (a rule's, of a peer that
+ * now has none; the sync released it). */
+static const char *release_why(const struct peer_view *p, const struct seen_peer *w)
+{
+	const struct wgsf_quarantine *q = &p->quarantine;
+
+	if (w->quar_by_rule && (!p->has_quarantine || !q->violations))
+		return "rule-gone";
+	if (!p->has_quarantine || !q->until_ns)
+		return "hand";
+	return "expired";
+}
+
+/* A line for a quarantine that began, or ended, since the last round. */
+static void log_quarantine_change(const struct iface_view *v, const struct peer_view *p,
+				  const struct seen *seen)
+{
+	const struct seen_peer *w = seen_peer(seen, p->public_key);
+	bool was = w && w->quar_until, now = p->has_quarantine && quar_now_in_force(&p->quarantine);
+	struct record r;
+
+	if (now && (!was || w->quar_since != p->quarantine.since_ns)) {
+		log_quarantine(v, p);
+		return;
+	}
+	if (!was || now)
+		return;
+	record_begin(&r, v->name, "release");
+	record_key(&r, "peer", p->public_key);
+	record_string(&r, "why", release_why(p, w));
+	record_end(&r);
 }
 
 /* Every peer's counters, as they are now, for the next round. */
@@ -129,9 +199,11 @@ static int remember(const struct iface_view *v, struct seen *seen)
 
 	if (!now)
 		return -1;
+	seen->next_end = 0;
 	for (i = 0; i < v->n_peers; i++, n++) {
 		memcpy(now[n].public_key, v->peers[i].public_key, WG_KEY_LEN);
 		now[n].violations = v->peers[i].stats.violation_packets;
+		note_quarantine(&v->peers[i], &now[n], &seen->next_end);
 	}
 	/* by key, for the lookups of the rejected counters that follow */
 	sort_array(now, n, sizeof(*now), by_key);
@@ -162,6 +234,7 @@ static void log_growth(const struct iface_view *v, const struct seen *seen)
 		was = seen_of(seen, v->peers[i].public_key, false);
 		if (v->peers[i].stats.violation_packets > was)
 			log_violation(v, &v->peers[i], was);
+		log_quarantine_change(v, &v->peers[i], seen);
 	}
 	for (i = 0; i < v->rejected.n_peers; i++) {
 		was = seen_of(seen, v->rejected.peers[i].public_key, true);
@@ -195,14 +268,15 @@ static bool totals_read(const char *ifname, uint64_t *violations, uint64_t *reje
 	return ok;
 }
 
-void watch_log_counters(const char *ifname, struct seen *seen)
+void watch_log_counters(const char *ifname, bool changed, struct seen *seen)
 {
 	uint64_t violations = 0, rejected = 0;
 	bool totals = totals_read(ifname, &violations, &rejected);
+	bool ended = seen->next_end && ui_clock_ns(CLOCK_MONOTONIC) >= seen->next_end;
 	struct iface_view v;
 
 	if (seen->primed && totals && violations == seen->violations &&
-	    rejected == seen->rejected)
+	    rejected == seen->rejected && !changed && !ended)
 		return;
 	if (view_read(ifname, &v))
 		return;

@@ -34,6 +34,9 @@ static const struct subcommand {
 	  "Tells which peer owns an address and what wgsf does with it" },
 	{ "watch", watch_main, watch_usage,
 	  "Keeps syncing an interface in the foreground (for a service)" },
+	{ "quarantine", quarantine_main, quarantine_usage,
+	  "Makes every packet of a peer a violation, for a time or until released" },
+	{ "release", release_main, release_usage, "Ends a peer's quarantine" },
 	{ "detach", detach_main, detach_usage,
 	  "Removes everything wgsf attached to an interface" },
 	{ "orphans", orphans_main, orphans_usage, "Lists or removes pins of deleted namespaces" },
@@ -70,7 +73,7 @@ static void usage(FILE *f)
 
 	fprintf(f, "Usage: %s\n\nAvailable subcommands:\n", usage_line);
 	for (i = 0; i < N_SUBCOMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].description);
+		fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].description);
 	fprintf(f, "You may pass `--help' to any of these subcommands to view usage, and `--json'\n"
 		   "to any for its output and its errors as JSON; `--' ends the options.\n"
 		   "-v prints libbpf's debug output; --version prints the version.\n\n"

@@ -393,8 +393,9 @@ static int sync_in_place(struct session *s, struct sync_cache *cache, struct ifa
 	return err;
 }
 
-int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const char *msg),
-	       struct sync_cache *cache, struct policy_memo *memo, struct iface_result *res)
+static int sync_with(const char *ifname, enum policy_source src, void (*warn)(const char *msg),
+		     struct sync_cache *cache, struct policy_memo *memo,
+		     const struct iface_write *w, struct iface_result *res)
 {
 	struct iface_opts keep = { .mode = -1 };
 	struct session s;
@@ -404,6 +405,8 @@ int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const ch
 	memset(res, 0, sizeof(*res));
 	err = session_begin(&s, ifname, SESSION_READ_WG) ?:
 	      session_policy(&s, src, NULL, warn, memo);
+	if (!err && w)
+		err = w->write(&s.old, s.dev, w->arg);
 	if (!err) {
 		note_found(&s, res);
 		res->found = hook_state(ifname, s.gen, &s.cfg.attachment);
@@ -424,6 +427,18 @@ int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const ch
 		s.dev = NULL; /* the cache's now */
 	session_end(&s);
 	return err;
+}
+
+int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const char *msg),
+	       struct sync_cache *cache, struct policy_memo *memo, struct iface_result *res)
+{
+	return sync_with(ifname, src, warn, cache, memo, NULL, res);
+}
+
+int iface_sync_after(const char *ifname, const struct iface_write *w,
+		     void (*warn)(const char *msg), struct iface_result *res)
+{
+	return sync_with(ifname, POLICY_FILE, warn, NULL, NULL, w, res);
 }
 
 int iface_detach(const char *ifname)

@@ -67,6 +67,16 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct iface_re
  * one, and a memo. */
 int iface_sync(const char *ifname, enum policy_source src, void (*warn)(const char *msg),
 	       struct sync_cache *cache, struct policy_memo *memo, struct iface_result *res);
+/* A write of the tables' state under the interface's lock, which the sync
+ * after it follows (a quarantine by hand: the sync sets or clears the
+ * peer's bits); dev is WireGuard's device as the sync reads it. */
+struct iface_write {
+	int (*write)(const struct maps *m, const struct wg_device *dev, void *arg);
+	void *arg;
+};
+/* w's write, then iface_sync of the policy file, under one lock. */
+int iface_sync_after(const char *ifname, const struct iface_write *w,
+		     void (*warn)(const char *msg), struct iface_result *res);
 /* 0, or 1 when there was nothing attached but what an interrupted command
  * left, or 2 but the pins of a wgsf of another map ABI, which are gone now
  * too. */

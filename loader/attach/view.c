@@ -55,6 +55,47 @@ static int read_rates(int fd, uint32_t cap, const struct wgsf_peer_policy *polic
 	return 0;
 }
 
+/* A quarantine entry, its key beside it so that both sort as one. */
+struct quar_entry {
+	struct wgsf_quar_key key;
+	struct wgsf_quarantine q;
+};
+
+static int quar_key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct wgsf_quar_key));
+}
+
+/* Each peer's quarantine entry, from one read of the whole map, sorted by
+ * key and then found by each peer's: most peers have none. */
+static int read_quarantine(int fd, struct iface_view *v)
+{
+	struct map_entries e;
+	struct quar_entry *all, *found;
+	size_t i;
+	int err = map_read_all(fd, &e);
+
+	if (err || !e.n)
+		return map_entries_free(&e), err;
+	all = calloc(e.n, sizeof(*all));
+	for (i = 0; all && i < e.n; i++) {
+		memcpy(&all[i].key, (char *)e.keys + i * e.key_size, sizeof(all[i].key));
+		memcpy(&all[i].q, (char *)e.values + i * e.value_size, sizeof(all[i].q));
+	}
+	if (all)
+		sort_array(all, e.n, sizeof(*all), quar_key_cmp);
+	for (i = 0; all && i < v->n_peers; i++) {
+		found = bsearch(v->peers[i].public_key, all, e.n, sizeof(*all), quar_key_cmp);
+		v->peers[i].has_quarantine = found;
+		if (found)
+			v->peers[i].quarantine = found->q;
+	}
+	err = all ? 0 : -ENOMEM;
+	free(all);
+	map_entries_free(&e);
+	return err;
+}
+
 /* Every slot's counters and policy, a map at a time: a few syscalls for
  * 100,000 peers rather than two per peer. */
 static int read_peers(struct iface_view *v)
@@ -153,7 +194,7 @@ static int read_view(const char *ifname, struct iface_view *v, bool tables)
 		if (!err)
 			sort_array(v->table, v->n_table, sizeof(*v->table), table_entry_owner_cmp);
 	}
-	err = err ?: read_peers(v);
+	err = err ?: read_peers(v) ?: read_quarantine(v->pins.maps.fd[MAP_QUARANTINE], v);
 	if (!err)
 		read_rejected(v);
 	if (err)

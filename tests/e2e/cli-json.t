@@ -47,14 +47,17 @@ json_as_dump() {
 		  (.last_violation_destination | none), (.last_violation_reason | none),
 		  (if .blocked then "on" else "off" end), (.rejected_packets | rej),
 		  (.rejected_bytes | rej), (.last_rejected | rej),
-		  .violations_by_reason.service, .violations_by_reason.rate, .rate_bytes] | @tsv)'
+		  .violations_by_reason.service, .violations_by_reason.rate, .rate_bytes,
+		  .violations_by_reason.quarantined,
+		  (.quarantine | if . == null then "(none)" elif .in_force then "on" else "off" end),
+		  (.quarantine.by | none), (.quarantine.since // 0), (.quarantine.until // 0)] | @tsv)'
 }
 # a dump with its times (seconds since the epoch) cut to the minute: the
 # two reads are a moment apart
 minutes() { awk -F'\t' -v OFS='\t' 'NR > 1 { $5 = int($5 / 60); $13 = int($13 / 60) } 1'; }
 dump=$(wgsf_gw show "$GW_IF" dump)
 t_is "$?:$(minutes <<<"$dump")" "0:$(json_as_dump | minutes)" "show IFACE dump: show --json's fields, tab-separated"
-t_is "$(awk -F'\t' '{ print NF }' <<<"$dump" | tr '\n' ' ')" "10 23 23 " "10 fields for the interface, 23 a peer"
+t_is "$(awk -F'\t' '{ print NF }' <<<"$dump" | tr '\n' ' ')" "10 28 28 " "10 fields for the interface, 28 a peer"
 t_is "$(head -1 <<<"$dump")" "$GW_IF	$MECH	attached	monitor	$WORK/policy	0	0	(none)	0	$REJ_OFF" \
 	"the interface's line"
 # the blocked client, heard from last, first

@@ -110,7 +110,7 @@ t_is "$("$WGSF" help | awk '/^Available subcommands:/ { on = 1; next } on && !/^
 t_is "$("$WGSF" help | sed -n '/^Exit status:/,$p' | awk 'NR > 1 { print $1 }' | tr '\n' ' ')" \
 	"0 1 2 3 4 64 77 " "the help lists the exit statuses"
 t_is "$("$WGSF" help --json | jq -c '[.subcommands[].name, (.exit_statuses | length)]')" \
-	'["show","top","events","flows","attach","sync","lookup","watch","detach","orphans","check","metrics","version","help",7]' \
+	'["show","top","events","flows","attach","sync","lookup","watch","quarantine","release","detach","orphans","check","metrics","version","help",7]' \
 	"help --json: the same"
 out=$("$WGSF" attach --help 2>/dev/null)
 t_is "$?:$out" "0:Usage: wgsf attach IFACE [--hook tc] [--mode monitor|enforce] [--policy FILE|none] [--flows[=SIZE|off]] [--json]" \

@@ -42,14 +42,14 @@ complete_words() { # WORDS... (the last one may be empty)
 
 lines() { printf '%s\n' "$@" | LC_ALL=C sort; }
 
-t_is "$(complete_words "")" "$(lines attach check detach events flows help lookup metrics orphans show sync top version watch)" \
+t_is "$(complete_words "")" "$(lines attach check detach events flows help lookup metrics orphans quarantine release show sync top version watch)" \
 	"subcommands"
 t_is "$(complete_words -)" "$(lines --help --version -v)" "global options"
 t_is "$(complete_words -v s)" "$(lines show sync)" "subcommands after -v"
 for sub in attach watch; do
 	t_is "$(complete_words "$sub" "")" "$(lines "$A" "$B")" "$sub: WireGuard interfaces only"
 done
-for sub in sync detach show top events flows lookup; do
+for sub in sync detach show top events flows lookup quarantine release; do
 	t_is "$(complete_words "$sub" "")" "$A" "$sub: the attached interface only"
 done
 t_is "$(complete_words check "")" "$(lines "$B.conf" conf.d gw.policy "$A" "$B")" \
@@ -74,9 +74,14 @@ t_is "$(complete_words show "$A" dump -)" "" "show IFACE dump: no --json"
 
 # The options offered after each subcommand's arguments are those its help
 # lists.
-for sub in show top events flows attach sync lookup watch detach orphans check metrics version help; do
+for sub in show top events flows attach sync lookup watch quarantine release detach orphans check metrics version help; do
 	args=()
-	case $sub in orphans | metrics | version | help) ;; lookup) args=("$A" 192.0.2.1) ;; *) args=("$A") ;; esac
+	case $sub in
+	orphans | metrics | version | help) ;;
+	lookup) args=("$A" 192.0.2.1) ;;
+	quarantine | release) args=("$A" PUBLIC_KEY) ;;
+	*) args=("$A") ;;
+	esac
 	want=$("$WGSF" "$sub" --help | grep -oE -- '--[a-z-]*[a-z]' | LC_ALL=C sort)
 	t_is "$(complete_words "$sub" "${args[@]}" -)" "$want" "$sub: the options of its help"
 done

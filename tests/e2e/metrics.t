@@ -105,11 +105,12 @@ wgsf_interface_flows_created_total wgsf_interface_flow_records_evicted_total \
 wgsf_peer_receive_packets_total wgsf_peer_receive_bytes_total wgsf_peer_last_seen_seconds \
 wgsf_peer_violation_packets_total wgsf_peer_violation_bytes_total \
 wgsf_peer_rate_limit_exceeded_bytes_total wgsf_peer_last_violation_seconds \
-wgsf_peer_drop_packets_total wgsf_peer_drop_bytes_total wgsf_peer_reply_packets_total " \
-	"every family, less WireGuard's rejections, which wireguard-go does not show, and the rate limits, which no peer here has"
+wgsf_peer_drop_packets_total wgsf_peer_drop_bytes_total wgsf_peer_reply_packets_total \
+wgsf_peer_quarantined " \
+	"every family, less WireGuard's rejections, which wireguard-go does not show, the rate limits, which no peer here has, and the quarantines' ends, as no peer is in one"
 V2="wgsf_peer_violation_packets_total{interface=\"$GW_IF\",public_key=\"$K2\""
-t_is "$(grep -c "^$V2,reason=" "$WORK/http.prom")" 5 \
-	"a violation sample per reason (source, destination, blocked, service, rate)"
+t_is "$(grep -c "^$V2,reason=" "$WORK/http.prom")" 6 \
+	"a violation sample per reason (source, destination, blocked, service, rate, quarantined)"
 cp "$WORK/wgsf.prom" "$WORK/before"
 WGSF_FAULT_AT=1 gw_run "$FAULTS" metrics --output "$WORK/wgsf.prom" >/dev/null 2>&1
 t_is "$?" 137 "--output killed after writing, before its rename"

@@ -71,7 +71,7 @@ t_is "$(client_counters 4)" "4 0 0/0/0 0" "enforce: client 4: untouched"
 t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.20 --json | jq -r '.verdict + " " + .reason + " " + .action')" \
 	"violation source drop" "lookup: client 1's other address is dropped as a source violation"
 t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.10 --json | jq -c '[.verdict, .policy]')" \
-	'["pass",{"blocked":false,"allowed_sources":["198.51.100.10/32"],"allowed_destinations":null,"allow":null,"rate_limit":null}]' \
+	'["pass",{"blocked":false,"allowed_sources":["198.51.100.10/32"],"allowed_destinations":null,"allow":null,"rate_limit":null,"quarantine":null}]' \
 	"lookup: its allowed source passes, and the policy in force is shown"
 t_is "$(wgsf_gw lookup "$GW_IF" 198.51.100.10 | grep '^allowed sources')" "allowed sources: 198.51.100.10/32" \
 	"lookup, for people: the allowed sources"

@@ -18,6 +18,11 @@ _wgsf_attached() {
 	"$1" show 2>/dev/null | sed -n 's/^interface: //p'
 }
 
+# The public keys of the peers of an attached interface, as its dump lists them.
+_wgsf_peers() {
+	"$1" show "$2" dump 2>/dev/null | awk 'NR > 1 { print $1 }'
+}
+
 # The options of each subcommand (every one takes --json), and how many
 # positional arguments it takes (lookup may take one more, a destination,
 # which is not completed).
@@ -27,6 +32,7 @@ _wgsf_options() {
 	events) echo "--flow-idle" ;;
 	flows) echo "--peer --top" ;;
 	watch) echo "--interval" ;;
+	quarantine) echo "--for" ;;
 	top) echo "--interval --sort" ;;
 	orphans) echo "--remove" ;;
 	metrics) echo "--output --listen" ;;
@@ -37,7 +43,7 @@ _wgsf_options() {
 _wgsf_positionals() {
 	case $1 in
 	orphans | metrics | help | version) echo 0 ;;
-	lookup | show) echo 2 ;;
+	lookup | show | quarantine | release) echo 2 ;;
 	*) echo 1 ;;
 	esac
 }
@@ -56,7 +62,7 @@ _wgsf() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-v --help --version" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "show top events flows attach sync lookup watch detach orphans check metrics version help" -- "$cur"))
+			COMPREPLY=($(compgen -W "show top events flows attach sync lookup watch quarantine release detach orphans check metrics version help" -- "$cur"))
 		fi
 		return
 	fi
@@ -71,14 +77,14 @@ _wgsf() {
 		COMPREPLY+=($(compgen -W "none" -- "$cur"))
 		return
 		;;
-	--interval | --listen | --flow-idle | --peer | --top) return ;;
+	--interval | --listen | --flow-idle | --peer | --top | --for) return ;;
 	esac
 
 	# What the words so far used up: options given, and positionals.
 	for ((i = at + 1; i < cword; i++)); do
 		case ${words[i]} in
 		--hook | --mode | --policy | --interval | --sort | --output | --listen | \
-			--flow-idle | --peer | --top)
+			--flow-idle | --peer | --top | --for)
 			used+="${words[i]} " && ((i++)) ;;
 		-*) used+="${words[i]} " ;;
 		*) ((npos++)) ;;
@@ -86,8 +92,10 @@ _wgsf() {
 	done
 	if [[ $cur != -* ]] && ((npos < $(_wgsf_positionals "$cmd"))); then
 		if ((npos > 0)); then
-			# show IFACE dump; lookup's address is not completed
+			# show IFACE dump; quarantine IFACE KEY; lookup's address is not completed
 			[[ $cmd == show ]] && COMPREPLY=($(compgen -W "dump" -- "$cur"))
+			[[ $cmd == quarantine || $cmd == release ]] &&
+				COMPREPLY=($(compgen -W "$(_wgsf_peers "${words[0]}" "${words[at + 1]}")" -- "$cur"))
 			return
 		fi
 		case $cmd in

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "tables/config.h"
+#include "tables/quar_hand.h"
+
+int quarantine_read(const struct maps *m, const uint8_t key[WG_KEY_LEN],
+		    struct wgsf_quarantine *q)
+{
+	struct wgsf_quar_key k;
+
+	memcpy(k.public_key, key, WG_KEY_LEN);
+	return bpf_map_lookup_elem(m->fd[MAP_QUARANTINE], &k, q) ? -errno : 0;
+}
+
+bool quarantine_in_force(const struct wgsf_quarantine *q, uint64_t now)
+{
+	return now < q->until_ns;
+}
+
+static int quarantine_write(const struct maps *m, const uint8_t key[WG_KEY_LEN],
+			    const struct wgsf_quarantine *q)
+{
+	struct wgsf_quar_key k;
+
+	memcpy(k.public_key, key, WG_KEY_LEN);
+	if (bpf_map_update_elem(m->fd[MAP_QUARANTINE], &k, q, BPF_ANY))
+		return -errno;
+	return generation_bump(m->fd[MAP_CONFIG]);
+}
+
+int quarantine_impose(const struct maps *m, const uint8_t key[WG_KEY_LEN], uint64_t duration_ns,
+		      uint64_t now)
+{
+	struct wgsf_quarantine q;
+	int err = quarantine_read(m, key, &q);
+
+	if (err == -ENOENT)
+		memset(&q, 0, sizeof(q));
+	else if (err)
+		return err;
+	q.by = WGSF_QUAR_BY_HAND;
+	q.since_ns = now;
+	q.until_ns = duration_ns && duration_ns < WGSF_QUAR_FOREVER - now ? now + duration_ns
+									 : WGSF_QUAR_FOREVER;
+	/* what a rule counted began no quarantine of this one */
+	q.reasons = 0;
+	q.counted = 0;
+	memset(q.window, 0, sizeof(q.window));
+	memset(q.window_reasons, 0, sizeof(q.window_reasons));
+	return quarantine_write(m, key, &q);
+}
+
+int quarantine_lift(const struct maps *m, const uint8_t key[WG_KEY_LEN], uint64_t now)
+{
+	struct wgsf_quarantine q;
+	struct wgsf_quar_key k;
+	int err = quarantine_read(m, key, &q);
+
+	if (!err && !quarantine_in_force(&q, now))
+		err = -ENOENT;
+	if (err)
+		return err;
+	if (q.violations) {
+		q.until_ns = 0;
+		q.by = WGSF_QUAR_BY_NONE;
+		memset(q.window, 0, sizeof(q.window));
+		memset(q.window_reasons, 0, sizeof(q.window_reasons));
+		return quarantine_write(m, key, &q);
+	}
+	memcpy(k.public_key, key, WG_KEY_LEN);
+	if (bpf_map_delete_elem(m->fd[MAP_QUARANTINE], &k) && errno != ENOENT)
+		return -errno;
+	return generation_bump(m->fd[MAP_CONFIG]);
+}

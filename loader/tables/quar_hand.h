@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Quarantines by hand (wgsf quarantine, wgsf release): the entry of a key
+ * in the quarantine map (see wgsf.h) written in place, its rule kept. The
+ * peer's flag and entry bits that make the datapath read it are the
+ * sync's to set, after this write, and to clear, before an entry of a
+ * peer without a rule goes. Each raises the config's generation, so that
+ * a watch notices.
+ */
+#ifndef WGSF_TABLES_QUAR_HAND_H
+#define WGSF_TABLES_QUAR_HAND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "device/model.h"
+#include "tables/maps.h"
+
+/* key's entry as the map holds it; -ENOENT where it has none. */
+int quarantine_read(const struct maps *m, const uint8_t key[WG_KEY_LEN],
+		    struct wgsf_quarantine *q);
+/* Whether q is in force at now (CLOCK_MONOTONIC ns). */
+bool quarantine_in_force(const struct wgsf_quarantine *q, uint64_t now);
+/* Quarantines key from now for duration_ns (0: until released), by hand,
+ * whatever was in force; a key without an entry gets one, of no rule. */
+int quarantine_impose(const struct maps *m, const uint8_t key[WG_KEY_LEN], uint64_t duration_ns,
+		      uint64_t now);
+/* Ends key's quarantine at once and empties its count; the entry of a key
+ * without a rule goes. -ENOENT where key is not in quarantine at now. */
+int quarantine_lift(const struct maps *m, const uint8_t key[WG_KEY_LEN], uint64_t now);
+
+#endif
