@@ -21,6 +21,11 @@ int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quara
 	return bpf_map_lookup_elem(map_fd, key, out) ? -errno : 0;
 }
 
+struct quar_entry {
+	struct wgsf_quar_key key;
+	struct wgsf_quarantine value;
+};
+
 static int by_key(const void *a, const void *b)
 {
 	return memcmp(a, b, sizeof(struct wgsf_quar_key));
@@ -61,12 +66,13 @@ static int have_read(int fd, struct quar_have *h)
  * per entry of the map. */
 static int plan_alloc(struct quar_plan *p, size_t peers, size_t entries)
 {
-	p->write = malloc((peers + 1) * sizeof(*p->write));
+	p->key = malloc((peers + 1) * sizeof(*p->key));
+	p->value = malloc((peers + 1) * sizeof(*p->value));
 	p->held = malloc((peers + 1) * sizeof(*p->held));
 	p->hand = malloc((peers + 1) * sizeof(*p->hand));
 	p->released = malloc((peers + 1) * sizeof(*p->released));
 	p->del = malloc((entries + 1) * sizeof(*p->del));
-	return p->write && p->held && p->hand && p->released && p->del ? 0 : -ENOMEM;
+	return p->key && p->value && p->held && p->hand && p->released && p->del ? 0 : -ENOMEM;
 }
 
 /* have (NULL: none) with rule r's figures: new, or its state kept, all
@@ -93,8 +99,8 @@ static bool rule_same(const struct quarantine_rule *r, const struct wgsf_quarant
 static void push_write(struct quar_plan *p, const struct wgsf_quar_key *key,
 		       const struct wgsf_quarantine *value)
 {
-	p->write[p->n_write].key = *key;
-	p->write[p->n_write++].value = *value;
+	p->key[p->n_write] = *key;
+	p->value[p->n_write++] = *value;
 }
 
 /* A peer without a rule, whose entry is have: kept while a quarantine by
@@ -184,12 +190,9 @@ int quarantine_plan(const struct maps *m, const struct wg_device *dev,
 int quarantine_write(const struct maps *m, const struct quar_plan *p, struct sync_result *res)
 {
 	size_t i;
-	int err = 0;
+	int err = map_update_many(m->fd[MAP_QUARANTINE], p->key, sizeof(*p->key), p->value,
+				  sizeof(*p->value), p->n_write);
 
-	for (i = 0; i < p->n_write && !err; i++)
-		if (bpf_map_update_elem(m->fd[MAP_QUARANTINE], &p->write[i].key,
-					&p->write[i].value, BPF_ANY))
-			err = -errno;
 	for (i = 0; !err && i < p->n_released; i++, res->released++)
 		if (res->released < SYNC_RELEASED_SHOWN)
 			res->released_keys[res->released] = p->released[i];
@@ -208,7 +211,8 @@ int quarantine_unset(const struct maps *m, const struct quar_plan *p)
 
 void quarantine_plan_free(struct quar_plan *p)
 {
-	free(p->write);
+	free(p->key);
+	free(p->value);
 	free(p->del);
 	free(p->held);
 	free(p->hand);

@@ -24,13 +24,9 @@
 #include "tables/entry_bits.h"
 #include "tables/maps.h"
 
-struct quar_entry {
-	struct wgsf_quar_key key;
-	struct wgsf_quarantine value;
-};
-
 struct quar_plan {
-	struct quar_entry *write; /* new and changed entries */
+	struct wgsf_quar_key *key; /* new and changed entries: key[i]'s is value[i] */
+	struct wgsf_quarantine *value;
 	size_t n_write;
 	struct wgsf_quar_key *del; /* entries that go */
 	size_t n_del;
