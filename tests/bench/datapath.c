@@ -165,31 +165,31 @@ static void dst_rules(const struct wg_device *d, struct policy *pol)
 	}
 }
 
-/* A rate limit on every peer ([Group *]), of both kinds, so high (the
- * most the policy takes) that no packet is over it: what metering costs a
- * packet that passes, every packet taking the buckets' lock and moving
- * both. */
-static void rate_limits(struct policy *pol)
+/* A monitor policy whose [Group *] has line, for every peer. */
+static void group_star(const char *line, struct policy *pol)
 {
-	static const char text[] = "[Interface]\nMode = monitor\n[Group *]\n"
-				   "RateLimit = 1tbit burst 1g 1000000000pps burst 1000000\n";
-	char err[POLICY_ERR_LEN];
+	char text[256], err[POLICY_ERR_LEN];
+	int n = snprintf(text, sizeof(text), "[Interface]\nMode = monitor\n[Group *]\n%s\n",
+			 line);
 
-	if (policy_parse("bench", text, sizeof(text) - 1, pol, err))
+	if (policy_parse("bench", text, n, pol, err))
 		die(err, EINVAL);
 }
 
-/* A Quarantine rule on every peer ([Group *]), which packets that break
- * no rule never trigger: what asking the quarantine costs each of them,
- * the peer's key and its entry looked up and the precise clock read. */
+/* A rate limit on every peer, of both kinds, so high (the most the policy
+ * takes) that no packet is over it: what metering costs a packet that
+ * passes, every packet taking the buckets' lock and moving both. */
+static void rate_limits(struct policy *pol)
+{
+	group_star("RateLimit = 1tbit burst 1g 1000000000pps burst 1000000", pol);
+}
+
+/* A Quarantine rule on every peer, which packets that break no rule never
+ * trigger: what asking the quarantine costs each of them, the peer's key
+ * and its entry looked up and the precise clock read. */
 static void quarantine_rules(struct policy *pol)
 {
-	static const char text[] = "[Interface]\nMode = monitor\n[Group *]\n"
-				   "Quarantine = 20/10s for 15m\n";
-	char err[POLICY_ERR_LEN];
-
-	if (policy_parse("bench", text, sizeof(text) - 1, pol, err))
-		die(err, EINVAL);
+	group_star("Quarantine = 20/10s for 15m", pol);
 }
 
 /* How a datapath is built: as the loader builds it, with the host-route
