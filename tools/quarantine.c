@@ -10,6 +10,7 @@
 #include "quarantine_print.h"
 #include "subcommands.h"
 #include "tables/quar_hand.h"
+#include "tables/quarantine.h"
 #include "ui_error.h"
 #include "ui_names.h"
 #include "ui_opts.h"
@@ -29,7 +30,7 @@ struct hand {
 static int write_hand(const struct maps *m, const struct wg_device *dev, void *arg)
 {
 	struct hand *h = arg;
-	uint64_t now = ui_clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = quarantine_now();
 	char key[WG_KEY_B64_LEN];
 	int err;
 
@@ -58,7 +59,7 @@ static int print_result(const struct hand *h, const char *shown)
 	int err = iface_open(h->ifname, &p);
 
 	if (!err) {
-		err = quarantine_read(&p.maps, h->key, &q);
+		err = quarantine_read(p.maps.fd[MAP_QUARANTINE], h->key, &q);
 		iface_close(&p);
 	}
 	if (err && err != -ENOENT)

@@ -5,6 +5,7 @@
 #include "policy/quarantine.h"
 #include "quarantine_print.h"
 #include "tables/quar_hand.h"
+#include "tables/quarantine.h"
 #include "ui_color.h"
 #include "ui_names.h"
 
@@ -12,7 +13,7 @@
 
 bool quar_now_in_force(const struct wgsf_quarantine *q)
 {
-	return quarantine_in_force(q, ui_clock_ns(CLOCK_MONOTONIC));
+	return quarantine_in_force(q, quarantine_now());
 }
 
 const char *quar_by_name(const struct wgsf_quarantine *q)

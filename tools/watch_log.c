@@ -127,15 +127,17 @@ static uint64_t seen_of(const struct seen *seen, const uint8_t *key, bool reject
 	return !p ? 0 : rejected ? p->rejected : p->violations;
 }
 
-/* p's quarantine in force now into n (until 0: none), and the first end
- * to come into *next_end. */
+/* p's last quarantine into n (until 0: none in force now), and the first
+ * end to come of one in force into *next_end. */
 static void note_quarantine(const struct peer_view *p, struct seen_peer *n, uint64_t *next_end)
 {
 	const struct wgsf_quarantine *q = &p->quarantine;
 
-	if (!p->has_quarantine || !quar_now_in_force(q))
+	if (!p->has_quarantine)
 		return;
 	n->quar_since = q->since_ns;
+	if (!quar_now_in_force(q))
+		return;
 	n->quar_until = q->until_ns;
 	n->quar_by_rule = q->by == WGSF_QUAR_BY_RULE;
 	if (!*next_end || q->until_ns < *next_end)
@@ -157,38 +159,48 @@ static void log_quarantine(const struct iface_view *v, const struct peer_view *p
 	record_end(&r);
 }
 
-/* Why the quarantine that was (w) is no longer in force: its end came, a
- * release by hand (until 0), or its rule went (a rule's, of a peer that
- * now has none; the sync released it). */
-static const char *release_why(const struct peer_view *p, const struct seen_peer *w)
+/* Why the quarantine that was is no longer in force: its end came, a
+ * release by hand (until 0), or its rule went (begun by its rule, of a
+ * peer that now has none: the sync released it). */
+static const char *release_why(const struct peer_view *p, bool by_rule)
 {
 	const struct wgsf_quarantine *q = &p->quarantine;
 
-	if (w->quar_by_rule && (!p->has_quarantine || !q->violations))
+	if (by_rule && (!p->has_quarantine || !q->violations))
 		return "rule-gone";
 	if (!p->has_quarantine || !q->until_ns)
 		return "hand";
 	return "expired";
 }
 
-/* A line for a quarantine that began, or ended, since the last round. */
+static void log_release(const struct iface_view *v, const struct peer_view *p, bool by_rule)
+{
+	struct record r;
+
+	record_begin(&r, v->name, "release");
+	record_key(&r, "peer", p->public_key);
+	record_string(&r, "why", release_why(p, by_rule));
+	record_end(&r);
+}
+
+/* Lines for a quarantine that began, ended, or both, since the last
+ * round (w: what that round saw of the peer, NULL: nothing). */
 static void log_quarantine_change(const struct iface_view *v, const struct peer_view *p,
 				  const struct seen *seen)
 {
+	const struct wgsf_quarantine *q = &p->quarantine;
 	const struct seen_peer *w = seen_peer(seen, p->public_key);
-	bool was = w && w->quar_until, now = p->has_quarantine && quar_now_in_force(&p->quarantine);
-	struct record r;
+	bool was = w && w->quar_until, now = p->has_quarantine && quar_now_in_force(q);
+	bool began = p->has_quarantine && q->since_ns && (!w || w->quar_since != q->since_ns);
 
-	if (now && (!was || w->quar_since != p->quarantine.since_ns)) {
+	/* one replaced by another is not released */
+	if (was && !began && !now)
+		log_release(v, p, w->quar_by_rule);
+	if (began)
 		log_quarantine(v, p);
-		return;
-	}
-	if (!was || now)
-		return;
-	record_begin(&r, v->name, "release");
-	record_key(&r, "peer", p->public_key);
-	record_string(&r, "why", release_why(p, w));
-	record_end(&r);
+	/* one that began and ended between two rounds */
+	if (began && !now)
+		log_release(v, p, q->by == WGSF_QUAR_BY_RULE);
 }
 
 /* Every peer's counters, as they are now, for the next round. */

@@ -56,9 +56,9 @@ static int read_rates(int fd, uint32_t cap, const struct wgsf_peer_policy *polic
 }
 
 /* A quarantine entry, its key beside it so that both sort as one. */
-struct quar_entry {
+struct quar_pair {
 	struct wgsf_quar_key key;
-	struct wgsf_quarantine q;
+	struct wgsf_quarantine value;
 };
 
 static int quar_key_cmp(const void *a, const void *b)
@@ -67,11 +67,12 @@ static int quar_key_cmp(const void *a, const void *b)
 }
 
 /* Each peer's quarantine entry, from one read of the whole map, sorted by
- * key and then found by each peer's: most peers have none. */
+ * key (keys and values side by side) and then found by each peer's: most
+ * peers have none. */
 static int read_quarantine(int fd, struct iface_view *v)
 {
 	struct map_entries e;
-	struct quar_entry *all, *found;
+	struct quar_pair *all, *found;
 	size_t i;
 	int err = map_read_all(fd, &e);
 
@@ -80,7 +81,7 @@ static int read_quarantine(int fd, struct iface_view *v)
 	all = calloc(e.n, sizeof(*all));
 	for (i = 0; all && i < e.n; i++) {
 		memcpy(&all[i].key, (char *)e.keys + i * e.key_size, sizeof(all[i].key));
-		memcpy(&all[i].q, (char *)e.values + i * e.value_size, sizeof(all[i].q));
+		memcpy(&all[i].value, (char *)e.values + i * e.value_size, sizeof(all[i].value));
 	}
 	if (all)
 		sort_array(all, e.n, sizeof(*all), quar_key_cmp);
@@ -88,7 +89,7 @@ static int read_quarantine(int fd, struct iface_view *v)
 		found = bsearch(v->peers[i].public_key, all, e.n, sizeof(*all), quar_key_cmp);
 		v->peers[i].has_quarantine = found;
 		if (found)
-			v->peers[i].quarantine = found->q;
+			v->peers[i].quarantine = found->value;
 	}
 	err = all ? 0 : -ENOMEM;
 	free(all);

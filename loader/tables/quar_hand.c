@@ -5,22 +5,14 @@
 
 #include "tables/config.h"
 #include "tables/quar_hand.h"
-
-int quarantine_read(const struct maps *m, const uint8_t key[WG_KEY_LEN],
-		    struct wgsf_quarantine *q)
-{
-	struct wgsf_quar_key k;
-
-	memcpy(k.public_key, key, WG_KEY_LEN);
-	return bpf_map_lookup_elem(m->fd[MAP_QUARANTINE], &k, q) ? -errno : 0;
-}
+#include "tables/quarantine.h"
 
 bool quarantine_in_force(const struct wgsf_quarantine *q, uint64_t now)
 {
 	return now < q->until_ns;
 }
 
-static int quarantine_write(const struct maps *m, const uint8_t key[WG_KEY_LEN],
+static int hand_write(const struct maps *m, const uint8_t key[WG_KEY_LEN],
 			    const struct wgsf_quarantine *q)
 {
 	struct wgsf_quar_key k;
@@ -35,7 +27,7 @@ int quarantine_impose(const struct maps *m, const uint8_t key[WG_KEY_LEN], uint6
 		      uint64_t now)
 {
 	struct wgsf_quarantine q;
-	int err = quarantine_read(m, key, &q);
+	int err = quarantine_read(m->fd[MAP_QUARANTINE], key, &q);
 
 	if (err == -ENOENT)
 		memset(&q, 0, sizeof(q));
@@ -50,14 +42,14 @@ int quarantine_impose(const struct maps *m, const uint8_t key[WG_KEY_LEN], uint6
 	q.counted = 0;
 	memset(q.window, 0, sizeof(q.window));
 	memset(q.window_reasons, 0, sizeof(q.window_reasons));
-	return quarantine_write(m, key, &q);
+	return hand_write(m, key, &q);
 }
 
 int quarantine_lift(const struct maps *m, const uint8_t key[WG_KEY_LEN], uint64_t now)
 {
 	struct wgsf_quarantine q;
 	struct wgsf_quar_key k;
-	int err = quarantine_read(m, key, &q);
+	int err = quarantine_read(m->fd[MAP_QUARANTINE], key, &q);
 
 	if (!err && !quarantine_in_force(&q, now))
 		err = -ENOENT;
@@ -68,7 +60,7 @@ int quarantine_lift(const struct maps *m, const uint8_t key[WG_KEY_LEN], uint64_
 		q.by = WGSF_QUAR_BY_NONE;
 		memset(q.window, 0, sizeof(q.window));
 		memset(q.window_reasons, 0, sizeof(q.window_reasons));
-		return quarantine_write(m, key, &q);
+		return hand_write(m, key, &q);
 	}
 	memcpy(k.public_key, key, WG_KEY_LEN);
 	if (bpf_map_delete_elem(m->fd[MAP_QUARANTINE], &k) && errno != ENOENT)

@@ -16,10 +16,7 @@
 #include "device/model.h"
 #include "tables/maps.h"
 
-/* key's entry as the map holds it; -ENOENT where it has none. */
-int quarantine_read(const struct maps *m, const uint8_t key[WG_KEY_LEN],
-		    struct wgsf_quarantine *q);
-/* Whether q is in force at now (CLOCK_MONOTONIC ns). */
+/* Whether q is in force at now (CLOCK_MONOTONIC ns, quarantine_now()). */
 bool quarantine_in_force(const struct wgsf_quarantine *q, uint64_t now);
 /* Quarantines key from now for duration_ns (0: until released), by hand,
  * whatever was in force; a key without an entry gets one, of no rule. */

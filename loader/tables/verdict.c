@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
+#include "tables/quarantine.h"
 #include "tables/verdict.h"
 
 static void *verdict_map_lookup(void *ctx, const char *map, const void *key);
@@ -52,54 +52,25 @@ static void *verdict_map_lookup(void *ctx, const char *map, const void *key)
 	return NULL;
 }
 
-/* Whether the peer of entry has a quarantine entry to ask: the entry's
- * bits say it where they say it all, else the peer's flags. */
-static bool has_quarantine(const struct maps *m, uint32_t entry)
+/* A quarantine in force outranks the reason the tables gave, as the
+ * datapath's wgsf_quarantine() decides once that reason is final: for a
+ * peer whose bits say it has an entry (v->quar), its key from peer_slots,
+ * its entry by the key, in force while now is before until_ns. */
+static int decide_quarantine(const struct maps *m, struct wgsf_verdict *v)
 {
-	struct wgsf_peer_policy pol;
-	uint32_t slot = entry & WGSF_ENTRY_SLOT;
-
-	if (entry & WGSF_ENTRY_POLICY)
-		return entry & WGSF_ENTRY_QUAR;
-	return !bpf_map_lookup_elem(m->fd[MAP_PEER_POLICY], &slot, &pol) &&
-	       pol.flags & WGSF_PEER_QUAR;
-}
-
-/* Whether the peer of entry is in quarantine now, as the datapath's
- * wgsf_quarantine() finds: its key from peer_slots, its entry by the key,
- * in force while now is before until_ns. */
-static int in_quarantine(const struct maps *m, uint32_t entry, bool *in)
-{
-	uint32_t slot = entry & WGSF_ENTRY_SLOT;
+	uint32_t slot = v->entry & WGSF_ENTRY_SLOT;
 	struct wgsf_quarantine q;
 	struct wgsf_slot s;
-	struct timespec now;
+	int err;
 
-	*in = false;
-	if (!has_quarantine(m, entry))
+	if (!v->found || !v->quar)
 		return 0;
 	if (bpf_map_lookup_elem(m->fd[MAP_PEER_SLOTS], &slot, &s))
 		return -errno;
-	/* a release by hand may have deleted it before the sync cleared the bit */
-	if (bpf_map_lookup_elem(m->fd[MAP_QUARANTINE], s.public_key, &q))
-		return errno == ENOENT ? 0 : -errno;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	*in = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec < q.until_ns;
-	return 0;
-}
-
-/* A quarantine outranks every reason the tables give, but blocked, which
- * a peer with a quarantine entry never has (its bit is not set then). */
-static int decide_quarantine(const struct maps *m, struct wgsf_verdict *v)
-{
-	bool in;
-	int err;
-
-	if (!v->found || v->reason == WGSF_REASON_BLOCKED)
-		return 0;
-	err = in_quarantine(m, v->entry, &in);
-	if (err || !in)
-		return err;
+	/* a release by hand may delete it before the sync clears the bit */
+	err = quarantine_read(m->fd[MAP_QUARANTINE], s.public_key, &q);
+	if (err || quarantine_now() >= q.until_ns)
+		return err == -ENOENT ? 0 : err;
 	v->reason = WGSF_REASON_QUARANTINED;
 	v->svc_unasked = 0;
 	v->dst_unasked = 0;
