@@ -152,7 +152,8 @@ static void log_quarantine(const struct iface_view *v, const struct peer_view *p
 	record_begin(&r, v->name, "quarantine");
 	record_key(&r, "peer", p->public_key);
 	record_string(&r, "by", quar_by_name(q));
-	if (q->until_ns == WGSF_QUAR_FOREVER)
+	/* none: until released, or released before a round saw it (by none) */
+	if (q->until_ns == WGSF_QUAR_FOREVER || !q->until_ns)
 		record_string(&r, "until", NULL);
 	else
 		record_u64(&r, "until", ui_epoch(q->until_ns), "");

@@ -8,9 +8,10 @@
  *   wg0: rejected peer=KEY packets=+N total=T source=A destination=B owner=KEY|none
  *
  * and a line when a peer's quarantine begins and when it ends (until in
- * seconds since the epoch, none: until released):
+ * seconds since the epoch, none: until released; by and until none for
+ * one released before a round saw it):
  *
- *   wg0: quarantine peer=KEY by=rule|hand until=T|none
+ *   wg0: quarantine peer=KEY by=rule|hand|none until=T|none
  *   wg0: release peer=KEY why=expired|hand|rule-gone
  *
  * or, with --json, {"interface": "wg0", "violation": {"peer": KEY, ...}},

@@ -8,9 +8,9 @@
 # attach; the Quarantine lines gone, sync releases an automatic one and
 # says so, and keeps one by hand. Client 2 (3/10s for 4s): its quarantine
 # ends by itself, measured with a packet 5 s after the violations began,
-# and watch logs its begin and its end. Bad input, and fail2ban's action
-# as its file has it. No timing is checked tighter than the rules: the
-# 1 h quarantines hold however slow the CLI is.
+# and watch logs its begin and its end, and those of one by hand. Bad
+# input, and fail2ban's action as its file has it. No timing is checked
+# tighter than the rules: the 1 h quarantines hold however slow the CLI is.
 . "$(dirname "$0")/lib.sh"
 require_e2e
 
@@ -162,6 +162,10 @@ t_is "$(client_fields 2 quarantine.in_force rx_packets violations_by_reason.sour
 	"over: its ping counted received, no more violations"
 t_ok "watch: its quarantine began" within 50 grep -q "^$GW_IF: quarantine peer=$K2 by=rule until=[0-9]*$" "$WORK/watch"
 t_ok "watch: and ended by itself" within 50 grep -q "^$GW_IF: release peer=$K2 why=expired$" "$WORK/watch"
+wgsf_gw quarantine "$GW_IF" "$K3" --for 1h >/dev/null
+t_ok "watch: a quarantine by hand" within 50 grep -q "^$GW_IF: quarantine peer=$K3 by=hand until=[0-9]*$" "$WORK/watch"
+wgsf_gw release "$GW_IF" "$K3" >/dev/null
+t_ok "watch: and its release" within 50 grep -q "^$GW_IF: release peer=$K3 why=hand$" "$WORK/watch"
 kill "$WATCH" && wait "$WATCH" 2>/dev/null
 WATCH=
 
