@@ -189,7 +189,7 @@ static void peer_samples(FILE *f, const struct family *m, const struct iface_vie
 	else if (m->source == PEER_QUARANTINED)
 		value = in_quarantine(p);
 	else if (m->source == PEER_QUAR_UNTIL)
-		value = ui_epoch(p->quarantine.until_ns);
+		value = quar_until_epoch(&p->quarantine);
 	else if (m->source == PEER_REJECTED)
 		value = field(p->rejected ?: &none, m->offset);
 	else if (m->source == PEER_STAT_TIME)

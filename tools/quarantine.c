@@ -71,8 +71,8 @@ static int print_result(const struct hand *h, const char *shown)
 		json_string(&j, "public_key", key);
 		json_bool(&j, "in_force", quar_now_in_force(&q));
 		json_string(&j, "by", quar_by_name(&q));
-		if (quar_now_in_force(&q) && q.until_ns != WGSF_QUAR_FOREVER)
-			json_u64(&j, "until", ui_epoch(q.until_ns));
+		if (quar_now_in_force(&q) && quar_until_epoch(&q))
+			json_u64(&j, "until", quar_until_epoch(&q));
 		else
 			json_string(&j, "until", NULL);
 		json_object_end(&j);
@@ -83,7 +83,7 @@ static int print_result(const struct hand *h, const char *shown)
 	} else {
 		duration_format(q.until_ns - q.since_ns, d, sizeof(d));
 		printf("%s: quarantined %s until %s (for %s)\n", shown, key,
-		       ui_local_time(ui_epoch(q.until_ns), b), d);
+		       ui_local_time(quar_until_epoch(&q), b), d);
 	}
 	return 0;
 }

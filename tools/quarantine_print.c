@@ -54,6 +54,13 @@ static const char *when(uint64_t mono_ns, char buf[128])
 	return buf;
 }
 
+uint64_t quar_until_epoch(const struct wgsf_quarantine *q)
+{
+	if (!q->until_ns || q->until_ns == WGSF_QUAR_FOREVER || q->until_ns < q->since_ns)
+		return 0;
+	return ui_epoch(q->since_ns) + (q->until_ns - q->since_ns) / NS_PER_SEC;
+}
+
 const char *quar_until(const struct wgsf_quarantine *q, char buf[128])
 {
 	if (q->until_ns == WGSF_QUAR_FOREVER)
@@ -94,10 +101,10 @@ void quar_json(struct json *j, const struct peer_view *p)
 	json_bool(j, "in_force", quar_now_in_force(q));
 	json_string(j, "by", quar_by_name(q));
 	json_u64(j, "since", ui_epoch(q->since_ns));
-	if (q->until_ns == WGSF_QUAR_FOREVER)
-		json_string(j, "until", NULL);
+	if (quar_until_epoch(q))
+		json_u64(j, "until", quar_until_epoch(q));
 	else
-		json_u64(j, "until", ui_epoch(q->until_ns));
+		json_string(j, "until", NULL);
 	json_u64(j, "counted", q->counted);
 	json_array_begin(j, "reasons");
 	for (r = 0; r < 32; r++)

@@ -14,6 +14,10 @@
 bool quar_now_in_force(const struct wgsf_quarantine *q);
 /* "by its rule" or "by hand", of the last quarantine; NULL: none. */
 const char *quar_by_name(const struct wgsf_quarantine *q);
+/* The end of q in seconds since the epoch, counted from its start so that
+ * the two differ by its duration exactly; 0 where it has none (until
+ * released, or released). */
+uint64_t quar_until_epoch(const struct wgsf_quarantine *q);
 /* "2026-12-07 05:00:00 (in 14 minutes, 59 seconds)", or "released" for a
  * quarantine until released. */
 const char *quar_until(const struct wgsf_quarantine *q, char buf[128]);

@@ -69,7 +69,7 @@ static void quarantine(const struct peer_view *p)
 	field(!ever ? NULL : quar_now_in_force(q) ? "on" : "off");
 	field(ever ? quar_by_name(q) : NULL);
 	number(ever ? ui_epoch(q->since_ns) : 0);
-	number(ever && q->until_ns != WGSF_QUAR_FOREVER ? ui_epoch(q->until_ns) : 0);
+	number(ever ? quar_until_epoch(q) : 0);
 }
 
 static void dump_peer(const struct iface_view *v, const struct peer_view *p)

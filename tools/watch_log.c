@@ -153,10 +153,10 @@ static void log_quarantine(const struct iface_view *v, const struct peer_view *p
 	record_key(&r, "peer", p->public_key);
 	record_string(&r, "by", quar_by_name(q));
 	/* none: until released, or released before a round saw it (by none) */
-	if (q->until_ns == WGSF_QUAR_FOREVER || !q->until_ns)
-		record_string(&r, "until", NULL);
+	if (quar_until_epoch(q))
+		record_u64(&r, "until", quar_until_epoch(q), "");
 	else
-		record_u64(&r, "until", ui_epoch(q->until_ns), "");
+		record_string(&r, "until", NULL);
 	record_end(&r);
 }
 

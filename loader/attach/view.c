@@ -76,8 +76,10 @@ static int read_quarantine(int fd, struct iface_view *v)
 	size_t i;
 	int err = map_read_all(fd, &e);
 
-	if (err || !e.n)
-		return map_entries_free(&e), err;
+	if (err || !e.n) {
+		map_entries_free(&e);
+		return err;
+	}
 	all = calloc(e.n, sizeof(*all));
 	for (i = 0; all && i < e.n; i++) {
 		memcpy(&all[i].key, (char *)e.keys + i * e.key_size, sizeof(all[i].key));

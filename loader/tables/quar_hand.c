@@ -13,7 +13,7 @@ bool quarantine_in_force(const struct wgsf_quarantine *q, uint64_t now)
 }
 
 static int hand_write(const struct maps *m, const uint8_t key[WG_KEY_LEN],
-			    const struct wgsf_quarantine *q)
+		      const struct wgsf_quarantine *q)
 {
 	struct wgsf_quar_key k;
 

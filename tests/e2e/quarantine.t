@@ -9,8 +9,9 @@
 # says so, and keeps one by hand. Client 2 (3/10s for 4s): its quarantine
 # ends by itself, measured with a packet 5 s after the violations began,
 # and watch logs its begin and its end, and those of one by hand. Bad
-# input, and fail2ban's action as its file has it. No timing is checked
-# tighter than the rules: the 1 h quarantines hold however slow the CLI is.
+# input, and fail2ban's action as its file has it, without a policy. No
+# timing is checked tighter than the rules: the 1 h quarantines hold
+# however slow the CLI is.
 . "$(dirname "$0")/lib.sh"
 require_e2e
 
@@ -169,7 +170,10 @@ t_ok "watch: and its release" within 50 grep -q "^$GW_IF: release peer=$K3 why=h
 kill "$WATCH" && wait "$WATCH" 2>/dev/null
 WATCH=
 
-# fail2ban's action, its lines as the file has them.
+# fail2ban's action, its lines as the file has them, on the interface
+# without a policy: a quarantine needs none.
+out=$(attach_gw --policy none 2>&1)
+t_is "$?:$out:$(iface_field policy_file)" "0::null" "attach again without a policy"
 action() { # ban|unban
 	sed -n "s/^action$1 = //p" "$ROOT/contrib/fail2ban/action.d/wgsf-quarantine.conf" |
 		sed "s|<wgsf>|$WGSF|g; s|<interface>|$GW_IF|g; s|<fid>|$K1|g; s|<bantime>|600|g"
@@ -177,8 +181,11 @@ action() { # ban|unban
 out=$(gw_run sh -c "$(action ban)")
 t_is "$?:$(quar 1):$(client_fields 1 'quarantine.until - .quarantine.since')" "0:true hand:600" \
 	"fail2ban's actionban: quarantined by hand for the ban time"
+t_ok "client 1 is dropped" client_no_reply 1 198.51.100.10 192.0.2.1 1
+t_is "$(verdict 198.51.100.10)" "violation quarantined drop" "lookup: quarantined"
 out=$(gw_run sh -c "$(action unban)")
 t_is "$?:$out:$(quar 1)" "0:$GW_IF: released $K1:false null" "actionunban releases it"
+t_ok "client 1 passes" client_ping 1 198.51.100.10 192.0.2.1 1
 out=$(gw_run sh -c "$(action unban)" 2>/dev/null)
 t_is "$?" 0 "actionunban of a quarantine already over is no failure"
 t_done
