@@ -157,7 +157,7 @@ static int entry_of(const struct rig *r, enum peer p, struct wgsf_quarantine *q)
 	uint8_t key[WG_KEY_LEN];
 
 	world_key(p, key);
-	return quarantine_read(r->w.maps.fd[MAP_QUARANTINE], key, q);
+	return bpf_map_lookup_elem(r->w.maps.fd[MAP_QUARANTINE], key, q) ? -errno : 0;
 }
 
 /* Peer p's entry: in force or not, and by whom. */
@@ -263,7 +263,7 @@ static int impose(const struct rig *r, enum peer p, uint64_t until)
 	uint8_t key[WG_KEY_LEN];
 
 	world_key(p, key);
-	quarantine_read(r->w.maps.fd[MAP_QUARANTINE], key, &q);
+	entry_of(r, p, &q);
 	q.by = WGSF_QUAR_BY_HAND;
 	q.since_ns = world_now_ns();
 	q.until_ns = until;
