@@ -8,17 +8,13 @@
 #include "sort.h"
 #include "tables/quarantine.h"
 
-uint64_t quarantine_now(void)
+/* CLOCK_MONOTONIC in ns, the datapath's bpf_ktime_get_ns(). */
+static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quarantine *out)
-{
-	return bpf_map_lookup_elem(map_fd, key, out) ? -errno : 0;
 }
 
 struct quar_entry {
@@ -150,7 +146,7 @@ static void plan_peer(struct quar_plan *p, const uint8_t key[WG_KEY_LEN],
 static void plan_against(const struct wg_device *dev, const struct rules_index *ix,
 			 struct quar_have *h, struct quar_plan *p)
 {
-	uint64_t now = quarantine_now();
+	uint64_t now = monotonic_ns();
 	struct quar_entry *have;
 	size_t i;
 

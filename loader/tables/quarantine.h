@@ -53,9 +53,4 @@ int quarantine_write(const struct maps *m, const struct quar_plan *p, struct syn
 int quarantine_unset(const struct maps *m, const struct quar_plan *p);
 void quarantine_plan_free(struct quar_plan *p);
 
-/* The entry of key: 0, or -ENOENT where the map has none. */
-int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quarantine *out);
-/* CLOCK_MONOTONIC in ns, the datapath's bpf_ktime_get_ns(). */
-uint64_t quarantine_now(void);
-
 #endif
