@@ -10,7 +10,6 @@
 #include "quarantine_print.h"
 #include "subcommands.h"
 #include "tables/quar_hand.h"
-#include "tables/quarantine.h"
 #include "ui_error.h"
 #include "ui_names.h"
 #include "ui_opts.h"

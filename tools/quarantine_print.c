@@ -5,7 +5,6 @@
 #include "policy/quarantine.h"
 #include "quarantine_print.h"
 #include "tables/quar_hand.h"
-#include "tables/quarantine.h"
 #include "ui_color.h"
 #include "ui_names.h"
 

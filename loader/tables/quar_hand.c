@@ -1,11 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 
 #include "tables/config.h"
 #include "tables/quar_hand.h"
-#include "tables/quarantine.h"
+
+uint64_t quarantine_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quarantine *out)
+{
+	return bpf_map_lookup_elem(map_fd, key, out) ? -errno : 0;
+}
 
 bool quarantine_in_force(const struct wgsf_quarantine *q, uint64_t now)
 {

@@ -16,7 +16,11 @@
 #include "device/model.h"
 #include "tables/maps.h"
 
-/* Whether q is in force at now (CLOCK_MONOTONIC ns, quarantine_now()). */
+/* CLOCK_MONOTONIC in ns, the datapath's bpf_ktime_get_ns(). */
+uint64_t quarantine_now(void);
+/* The entry of key: 0, or -ENOENT where the map has none. */
+int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quarantine *out);
+/* Whether q is in force at now (quarantine_now()). */
 bool quarantine_in_force(const struct wgsf_quarantine *q, uint64_t now);
 /* Quarantines key from now for duration_ns (0: until released), by hand,
  * whatever was in force; a key without an entry gets one, of no rule. */

@@ -4,7 +4,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
-#include "tables/quarantine.h"
+#include "tables/quar_hand.h"
 #include "tables/verdict.h"
 
 static void *verdict_map_lookup(void *ctx, const char *map, const void *key);
