@@ -36,6 +36,7 @@ t_is "$(dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { print $1, $6 }')" \
 -rw-r--r-- ./usr/share/doc/wgsf/changelog.gz
 -rw-r--r-- ./usr/share/doc/wgsf/copyright
 -rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/action.d/wgsf-block.conf
+-rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/action.d/wgsf-quarantine.conf
 -rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/filter.d/wgsf.conf
 -rw-r--r-- ./usr/share/doc/wgsf/examples/fail2ban/jail.d/wgsf.conf
 -rwxr-xr-x ./usr/share/doc/wgsf/examples/fail2ban/wgsf-block
