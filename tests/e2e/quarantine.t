@@ -174,9 +174,9 @@ WATCH=
 # without a policy: a quarantine needs none.
 out=$(attach_gw --policy none 2>&1)
 t_is "$?:$out:$(iface_field policy_file)" "0::null" "attach again without a policy"
-action() { # ban|unban
+action() { # ban|unban [BANTIME]
 	sed -n "s/^action$1 = //p" "$ROOT/contrib/fail2ban/action.d/wgsf-quarantine.conf" |
-		sed "s|<wgsf>|$WGSF|g; s|<interface>|$GW_IF|g; s|<fid>|$K1|g; s|<bantime>|600|g"
+		sed "s|<wgsf>|$WGSF|g; s|<interface>|$GW_IF|g; s|<fid>|$K1|g; s|<bantime>|${2:-600}|g"
 }
 out=$(gw_run sh -c "$(action ban)")
 t_is "$?:$(quar 1):$(client_fields 1 'quarantine.until - .quarantine.since')" "0:true hand:600" \
@@ -188,4 +188,7 @@ t_is "$?:$out:$(quar 1)" "0:$GW_IF: released $K1:false null" "actionunban releas
 t_ok "client 1 passes" client_ping 1 198.51.100.10 192.0.2.1 1
 out=$(gw_run sh -c "$(action unban)" 2>/dev/null)
 t_is "$?" 0 "actionunban of a quarantine already over is no failure"
+out=$(gw_run sh -c "$(action ban -1)")
+t_is "$?:$out:$(quar 1)" "0:$GW_IF: $K1 quarantined until released:true hand" \
+	"actionban of a ban for ever (-1): until released"
 t_done
