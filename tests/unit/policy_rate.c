@@ -10,12 +10,12 @@
 #include "policy_text.h"
 #include "tap.h"
 
-#define KEY_A "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
+#define KEY_A POLICY_KEY_A
 #define KEY_B "TrMvSoP4jYQlY6RIzBgbssQqY3vxI2Pi+y71lOWWXX0="
 #define KEY_C "K5f/r7JnHMHcj9Goq4RO23jKniha+zalq5PIrWeKPko="
 #define KEY_D "EJ5ppbj90v0v1kDMewMjWJuKmSIr0mJ5NiZjNjH8MHQ="
 #define KEY_E "s/aBDeDATCNK4ORtdZs1ZBf7zIWxOX8ljb40ubk5uN8="
-#define PEER_A "[Peer]\nPublicKey = " KEY_A "\n"
+#define PEER_A POLICY_PEER_A
 
 /* "BITS/BURST_BYTES PPS/BURST_PACKETS @LINE" */
 static const char *text_of(const struct rate_limit *l)
@@ -28,66 +28,66 @@ static const char *text_of(const struct rate_limit *l)
 	return out;
 }
 
+static const char *rate_text(const struct peer_rules *r)
+{
+	return text_of(&r->rate);
+}
+
 /* The limit of peer A, whose line 3 is "RateLimit = value". */
 static void limit(const char *value, const char *want)
 {
-	char body[512], err[POLICY_ERR_LEN] = "";
-	struct policy p;
-	int r;
-
-	snprintf(body, sizeof(body), PEER_A "RateLimit = %s\n", value);
-	r = policy_parse("p", body, strlen(body), &p, err);
-	if (!ok(!r && !strcmp(text_of(&p.peers[0].rate), want), "'%s' is %s", value, want))
-		diag("  got '%s' (%s)", r ? "" : text_of(&p.peers[0].rate), err);
-	if (!r)
-		policy_free(&p);
+	policy_line_reads("RateLimit", value, want, rate_text);
 }
 
 /* "RateLimit = value" on line 3 of peer A: refused with "p:3: why". */
 static void refused(const char *value, const char *why)
 {
-	char body[512], want[POLICY_ERR_LEN];
-
-	snprintf(body, sizeof(body), PEER_A "RateLimit = %s\n", value);
-	snprintf(want, sizeof(want), "p:3: %s", why);
-	policy_refused(value, body, want);
+	policy_line_refused("RateLimit", value, why);
 }
 
 static void bit_rates(void)
 {
-	/* the default burst: 100 ms at the rate (bits / 80), 1,500 bytes at least */
+	/* the default burst: 250 ms at the rate (bits / 32), 1,500 bytes at least */
 	limit("1kbit", "1000/1500 0/0 @3");
 	limit("1000", "1000/1500 0/0 @3");
 	limit("1000bit", "1000/1500 0/0 @3");
-	limit("119kbit", "119000/1500 0/0 @3");
-	limit("120kbit", "120000/1500 0/0 @3");
-	limit("121kbit", "121000/1512 0/0 @3");
-	limit("20mbit", "20000000/250000 0/0 @3");
-	limit("1gbit", "1000000000/12500000 0/0 @3");
+	limit("47kbit", "47000/1500 0/0 @3");
+	limit("48kbit", "48000/1500 0/0 @3");
+	limit("48.032kbit", "48032/1501 0/0 @3");
+	limit("49kbit", "49000/1531 0/0 @3");
+	limit("20mbit", "20000000/625000 0/0 @3");
+	limit("1gbit", "1000000000/31250000 0/0 @3");
 	limit("1kibit", "1024/1500 0/0 @3");
-	limit("1mibit", "1048576/13107 0/0 @3");
-	limit("1gibit", "1073741824/13421772 0/0 @3");
-	/* 100 ms of 1tbit is 12.5 GB: the default is held to 1 GiB, a burst
+	limit("1mibit", "1048576/32768 0/0 @3");
+	limit("1gibit", "1073741824/33554432 0/0 @3");
+	/* 250 ms of 1tbit is 31.25 GB: the default is held to 1 GiB, a burst
 	 * the line could give */
 	limit("1tbit", "1000000000000/1073741824 0/0 @3");
 	limit("0.5tibit", "549755813888/1073741824 0/0 @3");
-	limit("85.8993459gbit", "85899345900/1073741823 0/0 @3");
-	limit("1.5mbit", "1500000/18750 0/0 @3");
-	limit("0.000001tbit", "1000000/12500 0/0 @3");
-	limit("1.500000000000000000mbit", "1500000/18750 0/0 @3");
+	limit("34.359738336gbit", "34359738336/1073741823 0/0 @3");
+	limit("34.359738368gbit", "34359738368/1073741824 0/0 @3");
+	limit("1.5mbit", "1500000/46875 0/0 @3");
+	limit("0.000001tbit", "1000000/31250 0/0 @3");
+	limit("1.500000000000000000mbit", "1500000/46875 0/0 @3");
 	limit("007.50kbit", "7500/1500 0/0 @3");
-	limit("20MBit", "20000000/250000 0/0 @3");
+	limit("20MBit", "20000000/625000 0/0 @3");
 	limit("2KiBit", "2048/1500 0/0 @3");
 }
 
 static void packet_rates(void)
 {
-	/* the default burst: 100 ms at the rate, 1 packet at least */
-	limit("2000pps", "0/0 2000/200 @3");
-	limit("2kpps", "0/0 2000/200 @3");
-	limit("2.5kpps", "0/0 2500/250 @3");
-	limit("15pps", "0/0 15/1 @3");
+	/* the default burst: 250 ms at the rate, 1 packet at least */
+	limit("2000pps", "0/0 2000/500 @3");
+	limit("2kpps", "0/0 2000/500 @3");
+	limit("2.5kpps", "0/0 2500/625 @3");
+	limit("15pps", "0/0 15/3 @3");
+	limit("7pps", "0/0 7/1 @3");
+	limit("4pps", "0/0 4/1 @3");
+	limit("3pps", "0/0 3/1 @3");
 	limit("1pps", "0/0 1/1 @3");
+	limit("3999999pps", "0/0 3999999/999999 @3");
+	limit("4000000pps", "0/0 4000000/1000000 @3");
+	limit("4000004pps", "0/0 4000004/1000000 @3");
 	limit("1000000000pps", "0/0 1000000000/1000000 @3");
 	limit("1000000KPPS", "0/0 1000000000/1000000 @3");
 }
@@ -117,10 +117,10 @@ static void bursts(void)
 
 static void both_kinds(void)
 {
-	limit("20mbit burst 256kb 2000pps", "20000000/262144 2000/200 @3");
+	limit("20mbit burst 256kb 2000pps", "20000000/262144 2000/500 @3");
 	limit("20mbit burst 256kb 2000pps burst 50", "20000000/262144 2000/50 @3");
 	limit("2000pps burst 10 1mbit burst 2k", "1000000/2048 2000/10 @3");
-	limit("2000pps 20mbit", "20000000/250000 2000/200 @3");
+	limit("2000pps 20mbit", "20000000/625000 2000/500 @3");
 	limit("20mbit\tBURST 2k  \t 2000pps Burst 7", "20000000/2048 2000/7 @3");
 }
 
@@ -281,45 +281,22 @@ static const char groups_text[] =
 	"Group = packets\n"
 	"RateLimit = 1mbit\n";                              /* 30 */
 
-struct in_force {
-	const char *key, *want, *what;
-};
-
-/* The limit in force for each key of cases. */
-static void in_force(const struct policy *p, const struct in_force *cases, size_t n)
-{
-	uint8_t key[WG_KEY_LEN];
-	struct peer_rules r;
-	size_t i;
-	int err;
-
-	for (i = 0; i < n; i++) {
-		key_from_base64(key, cases[i].key);
-		err = policy_peer_rules(p, key, &r);
-		if (!ok(!err && !strcmp(text_of(&r.rate), cases[i].want), "%s: %s",
-			cases[i].what, cases[i].want))
-			diag("  got '%s'", err ? "" : text_of(&r.rate));
-		if (!err)
-			peer_rules_free(&r);
-	}
-}
-
 #define KEY_OTHER "7B/bKqT4u4d4ONZldCTnRjrau/yR0nxe9sk6JPNDeMg="
 
 static void groups(void)
 {
-	static const struct in_force cases[] = {
-		{ KEY_A, "10000000/125000 2000/200 @8",
+	static const struct policy_in_force cases[] = {
+		{ KEY_A, "10000000/312500 2000/500 @8",
 		  "A: its own packet rate, though its groups' are lower; the lowest bit rate of "
 		  "fast, slow and *, with slow's burst and line" },
-		{ KEY_B, "50000000/2097152 500/50 @10",
+		{ KEY_B, "50000000/2097152 500/125 @10",
 		  "B: *'s bit rate, below fast's; fast's packet rate; the bit rate's line" },
-		{ KEY_C, "1000000000/12500000 100/5 @17",
+		{ KEY_C, "1000000000/31250000 100/5 @17",
 		  "C: its own bit rate, though slow's is lower; slow's packet rate" },
-		{ KEY_D, "10000000/125000 100/5 @8",
-		  "D: of equal bit rates, the smallest burst (slow's default, 125,000 bytes), "
+		{ KEY_D, "10000000/312500 100/5 @8",
+		  "D: of equal bit rates, the smallest burst (slow's default, 312,500 bytes), "
 		  "neither before nor after it" },
-		{ KEY_E, "1000000/12500 7/1 @30",
+		{ KEY_E, "1000000/31250 7/1 @30",
 		  "E: its own bit rate and its line, a group's packet rate" },
 		{ KEY_OTHER, "50000000/2097152 0/0 @10", "a key the file does not list: *'s" },
 	};
@@ -328,10 +305,10 @@ static void groups(void)
 
 	if (!ok(!policy_parse("p", groups_text, strlen(groups_text), &p, err), "groups: read"))
 		return diag("%s", err);
-	ok(!strcmp(text_of(&p.groups[0].rate), "100000000/1048576 500/50 @6") &&
-		   !strcmp(text_of(&p.peers[0].rate), "0/0 2000/200 @4"),
+	ok(!strcmp(text_of(&p.groups[0].rate), "100000000/1048576 500/125 @6") &&
+		   !strcmp(text_of(&p.peers[0].rate), "0/0 2000/500 @4"),
 	   "a group's limit and a peer's own, as written");
-	in_force(&p, cases, sizeof(cases) / sizeof(*cases));
+	policy_in_force(&p, cases, sizeof(cases) / sizeof(*cases), rate_text);
 	ok(!policy_copy(&copy, &p) && !memcmp(&copy.peers[2].rate, &p.peers[2].rate,
 					      sizeof(p.peers[2].rate)) &&
 		   !memcmp(&copy.groups[1].rate, &p.groups[1].rate, sizeof(p.groups[1].rate)),
@@ -344,9 +321,9 @@ static void groups(void)
  * keep the first group's line where no bit rate gives one. */
 static void no_star(void)
 {
-	static const struct in_force cases[] = {
-		{ KEY_A, "3000000/37500 0/0 @3", "A: its own" },
-		{ KEY_B, "0/0 9/1 @8", "B: a's packet rate and line, b's being no lower" },
+	static const struct policy_in_force cases[] = {
+		{ KEY_A, "3000000/93750 0/0 @3", "A: its own" },
+		{ KEY_B, "0/0 9/2 @8", "B: a's packet rate and line, b's being no lower" },
 		{ KEY_C, "0/0 0/0 @0", "a key the file does not list: no limit" },
 	};
 	static const char text[] = PEER_A "RateLimit = 3mbit\n"
@@ -359,7 +336,7 @@ static void no_star(void)
 		return diag("%s", err);
 	ok(!policy_needs_flatten(&p, &p.peers[0]), "a peer of no group: its own limit alone");
 	ok(policy_needs_flatten(&p, &p.peers[1]), "a member of a group with a limit: flattened");
-	in_force(&p, cases, sizeof(cases) / sizeof(*cases));
+	policy_in_force(&p, cases, sizeof(cases) / sizeof(*cases), rate_text);
 	policy_free(&p);
 }
 
