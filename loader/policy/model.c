@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "policy/policy.h"
+#include "policy/quarantine.h"
 #include "policy/rate.h"
 #include "vec.h"
 
@@ -149,19 +150,20 @@ bool policy_needs_flatten(const struct policy *pol, const struct peer_rules *r)
 	return !r || r->n_groups || policy_group(pol, "*");
 }
 
-/* A group's part in the rules of a peer whose own rate limit is own. */
-static int add_group(struct peer_rules *out, const struct rate_limit *own,
+/* A group's part in the rules of a peer whose own are own. */
+static int add_group(struct peer_rules *out, const struct peer_rules *own,
 		     const struct policy_group *g)
 {
 	out->blocked = out->blocked || g->blocked;
-	rate_tighten(&out->rate, own, &g->rate);
+	rate_tighten(&out->rate, &own->rate, &g->rate);
+	quarantine_tighten(&out->quarantine, &own->quarantine, &g->quarantine);
 	return rules_append(&out->rules, &g->rules);
 }
 
 int policy_flatten(const struct policy *pol, const struct peer_rules *r, struct peer_rules *out)
 {
 	const struct policy_group *star = policy_group(pol, "*");
-	const struct rate_limit none = {}, *own = r ? &r->rate : &none;
+	const struct peer_rules none = {}, *own = r ?: &none;
 	size_t i;
 	int err = 0;
 

@@ -10,6 +10,7 @@
 #include "ini.h"
 #include "policy/allow.h"
 #include "policy/policy.h"
+#include "policy/quarantine.h"
 #include "policy/rate.h"
 #include "strict_path.h"
 #include "textfile.h"
@@ -256,17 +257,19 @@ static int block(struct parser *ps, const char *value, bool *blocked)
 	return 0;
 }
 
-static int rate_limit(struct parser *ps, char *value, struct rate_limit *rate)
+/* A setting that a section has once (key, its first at line first; 0:
+ * none yet): an error the second time. */
+static int once(struct parser *ps, const char *key, unsigned int first)
 {
-	if (rate->line)
-		return pos_fail(&ps->pos, "a second RateLimit in one %s (first at line %u)",
-				ps->section == SECTION_PEER ? "[Peer]" : "[Group]", rate->line);
-	return rate_parse(&ps->pos, value, rate);
+	if (!first)
+		return 0;
+	return pos_fail(&ps->pos, "a second %s in one %s (first at line %u)", key,
+			ps->section == SECTION_PEER ? "[Peer]" : "[Group]", first);
 }
 
 /* The keys a [Group] has too; 1 when key is none of them. */
 static int rule_setting(struct parser *ps, const char *key, char *value, struct rule_list *rules,
-			bool *blocked, struct rate_limit *rate)
+			bool *blocked, struct rate_limit *rate, struct quarantine_rule *quar)
 {
 	if (!strcasecmp(key, "AllowedDestinations"))
 		return destinations(ps, value, rules);
@@ -275,14 +278,17 @@ static int rule_setting(struct parser *ps, const char *key, char *value, struct 
 	if (!strcasecmp(key, "Block"))
 		return block(ps, value, blocked);
 	if (!strcasecmp(key, "RateLimit"))
-		return rate_limit(ps, value, rate);
+		return once(ps, "RateLimit", rate->line) ?: rate_parse(&ps->pos, value, rate);
+	if (!strcasecmp(key, "Quarantine"))
+		return once(ps, "Quarantine", quar->line) ?:
+		       quarantine_parse(&ps->pos, value, quar);
 	return 1;
 }
 
 static int peer_setting(struct parser *ps, const char *key, char *value)
 {
 	struct peer_rules *r = &ps->pol->peers[ps->pol->n_peers - 1];
-	int err = rule_setting(ps, key, value, &r->rules, &r->blocked, &r->rate);
+	int err = rule_setting(ps, key, value, &r->rules, &r->blocked, &r->rate, &r->quarantine);
 
 	if (err <= 0)
 		return err;
@@ -300,7 +306,7 @@ static int peer_setting(struct parser *ps, const char *key, char *value)
 static int group_setting(struct parser *ps, const char *key, char *value)
 {
 	struct policy_group *g = &ps->pol->groups[ps->pol->n_groups - 1];
-	int err = rule_setting(ps, key, value, &g->rules, &g->blocked, &g->rate);
+	int err = rule_setting(ps, key, value, &g->rules, &g->blocked, &g->rate, &g->quarantine);
 
 	if (err <= 0)
 		return err;

@@ -125,8 +125,9 @@ int rule_list_add(struct rule_list *l, const struct rule *r);
  * list), as one peer_rules of no group: its own rules, then its groups',
  * then those of [Group *]; blocked when it or any of those groups is; its
  * rate limit, per kind, its own, else the tightest of those groups'
- * (rate_tighten()). out (the caller's to free with peer_rules_free) has
- * r's key and line. */
+ * (rate_tighten()); its Quarantine, its own, else the strictest of those
+ * groups' (quarantine_tighten()). out (the caller's to free with
+ * peer_rules_free) has r's key and line. */
 int policy_flatten(const struct policy *pol, const struct peer_rules *r, struct peer_rules *out);
 /* The same by key: for a key the file does not list, [Group *]'s alone. */
 int policy_peer_rules(const struct policy *pol, const uint8_t key[WG_KEY_LEN],

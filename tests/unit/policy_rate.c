@@ -10,12 +10,12 @@
 #include "policy_text.h"
 #include "tap.h"
 
-#define KEY_A "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
+#define KEY_A POLICY_KEY_A
 #define KEY_B "TrMvSoP4jYQlY6RIzBgbssQqY3vxI2Pi+y71lOWWXX0="
 #define KEY_C "K5f/r7JnHMHcj9Goq4RO23jKniha+zalq5PIrWeKPko="
 #define KEY_D "EJ5ppbj90v0v1kDMewMjWJuKmSIr0mJ5NiZjNjH8MHQ="
 #define KEY_E "s/aBDeDATCNK4ORtdZs1ZBf7zIWxOX8ljb40ubk5uN8="
-#define PEER_A "[Peer]\nPublicKey = " KEY_A "\n"
+#define PEER_A POLICY_PEER_A
 
 /* "BITS/BURST_BYTES PPS/BURST_PACKETS @LINE" */
 static const char *text_of(const struct rate_limit *l)
@@ -28,29 +28,21 @@ static const char *text_of(const struct rate_limit *l)
 	return out;
 }
 
+static const char *rate_text(const struct peer_rules *r)
+{
+	return text_of(&r->rate);
+}
+
 /* The limit of peer A, whose line 3 is "RateLimit = value". */
 static void limit(const char *value, const char *want)
 {
-	char body[512], err[POLICY_ERR_LEN] = "";
-	struct policy p;
-	int r;
-
-	snprintf(body, sizeof(body), PEER_A "RateLimit = %s\n", value);
-	r = policy_parse("p", body, strlen(body), &p, err);
-	if (!ok(!r && !strcmp(text_of(&p.peers[0].rate), want), "'%s' is %s", value, want))
-		diag("  got '%s' (%s)", r ? "" : text_of(&p.peers[0].rate), err);
-	if (!r)
-		policy_free(&p);
+	policy_line_reads("RateLimit", value, want, rate_text);
 }
 
 /* "RateLimit = value" on line 3 of peer A: refused with "p:3: why". */
 static void refused(const char *value, const char *why)
 {
-	char body[512], want[POLICY_ERR_LEN];
-
-	snprintf(body, sizeof(body), PEER_A "RateLimit = %s\n", value);
-	snprintf(want, sizeof(want), "p:3: %s", why);
-	policy_refused(value, body, want);
+	policy_line_refused("RateLimit", value, why);
 }
 
 static void bit_rates(void)
@@ -281,34 +273,11 @@ static const char groups_text[] =
 	"Group = packets\n"
 	"RateLimit = 1mbit\n";                              /* 30 */
 
-struct in_force {
-	const char *key, *want, *what;
-};
-
-/* The limit in force for each key of cases. */
-static void in_force(const struct policy *p, const struct in_force *cases, size_t n)
-{
-	uint8_t key[WG_KEY_LEN];
-	struct peer_rules r;
-	size_t i;
-	int err;
-
-	for (i = 0; i < n; i++) {
-		key_from_base64(key, cases[i].key);
-		err = policy_peer_rules(p, key, &r);
-		if (!ok(!err && !strcmp(text_of(&r.rate), cases[i].want), "%s: %s",
-			cases[i].what, cases[i].want))
-			diag("  got '%s'", err ? "" : text_of(&r.rate));
-		if (!err)
-			peer_rules_free(&r);
-	}
-}
-
 #define KEY_OTHER "7B/bKqT4u4d4ONZldCTnRjrau/yR0nxe9sk6JPNDeMg="
 
 static void groups(void)
 {
-	static const struct in_force cases[] = {
+	static const struct policy_in_force cases[] = {
 		{ KEY_A, "10000000/125000 2000/200 @8",
 		  "A: its own packet rate, though its groups' are lower; the lowest bit rate of "
 		  "fast, slow and *, with slow's burst and line" },
@@ -331,7 +300,7 @@ static void groups(void)
 	ok(!strcmp(text_of(&p.groups[0].rate), "100000000/1048576 500/50 @6") &&
 		   !strcmp(text_of(&p.peers[0].rate), "0/0 2000/200 @4"),
 	   "a group's limit and a peer's own, as written");
-	in_force(&p, cases, sizeof(cases) / sizeof(*cases));
+	policy_in_force(&p, cases, sizeof(cases) / sizeof(*cases), rate_text);
 	ok(!policy_copy(&copy, &p) && !memcmp(&copy.peers[2].rate, &p.peers[2].rate,
 					      sizeof(p.peers[2].rate)) &&
 		   !memcmp(&copy.groups[1].rate, &p.groups[1].rate, sizeof(p.groups[1].rate)),
@@ -344,7 +313,7 @@ static void groups(void)
  * keep the first group's line where no bit rate gives one. */
 static void no_star(void)
 {
-	static const struct in_force cases[] = {
+	static const struct policy_in_force cases[] = {
 		{ KEY_A, "3000000/37500 0/0 @3", "A: its own" },
 		{ KEY_B, "0/0 9/1 @8", "B: a's packet rate and line, b's being no lower" },
 		{ KEY_C, "0/0 0/0 @0", "a key the file does not list: no limit" },
@@ -359,7 +328,7 @@ static void no_star(void)
 		return diag("%s", err);
 	ok(!policy_needs_flatten(&p, &p.peers[0]), "a peer of no group: its own limit alone");
 	ok(policy_needs_flatten(&p, &p.peers[1]), "a member of a group with a limit: flattened");
-	in_force(&p, cases, sizeof(cases) / sizeof(*cases));
+	policy_in_force(&p, cases, sizeof(cases) / sizeof(*cases), rate_text);
 	policy_free(&p);
 }
 
