@@ -60,6 +60,8 @@ struct wgsf_verdict {
 			   * the upper layer was not known */
 	__u8 rate;        /* the sender has a rate limit: what passes every
 			   * rule is metered against it (the datapath's alone) */
+	__u8 quar;        /* the sender has a quarantine entry: the datapath
+			   * asks it once the reason is final */
 };
 
 #endif /* WGSF_VERDICT_TYPES */
@@ -128,7 +130,8 @@ static WGSF_VERDICT_FN __u32 wgsf_entry_of_flags(void *ctx, __u32 slot,
 		return WGSF_ENTRY_BLOCKED;
 	return (flags & WGSF_PEER_SRC_POLICY ? 0 : WGSF_ENTRY_POLICY) |
 	       (flags & WGSF_PEER_DST_POLICY ? WGSF_ENTRY_DST : 0) |
-	       (flags & WGSF_PEER_RATE ? WGSF_ENTRY_RATE : 0);
+	       (flags & WGSF_PEER_RATE ? WGSF_ENTRY_RATE : 0) |
+	       (flags & WGSF_PEER_QUAR ? WGSF_ENTRY_QUAR : 0);
 }
 
 /* The destination rules' answer for a peer that has some (its policy pol,
@@ -154,7 +157,7 @@ static WGSF_VERDICT_FN int wgsf_destination(void *ctx, __u32 slot,
 }
 
 /* The enum wgsf_reason that a packet from the peer of entry breaks, -1, or
- * WGSF_REASON_PENDING, and v->rate. Without any policy on the interface,
+ * WGSF_REASON_PENDING, and v->rate and v->quar. Without any policy on the interface,
  * no lookup at all: at a large table each is one more cache miss per
  * packet. An entry that holds its peer's policy in its bits spares the
  * peer's flags and allowed sources. */
@@ -174,6 +177,7 @@ static WGSF_VERDICT_FN int wgsf_violation(void *ctx, const struct wgsf_config *c
 			entry |= WGSF_ENTRY_SRC_OUT;
 	}
 	v->rate = !!(entry & WGSF_ENTRY_RATE);
+	v->quar = !!(entry & WGSF_ENTRY_QUAR);
 	if (entry & WGSF_ENTRY_BLOCKED)
 		return WGSF_REASON_BLOCKED;
 	if (entry & WGSF_ENTRY_SRC_OUT)

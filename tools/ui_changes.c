@@ -130,9 +130,25 @@ static void print_flows_change(const struct ui_lines *o, const struct iface_resu
 		r->was_flows && r->flows ? ": the new table starts empty" : "");
 }
 
+/* Automatic quarantines that a policy change ended: their rule went. */
+static void print_released(const struct ui_lines *o, const struct sync_result *s)
+{
+	char key[WG_KEY_B64_LEN];
+	size_t i;
+
+	for (i = 0; i < s->released && i < SYNC_RELEASED_SHOWN; i++) {
+		key_to_base64(key, s->released_keys[i].public_key);
+		ui_line(o, "released %s from quarantine: its Quarantine rule is gone", key);
+	}
+	if (s->released > SYNC_RELEASED_SHOWN)
+		ui_line(o, "released %zu more from quarantine: their Quarantine rule is gone",
+			s->released - SYNC_RELEASED_SHOWN);
+}
+
 void ui_print_applied(const struct ui_lines *o, const struct iface_result *r)
 {
 	print_flows_change(o, r);
+	print_released(o, &r->sync);
 	if (!r->was_attached)
 		return;
 	/* the policy first: its Mode line may be what changed the mode */

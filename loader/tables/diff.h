@@ -14,12 +14,18 @@
 #include "device/prefix.h"
 #include "tables/maps.h"
 
+#define SYNC_RELEASED_SHOWN 16
+
 /* What a sync changed, for its one-line summary. */
 struct sync_result {
 	size_t peers_added, peers_removed;
 	size_t prefixes_added, prefixes_changed, prefixes_removed;
 	size_t rules_added, rules_removed, flags_changed; /* policy */
 	size_t limits_changed; /* rate limits new or changed (flags say which went) */
+	/* automatic quarantines released because their rule went, and the
+	 * keys of the first SYNC_RELEASED_SHOWN of them */
+	size_t released;
+	struct wgsf_quar_key released_keys[SYNC_RELEASED_SHOWN];
 	bool from_cache; /* the allowed IPs' difference came from a sync_cache */
 	/* With -ENOSPC: what each class of map must hold for this sync. */
 	struct capacity need;

@@ -89,6 +89,16 @@ const struct peer_rules *rules_find(const struct rules_index *ix, const uint8_t 
 	return ix->has_star ? &ix->star : NULL;
 }
 
+static int quar_key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct wgsf_quar_key));
+}
+
+bool rules_quarantined(const struct rules_index *ix, const uint8_t key[WG_KEY_LEN])
+{
+	return ix->n_quar && bsearch(key, ix->quar, ix->n_quar, sizeof(*ix->quar), quar_key_cmp);
+}
+
 /* 1 when one of the allowed sources holds all of p, 0 when none holds any
  * of it, -1 when they split it. */
 static int sources_hold(const struct prefix_list *l, const struct prefix *p)
@@ -104,18 +114,19 @@ static int sources_hold(const struct prefix_list *l, const struct prefix *p)
 	return part ? -1 : 0;
 }
 
-uint32_t entry_bits(const struct peer_rules *r, const struct prefix *p)
+uint32_t entry_bits(const struct peer_rules *r, bool quar, const struct prefix *p)
 {
-	uint32_t bits = WGSF_ENTRY_POLICY;
+	uint32_t bits = WGSF_ENTRY_POLICY | (quar ? WGSF_ENTRY_QUAR : 0);
 
 	if (!r)
 		return bits;
+	/* blocked is stronger: no quarantine to ask */
 	if (r->blocked)
-		return bits | WGSF_ENTRY_BLOCKED;
+		return WGSF_ENTRY_POLICY | WGSF_ENTRY_BLOCKED;
 	if (r->has_sources) {
 		switch (sources_hold(&r->sources, p)) {
 		case -1:
-			return 0; /* the datapath asks the allowed sources */
+			return 0; /* the datapath asks the allowed sources, and flags */
 		case 0:
 			bits |= WGSF_ENTRY_SRC_OUT;
 			break;

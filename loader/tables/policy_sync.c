@@ -108,10 +108,13 @@ static int wanted(const struct wg_device *dev, const uint32_t *slot_of,
 	*n = 0;
 	for (i = 0; i < dev->n_peers && !err; i++) {
 		const struct peer_rules *r = rules_find(ix, dev->peers[i].public_key);
+		bool quar = rules_quarantined(ix, dev->peers[i].public_key);
 
+		/* blocked is stronger: no quarantine to ask */
+		flags[i] = quar && !(r && r->blocked) ? WGSF_PEER_QUAR : 0;
 		if (!r)
 			continue;
-		flags[i] = (r->blocked ? WGSF_PEER_BLOCKED : 0) |
+		flags[i] |= (r->blocked ? WGSF_PEER_BLOCKED : 0) |
 			   (r->has_sources ? WGSF_PEER_SRC_POLICY : 0) |
 			   (r->rules.n ? WGSF_PEER_DST_POLICY : 0) |
 			   (rate_limited(&r->rate) ? WGSF_PEER_RATE : 0);
@@ -202,17 +205,20 @@ static int write_flags(const struct maps *m, const struct wg_device *dev, const 
 }
 
 int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
-		const struct policy *pol, struct policy_plan *p)
+		const struct policy *pol, const struct quar_plan *quar, struct policy_plan *p)
 {
 	struct rules_index ix;
 	int err;
 
-	*p = (struct policy_plan){ .flags = calloc(dev->n_peers + 1, sizeof(*p->flags)) };
+	*p = (struct policy_plan){ .flags = calloc(dev->n_peers + 1, sizeof(*p->flags)),
+				   .quar = quar };
 	err = p->flags ? rules_index_build(pol, &ix) : -ENOMEM;
 	if (err) {
 		policy_plan_free(p);
 		return err;
 	}
+	ix.quar = quar->held;
+	ix.n_quar = quar->n_held;
 	err = wanted(dev, slot_of, &ix, &p->want, &p->nw, p->flags) ?:
 	      policy_table_read(m, false, &p->have, &p->nh) ?:
 	      policy_table_read(m, true, &p->dst_have, &p->ndh) ?:
@@ -302,7 +308,7 @@ int policy_limits_write(const struct maps *m, const struct policy_plan *p,
 	int err = rate_write(m, &p->rate);
 
 	res->limits_changed += err ? 0 : p->rate.n_set;
-	return err;
+	return err ?: quarantine_write(m, p->quar, res);
 }
 
 /* New sets, then new rulesets, then the peers that point at them, and
@@ -323,7 +329,7 @@ int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32
 	       diff_delete(m, &ops[1], p->rs.want, p->rs.nw, p->dst_have, p->ndh,
 			   &res->rules_removed) ?:
 	       svc_diff(m, p->svc_have, p->nsh, p->rs.svc_want, p->rs.nsw, false) ?:
-	       rate_unset(m, &p->rate);
+	       rate_unset(m, &p->rate) ?: quarantine_unset(m, p->quar);
 }
 
 void policy_plan_free(struct policy_plan *p)

@@ -5,6 +5,7 @@
 #include "device/model.h"
 #include "policy/policy.h"
 #include "tables/diff.h"
+#include "tables/quarantine.h"
 #include "tables/rate.h"
 #include "tables/rulesets.h"
 
@@ -12,8 +13,9 @@
  * Bringing the policy maps in line with pol for the device's peers
  * (slot_of[i] is peer i's slot), in steps, so that a sync can size the
  * maps for what it will write before it writes anything: a plan, then
- * the new rate limits (tables/rate.h), before the allowed-IPs entries
- * whose bits point at them are written; then new allowed sources, service
+ * the new rate limits (tables/rate.h) and quarantine entries
+ * (tables/quarantine.h), before the allowed-IPs entries whose bits point
+ * at them are written; then new allowed sources, service
  * sets and rulesets (tables/rulesets.h), then the flags and rulesets that
  * switch them on or off, then what is no longer wanted, so that no packet
  * is ever judged by half a policy.
@@ -28,9 +30,12 @@ struct policy_plan {
 	struct ruleset_plan rs; /* destination rules and sets wanted */
 	uint32_t *flags;        /* the device's peer i's */
 	struct rate_plan rate;  /* rate limits */
+	const struct quar_plan *quar; /* quarantine entries: the caller's */
 };
+/* quar: the plan of the quarantine entries under pol, which the entry bits
+ * need before this plan is made. */
 int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
-		const struct policy *pol, struct policy_plan *p);
+		const struct policy *pol, const struct quar_plan *quar, struct policy_plan *p);
 /* Adds the entries each policy map holds at the fullest (see diff_peaks). */
 void policy_plan_peaks(const struct policy_plan *p, uint32_t peak[MAP_COUNT]);
 /* Deletes the prefixes of the slots marked in gone[] (cap of them) now,
@@ -39,10 +44,11 @@ int policy_drop_slots(const struct maps *m, struct policy_plan *p, const uint8_t
 		      uint32_t cap);
 /* Whether p gives some peer destination rules. */
 bool policy_plan_has_dst(const struct wg_device *dev, const struct policy_plan *p);
-/* The new and changed rate limits: before the allowed-IPs entries. */
+/* The new and changed rate limits and quarantine entries: before the
+ * allowed-IPs entries. */
 int policy_limits_write(const struct maps *m, const struct policy_plan *p,
 			struct sync_result *res);
-/* The rest, the limits that go last. */
+/* The rest, the limits and quarantine entries that go last. */
 int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		 const struct policy_plan *p, struct sync_result *res);
 void policy_plan_free(struct policy_plan *p);

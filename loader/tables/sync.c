@@ -76,13 +76,14 @@ int table_push_peer(struct table_entry **v, size_t *n, size_t *cap, const struct
 		    uint32_t slot, const struct rules_index *ix)
 {
 	const struct peer_rules *r = rules_find(ix, p->public_key);
+	bool quar = rules_quarantined(ix, p->public_key);
 	struct table_entry e = { .slot = slot };
 	size_t j;
 	int err = 0;
 
 	for (j = 0; j < p->n_allowedips && !err; j++) {
 		e.prefix = p->allowedips[j];
-		e.bits = entry_bits(r, &e.prefix);
+		e.bits = entry_bits(r, quar, &e.prefix);
 		err = table_push(v, n, cap, &e);
 	}
 	return err;
@@ -156,6 +157,7 @@ struct plan {
 	bool free_first;
 	struct table_entry *want, *have;
 	size_t nw, nh;
+	struct quar_plan quar; /* where has_pol */
 	struct policy_plan pol;
 	bool has_pol;
 	uint32_t peak[MAP_COUNT]; /* entries each map holds at the fullest */
@@ -172,6 +174,7 @@ static void plan_free(struct plan *p)
 	free(p->have);
 	if (p->has_pol)
 		policy_plan_free(&p->pol);
+	quarantine_plan_free(&p->quar);
 }
 
 /* Peers keep their slots; the departed leave theirs; new peers take the
@@ -245,11 +248,15 @@ static int plan_make(const struct maps *m, const struct wg_device *dev, const st
 
 	memset(p, 0, sizeof(*p));
 	err = rules_index_build(pol, &ix) ?: plan_slots(m, dev, p) ?:
-	      wanted_table(dev, p->slot_of, &ix, &p->want, &p->nw) ?:
-	      table_read(m, &p->have, &p->nh);
+	      (pol ? quarantine_plan(m, dev, &ix, &p->quar) : 0);
+	/* the entry bits say which peers have a quarantine entry */
+	ix.quar = p->quar.held;
+	ix.n_quar = p->quar.n_held;
+	err = err ?: wanted_table(dev, p->slot_of, &ix, &p->want, &p->nw) ?:
+		     table_read(m, &p->have, &p->nh);
 	rules_index_free(&ix);
 	if (!err && pol) {
-		err = policy_plan(m, dev, p->slot_of, pol, &p->pol);
+		err = policy_plan(m, dev, p->slot_of, pol, &p->quar, &p->pol);
 		p->has_pol = !err;
 	}
 	if (err)

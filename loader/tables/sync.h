@@ -50,6 +50,10 @@ struct sync_cache {
 	uint32_t *next_slot_of, *gone;
 	uint8_t *state;
 	size_t scratch; /* peers each of these and slot_of has room for */
+	/* the peers quarantined by hand without a rule as the last sync
+	 * found them, in key order: their entry bits are not the policy's */
+	struct wgsf_quar_key *hand;
+	size_t n_hand;
 };
 
 /* sync_device(), looking only at the peers that changed since the cache's

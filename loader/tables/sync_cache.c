@@ -26,6 +26,7 @@ void sync_cache_free(struct sync_cache *c)
 	free(c->next_slot_of);
 	free(c->gone);
 	free(c->state);
+	free(c->hand);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -110,13 +111,15 @@ static int delta_new(const struct maps *m, struct sync_cache *c, const struct wg
 }
 
 /* The allowed IPs' difference and the policy's (policy_sync.h): the new
- * rate limits before the entries whose bits point at them. */
+ * rate limits and quarantine entries before the entries whose bits point
+ * at them. */
 static int write_delta(const struct maps *m, const struct wg_device *dev,
-		       const struct policy *pol, const struct delta *d, struct sync_result *res)
+		       const struct policy *pol, const struct quar_plan *q, const struct delta *d,
+		       struct sync_result *res)
 {
 	const struct diff_ops *ops = &allowedip_ops;
 	struct policy_plan p;
-	int err = pol ? policy_plan(m, dev, d->slot_of, pol, &p) : 0;
+	int err = pol ? policy_plan(m, dev, d->slot_of, pol, q, &p) : 0;
 
 	if (err)
 		return err;
@@ -130,42 +133,6 @@ static int write_delta(const struct maps *m, const struct wg_device *dev,
 	return err;
 }
 
-static int sync_delta(const struct maps *m, struct sync_cache *c, const struct wg_device *dev,
-		      const struct policy *pol, struct delta *d, struct sync_result *res)
-{
-	struct rules_index ix;
-	size_t i;
-	int err = rules_index_build(pol, &ix) ?: delta_old(c, dev, &ix, d) ?:
-		  delta_new(m, c, dev, &ix, d, res);
-
-	rules_index_free(&ix);
-	if (err)
-		return err;
-	if (d->nw)
-		sort_array(d->want, d->nw, sizeof(*d->want), allowedip_ops.cmp);
-	if (d->nh)
-		sort_array(d->have, d->nh, sizeof(*d->have), allowedip_ops.cmp);
-	err = write_delta(m, dev, pol, d, res) ?: slots_free(m, d->gone, d->n_gone, res);
-	for (i = 0; !err && i < d->n_gone; i++)
-		memset(&c->slots[d->gone[i]], 0, sizeof(*c->slots));
-	return err;
-}
-
-/* A cache of the sync just done the whole way. */
-static int cache_fill(const struct maps *m, struct sync_cache *c)
-{
-	c->cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
-	return slots_read(m->fd[MAP_PEER_SLOTS], c->cap, &c->slots);
-}
-
-static bool cache_valid(const struct maps *m, const struct sync_cache *c)
-{
-	struct wgsf_config cfg;
-
-	return c->dev && !config_read(m->fd[MAP_CONFIG], &cfg) && cfg.generation == c->generation &&
-	       c->cap == map_capacity(m->fd[MAP_PEER_SLOTS]);
-}
-
 static int grow(void **buf, size_t n, size_t size)
 {
 	void *p = realloc(*buf, n * size);
@@ -174,6 +141,92 @@ static int grow(void **buf, size_t n, size_t size)
 		return -ENOMEM;
 	*buf = p;
 	return 0;
+}
+
+/* -ESTALE where the peers quarantined by hand without a rule are others
+ * than at the cache's sync: the bits of peers that did not change would
+ * be, and only a full sync finds them. */
+static int hand_same(const struct sync_cache *c, const struct quar_plan *q)
+{
+	return c->n_hand == q->n_hand &&
+			       (!q->n_hand || !memcmp(c->hand, q->hand, q->n_hand * sizeof(*q->hand)))
+		       ? 0
+		       : -ESTALE;
+}
+
+/* The hand quarantines of q, for the next sync's hand_same(). */
+static int hand_keep(struct sync_cache *c, const struct quar_plan *q)
+{
+	int err = grow((void **)&c->hand, q->n_hand + 1, sizeof(*c->hand));
+
+	if (err)
+		return err;
+	if (q->n_hand)
+		memcpy(c->hand, q->hand, q->n_hand * sizeof(*q->hand));
+	c->n_hand = q->n_hand;
+	return 0;
+}
+
+static int sync_delta(const struct maps *m, struct sync_cache *c, const struct wg_device *dev,
+		      const struct policy *pol, struct delta *d, struct sync_result *res)
+{
+	struct quar_plan q = {};
+	struct rules_index ix;
+	size_t i;
+	int err = rules_index_build(pol, &ix) ?: (pol ? quarantine_plan(m, dev, &ix, &q) : 0) ?:
+		  hand_same(c, &q);
+
+	ix.quar = q.held;
+	ix.n_quar = q.n_held;
+	err = err ?: delta_old(c, dev, &ix, d) ?: delta_new(m, c, dev, &ix, d, res);
+	rules_index_free(&ix);
+	if (err) {
+		quarantine_plan_free(&q);
+		return err;
+	}
+	if (d->nw)
+		sort_array(d->want, d->nw, sizeof(*d->want), allowedip_ops.cmp);
+	if (d->nh)
+		sort_array(d->have, d->nh, sizeof(*d->have), allowedip_ops.cmp);
+	err = write_delta(m, dev, pol, &q, d, res) ?: slots_free(m, d->gone, d->n_gone, res) ?:
+		     hand_keep(c, &q);
+	quarantine_plan_free(&q);
+	for (i = 0; !err && i < d->n_gone; i++)
+		memset(&c->slots[d->gone[i]], 0, sizeof(*c->slots));
+	return err;
+}
+
+/* The peers quarantined by hand without a rule, as the sync just done
+ * found them (the plan of a sync now finds the same). */
+static int hand_fill(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
+		     struct sync_cache *c)
+{
+	struct quar_plan q = {};
+	struct rules_index ix;
+	int err;
+
+	if (!pol)
+		return 0;
+	err = rules_index_build(pol, &ix) ?: quarantine_plan(m, dev, &ix, &q) ?: hand_keep(c, &q);
+	rules_index_free(&ix);
+	quarantine_plan_free(&q);
+	return err;
+}
+
+/* A cache of the sync just done the whole way. */
+static int cache_fill(const struct maps *m, const struct wg_device *dev, const struct policy *pol,
+		      struct sync_cache *c)
+{
+	c->cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
+	return slots_read(m->fd[MAP_PEER_SLOTS], c->cap, &c->slots) ?: hand_fill(m, dev, pol, c);
+}
+
+static bool cache_valid(const struct maps *m, const struct sync_cache *c)
+{
+	struct wgsf_config cfg;
+
+	return c->dev && !config_read(m->fd[MAP_CONFIG], &cfg) && cfg.generation == c->generation &&
+	       c->cap == map_capacity(m->fd[MAP_PEER_SLOTS]);
 }
 
 /* Room in the scratch buffers, and in slot_of, which trades places with
@@ -225,12 +278,11 @@ int sync_device_cached(const struct maps *m, struct wg_device *dev, const struct
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	if (cache_valid(m, c)) {
-		res->from_cache = true;
-		err = sync_changed(m, dev, pol, c, res);
-	} else {
+	err = cache_valid(m, c) ? sync_changed(m, dev, pol, c, res) : -ESTALE;
+	res->from_cache = err != -ESTALE;
+	if (err == -ESTALE) {
 		sync_cache_free(c);
-		err = sync_full(m, dev, pol, res, &c->slot_of) ?: cache_fill(m, c);
+		err = sync_full(m, dev, pol, res, &c->slot_of) ?: cache_fill(m, dev, pol, c);
 	}
 	err = err ?: config_read(m->fd[MAP_CONFIG], &cfg);
 	if (err) {

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+#include "sort.h"
+#include "tables/quarantine.h"
+
+uint64_t quarantine_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quarantine *out)
+{
+	return bpf_map_lookup_elem(map_fd, key, out) ? -errno : 0;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct wgsf_quar_key));
+}
+
+/* The map's entries, in key order, with a mark for each that a peer of
+ * the device claims. */
+struct quar_have {
+	struct quar_entry *v;
+	uint8_t *claimed;
+	size_t n;
+};
+
+static int have_read(int fd, struct quar_have *h)
+{
+	struct map_entries e;
+	size_t i;
+	int err = map_read_all(fd, &e);
+
+	if (err)
+		return err;
+	h->n = e.n;
+	h->v = malloc((e.n + 1) * sizeof(*h->v));
+	h->claimed = calloc(e.n + 1, 1);
+	for (i = 0; h->v && i < e.n; i++) {
+		memcpy(&h->v[i].key, (char *)e.keys + i * e.key_size, sizeof(h->v[i].key));
+		memcpy(&h->v[i].value, (char *)e.values + i * e.value_size,
+		       sizeof(h->v[i].value));
+	}
+	map_entries_free(&e);
+	if (!h->v || !h->claimed)
+		return -ENOMEM;
+	sort_array(h->v, h->n, sizeof(*h->v), by_key);
+	return 0;
+}
+
+/* Room for each list of p: at most one entry per peer, and one deletion
+ * per entry of the map. */
+static int plan_alloc(struct quar_plan *p, size_t peers, size_t entries)
+{
+	p->write = malloc((peers + 1) * sizeof(*p->write));
+	p->held = malloc((peers + 1) * sizeof(*p->held));
+	p->hand = malloc((peers + 1) * sizeof(*p->hand));
+	p->released = malloc((peers + 1) * sizeof(*p->released));
+	p->del = malloc((entries + 1) * sizeof(*p->del));
+	return p->write && p->held && p->hand && p->released && p->del ? 0 : -ENOMEM;
+}
+
+/* have (NULL: none) with rule r's figures: new, or its state kept, all
+ * but the windows where the period changed (their eighths are its). */
+static void with_rule(const struct quarantine_rule *r, const struct wgsf_quarantine *have,
+		      struct wgsf_quarantine *out)
+{
+	*out = have ? *have : (struct wgsf_quarantine){};
+	if (have && have->period_ns != r->period_ns) {
+		memset(out->window, 0, sizeof(out->window));
+		memset(out->window_reasons, 0, sizeof(out->window_reasons));
+	}
+	out->violations = r->violations;
+	out->period_ns = r->period_ns;
+	out->duration_ns = r->duration_ns;
+}
+
+static bool rule_same(const struct quarantine_rule *r, const struct wgsf_quarantine *q)
+{
+	return q->violations == r->violations && q->period_ns == r->period_ns &&
+	       q->duration_ns == r->duration_ns;
+}
+
+static void push_write(struct quar_plan *p, const struct wgsf_quar_key *key,
+		       const struct wgsf_quarantine *value)
+{
+	p->write[p->n_write].key = *key;
+	p->write[p->n_write++].value = *value;
+}
+
+/* A peer without a rule, whose entry is have: kept while a quarantine by
+ * hand holds (its rule's figures gone, so that nothing more counts), and
+ * otherwise deleted; an automatic one in force is released. */
+static void plan_ruleless(struct quar_plan *p, const struct quar_entry *have, uint64_t now)
+{
+	struct wgsf_quarantine q = have->value;
+
+	if (now >= q.until_ns) {
+		p->del[p->n_del++] = have->key;
+		return;
+	}
+	if (q.by != WGSF_QUAR_BY_HAND) {
+		p->released[p->n_released++] = have->key;
+		p->del[p->n_del++] = have->key;
+		return;
+	}
+	if (q.violations) {
+		with_rule(&(struct quarantine_rule){}, &q, &q);
+		push_write(p, &have->key, &q);
+	}
+	p->held[p->n_held++] = have->key;
+	p->hand[p->n_hand++] = have->key;
+}
+
+/* The peer of key, its rules r (NULL: none) and its entry have (NULL:
+ * none). */
+static void plan_peer(struct quar_plan *p, const uint8_t key[WG_KEY_LEN],
+		      const struct peer_rules *r, const struct quar_entry *have, uint64_t now)
+{
+	struct wgsf_quar_key k;
+	struct wgsf_quarantine q;
+
+	memcpy(k.public_key, key, sizeof(k.public_key));
+	if (r && r->quarantine.violations) {
+		if (!have || !rule_same(&r->quarantine, &have->value)) {
+			with_rule(&r->quarantine, have ? &have->value : NULL, &q);
+			push_write(p, &k, &q);
+		}
+		p->held[p->n_held++] = k;
+	} else if (have) {
+		plan_ruleless(p, have, now);
+	}
+}
+
+static void plan_against(const struct wg_device *dev, const struct rules_index *ix,
+			 struct quar_have *h, struct quar_plan *p)
+{
+	uint64_t now = quarantine_now();
+	struct quar_entry *have;
+	size_t i;
+
+	for (i = 0; i < dev->n_peers; i++) {
+		const uint8_t *key = dev->peers[i].public_key;
+
+		have = h->n ? bsearch(key, h->v, h->n, sizeof(*h->v), by_key) : NULL;
+		if (have)
+			h->claimed[have - h->v] = 1;
+		plan_peer(p, key, rules_find(ix, key), have, now);
+	}
+	/* the keys the device no longer has */
+	for (i = 0; i < h->n; i++)
+		if (!h->claimed[i])
+			p->del[p->n_del++] = h->v[i].key;
+	sort_array(p->held, p->n_held, sizeof(*p->held), by_key);
+	sort_array(p->hand, p->n_hand, sizeof(*p->hand), by_key);
+}
+
+int quarantine_plan(const struct maps *m, const struct wg_device *dev,
+		    const struct rules_index *ix, struct quar_plan *p)
+{
+	struct quar_have h = {};
+	int err;
+
+	*p = (struct quar_plan){};
+	err = have_read(m->fd[MAP_QUARANTINE], &h) ?: plan_alloc(p, dev->n_peers, h.n);
+	if (!err)
+		plan_against(dev, ix, &h, p);
+	free(h.v);
+	free(h.claimed);
+	if (err)
+		quarantine_plan_free(p);
+	return err;
+}
+
+int quarantine_write(const struct maps *m, const struct quar_plan *p, struct sync_result *res)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < p->n_write && !err; i++)
+		if (bpf_map_update_elem(m->fd[MAP_QUARANTINE], &p->write[i].key,
+					&p->write[i].value, BPF_ANY))
+			err = -errno;
+	for (i = 0; !err && i < p->n_released; i++, res->released++)
+		if (res->released < SYNC_RELEASED_SHOWN)
+			res->released_keys[res->released] = p->released[i];
+	return err;
+}
+
+int quarantine_unset(const struct maps *m, const struct quar_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_del; i++)
+		if (bpf_map_delete_elem(m->fd[MAP_QUARANTINE], &p->del[i]) && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+void quarantine_plan_free(struct quar_plan *p)
+{
+	free(p->write);
+	free(p->del);
+	free(p->held);
+	free(p->hand);
+	free(p->released);
+	*p = (struct quar_plan){};
+}
