@@ -8,7 +8,8 @@
 #include "sort.h"
 #include "tables/quarantine.h"
 
-uint64_t quarantine_now(void)
+/* CLOCK_MONOTONIC in ns, the datapath's bpf_ktime_get_ns(). */
+static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
 
@@ -16,10 +17,10 @@ uint64_t quarantine_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quarantine *out)
-{
-	return bpf_map_lookup_elem(map_fd, key, out) ? -errno : 0;
-}
+struct quar_entry {
+	struct wgsf_quar_key key;
+	struct wgsf_quarantine value;
+};
 
 static int by_key(const void *a, const void *b)
 {
@@ -61,12 +62,13 @@ static int have_read(int fd, struct quar_have *h)
  * per entry of the map. */
 static int plan_alloc(struct quar_plan *p, size_t peers, size_t entries)
 {
-	p->write = malloc((peers + 1) * sizeof(*p->write));
+	p->key = malloc((peers + 1) * sizeof(*p->key));
+	p->value = malloc((peers + 1) * sizeof(*p->value));
 	p->held = malloc((peers + 1) * sizeof(*p->held));
 	p->hand = malloc((peers + 1) * sizeof(*p->hand));
 	p->released = malloc((peers + 1) * sizeof(*p->released));
 	p->del = malloc((entries + 1) * sizeof(*p->del));
-	return p->write && p->held && p->hand && p->released && p->del ? 0 : -ENOMEM;
+	return p->key && p->value && p->held && p->hand && p->released && p->del ? 0 : -ENOMEM;
 }
 
 /* have (NULL: none) with rule r's figures: new, or its state kept, all
@@ -93,8 +95,8 @@ static bool rule_same(const struct quarantine_rule *r, const struct wgsf_quarant
 static void push_write(struct quar_plan *p, const struct wgsf_quar_key *key,
 		       const struct wgsf_quarantine *value)
 {
-	p->write[p->n_write].key = *key;
-	p->write[p->n_write++].value = *value;
+	p->key[p->n_write] = *key;
+	p->value[p->n_write++] = *value;
 }
 
 /* A peer without a rule, whose entry is have: kept while a quarantine by
@@ -144,7 +146,7 @@ static void plan_peer(struct quar_plan *p, const uint8_t key[WG_KEY_LEN],
 static void plan_against(const struct wg_device *dev, const struct rules_index *ix,
 			 struct quar_have *h, struct quar_plan *p)
 {
-	uint64_t now = quarantine_now();
+	uint64_t now = monotonic_ns();
 	struct quar_entry *have;
 	size_t i;
 
@@ -184,12 +186,9 @@ int quarantine_plan(const struct maps *m, const struct wg_device *dev,
 int quarantine_write(const struct maps *m, const struct quar_plan *p, struct sync_result *res)
 {
 	size_t i;
-	int err = 0;
+	int err = map_update_many(m->fd[MAP_QUARANTINE], p->key, sizeof(*p->key), p->value,
+				  sizeof(*p->value), p->n_write);
 
-	for (i = 0; i < p->n_write && !err; i++)
-		if (bpf_map_update_elem(m->fd[MAP_QUARANTINE], &p->write[i].key,
-					&p->write[i].value, BPF_ANY))
-			err = -errno;
 	for (i = 0; !err && i < p->n_released; i++, res->released++)
 		if (res->released < SYNC_RELEASED_SHOWN)
 			res->released_keys[res->released] = p->released[i];
@@ -208,7 +207,8 @@ int quarantine_unset(const struct maps *m, const struct quar_plan *p)
 
 void quarantine_plan_free(struct quar_plan *p)
 {
-	free(p->write);
+	free(p->key);
+	free(p->value);
 	free(p->del);
 	free(p->held);
 	free(p->hand);

@@ -24,13 +24,9 @@
 #include "tables/entry_bits.h"
 #include "tables/maps.h"
 
-struct quar_entry {
-	struct wgsf_quar_key key;
-	struct wgsf_quarantine value;
-};
-
 struct quar_plan {
-	struct quar_entry *write; /* new and changed entries */
+	struct wgsf_quar_key *key; /* new and changed entries: key[i]'s is value[i] */
+	struct wgsf_quarantine *value;
 	size_t n_write;
 	struct wgsf_quar_key *del; /* entries that go */
 	size_t n_del;
@@ -56,10 +52,5 @@ int quarantine_write(const struct maps *m, const struct quar_plan *p, struct syn
 /* The entries that go, deleted: once no flag or entry bit asks them. */
 int quarantine_unset(const struct maps *m, const struct quar_plan *p);
 void quarantine_plan_free(struct quar_plan *p);
-
-/* The entry of key: 0, or -ENOENT where the map has none. */
-int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quarantine *out);
-/* CLOCK_MONOTONIC in ns, the datapath's bpf_ktime_get_ns(). */
-uint64_t quarantine_now(void);
 
 #endif

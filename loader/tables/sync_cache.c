@@ -148,10 +148,10 @@ static int grow(void **buf, size_t n, size_t size)
  * be, and only a full sync finds them. */
 static int hand_same(const struct sync_cache *c, const struct quar_plan *q)
 {
-	return c->n_hand == q->n_hand &&
-			       (!q->n_hand || !memcmp(c->hand, q->hand, q->n_hand * sizeof(*q->hand)))
-		       ? 0
-		       : -ESTALE;
+	if (c->n_hand != q->n_hand ||
+	    (q->n_hand && memcmp(c->hand, q->hand, q->n_hand * sizeof(*q->hand))))
+		return -ESTALE;
+	return 0;
 }
 
 /* The hand quarantines of q, for the next sync's hand_same(). */
@@ -278,6 +278,7 @@ int sync_device_cached(const struct maps *m, struct wg_device *dev, const struct
 	int err;
 
 	memset(res, 0, sizeof(*res));
+	/* in full where the cache is stale, or cannot tell some bits */
 	err = cache_valid(m, c) ? sync_changed(m, dev, pol, c, res) : -ESTALE;
 	res->from_cache = err != -ESTALE;
 	if (err == -ESTALE) {

@@ -10,7 +10,8 @@
  * its host-route hashes preallocated (the kernel's default, which wgsf
  * turns off: the measurement behind that choice), and with flow records on (a
  * table of WGSF_FLOWREC_DEFAULT) and off, and in monitor mode with a rate
- * limit on every peer that no packet exceeds, for IPv4 and IPv6, at each
+ * limit on every peer that no packet exceeds, and with a Quarantine rule
+ * on every peer that no packet triggers, for IPv4 and IPv6, at each
  * table size, with all host routes and with mixed prefix lengths. The
  * tables are written by the loader's own sync, as `wgsf attach` writes
  * them. No packet leaves BPF_PROG_TEST_RUN, so the addresses may be any.
@@ -164,18 +165,31 @@ static void dst_rules(const struct wg_device *d, struct policy *pol)
 	}
 }
 
-/* A rate limit on every peer ([Group *]), of both kinds, so high (the
- * most the policy takes) that no packet is over it: what metering costs a
- * packet that passes, every packet taking the buckets' lock and moving
- * both. */
+/* A monitor policy whose [Group *] has line, for every peer. */
+static void group_star(const char *line, struct policy *pol)
+{
+	char text[256], err[POLICY_ERR_LEN];
+	int n = snprintf(text, sizeof(text), "[Interface]\nMode = monitor\n[Group *]\n%s\n",
+			 line);
+
+	if (policy_parse("bench", text, n, pol, err))
+		die(err, EINVAL);
+}
+
+/* A rate limit on every peer, of both kinds, so high (the most the policy
+ * takes) that no packet is over it: what metering costs a packet that
+ * passes, every packet taking the buckets' lock and moving both. */
 static void rate_limits(struct policy *pol)
 {
-	static const char text[] = "[Interface]\nMode = monitor\n[Group *]\n"
-				   "RateLimit = 1tbit burst 1g 1000000000pps burst 1000000\n";
-	char err[POLICY_ERR_LEN];
+	group_star("RateLimit = 1tbit burst 1g 1000000000pps burst 1000000", pol);
+}
 
-	if (policy_parse("bench", text, sizeof(text) - 1, pol, err))
-		die(err, EINVAL);
+/* A Quarantine rule on every peer, which packets that break no rule never
+ * trigger: what asking the quarantine costs each of them, the peer's key
+ * and its entry looked up and the precise clock read. */
+static void quarantine_rules(struct policy *pol)
+{
+	group_star("Quarantine = 20/10s for 15m", pol);
 }
 
 /* How a datapath is built: as the loader builds it, with the host-route
@@ -298,15 +312,16 @@ static double one_run(struct bpf_program *prog, uint8_t family)
  * monitor preallocated, enforce with Allow rules on every peer, egress with
  * no destination rules and with them, every packet a violation, with
  * nobody reading events and with a reader, flow records' mix and new
- * flows, each with flows off and on, and monitor with a rate limit on
- * every peer), taken in turns, so that the machine's drift touches them
- * all alike: the median of each, and the worst ratio of one run's pair
- * (plain over monitor, the lowest; enforce over monitor, enforce with
- * rules over monitor, and rate limits over monitor, the highest), for
- * targets that must hold in every run. */
-#define PROGS 15
+ * flows, each with flows off and on, monitor with a rate limit on every
+ * peer, and with a Quarantine rule on every peer), taken in turns, so that
+ * the machine's drift touches them all alike: the median of each, and the
+ * worst ratio of one run's pair (plain over monitor, the lowest; enforce
+ * over monitor, enforce with rules over monitor, rate limits and
+ * quarantine rules over monitor, the highest), for targets that must hold
+ * in every run. */
+#define PROGS 16
 struct worst {
-	double plain_low, enforce_high, rules_high, rate_high;
+	double plain_low, enforce_high, rules_high, rate_high, quar_high;
 };
 
 static double highest(double a, double b)
@@ -329,6 +344,7 @@ static void per_packet(struct bpf_program **progs, uint8_t family, double ns[PRO
 		w->enforce_high = highest(w->enforce_high, v[3][r] / v[2][r]);
 		w->rules_high = highest(w->rules_high, v[5][r] / v[2][r]);
 		w->rate_high = highest(w->rate_high, v[14][r] / v[2][r]);
+		w->quar_high = highest(w->quar_high, v[15][r] / v[2][r]);
 	}
 	for (i = 0; i < PROGS; i++) {
 		qsort(v[i], RUNS, sizeof(double), cmp_double);
@@ -427,12 +443,12 @@ static void flows_print(const double ns[PROGS], double mix_evicted)
 
 static void packet_case(uint8_t family, bool mixed, size_t n)
 {
-	enum { MON, ENF, PRE, DST, RUL, EVT, FMX, FNW, RAT, OBJS };
+	enum { MON, ENF, PRE, DST, RUL, EVT, FMX, FNW, RAT, QUA, OBJS };
 	uint64_t s = seed ^ (n * 4 + family * 2 + mixed), flows0[2];
 	struct prefix *v = table(&s, n, family, mixed);
 	struct wg_device *d = device_of(v, n, slots_for(n));
 	double ns[PROGS], mix_evicted;
-	struct policy pol, dpol, rpol, lpol;
+	struct policy pol, dpol, rpol, lpol, qpol;
 	struct worst w;
 	struct bench *b[OBJS];
 	int i;
@@ -441,6 +457,7 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	dst_rules(d, &dpol);
 	allow_rules(&rpol);
 	rate_limits(&lpol);
+	quarantine_rules(&qpol);
 	/* the same sources for all: s as the table left it */
 	b[MON] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, AS_LOADER);
 	b[ENF] = loaded(n, v, d, &pol, WGSF_MODE_ENFORCE, s, AS_LOADER);
@@ -451,6 +468,7 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	b[FMX] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, FLOWS);
 	b[FNW] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, FLOWS);
 	b[RAT] = loaded(n, v, d, &lpol, WGSF_MODE_MONITOR, s, AS_LOADER);
+	b[QUA] = loaded(n, v, d, &qpol, WGSF_MODE_MONITOR, s, AS_LOADER);
 	events_read(b[EVT]);
 	flows0[0] = flows_fill(b[FMX], b[FMX]->progs.bench_flows_mix, family);
 	flows0[1] = flows_fill(b[FNW], b[FNW]->progs.bench_flows_new, family);
@@ -462,11 +480,13 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 			b[DST]->progs.bench_wgsf, b[EVT]->progs.bench_wgsf,
 			b[MON]->progs.bench_flows_mix, b[FMX]->progs.bench_flows_mix,
 			b[MON]->progs.bench_flows_new, b[FNW]->progs.bench_flows_new,
-			b[RAT]->progs.bench_wgsf },
+			b[RAT]->progs.bench_wgsf, b[QUA]->progs.bench_wgsf },
 		   family, ns, &w);
 	mix_evicted = flows_evicted(b[FMX], b[FNW], flows0);
 	if (dev_counters(b[RAT]).violation_packets)
 		die("rate limits: a packet was over", EINVAL);
+	if (dev_counters(b[QUA]).violation_packets)
+		die("quarantine rules: a packet was a violation", EINVAL);
 	printf("{\"bench\":\"packet\",\"family\":%d,\"shape\":\"%s\",\"entries\":%zu,"
 	       "\"peers\":%u,\"seed\":%llu,\"runs\":%d,\"floor_ns\":%.1f,\"plain_lpm_ns\":%.1f,"
 	       "\"monitor_ns\":%.1f,\"enforce_ns\":%.1f,\"plain_over_monitor_lowest\":%.2f,"
@@ -475,17 +495,20 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	       "\"enforce_rules_ns\":%.1f,\"rules_over_monitor_highest\":%.2f,"
 	       "\"egress_idle_ns\":%.1f,\"egress_record_ns\":%.1f,\"violation_ns\":%.1f,"
 	       "\"violation_events_ns\":%.1f,\"monitor_rate_ns\":%.1f,"
-	       "\"rate_over_monitor_highest\":%.2f",
+	       "\"rate_over_monitor_highest\":%.2f,\"monitor_quarantine_ns\":%.1f,"
+	       "\"quarantine_over_monitor_highest\":%.2f",
 	       family == AF_INET ? 4 : 6, mixed ? "mixed" : "hosts", n, slots_for(n),
 	       (unsigned long long)seed, RUNS, ns[0], ns[1], ns[2], ns[3], w.plain_low,
 	       w.enforce_high, ns[4], host_bytes(b[MON], n), host_bytes(b[PRE], n), ns[5],
-	       w.rules_high, ns[6], ns[7], ns[8], ns[9], ns[14], w.rate_high);
+	       w.rules_high, ns[6], ns[7], ns[8], ns[9], ns[14], w.rate_high, ns[15],
+	       w.quar_high);
 	flows_print(ns, mix_evicted);
 	fflush(stdout);
 	policy_free(&pol);
 	policy_free(&dpol);
 	policy_free(&rpol);
 	policy_free(&lpol);
+	policy_free(&qpol);
 	device_free(d);
 	for (i = 0; i < OBJS; i++)
 		bench__destroy(b[i]);

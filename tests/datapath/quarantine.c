@@ -12,7 +12,8 @@
  * and counting starts again from zero; two violations more than a period
  * apart never count together; a changed N keeps the count, a changed
  * period empties it; a removed rule releases the peer, and the sync says
- * so; a hand quarantine of a peer without a rule holds through syncs,
+ * so, but keeps a quarantine by hand; a departed peer's entry goes; a
+ * hand quarantine of a peer without a rule holds through syncs,
  * those from watch's cache too, until it is released; growth and a new
  * program keep the very map and its entries.
  */
@@ -157,7 +158,7 @@ static int entry_of(const struct rig *r, enum peer p, struct wgsf_quarantine *q)
 	uint8_t key[WG_KEY_LEN];
 
 	world_key(p, key);
-	return quarantine_read(r->w.maps.fd[MAP_QUARANTINE], key, q);
+	return bpf_map_lookup_elem(r->w.maps.fd[MAP_QUARANTINE], key, q) ? -errno : 0;
 }
 
 /* Peer p's entry: in force or not, and by whom. */
@@ -263,7 +264,7 @@ static int impose(const struct rig *r, enum peer p, uint64_t until)
 	uint8_t key[WG_KEY_LEN];
 
 	world_key(p, key);
-	quarantine_read(r->w.maps.fd[MAP_QUARANTINE], key, &q);
+	entry_of(r, p, &q);
 	q.by = WGSF_QUAR_BY_HAND;
 	q.since_ns = world_now_ns();
 	q.until_ns = until;
@@ -354,11 +355,14 @@ static void test_removed(struct rig *r)
 
 	spoof(r, GONE, 3, WGSF_REASON_SOURCE, "3 violations of 3");
 	legit(r, GONE, 1, WGSF_REASON_QUARANTINED, "quarantined");
+	ok(!impose(r, HAND, world_now_ns() + HOUR_NS), "%s: by hand: quarantined again",
+	   r->mode);
 	r->peers[GONE].rules = SRC("192.0.2.192/29");
+	r->peers[HAND].rules = NULL;
 	world_key(GONE, key);
 	ok(!world_sync_cached(&r->w, r->peers, PEERS, &cache, &res) && res.released == 1 &&
 		   !memcmp(res.released_keys[0].public_key, key, WG_KEY_LEN),
-	   "%s: sync without its rule: 1 released, its key reported (%zu)", r->mode,
+	   "%s: sync without both rules: 1 released, its key reported (%zu)", r->mode,
 	   res.released);
 	sync_cache_free(&cache);
 	ok(!datapath_set_mode(r->w.maps.fd[MAP_CONFIG],
@@ -368,6 +372,16 @@ static void test_removed(struct rig *r)
 	legit(r, GONE, 2, PASSES, "released: passes");
 	spoof(r, GONE, 4, WGSF_REASON_SOURCE, "4 violations, none counted");
 	legit(r, GONE, 1, PASSES, "still passes");
+	check_entry(r, HAND, true, WGSF_QUAR_BY_HAND, 0, "its rule gone, kept by hand");
+	legit(r, HAND, 1, WGSF_REASON_QUARANTINED, "still quarantined");
+}
+
+/* A peer that leaves the device takes its entry with it. */
+static void test_departed(struct rig *r)
+{
+	r->peers[PAUSE].allowed_ips = NULL;
+	resync(r, "without the pausing peer");
+	check_gone(r, PAUSE, "departed: its entry deleted");
 }
 
 static uint32_t map_id(int fd)
@@ -430,6 +444,7 @@ static void run_mode(bool enforce)
 	legit(&r, BITS, 1, WGSF_REASON_QUARANTINED, "still quarantined after the syncs");
 	for (p = 0; p < PEERS; p++)
 		check_counters(&r, p);
+	test_departed(&r);
 	spoof(&r, GROWN, 3, WGSF_REASON_SOURCE, "3 violations of 3");
 	test_carried(&r, 2 * WORLD_PEERS, "the maps grow");
 	test_carried(&r, 2 * WORLD_PEERS, "a new program on the same maps");

@@ -25,6 +25,7 @@ t_is "$(jq '[.results[] | select(.bench == "packet") |
 	select(.floor_ns > 0 and .plain_lpm_ns > 0 and .monitor_ns > 0 and .enforce_ns > 0 and
 	       .enforce_rules_ns > 0 and .rules_over_monitor_highest > 0 and
 	       .monitor_rate_ns > 0 and .rate_over_monitor_highest > 0 and
+	       .monitor_quarantine_ns > 0 and .quarantine_over_monitor_highest > 0 and
 	       .egress_idle_ns > 0 and .egress_record_ns > 0 and .flows_size == 16384 and
 	       .flows_mix_off_ns > 0 and .flows_mix_ns > 0 and .flows_new_off_ns > 0 and
 	       .flows_new_ns > 0 and .flows_mix_evicted > 0 and .flows_mix_evicted < 1)] |
