@@ -50,8 +50,8 @@ t_is "$(jq -r '.results[] | select(.bench == "tracer") | .skipped' "$J")" \
 t_is "$(grep -c '^## ' "$M")" 8 "the markdown has its eight sections"
 t_ok "the tracer's says why it has no figures" \
 	grep -qx 'Not measured: left out of a quick run, which boots no kernel.' "$M"
-t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 24 \
-	"and a row per per-packet case, in the per-packet table, the rules', the rate limits', the events', the flows' and the egress's"
+t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 28 \
+	"and a row per per-packet case, in the per-packet table, the rules', the rate limits', the quarantines', the events', the flows' and the egress's"
 t_ok "the target for flow records has its figure and its verdict" grep -q \
 	'^| End to end, 100 peers: wgsf with flow records on .* | [0-9.]* % | \(met\|\*\*not met\*\*\) |$' "$M"
 t_ok "a quick run says it is one" grep -q 'A quick run (BENCH_QUICK=1)' "$M"
