@@ -17,64 +17,14 @@
 #ifndef WGSF_QUARANTINE_BPF_H
 #define WGSF_QUARANTINE_BPF_H
 
+#include "quarantine_count.bpf.h"
+
 /* The reasons counted toward a quarantine: not rate (the rule is about
  * what a peer tries, not how much), not blocked (no entry bit), not
  * quarantined (nothing counts while one is in force). */
 #define QUAR_COUNTED                                                     \
 	(1u << WGSF_REASON_SOURCE | 1u << WGSF_REASON_DESTINATION |     \
 	 1u << WGSF_REASON_SERVICE)
-
-/* The counts of the eight eighths up to eighth e (the low 32 bits of
- * it, as the windows keep them), and their reasons' bits into *bits. */
-static __always_inline __u64 quar_recent(const struct wgsf_quarantine *q, __u32 e, __u32 *bits)
-{
-	__u64 total = 0, w;
-	int i;
-
-	for (i = 0; i < WGSF_QUAR_WINDOWS; i++) {
-		w = q->window[i];
-		if ((__u32)(e - (__u32)(w >> 32)) >= WGSF_QUAR_WINDOWS)
-			continue;
-		total += (__u32)w;
-		*bits |= q->window_reasons[i];
-	}
-	return total;
-}
-
-/*
- * Counts n violations of reason bit bit (1 << reason, or
- * WGSF_QUAR_REJECTED) into q at now, and begins the quarantine where they
- * reach its rule's N. Two CPUs that open the same eighth at once may lose
- * one's count (wgsf.h).
- */
-static __always_inline void quar_count(struct wgsf_quarantine *q, __u64 now, __u32 bit, __u32 n)
-{
-	__u64 eighth = q->period_ns / WGSF_QUAR_WINDOWS, total;
-	__u32 e, i, bits = bit;
-
-	if (!q->violations || !eighth)
-		return;
-	e = now / eighth;
-	i = e % WGSF_QUAR_WINDOWS;
-	if ((__u32)(q->window[i] >> 32) != e || !(__u32)q->window[i]) {
-		q->window[i] = (__u64)e << 32 | n;
-		q->window_reasons[i] = bit;
-	} else {
-		__sync_fetch_and_add(&q->window[i], n);
-		if (!(q->window_reasons[i] & bit))
-			q->window_reasons[i] |= bit;
-	}
-	total = quar_recent(q, e, &bits);
-	if (total < q->violations)
-		return;
-	__builtin_memset(q->window, 0, sizeof(q->window));
-	__builtin_memset(q->window_reasons, 0, sizeof(q->window_reasons));
-	q->since_ns = now;
-	q->until_ns = now + q->duration_ns;
-	q->by = WGSF_QUAR_BY_RULE;
-	q->counted = total;
-	q->reasons = bits;
-}
 
 /*
  * The reason of packets packets from slot's peer whose reason is reason

@@ -6,7 +6,9 @@
  * which peer's allowed IPs hold the packet's source, and drops the packet
  * (counting it only in the device's rx_frame_errors) when that is not the
  * peer that sent it. This program runs as that call returns, sees both
- * peers, and counts exactly those drops, for the interfaces wgsf attached.
+ * peers, and counts exactly those drops, for the interfaces wgsf attached;
+ * each also counts toward the sender's Quarantine rule, as a violation
+ * does in the datapath.
  *
  * The kernel's and WireGuard's structures are declared here with only the
  * fields read, and CO-RE places each field by its name in the running
@@ -24,6 +26,7 @@
 
 #include "wgsf_tracer.h"
 #include "wgsf_verdict.h"
+#include "quarantine_count.bpf.h"
 
 #define CORE __attribute__((preserve_access_index))
 
@@ -128,6 +131,25 @@ struct {
 	__type(key, struct wgsf_tracer_iface);
 	__array(values, struct iface_lease);
 } tracer_leases SEC(".maps");
+
+/* Each interface's quarantine map (the datapath's quarantine), as the
+ * loader registered it. Key and value by size, as the datapath declares
+ * it: Linux 6.1 refuses an inner map whose BTF differs from the
+ * template's. */
+struct iface_quarantine {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, WGSF_MAX_PEERS);
+	__uint(key_size, sizeof(struct wgsf_quar_key));
+	__uint(value_size, sizeof(struct wgsf_quarantine));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, WGSF_TRACER_MAX_IFACES);
+	__type(key, struct wgsf_tracer_iface);
+	__array(values, struct iface_quarantine);
+} tracer_quarantine SEC(".maps");
 
 /* Entries come only with events: allocated as they come. */
 struct {
@@ -284,6 +306,18 @@ static __always_inline void event_write(const struct wgsf_rejected_key *key,
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* The rejected packet counts toward the sender's Quarantine rule, in its
+ * entry of the interface's quarantine map, as its violations do in the
+ * datapath; in quarantine, nothing counts. */
+static __always_inline void count_quarantine(const struct wgsf_rejected_key *key, __u64 now)
+{
+	void *quar = bpf_map_lookup_elem(&tracer_quarantine, &key->iface);
+	struct wgsf_quarantine *q = quar ? bpf_map_lookup_elem(quar, key->public_key) : NULL;
+
+	if (q && now >= q->until_ns)
+		quar_count(q, now, WGSF_QUAR_REJECTED, 1);
+}
+
 static __always_inline void count(struct sk_buff *skb, struct wg_peer *sender,
 				  struct wg_peer *owner)
 {
@@ -315,6 +349,7 @@ static __always_inline void count(struct sk_buff *skb, struct wg_peer *sender,
 	total->bytes += p.len;
 	if (st)
 		event_write(&key, &p, st, total, now);
+	count_quarantine(&key, now);
 }
 
 

@@ -14,7 +14,7 @@
 
 #include "wgsf.h"
 
-#define WGSF_TRACER_ABI_VERSION 2
+#define WGSF_TRACER_ABI_VERSION 3
 
 /* Registered interfaces, host-wide; and peers that had a rejected packet
  * on one of them, over every registered interface. */
@@ -75,6 +75,11 @@ struct wgsf_rejected {
  * of a budget per sender (tracer_budget, by wgsf_rejected_key). The loader
  * puts the datapath's two maps in tracer_rings and tracer_leases
  * (HASH_OF_MAPS, by interface) as it registers the interface.
+ *
+ * Each rejected packet also counts toward its sender's Quarantine rule
+ * (reason bit WGSF_QUAR_REJECTED, see struct wgsf_quarantine), in the
+ * sender's entry of the interface's quarantine map, which the loader puts
+ * in tracer_quarantine (HASH_OF_MAPS, by interface) beside the other two.
  */
 
 /* The one entry of tracer_abi (ARRAY): the layout its maps were made with. */

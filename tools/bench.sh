@@ -18,7 +18,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	packet_sizes=1,1000 control_sizes=1000 pps_peers=100 pps_args="--seconds 0.2 --rounds 1"
+	packet_sizes=1000 control_sizes=1000 pps_peers=100 pps_args="--seconds 0.2 --rounds 1"
 	metrics_peers=1000
 else
 	packet_sizes=1,1000,100000,1000000 control_sizes=10000,100000 metrics_peers=100000

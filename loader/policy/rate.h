@@ -20,7 +20,7 @@
 #define RATE_BURST_PACKETS_MAX 1000000ULL
 
 /* Reads value (changed in place) into *out, of line pos->line, a burst
- * left out given its default (100 ms at the rate, within the bounds);
+ * left out given its default (250 ms at the rate, within the bounds);
  * -EINVAL with "FILE:LINE: what" in pos->err, *out untouched, when value
  * is not one. */
 int rate_parse(struct file_pos *pos, char *value, struct rate_limit *out);

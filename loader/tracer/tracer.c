@@ -29,7 +29,7 @@
 #define SO_NETNS_COOKIE 71 /* Linux 5.14; older libc headers lack it */
 #endif
 
-enum tracer_map { T_IFACES, T_REJECTED, T_ABI, T_RINGS, T_LEASES, T_BUDGET, T_MAPS };
+enum tracer_map { T_IFACES, T_REJECTED, T_ABI, T_RINGS, T_LEASES, T_QUAR, T_BUDGET, T_MAPS };
 
 static const char *const tracer_map_names[T_MAPS] = {
 	[T_IFACES] = "tracer_ifaces",
@@ -37,6 +37,7 @@ static const char *const tracer_map_names[T_MAPS] = {
 	[T_ABI] = "tracer_abi",
 	[T_RINGS] = "tracer_rings",
 	[T_LEASES] = "tracer_leases",
+	[T_QUAR] = "tracer_quarantine",
 	[T_BUDGET] = "tracer_budget",
 };
 
@@ -222,9 +223,9 @@ static int tracer_load(struct pins *t)
 	return err;
 }
 
-/* Registers the interface, with the datapath's events maps: the ring its
- * events go to and its reader's lease, replacing those of an earlier
- * attach; registered already, its counters stay. */
+/* Registers the interface, with the datapath's maps: the ring its events
+ * go to, its reader's lease and its quarantine map, replacing those of an
+ * earlier attach; registered already, its counters stay. */
 static int add_iface(const struct pins *t, const struct wgsf_tracer_iface *key,
 		     const struct tracer_events *ev)
 {
@@ -238,6 +239,7 @@ static int add_iface(const struct pins *t, const struct wgsf_tracer_iface *key,
 		return -ENOMEM;
 	if (bpf_map_update_elem(t->fd[T_RINGS], key, &ev->ring_fd, BPF_ANY) ||
 	    bpf_map_update_elem(t->fd[T_LEASES], key, &ev->lease_fd, BPF_ANY) ||
+	    bpf_map_update_elem(t->fd[T_QUAR], key, &ev->quarantine_fd, BPF_ANY) ||
 	    (bpf_map_update_elem(t->fd[T_IFACES], key, zero, BPF_NOEXIST) && errno != EEXIST))
 		err = -errno;
 	free(zero);
@@ -372,7 +374,7 @@ static int forget_senders(int fd, const struct wgsf_tracer_iface *key)
 
 static int forget_iface(const struct pins *t, const struct wgsf_tracer_iface *key)
 {
-	static const enum tracer_map by_iface[] = { T_RINGS, T_LEASES, T_IFACES };
+	static const enum tracer_map by_iface[] = { T_RINGS, T_LEASES, T_QUAR, T_IFACES };
 	int err = forget_senders(t->fd[T_REJECTED], key) ?: forget_senders(t->fd[T_BUDGET], key);
 	size_t i;
 

@@ -35,10 +35,11 @@ enum tracer_visibility {
  * -errno when the interface cannot be looked at. */
 int tracer_status(const char *ifname, int ifindex, char why[TRACER_WHY_LEN]);
 
-/* The datapath's maps that the tracer writes its events with (see
- * wgsf_tracer.h): its events ring, and its event_reader lease. */
+/* The datapath's maps that the tracer writes (see wgsf_tracer.h): its
+ * events ring and its event_reader lease, for its events, and its
+ * quarantine map, where rejected packets count toward a Quarantine. */
 struct tracer_events {
-	int ring_fd, lease_fd;
+	int ring_fd, lease_fd, quarantine_fd;
 };
 
 /* Loads and attaches the tracer unless it runs, and registers the

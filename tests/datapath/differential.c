@@ -10,12 +10,18 @@
  * with bursts of 1 to 4, of peers and of groups ([Group *] too; a peer's
  * own, else its groups' tightest), their buckets emptied every WINDOW_MS
  * while the reference takes each burst whole again (a second would add a
- * packet's worth); random packets of every
+ * packet's worth); Quarantine rules of peers and groups, of periods and
+ * durations of an hour and more (a run counts all its violations within a
+ * period's 7/8, and no quarantine by rule ends in it), and quarantines by
+ * hand (until released, for hours, or for milliseconds, which end in the
+ * run) and releases, written into the map as wgsf quarantine and release
+ * write them, before a sync and between packets; random packets of every
  * upper layer (randpacket.h) through the tc program with BPF_PROG_TEST_RUN
  * in monitor and enforce mode, and through the userspace decision that
  * wgsf lookup takes, told the upper layer as the reference reads it.
- * Verdicts and counters are compared with the reference model
- * (tests/lib/reference.c, ref_l4.c), which shares no code with either.
+ * Verdicts, counters and quarantine entries are compared with the
+ * reference model (tests/lib/reference.c, ref_l4.c), which shares no code
+ * with either.
  * Replies are not sent here: nothing goes out, so no flow is recorded and
  * reply_packets stays 0 (tests/datapath/replies.c tests the flow table).
  * The enforce rounds run with flow records on (a table that never fills):
@@ -55,6 +61,7 @@ struct diff {
 	uint32_t *slot;      /* the loader's slot of each present peer */
 	size_t *holder;      /* of each slot: the peer that last held it, + 1 */
 	uint64_t window_ns;  /* when the rate limits' buckets were last emptied */
+	struct rand_quar_hands hands; /* quarantines by hand and releases */
 };
 
 /* What a mode's packets exercised, over all rounds. */
@@ -79,6 +86,9 @@ struct coverage {
 	uint64_t admitted_by[REF_OWNERS], group_blocked;
 	/* over a rate limit that a group gave */
 	uint64_t rate_by_group;
+	/* what quarantine entries made of packets (enum ref_quar_case);
+	 * quarantines by hand, and those in force released (rand_quar_hands) */
+	uint64_t quar[REF_QUAR_CASES], quar_after[REF_QUAR_AFTERS], quar_hand, quar_released;
 };
 
 static unsigned int reported;
@@ -247,10 +257,12 @@ static void tally(struct coverage *c, const struct reference *r)
 	}
 }
 
-/* The packet's bytes and its sender's rules, to tell a difference by. */
-static void report_context(const struct reference *r, const uint8_t *ip, size_t len, long slot)
+/* The packet's bytes, and its sender's rules and quarantine entry, to
+ * tell a difference by. */
+static void report_context(const struct rand_state *s, const uint8_t *ip, size_t len, long slot)
 {
-	char hex[3 * PACKET_MAX + 1], rule[96];
+	const struct reference *r = &s->r;
+	char hex[3 * PACKET_MAX + 1], rule[160];
 	size_t i, g;
 
 	for (i = 0; i < len; i++)
@@ -258,6 +270,7 @@ static void report_context(const struct reference *r, const uint8_t *ip, size_t 
 	diag("  bytes:%s", len ? hex : " none");
 	if (slot < 0)
 		return;
+	diag("  its quarantine: %s", rand_quar_describe(s, slot, rule, sizeof(rule)));
 	for (i = 0; i < r->peers[slot].rules.n; i++)
 		diag("  its rule: %s", ref_rule_describe(&r->peers[slot].rules.v[i], rule,
 							  sizeof(rule)));
@@ -328,8 +341,11 @@ static bool install(struct diff *d, const struct maps *m, struct coverage *cov, 
 	bool moved = false, done = false;
 
 	if (!ok(!policy_parse("random.policy", text, len, &pol, err), "%s: the policy parses %s",
-		who, err))
+		who, err) ||
+	    !ok(!rand_quar_some(&d->s, m->fd[MAP_QUARANTINE], 1 + rand_below(3), &d->hands),
+		"%s: quarantines by hand written", who))
 		goto out;
+	rand_quar_sync(&d->s, &d->hands);
 	if (!ok(!sync_full(m, dev, &pol, &res, &slot_of), "%s: synced %zu peers, %zu allowed IPs",
 		who, dev->n_peers, d->s.r.aips.n))
 		goto out;
@@ -362,11 +378,16 @@ static bool lookup_agrees(const struct diff *d, const struct maps *m, const uint
 	struct prefix src = { .family = ip[0] >> 4 == 4 ? AF_INET : AF_INET6 }, dst;
 	size_t off = src.family == AF_INET ? 12 : 8, alen = src.family == AF_INET ? 4 : 16;
 	struct verdict_l4 l4 = { o->l4.proto, ref_l4_flags(&o->l4), ref_l4_port(&o->l4) };
-	/* lookup judges by the rules alone, and says whether a limit meters
-	 * what passes them (a blocked peer's passes nothing) */
-	bool metered = o->reason == WGSF_REASON_RATE;
+	/* lookup judges by the rules alone (quarantine and rate limits are
+	 * the datapath's), and says whether a limit meters what passes them
+	 * (a blocked peer's passes nothing) */
+	int reason = o->rules_reason;
+	bool drop = reason >= 0 && d->s.r.mode == WGSF_MODE_ENFORCE;
 	bool limited = o->slot >= 0 && ref_rate_burst(&d->s.r, o->slot) &&
 		       !ref_blocked(&d->s.r, o->slot);
+	/* and whether the peer's quarantine entry is asked */
+	bool asked = o->slot >= 0 && d->s.r.peers[o->slot].quar.asked &&
+		     !ref_blocked(&d->s.r, o->slot);
 	struct wgsf_verdict v;
 
 	src.cidr = prefix_bits(src.family);
@@ -378,11 +399,12 @@ static bool lookup_agrees(const struct diff *d, const struct maps *m, const uint
 		return report("lookup: no decision");
 	if (v.found != (o->slot >= 0) ||
 	    (v.found && ((v.entry & WGSF_ENTRY_SLOT) != d->slot[o->slot] ||
-			 v.reason != (metered ? -1 : o->reason) || v.drop != (o->drop && !metered) ||
-			 v.rate != limited)))
-		return report("lookup: %s, slot %u, reason %d, %s%s", v.found ? "found" : "unknown",
-			      v.entry & WGSF_ENTRY_SLOT, v.reason, v.drop ? "drop" : "pass",
-			      v.rate ? ", a rate limit" : "");
+			 v.reason != reason || v.drop != drop ||
+			 v.rate != limited || v.quar != asked)))
+		return report("lookup: %s, slot %u, reason %d, %s%s%s",
+			      v.found ? "found" : "unknown", v.entry & WGSF_ENTRY_SLOT, v.reason,
+			      v.drop ? "drop" : "pass", v.rate ? ", a rate limit" : "",
+			      v.quar ? ", a quarantine entry" : "");
 	if (v.found && v.entry & WGSF_ENTRY_POLICY)
 		cov->by_entry_bits++;
 	else if (v.found)
@@ -414,24 +436,31 @@ static void send_packets(struct diff *d, const struct hook_under_test *h, unsign
 	uint8_t ip[PACKET_MAX];
 	struct ref_outcome o;
 	unsigned int i;
+	uint64_t t0;
 	int64_t got;
 	size_t len;
 
 	for (i = 0; i < PACKETS; i++) {
-		if ((!i || world_now_ns() - d->window_ns > WINDOW_MS * 1000000ull) &&
-		    !rates_refill(d, h)) {
+		if (((!i || world_now_ns() - d->window_ns > WINDOW_MS * 1000000ull) &&
+		     !rates_refill(d, h)) ||
+		    rand_quar_now_and_then(&d->s, h->maps.fd[MAP_QUARANTINE], &d->hands)) {
 			(*bad)++;
 			return;
 		}
 		len = rand_packet(&d->s, ip);
+		t0 = world_now_ns();
+		got = hook_run_ip(h, ip, len);
+		d->s.r.now_ns = rand_quar_judged_at(&d->s, h->maps.fd[MAP_PEER_STATS], d->slot,
+						    &d->hands, t0, world_now_ns());
 		o = ref_packet(&d->s.r, ip, len);
 		if (o.slot >= 0) {
+			cov->quar[o.quar]++;
+			cov->quar_after[o.quar_after]++;
 			tally_match(cov, &d->s.r, ip, o.slot);
 			tally_services(cov, &o, ip);
 			cov->rate_by_group += o.reason == WGSF_REASON_RATE &&
 					      !d->s.r.peers[o.slot].rate_burst;
 		}
-		got = hook_run_ip(h, ip, len);
 		cases++;
 		if (got != (o.drop ? h->drop : h->pass) ||
 		    (!o.malformed && !lookup_agrees(d, &h->maps, ip, &o, cov))) {
@@ -440,19 +469,25 @@ static void send_packets(struct diff *d, const struct hook_under_test *h, unsign
 			       packet_describe(pkt, sizeof(pkt), ip, len), (long long)got,
 			       verdict_name(h, got), ref_outcome_describe(&o, want, sizeof(want)));
 			if (reported <= MAX_REPORTED)
-				report_context(&d->s.r, ip, len, o.slot);
+				report_context(&d->s, ip, len, o.slot);
 		}
 	}
 }
 
-static unsigned int counters_disagree(const struct diff *d, const struct hook_under_test *h)
+/* The counters, and every peer's quarantine entry, present or not. */
+static unsigned int counters_disagree(struct diff *d, const struct hook_under_test *h)
 {
 	unsigned int bad = !dev_agrees(h, &d->s.r.want);
+	char why[256];
 	size_t k;
 
-	for (k = 0; k < d->s.r.slots; k++)
+	d->s.r.now_ns = world_now_ns();
+	for (k = 0; k < d->s.r.slots; k++) {
 		if (d->s.present[k])
 			bad += !peer_agrees(h, d->slot[k], &d->s.r.peers[k].want);
+		if (!rand_quar_agrees(&d->s, h->maps.fd[MAP_QUARANTINE], k, why, sizeof(why)))
+			bad += !report("%s: %s", h->name, why);
+	}
 	return bad;
 }
 
@@ -543,6 +578,7 @@ static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bo
 	char who[64];
 
 	d->s.r.mode = mode;
+	d->hands = (struct rand_quar_hands){};
 	ref_clear_counts(&d->s.r);
 	d->holder = calloc(cap.peers, sizeof(*d->holder));
 	if (!d->holder || !ok(!hook_load(&h, &cap) &&
@@ -563,6 +599,8 @@ static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bo
 		   "the reference has them", who, PACKETS, cap.flows ? ", and its flows," : "");
 		tally(cov, &d->s.r);
 	}
+	cov->quar_hand += d->hands.written;
+	cov->quar_released += d->hands.released;
 	hook_destroy(&h);
 out:
 	free(d->holder);
@@ -596,6 +634,30 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 	   (unsigned long long)c->by_prefix, (unsigned long long)c->by_covered_host,
 	   (unsigned long long)c->by_entry_bits, (unsigned long long)c->by_policy_maps,
 	   (unsigned long long)c->kept, (unsigned long long)c->reused);
+}
+
+/* Quarantines began by rule, were in force, ended by themselves and were
+ * released, by hand and by syncs, and packets came after each. */
+static void covered_quarantine(const struct coverage *c, enum wgsf_mode mode)
+{
+	const uint64_t *q = c->quar, *after = c->quar_after;
+	bool all = c->quar_hand && c->quar_released && after[REF_QUAR_EXPIRED] &&
+		   after[REF_QUAR_RELEASED];
+	uint64_t asked = 0;
+	int i;
+
+	for (i = REF_QUAR_PASSED; i < REF_QUAR_CASES; i++) {
+		all = all && q[i];
+		asked += q[i];
+	}
+	ok(all, "%s: quarantine entries asked %llu times: %llu violations counted, %llu began a "
+	   "quarantine, %llu packets in one, %llu with nothing to do, %llu after one ended by "
+	   "itself, %llu after one released; %llu quarantines by hand, %llu in force released",
+	   mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor", (unsigned long long)asked,
+	   (unsigned long long)q[REF_QUAR_COUNTED], (unsigned long long)q[REF_QUAR_BEGAN],
+	   (unsigned long long)q[REF_QUAR_IN_FORCE], (unsigned long long)q[REF_QUAR_PASSED],
+	   (unsigned long long)after[REF_QUAR_EXPIRED], (unsigned long long)after[REF_QUAR_RELEASED],
+	   (unsigned long long)c->quar_hand, (unsigned long long)c->quar_released);
 }
 
 /* The destination rules were asked about every kind of upper layer, and
@@ -676,6 +738,7 @@ int main(void)
 	for (i = WGSF_MODE_MONITOR; i <= WGSF_MODE_ENFORCE; i++) {
 		covered(&cov[i], i);
 		covered_services(&cov[i], i);
+		covered_quarantine(&cov[i], i);
 	}
 	ok(cases >= CASES_MIN && lookups >= CASES_MIN,
 	   "%llu packets through the datapath, %llu through lookup (at least %d each)",

@@ -77,8 +77,7 @@ POLICY=$WORK/policy
 		printf '\n[Peer]\nPublicKey = %s\n%s\n' "${CLIENT_PUB[$i]}" "${LINE[$i]}"
 	done
 	[ "$WG_IMPL" = kernel ] ||
-		printf '\n[Peer]\nPublicKey = %s\nRateLimit = %dbit burst 64kb\n' "${CLIENT_PUB[$TCP]}" \
-			$TCP_LIMIT
+		printf '\n[Peer]\nPublicKey = %s\nRateLimit = %dbit\n' "${CLIENT_PUB[$TCP]}" $TCP_LIMIT
 } >"$POLICY"
 chmod 600 "$POLICY"
 t_ok "attach in enforce mode, $LIMITED peers limited" attach_gw --policy "$POLICY"
@@ -166,7 +165,7 @@ t_ok "as fast as it sent: within 5 % of ${RATE[$FREE]} packets/s" \
 
 # What the printers say of the limits, as the maps hold them.
 t_is "$(of 1 '.policy.rate_limit | tojson'):$(of 2 '.policy.rate_limit | tojson')" \
-	'{"bits_per_second":144000,"burst_bytes":1800,"packets_per_second":1000,"burst_packets":100}:{"bits_per_second":null,"burst_bytes":null,"packets_per_second":25,"burst_packets":5}' \
+	'{"bits_per_second":144000,"burst_bytes":4500,"packets_per_second":1000,"burst_packets":250}:{"bits_per_second":null,"burst_bytes":null,"packets_per_second":25,"burst_packets":5}' \
 	"show --json: each kind and its burst (default or given), null where not limited"
 
 # The kernel lane ends here: the rest is the loader's and the CLI's part,
@@ -181,7 +180,7 @@ line_of() { # I TEXT...: client I's line of show that starts with TEXT
 		p && index($0, t) == 1'
 }
 t_is "$(line_of 1 "rate limit:")" \
-	"  rate limit: 144 kbit/s, burst 1800 bytes; 1000 packets/s, burst 100 packets" \
+	"  rate limit: 144 kbit/s, burst 4500 bytes; 1000 packets/s, burst 250 packets" \
 	"show: client 1's limit, both kinds"
 t_is "$(line_of 2 "rate limit:")" "  rate limit: 25 packets/s, burst 5 packets" "and client 2's"
 d1=$(of 1 .violations_by_reason.rate) b1=$(of 1 .rate_bytes)
@@ -192,7 +191,7 @@ t_is "$(line_of 1 "violations:" | sed 's/.*(//')" "rate $d1)" "among violations,
 t_is "$(wgsf_gw show "$GW_IF" dump | awk -F'\t' -v k="${CLIENT_PUB[1]}" '$1 == k { print $22, $23 }')" \
 	"$d1 $b1" "the dump: violations of reason rate, and rate_bytes, last"
 t_is "$(wgsf_gw lookup "$GW_IF" 192.0.2.11 | grep -E '^(rate limit|metered):')" \
-	"rate limit: 144 kbit/s, burst 1800 bytes; 1000 packets/s, burst 100 packets
+	"rate limit: 144 kbit/s, burst 4500 bytes; 1000 packets/s, burst 250 packets
 metered: against its rate limit, which lookup does not judge: over it, the packet is a violation (rate)" \
 	"lookup says the limit with the policy, and that a packet that passes is metered"
 t_is "$(wgsf_gw lookup "$GW_IF" 192.0.2.12 --json | jq -c '[.metered, .policy.rate_limit]')" \
@@ -219,8 +218,8 @@ t_is "$(sample wgsf_peer_rate_limit_exceeded_bytes_total 1) $(grep -F "$(printf 
 
 # TCP under a limit: drops make the sender back off, and the stream gets
 # somewhat less than the limit. Its goodput (payload bytes a second) is
-# held to it: the IP bytes are some 4 % more. Its burst is 262 ms worth:
-# with the default, 100 ms worth, such a stream got about half the limit
+# held to it: the IP bytes are some 4 % more. Its burst is the default,
+# 250 ms worth: with 100 ms worth, such a stream got about half the limit
 # (README, Rate limits).
 gw_run "$TCPBULK" receive 192.0.2.1 $PORT >"$WORK/tcp-received" &
 tcp_receiver=$!

@@ -4,7 +4,8 @@
 # tracer, and show, lookup and watch give exact per-peer counts, the last
 # source and destination and who owns that source; a sender that wgsf's
 # tables lack is counted on the interface; two namespaces with an interface
-# of the same name stay apart; counters survive a re-attach; the last detach,
+# of the same name stay apart; counters survive a re-attach; rejected
+# packets count toward a Quarantine rule; the last detach,
 # or orphans --remove of a deleted namespace's, lets the wireguard module go. wireguard-go: attach says in one line why
 # they are not visible, JSON has nulls, and everything else works.
 . "$(dirname "$0")/lib.sh"
@@ -142,6 +143,22 @@ t_is "$(lines | sed 's/ packets=+[0-9]* total=[0-9]*//' | sort -u)" \
 t_is "$(grep -c ' rejected ' "$log")" "$(lines | wc -l)" "watch: no line for another peer"
 kill "$watcher" && wait "$watcher"
 rm -f "$log"
+
+# What WireGuard rejects counts toward a Quarantine: client 5's 3 spoofed
+# echo requests quarantine it (3 within 10 s), and its next legitimate
+# packet is a violation of reason quarantined (monitor mode: passed).
+make_client 5 192.0.2.15/32 "192.0.2.15 192.0.2.95" || t_skip_all "cannot build client 5"
+policy=$(mktemp)
+printf '[Peer]\nPublicKey = %s\nQuarantine = 3/10s for 1h\n' "${CLIENT_PUB[5]}" >"$policy"
+t_ok "attach with client 5's Quarantine = 3/10s for 1h" attach_gw --policy "$policy"
+quarantined() { peer_fields "${CLIENT_PUB[5]}" '[.violations_by_reason.quarantined]'; }
+t_ok "client 5's legitimate ping" pings 5 192.0.2.15 1
+t_is "$(quarantined)" 0 "passes: not in quarantine"
+rejected_pings 5 192.0.2.95 3
+t_is "$(rejected "${CLIENT_PUB[5]}" | cut -d' ' -f1)" 3 "WireGuard rejected 3 of client 5's"
+t_ok "its next legitimate ping" pings 5 192.0.2.15 1
+t_is "$(quarantined)" 1 "is a violation of reason quarantined: the 3 began its quarantine"
+rm -f "$policy"
 
 # Site 2: another namespace, an interface of the same name (and ifindex).
 GW_NS=wgsf-site2-$ID

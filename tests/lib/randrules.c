@@ -284,9 +284,51 @@ static void rate_limit(const struct owner *o)
 	text_add(owner_text(o), "RateLimit = 1pps burst %u\n", burst);
 }
 
-void rand_peer_rate(struct rand_state *g, uint32_t slot)
+/* A period or duration in any unit, from an hour to a year: longer than
+ * a test's run by far (see struct ref_quar). */
+static uint64_t quar_time(const struct owner *o, const char *before)
+{
+	static const struct {
+		char unit;
+		uint64_t ns;
+		unsigned int min, max;
+	} units[] = {
+		{ 's', 1000000000ull, 3600, 365 * 86400 }, { 'm', 60000000000ull, 60, 365 * 1440 },
+		{ 'h', 3600000000000ull, 1, 365 * 24 },    { 'd', 86400000000000ull, 1, 365 },
+	};
+	unsigned int u = rand_below(ARRAY_LEN(units)), n;
+
+	/* short mostly, as rules are written */
+	n = units[u].min + (rand_below(4) ? rand_below(units[u].min + 1)
+					  : rand_below(units[u].max - units[u].min + 1));
+	text_add(owner_text(o), "%s%u%c", before, n, units[u].unit);
+	return n * units[u].ns;
+}
+
+/* Now and then a Quarantine of 1 to 3 violations mostly, that a peer's
+ * packets reach; for a group every other time. */
+static void quarantine_rule(const struct owner *o)
+{
+	struct ref_quar_rule q = { .violations = 1 + rand_below(3) };
+
+	if (rand_below(o->group < 0 ? 4 : 2))
+		return;
+	if (rand_below(8) == 0)
+		q.violations = 1 + rand_below(1000000);
+	text_add(owner_text(o), "Quarantine = %u/", q.violations);
+	q.period_ns = quar_time(o, "");
+	q.duration_ns = quar_time(o, " for ");
+	text_add(owner_text(o), "\n");
+	if (o->group < 0)
+		o->g->r.peers[o->slot].quar_rule = q;
+	else
+		o->g->r.groups[o->group].quar_rule = q;
+}
+
+void rand_peer_limits(struct rand_state *g, uint32_t slot)
 {
 	rate_limit(&(struct owner){ g, slot, -1 });
+	quarantine_rule(&(struct owner){ g, slot, -1 });
 }
 
 /* A group of the state, its name unique by its index; Block now and then
@@ -308,6 +350,7 @@ static void draw_group(struct rand_state *g, bool every, bool blocked)
 	if (rand_below(8))
 		destination_rules(&(struct owner){ g, 0, i });
 	rate_limit(&(struct owner){ g, 0, i });
+	quarantine_rule(&(struct owner){ g, 0, i });
 }
 
 /* One to four groups, the first blocked every third state, and [Group *]

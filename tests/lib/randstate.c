@@ -124,7 +124,7 @@ static void random_policy(struct rand_state *g, uint32_t k, const struct prefix 
 		rand_peer_rules(g, k);
 		break;
 	}
-	rand_peer_rate(g, k);
+	rand_peer_limits(g, k);
 }
 
 static void keys_make(struct rand_state *g, size_t n)

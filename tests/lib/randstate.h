@@ -77,7 +77,41 @@ void rand_peer_rules(struct rand_state *g, uint32_t slot);
 void rand_groups(struct rand_state *g);
 /* Makes peer slot a member of some of the state's groups. */
 void rand_join(struct rand_state *g, uint32_t slot);
-/* A rate limit of peer slot's own now and then (see reference.h). */
-void rand_peer_rate(struct rand_state *g, uint32_t slot);
+/* A rate limit and a Quarantine of peer slot's own now and then (see
+ * reference.h). */
+void rand_peer_limits(struct rand_state *g, uint32_t slot);
+
+/* randquar.c: quarantine entries, into the reference and the datapath's
+ * map (fd), at g->r.now_ns. */
+/* What quarantines by hand and releases did. */
+struct rand_quar_hands {
+	uint64_t short_until; /* the end of the last one of milliseconds */
+	uint64_t written;     /* quarantines by hand */
+	uint64_t released;    /* in force, released by hand or by a sync */
+};
+
+/* What a sync does to every peer's entry in the reference. */
+void rand_quar_sync(struct rand_state *g, struct rand_quar_hands *h);
+/* Before a sync, once every quarantine of milliseconds has ended (a sync
+ * as one ends may find it either way), and at the time then: wgsf
+ * quarantine of n peers drawn, of those present, for hours or until
+ * released; 0 or -errno. */
+int rand_quar_some(struct rand_state *g, int fd, unsigned int n, struct rand_quar_hands *h);
+/* Now and then, at the time now: wgsf quarantine (until released, for
+ * hours, or for 1 to 20 ms) or release of a present peer drawn; 0 or
+ * -errno. */
+int rand_quar_now_and_then(struct rand_state *g, int fd, struct rand_quar_hands *h);
+/* The time at which the datapath judged a packet that it ran between t0
+ * and t1, as far as the reference can tell: where a quarantine of
+ * milliseconds ended in between, whether its peer's quarantined count
+ * grew (stats_fd: the peer_stats map, slot: of each present peer) says on
+ * which side, if that peer sent it; the time matters to no other. */
+uint64_t rand_quar_judged_at(const struct rand_state *g, int stats_fd, const uint32_t *slot,
+			     const struct rand_quar_hands *h, uint64_t t0, uint64_t t1);
+/* Whether the map's entry of peer k is the reference's at g->r.now_ns;
+ * where not, why. */
+bool rand_quar_agrees(const struct rand_state *g, int fd, uint32_t k, char *why, size_t size);
+/* Peer k's entry as the reference has it, for messages. */
+const char *rand_quar_describe(const struct rand_state *g, uint32_t k, char *buf, size_t size);
 
 #endif

@@ -44,8 +44,10 @@ void ref_clear_counts(struct reference *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->slots; i++)
+	for (i = 0; i < r->slots; i++) {
 		memset(&r->peers[i].want, 0, sizeof(r->peers[i].want));
+		memset(&r->peers[i].quar, 0, sizeof(r->peers[i].quar));
+	}
 	memset(&r->want, 0, sizeof(r->want));
 }
 
@@ -57,11 +59,13 @@ void ref_clear_tables(struct reference *r)
 		r->peers[i].flags = r->peers[i].groups = 0;
 		r->peers[i].src.n = r->peers[i].rules.n = 0;
 		r->peers[i].rate_burst = r->peers[i].rate_left = 0;
+		memset(&r->peers[i].quar_rule, 0, sizeof(r->peers[i].quar_rule));
 	}
 	for (i = 0; i < r->n_groups; i++) {
 		r->groups[i].blocked = r->groups[i].every = false;
 		r->groups[i].rules.n = 0;
 		r->groups[i].rate_burst = 0;
+		memset(&r->groups[i].quar_rule, 0, sizeof(r->groups[i].quar_rule));
 	}
 	r->n_groups = 0;
 	r->aips.n = 0;
@@ -88,6 +92,104 @@ void ref_rate_refill(struct reference *r)
 
 	for (i = 0; i < r->slots; i++)
 		r->peers[i].rate_left = ref_rate_burst(r, i);
+}
+
+/* Whether rule a is stricter than b (wgsf.policy(5)): N/PERIOD compared
+ * exactly, as N_a * PERIOD_b against N_b * PERIOD_a. */
+static bool quar_stricter(const struct ref_quar_rule *a, const struct ref_quar_rule *b)
+{
+	unsigned __int128 ra = (unsigned __int128)a->violations * b->period_ns;
+	unsigned __int128 rb = (unsigned __int128)b->violations * a->period_ns;
+
+	if (!b->violations || ra != rb)
+		return !b->violations || ra < rb;
+	if (a->violations != b->violations)
+		return a->violations < b->violations;
+	return a->duration_ns > b->duration_ns;
+}
+
+struct ref_quar_rule ref_quar_rule(const struct reference *r, uint32_t slot)
+{
+	struct ref_quar_rule q = r->peers[slot].quar_rule;
+	size_t g;
+
+	for (g = 0; !r->peers[slot].quar_rule.violations && g < r->n_groups; g++)
+		if (r->groups[g].quar_rule.violations && ref_member(r, slot, g) &&
+		    quar_stricter(&r->groups[g].quar_rule, &q))
+			q = r->groups[g].quar_rule;
+	return q;
+}
+
+bool ref_quarantined(const struct reference *r, uint32_t slot)
+{
+	const struct ref_quar *q = &r->peers[slot].quar;
+
+	return q->entry && r->now_ns < q->until_ns;
+}
+
+/* The entry gone (but the bits that the last sync set, which ask it). */
+static void quar_delete(struct ref_quar *q)
+{
+	*q = (struct ref_quar){ .asked = q->asked };
+}
+
+/* wgsf release's: the windows emptied, and the entry deleted where no
+ * rule needs it. */
+static void quar_release(struct ref_quar *q, bool in_force)
+{
+	q->released = in_force;
+	q->until_ns = 0;
+	q->by = WGSF_QUAR_BY_NONE;
+	q->count = q->count_reasons = 0;
+	if (!q->rule.violations)
+		quar_delete(q);
+}
+
+/* A departed peer's entry goes, and one without a rule that is not in
+ * force; an automatic quarantine whose rule went is released (and its
+ * entry goes), one by hand kept. A rule is written in, the windows
+ * emptied where its period changed. */
+bool ref_quar_sync(struct reference *r, uint32_t slot, bool present)
+{
+	struct ref_quar_rule rule = ref_quar_rule(r, slot);
+	struct ref_quar *q = &r->peers[slot].quar;
+	bool in_force = ref_quarantined(r, slot);
+
+	if (!present || (!rule.violations && !in_force)) {
+		memset(q, 0, sizeof(*q));
+		return false;
+	}
+	if (!rule.violations && q->by == WGSF_QUAR_BY_RULE) {
+		memset(q, 0, sizeof(*q));
+		return true;
+	}
+	if (q->entry && q->rule.period_ns != rule.period_ns)
+		q->count = q->count_reasons = 0;
+	q->rule = rule;
+	q->entry = q->asked = true;
+	return false;
+}
+
+void ref_quar_hand(struct reference *r, uint32_t slot, uint64_t until_ns)
+{
+	struct ref_quar *q = &r->peers[slot].quar;
+
+	if (!q->entry)
+		quar_delete(q); /* from nothing */
+	q->entry = true;
+	q->by = WGSF_QUAR_BY_HAND;
+	q->until_ns = until_ns;
+	q->released = false;
+}
+
+bool ref_quar_release(struct reference *r, uint32_t slot)
+{
+	struct ref_quar *q = &r->peers[slot].quar;
+	bool in_force = ref_quarantined(r, slot);
+
+	if (q->entry)
+		quar_release(q, in_force);
+	return in_force;
 }
 
 static void push(struct ref_prefixes *s, const struct prefix *p)
@@ -332,6 +434,45 @@ static int metered(struct reference *r, uint32_t slot, int reason)
 	return -1;
 }
 
+/* Reasons that count toward a Quarantine rule. */
+#define QUAR_COUNTED ((1u << WGSF_REASON_SOURCE) | (1u << WGSF_REASON_DESTINATION) | \
+		      (1u << WGSF_REASON_SERVICE))
+
+/* After the rules' reason: a quarantine in force makes every packet
+ * quarantined; else a violation that counts is counted, and the Nth
+ * within the period begins one (the Nth keeps its reason). A blocked
+ * peer's entry is not asked. */
+static int quarantine(struct reference *r, uint32_t slot, int reason, struct ref_outcome *o)
+{
+	struct ref_quar *q = &r->peers[slot].quar;
+
+	if (!q->entry || !q->asked || ref_blocked(r, slot))
+		return reason;
+	if (ref_quarantined(r, slot)) {
+		o->quar = REF_QUAR_IN_FORCE;
+		return WGSF_REASON_QUARANTINED;
+	}
+	o->quar = REF_QUAR_PASSED;
+	o->quar_after = q->released ? REF_QUAR_RELEASED : q->until_ns ? REF_QUAR_EXPIRED
+								 : REF_QUAR_NEVER;
+	if (reason < 0 || !(QUAR_COUNTED >> reason & 1) || !q->rule.violations)
+		return reason;
+	o->quar = REF_QUAR_COUNTED;
+	q->count++;
+	q->count_reasons |= 1u << reason;
+	if (q->count < q->rule.violations)
+		return reason;
+	o->quar = REF_QUAR_BEGAN;
+	q->by = WGSF_QUAR_BY_RULE;
+	q->until_ns = r->now_ns + q->rule.duration_ns;
+	q->released = false;
+	q->counted = q->count;
+	q->reasons = q->count_reasons;
+	q->began_for_ns = q->rule.duration_ns;
+	q->count = q->count_reasons = 0;
+	return reason;
+}
+
 static void violation(struct reference *r, struct wgsf_peer_stats *w, struct ref_outcome *o,
 		      const struct ref_ip *h)
 {
@@ -355,7 +496,7 @@ static void violation(struct reference *r, struct wgsf_peer_stats *w, struct ref
 
 struct ref_outcome ref_packet(struct reference *r, const uint8_t *ip, size_t len)
 {
-	struct ref_outcome o = { .slot = -1, .reason = -1 };
+	struct ref_outcome o = { .slot = -1, .reason = -1, .rules_reason = -1 };
 	struct wgsf_peer_stats *w;
 	struct ref_ip h;
 
@@ -375,7 +516,8 @@ struct ref_outcome ref_packet(struct reference *r, const uint8_t *ip, size_t len
 	w = &r->peers[o.slot].want;
 	w->rx_packets++;
 	w->rx_bytes += h.ip_len;
-	o.reason = broken_rule(r, o.slot, &h, &o);
+	o.reason = o.rules_reason = broken_rule(r, o.slot, &h, &o);
+	o.reason = quarantine(r, o.slot, o.reason, &o);
 	o.reason = metered(r, o.slot, o.reason);
 	if (o.reason >= 0) {
 		r->want.violation_packets++;

@@ -23,7 +23,8 @@ static int enable(const char *ifname, int ifindex)
 		return err;
 	err = tracer_enable(ifname, ifindex,
 			    &(struct tracer_events){ p.maps.fd[MAP_EVENTS],
-						     p.maps.fd[MAP_EVENT_READER] });
+						     p.maps.fd[MAP_EVENT_READER],
+						     p.maps.fd[MAP_QUARANTINE] });
 	iface_close(&p);
 	return err;
 }

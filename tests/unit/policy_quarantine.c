@@ -211,6 +211,8 @@ static void formats(void)
 			cases[i].ns, cases[i].want))
 			diag("  got '%s'", buf);
 	}
+	duration_format(250000000ULL, buf, 4);
+	ok(!strcmp(buf, "0.2"), "duration_format into a buffer too small: cut short, ended");
 	quarantine_format(&q, buf, sizeof(buf));
 	ok(!strcmp(buf, "20/10s for 15m"), "quarantine_format: '%s'", buf);
 	q = (struct quarantine_rule){ 1000000, 365 * DAY, 86399 * S, 1 };

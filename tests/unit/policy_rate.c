@@ -47,39 +47,47 @@ static void refused(const char *value, const char *why)
 
 static void bit_rates(void)
 {
-	/* the default burst: 100 ms at the rate (bits / 80), 1,500 bytes at least */
+	/* the default burst: 250 ms at the rate (bits / 32), 1,500 bytes at least */
 	limit("1kbit", "1000/1500 0/0 @3");
 	limit("1000", "1000/1500 0/0 @3");
 	limit("1000bit", "1000/1500 0/0 @3");
-	limit("119kbit", "119000/1500 0/0 @3");
-	limit("120kbit", "120000/1500 0/0 @3");
-	limit("121kbit", "121000/1512 0/0 @3");
-	limit("20mbit", "20000000/250000 0/0 @3");
-	limit("1gbit", "1000000000/12500000 0/0 @3");
+	limit("47kbit", "47000/1500 0/0 @3");
+	limit("48kbit", "48000/1500 0/0 @3");
+	limit("48.032kbit", "48032/1501 0/0 @3");
+	limit("49kbit", "49000/1531 0/0 @3");
+	limit("20mbit", "20000000/625000 0/0 @3");
+	limit("1gbit", "1000000000/31250000 0/0 @3");
 	limit("1kibit", "1024/1500 0/0 @3");
-	limit("1mibit", "1048576/13107 0/0 @3");
-	limit("1gibit", "1073741824/13421772 0/0 @3");
-	/* 100 ms of 1tbit is 12.5 GB: the default is held to 1 GiB, a burst
+	limit("1mibit", "1048576/32768 0/0 @3");
+	limit("1gibit", "1073741824/33554432 0/0 @3");
+	/* 250 ms of 1tbit is 31.25 GB: the default is held to 1 GiB, a burst
 	 * the line could give */
 	limit("1tbit", "1000000000000/1073741824 0/0 @3");
 	limit("0.5tibit", "549755813888/1073741824 0/0 @3");
-	limit("85.8993459gbit", "85899345900/1073741823 0/0 @3");
-	limit("1.5mbit", "1500000/18750 0/0 @3");
-	limit("0.000001tbit", "1000000/12500 0/0 @3");
-	limit("1.500000000000000000mbit", "1500000/18750 0/0 @3");
+	limit("34.359738336gbit", "34359738336/1073741823 0/0 @3");
+	limit("34.359738368gbit", "34359738368/1073741824 0/0 @3");
+	limit("1.5mbit", "1500000/46875 0/0 @3");
+	limit("0.000001tbit", "1000000/31250 0/0 @3");
+	limit("1.500000000000000000mbit", "1500000/46875 0/0 @3");
 	limit("007.50kbit", "7500/1500 0/0 @3");
-	limit("20MBit", "20000000/250000 0/0 @3");
+	limit("20MBit", "20000000/625000 0/0 @3");
 	limit("2KiBit", "2048/1500 0/0 @3");
 }
 
 static void packet_rates(void)
 {
-	/* the default burst: 100 ms at the rate, 1 packet at least */
-	limit("2000pps", "0/0 2000/200 @3");
-	limit("2kpps", "0/0 2000/200 @3");
-	limit("2.5kpps", "0/0 2500/250 @3");
-	limit("15pps", "0/0 15/1 @3");
+	/* the default burst: 250 ms at the rate, 1 packet at least */
+	limit("2000pps", "0/0 2000/500 @3");
+	limit("2kpps", "0/0 2000/500 @3");
+	limit("2.5kpps", "0/0 2500/625 @3");
+	limit("15pps", "0/0 15/3 @3");
+	limit("7pps", "0/0 7/1 @3");
+	limit("4pps", "0/0 4/1 @3");
+	limit("3pps", "0/0 3/1 @3");
 	limit("1pps", "0/0 1/1 @3");
+	limit("3999999pps", "0/0 3999999/999999 @3");
+	limit("4000000pps", "0/0 4000000/1000000 @3");
+	limit("4000004pps", "0/0 4000004/1000000 @3");
 	limit("1000000000pps", "0/0 1000000000/1000000 @3");
 	limit("1000000KPPS", "0/0 1000000000/1000000 @3");
 }
@@ -109,10 +117,10 @@ static void bursts(void)
 
 static void both_kinds(void)
 {
-	limit("20mbit burst 256kb 2000pps", "20000000/262144 2000/200 @3");
+	limit("20mbit burst 256kb 2000pps", "20000000/262144 2000/500 @3");
 	limit("20mbit burst 256kb 2000pps burst 50", "20000000/262144 2000/50 @3");
 	limit("2000pps burst 10 1mbit burst 2k", "1000000/2048 2000/10 @3");
-	limit("2000pps 20mbit", "20000000/250000 2000/200 @3");
+	limit("2000pps 20mbit", "20000000/625000 2000/500 @3");
 	limit("20mbit\tBURST 2k  \t 2000pps Burst 7", "20000000/2048 2000/7 @3");
 }
 
@@ -278,17 +286,17 @@ static const char groups_text[] =
 static void groups(void)
 {
 	static const struct policy_in_force cases[] = {
-		{ KEY_A, "10000000/125000 2000/200 @8",
+		{ KEY_A, "10000000/312500 2000/500 @8",
 		  "A: its own packet rate, though its groups' are lower; the lowest bit rate of "
 		  "fast, slow and *, with slow's burst and line" },
-		{ KEY_B, "50000000/2097152 500/50 @10",
+		{ KEY_B, "50000000/2097152 500/125 @10",
 		  "B: *'s bit rate, below fast's; fast's packet rate; the bit rate's line" },
-		{ KEY_C, "1000000000/12500000 100/5 @17",
+		{ KEY_C, "1000000000/31250000 100/5 @17",
 		  "C: its own bit rate, though slow's is lower; slow's packet rate" },
-		{ KEY_D, "10000000/125000 100/5 @8",
-		  "D: of equal bit rates, the smallest burst (slow's default, 125,000 bytes), "
+		{ KEY_D, "10000000/312500 100/5 @8",
+		  "D: of equal bit rates, the smallest burst (slow's default, 312,500 bytes), "
 		  "neither before nor after it" },
-		{ KEY_E, "1000000/12500 7/1 @30",
+		{ KEY_E, "1000000/31250 7/1 @30",
 		  "E: its own bit rate and its line, a group's packet rate" },
 		{ KEY_OTHER, "50000000/2097152 0/0 @10", "a key the file does not list: *'s" },
 	};
@@ -297,8 +305,8 @@ static void groups(void)
 
 	if (!ok(!policy_parse("p", groups_text, strlen(groups_text), &p, err), "groups: read"))
 		return diag("%s", err);
-	ok(!strcmp(text_of(&p.groups[0].rate), "100000000/1048576 500/50 @6") &&
-		   !strcmp(text_of(&p.peers[0].rate), "0/0 2000/200 @4"),
+	ok(!strcmp(text_of(&p.groups[0].rate), "100000000/1048576 500/125 @6") &&
+		   !strcmp(text_of(&p.peers[0].rate), "0/0 2000/500 @4"),
 	   "a group's limit and a peer's own, as written");
 	policy_in_force(&p, cases, sizeof(cases) / sizeof(*cases), rate_text);
 	ok(!policy_copy(&copy, &p) && !memcmp(&copy.peers[2].rate, &p.peers[2].rate,
@@ -314,8 +322,8 @@ static void groups(void)
 static void no_star(void)
 {
 	static const struct policy_in_force cases[] = {
-		{ KEY_A, "3000000/37500 0/0 @3", "A: its own" },
-		{ KEY_B, "0/0 9/1 @8", "B: a's packet rate and line, b's being no lower" },
+		{ KEY_A, "3000000/93750 0/0 @3", "A: its own" },
+		{ KEY_B, "0/0 9/2 @8", "B: a's packet rate and line, b's being no lower" },
 		{ KEY_C, "0/0 0/0 @0", "a key the file does not list: no limit" },
 	};
 	static const char text[] = PEER_A "RateLimit = 3mbit\n"
