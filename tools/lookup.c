@@ -52,7 +52,8 @@ static int decide(const struct iface_view *v, const struct query *q, struct answ
 	bool runs = hook_judges(v->pins.hook) || v->pins.hook == HOOK_UNKNOWN;
 	struct wgsf_verdict d;
 	int err = verdict_decide(&v->pins.maps, &q->src, q->has_dst ? &q->dst : NULL,
-				 q->has_l4 ? &q->l4 : NULL, &d);
+				 q->has_l4 ? &q->l4 : NULL, &d) ?:
+		  verdict_quarantine(&v->pins.maps, &d);
 
 	if (err)
 		return err;

@@ -52,11 +52,7 @@ static void *verdict_map_lookup(void *ctx, const char *map, const void *key)
 	return NULL;
 }
 
-/* A quarantine in force outranks the reason the tables gave, as the
- * datapath's wgsf_quarantine() decides once that reason is final: for a
- * peer whose bits say it has an entry (v->quar), its key from peer_slots,
- * its entry by the key, in force while now is before until_ns. */
-static int decide_quarantine(const struct maps *m, struct wgsf_verdict *v)
+int verdict_quarantine(const struct maps *m, struct wgsf_verdict *v)
 {
 	uint32_t slot = v->entry & WGSF_ENTRY_SLOT;
 	struct wgsf_quarantine q;
@@ -97,5 +93,5 @@ int verdict_decide(const struct maps *m, const struct prefix *src, const struct 
 		v->reason = -1;
 		v->svc_unasked = 1;
 	}
-	return c.err ?: decide_quarantine(m, v);
+	return c.err;
 }

@@ -29,5 +29,13 @@ struct verdict_l4 {
  * -1); 0 or -errno. */
 int verdict_decide(const struct maps *m, const struct prefix *src, const struct prefix *dst,
 		   const struct verdict_l4 *l4, struct wgsf_verdict *v);
+/* Then v as a quarantine in force makes it, as the datapath's
+ * wgsf_quarantine() decides once the reason is final: for a peer whose
+ * bits say it has an entry (v->quar), its key from peer_slots, its entry
+ * by the key, in force while now is before until_ns; reason quarantined
+ * then outranks the rules'. Apart from verdict_decide(), whose answer is
+ * the rules' alone: the windows, as the rate limit's buckets, are the
+ * datapath's. 0 or -errno. */
+int verdict_quarantine(const struct maps *m, struct wgsf_verdict *v);
 
 #endif
