@@ -104,9 +104,10 @@ void quar_json(struct json *j, const struct peer_view *p)
 		json_u64(j, "until", quar_until_epoch(q));
 	else
 		json_string(j, "until", NULL);
-	json_u64(j, "counted", q->counted);
+	/* what began it: a rule's, where by a rule */
+	json_u64(j, "counted", q->by == WGSF_QUAR_BY_RULE ? q->counted : 0);
 	json_array_begin(j, "reasons");
-	for (r = 0; r < 32; r++)
+	for (r = 0; q->by == WGSF_QUAR_BY_RULE && r < 32; r++)
 		if (q->reasons & 1u << r)
 			json_string(j, NULL, reason_bit_name(r));
 	json_array_end(j);

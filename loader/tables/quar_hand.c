@@ -50,11 +50,6 @@ int quarantine_impose(const struct maps *m, const uint8_t key[WG_KEY_LEN], uint6
 	q.since_ns = now;
 	q.until_ns = duration_ns && duration_ns < WGSF_QUAR_FOREVER - now ? now + duration_ns
 									 : WGSF_QUAR_FOREVER;
-	/* what a rule counted began no quarantine of this one */
-	q.reasons = 0;
-	q.counted = 0;
-	memset(q.window, 0, sizeof(q.window));
-	memset(q.window_reasons, 0, sizeof(q.window_reasons));
 	return hand_write(m, key, &q);
 }
 

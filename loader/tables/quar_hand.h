@@ -23,7 +23,8 @@ int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quara
 /* Whether q is in force at now (quarantine_now()). */
 bool quarantine_in_force(const struct wgsf_quarantine *q, uint64_t now);
 /* Quarantines key from now for duration_ns (0: until released), by hand,
- * whatever was in force; a key without an entry gets one, of no rule. */
+ * whatever was in force: since, until and by written (wgsf.h), its rule
+ * and windows kept; a key without an entry gets one, of no rule. */
 int quarantine_impose(const struct maps *m, const uint8_t key[WG_KEY_LEN], uint64_t duration_ns,
 		      uint64_t now);
 /* Ends key's quarantine at once and empties its count; the entry of a key
