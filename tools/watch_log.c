@@ -8,6 +8,7 @@
 #include "tables/stats.h"
 #include "json.h"
 #include "quarantine_print.h"
+#include "tables/quar_hand.h"
 #include "ui_error.h"
 #include "ui_names.h"
 #include "ui_text.h"
@@ -160,27 +161,27 @@ static void log_quarantine(const struct iface_view *v, const struct peer_view *p
 	record_end(&r);
 }
 
-/* Why the quarantine that was is no longer in force: its end came, a
- * release by hand (until 0), or its rule went (begun by its rule, of a
- * peer that now has none: the sync released it). */
-static const char *release_why(const struct peer_view *p, bool by_rule)
+/* Why a quarantine that was in force until until (0: released) no longer
+ * is: its end came (the sync deletes an expired entry of no rule), its
+ * rule went (begun by its rule, of a peer that now has none: the sync
+ * released it), or a release by hand. */
+static const char *release_why(const struct peer_view *p, bool by_rule, uint64_t until)
 {
-	const struct wgsf_quarantine *q = &p->quarantine;
-
-	if (by_rule && (!p->has_quarantine || !q->violations))
+	if (until && quarantine_now() >= until)
+		return "expired";
+	if (by_rule && (!p->has_quarantine || !p->quarantine.violations))
 		return "rule-gone";
-	if (!p->has_quarantine || !q->until_ns)
-		return "hand";
-	return "expired";
+	return "hand";
 }
 
-static void log_release(const struct iface_view *v, const struct peer_view *p, bool by_rule)
+static void log_release(const struct iface_view *v, const struct peer_view *p, bool by_rule,
+			uint64_t until)
 {
 	struct record r;
 
 	record_begin(&r, v->name, "release");
 	record_key(&r, "peer", p->public_key);
-	record_string(&r, "why", release_why(p, by_rule));
+	record_string(&r, "why", release_why(p, by_rule, until));
 	record_end(&r);
 }
 
@@ -196,12 +197,12 @@ static void log_quarantine_change(const struct iface_view *v, const struct peer_
 
 	/* one replaced by another is not released */
 	if (was && !began && !now)
-		log_release(v, p, w->quar_by_rule);
+		log_release(v, p, w->quar_by_rule, w->quar_until);
 	if (began)
 		log_quarantine(v, p);
 	/* one that began and ended between two rounds */
 	if (began && !now)
-		log_release(v, p, q->by == WGSF_QUAR_BY_RULE);
+		log_release(v, p, q->by == WGSF_QUAR_BY_RULE, q->until_ns);
 }
 
 /* Every peer's counters, as they are now, for the next round. */

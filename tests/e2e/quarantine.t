@@ -7,8 +7,8 @@
 # pass; a quarantine by hand drops at once, and holds through sync and
 # attach; the Quarantine lines gone, sync releases an automatic one and
 # says so, and keeps one by hand. Client 2 (3/10s for 4s): its quarantine
-# ends by itself, measured with a packet 5 s after the violations began,
-# and watch logs its begin and its end, and those of one by hand. Bad
+# ends by itself, measured with a packet 5 s after the violations. A watch
+# beside it all logs each quarantine's begin and end, and why it ended. Bad
 # input, and fail2ban's action as its file has it, without a policy. No
 # timing is checked tighter than the rules: the 1 h quarantines hold
 # however slow the CLI is.
@@ -56,6 +56,10 @@ verdict() { wgsf_gw lookup "$GW_IF" "$1" --json | jq -r '[.verdict, .reason, .ac
 
 out=$(attach_gw --mode enforce --policy "$WORK/policy" 2>&1)
 t_is "$?:$out" "0:" "attach in enforce mode with the Quarantine rules"
+# a watch beside every command that follows, whose log is checked below
+nsenter --net="/var/run/netns/$GW_NS" "$WGSF" watch "$GW_IF" --interval 0.2 >"$WORK/watch" 2>&1 &
+WATCH=$!
+within 50 grep -q "watching every" "$WORK/watch" || t_diag "the watch did not start"
 t_is "$(client_field 1 policy.quarantine | jq -c .):$(client_field 1 quarantine)" \
 	'{"violations":5,"period_seconds":10,"duration_seconds":3600}:null' \
 	"show --json: client 1's rule, and no quarantine yet"
@@ -117,6 +121,8 @@ t_is "$?:$(grep -c "released $K1 from quarantine: its Quarantine rule is gone" <
 	"sync without the rules: client 1 released, and it says so"
 t_is "$(quar 1):$(quar 3):$(client_field 3 policy.quarantine)" "false null:true hand:null" \
 	"client 3 still in quarantine by hand, without a rule"
+t_ok "watch: client 1's released as its rule went" \
+	within 50 grep -q "^$GW_IF: release peer=$K1 why=rule-gone$" "$WORK/watch"
 t_ok "client 1 passes" client_ping 1 198.51.100.10 192.0.2.1 1
 t_ok "client 3 is still dropped" client_no_reply 3 192.0.2.13 192.0.2.1 1
 out=$(wgsf_gw release "$GW_IF" "$K3")
@@ -146,12 +152,9 @@ bad 3 "Unable to quarantine on ${GW_IF}n: ${GW_IF}n is not attached (see 'wgsf s
 t_is "$(quar 1):$(quar 3)" "false null:false null" "none of them changed anything"
 
 # Client 2's 4 s quarantine, measured with packets: a ping 5 s after its
-# violations passes. watch logs it.
+# violations passes. The watch logs it, and quarantines by hand.
 write_policy with
 wgsf_gw sync "$GW_IF" >/dev/null 2>&1
-nsenter --net="/var/run/netns/$GW_NS" "$WGSF" watch "$GW_IF" --interval 0.2 >"$WORK/watch" 2>&1 &
-WATCH=$!
-within 50 grep -q "watching every" "$WORK/watch" || t_diag "the watch did not start"
 t_ok "3 pings from client 2's other source are dropped" client_no_reply 2 203.0.113.80 192.0.2.1 3
 # after the violation that began it, however long the pings took to start
 t0=$(now_ms)
@@ -163,8 +166,13 @@ t_is "$(client_fields 2 quarantine.in_force rx_packets violations_by_reason.sour
 	"over: its ping counted received, no more violations"
 t_ok "watch: its quarantine began" within 50 grep -q "^$GW_IF: quarantine peer=$K2 by=rule until=[0-9]*$" "$WORK/watch"
 t_ok "watch: and ended by itself" within 50 grep -q "^$GW_IF: release peer=$K2 why=expired$" "$WORK/watch"
-wgsf_gw quarantine "$GW_IF" "$K3" --for 1h >/dev/null
-t_ok "watch: a quarantine by hand" within 50 grep -q "^$GW_IF: quarantine peer=$K3 by=hand until=[0-9]*$" "$WORK/watch"
+wgsf_gw quarantine "$GW_IF" "$K3" --for 2s >/dev/null
+t_ok "watch: a quarantine by hand for 2 s" \
+	within 50 grep -q "^$GW_IF: quarantine peer=$K3 by=hand until=[0-9]*$" "$WORK/watch"
+t_ok "watch: and its end" within 50 grep -q "^$GW_IF: release peer=$K3 why=expired$" "$WORK/watch"
+wgsf_gw quarantine "$GW_IF" "$K3" >/dev/null
+t_ok "watch: one until released" \
+	within 50 grep -q "^$GW_IF: quarantine peer=$K3 by=hand until=none$" "$WORK/watch"
 wgsf_gw release "$GW_IF" "$K3" >/dev/null
 t_ok "watch: and its release" within 50 grep -q "^$GW_IF: release peer=$K3 why=hand$" "$WORK/watch"
 kill "$WATCH" && wait "$WATCH" 2>/dev/null
