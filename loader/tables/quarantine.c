@@ -2,20 +2,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 
 #include "sort.h"
+#include "tables/quar_hand.h"
 #include "tables/quarantine.h"
-
-/* CLOCK_MONOTONIC in ns, the datapath's bpf_ktime_get_ns(). */
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 struct quar_entry {
 	struct wgsf_quar_key key;
@@ -146,7 +137,7 @@ static void plan_peer(struct quar_plan *p, const uint8_t key[WG_KEY_LEN],
 static void plan_against(const struct wg_device *dev, const struct rules_index *ix,
 			 struct quar_have *h, struct quar_plan *p)
 {
-	uint64_t now = monotonic_ns();
+	uint64_t now = quarantine_now();
 	struct quar_entry *have;
 	size_t i;
 
