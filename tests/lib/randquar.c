@@ -11,7 +11,6 @@
 #include <bpf/bpf.h>
 
 #include "randstate.h"
-#include "tables/stats.h"
 #include "world.h"
 
 #define MS 1000000ull
@@ -47,7 +46,7 @@ static int quar_write(const struct rand_state *g, int fd, uint32_t k,
 }
 
 /* wgsf quarantine of peer k: until released, for hours, or where ms for
- * 1 to 20 ms, which end within the test. */
+ * 1 to 20 ms, which end before the next packet (rand_quar_now_and_then). */
 static int quar_hand(struct rand_state *g, int fd, uint32_t k, bool ms,
 		     struct rand_quar_hands *h)
 {
@@ -120,28 +119,17 @@ int rand_quar_now_and_then(struct rand_state *g, int fd, struct rand_quar_hands 
 	if (rand_below(50) || !g->present[k])
 		return 0;
 	g->r.now_ns = world_now_ns();
-	if (rand_below(2))
-		return quar_hand(g, fd, k, true, h);
+	if (rand_below(2)) {
+		err = quar_hand(g, fd, k, true, h);
+		/* one of milliseconds ends before the next packet: judged
+		 * while it ended, a packet could be taken either way */
+		while (world_now_ns() <= h->short_until)
+			world_sleep_ms(1);
+		g->r.now_ns = world_now_ns();
+		return err;
+	}
 	err = quar_release(g, fd, k, h);
 	return err == -ENOENT ? 0 : err < 0 ? err : 0;
-}
-
-uint64_t rand_quar_judged_at(const struct rand_state *g, int stats_fd, const uint32_t *slot,
-			     const struct rand_quar_hands *h, uint64_t t0, uint64_t t1)
-{
-	const uint64_t q = WGSF_REASON_QUARANTINED;
-	const struct ref_peer *p;
-	struct wgsf_peer_stats st;
-	size_t k;
-
-	for (k = 0; t0 < h->short_until && k < g->r.slots; k++) {
-		p = &g->r.peers[k];
-		if (g->present[k] && p->quar.entry && p->quar.until_ns > t0 &&
-		    p->quar.until_ns <= t1 && !stats_read_peer(stats_fd, slot[k], &st) &&
-		    st.violations[q] > p->want.violations[q])
-			return t0;
-	}
-	return t1;
 }
 
 /* The violations of q's windows that count at now (the eighths from 7

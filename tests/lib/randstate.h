@@ -98,16 +98,9 @@ void rand_quar_sync(struct rand_state *g, struct rand_quar_hands *h);
  * released; 0 or -errno. */
 int rand_quar_some(struct rand_state *g, int fd, unsigned int n, struct rand_quar_hands *h);
 /* Now and then, at the time now: wgsf quarantine (until released, for
- * hours, or for 1 to 20 ms) or release of a present peer drawn; 0 or
- * -errno. */
+ * hours, or for 1 to 20 ms, waited out) or release of a present peer
+ * drawn; 0 or -errno. */
 int rand_quar_now_and_then(struct rand_state *g, int fd, struct rand_quar_hands *h);
-/* The time at which the datapath judged a packet that it ran between t0
- * and t1, as far as the reference can tell: where a quarantine of
- * milliseconds ended in between, whether its peer's quarantined count
- * grew (stats_fd: the peer_stats map, slot: of each present peer) says on
- * which side, if that peer sent it; the time matters to no other. */
-uint64_t rand_quar_judged_at(const struct rand_state *g, int stats_fd, const uint32_t *slot,
-			     const struct rand_quar_hands *h, uint64_t t0, uint64_t t1);
 /* Whether the map's entry of peer k is the reference's at g->r.now_ns;
  * where not, why. */
 bool rand_quar_agrees(const struct rand_state *g, int fd, uint32_t k, char *why, size_t size);
