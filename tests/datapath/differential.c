@@ -39,6 +39,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "coverage.h"
 #include "packet.h"
 #include "randpacket.h"
 #include "randstate.h"
@@ -62,33 +63,6 @@ struct diff {
 	size_t *holder;      /* of each slot: the peer that last held it, + 1 */
 	uint64_t window_ns;  /* when the rate limits' buckets were last emptied */
 	struct rand_quar_hands hands; /* quarantines by hand and releases */
-};
-
-/* What a mode's packets exercised, over all rounds. */
-struct coverage {
-	uint64_t malformed, unknown, complying, violations[WGSF_REASON_COUNT], drops;
-	/* attributed by a shorter prefix; by a host route that lies inside
-	 * another peer's shorter prefix */
-	uint64_t by_prefix, by_covered_host;
-	/* decided from the entry's bits alone, or from the peer's policy */
-	uint64_t by_entry_bits, by_policy_maps;
-	/* peers that kept their slot across a sync, and new peers that took
-	 * a departed one's */
-	uint64_t kept, reused;
-	/* judged by services alone (prefixes of rules hold the destination,
-	 * none of every protocol), by what the upper layer is (enum
-	 * ref_l4_kind), non-first fragments of IPv6 apart, and IPv6
-	 * extension chains walked, too long, cut short */
-	uint64_t judged[REF_L4_UNWALKED + 1], ipv6_fragments, chains[3];
-	/* admitted by a port range, by an ICMP type; ICMP refused by type */
-	uint64_t by_port, by_type, type_refused;
-	/* admitted by the rules of enum ref_owner; blocked by a group */
-	uint64_t admitted_by[REF_OWNERS], group_blocked;
-	/* over a rate limit that a group gave */
-	uint64_t rate_by_group;
-	/* what quarantine entries made of packets (enum ref_quar_case);
-	 * quarantines by hand, and those in force released (rand_quar_hands) */
-	uint64_t quar[REF_QUAR_CASES], quar_after[REF_QUAR_AFTERS], quar_hand, quar_released;
 };
 
 static unsigned int reported;
@@ -240,23 +214,6 @@ static bool dev_agrees(const struct hook_under_test *h, const struct wgsf_dev_st
 	       addr_agrees(who, "last unknown source", &g.last_unknown_src, &w->last_unknown_src);
 }
 
-static void tally(struct coverage *c, const struct reference *r)
-{
-	const struct wgsf_peer_stats *w;
-	size_t s;
-	int i;
-
-	c->malformed += r->want.malformed_packets;
-	c->unknown += r->want.unknown_packets;
-	for (s = 0; s < r->slots; s++) {
-		w = &r->peers[s].want;
-		c->complying += w->rx_packets - w->violation_packets;
-		for (i = 0; i < WGSF_REASON_COUNT; i++)
-			c->violations[i] += w->violations[i];
-		c->drops += w->drop_packets;
-	}
-}
-
 /* The packet's bytes, and its sender's rules and quarantine entry, to
  * tell a difference by. */
 static void report_context(const struct rand_state *s, const uint8_t *ip, size_t len, long slot)
@@ -278,47 +235,6 @@ static void report_context(const struct rand_state *s, const uint8_t *ip, size_t
 		for (i = 0; ref_member(r, slot, g) && i < r->groups[g].rules.n; i++)
 			diag("  group %zu's rule: %s", g,
 			     ref_rule_describe(&r->groups[g].rules.v[i], rule, sizeof(rule)));
-}
-
-/* Which table attributes a packet from src to slot: the trie or the hash. */
-static void tally_match(struct coverage *c, const struct reference *r, const uint8_t *ip,
-			long slot)
-{
-	struct prefix src = { .family = ip[0] >> 4 == 4 ? AF_INET : AF_INET6 };
-	bool host = false, covered = false;
-	size_t i;
-
-	src.cidr = prefix_bits(src.family);
-	memcpy(src.addr, ip + (src.family == AF_INET ? 12 : 8), src.cidr / 8);
-	for (i = 0; i < r->aips.n; i++) {
-		if (!prefix_contains(&r->aips.v[i], &src))
-			continue;
-		host = host || r->aips.v[i].cidr == src.cidr;
-		covered = covered || (r->aips.v[i].cidr < src.cidr && r->owner[i] != slot);
-	}
-	c->by_prefix += !host;
-	c->by_covered_host += host && covered;
-}
-
-/* What the packet's upper layer and the rules that judged it were. */
-static void tally_services(struct coverage *c, const struct ref_outcome *o, const uint8_t *ip)
-{
-	const struct ref_rule *a = o->admitted;
-
-	c->group_blocked += o->blocked_by_group;
-	if (a)
-		c->admitted_by[o->admitted_by]++;
-	if (!o->matched || o->any_matched)
-		return;
-	c->judged[o->l4.kind]++;
-	c->ipv6_fragments += o->l4.kind == REF_L4_FRAGMENT && ip[0] >> 4 == 6;
-	if (o->l4.kind != REF_L4_UNWALKED)
-		c->chains[0] += o->l4.ext > 0;
-	else
-		c->chains[o->l4.ext == REF_IPV6_EXT_MAX ? 1 : 2]++;
-	c->by_port += a && a->kind == REF_RANGE && o->l4.kind == REF_L4_PORTS;
-	c->by_type += a && a->kind == REF_RANGE && o->l4.kind == REF_L4_TYPE;
-	c->type_refused += !a && o->l4.kind == REF_L4_TYPE;
 }
 
 static const char *verdict_name(const struct hook_under_test *h, int64_t ret)
@@ -450,14 +366,7 @@ static void send_packets(struct diff *d, const struct hook_under_test *h, unsign
 		got = hook_run_ip(h, ip, len);
 		d->s.r.now_ns = world_now_ns();
 		o = ref_packet(&d->s.r, ip, len);
-		if (o.slot >= 0) {
-			cov->quar[o.quar]++;
-			cov->quar_after[o.quar_after]++;
-			tally_match(cov, &d->s.r, ip, o.slot);
-			tally_services(cov, &o, ip);
-			cov->rate_by_group += o.reason == WGSF_REASON_RATE &&
-					      !d->s.r.peers[o.slot].rate_burst;
-		}
+		coverage_tally_packet(cov, &d->s.r, &o, ip);
 		cases++;
 		if (got != (o.drop ? h->drop : h->pass) ||
 		    (!o.malformed && !lookup_agrees(d, &h->maps, ip, &o, cov))) {
@@ -594,7 +503,7 @@ static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bo
 			bad += flows_disagree(d, &h, cap.peers);
 		ok(!bad, "%s: %u packets, verdicts, lookups and the counters of every peer%s as "
 		   "the reference has them", who, PACKETS, cap.flows ? ", and its flows," : "");
-		tally(cov, &d->s.r);
+		coverage_tally_counts(cov, &d->s.r);
 	}
 	cov->quar_hand += d->hands.written;
 	cov->quar_released += d->hands.released;
@@ -602,95 +511,6 @@ static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bo
 out:
 	free(d->holder);
 	d->holder = NULL;
-}
-/* Every path was taken: a differential test of paths never taken proves nothing. */
-static void covered(const struct coverage *c, enum wgsf_mode mode)
-{
-	bool enforce = mode == WGSF_MODE_ENFORCE;
-	bool all = c->malformed && c->unknown && c->complying &&
-		   (enforce ? c->drops > 0 : c->drops == 0);
-	int i;
-
-	for (i = 0; i < WGSF_REASON_COUNT; i++)
-		all = all && c->violations[i];
-	all = all && c->by_prefix && c->by_covered_host && c->by_entry_bits &&
-	      c->by_policy_maps && c->kept && c->reused && c->rate_by_group;
-	ok(all, "%s: the packets were malformed (%llu), unknown (%llu), complying (%llu), "
-	   "violations by source (%llu), destination (%llu), blocked peer (%llu), rate (%llu, "
-	   "%llu by a group's limit); %llu dropped; "
-	   "%llu attributed by a shorter prefix, %llu by a host route inside another peer's "
-	   "prefix; %llu decided from the entry's bits, %llu from the peer's policy; %llu peers "
-	   "kept their slot, %llu slots were reused", enforce ? "enforce" : "monitor",
-	   (unsigned long long)c->malformed, (unsigned long long)c->unknown,
-	   (unsigned long long)c->complying,
-	   (unsigned long long)c->violations[WGSF_REASON_SOURCE],
-	   (unsigned long long)c->violations[WGSF_REASON_DESTINATION],
-	   (unsigned long long)c->violations[WGSF_REASON_BLOCKED],
-	   (unsigned long long)c->violations[WGSF_REASON_RATE],
-	   (unsigned long long)c->rate_by_group, (unsigned long long)c->drops,
-	   (unsigned long long)c->by_prefix, (unsigned long long)c->by_covered_host,
-	   (unsigned long long)c->by_entry_bits, (unsigned long long)c->by_policy_maps,
-	   (unsigned long long)c->kept, (unsigned long long)c->reused);
-}
-
-/* Quarantines began by rule, were in force, ended by themselves and were
- * released, by hand and by syncs, and packets came after each. */
-static void covered_quarantine(const struct coverage *c, enum wgsf_mode mode)
-{
-	const uint64_t *q = c->quar, *after = c->quar_after;
-	bool all = c->quar_hand && c->quar_released && after[REF_QUAR_EXPIRED] &&
-		   after[REF_QUAR_RELEASED];
-	uint64_t asked = 0;
-	int i;
-
-	for (i = REF_QUAR_PASSED; i < REF_QUAR_CASES; i++) {
-		all = all && q[i];
-		asked += q[i];
-	}
-	ok(all, "%s: quarantine entries asked %llu times: %llu violations counted, %llu began a "
-	   "quarantine, %llu packets in one, %llu with nothing to do, %llu after one ended by "
-	   "itself, %llu after one released; %llu quarantines by hand, %llu in force released",
-	   mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor", (unsigned long long)asked,
-	   (unsigned long long)q[REF_QUAR_COUNTED], (unsigned long long)q[REF_QUAR_BEGAN],
-	   (unsigned long long)q[REF_QUAR_IN_FORCE], (unsigned long long)q[REF_QUAR_PASSED],
-	   (unsigned long long)after[REF_QUAR_EXPIRED], (unsigned long long)after[REF_QUAR_RELEASED],
-	   (unsigned long long)c->quar_hand, (unsigned long long)c->quar_released);
-}
-
-/* The destination rules were asked about every kind of upper layer, and
- * admitted and refused by ports and types, groups' rules and [Group *]'s. */
-static void covered_services(const struct coverage *c, enum wgsf_mode mode)
-{
-	bool all = c->violations[WGSF_REASON_SERVICE] && c->by_port && c->by_type &&
-		   c->type_refused && c->ipv6_fragments && c->group_blocked;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(c->judged); i++)
-		all = all && c->judged[i];
-	for (i = 0; i < REF_OWNERS; i++)
-		all = all && c->admitted_by[i];
-	for (i = 0; i < ARRAY_SIZE(c->chains); i++)
-		all = all && c->chains[i];
-	ok(all, "%s: %llu service violations; judged by services alone: %llu with ports, %llu "
-	   "ICMP with a type, %llu of another protocol, %llu non-first fragments (%llu IPv6), "
-	   "%llu cut short, %llu IPv6 extension chains unwalked (%llu walked, %llu too long, %llu "
-	   "cut short); admitted by a port %llu, by an ICMP type "
-	   "%llu, ICMP refused by type %llu; admitted by a peer's own rule %llu, a group's "
-	   "%llu, [Group *]'s %llu; blocked by a group %llu",
-	   mode == WGSF_MODE_ENFORCE ? "enforce" : "monitor",
-	   (unsigned long long)c->violations[WGSF_REASON_SERVICE],
-	   (unsigned long long)c->judged[REF_L4_PORTS], (unsigned long long)c->judged[REF_L4_TYPE],
-	   (unsigned long long)c->judged[REF_L4_NONE],
-	   (unsigned long long)c->judged[REF_L4_FRAGMENT], (unsigned long long)c->ipv6_fragments,
-	   (unsigned long long)c->judged[REF_L4_SHORT],
-	   (unsigned long long)c->judged[REF_L4_UNWALKED], (unsigned long long)c->chains[0],
-	   (unsigned long long)c->chains[1], (unsigned long long)c->chains[2],
-	   (unsigned long long)c->by_port,
-	   (unsigned long long)c->by_type, (unsigned long long)c->type_refused,
-	   (unsigned long long)c->admitted_by[REF_OWN],
-	   (unsigned long long)c->admitted_by[REF_GROUP],
-	   (unsigned long long)c->admitted_by[REF_EVERY_PEER],
-	   (unsigned long long)c->group_blocked);
 }
 
 /* One CPU: the per-CPU "last violation" is then the last one this test sent. */
@@ -732,11 +552,8 @@ int main(void)
 		rand_state_free(&d.s);
 		free(d.slot);
 	}
-	for (i = WGSF_MODE_MONITOR; i <= WGSF_MODE_ENFORCE; i++) {
-		covered(&cov[i], i);
-		covered_services(&cov[i], i);
-		covered_quarantine(&cov[i], i);
-	}
+	for (i = WGSF_MODE_MONITOR; i <= WGSF_MODE_ENFORCE; i++)
+		coverage_check(&cov[i], i);
 	ok(cases >= CASES_MIN && lookups >= CASES_MIN,
 	   "%llu packets through the datapath, %llu through lookup (at least %d each)",
 	   (unsigned long long)cases, (unsigned long long)lookups, CASES_MIN);
