@@ -7,7 +7,8 @@
 # pass; a quarantine by hand drops at once, and holds through sync and
 # attach; the Quarantine lines gone, sync releases an automatic one and
 # says so, and keeps one by hand. Client 2 (3/10s for 4s): its quarantine
-# ends by itself, measured with a packet 5 s after the violations. A watch
+# ends by itself, measured with a packet 5 s after the violations; then
+# (3/1s) 2 violations, a pause past the period, and 1 more begin none. A watch
 # beside it all logs each quarantine's begin and end, and why it ended. Bad
 # input, and fail2ban's action as its file has it, without a policy. No
 # timing is checked tighter than the rules: the 1 h quarantines hold
@@ -26,11 +27,11 @@ WORK=$(mktemp -d)
 WATCH=
 trap '[ -z "$WATCH" ] || kill "$WATCH"; cleanup; rm -rf "$WORK"' EXIT
 
-# RULES: whether the Quarantine lines are in the policy.
-write_policy() { # with|without
+# Whether the Quarantine lines are in the policy; client 2's, where given.
+write_policy() { # with|without [CLIENT_2_RULE]
 	local q1= q2= q3=
 	if [ "$1" = with ]; then
-		q1="Quarantine = 5/10s for 1h" q2="Quarantine = 3/10s for 4s" q3=$q1
+		q1="Quarantine = 5/10s for 1h" q2="Quarantine = ${2:-3/10s for 4s}" q3=$q1
 	fi
 	cat >"$WORK/policy" <<EOT
 [Peer]
@@ -177,6 +178,17 @@ wgsf_gw release "$GW_IF" "$K3" >/dev/null
 t_ok "watch: and its release" within 50 grep -q "^$GW_IF: release peer=$K3 why=hand$" "$WORK/watch"
 kill "$WATCH" && wait "$WATCH" 2>/dev/null
 WATCH=
+
+# N-1 violations, a pause longer than the period, then one more: they
+# never count together, and nothing is quarantined.
+write_policy with "3/1s for 1h"
+wgsf_gw sync "$GW_IF" >/dev/null 2>&1
+t_ok "2 pings from client 2's other source are dropped" client_no_reply 2 203.0.113.80 192.0.2.1 2
+sleep 1.2
+t_ok "then, past its period of 1 s, a third" client_no_reply 2 203.0.113.80 192.0.2.1 1
+t_ok "its allowed source passes" client_ping 2 203.0.113.70 192.0.2.1 1
+t_is "$(client_fields 2 quarantine.in_force violations_by_reason.source violations_by_reason.quarantined)" \
+	"false 6 0" "3 violations, never 3 within 1 s: not quarantined (3 from before)"
 
 # fail2ban's action, its lines as the file has them, on the interface
 # without a policy: a quarantine needs none.
