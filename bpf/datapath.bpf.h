@@ -376,7 +376,8 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 	 * answer is compared, not taken: a reason the verifier knows on each
 	 * path keeps them few (taken, they cost the benchmark's program 23 %
 	 * more to verify). */
-	if (v.quar && wgsf_quarantine(slot, v.reason, t.packets) == WGSF_REASON_QUARANTINED)
+	if (v.quar &&
+	    wgsf_quarantine(slot, v.reason, t.packets, now) == WGSF_REASON_QUARANTINED)
 		v.reason = WGSF_REASON_QUARANTINED;
 	/* what breaks no rule, replies included, is still what the peer sends */
 	if (v.reason == -1) {

@@ -28,21 +28,20 @@
 
 /*
  * The reason of packets packets from slot's peer whose reason is reason
- * (an enum wgsf_reason, or -1: none): WGSF_REASON_QUARANTINED while the
- * peer is in quarantine, else reason, counted where it is one that counts.
+ * (an enum wgsf_reason, or -1: none), at now (the coarse clock, see
+ * wgsf.h): WGSF_REASON_QUARANTINED while the peer is in quarantine, else
+ * reason, counted where it is one that counts.
  */
-__noinline int wgsf_quarantine(__u32 slot, int reason, __u32 packets)
+__noinline int wgsf_quarantine(__u32 slot, int reason, __u32 packets, __u64 now)
 {
 	const struct wgsf_slot *s = bpf_map_lookup_elem(&peer_slots, &slot);
 	struct wgsf_quarantine *q;
-	__u64 now;
 
 	if (!s)
 		return reason;
 	q = bpf_map_lookup_elem(&quarantine, s->public_key);
 	if (!q)
 		return reason;
-	now = bpf_ktime_get_ns();
 	if (now < q->until_ns)
 		return WGSF_REASON_QUARANTINED;
 	if (reason >= 0 && reason < WGSF_REASON_COUNT && QUAR_COUNTED & 1u << reason)

@@ -332,8 +332,10 @@ struct wgsf_rate_state {
  * and so that an entry needs no carrying when the slot tables grow): a
  * peer's Quarantine rule (violations, period_ns, duration_ns; all 0 for a
  * peer quarantined by hand that has no rule) and its state. Times are
- * bpf_ktime_get_ns() (CLOCK_MONOTONIC; precise, so that a release by hand
- * holds at once). The peer is in quarantine while now < until_ns: every
+ * CLOCK_MONOTONIC ns; the datapath's now is the coarse clock that it reads
+ * for every packet anyway (a precise read cost a third of an uncached
+ * packet), so a quarantine ends up to a tick late; a release by hand
+ * (until_ns 0) holds at once. The peer is in quarantine while now < until_ns: every
  * packet from it is then a violation of reason quarantined, and nothing
  * is counted toward another. Otherwise its violations of reasons source,
  * destination and service (and, by the tracer, each packet WireGuard

@@ -16,7 +16,8 @@
 #include "device/model.h"
 #include "tables/maps.h"
 
-/* CLOCK_MONOTONIC in ns, the datapath's bpf_ktime_get_ns(). */
+/* CLOCK_MONOTONIC_COARSE in ns, the clock the datapath's quarantine reads
+ * (bpf_ktime_get_coarse_ns()), so that both tell in force alike. */
 uint64_t quarantine_now(void);
 /* The entry of key: 0, or -ENOENT where the map has none. */
 int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quarantine *out);

@@ -98,7 +98,7 @@ int rand_quar_some(struct rand_state *g, int fd, unsigned int n, struct rand_qua
 	size_t k;
 	int err = 0;
 
-	while (world_now_ns() <= h->short_until)
+	while (world_coarse_ns() <= h->short_until)
 		world_sleep_ms(1);
 	g->r.now_ns = world_now_ns();
 	while (n-- && !err) {
@@ -123,7 +123,7 @@ int rand_quar_now_and_then(struct rand_state *g, int fd, struct rand_quar_hands 
 		err = quar_hand(g, fd, k, true, h);
 		/* one of milliseconds ends before the next packet: judged
 		 * while it ended, a packet could be taken either way */
-		while (world_now_ns() <= h->short_until)
+		while (world_coarse_ns() <= h->short_until)
 			world_sleep_ms(1);
 		g->r.now_ns = world_now_ns();
 		return err;
