@@ -64,6 +64,20 @@ run attach "$GW_IF" --mode enforce
 pings 2 192.0.2.18 3 || echo "enforce mode: none of the 3 answered"
 wgsf_gw show "$GW_IF" | grep -A7 "${CLIENT_PUB[2]}"
 
+say "Quarantine: 3 violations in 10 s take client 2 out for a minute"
+printf 'Quarantine = 3/10s for 1m\n' >>"$policy"
+sed 's/^/    /' "$policy"
+run sync "$GW_IF"
+echo "client 2 pings 3 times from 192.0.2.18 again, then once from its allowed 192.0.2.17"
+pings 2 192.0.2.18 3 || true
+pings 2 192.0.2.17 1 || echo "quarantined: even its allowed source is dropped"
+wgsf_gw show "$GW_IF" | grep -A9 "${CLIENT_PUB[2]}" | grep -E 'peer:|quarantin|violations:'
+run release "$GW_IF" "${CLIENT_PUB[2]}"
+pings 2 192.0.2.17 1 && echo "released: it passes again"
+echo "the same by hand, for an operator or a fail2ban action:"
+run quarantine "$GW_IF" "${CLIENT_PUB[1]}" --for 15m
+pings 1 192.0.2.11 1 || echo "client 1 is dropped until then, or until 'wgsf release'"
+
 say "The same for scripts: wgsf show --json"
 wgsf_gw show "$GW_IF" --json | jq '.interfaces[0] | {name, hook, mechanism, mode,
 	unknown_packets, peers: [.peers[] | {public_key, rx_packets, rx_bytes, violation_packets,
