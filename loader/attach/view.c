@@ -11,6 +11,7 @@
 #include "attach/view.h"
 #include "tables/datapath.h"
 #include "tables/policy_sync.h"
+#include "tables/quar_hand.h"
 
 /* The entries of a slot-sorted table that belong to slot, from *pos on. */
 static const struct table_entry *slice(const struct table_entry *t, size_t n, size_t *pos,
@@ -55,47 +56,22 @@ static int read_rates(int fd, uint32_t cap, const struct wgsf_peer_policy *polic
 	return 0;
 }
 
-/* A quarantine entry, its key beside it so that both sort as one. */
-struct quar_pair {
-	struct wgsf_quar_key key;
-	struct wgsf_quarantine value;
-};
-
-static int quar_key_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct wgsf_quar_key));
-}
-
-/* Each peer's quarantine entry, from one read of the whole map, sorted by
- * key (keys and values side by side) and then found by each peer's: most
+/* Each peer's quarantine entry, from one read of the whole map: most
  * peers have none. */
 static int read_quarantine(int fd, struct iface_view *v)
 {
-	struct map_entries e;
-	struct quar_pair *all, *found;
-	size_t i;
-	int err = map_read_all(fd, &e);
+	const struct quar_entry *found;
+	struct quar_entry *all = NULL;
+	size_t i, n = 0;
+	int err = quarantine_read_all(fd, &all, &n);
 
-	if (err || !e.n) {
-		map_entries_free(&e);
-		return err;
-	}
-	all = calloc(e.n, sizeof(*all));
-	for (i = 0; all && i < e.n; i++) {
-		memcpy(&all[i].key, (char *)e.keys + i * e.key_size, sizeof(all[i].key));
-		memcpy(&all[i].value, (char *)e.values + i * e.value_size, sizeof(all[i].value));
-	}
-	if (all)
-		sort_array(all, e.n, sizeof(*all), quar_key_cmp);
-	for (i = 0; all && i < v->n_peers; i++) {
-		found = bsearch(v->peers[i].public_key, all, e.n, sizeof(*all), quar_key_cmp);
+	for (i = 0; !err && i < v->n_peers; i++) {
+		found = quarantine_find(all, n, v->peers[i].public_key);
 		v->peers[i].has_quarantine = found;
 		if (found)
 			v->peers[i].quarantine = found->value;
 	}
-	err = all ? 0 : -ENOMEM;
 	free(all);
-	map_entries_free(&e);
 	return err;
 }
 

@@ -5,6 +5,7 @@
 
 #include "sort.h"
 #include "tables/entry_bits.h"
+#include "tables/quar_hand.h"
 #include "tables/rate.h"
 #include "wgsf.h"
 
@@ -89,14 +90,10 @@ const struct peer_rules *rules_find(const struct rules_index *ix, const uint8_t 
 	return ix->has_star ? &ix->star : NULL;
 }
 
-static int quar_key_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct wgsf_quar_key));
-}
-
 bool rules_quarantined(const struct rules_index *ix, const uint8_t key[WG_KEY_LEN])
 {
-	return ix->n_quar && bsearch(key, ix->quar, ix->n_quar, sizeof(*ix->quar), quar_key_cmp);
+	return ix->n_quar && bsearch(key, ix->quar, ix->n_quar, sizeof(*ix->quar),
+					 quarantine_key_cmp);
 }
 
 /* 1 when one of the allowed sources holds all of p, 0 when none holds any

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
 
+#include "sort.h"
 #include "tables/config.h"
 #include "tables/quar_hand.h"
 
@@ -18,6 +20,40 @@ uint64_t quarantine_now(void)
 int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quarantine *out)
 {
 	return bpf_map_lookup_elem(map_fd, key, out) ? -errno : 0;
+}
+
+int quarantine_key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct wgsf_quar_key));
+}
+
+int quarantine_read_all(int map_fd, struct quar_entry **out, size_t *n)
+{
+	struct map_entries e;
+	struct quar_entry *v;
+	size_t i;
+	int err = map_read_all(map_fd, &e);
+
+	if (err)
+		return err;
+	v = malloc((e.n + 1) * sizeof(*v));
+	for (i = 0; v && i < e.n; i++) {
+		memcpy(&v[i].key, (char *)e.keys + i * e.key_size, sizeof(v[i].key));
+		memcpy(&v[i].value, (char *)e.values + i * e.value_size, sizeof(v[i].value));
+	}
+	*n = e.n;
+	map_entries_free(&e);
+	if (!v)
+		return -ENOMEM;
+	sort_array(v, *n, sizeof(*v), quarantine_key_cmp);
+	*out = v;
+	return 0;
+}
+
+const struct quar_entry *quarantine_find(const struct quar_entry *v, size_t n,
+					 const uint8_t key[WG_KEY_LEN])
+{
+	return n ? bsearch(key, v, n, sizeof(*v), quarantine_key_cmp) : NULL;
 }
 
 bool quarantine_in_force(const struct wgsf_quarantine *q, uint64_t now)

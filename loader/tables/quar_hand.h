@@ -11,6 +11,7 @@
 #define WGSF_TABLES_QUAR_HAND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "device/model.h"
@@ -21,6 +22,21 @@
 uint64_t quarantine_now(void);
 /* The entry of key: 0, or -ENOENT where the map has none. */
 int quarantine_read(int map_fd, const uint8_t key[WG_KEY_LEN], struct wgsf_quarantine *out);
+
+/* An entry of the map beside its key. */
+struct quar_entry {
+	struct wgsf_quar_key key;
+	struct wgsf_quarantine value;
+};
+
+/* Orders struct wgsf_quar_key, and what starts with one, by key. */
+int quarantine_key_cmp(const void *a, const void *b);
+/* Every entry of the map, in one read, sorted by key: *out (the caller's
+ * to free) holds *n of them. */
+int quarantine_read_all(int map_fd, struct quar_entry **out, size_t *n);
+/* The entry of key among n sorted by quarantine_read_all(), or NULL. */
+const struct quar_entry *quarantine_find(const struct quar_entry *v, size_t n,
+					 const uint8_t key[WG_KEY_LEN]);
 /* Whether q is in force at now (quarantine_now()). */
 bool quarantine_in_force(const struct wgsf_quarantine *q, uint64_t now);
 /* Quarantines key from now for duration_ns (0: until released), by hand,

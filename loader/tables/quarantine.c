@@ -8,16 +8,6 @@
 #include "tables/quar_hand.h"
 #include "tables/quarantine.h"
 
-struct quar_entry {
-	struct wgsf_quar_key key;
-	struct wgsf_quarantine value;
-};
-
-static int by_key(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct wgsf_quar_key));
-}
-
 /* The map's entries, in key order, with a mark for each that a peer of
  * the device claims. */
 struct quar_have {
@@ -28,25 +18,12 @@ struct quar_have {
 
 static int have_read(int fd, struct quar_have *h)
 {
-	struct map_entries e;
-	size_t i;
-	int err = map_read_all(fd, &e);
+	int err = quarantine_read_all(fd, &h->v, &h->n);
 
 	if (err)
 		return err;
-	h->n = e.n;
-	h->v = malloc((e.n + 1) * sizeof(*h->v));
-	h->claimed = calloc(e.n + 1, 1);
-	for (i = 0; h->v && i < e.n; i++) {
-		memcpy(&h->v[i].key, (char *)e.keys + i * e.key_size, sizeof(h->v[i].key));
-		memcpy(&h->v[i].value, (char *)e.values + i * e.value_size,
-		       sizeof(h->v[i].value));
-	}
-	map_entries_free(&e);
-	if (!h->v || !h->claimed)
-		return -ENOMEM;
-	sort_array(h->v, h->n, sizeof(*h->v), by_key);
-	return 0;
+	h->claimed = calloc(h->n + 1, 1);
+	return h->claimed ? 0 : -ENOMEM;
 }
 
 /* Room for each list of p: at most one entry per peer, and one deletion
@@ -138,13 +115,13 @@ static void plan_against(const struct wg_device *dev, const struct rules_index *
 			 struct quar_have *h, struct quar_plan *p)
 {
 	uint64_t now = quarantine_now();
-	struct quar_entry *have;
+	const struct quar_entry *have;
 	size_t i;
 
 	for (i = 0; i < dev->n_peers; i++) {
 		const uint8_t *key = dev->peers[i].public_key;
 
-		have = h->n ? bsearch(key, h->v, h->n, sizeof(*h->v), by_key) : NULL;
+		have = quarantine_find(h->v, h->n, key);
 		if (have)
 			h->claimed[have - h->v] = 1;
 		plan_peer(p, key, rules_find(ix, key), have, now);
@@ -153,8 +130,8 @@ static void plan_against(const struct wg_device *dev, const struct rules_index *
 	for (i = 0; i < h->n; i++)
 		if (!h->claimed[i])
 			p->del[p->n_del++] = h->v[i].key;
-	sort_array(p->held, p->n_held, sizeof(*p->held), by_key);
-	sort_array(p->hand, p->n_hand, sizeof(*p->hand), by_key);
+	sort_array(p->held, p->n_held, sizeof(*p->held), quarantine_key_cmp);
+	sort_array(p->hand, p->n_hand, sizeof(*p->hand), quarantine_key_cmp);
 }
 
 int quarantine_plan(const struct maps *m, const struct wg_device *dev,

@@ -65,7 +65,7 @@ int verdict_quarantine(const struct maps *m, struct wgsf_verdict *v)
 		return -errno;
 	/* a release by hand may delete it before the sync clears the bit */
 	err = quarantine_read(m->fd[MAP_QUARANTINE], s.public_key, &q);
-	if (err || quarantine_now() >= q.until_ns)
+	if (err || !quarantine_in_force(&q, quarantine_now()))
 		return err == -ENOENT ? 0 : err;
 	v->reason = WGSF_REASON_QUARANTINED;
 	v->svc_unasked = 0;
