@@ -11,7 +11,7 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 13
+#define WGSF_ABI_VERSION 14
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -66,6 +66,64 @@ enum wgsf_reason {
 #define WGSF_ENTRY_DST (1u << 28)     /* the peer has allowed destinations: look them up */
 #define WGSF_ENTRY_RATE (1u << 27)    /* the peer has a rate limit: meter it */
 #define WGSF_ENTRY_QUAR (1u << 26)    /* the peer has a quarantine entry: ask it */
+
+/*
+ * The host-route index (host_index4/6): every host route of host_ips4/6,
+ * where it fits, in a flat table of 64-byte buckets, one cache line each
+ * (an ARRAY made BPF_F_MMAPABLE, whose values start on a page: a plain
+ * ARRAY's first value sits 56 bytes into a line). The hashes stay the
+ * whole truth, and the index a copy that the loader keeps beside them: a
+ * packet from a host route reads one bucket, where a hash reads its bucket
+ * array, its element, and hashes the key with jhash.
+ *
+ * Bucket 0 is the head: mask (the bucket count less one; a power of two)
+ * and seed, written once before any entry. A key's buckets are 1 + (h &
+ * mask) and 1 + ((h >> 32) & mask), h = wgsf_host_hash4/6 (wgsf_hosts.h).
+ * The loader puts a key in its first bucket where a way is free, else in
+ * its second (and sets WGSF_HOSTS_SPILL in the first), else only in the
+ * hash (and sets WGSF_HOSTS_OVERFLOW in the first). So a lookup reads the
+ * first bucket, the second only where the first has SPILL or OVERFLOW,
+ * and the hash only where it has OVERFLOW. Keys never move between
+ * buckets: a key valid before and after a write is found during it. Flags
+ * stay set until the index is built anew (a growth of the hashes).
+ *
+ * A way is in use where its bit in used is set. The loader fills a way
+ * before it sets the bit, and clears the bit to remove it; an IPv4 way
+ * (address and value) is written as one 8-byte store and read as one
+ * 8-byte load, and an IPv6 way's value changes in one 4-byte store.
+ * Every bucket is 64 bytes.
+ */
+#define WGSF_HOSTS_WAYS4 7
+#define WGSF_HOSTS_WAYS6 3
+#define WGSF_HOSTS_SPILL (1u << 0)
+#define WGSF_HOSTS_OVERFLOW (1u << 1)
+
+struct wgsf_hosts_head {
+	__u32 mask;
+	__u32 seed;
+	__u8 pad[56];
+};
+
+struct wgsf_host4_way {
+	__u8 addr[4];
+	__u32 value; /* as host_ips4's */
+};
+
+struct wgsf_host4_bucket {
+	__u8 used;  /* bit i: way i holds a key */
+	__u8 flags; /* WGSF_HOSTS_* */
+	__u8 pad[6];
+	struct wgsf_host4_way way[WGSF_HOSTS_WAYS4];
+};
+
+/* IPv6: the addresses first, where each is two aligned words. */
+struct wgsf_host6_bucket {
+	__u8 addr[WGSF_HOSTS_WAYS6][16];
+	__u32 value[WGSF_HOSTS_WAYS6];
+	__u8 used;
+	__u8 flags;
+	__u8 pad[2];
+};
 
 struct wgsf_lpm4_key {
 	__u32 prefixlen;

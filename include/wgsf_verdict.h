@@ -19,6 +19,7 @@
 #define WGSF_VERDICT_TYPES
 
 #include "wgsf.h"
+#include "wgsf_hosts.h"
 
 /* wgsf_query.l4_flags: what the upper layer's header does not say. */
 #define WGSF_L4_FRAGMENT (1u << 0) /* a non-first fragment: no L4 header, no ports */
@@ -74,19 +75,83 @@ struct wgsf_verdict {
 #define WGSF_LONGEST(ctx, hosts, trie, key) \
 	({ void *v_ = WGSF_LOOKUP(ctx, hosts, key); v_ ?: WGSF_LOOKUP(ctx, trie, key); })
 
-static WGSF_VERDICT_FN __u32 *wgsf_peer_of(void *ctx, const struct wgsf_query *q)
+#ifndef WGSF_HOST_INDEX
+#define WGSF_HOST_INDEX 1
+#endif
+
+/* The host-route index's answer for q->src (wgsf.h): 1 with *entry, 0 where
+ * no host route holds it, -1 where the hash may (or the index is not built
+ * yet). */
+static WGSF_VERDICT_FN int wgsf_host_index(void *ctx, const struct wgsf_query *q, __u32 *entry)
 {
+	const struct wgsf_hosts_head *head;
+	__u32 zero = 0, a = 0, i;
+	__u64 h, lo = 0, hi = 0;
+	__u8 flags = 0;
+	int second;
+
+	if (q->version == 4) {
+		head = WGSF_LOOKUP(ctx, host_index4, &zero);
+		__builtin_memcpy(&a, q->src, 4);
+	} else {
+		head = WGSF_LOOKUP(ctx, host_index6, &zero);
+		__builtin_memcpy(&lo, q->src, 8);
+		__builtin_memcpy(&hi, q->src + 8, 8);
+	}
+	if (!head || !head->mask)
+		return -1;
+	h = q->version == 4 ? wgsf_host_hash4(head->seed, a) : wgsf_host_hash6(head->seed, lo, hi);
+	for (second = 0; second < 2; second++) {
+		i = wgsf_hosts_bucket(head, h, second);
+		if (q->version == 4) {
+			const struct wgsf_host4_bucket *b = WGSF_LOOKUP(ctx, host_index4, &i);
+
+			if (!b)
+				return -1;
+			if (wgsf_host4_find(b, a, entry) >= 0)
+				return 1;
+			flags |= second ? 0 : b->flags;
+		} else {
+			const struct wgsf_host6_bucket *b = WGSF_LOOKUP(ctx, host_index6, &i);
+
+			if (!b)
+				return -1;
+			if (wgsf_host6_find(b, lo, hi, entry) >= 0)
+				return 1;
+			flags |= second ? 0 : b->flags;
+		}
+		if (!flags)
+			return 0;
+	}
+	return flags & WGSF_HOSTS_OVERFLOW ? -1 : 0;
+}
+
+/* The allowed-IPs entry that names q->src's sender, in *entry; 0 where
+ * none holds it. */
+static WGSF_VERDICT_FN int wgsf_peer_of(void *ctx, const struct wgsf_query *q, __u32 *entry)
+{
+	int host = WGSF_HOST_INDEX ? wgsf_host_index(ctx, q, entry) : -1;
+	__u32 *v;
+
+	if (host > 0)
+		return 1;
 	if (q->version == 4) {
 		struct wgsf_lpm4_key k = { .prefixlen = 32 };
 
 		__builtin_memcpy(k.addr, q->src, 4);
-		return WGSF_LONGEST(ctx, host_ips4, allowed_ips4, &k);
+		v = host ? WGSF_LOOKUP(ctx, host_ips4, &k) : NULL;
+		v = v ?: WGSF_LOOKUP(ctx, allowed_ips4, &k);
 	} else {
 		struct wgsf_lpm6_key k = { .prefixlen = 128 };
 
 		__builtin_memcpy(k.addr, q->src, 16);
-		return WGSF_LONGEST(ctx, host_ips6, allowed_ips6, &k);
+		v = host ? WGSF_LOOKUP(ctx, host_ips6, &k) : NULL;
+		v = v ?: WGSF_LOOKUP(ctx, allowed_ips6, &k);
 	}
+	if (!v)
+		return 0;
+	*entry = *v;
+	return 1;
 }
 
 /* Allowed sources (dst 0): whether addr lies in one of slot's. Destination
@@ -223,7 +288,7 @@ static WGSF_VERDICT_FN int wgsf_decide(void *ctx, const struct wgsf_query *q,
 				       struct wgsf_verdict *v)
 {
 	const struct wgsf_config *cfg;
-	__u32 zero = 0, *entry;
+	__u32 zero = 0;
 
 	__builtin_memset(v, 0, sizeof(*v));
 	v->reason = -1;
@@ -231,11 +296,9 @@ static WGSF_VERDICT_FN int wgsf_decide(void *ctx, const struct wgsf_query *q,
 	if (!cfg)
 		return -1;
 	v->enforce = cfg->mode == WGSF_MODE_ENFORCE;
-	entry = wgsf_peer_of(ctx, q);
-	if (!entry)
+	if (!wgsf_peer_of(ctx, q, &v->entry))
 		return 0;
 	v->found = 1;
-	v->entry = *entry;
 	v->reason = wgsf_violation(ctx, cfg, q, v);
 	if (v->reason == WGSF_REASON_PENDING && q->l4)
 		wgsf_decide_service(ctx, q, v);

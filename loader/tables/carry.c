@@ -8,12 +8,20 @@
 #include "fault.h"
 #include "tables/carry.h"
 #include "tables/datapath.h"
+#include "tables/hosts.h"
 
 /* Flow records are kept only in a table of the same size: another size
  * (or flows turned on or off) starts an empty one. */
 static bool flow_table(int id)
 {
 	return id == MAP_FLOWREC || id == MAP_FLOWREC_ORDER;
+}
+
+/* A new host-route index is built from the hashes, not copied: its
+ * buckets are another size. */
+static bool host_index(int id)
+{
+	return id == MAP_HOST_INDEX4 || id == MAP_HOST_INDEX6;
 }
 
 /* Before skel is loaded: gives its maps the old ones where they serve;
@@ -83,13 +91,15 @@ static int copy(const struct maps *old, const struct maps *m, const bool reused[
 	int id, from, err = 0;
 
 	for (id = 0; !err && id < MAP_COUNT; id++) {
-		if (reused[id] || flow_table(id))
+		if (reused[id] || flow_table(id) || host_index(id))
 			continue;
 		from = old->fd[id == MAP_PEER_STATS ? MAP_PEER_STATS_PREV : id];
 		if (id == MAP_PEER_STATS)
 			fault_point("copy the counters from before the last growth");
 		err = map_copy(from, m->fd[id]);
 	}
+	if (!err && !(reused[MAP_HOST_INDEX4] && reused[MAP_HOST_INDEX6]))
+		err = hosts_index_build(m);
 	return err;
 }
 

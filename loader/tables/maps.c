@@ -12,6 +12,7 @@
 #include "err.h"
 #include "fault.h"
 #include "tables/config.h"
+#include "tables/hosts.h"
 #include "tables/maps.h"
 
 const char *const map_names[MAP_COUNT] = {
@@ -31,6 +32,7 @@ const char *const map_names[MAP_COUNT] = {
 	[MAP_FLOWREC] = "flowrec",           [MAP_FLOWREC_ORDER] = "flowrec_order",
 	[MAP_FLOWREC_HAND] = "flowrec_hand", [MAP_RATE_LIMIT] = "rate_limit",
 	[MAP_RATE_STATE] = "rate_state",     [MAP_QUARANTINE] = "quarantine",
+	[MAP_HOST_INDEX4] = "host_index4",   [MAP_HOST_INDEX6] = "host_index6",
 };
 
 /* Where each sized map's max_entries lives in struct capacity. */
@@ -73,6 +75,10 @@ uint32_t capacity_get(const struct capacity *cap, enum map_id id)
 	struct capacity c = *cap;
 	uint32_t *n = class_of(&c, id);
 
+	if (id == MAP_HOST_INDEX4 || id == MAP_HOST_INDEX6)
+		return cap->index_buckets ? 1 + cap->index_buckets
+					  : hosts_index_size(cap->hosts, id == MAP_HOST_INDEX4
+									 ? AF_INET : AF_INET6);
 	return n ? *n : 0;
 }
 
@@ -407,14 +413,14 @@ int allowedip_write(const struct maps *m, const struct prefix *p, uint32_t slot)
 	struct wgsf_lpm6_key key;
 	int fd = allowedip_key(m, p, &key);
 
-	return update(fd, &key, &slot);
+	return update(fd, &key, &slot) ?: hosts_index_put(m, p, &slot, 1);
 }
 
 int allowedip_delete(const struct maps *m, const struct prefix *p)
 {
 	struct wgsf_lpm6_key key;
 
-	return delete(allowedip_key(m, p, &key), &key);
+	return hosts_index_drop(m, p) ?: delete(allowedip_key(m, p, &key), &key);
 }
 
 /* Keys and values bound for one map, to be written in one batch. */
@@ -479,7 +485,7 @@ int allowedips_write(const struct maps *m, const struct prefix *p, const uint32_
 		free(b[j].keys);
 		free(b[j].values);
 	}
-	return err;
+	return err ?: hosts_index_put(m, p, values, n);
 }
 
 void key_decode(const void *key, uint8_t family, bool policy, struct prefix *p, uint32_t *slot)

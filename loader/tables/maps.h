@@ -43,6 +43,8 @@ enum map_id {
 	MAP_RATE_LIMIT, /* rate limits and their buckets (see wgsf.h) */
 	MAP_RATE_STATE,
 	MAP_QUARANTINE, /* quarantine rules and states, by key (see wgsf.h) */
+	MAP_HOST_INDEX4, /* the host routes of host_ips4/6 in one-line buckets (wgsf.h) */
+	MAP_HOST_INDEX6,
 	MAP_COUNT,
 };
 
@@ -60,6 +62,9 @@ struct capacity {
 	/* flow records' places (wgsf.h); 0: off. The flow table's size (and
 	 * its slack) and the program's constant follow from it. */
 	uint32_t flows;
+	/* the host-route index's buckets per family, a power of two; 0: as
+	 * many as hosts need (a test forces collisions with a few) */
+	uint32_t index_buckets;
 };
 
 /* The capacity of map id's class; 0 for a map of fixed size. */

@@ -18,9 +18,9 @@ static void *verdict_map_lookup(void *ctx, const char *map, const void *key);
 #include "wgsf_verdict.h"
 
 /* A lookup's value lives until the decision is taken: the most that one
- * decision holds at once is the config, an entry, a policy's flags and a
- * service set. */
-#define VALUES 5
+ * decision holds at once is the config, the host-route index's head and
+ * two buckets, an entry, a policy's flags and a service set. */
+#define VALUES 8
 
 struct verdict_ctx {
 	const struct maps *m;
@@ -28,6 +28,8 @@ struct verdict_ctx {
 		__u32 u32;
 		struct wgsf_peer_policy policy;
 		struct wgsf_config config;
+		struct wgsf_host4_bucket host4;
+		struct wgsf_host6_bucket host6;
 	} values[VALUES];
 	unsigned int next;
 	int err; /* the first lookup that failed other than by a missing key */
