@@ -68,6 +68,45 @@ HOST_INDEX(host_index6, struct wgsf_host6_bucket);
 const volatile __u32 host_index = 1;
 #define WGSF_HOST_INDEX host_index
 
+/*
+ * The index is asked through a global function a family, verified once:
+ * inlined, its ways' every outcome walked on through the rest of the
+ * datapath cost the verifier 40 % more on wgsf's programs and 70 % on the
+ * benchmark's. Scalars in, the answer out as -1, 0, or 1 << 32 | entry.
+ */
+__s64 wgsf_host_global4(__u32 a);
+__s64 wgsf_host_global6(__u64 lo, __u64 hi);
+
+static __always_inline int host_answer(__s64 r, __u32 *entry)
+{
+	if (r <= 0)
+		return r;
+	*entry = (__u32)r;
+	return 1;
+}
+
+static __always_inline int host_call4(void *ctx, const __u8 *src, __u32 *entry)
+{
+	__u32 a;
+
+	(void)ctx;
+	__builtin_memcpy(&a, src, 4);
+	return host_answer(wgsf_host_global4(a), entry);
+}
+
+static __always_inline int host_call6(void *ctx, const __u8 *src, __u32 *entry)
+{
+	__u64 lo, hi;
+
+	(void)ctx;
+	__builtin_memcpy(&lo, src, 8);
+	__builtin_memcpy(&hi, src + 8, 8);
+	return host_answer(wgsf_host_global6(lo, hi), entry);
+}
+
+#define WGSF_HOST_INDEX4 host_call4
+#define WGSF_HOST_INDEX6 host_call6
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1024);
@@ -174,6 +213,30 @@ struct {
 #define wgsf_htonl(x) bpf_htonl(x)
 #define wgsf_htons(x) bpf_htons(x)
 #include "wgsf_verdict.h"
+
+static __always_inline __s64 host_global(int r, __u32 entry)
+{
+	return r > 0 ? (__s64)1 << 32 | entry : r;
+}
+
+__noinline __s64 wgsf_host_global4(__u32 a)
+{
+	__u32 entry = 0;
+	__u8 src[4];
+
+	__builtin_memcpy(src, &a, 4);
+	return host_global(wgsf_host_index4(NULL, src, &entry), entry);
+}
+
+__noinline __s64 wgsf_host_global6(__u64 lo, __u64 hi)
+{
+	__u32 entry = 0;
+	__u8 src[16];
+
+	__builtin_memcpy(src, &lo, 8);
+	__builtin_memcpy(src + 8, &hi, 8);
+	return host_global(wgsf_host_index6(NULL, src, &entry), entry);
+}
 
 enum verdict { VERDICT_PASS, VERDICT_DROP };
 

@@ -78,72 +78,99 @@ struct wgsf_verdict {
 #ifndef WGSF_HOST_INDEX
 #define WGSF_HOST_INDEX 1
 #endif
+/* The includer may ask the index through a function of its own. */
+#ifndef WGSF_HOST_INDEX4
+#define WGSF_HOST_INDEX4 wgsf_host_index4
+#define WGSF_HOST_INDEX6 wgsf_host_index6
+#endif
 
-/* The host-route index's answer for q->src (wgsf.h): 1 with *entry, 0 where
- * no host route holds it, -1 where the hash may (or the index is not built
- * yet). */
-static WGSF_VERDICT_FN int wgsf_host_index(void *ctx, const struct wgsf_query *q, __u32 *entry)
+/* The host-route index's answer for an address (wgsf.h): 1 with *entry, 0
+ * where no host route holds it, -1 where the hash may (or the index is not
+ * built yet). One function a family: a family tested in each step doubles
+ * what the verifier walks. */
+static WGSF_VERDICT_FN int wgsf_host_index4(void *ctx, const __u8 *src, __u32 *entry)
 {
+	const struct wgsf_host4_bucket *b;
 	const struct wgsf_hosts_head *head;
-	__u32 zero = 0, a = 0, i;
-	__u64 h, lo = 0, hi = 0;
-	__u8 flags = 0;
-	int second;
+	__u32 zero = 0, a, i;
+	__u8 flags;
+	__u64 h;
 
-	if (q->version == 4) {
-		head = WGSF_LOOKUP(ctx, host_index4, &zero);
-		__builtin_memcpy(&a, q->src, 4);
-	} else {
-		head = WGSF_LOOKUP(ctx, host_index6, &zero);
-		__builtin_memcpy(&lo, q->src, 8);
-		__builtin_memcpy(&hi, q->src + 8, 8);
-	}
+	head = WGSF_LOOKUP(ctx, host_index4, &zero);
 	if (!head || !head->mask)
 		return -1;
-	h = q->version == 4 ? wgsf_host_hash4(head->seed, a) : wgsf_host_hash6(head->seed, lo, hi);
-	for (second = 0; second < 2; second++) {
-		i = wgsf_hosts_bucket(head, h, second);
-		if (q->version == 4) {
-			const struct wgsf_host4_bucket *b = WGSF_LOOKUP(ctx, host_index4, &i);
+	__builtin_memcpy(&a, src, 4);
+	h = wgsf_host_hash4(head->seed, a);
+	i = wgsf_hosts_bucket(head, h, 0);
+	b = WGSF_LOOKUP(ctx, host_index4, &i);
+	if (!b)
+		return -1;
+	if (wgsf_host4_find(b, a, entry) >= 0)
+		return 1;
+	flags = b->flags;
+	if (!flags)
+		return 0;
+	i = wgsf_hosts_bucket(head, h, 1);
+	b = WGSF_LOOKUP(ctx, host_index4, &i);
+	if (b && wgsf_host4_find(b, a, entry) >= 0)
+		return 1;
+	return !b || flags & WGSF_HOSTS_OVERFLOW ? -1 : 0;
+}
 
-			if (!b)
-				return -1;
-			if (wgsf_host4_find(b, a, entry) >= 0)
-				return 1;
-			flags |= second ? 0 : b->flags;
-		} else {
-			const struct wgsf_host6_bucket *b = WGSF_LOOKUP(ctx, host_index6, &i);
+static WGSF_VERDICT_FN int wgsf_host_index6(void *ctx, const __u8 *src, __u32 *entry)
+{
+	const struct wgsf_host6_bucket *b;
+	const struct wgsf_hosts_head *head;
+	__u32 zero = 0, i;
+	__u64 h, lo, hi;
+	__u8 flags;
 
-			if (!b)
-				return -1;
-			if (wgsf_host6_find(b, lo, hi, entry) >= 0)
-				return 1;
-			flags |= second ? 0 : b->flags;
-		}
-		if (!flags)
-			return 0;
-	}
-	return flags & WGSF_HOSTS_OVERFLOW ? -1 : 0;
+	head = WGSF_LOOKUP(ctx, host_index6, &zero);
+	if (!head || !head->mask)
+		return -1;
+	__builtin_memcpy(&lo, src, 8);
+	__builtin_memcpy(&hi, src + 8, 8);
+	h = wgsf_host_hash6(head->seed, lo, hi);
+	i = wgsf_hosts_bucket(head, h, 0);
+	b = WGSF_LOOKUP(ctx, host_index6, &i);
+	if (!b)
+		return -1;
+	if (wgsf_host6_find(b, lo, hi, entry) >= 0)
+		return 1;
+	flags = b->flags;
+	if (!flags)
+		return 0;
+	i = wgsf_hosts_bucket(head, h, 1);
+	b = WGSF_LOOKUP(ctx, host_index6, &i);
+	if (b && wgsf_host6_find(b, lo, hi, entry) >= 0)
+		return 1;
+	return !b || flags & WGSF_HOSTS_OVERFLOW ? -1 : 0;
 }
 
 /* The allowed-IPs entry that names q->src's sender, in *entry; 0 where
  * none holds it. */
 static WGSF_VERDICT_FN int wgsf_peer_of(void *ctx, const struct wgsf_query *q, __u32 *entry)
 {
-	int host = WGSF_HOST_INDEX ? wgsf_host_index(ctx, q, entry) : -1;
+	int host = -1;
 	__u32 *v;
 
-	if (host > 0)
-		return 1;
 	if (q->version == 4) {
 		struct wgsf_lpm4_key k = { .prefixlen = 32 };
 
+		if (WGSF_HOST_INDEX)
+			host = WGSF_HOST_INDEX4(ctx, q->src, entry);
+		if (host > 0)
+			return 1;
 		__builtin_memcpy(k.addr, q->src, 4);
 		v = host ? WGSF_LOOKUP(ctx, host_ips4, &k) : NULL;
 		v = v ?: WGSF_LOOKUP(ctx, allowed_ips4, &k);
 	} else {
 		struct wgsf_lpm6_key k = { .prefixlen = 128 };
 
+		if (WGSF_HOST_INDEX)
+			host = WGSF_HOST_INDEX6(ctx, q->src, entry);
+		if (host > 0)
+			return 1;
 		__builtin_memcpy(k.addr, q->src, 16);
 		v = host ? WGSF_LOOKUP(ctx, host_ips6, &k) : NULL;
 		v = v ?: WGSF_LOOKUP(ctx, allowed_ips6, &k);

@@ -56,6 +56,7 @@
 #define CASES_MIN 10000
 #define MAX_REPORTED 8
 #define WINDOW_MS 200 /* well within the second that adds a packet's worth */
+#define INDEX_BUCKETS 2 /* of the enforce rounds' host-route indexes */
 /* The random peers, and where the loader put those of the state in force. */
 struct diff {
 	struct rand_state s; /* its reference's slots are the peers' indexes */
@@ -462,14 +463,40 @@ static unsigned int flows_disagree(const struct diff *d, const struct hook_under
 }
 
 /* Room for what three states of these peers hold at once, and more; flow
- * records in enforce mode. */
+ * records in enforce mode. Host-route indexes too small for the host
+ * routes, so that lookups take every path: in monitor mode one bucket for
+ * two to four peers, whose keys spill into their second buckets and some
+ * beyond; in enforce mode two buckets, which every state's host routes
+ * overflow into the hashes (the index a sync sizes is everyone else's). */
 static struct capacity capacity_for(const struct diff *d, enum wgsf_mode mode)
 {
-	uint32_t n = 3 * d->s.r.slots * 8 + 64;
+	uint32_t n = 3 * d->s.r.slots * 8 + 64, half = 2;
+	bool enforce = mode == WGSF_MODE_ENFORCE;
+
+	while (half * 4 <= d->s.r.slots)
+		half *= 2;
 
 	return (struct capacity){ .peers = 2 * d->s.r.slots + 16, .prefixes = n, .hosts = n,
 				  .policy_prefixes = n, .policy_hosts = n,
-				  .flows = mode == WGSF_MODE_ENFORCE ? FLOWS : 0 };
+				  .flows = enforce ? FLOWS : 0,
+				  .index_buckets = enforce ? INDEX_BUCKETS : half };
+}
+
+/* Whether a small index's buckets all overflowed, for both families: where
+ * they did, lookups took every path (first bucket, second, hash). */
+static bool index_overflowed(const struct maps *m)
+{
+	struct wgsf_host4_bucket b4;
+	struct wgsf_host6_bucket b6;
+	uint32_t i, full = 0;
+
+	for (i = 1; i <= INDEX_BUCKETS; i++) {
+		full += !bpf_map_lookup_elem(m->fd[MAP_HOST_INDEX4], &i, &b4) &&
+			b4.flags & WGSF_HOSTS_OVERFLOW;
+		full += !bpf_map_lookup_elem(m->fd[MAP_HOST_INDEX6], &i, &b6) &&
+			b6.flags & WGSF_HOSTS_OVERFLOW;
+	}
+	return full == 2 * INDEX_BUCKETS;
 }
 
 /* Three states in a row on one datapath: the counters of the peers that
@@ -501,6 +528,7 @@ static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bo
 		bad += counters_disagree(d, &h);
 		if (cap.flows)
 			bad += flows_disagree(d, &h, cap.peers);
+		cov->index_overflowed += cap.index_buckets && index_overflowed(&h.maps);
 		ok(!bad, "%s: %u packets, verdicts, lookups and the counters of every peer%s as "
 		   "the reference has them", who, PACKETS, cap.flows ? ", and its flows," : "");
 		coverage_tally_counts(cov, &d->s.r);

@@ -87,13 +87,15 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 	for (i = 0; i < WGSF_REASON_COUNT; i++)
 		all = all && c->violations[i];
 	all = all && c->by_prefix && c->by_covered_host && c->by_entry_bits &&
-	      c->by_policy_maps && c->kept && c->reused && c->rate_by_group;
+	      c->by_policy_maps && c->kept && c->reused && c->rate_by_group &&
+	      (enforce ? c->index_overflowed > 0 : !c->index_overflowed);
 	ok(all, "%s: the packets were malformed (%llu), unknown (%llu), complying (%llu), "
 	   "violations by source (%llu), destination (%llu), blocked peer (%llu), rate (%llu, "
 	   "%llu by a group's limit); %llu dropped; "
 	   "%llu attributed by a shorter prefix, %llu by a host route inside another peer's "
 	   "prefix; %llu decided from the entry's bits, %llu from the peer's policy; %llu peers "
-	   "kept their slot, %llu slots were reused", enforce ? "enforce" : "monitor",
+	   "kept their slot, %llu slots were reused; %llu states overflowed a host-route "
+	   "index", enforce ? "enforce" : "monitor",
 	   (unsigned long long)c->malformed, (unsigned long long)c->unknown,
 	   (unsigned long long)c->complying,
 	   (unsigned long long)c->violations[WGSF_REASON_SOURCE],
@@ -103,7 +105,8 @@ static void covered(const struct coverage *c, enum wgsf_mode mode)
 	   (unsigned long long)c->rate_by_group, (unsigned long long)c->drops,
 	   (unsigned long long)c->by_prefix, (unsigned long long)c->by_covered_host,
 	   (unsigned long long)c->by_entry_bits, (unsigned long long)c->by_policy_maps,
-	   (unsigned long long)c->kept, (unsigned long long)c->reused);
+	   (unsigned long long)c->kept, (unsigned long long)c->reused,
+	   (unsigned long long)c->index_overflowed);
 }
 
 /* Quarantines began by rule, were in force, ended by themselves and were

@@ -36,6 +36,9 @@ struct coverage {
 	/* what quarantine entries made of packets (enum ref_quar_case);
 	 * quarantines by hand, and those in force released (rand_quar_hands) */
 	uint64_t quar[REF_QUAR_CASES], quar_after[REF_QUAR_AFTERS], quar_hand, quar_released;
+	/* states in which a small host-route index (enforce's) overflowed,
+	 * every bucket of both families */
+	uint64_t index_overflowed;
 };
 
 /* Packet ip, o being what the reference r made of it, where a peer sent
