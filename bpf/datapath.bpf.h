@@ -107,21 +107,23 @@ static __always_inline int host_call6(void *ctx, const __u8 *src, __u32 *entry)
 #define WGSF_HOST_INDEX4 host_call4
 #define WGSF_HOST_INDEX6 host_call6
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct wgsf_peer_stats);
-} peer_stats SEC(".maps");
+/* Slots' counters, a copy per CPU in whole lines (see wgsf.h): sized by
+ * the loader, which sets nr_cpus. */
+#define PEER_STATS(name)                                  \
+	struct {                                          \
+		__uint(type, BPF_MAP_TYPE_ARRAY);         \
+		__uint(map_flags, BPF_F_MMAPABLE);        \
+		__uint(max_entries, 1);                   \
+		__type(key, __u32);                       \
+		__type(value, struct wgsf_peer_stats);    \
+	} name SEC(".maps")
 
+PEER_STATS(peer_stats);
 /* The counters of the peer_stats before the last growth, which no program
  * of this object writes: userspace adds them to peer_stats' (see wgsf.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct wgsf_peer_stats);
-} peer_stats_prev SEC(".maps");
+PEER_STATS(peer_stats_prev);
+
+const volatile __u32 nr_cpus = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -408,7 +410,7 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 	struct packet p;
 	struct tally t;
 	int reply = 0;
-	__u32 slot;
+	__u32 slot, key;
 	__u64 now;
 
 	if (parse_ip(data, data_end, pkt_len, &p)) {
@@ -426,7 +428,8 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 		return VERDICT_PASS;
 	}
 	slot = v.entry & WGSF_ENTRY_SLOT;
-	st = bpf_map_lookup_elem(&peer_stats, &slot);
+	key = slot * nr_cpus + bpf_get_smp_processor_id();
+	st = bpf_map_lookup_elem(&peer_stats, &key);
 	if (!st)
 		return VERDICT_PASS;
 	now = bpf_ktime_get_coarse_ns();

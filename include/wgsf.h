@@ -205,8 +205,14 @@ struct wgsf_addr {
 };
 
 /*
- * Per-peer counters, one copy per CPU (PERCPU_ARRAY indexed by slot).
- * Userspace sums the counters over CPUs and takes the newest timestamps.
+ * Per-peer counters, one copy per CPU: an ARRAY made BPF_F_MMAPABLE (its
+ * values start on a page), slot s's copy for CPU c at key s * CPUs + c,
+ * CPUs being the possible CPUs (the datapath's nr_cpus, set at load).
+ * Each copy is three whole cache lines, and the first holds what every
+ * packet writes (a PERCPU_ARRAY's copies are 8-byte aligned, so that its
+ * hot bytes straddled two lines for one slot in four, and reaching them
+ * read a line of pointers first). Userspace sums the copies over CPUs and
+ * takes the newest timestamps.
  * Times are bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE, a tick's
  * resolution: a precise clock read costs more than the rest of a packet
  * when the table is small); 0 means never.
@@ -224,11 +230,11 @@ struct wgsf_addr {
  * lands where readers do not look: a peer's counters are the sum of its
  * slot in both maps (where the slot is below peer_stats_prev's capacity),
  * its stamps the newer of the two, as for CPUs. A slot is zeroed in both
- * before reuse. A first attach gives peer_stats_prev one entry; after a
+ * before reuse. A first attach gives peer_stats_prev one slot; after a
  * growth the kernel (bpftool) names it peer_stats, as it was made.
  */
 struct wgsf_peer_stats {
-	/* What every packet writes, in one cache line. */
+	/* What every packet writes, in the first line. */
 	__u64 rx_packets;
 	__u64 rx_bytes;
 	__u64 last_seen_ns;

@@ -167,7 +167,7 @@ static int keep_fd(int fd, int *keep)
  * real_ns; the first round only takes the counts. */
 static int peers_round(struct source *s, const struct maps *m, uint64_t real_ns)
 {
-	uint32_t cap = map_capacity(m->fd[MAP_PEER_STATS]), i;
+	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]), i;
 	struct wgsf_peer_stats *st = calloc(cap ?: 1, sizeof(*st));
 	char key[WG_KEY_B64_LEN];
 	uint64_t *seen;

@@ -103,10 +103,11 @@ static int capacity_for(const struct session *s, long flows, struct capacity *ca
 
 	if (err)
 		return err;
+	*cap = (struct capacity){};
 	/* Tries allocate per entry: a large limit costs nothing until used.
 	 * Hashes allocate their buckets whole, and per-peer arrays are
 	 * allocated whole, per CPU: size those from the need. */
-	cap->peers = fit(need.peers, old_capacity(s, MAP_PEER_STATS), 256);
+	cap->peers = fit(need.peers, old_capacity(s, MAP_PEER_SLOTS), 256);
 	/* more than that: sync makes room by removing the departed first */
 	cap->peers = cap->peers < WGSF_MAX_PEERS ? cap->peers : WGSF_MAX_PEERS;
 	cap->prefixes = fit(need.prefixes, old_capacity(s, MAP_ALLOWED_IPS4), WGSF_MAX_PREFIXES);
@@ -231,7 +232,7 @@ static int switch_before_growth(struct session *s, const struct capacity *cap,
 	struct hook_progs progs;
 	int err;
 
-	if (found != HOOK_STALE || cap->peers <= old_capacity(s, MAP_PEER_STATS))
+	if (found != HOOK_STALE || cap->peers <= old_capacity(s, MAP_PEER_SLOTS))
 		return 0;
 	err = hook_progs_open(s->gen, &progs);
 	if (err)

@@ -25,7 +25,7 @@ struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset)
 	struct wgsf *skel;
 	int err;
 
-	if (!cap->peers || !cap->prefixes || !cap->hosts || !cap->policy_prefixes ||
+	if (libbpf_num_possible_cpus() <= 0 || !cap->peers || !cap->prefixes || !cap->hosts || !cap->policy_prefixes ||
 	    !cap->policy_hosts || (cap->flows && cap->flows < WGSF_FLOWREC_MIN) ||
 	    cap->flows > WGSF_FLOWREC_MAX ||
 	    (l3_offset != L3_OFFSET_NONE && l3_offset != L3_OFFSET_ETHERNET)) {
@@ -37,6 +37,7 @@ struct wgsf *datapath_open(const struct capacity *cap, uint32_t l3_offset)
 		return NULL;
 	skel->rodata->l3_offset = l3_offset;
 	skel->rodata->flowrec_size = cap->flows;
+	skel->rodata->nr_cpus = libbpf_num_possible_cpus();
 	err = datapath_size_maps(skel->obj, cap);
 	if (err) {
 		wgsf__destroy(skel);

@@ -13,6 +13,7 @@
 #include "fault.h"
 #include "tables/config.h"
 #include "tables/hosts.h"
+#include "tables/stats.h"
 #include "tables/maps.h"
 
 const char *const map_names[MAP_COUNT] = {
@@ -39,7 +40,6 @@ const char *const map_names[MAP_COUNT] = {
 static uint32_t *class_of(struct capacity *cap, enum map_id id)
 {
 	switch (id) {
-	case MAP_PEER_STATS:
 	case MAP_PEER_POLICY:
 	case MAP_PEER_SLOTS:
 	case MAP_EVENT_BUDGET:
@@ -75,6 +75,9 @@ uint32_t capacity_get(const struct capacity *cap, enum map_id id)
 	struct capacity c = *cap;
 	uint32_t *n = class_of(&c, id);
 
+	/* a copy per CPU of every slot; before a growth, of one */
+	if (id == MAP_PEER_STATS || id == MAP_PEER_STATS_PREV)
+		return (id == MAP_PEER_STATS ? cap->peers : 1) * stats_cpus();
 	if (id == MAP_HOST_INDEX4 || id == MAP_HOST_INDEX6)
 		return cap->index_buckets ? 1 + cap->index_buckets
 					  : hosts_index_size(cap->hosts, id == MAP_HOST_INDEX4

@@ -8,6 +8,8 @@
 
 #include "tables/stats.h"
 
+_Static_assert(sizeof(struct wgsf_peer_stats) % 64 == 0, "a copy is whole lines");
+
 void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus)
 {
 	size_t stride = (size + 7) & ~(size_t)7;
@@ -26,17 +28,27 @@ void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus)
 	return buf;
 }
 
-#define PEER_STRIDE ((sizeof(struct wgsf_peer_stats) + 7) & ~(size_t)7)
-
-/* Adds one peer's copies, one per CPU, to out, which may hold another
- * map's: counters summed, stamps the newest. */
-static void add_peer(const char *buf, int ncpus, struct wgsf_peer_stats *out)
+uint32_t stats_cpus(void)
 {
-	const struct wgsf_peer_stats *c;
-	int i, r;
+	int n = libbpf_num_possible_cpus();
 
-	for (i = 0; i < ncpus; i++) {
-		c = (const void *)(buf + i * PEER_STRIDE);
+	return n > 0 ? n : 1;
+}
+
+uint32_t stats_slots(int fd)
+{
+	return map_capacity(fd) / stats_cpus();
+}
+
+/* Adds copies of a peer's counters (one per CPU, or a map's worth of one
+ * CPU's) to out, which may hold another map's: counters summed, stamps
+ * the newest. */
+static void add_peer(const struct wgsf_peer_stats *c, uint32_t n, struct wgsf_peer_stats *out)
+{
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < n; i++, c++) {
 		out->rx_packets += c->rx_packets;
 		out->rx_bytes += c->rx_bytes;
 		out->violation_packets += c->violation_packets;
@@ -62,17 +74,30 @@ static void add_peer(const char *buf, int ncpus, struct wgsf_peer_stats *out)
 	}
 }
 
+/* n copies from key first on, in one syscall: 0, -ENOENT past the map's
+ * end (with *n those read), or another -errno. A batch goes on from the
+ * key after the one it is given. */
+static int copies_read(int fd, uint32_t first, struct wgsf_peer_stats *v, uint32_t *n)
+{
+	uint32_t before = first - 1, next, *keys = malloc(*n * sizeof(*keys));
+	int err = keys ? 0 : -ENOMEM;
+
+	if (!err && bpf_map_lookup_batch(fd, first ? &before : NULL, &next, keys, v, n, NULL))
+		err = -errno;
+	free(keys);
+	return err;
+}
+
 static int add_slot(int fd, uint32_t slot, struct wgsf_peer_stats *out)
 {
-	char *buf;
-	int n;
+	uint32_t n = stats_cpus(), want = n;
+	struct wgsf_peer_stats *v = calloc(n, sizeof(*v));
+	int err = v ? copies_read(fd, slot * want, v, &n) : -ENOMEM;
 
-	buf = percpu_lookup(fd, &slot, sizeof(*out), &n);
-	if (!buf)
-		return -errno;
-	add_peer(buf, n, out);
-	free(buf);
-	return 0;
+	if (!err || (err == -ENOENT && n == want))
+		add_peer(v, n, out);
+	free(v);
+	return err == -ENOENT && n == want ? 0 : err;
 }
 
 int stats_read_peer(int fd, uint32_t slot, struct wgsf_peer_stats *out)
@@ -81,52 +106,40 @@ int stats_read_peer(int fd, uint32_t slot, struct wgsf_peer_stats *out)
 	return add_slot(fd, slot, out);
 }
 
-/* Slots from *next on, a batch at a time: 0, -ENOENT past the last, or
- * another -errno. */
-static int read_batch(int fd, uint32_t *next, bool first, uint32_t *keys, char *values,
-		      uint32_t *count, int ncpus, struct wgsf_peer_stats *out, uint32_t cap)
+int stats_write_peer(int fd, uint32_t slot, const struct wgsf_peer_stats *cpus)
 {
-	int err = bpf_map_lookup_batch(fd, first ? NULL : next, next, keys, values, count, NULL)
-			  ? -errno : 0;
-	uint32_t i;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	uint32_t n = stats_cpus(), c, *keys = malloc(n * sizeof(*keys));
+	int err = keys ? 0 : -ENOMEM;
 
-	for (i = 0; (!err || err == -ENOENT) && i < *count; i++)
-		if (keys[i] < cap)
-			add_peer(values + (size_t)i * ncpus * PEER_STRIDE, ncpus, &out[keys[i]]);
+	for (c = 0; keys && c < n; c++)
+		keys[c] = slot * n + c;
+	if (!err && bpf_map_update_batch(fd, keys, cpus, &n, &opts))
+		err = -errno;
+	free(keys);
 	return err;
 }
 
-/* Adds one map's counters of every slot below cap to out[slot]. */
+/* Adds one map's counters of every slot below cap to out[slot], a few
+ * thousand copies a syscall. */
 static int add_peers(int fd, uint32_t cap, struct wgsf_peer_stats *out)
 {
-	int ncpus = libbpf_num_possible_cpus(), err;
-	uint32_t *keys, next = 0, count, s, chunk;
-	bool batched = false;
-	char *values;
+	uint32_t cpus = stats_cpus(), chunk = 16384, key = 0, n, i;
+	uint32_t end = (cap < stats_slots(fd) ? cap : stats_slots(fd)) * cpus;
+	struct wgsf_peer_stats *v = malloc(chunk * sizeof(*v));
+	int err = v ? 0 : -ENOMEM;
 
-	if (ncpus <= 0)
-		return ncpus ?: -EINVAL;
-	/* 4 MiB of copies at a time, however many CPUs */
-	chunk = (4u << 20) / (ncpus * PEER_STRIDE) ?: 1;
-	keys = malloc(chunk * sizeof(*keys));
-	values = malloc((size_t)chunk * ncpus * PEER_STRIDE);
-	err = keys && values ? 0 : -ENOMEM;
-	/* one syscall per thousands of peers instead of one per peer */
-	while (!err) {
-		count = chunk;
-		err = read_batch(fd, &next, !batched, keys, values, &count, ncpus, out, cap);
-		batched = batched || !err;
+	while (!err && key < end) {
+		n = end - key < chunk ? end - key : chunk;
+		err = copies_read(fd, key, v, &n);
+		for (i = 0; (!err || err == -ENOENT) && i < n; i++)
+			add_peer(&v[i], 1, &out[(key + i) / cpus]);
+		key += n;
+		if (err == -ENOENT || !n)
+			break;
 	}
-	free(keys);
-	free(values);
-	if (err == -ENOENT)
-		return 0;
-	if (batched || err == -ENOMEM)
-		return err;
-	cap = cap < map_capacity(fd) ? cap : map_capacity(fd);
-	for (err = 0, s = 0; !err && s < cap; s++) /* a kernel without batches */
-		err = add_slot(fd, s, &out[s]);
-	return err;
+	free(v);
+	return err == -ENOENT ? 0 : err;
 }
 
 int stats_read_peers(const struct maps *m, uint32_t cap, struct wgsf_peer_stats *out)
@@ -171,19 +184,12 @@ int stats_read_dev(int fd, struct wgsf_dev_stats *out)
 
 int stats_clear_peer(const struct maps *m, uint32_t slot, uint32_t prev_cap)
 {
-	int n = libbpf_num_possible_cpus(), err = 0;
-	void *zero;
+	struct wgsf_peer_stats *zero = calloc(stats_cpus(), sizeof(*zero));
+	int err = zero ? 0 : -ENOMEM;
 
-	if (n <= 0)
-		return n ?: -EINVAL;
-	zero = calloc(n, PEER_STRIDE);
-	if (!zero)
-		return -ENOMEM;
-	if (bpf_map_update_elem(m->fd[MAP_PEER_STATS], &slot, zero, BPF_ANY))
-		err = -errno;
-	if (!err && slot < prev_cap &&
-	    bpf_map_update_elem(m->fd[MAP_PEER_STATS_PREV], &slot, zero, BPF_ANY))
-		err = -errno;
+	err = err ?: stats_write_peer(m->fd[MAP_PEER_STATS], slot, zero);
+	if (!err && slot < prev_cap)
+		err = stats_write_peer(m->fd[MAP_PEER_STATS_PREV], slot, zero);
 	free(zero);
 	return err;
 }

@@ -11,9 +11,16 @@
 /* The per-CPU values of key: one copy of size bytes, 8-byte aligned, per
  * possible CPU (*ncpus), in a buffer to free; NULL with errno set. */
 void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus);
-/* One map's per-CPU counters of slot summed over CPUs; timestamps (and what
+/* The possible CPUs, whose copies of a slot's counters peer_stats holds
+ * (wgsf.h); 1 where libbpf cannot tell (datapath_open refuses to load). */
+uint32_t stats_cpus(void);
+/* How many slots a peer_stats (or peer_stats_prev) holds. */
+uint32_t stats_slots(int peer_stats_fd);
+/* One map's counters of slot summed over CPUs; timestamps (and what
  * they stamp) are taken from the CPU that saw the newest event. */
 int stats_read_peer(int peer_stats_fd, uint32_t slot, struct wgsf_peer_stats *out);
+/* Writes slot's copies, cpus[c] for CPU c (stats_cpus() of them). */
+int stats_write_peer(int peer_stats_fd, uint32_t slot, const struct wgsf_peer_stats *cpus);
 /* A peer's counters as every reader gives them: peer_stats' and
  * peer_stats_prev's (see wgsf.h) summed as CPUs are, for every slot below
  * cap, into out[slot], by batches. */
@@ -21,8 +28,8 @@ int stats_read_peers(const struct maps *m, uint32_t cap, struct wgsf_peer_stats 
 int stats_read_dev(int dev_stats_fd, struct wgsf_dev_stats *out);
 /* Zeroes a slot's counters on every CPU before the slot is reused: in
  * peer_stats, and in peer_stats_prev where the slot is below prev_cap, its
- * capacity (read once by a caller that zeroes many: a syscall costs about
- * as much as the zeroing). */
+ * stats_slots() (read once by a caller that zeroes many: a syscall costs
+ * about as much as the zeroing). */
 int stats_clear_peer(const struct maps *m, uint32_t slot, uint32_t prev_cap);
 
 #endif

@@ -68,7 +68,7 @@ int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint
 	memcpy(slots[s].public_key, key, WG_KEY_LEN);
 	*slot = s;
 	res->peers_added++;
-	return claim_write(m, s, &slots[s], map_capacity(m->fd[MAP_PEER_STATS_PREV])) ?:
+	return claim_write(m, s, &slots[s], stats_slots(m->fd[MAP_PEER_STATS_PREV])) ?:
 	       rate_states_clear(m, &s, 1);
 }
 
@@ -306,7 +306,7 @@ static int drop_gone(const struct maps *m, struct plan *p, struct sync_result *r
 static int plan_apply(const struct maps *m, const struct wg_device *dev, struct plan *p,
 		      struct sync_result *res)
 {
-	uint32_t prev_cap = map_capacity(m->fd[MAP_PEER_STATS_PREV]), s;
+	uint32_t prev_cap = stats_slots(m->fd[MAP_PEER_STATS_PREV]), s;
 	size_t i;
 	int err = p->free_first ? drop_gone(m, p, res) : 0;
 

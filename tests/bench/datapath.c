@@ -225,6 +225,8 @@ static struct bench *bench_open_sized(size_t n, enum build how)
 		b->rodata->flowrec_size = cap.flows;
 		err = flows_only(b);
 	}
+	if (!err)
+		b->rodata->nr_cpus = libbpf_num_possible_cpus();
 	err = err ?: datapath_size_maps(b->obj, &cap) ?:
 		      bpf_map__set_max_entries(b->maps.plain4, room) ?:
 		      bpf_map__set_max_entries(b->maps.plain6, room) ?: bench__load(b);

@@ -211,7 +211,7 @@ int main(void)
 	       "per family", PEERS, PREFIXES))
 		return done_testing();
 	for (h = 0; h < HOOKS; h++) {
-		ok(map_capacity(hooks[h].maps.fd[MAP_PEER_STATS]) == PEERS &&
+		ok(stats_slots(hooks[h].maps.fd[MAP_PEER_STATS]) == PEERS &&
 			   map_capacity(hooks[h].maps.fd[MAP_PEER_POLICY]) == PEERS &&
 			   map_capacity(hooks[h].maps.fd[MAP_HOST_IPS4]) == PREFIXES &&
 			   map_capacity(hooks[h].maps.fd[MAP_HOST_IPS6]) == PREFIXES,

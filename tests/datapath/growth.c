@@ -156,13 +156,13 @@ static void test_reuse(struct hook_under_test g[3])
 static int set_counters(const struct hook_under_test *h, enum map_id id, uint32_t slot,
 			const struct wgsf_peer_stats *cpu0)
 {
-	int ncpus = libbpf_num_possible_cpus(), err;
-	struct wgsf_peer_stats *v = calloc(ncpus, sizeof(*v));
+	struct wgsf_peer_stats *v = calloc(stats_cpus(), sizeof(*v));
+	int err;
 
 	if (!v)
 		return -ENOMEM;
 	v[0] = *cpu0;
-	err = bpf_map_update_elem(h->maps.fd[id], &slot, v, BPF_ANY) ? -errno : 0;
+	err = stats_write_peer(h->maps.fd[id], slot, v);
 	free(v);
 	return err;
 }
@@ -179,7 +179,7 @@ static void test_merge(const struct hook_under_test *h)
 					  .violation_packets = 3, .last_violation_ns = 400,
 					  .last_violation_reason = WGSF_REASON_BLOCKED,
 					  .last_violation_src = { .addr = { 20 }, .version = 4 } };
-	uint32_t past = map_capacity(h->maps.fd[MAP_PEER_STATS_PREV]);
+	uint32_t past = stats_slots(h->maps.fd[MAP_PEER_STATS_PREV]);
 	struct wgsf_peer_stats st;
 
 	if (!ok(!set_counters(h, MAP_PEER_STATS, 5, &now) &&
@@ -208,11 +208,11 @@ int main(void)
 	libbpf_set_print(NULL);
 	if (!ok(!hook_load(&g[0], &cap), "g0: loaded on maps of 4 slots"))
 		return done_testing();
-	is_u64(map_capacity(g[0].maps.fd[MAP_PEER_STATS_PREV]), 1,
+	is_u64(stats_slots(g[0].maps.fd[MAP_PEER_STATS_PREV]), 1,
 	       "g0: a first load's peer_stats_prev has one slot");
 	test_growths(g);
 	if (g[2].skel) {
-		is_u64(map_capacity(g[2].maps.fd[MAP_PEER_STATS_PREV]), 8,
+		is_u64(stats_slots(g[2].maps.fd[MAP_PEER_STATS_PREV]), 8,
 		       "g2: its peer_stats_prev is g1's peer_stats, of 8 slots");
 		test_reuse(g);
 		test_merge(&g[2]);

@@ -100,11 +100,12 @@ static bool tables_match(const struct maps *m, const struct wg_device *dev)
 
 static void set_rx(const struct maps *m, uint32_t slot, uint64_t packets)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct wgsf_peer_stats *v = calloc(ncpus, sizeof(*v));
+	struct wgsf_peer_stats *v = calloc(stats_cpus(), sizeof(*v));
 
+	if (!v)
+		abort();
 	v[0].rx_packets = packets;
-	if (bpf_map_update_elem(m->fd[MAP_PEER_STATS], &slot, v, 0))
+	if (stats_write_peer(m->fd[MAP_PEER_STATS], slot, v))
 		abort();
 	free(v);
 }
