@@ -158,8 +158,11 @@ struct {
 	__type(value, struct wgsf_policy_chunk);
 } policy_text SEC(".maps");
 
+/* MMAPABLE: its value starts on a page, so that the line the datapath reads
+ * (see wgsf.h) is one line, and the loader writes it through a mapping. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct wgsf_config);

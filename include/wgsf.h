@@ -589,19 +589,27 @@ struct wgsf_attachment {
 
 #define WGSF_POLICY_PATH_MAX 256
 
-/* The one entry of the config ARRAY map; the datapath reads mode only. */
+/*
+ * The one entry of the config ARRAY map (MMAPABLE: it starts on a page).
+ * Its first 64 bytes, one cache line, hold exactly what the datapath reads
+ * (mode, policied, dst_rules) and what identifies the pins; the loader
+ * writes that line only where its bytes change, so that the writes of every
+ * sync (the generation, below it) never take it from a CPU's cache.
+ */
 struct wgsf_config {
-	__u32 abi_version; /* WGSF_ABI_VERSION of the loader that wrote it */
+	__u32 abi_version; /* WGSF_ABI_VERSION of the loader that wrote it: stays first */
 	__u32 mode;        /* enum wgsf_mode */
-	struct wgsf_attachment attachment;
-	char policy[WGSF_POLICY_PATH_MAX]; /* the policy file sync re-reads, or "" */
-	/* Raised by every write of this map and of the tables: a process that
-	 * remembers what it wrote knows from it that nobody wrote since. */
-	__u64 generation;
 	/* Nonzero once a peer may have policy flags (set with the first
 	 * nonzero flags, cleared by a sync that leaves none): until then the
 	 * datapath does not look peer_policy up. */
 	__u32 policied;
+	/* Nonzero while a peer may have destination rules, set before any
+	 * entry says so: until then the egress program reads nothing more. */
+	__u32 dst_rules;
+	__u32 line_pad[12]; /* zero: the rest starts on the next line */
+	/* Raised by every write of this map and of the tables: a process that
+	 * remembers what it wrote knows from it that nobody wrote since. */
+	__u64 generation;
 	/* Set before a command writes the tables or the pins and cleared when
 	 * it is done: found set under the lock, it says that a command was
 	 * killed midway, and the next one completes the job. */
@@ -610,9 +618,8 @@ struct wgsf_config {
 	 * every new text, whose chunks are keyed by the id's lowest bit. */
 	__u32 policy_id;
 	__u32 policy_len; /* bytes; 0: no policy */
-	/* Nonzero while a peer may have destination rules, set before any
-	 * entry says so: until then the egress program reads nothing more. */
-	__u32 dst_rules;
+	struct wgsf_attachment attachment;
+	char policy[WGSF_POLICY_PATH_MAX]; /* the policy file sync re-reads, or "" */
 	__u32 pad;
 };
 

@@ -103,7 +103,8 @@ static int capacity_for(const struct session *s, long flows, struct capacity *ca
 
 	if (err)
 		return err;
-	*cap = (struct capacity){};
+	/* the host-route index as large as the hosts need (index_buckets 0) */
+	*cap = (struct capacity){ .flows = flows_for(s, flows) };
 	/* Tries allocate per entry: a large limit costs nothing until used.
 	 * Hashes allocate their buckets whole, and per-peer arrays are
 	 * allocated whole, per CPU: size those from the need. */
@@ -115,7 +116,6 @@ static int capacity_for(const struct session *s, long flows, struct capacity *ca
 	cap->policy_prefixes = fit(need.policy_prefixes, old_capacity(s, MAP_SRC_POLICY4),
 				   WGSF_MAX_PREFIXES);
 	cap->policy_hosts = fit(need.policy_hosts, old_capacity(s, MAP_SRC_HOSTS4), 256);
-	cap->flows = flows_for(s, flows);
 	return 0;
 }
 
