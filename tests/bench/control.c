@@ -64,6 +64,13 @@ static struct wg_device *gateway(size_t n, size_t changed)
 	return d;
 }
 
+/* The allowed-IPs tables: the tries, the host-route hashes and their index. */
+static bool allowedips_table(int id)
+{
+	return id == MAP_HOST_IPS4 || id == MAP_HOST_IPS6 || id == MAP_ALLOWED_IPS4 ||
+	       id == MAP_ALLOWED_IPS6 || id == MAP_HOST_INDEX4 || id == MAP_HOST_INDEX6;
+}
+
 /* Sums the kernel's account of the allowed-IPs tables and of all maps. */
 static void memory(const struct maps *m, unsigned long long *tables, unsigned long long *all)
 {
@@ -74,8 +81,7 @@ static void memory(const struct maps *m, unsigned long long *tables, unsigned lo
 	for (i = 0; i < MAP_COUNT; i++) {
 		bytes = map_memlock(m->fd[i], NULL);
 		*all += bytes;
-		if (i == MAP_HOST_IPS4 || i == MAP_HOST_IPS6 || i == MAP_ALLOWED_IPS4 ||
-		    i == MAP_ALLOWED_IPS6)
+		if (allowedips_table(i))
 			*tables += bytes;
 	}
 }

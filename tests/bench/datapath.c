@@ -7,14 +7,16 @@
  * system has it), 65,536 distinct sources per run, for the floor, a plain
  * LPM_TRIE of every prefix, and wgsf in monitor mode and in enforce mode
  * with an allowed-sources policy on every peer, and in monitor mode with
- * its host-route hashes preallocated (the kernel's default, which wgsf
- * turns off: the measurement behind that choice), and with flow records on (a
- * table of WGSF_FLOWREC_DEFAULT) and off, and in monitor mode with a rate
- * limit on every peer that no packet exceeds, and with a Quarantine rule
- * on every peer that no packet triggers, for IPv4 and IPv6, at each
- * table size, with all host routes and with mixed prefix lengths. The
- * tables are written by the loader's own sync, as `wgsf attach` writes
- * them. No packet leaves BPF_PROG_TEST_RUN, so the addresses may be any.
+ * host routes looked up in the hashes alone (the index skipped: the
+ * design before it), with those hashes preallocated too (the kernel's
+ * default, which wgsf turns off: the measurement behind that choice), and
+ * with flow records on (a table of WGSF_FLOWREC_DEFAULT) and off, and in
+ * monitor mode with a rate limit on every peer that no packet exceeds,
+ * and with a Quarantine rule on every peer that no packet triggers, for
+ * IPv4 and IPv6, at each table size, with all host routes and with mixed
+ * prefix lengths. The tables are written by the loader's own sync, as
+ * `wgsf attach` writes them. No packet leaves BPF_PROG_TEST_RUN, so the
+ * addresses may be any.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -192,9 +194,11 @@ static void quarantine_rules(struct policy *pol)
 	group_star("Quarantine = 20/10s for 15m", pol);
 }
 
-/* How a datapath is built: as the loader builds it, with the host-route
- * hashes preallocated (as a hash is by default), or with flow records on. */
-enum build { AS_LOADER, PREALLOC, FLOWS };
+/* How a datapath is built: as the loader builds it, with flow records on,
+ * asking the host-route hashes alone (the index filled, never read), or
+ * so with the hashes preallocated (as a hash is by default): where the
+ * index answers, it would not matter how the hashes were allocated. */
+enum build { AS_LOADER, FLOWS, HASHES, PREALLOC };
 
 /* With flows on, the flows' programs alone: classify() inlined into the
  * others' loops takes the verifier past its limit (bench.bpf.c). */
@@ -227,6 +231,8 @@ static struct bench *bench_open_sized(size_t n, enum build how)
 	}
 	if (!err)
 		b->rodata->nr_cpus = libbpf_num_possible_cpus();
+	if (!err && (how == HASHES || how == PREALLOC))
+		b->rodata->host_index = 0;
 	err = err ?: datapath_size_maps(b->obj, &cap) ?:
 		      bpf_map__set_max_entries(b->maps.plain4, room) ?:
 		      bpf_map__set_max_entries(b->maps.plain6, room) ?: bench__load(b);
@@ -311,20 +317,26 @@ static double one_run(struct bpf_program *prog, uint8_t family)
 }
 
 /* RUNS runs of each of the programs (floor, plain, monitor, enforce,
- * monitor preallocated, enforce with Allow rules on every peer, egress with
- * no destination rules and with them, every packet a violation, with
- * nobody reading events and with a reader, flow records' mix and new
- * flows, each with flows off and on, monitor with a rate limit on every
- * peer, and with a Quarantine rule on every peer), taken in turns, so that
- * the machine's drift touches them all alike: the median of each, and the
- * worst ratio of one run's pair (plain over monitor, the lowest; enforce
- * over monitor, enforce with rules over monitor, rate limits and
- * quarantine rules over monitor, the highest), for targets that must hold
- * in every run. */
-#define PROGS 16
+ * monitor on the hashes alone preallocated, enforce with Allow rules on
+ * every peer, egress with no destination rules and with them, every
+ * packet a violation, with nobody reading events and with a reader, flow
+ * records' mix and new flows, each with flows off and on, monitor with a
+ * rate limit on every peer, with a Quarantine rule on every peer, and on
+ * the hashes alone), taken in turns, so that the machine's drift touches
+ * them all alike: the median of each, and the worst ratio of one run's
+ * pair (plain and the hashes alone over monitor, the lowest; enforce over
+ * monitor, enforce with rules over monitor, rate limits and quarantine
+ * rules over monitor, the highest), for targets that must hold in every
+ * run. */
+#define PROGS 17
 struct worst {
-	double plain_low, enforce_high, rules_high, rate_high, quar_high;
+	double plain_low, hashes_low, enforce_high, rules_high, rate_high, quar_high;
 };
+
+static double lowest(double a, double b)
+{
+	return a < b ? a : b;
+}
 
 static double highest(double a, double b)
 {
@@ -334,15 +346,15 @@ static double highest(double a, double b)
 static void per_packet(struct bpf_program **progs, uint8_t family, double ns[PROGS],
 		       struct worst *w)
 {
-	double v[PROGS][RUNS], ratio;
+	double v[PROGS][RUNS];
 	size_t i, r;
 
-	*w = (struct worst){ .plain_low = 1e9 };
+	*w = (struct worst){ .plain_low = 1e9, .hashes_low = 1e9 };
 	for (r = 0; r < RUNS; r++) {
 		for (i = 0; i < PROGS; i++)
 			v[i][r] = one_run(progs[i], family);
-		ratio = v[1][r] / v[2][r];
-		w->plain_low = ratio < w->plain_low ? ratio : w->plain_low;
+		w->plain_low = lowest(w->plain_low, v[1][r] / v[2][r]);
+		w->hashes_low = lowest(w->hashes_low, v[16][r] / v[2][r]);
 		w->enforce_high = highest(w->enforce_high, v[3][r] / v[2][r]);
 		w->rules_high = highest(w->rules_high, v[5][r] / v[2][r]);
 		w->rate_high = highest(w->rate_high, v[14][r] / v[2][r]);
@@ -445,7 +457,7 @@ static void flows_print(const double ns[PROGS], double mix_evicted)
 
 static void packet_case(uint8_t family, bool mixed, size_t n)
 {
-	enum { MON, ENF, PRE, DST, RUL, EVT, FMX, FNW, RAT, QUA, OBJS };
+	enum { MON, ENF, PRE, DST, RUL, EVT, FMX, FNW, RAT, QUA, HSH, OBJS };
 	uint64_t s = seed ^ (n * 4 + family * 2 + mixed), flows0[2];
 	struct prefix *v = table(&s, n, family, mixed);
 	struct wg_device *d = device_of(v, n, slots_for(n));
@@ -471,6 +483,7 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	b[FNW] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, FLOWS);
 	b[RAT] = loaded(n, v, d, &lpol, WGSF_MODE_MONITOR, s, AS_LOADER);
 	b[QUA] = loaded(n, v, d, &qpol, WGSF_MODE_MONITOR, s, AS_LOADER);
+	b[HSH] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, HASHES);
 	events_read(b[EVT]);
 	flows0[0] = flows_fill(b[FMX], b[FMX]->progs.bench_flows_mix, family);
 	flows0[1] = flows_fill(b[FNW], b[FNW]->progs.bench_flows_new, family);
@@ -482,7 +495,8 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 			b[DST]->progs.bench_wgsf, b[EVT]->progs.bench_wgsf,
 			b[MON]->progs.bench_flows_mix, b[FMX]->progs.bench_flows_mix,
 			b[MON]->progs.bench_flows_new, b[FNW]->progs.bench_flows_new,
-			b[RAT]->progs.bench_wgsf, b[QUA]->progs.bench_wgsf },
+			b[RAT]->progs.bench_wgsf, b[QUA]->progs.bench_wgsf,
+			b[HSH]->progs.bench_wgsf },
 		   family, ns, &w);
 	mix_evicted = flows_evicted(b[FMX], b[FNW], flows0);
 	if (dev_counters(b[RAT]).violation_packets)
@@ -498,12 +512,13 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	       "\"egress_idle_ns\":%.1f,\"egress_record_ns\":%.1f,\"violation_ns\":%.1f,"
 	       "\"violation_events_ns\":%.1f,\"monitor_rate_ns\":%.1f,"
 	       "\"rate_over_monitor_highest\":%.2f,\"monitor_quarantine_ns\":%.1f,"
-	       "\"quarantine_over_monitor_highest\":%.2f",
+	       "\"quarantine_over_monitor_highest\":%.2f,\"monitor_hashes_ns\":%.1f,"
+	       "\"hashes_over_monitor_lowest\":%.2f",
 	       family == AF_INET ? 4 : 6, mixed ? "mixed" : "hosts", n, slots_for(n),
 	       (unsigned long long)seed, RUNS, ns[0], ns[1], ns[2], ns[3], w.plain_low,
 	       w.enforce_high, ns[4], host_bytes(b[MON], n), host_bytes(b[PRE], n), ns[5],
 	       w.rules_high, ns[6], ns[7], ns[8], ns[9], ns[14], w.rate_high, ns[15],
-	       w.quar_high);
+	       w.quar_high, ns[16], w.hashes_low);
 	flows_print(ns, mix_evicted);
 	fflush(stdout);
 	policy_free(&pol);

@@ -52,6 +52,8 @@ t_ok "the tracer's says why it has no figures" \
 	grep -qx 'Not measured: left out of a quick run, which boots no kernel.' "$M"
 t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 28 \
 	"and a row per per-packet case, in the per-packet table, the rules', the rate limits', the quarantines', the events', the flows' and the egress's"
+t_ok "the per-packet table has the hashes alone beside the index" grep -q \
+	'^| IP | Shape | Entries | .* | wgsf monitor | .* | Monitor, hashes alone | Hashes alone, preallocated | .* | Hashes alone / monitor | Lowest run |' "$M"
 t_ok "the target for flow records has its figure and its verdict" grep -q \
 	'^| End to end, 100 peers: wgsf with flow records on .* | [0-9.]* % | \(met\|\*\*not met\*\*\) |$' "$M"
 t_ok "a quick run says it is one" grep -q 'A quick run (BENCH_QUICK=1)' "$M"
