@@ -47,7 +47,7 @@ t_is "$(jq '[.results[] | select(.bench == "metrics" and .peers == 1000 and .scr
 	.output_s > 0 and .bytes > 0)] | length' "$J")" 1 "scrape figures for 1,000 peers"
 t_is "$(jq -r '.results[] | select(.bench == "tracer") | .skipped' "$J")" \
 	"left out of a quick run, which boots no kernel" "the tracer's cost: not measured, and why"
-t_is "$(grep -c '^## ' "$M")" 8 "the markdown has its eight sections"
+t_is "$(grep -c '^## ' "$M")" 9 "the markdown has its nine sections"
 t_ok "the tracer's says why it has no figures" \
 	grep -qx 'Not measured: left out of a quick run, which boots no kernel.' "$M"
 t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 28 \
