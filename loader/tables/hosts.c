@@ -45,39 +45,58 @@ static struct wgsf_hosts_head *head(const struct index *ix)
 	return (struct wgsf_hosts_head *)ix->mem;
 }
 
-/* Maps the index of family; a first mapping writes its head, while it is
- * still empty (nothing is placed before). */
-static int index_open(const struct maps *m, bool v4, struct index *ix)
-{
-	int fd = m->fd[v4 ? MAP_HOST_INDEX4 : MAP_HOST_INDEX6];
-	uint32_t size = map_capacity(fd), buckets = 2, seed = 0;
-	long page = sysconf(_SC_PAGESIZE);
+/* The last index of each family mapped, by the kernel's id of its map:
+ * a sync that removes many host routes removes them one at a time, and a
+ * mapping each (of megabytes, faulted in anew) cost it ten times its own
+ * work. A process keeps it until another index of the family comes. */
+static struct {
+	uint32_t id;
+	struct index ix;
+} mapped[2];
 
-	if (size < 3)
-		return -EINVAL;
+/* Writes the head of a new index, while it is still empty (nothing is
+ * placed before). */
+static int head_write(struct index *ix, uint32_t size)
+{
+	uint32_t buckets = 2, seed = 0;
+
 	while (buckets * 2 <= size - 1)
 		buckets *= 2;
-	ix->v4 = v4;
-	ix->len = ((size_t)size * BUCKET + page - 1) / page * page;
-	ix->mem = mmap(NULL, ix->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (ix->mem == MAP_FAILED)
-		return -errno;
-	if (head(ix)->mask)
-		return 0;
 	while (!seed)
-		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
-			munmap(ix->mem, ix->len);
+		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 			return -errno;
-		}
 	head(ix)->seed = seed;
 	/* the mask last: until it is there, the datapath asks the hashes */
 	__atomic_store_n(&head(ix)->mask, buckets - 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
-static void index_close(struct index *ix)
+/* The index of family mapped, its head written if it had none. */
+static int index_open(const struct maps *m, bool v4, struct index **out)
 {
-	munmap(ix->mem, ix->len);
+	int fd = m->fd[v4 ? MAP_HOST_INDEX4 : MAP_HOST_INDEX6];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	struct index *ix = &mapped[v4].ix;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.max_entries < 3)
+		return -EINVAL;
+	if (mapped[v4].id != info.id) {
+		if (mapped[v4].id)
+			munmap(ix->mem, ix->len);
+		mapped[v4].id = 0;
+		ix->v4 = v4;
+		ix->len = ((size_t)info.max_entries * BUCKET + page - 1) / page * page;
+		ix->mem = mmap(NULL, ix->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (ix->mem == MAP_FAILED)
+			return -errno;
+		mapped[v4].id = info.id;
+	}
+	*out = ix;
+	return head(ix)->mask ? 0 : head_write(ix, info.max_entries);
 }
 
 /* What every bucket starts with: which ways are used, and the flags. */
@@ -199,7 +218,7 @@ static bool is_host(const struct prefix *p)
 static int put_family(const struct maps *m, bool v4, const struct prefix *p,
 		      const uint32_t *values, size_t n)
 {
-	struct index ix;
+	struct index *ix;
 	size_t i;
 	int err;
 
@@ -212,8 +231,7 @@ static int put_family(const struct maps *m, bool v4, const struct prefix *p,
 		return err;
 	for (; i < n; i++)
 		if (is_host(&p[i]) && (p[i].family == AF_INET) == v4)
-			place(&ix, &p[i], values[i]);
-	index_close(&ix);
+			place(ix, &p[i], values[i]);
 	return 0;
 }
 
@@ -225,8 +243,9 @@ int hosts_index_put(const struct maps *m, const struct prefix *p, const uint32_t
 
 int hosts_index_drop(const struct maps *m, const struct prefix *p)
 {
-	struct index ix;
+	struct index *ix;
 	struct key k;
+	uint8_t *used;
 	uint32_t b;
 	int i, w, err;
 
@@ -235,17 +254,15 @@ int hosts_index_drop(const struct maps *m, const struct prefix *p)
 	err = index_open(m, p->family == AF_INET, &ix);
 	if (err)
 		return err;
-	k = key_of(&ix, p);
+	k = key_of(ix, p);
 	for (i = 0; i < 2; i++) {
-		b = wgsf_hosts_bucket(head(&ix), k.h, i);
-		if ((w = find(&ix, b, &k)) >= 0) {
-			uint8_t *used = top_of(&ix, b).used;
-
+		b = wgsf_hosts_bucket(head(ix), k.h, i);
+		if ((w = find(ix, b, &k)) >= 0) {
+			used = top_of(ix, b).used;
 			__atomic_store_n(used, *used & ~(1u << w), __ATOMIC_RELEASE);
 			break;
 		}
 	}
-	index_close(&ix);
 	return 0;
 }
 
