@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -182,14 +184,29 @@ int stats_read_dev(int fd, struct wgsf_dev_stats *out)
 	return 0;
 }
 
-int stats_clear_peer(const struct maps *m, uint32_t slot, uint32_t prev_cap)
+/* Zeroes the copies of the slots below cap among n in the map fd, through
+ * a mapping of it. */
+static int clear_copies(int fd, const uint32_t *slots, size_t n, uint32_t cap)
 {
-	struct wgsf_peer_stats *zero = calloc(stats_cpus(), sizeof(*zero));
-	int err = zero ? 0 : -ENOMEM;
+	size_t copy = sizeof(struct wgsf_peer_stats) * stats_cpus(), len, i;
+	long page = sysconf(_SC_PAGESIZE);
+	char *mem;
 
-	err = err ?: stats_write_peer(m->fd[MAP_PEER_STATS], slot, zero);
-	if (!err && slot < prev_cap)
-		err = stats_write_peer(m->fd[MAP_PEER_STATS_PREV], slot, zero);
-	free(zero);
-	return err;
+	len = ((size_t)map_capacity(fd) * sizeof(struct wgsf_peer_stats) + page - 1) / page * page;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	for (i = 0; i < n; i++)
+		if (slots[i] < cap)
+			memset(mem + slots[i] * copy, 0, copy);
+	munmap(mem, len);
+	return 0;
+}
+
+int stats_clear_peers(const struct maps *m, const uint32_t *slots, size_t n, uint32_t prev_cap)
+{
+	if (!n)
+		return 0;
+	return clear_copies(m->fd[MAP_PEER_STATS], slots, n, stats_slots(m->fd[MAP_PEER_STATS])) ?:
+	       clear_copies(m->fd[MAP_PEER_STATS_PREV], slots, n, prev_cap);
 }

@@ -3,6 +3,7 @@
 #ifndef WGSF_STATS_H
 #define WGSF_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tables/maps.h"
@@ -26,10 +27,11 @@ int stats_write_peer(int peer_stats_fd, uint32_t slot, const struct wgsf_peer_st
  * cap, into out[slot], by batches. */
 int stats_read_peers(const struct maps *m, uint32_t cap, struct wgsf_peer_stats *out);
 int stats_read_dev(int dev_stats_fd, struct wgsf_dev_stats *out);
-/* Zeroes a slot's counters on every CPU before the slot is reused: in
- * peer_stats, and in peer_stats_prev where the slot is below prev_cap, its
- * stats_slots() (read once by a caller that zeroes many: a syscall costs
- * about as much as the zeroing). */
-int stats_clear_peer(const struct maps *m, uint32_t slot, uint32_t prev_cap);
+/* Zeroes the counters of n slots on every CPU before the slots are reused:
+ * in peer_stats, and in peer_stats_prev for those below prev_cap, its
+ * stats_slots() (read once by a caller that zeroes many). Written through
+ * a mapping of each map, not a syscall a slot: a full sync of new peers
+ * zeroes as many slots as it writes entries. */
+int stats_clear_peers(const struct maps *m, const uint32_t *slots, size_t n, uint32_t prev_cap);
 
 #endif

@@ -38,20 +38,36 @@ int table_read(const struct maps *m, struct table_entry **out, size_t *n)
 	return 0;
 }
 
-/* Gives slot s to key: zeroes its counters (see stats_clear_peer for
- * prev_cap) and policy, then writes it to the slot table. Its rate
- * buckets are the caller's to empty (rate_states_clear), in a batch where
- * many peers come: one syscall more for each would cost a fifth of a full
- * sync. */
-static int claim_write(const struct maps *m, uint32_t s, const struct wgsf_slot *entry,
-		       uint32_t prev_cap)
+/* Gives the n slots s[] to their keys in slots[]: zeroes their counters
+ * (see stats_clear_peers for prev_cap) and policies, then writes them to
+ * the slot table, a batch each (three syscalls a slot cost a third of a
+ * full sync of new peers). Their rate buckets are the caller's to empty
+ * (rate_states_clear), in a batch too. */
+static int claims_write(const struct maps *m, const uint32_t *s, size_t n,
+			const struct wgsf_slot *slots, uint32_t prev_cap)
 {
-	int err = stats_clear_peer(m, s, prev_cap) ?: policy_flags_write(m, s, 0, 0);
+	struct wgsf_peer_policy *none = calloc(n ?: 1, sizeof(*none));
+	struct wgsf_slot *claimed = malloc((n ?: 1) * sizeof(*claimed));
+	uint32_t *keys = malloc((n ?: 1) * sizeof(*keys));
+	int err = none && claimed && keys ? 0 : -ENOMEM;
+	size_t i;
 
-	if (err)
-		return err;
-	fault_point("claim a slot");
-	return bpf_map_update_elem(m->fd[MAP_PEER_SLOTS], &s, entry, 0) ? -errno : 0;
+	for (i = 0; !err && i < n; i++) {
+		keys[i] = s[i];
+		claimed[i] = slots[s[i]];
+	}
+	err = err ?: stats_clear_peers(m, s, n, prev_cap) ?:
+		      map_update_many(m->fd[MAP_PEER_POLICY], keys, sizeof(*keys), none,
+				      sizeof(*none), n);
+	if (!err && n) {
+		fault_point("claim a slot");
+		err = map_update_many(m->fd[MAP_PEER_SLOTS], keys, sizeof(*keys), claimed,
+				      sizeof(*claimed), n);
+	}
+	free(none);
+	free(claimed);
+	free(keys);
+	return err;
 }
 
 int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint32_t *from,
@@ -68,7 +84,7 @@ int slot_claim(const struct maps *m, struct wgsf_slot *slots, uint32_t cap, uint
 	memcpy(slots[s].public_key, key, WG_KEY_LEN);
 	*slot = s;
 	res->peers_added++;
-	return claim_write(m, s, &slots[s], stats_slots(m->fd[MAP_PEER_STATS_PREV])) ?:
+	return claims_write(m, &s, 1, slots, stats_slots(m->fd[MAP_PEER_STATS_PREV])) ?:
 	       rate_states_clear(m, &s, 1);
 }
 
@@ -306,8 +322,7 @@ static int drop_gone(const struct maps *m, struct plan *p, struct sync_result *r
 static int plan_apply(const struct maps *m, const struct wg_device *dev, struct plan *p,
 		      struct sync_result *res)
 {
-	uint32_t prev_cap = stats_slots(m->fd[MAP_PEER_STATS_PREV]), s;
-	size_t i;
+	uint32_t prev_cap = stats_slots(m->fd[MAP_PEER_STATS_PREV]);
 	int err = p->free_first ? drop_gone(m, p, res) : 0;
 
 	/* the egress program records flows before any entry asks for them
@@ -315,10 +330,8 @@ static int plan_apply(const struct maps *m, const struct wg_device *dev, struct 
 	if (!err && p->has_pol && policy_plan_has_dst(dev, &p->pol))
 		err = config_set_dst_rules(m->fd[MAP_CONFIG], true);
 
-	for (i = 0; i < p->n_fresh && !err; i++, res->peers_added++) {
-		s = p->fresh[i];
-		err = claim_write(m, s, &p->slots[s], prev_cap);
-	}
+	err = err ?: claims_write(m, p->fresh, p->n_fresh, p->slots, prev_cap);
+	res->peers_added += err ? 0 : p->n_fresh;
 	return err ?: rate_states_clear(m, p->fresh, p->n_fresh) ?:
 		      (p->has_pol ? policy_limits_write(m, &p->pol, res) : 0) ?:
 		      diff_write(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,
