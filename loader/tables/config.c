@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/mman.h>
 #include <bpf/bpf.h>
 
 #include "tables/config.h"
+#include "tables/maps.h"
 
 /* The line the datapath reads (see wgsf.h), in 32-bit words. */
 #define LINE 64u
@@ -37,19 +37,18 @@ static void line_write(uint32_t *line, const struct wgsf_config *want)
 static int config_store(int config_fd, const struct wgsf_config *cfg)
 {
 	const size_t after = offsetof(struct wgsf_config, generation) + sizeof(cfg->generation);
-	long page = sysconf(_SC_PAGESIZE);
 	uint32_t zero = 0;
-	uint8_t *mem;
+	size_t len;
+	uint8_t *mem = map_mmap(config_fd, &len, NULL);
 
-	mem = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, config_fd, 0);
-	if (mem == MAP_FAILED && errno != EINVAL && errno != EPERM)
+	if (!mem && errno != EINVAL && errno != EPERM)
 		return -errno;
-	if (mem == MAP_FAILED)
+	if (!mem)
 		return bpf_map_update_elem(config_fd, &zero, cfg, BPF_ANY) ? -errno : 0;
 	line_write((uint32_t *)mem, cfg);
 	memcpy(mem + after, (const uint8_t *)cfg + after, sizeof(*cfg) - after);
 	__atomic_store_n((uint64_t *)(mem + LINE), cfg->generation, __ATOMIC_RELEASE);
-	munmap(mem, page);
+	munmap(mem, len);
 	return 0;
 }
 

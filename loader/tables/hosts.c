@@ -4,7 +4,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <bpf/bpf.h>
@@ -77,7 +76,6 @@ static int index_open(const struct maps *m, bool v4, struct index **out)
 	int fd = m->fd[v4 ? MAP_HOST_INDEX4 : MAP_HOST_INDEX6];
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	long page = sysconf(_SC_PAGESIZE);
 	struct index *ix = &mapped[v4].ix;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
@@ -89,9 +87,8 @@ static int index_open(const struct maps *m, bool v4, struct index **out)
 			munmap(ix->mem, ix->len);
 		mapped[v4].id = 0;
 		ix->v4 = v4;
-		ix->len = ((size_t)info.max_entries * BUCKET + page - 1) / page * page;
-		ix->mem = mmap(NULL, ix->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (ix->mem == MAP_FAILED)
+		ix->mem = map_mmap(fd, &ix->len, NULL);
+		if (!ix->mem)
 			return -errno;
 		mapped[v4].id = info.id;
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -202,6 +203,25 @@ uint32_t map_capacity(int fd)
 	__u32 len = sizeof(info);
 
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+void *map_mmap(int fd, size_t *len, struct bpf_map_info *info)
+{
+	struct bpf_map_info got = {};
+	__u32 info_len = sizeof(got);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), stride;
+	void *mem;
+
+	if (bpf_obj_get_info_by_fd(fd, &got, &info_len))
+		return NULL;
+	stride = ((size_t)got.value_size + 7) / 8 * 8;
+	*len = ((size_t)got.max_entries * stride + page - 1) / page * page;
+	mem = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED)
+		return NULL;
+	if (info)
+		*info = got;
+	return mem;
 }
 
 uint64_t map_memlock(int fd, uint32_t *id)

@@ -91,6 +91,12 @@ void maps_close(struct maps *m);
 int maps_pin(const struct maps *m, const char *dir);
 void maps_unpin(const char *dir);
 uint32_t map_capacity(int fd);
+/* The values of array map fd (made BPF_F_MMAPABLE) mapped shared and
+ * writable, value i at i times the value size rounded up to 8 bytes; *len
+ * what to munmap, and *info the map's where info is not NULL. NULL with
+ * errno set where it cannot be mapped (EINVAL, EPERM: a map that is not
+ * MMAPABLE, as an older map ABI's). */
+void *map_mmap(int fd, size_t *len, struct bpf_map_info *info);
 /* The kernel's account of a map's memory (fdinfo "memlock"), and its id
  * when id is not NULL; 0 and 0 when fd is no map (a program, a link). */
 uint64_t map_memlock(int fd, uint32_t *id);

@@ -3,7 +3,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -189,12 +188,9 @@ int stats_read_dev(int fd, struct wgsf_dev_stats *out)
 static int clear_copies(int fd, const uint32_t *slots, size_t n, uint32_t cap)
 {
 	size_t copy = sizeof(struct wgsf_peer_stats) * stats_cpus(), len, i;
-	long page = sysconf(_SC_PAGESIZE);
-	char *mem;
+	char *mem = map_mmap(fd, &len, NULL);
 
-	len = ((size_t)map_capacity(fd) * sizeof(struct wgsf_peer_stats) + page - 1) / page * page;
-	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (mem == MAP_FAILED)
+	if (!mem)
 		return -errno;
 	for (i = 0; i < n; i++)
 		if (slots[i] < cap)
