@@ -183,7 +183,8 @@ struct {
 	__type(value, struct wgsf_slot);
 } peer_slots SEC(".maps");
 
-/* Rate limits and their buckets, by slot (see wgsf.h). */
+/* Rate limits, by slot (see wgsf.h): only userspace reads it; pinned
+ * with the rest. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1024);
@@ -191,8 +192,11 @@ struct {
 	__type(value, struct wgsf_rate_limit);
 } rate_limit SEC(".maps");
 
+/* Their buckets, and the datapath's copy of them, a line a slot:
+ * MMAPABLE, so that each value starts a line (see wgsf.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct wgsf_rate_state);
@@ -470,7 +474,7 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 		v.reason = WGSF_REASON_QUARANTINED;
 	/* what breaks no rule, replies included, is still what the peer sends */
 	if (v.reason == -1) {
-		if (!v.rate || !rate_over(slot, &t)) {
+		if (!v.rate || !wgsf_rate_over(slot, t.packets, t.bytes, now)) {
 			if (reply)
 				st->reply_packets += t.packets;
 			return VERDICT_PASS;

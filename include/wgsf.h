@@ -11,7 +11,7 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 14
+#define WGSF_ABI_VERSION 15
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -353,9 +353,9 @@ struct wgsf_event_budget {
 };
 
 /*
- * A peer's rate limit (rate_limit, ARRAY by slot, written by the loader;
- * the datapath reads it only for a peer whose entry or flags say
- * WGSF_ENTRY_RATE / WGSF_PEER_RATE). Two kinds, either or both: bits per
+ * A peer's rate limit (rate_limit, ARRAY by slot, written by the loader
+ * and read by userspace alone: the datapath reads its copy in rate_state).
+ * Two kinds, either or both: bits per
  * second, with a burst in bytes, and packets per second, with a burst in
  * packets; 0 where a kind is not limited. The first four fields are the
  * policy's, as given (what show reads); the rest are derived from them by
@@ -380,15 +380,43 @@ struct wgsf_rate_limit {
 	__u64 packet_tau_ns; /* burst_packets * packet_ps / 1000 */
 };
 
-/* A peer's buckets (rate_state, ARRAY by slot): times of bpf_ktime_get_ns()
- * (the precise clock: a rate needs it), 0 for an empty bucket. Kept apart
- * from rate_limit so that a sync that writes the limits leaves them. */
+/* wgsf_rate_state.clock: the clock that a limit's buckets keep. */
+enum wgsf_rate_clock {
+	WGSF_RATE_PRECISE, /* bpf_ktime_get_ns() */
+	WGSF_RATE_COARSE,  /* bpf_ktime_get_coarse_ns(), which every packet reads anyway */
+};
+
+/* The coarse clock serves a limit whose every burst is worth at least
+ * this many of its ticks: a bucket then gains back in one tick no more
+ * than it holds, and the rate over time is the limit's to the ns. */
+#define WGSF_RATE_COARSE_TICKS 4
+
+/*
+ * What a metered packet reads and writes, one cache line a slot
+ * (rate_state, an ARRAY made BPF_F_MMAPABLE: its values start on a page):
+ * the peer's buckets (CLOCK_MONOTONIC ns, 0 for an empty bucket), and the
+ * datapath's copy of rate_limit's derived fields, written with it by the
+ * loader, which also chooses the clock. A read of the precise clock and
+ * a lock (a helper call that saves and restores interrupts) stop the
+ * processor from overlapping one packet's work with the next's: the
+ * buckets move by compare-and-exchange, a locked instruction each, and a
+ * limit whose bursts are long enough keeps the coarse clock. Two CPUs
+ * that meter one peer at once retry; after WGSF_RATE_TRIES each, a packet
+ * is added to its bucket unasked, so that the rate over time still holds.
+ */
 struct wgsf_rate_state {
-	struct bpf_spin_lock lock;
-	__u32 pad;
 	__u64 byte_tat;
 	__u64 packet_tat;
+	__u64 byte_ps;
+	__u64 byte_tau_ns;
+	__u64 packet_ps;
+	__u64 packet_tau_ns;
+	__u32 clock; /* enum wgsf_rate_clock */
+	__u32 pad;
+	__u64 pad2;
 };
+
+#define WGSF_RATE_TRIES 2
 
 /*
  * Quarantine (quarantine, a HASH keyed by the peer's public key, so that

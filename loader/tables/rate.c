@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 
 #include "tables/rate.h"
@@ -128,19 +130,57 @@ static int zero_slots(int fd, uint32_t *slots, size_t n, size_t value_size)
 	return err;
 }
 
+uint64_t rate_tick_ns(void)
+{
+	struct timespec res;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res))
+		return UINT64_MAX; /* no coarse clock to speak of: the precise one */
+	return (uint64_t)res.tv_sec * 1000000000u + (uint64_t)res.tv_nsec;
+}
+
+void rate_state_of(const struct wgsf_rate_limit *l, uint64_t tick_ns, struct wgsf_rate_state *out)
+{
+	uint64_t least;
+	bool coarse = (l->byte_ps || l->packet_ps) &&
+		      !__builtin_mul_overflow(tick_ns, WGSF_RATE_COARSE_TICKS, &least) &&
+		      (!l->byte_ps || l->byte_tau_ns >= least) &&
+		      (!l->packet_ps || l->packet_tau_ns >= least);
+
+	*out = (struct wgsf_rate_state){ .byte_ps = l->byte_ps,
+					 .byte_tau_ns = l->byte_tau_ns,
+					 .packet_ps = l->packet_ps,
+					 .packet_tau_ns = l->packet_tau_ns,
+					 .clock = coarse ? WGSF_RATE_COARSE : WGSF_RATE_PRECISE };
+}
+
 int rate_write(const struct maps *m, const struct rate_plan *p)
 {
-	/* the limits first, then their buckets: what the old limit filled
-	 * in between is emptied too, and the new one starts empty */
-	return map_update_many(m->fd[MAP_RATE_LIMIT], p->set, sizeof(*p->set), p->limit,
-			       sizeof(*p->limit), p->n_set) ?:
-	       rate_states_clear(m, p->set, p->n_set);
+	struct wgsf_rate_state *lines = calloc(p->n_set + 1, sizeof(*lines));
+	uint64_t tick = rate_tick_ns();
+	size_t i;
+	int err;
+
+	if (!lines)
+		return -ENOMEM;
+	for (i = 0; i < p->n_set; i++)
+		rate_state_of(&p->limit[i], tick, &lines[i]);
+	/* the limits, then the datapath's lines, with empty buckets: what
+	 * the old limit filled in between is emptied too */
+	err = map_update_many(m->fd[MAP_RATE_LIMIT], p->set, sizeof(*p->set), p->limit,
+			      sizeof(*p->limit), p->n_set) ?:
+	      map_update_many(m->fd[MAP_RATE_STATE], p->set, sizeof(*p->set), lines,
+			      sizeof(*lines), p->n_set);
+	free(lines);
+	return err;
 }
 
 int rate_unset(const struct maps *m, const struct rate_plan *p)
 {
 	return zero_slots(m->fd[MAP_RATE_LIMIT], p->unset, p->n_unset,
-			  sizeof(struct wgsf_rate_limit));
+			  sizeof(struct wgsf_rate_limit)) ?:
+	       zero_slots(m->fd[MAP_RATE_STATE], p->unset, p->n_unset,
+			  sizeof(struct wgsf_rate_state));
 }
 
 void rate_plan_free(struct rate_plan *p)
@@ -151,7 +191,25 @@ void rate_plan_free(struct rate_plan *p)
 	*p = (struct rate_plan){};
 }
 
+/* Only the buckets: the limit beside them may be the one the slot's new
+ * peer has too, which no sync then writes again. */
 int rate_states_clear(const struct maps *m, uint32_t *slots, size_t n)
 {
-	return zero_slots(m->fd[MAP_RATE_STATE], slots, n, sizeof(struct wgsf_rate_state));
+	struct bpf_map_info info;
+	struct wgsf_rate_state *lines;
+	size_t len, i;
+
+	if (!n)
+		return 0;
+	lines = map_mmap(m->fd[MAP_RATE_STATE], &len, &info);
+	if (!lines)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		if (slots[i] >= info.max_entries)
+			continue;
+		__atomic_store_n(&lines[slots[i]].byte_tat, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&lines[slots[i]].packet_tat, 0, __ATOMIC_RELAXED);
+	}
+	munmap(lines, len);
+	return 0;
 }

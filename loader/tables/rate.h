@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Rate limits in the datapath's rate_limit map, by slot (see wgsf.h,
- * struct wgsf_rate_limit): written before the flags and entry bits that
+ * Rate limits in the rate_limit map, by slot (see wgsf.h, struct
+ * wgsf_rate_limit), and the datapath's line of each in rate_state
+ * (struct wgsf_rate_state): written before the flags and entry bits that
  * make the datapath read them, and zeroed only after those are cleared,
  * so that no packet is ever judged by half a policy. A limit that is new
  * or changed starts with empty buckets; one that is unchanged keeps them.
- * A limit changed in place is one write of its element, which the kernel
+ * A limit changed in place is one write of its line, which the kernel
  * copies without a lock: a packet metered at that very moment may read
  * some of its fields old and some new.
  */
@@ -32,6 +33,13 @@ bool rate_limited(const struct rate_limit *r);
  * is lower than the policy's by up to half. */
 void rate_limit_of(const struct rate_limit *r, struct wgsf_rate_limit *out);
 
+/* The coarse clock's tick (its resolution), in ns. */
+uint64_t rate_tick_ns(void);
+/* The datapath's line for limit l (see wgsf.h), its buckets empty: the
+ * coarse clock where every burst of l is worth WGSF_RATE_COARSE_TICKS
+ * ticks of tick_ns, else the precise one; all 0 for no limit. */
+void rate_state_of(const struct wgsf_rate_limit *l, uint64_t tick_ns, struct wgsf_rate_state *out);
+
 /* What a sync writes to rate_limit: the limits of the slots whose differ
  * from the map's, and the slots whose limit goes (no peer of the device,
  * or one without a limit, holds them now). */
@@ -47,10 +55,11 @@ struct rate_plan {
  * the rules of ix. */
 int rate_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 	      const struct rules_index *ix, struct rate_plan *p);
-/* The new and changed limits, and their buckets emptied: before any flag
- * or entry bit says to read them. */
+/* The new and changed limits, and the datapath's lines of them with their
+ * buckets emptied: before any flag or entry bit says to read them. */
 int rate_write(const struct maps *m, const struct rate_plan *p);
-/* The limits that go, zeroed: once no flag or entry bit says to read them. */
+/* The limits that go, and their lines, zeroed: once no flag or entry bit
+ * says to read them. */
 int rate_unset(const struct maps *m, const struct rate_plan *p);
 void rate_plan_free(struct rate_plan *p);
 /* Empties the buckets of n slots, in a batch: slots handed to new peers. */

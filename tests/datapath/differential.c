@@ -44,6 +44,7 @@
 #include "randpacket.h"
 #include "randstate.h"
 #include "reference.h"
+#include "tables/rate.h"
 #include "tables/sync.h"
 #include "tables/verdict.h"
 #include "tap.h"
@@ -333,14 +334,15 @@ static bool lookup_agrees(const struct diff *d, const struct maps *m, const uint
  * reference's bursts whole again. */
 static bool rates_refill(struct diff *d, const struct hook_under_test *h)
 {
-	struct wgsf_rate_state empty = {};
-	bool good = true;
-	size_t k;
+	uint32_t *slots = malloc((d->s.r.slots + 1) * sizeof(*slots));
+	size_t k, n = 0;
+	bool good;
 
-	for (k = 0; k < d->s.r.slots && good; k++)
+	for (k = 0; slots && k < d->s.r.slots; k++)
 		if (d->s.present[k] && ref_rate_burst(&d->s.r, k))
-			good = !bpf_map_update_elem(h->maps.fd[MAP_RATE_STATE], &d->slot[k], &empty,
-						    BPF_ANY);
+			slots[n++] = d->slot[k];
+	good = slots && !rate_states_clear(&h->maps, slots, n);
+	free(slots);
 	ref_rate_refill(&d->s.r);
 	d->window_ns = world_now_ns();
 	return good || report("%s: cannot empty the rate limits' buckets", h->name);

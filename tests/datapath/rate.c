@@ -25,6 +25,7 @@
  * of 10 minutes by an aggregate of 600 packets.
  */
 #include <string.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
@@ -47,11 +48,13 @@
 #define UDP6_HEADERS 48
 #define DEBT_SEGS 600   /* an aggregate worth 10 minutes at 1 packet/s */
 
-enum peer { PKT, BYTES, BOTH, AGG, RULES, SPLIT, OPEN, DEBT, GONE, NEWCOMER, GROWN, PEERS };
+enum peer { PKT, BYTES, BOTH, AGG, RULES, SPLIT, OPEN, DEBT, GONE, NEWCOMER, GROWN, FINE, COARSE,
+	    PEERS };
 
 static const char *const names[PEERS] = { "packets", "bytes", "both", "aggregate",
 					  "destination rules", "split sources", "no limit",
-					  "in debt", "departing", "newcomer", "grown" };
+					  "in debt", "departing", "newcomer", "grown",
+					  "a short burst", "a long burst" };
 #define PPS(b) "RateLimit = 1pps burst " #b "\n"
 static const struct world_peer all_peers[PEERS] = {
 	/* a packet worth 333,333,333.3 ns: 3 of them still exactly the burst */
@@ -67,11 +70,15 @@ static const struct world_peer all_peers[PEERS] = {
 	[GONE] = { "192.0.2.112/28", PPS(2) },
 	[NEWCOMER] = { NULL, NULL }, /* comes later */
 	[GROWN] = { "192.0.2.144/28", PPS(1) },
+	/* a burst of 1 ms, under 4 ticks at any HZ up to 1000: the precise
+	 * clock; one of 1 s, 4 ticks or more at any HZ from 4: the coarse */
+	[FINE] = { "192.0.2.160/28", "RateLimit = 1000pps burst 1\n" },
+	[COARSE] = { "192.0.2.176/28", PPS(1) },
 };
 static const char *const from[PEERS] = {
 	"192.0.2.1",  "192.0.2.17", "192.0.2.33",  "192.0.2.49", "192.0.2.65",
 	"192.0.2.81", "203.0.113.1", "192.0.2.97", "192.0.2.113", "192.0.2.129",
-	"192.0.2.145",
+	"192.0.2.145", "192.0.2.161", "192.0.2.177",
 };
 
 #define LOCAL "198.51.100.200" /* the gateway's side, outside RULES' destinations */
@@ -259,14 +266,123 @@ static void test_derived(void)
 	}
 }
 
-/* The element the sync wrote for the peer with both kinds. */
+/* Whether line s holds limit l as the datapath reads it, whatever its
+ * buckets hold. */
+static bool line_holds(const struct wgsf_rate_state *s, const struct wgsf_rate_limit *l)
+{
+	struct wgsf_rate_state want;
+
+	rate_state_of(l, rate_tick_ns(), &want);
+	return s->byte_ps == want.byte_ps && s->byte_tau_ns == want.byte_tau_ns &&
+	       s->packet_ps == want.packet_ps && s->packet_tau_ns == want.packet_tau_ns &&
+	       s->clock == want.clock;
+}
+
+/* The element the sync wrote for the peer with both kinds, and its line;
+ * every peer's line as its element says. */
 static void check_written(const struct rig *r)
 {
 	struct wgsf_rate_limit want, got = limit_of(&r->w, slot_of(r, BOTH));
+	struct wgsf_rate_state line = state_of(&r->w, slot_of(r, BOTH));
+	bool good = true;
+	int p;
 
 	rate_limit_of(&(struct rate_limit){ 1000, 1500, 1, 7, 0 }, &want);
 	ok(!memcmp(&got, &want, sizeof(got)), "%s: the sync wrote both kinds' limit as derived",
 	   r->mode);
+	ok(line_holds(&line, &want) && line.clock == WGSF_RATE_COARSE && !line.byte_tat &&
+		   !line.packet_tat,
+	   "%s: and its line: the same figures, the coarse clock, empty buckets", r->mode);
+	for (p = 0; p < PEERS; p++) {
+		if (!r->peers[p].allowed_ips)
+			continue;
+		want = limit_of(&r->w, slot_of(r, p));
+		line = state_of(&r->w, slot_of(r, p));
+		if (!line_holds(&line, &want)) {
+			diag("  %s: clock %u, %llu ps a packet", names[p], line.clock,
+			     (unsigned long long)line.packet_ps);
+			good = false;
+		}
+	}
+	ok(good, "%s: every peer's line holds its limit", r->mode);
+}
+
+/* The coarse clock where every limited kind's burst is 4 ticks or more. */
+static void test_clock_choice(void)
+{
+	static const struct {
+		struct wgsf_rate_limit l;
+		uint64_t tick;
+		uint32_t clock;
+		const char *what;
+	} cases[] = {
+		{ { .byte_ps = 8, .byte_tau_ns = 16000000 }, 4000000, WGSF_RATE_COARSE,
+		  "bytes, a burst of exactly 4 ticks" },
+		{ { .byte_ps = 8, .byte_tau_ns = 15999999 }, 4000000, WGSF_RATE_PRECISE,
+		  "bytes, a ns short of 4 ticks" },
+		{ { .packet_ps = 1000, .packet_tau_ns = 250000000 }, 4000000, WGSF_RATE_COARSE,
+		  "packets, 250 ms" },
+		{ { .packet_ps = 1000, .packet_tau_ns = 1000000 }, 1000000, WGSF_RATE_PRECISE,
+		  "packets, 1 ms at 1 ms a tick" },
+		{ { .byte_ps = 8, .byte_tau_ns = 250000000, .packet_ps = 1000,
+		    .packet_tau_ns = 1000000 }, 4000000, WGSF_RATE_PRECISE,
+		  "both kinds, the packets' burst short" },
+		{ { .byte_ps = 8, .byte_tau_ns = 1000000, .packet_ps = 1000,
+		    .packet_tau_ns = 250000000 }, 4000000, WGSF_RATE_PRECISE,
+		  "both kinds, the bytes' burst short" },
+		{ { .byte_ps = 8, .byte_tau_ns = 250000000, .packet_ps = 1000,
+		    .packet_tau_ns = 250000000 }, 4000000, WGSF_RATE_COARSE,
+		  "both kinds, both long" },
+		{ { .packet_ps = 1000, .packet_tau_ns = UINT64_MAX }, UINT64_MAX, WGSF_RATE_PRECISE,
+		  "no coarse clock known" },
+	};
+	struct wgsf_rate_state s;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		rate_state_of(&cases[i].l, cases[i].tick, &s);
+		ok(s.clock == cases[i].clock && s.byte_ps == cases[i].l.byte_ps &&
+			   s.byte_tau_ns == cases[i].l.byte_tau_ns &&
+			   s.packet_ps == cases[i].l.packet_ps &&
+			   s.packet_tau_ns == cases[i].l.packet_tau_ns && !s.byte_tat && !s.packet_tat,
+		   "the %s clock for %s", cases[i].clock == WGSF_RATE_COARSE ? "coarse" : "precise",
+		   cases[i].what);
+	}
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* A packet into peer p's empty bucket, worth worth ns: whether the bucket
+ * then ends worth after a time of clock id taken during the run. */
+static void check_clock(struct rig *r, enum peer p, clockid_t id, uint64_t worth,
+			const char *what)
+{
+	struct wgsf_rate_state s;
+	uint64_t before, after;
+
+	before = clock_ns(id);
+	send_n(r, p, ALLOWED, 100, 1, PASSES, "one packet into an empty bucket");
+	after = clock_ns(id);
+	s = state_of(&r->w, slot_of(r, p));
+	ok(s.packet_tat >= before + worth && s.packet_tat <= after + worth,
+	   "%s: %s: the bucket ends %llu ns after a time of the %s, %llu (%llu and %llu before "
+	   "and after the run)", r->mode, names[p], (unsigned long long)worth, what,
+	   (unsigned long long)s.packet_tat - worth, (unsigned long long)before,
+	   (unsigned long long)after);
+}
+
+/* Which clock each bucket keeps (a time of the other lies outside the
+ * run's, but for a tick at the very moment). */
+static void test_clocks(struct rig *r)
+{
+	check_clock(r, FINE, CLOCK_MONOTONIC, 1000000, "precise clock");
+	check_clock(r, COARSE, CLOCK_MONOTONIC_COARSE, 1000000000, "coarse clock");
 }
 
 static void test_packets(struct rig *r)
@@ -415,6 +531,7 @@ static void test_sync(struct rig *r)
 static void test_remove(struct rig *r)
 {
 	struct wgsf_rate_limit none = {}, l;
+	struct wgsf_rate_state s;
 	struct wgsf_peer_policy pol = { .flags = ~0u };
 	uint32_t slot = slot_of(r, PKT);
 
@@ -422,8 +539,10 @@ static void test_remove(struct rig *r)
 	resync(r, "without the packets peer's limit");
 	l = limit_of(&r->w, slot);
 	bpf_map_lookup_elem(r->w.maps.fd[MAP_PEER_POLICY], &slot, &pol);
-	ok(!memcmp(&l, &none, sizeof(l)) && !(pol.flags & WGSF_PEER_RATE),
-	   "%s: a removed limit: its element zeroed, its flag cleared", r->mode);
+	s = state_of(&r->w, slot);
+	ok(!memcmp(&l, &none, sizeof(l)) && !(pol.flags & WGSF_PEER_RATE) &&
+		   !memcmp(&s, &(struct wgsf_rate_state){}, sizeof(s)),
+	   "%s: a removed limit: its element and line zeroed, its flag cleared", r->mode);
 	send_n(r, PKT, ALLOWED, 100, 20, PASSES, "20 packets pass, unmetered");
 }
 
@@ -439,7 +558,9 @@ static void test_reuse(struct rig *r)
 	r->peers[GONE].allowed_ips = NULL;
 	resync(r, "without the departing peer");
 	l = limit_of(&r->w, slot);
-	ok(!memcmp(&l, &none, sizeof(l)), "%s: its slot's limit zeroed", r->mode);
+	s = state_of(&r->w, slot);
+	ok(!memcmp(&l, &none, sizeof(l)) && !memcmp(&s, &(struct wgsf_rate_state){}, sizeof(s)),
+	   "%s: its slot's limit and line zeroed", r->mode);
 	r->peers[NEWCOMER].allowed_ips = "192.0.2.128/28";
 	resync(r, "with a newcomer, without a limit");
 	s = state_of(&r->w, slot);
@@ -494,6 +615,7 @@ static void run_mode(bool enforce)
 	}
 	check_decisions(&r, "with the limits");
 	check_written(&r);
+	test_clocks(&r);
 	test_packets(&r);
 	test_bytes(&r);
 	test_both(&r);
@@ -516,6 +638,7 @@ int main(void)
 	require_root_bpf();
 	libbpf_set_print(NULL);
 	test_derived();
+	test_clock_choice();
 	run_mode(true);
 	run_mode(false);
 	return done_testing();
