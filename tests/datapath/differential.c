@@ -6,7 +6,9 @@
  * service, of peers and of groups, [Group *] too; randstate.h), written as
  * a policy file and installed through the loader's own parser and sync,
  * three states in a row (peers come and go, prefixes move between them,
- * policies change, slots are freed and reused), rate limits of 1 packet/s
+ * policies change, slots are freed and reused; the maps grown before the
+ * third, as attach grows them, the host-route index built anew in monitor
+ * mode), rate limits of 1 packet/s
  * with bursts of 1 to 4, of peers and of groups ([Group *] too; a peer's
  * own, else its groups' tightest), their buckets emptied every WINDOW_MS
  * while the reference takes each burst whole again (a second would add a
@@ -44,6 +46,7 @@
 #include "randpacket.h"
 #include "randstate.h"
 #include "reference.h"
+#include "tables/carry.h"
 #include "tables/rate.h"
 #include "tables/sync.h"
 #include "tables/verdict.h"
@@ -185,21 +188,19 @@ static bool stamp_agrees(const char *who, const char *what, uint64_t ns, uint64_
 		      (unsigned long long)count);
 }
 
+/* Slot's counters g, as every reader gives them, against the reference's w. */
 static bool peer_agrees(const struct hook_under_test *h, uint32_t slot,
-			const struct wgsf_peer_stats *w)
+			const struct wgsf_peer_stats *g, const struct wgsf_peer_stats *w)
 {
-	struct wgsf_peer_stats g;
 	char who[64];
 
 	snprintf(who, sizeof(who), "%s: slot %u", h->name, slot);
-	if (stats_read_peer(h->maps.fd[MAP_PEER_STATS], slot, &g))
-		return report("%s: cannot read its counters", who);
-	return fields_agree(who, &g, w, peer_fields, ARRAY_SIZE(peer_fields)) &&
-	       stamp_agrees(who, "last seen", g.last_seen_ns, w->rx_packets) &&
-	       stamp_agrees(who, "last violation", g.last_violation_ns, w->violation_packets) &&
-	       addr_agrees(who, "last violation source", &g.last_violation_src,
+	return fields_agree(who, g, w, peer_fields, ARRAY_SIZE(peer_fields)) &&
+	       stamp_agrees(who, "last seen", g->last_seen_ns, w->rx_packets) &&
+	       stamp_agrees(who, "last violation", g->last_violation_ns, w->violation_packets) &&
+	       addr_agrees(who, "last violation source", &g->last_violation_src,
 			   &w->last_violation_src) &&
-	       addr_agrees(who, "last violation destination", &g.last_violation_dst,
+	       addr_agrees(who, "last violation destination", &g->last_violation_dst,
 			   &w->last_violation_dst);
 }
 
@@ -383,20 +384,28 @@ static void send_packets(struct diff *d, const struct hook_under_test *h, unsign
 	}
 }
 
-/* The counters, and every peer's quarantine entry, present or not. */
+/* The counters, as every reader sums them over a growth (peer_stats and
+ * peer_stats_prev), and every peer's quarantine entry, present or not. */
 static unsigned int counters_disagree(struct diff *d, const struct hook_under_test *h)
 {
 	unsigned int bad = !dev_agrees(h, &d->s.r.want);
+	uint32_t cap = map_capacity(h->maps.fd[MAP_PEER_STATS]);
+	struct wgsf_peer_stats *all = calloc(cap + 1, sizeof(*all));
 	char why[256];
 	size_t k;
 
+	if (!all || stats_read_peers(&h->maps, cap, all)) {
+		free(all);
+		return !report("%s: cannot read the peers' counters", h->name);
+	}
 	d->s.r.now_ns = world_now_ns();
 	for (k = 0; k < d->s.r.slots; k++) {
 		if (d->s.present[k])
-			bad += !peer_agrees(h, d->slot[k], &d->s.r.peers[k].want);
+			bad += !peer_agrees(h, d->slot[k], &all[d->slot[k]], &d->s.r.peers[k].want);
 		if (!rand_quar_agrees(&d->s, h->maps.fd[MAP_QUARANTINE], k, why, sizeof(why)))
 			bad += !report("%s: %s", h->name, why);
 	}
+	free(all);
 	return bad;
 }
 
@@ -501,8 +510,44 @@ static bool index_overflowed(const struct maps *m)
 	return full == 2 * INDEX_BUCKETS;
 }
 
-/* Three states in a row on one datapath: the counters of the peers that
- * stay add up across syncs. */
+/* The maps grown between two states, as attach grows them (carry_load):
+ * twice the slots and prefixes, and in monitor mode twice the index's
+ * buckets, which the growth builds anew from the hashes; the counters go
+ * on in peer_stats_prev, the flows and the quarantine entries in their
+ * maps, kept. */
+static bool grow(struct diff *d, struct hook_under_test *h, struct capacity *cap,
+		 const char *who)
+{
+	struct capacity next = *cap;
+	size_t *holder;
+	struct wgsf *skel;
+	struct maps m;
+
+	next.peers *= 2;
+	next.prefixes *= 2;
+	next.hosts *= 2;
+	next.policy_prefixes *= 2;
+	next.policy_hosts *= 2;
+	if (!next.flows)
+		next.index_buckets *= 2;
+	holder = realloc(d->holder, next.peers * sizeof(*holder));
+	if (holder)
+		d->holder = holder;
+	skel = holder ? carry_load(&next, h->l3, &h->maps, &m) : NULL;
+	if (!ok(skel != NULL, "%s: the maps grow to %u slots, the index to %u buckets", who,
+		next.peers, next.index_buckets))
+		return false;
+	memset(d->holder + cap->peers, 0, (next.peers - cap->peers) * sizeof(*holder));
+	wgsf__destroy(h->skel);
+	h->skel = skel;
+	h->maps = m;
+	h->prog_fd = bpf_program__fd(skel->progs.wgsf_tc);
+	*cap = next;
+	return true;
+}
+
+/* Three states in a row on one datapath, the maps grown before the last:
+ * the counters of the peers that stay add up across syncs and growth. */
 static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bool defaults,
 		     struct coverage *cov)
 {
@@ -524,7 +569,7 @@ static void run_mode(struct diff *d, unsigned int round, enum wgsf_mode mode, bo
 		snprintf(who, sizeof(who), "round %u, %s, state %u", round, name, state);
 		rand_state_next(&d->s, 3, defaults);
 		bad = 0;
-		if (!install(d, &h.maps, cov, who))
+		if ((state == 3 && !grow(d, &h, &cap, who)) || !install(d, &h.maps, cov, who))
 			break;
 		send_packets(d, &h, &bad, cov);
 		bad += counters_disagree(d, &h);
