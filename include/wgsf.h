@@ -403,6 +403,8 @@ enum wgsf_rate_clock {
  * limit whose bursts are long enough keeps the coarse clock. Two CPUs
  * that meter one peer at once retry; after WGSF_RATE_TRIES each, a packet
  * is added to its bucket unasked, so that the rate over time still holds.
+ * A packet that the packets' bucket refuses gives back the bytes it took
+ * where nothing moved their bucket since; else they stay taken (strict).
  */
 struct wgsf_rate_state {
 	__u64 byte_tat;
