@@ -257,7 +257,7 @@ static int attach_locked(struct session *s, const struct iface_opts *o, struct i
 	struct wgsf_config want;
 	struct recorder r;
 	char gen[PATH_MAX];
-	struct capacity cap = {};
+	struct capacity cap;
 	struct wgsf *skel;
 	bool replace;
 	struct maps m;
