@@ -20,6 +20,11 @@ ATTACHED=()
 
 cleanup() {
 	local a pid ns
+	# attach_gw's entry is lost where it ran in a subshell ($(attach_gw ...)):
+	# the gateway is detached whenever its namespace is this run's
+	if [[ " ${NAMESPACES[*]} " == *" $GW_NS "* ]]; then
+		ATTACHED+=("$GW_NS $GW_IF")
+	fi
 	for a in "${ATTACHED[@]}"; do # "namespace interface"
 		# shellcheck disable=SC2086
 		in_ns ${a% *} "$WGSF" detach "${a#* }" >/dev/null 2>&1

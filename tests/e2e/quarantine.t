@@ -57,7 +57,6 @@ verdict() { wgsf_gw lookup "$GW_IF" "$1" --json | jq -r '[.verdict, .reason, .ac
 
 out=$(attach_gw --mode enforce --policy "$WORK/policy" 2>&1)
 t_is "$?:$out" "0:" "attach in enforce mode with the Quarantine rules"
-ATTACHED+=("$GW_NS $GW_IF") # attach_gw's own entry is lost in $(...)
 # a watch beside every command that follows, whose log is checked below
 nsenter --net="/var/run/netns/$GW_NS" "$WGSF" watch "$GW_IF" --interval 0.2 >"$WORK/watch" 2>&1 &
 WATCH=$!
