@@ -14,7 +14,9 @@
  * monitor mode with a rate limit on every peer that no packet exceeds,
  * and with a Quarantine rule on every peer that no packet triggers, for
  * IPv4 and IPv6, at each table size, with all host routes and with mixed
- * prefix lengths. The tables are written by the loader's own sync, as
+ * prefix lengths; and the floor, the plain trie and monitor again with the
+ * packets back to back (bench.bpf.c says why the others are not). The
+ * tables are written by the loader's own sync, as
  * `wgsf attach` writes them. No packet leaves BPF_PROG_TEST_RUN, so the
  * addresses may be any.
  */
@@ -324,14 +326,14 @@ static double one_run(struct bpf_program *prog, uint8_t family)
  * every peer, egress with no destination rules and with them, every
  * packet a violation, with nobody reading events and with a reader, flow
  * records' mix and new flows, each with flows off and on, monitor with a
- * rate limit on every peer, with a Quarantine rule on every peer, and on
- * the hashes alone), taken in turns, so that the machine's drift touches
- * them all alike: the median of each, and the worst ratio of one run's
- * pair (plain and the hashes alone over monitor, the lowest; enforce over
- * monitor, enforce with rules over monitor, rate limits and quarantine
- * rules over monitor, the highest), for targets that must hold in every
- * run. */
-#define PROGS 17
+ * rate limit on every peer, with a Quarantine rule on every peer, on the
+ * hashes alone, and the floor, plain and monitor back to back), taken in
+ * turns, so that the machine's drift touches them all alike: the median
+ * of each, and the worst ratio of one run's pair (plain and the hashes
+ * alone over monitor, the lowest; enforce over monitor, enforce with
+ * rules over monitor, rate limits and quarantine rules over monitor, the
+ * highest), for targets that must hold in every run. */
+#define PROGS 20
 struct worst {
 	double plain_low, hashes_low, enforce_high, rules_high, rate_high, quar_high;
 };
@@ -460,7 +462,7 @@ static void flows_print(const double ns[PROGS], double mix_evicted)
 
 static void packet_case(uint8_t family, bool mixed, size_t n)
 {
-	enum { MON, ENF, PRE, DST, RUL, EVT, FMX, FNW, RAT, QUA, HSH, OBJS };
+	enum { MON, ENF, PRE, DST, RUL, EVT, FMX, FNW, RAT, QUA, HSH, B2B, OBJS };
 	uint64_t s = seed ^ (n * 4 + family * 2 + mixed), flows0[2];
 	struct prefix *v = table(&s, n, family, mixed);
 	struct wg_device *d = device_of(v, n, slots_for(n));
@@ -487,6 +489,8 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	b[RAT] = loaded(n, v, d, &lpol, WGSF_MODE_MONITOR, s, AS_LOADER);
 	b[QUA] = loaded(n, v, d, &qpol, WGSF_MODE_MONITOR, s, AS_LOADER);
 	b[HSH] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, HASHES);
+	b[B2B] = loaded(n, v, d, NULL, WGSF_MODE_MONITOR, s, AS_LOADER);
+	b[B2B]->bss->bench_back_to_back = 1;
 	events_read(b[EVT]);
 	flows0[0] = flows_fill(b[FMX], b[FMX]->progs.bench_flows_mix, family);
 	flows0[1] = flows_fill(b[FNW], b[FNW]->progs.bench_flows_new, family);
@@ -499,7 +503,8 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 			b[MON]->progs.bench_flows_mix, b[FMX]->progs.bench_flows_mix,
 			b[MON]->progs.bench_flows_new, b[FNW]->progs.bench_flows_new,
 			b[RAT]->progs.bench_wgsf, b[QUA]->progs.bench_wgsf,
-			b[HSH]->progs.bench_wgsf },
+			b[HSH]->progs.bench_wgsf, b[B2B]->progs.bench_floor,
+			b[B2B]->progs.bench_plain_lpm, b[B2B]->progs.bench_wgsf },
 		   family, ns, &w);
 	mix_evicted = flows_evicted(b[FMX], b[FNW], flows0);
 	if (dev_counters(b[RAT]).violation_packets)
@@ -516,12 +521,13 @@ static void packet_case(uint8_t family, bool mixed, size_t n)
 	       "\"violation_events_ns\":%.1f,\"monitor_rate_ns\":%.1f,"
 	       "\"rate_over_monitor_highest\":%.2f,\"monitor_quarantine_ns\":%.1f,"
 	       "\"quarantine_over_monitor_highest\":%.2f,\"monitor_hashes_ns\":%.1f,"
-	       "\"hashes_over_monitor_lowest\":%.2f",
+	       "\"hashes_over_monitor_lowest\":%.2f,\"b2b_floor_ns\":%.1f,"
+	       "\"b2b_plain_lpm_ns\":%.1f,\"b2b_monitor_ns\":%.1f",
 	       family == AF_INET ? 4 : 6, mixed ? "mixed" : "hosts", n, slots_for(n),
 	       (unsigned long long)seed, RUNS, ns[0], ns[1], ns[2], ns[3], w.plain_low,
 	       w.enforce_high, ns[4], host_bytes(b[MON], n), host_bytes(b[PRE], n), ns[5],
 	       w.rules_high, ns[6], ns[7], ns[8], ns[9], ns[14], w.rate_high, ns[15],
-	       w.quar_high, ns[16], w.hashes_low);
+	       w.quar_high, ns[16], w.hashes_low, ns[17], ns[18], ns[19]);
 	flows_print(ns, mix_evicted);
 	fflush(stdout);
 	policy_free(&pol);

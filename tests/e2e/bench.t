@@ -28,7 +28,8 @@ t_is "$(jq '[.results[] | select(.bench == "packet") |
 	       .monitor_quarantine_ns > 0 and .quarantine_over_monitor_highest > 0 and
 	       .egress_idle_ns > 0 and .egress_record_ns > 0 and .flows_size == 16384 and
 	       .flows_mix_off_ns > 0 and .flows_mix_ns > 0 and .flows_new_off_ns > 0 and
-	       .flows_new_ns > 0 and .flows_mix_evicted > 0 and .flows_mix_evicted < 1)] |
+	       .flows_new_ns > 0 and .flows_mix_evicted > 0 and .flows_mix_evicted < 1 and
+	       .b2b_floor_ns > 0 and .b2b_plain_lpm_ns > 0 and .b2b_monitor_ns > 0)] |
 	length' "$J")" 4 "per-packet figures for IPv4 and IPv6, both shapes, 1,000 entries"
 t_is "$(jq '[.results[] | select(.bench == "control" and .peers == 1000 and .prefixes == 2000 and
 	.sync_s > 0 and .sync_one_changed_s > 0 and .sync_one_changed_cached_s > 0 and
@@ -50,8 +51,8 @@ t_is "$(jq -r '.results[] | select(.bench == "tracer") | .skipped' "$J")" \
 t_is "$(grep -c '^## ' "$M")" 9 "the markdown has its nine sections"
 t_ok "the tracer's says why it has no figures" \
 	grep -qx 'Not measured: left out of a quick run, which boots no kernel.' "$M"
-t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 28 \
-	"and a row per per-packet case, in the per-packet table, the rules', the rate limits', the quarantines', the events', the flows' and the egress's"
+t_is "$(grep -c '^| IPv[46] | \(hosts\|mixed\) | ' "$M")" 32 \
+	"and a row per per-packet case, in the per-packet table, the back-to-back one, the rules', the rate limits', the quarantines', the events', the flows' and the egress's"
 t_ok "the per-packet table has the hashes alone beside the index" grep -q \
 	'^| IP | Shape | Entries | .* | wgsf monitor | .* | Monitor, hashes alone | Hashes alone, preallocated | .* | Hashes alone / monitor | Lowest run |' "$M"
 t_ok "the target for flow records has its figure and its verdict" grep -q \
