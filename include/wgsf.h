@@ -11,7 +11,7 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 15
+#define WGSF_ABI_VERSION 16
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -354,14 +354,11 @@ struct wgsf_event_budget {
 
 /*
  * A peer's rate limit (rate_limit, ARRAY by slot, written by the loader
- * and read by userspace alone: the datapath reads its copy in rate_state).
- * Two kinds, either or both: bits per
- * second, with a burst in bytes, and packets per second, with a burst in
- * packets; 0 where a kind is not limited. The first four fields are the
- * policy's, as given (what show reads); the rest are derived from them by
- * the loader for the datapath: the time one byte or one packet is worth
- * at the rate, in picoseconds, and the burst as the time it is worth, in
- * ns. Each kind is a GCRA (a token bucket kept as one time, rate_state's
+ * and read by userspace alone), the policy's figures as given (what show
+ * reads): two kinds, either or both, bits per second with a burst in
+ * bytes, and packets per second with a burst in packets; 0 where a kind
+ * is not limited. The datapath meters against what the loader derives
+ * from them into the slot's line of rate_state. Each kind is a GCRA (a token bucket kept as one time, rate_state's
  * tat: when its bucket would be empty again). A packet is over the limit
  * where adding its worth would put a bucket's tat more than the burst's
  * worth ahead of now, unless that bucket was empty (tat <= now): so a
@@ -374,10 +371,6 @@ struct wgsf_rate_limit {
 	__u64 burst_bytes;
 	__u64 packets_per_sec;
 	__u64 burst_packets;
-	__u64 byte_ps;      /* 8e12 / bits_per_sec; 0: no byte limit */
-	__u64 byte_tau_ns;  /* burst_bytes * byte_ps / 1000 */
-	__u64 packet_ps;    /* 1e12 / packets_per_sec; 0: no packet limit */
-	__u64 packet_tau_ns; /* burst_packets * packet_ps / 1000 */
 };
 
 /* wgsf_rate_state.clock: the clock that a limit's buckets keep. */
@@ -394,13 +387,13 @@ enum wgsf_rate_clock {
 /*
  * What a metered packet reads and writes, one cache line a slot
  * (rate_state, an ARRAY made BPF_F_MMAPABLE: its values start on a page):
- * the peer's buckets (CLOCK_MONOTONIC ns, 0 for an empty bucket), and the
- * datapath's copy of rate_limit's derived fields, written with it by the
- * loader, which also chooses the clock. A read of the precise clock and
- * a lock (a helper call that saves and restores interrupts) stop the
- * processor from overlapping one packet's work with the next's: the
- * buckets move by compare-and-exchange, a locked instruction each, and a
- * limit whose bursts are long enough keeps the coarse clock. Two CPUs
+ * the peer's buckets (CLOCK_MONOTONIC ns, 0 for an empty bucket), and
+ * what the loader derives from rate_limit, written with it: the time one
+ * byte or one packet is worth at the rate, in picoseconds, the bursts as
+ * the time they are worth, in ns, and the clock. The buckets move by
+ * compare-and-exchange, with no lock (a helper call that saves and
+ * restores interrupts), and a limit whose bursts are long enough keeps
+ * the coarse clock, which every packet reads anyway. Two CPUs
  * that meter one peer at once retry; after WGSF_RATE_TRIES each, a packet
  * is added to its bucket unasked, so that the rate over time still holds.
  * A packet that the packets' bucket refuses gives back the bytes it took
@@ -409,10 +402,10 @@ enum wgsf_rate_clock {
 struct wgsf_rate_state {
 	__u64 byte_tat;
 	__u64 packet_tat;
-	__u64 byte_ps;
-	__u64 byte_tau_ns;
-	__u64 packet_ps;
-	__u64 packet_tau_ns;
+	__u64 byte_ps;       /* 8e12 / bits_per_sec, rounded up; 0: no byte limit */
+	__u64 byte_tau_ns;   /* burst_bytes * byte_ps / 1000 */
+	__u64 packet_ps;     /* 1e12 / packets_per_sec, up to a whole ns; 0: no packet limit */
+	__u64 packet_tau_ns; /* burst_packets * packet_ps / 1000 */
 	__u32 clock; /* enum wgsf_rate_clock */
 	__u32 pad;
 	__u64 pad2;

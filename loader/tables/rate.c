@@ -36,15 +36,6 @@ void rate_limit_of(const struct rate_limit *r, struct wgsf_rate_limit *out)
 					 .burst_bytes = r->burst_bytes,
 					 .packets_per_sec = r->packets_per_sec,
 					 .burst_packets = r->burst_packets };
-	if (r->bits_per_sec) {
-		out->byte_ps = div_up(8 * PS_PER_SEC, r->bits_per_sec);
-		out->byte_tau_ns = worth_ns(r->burst_bytes, out->byte_ps);
-	}
-	if (r->packets_per_sec) {
-		/* a whole ns: B packets are then worth B times one, exactly */
-		out->packet_ps = div_up(PS_PER_SEC, r->packets_per_sec * PS_PER_NS) * PS_PER_NS;
-		out->packet_tau_ns = worth_ns(r->burst_packets, out->packet_ps);
-	}
 }
 
 static bool limit_is_zero(const struct wgsf_rate_limit *l)
@@ -139,19 +130,31 @@ uint64_t rate_tick_ns(void)
 	return (uint64_t)res.tv_sec * 1000000000u + (uint64_t)res.tv_nsec;
 }
 
-void rate_state_of(const struct wgsf_rate_limit *l, uint64_t tick_ns, struct wgsf_rate_state *out)
+/* The clock for out's limit: see rate_state_of(). */
+static enum wgsf_rate_clock rate_clock(const struct wgsf_rate_state *out, uint64_t tick_ns)
 {
 	uint64_t least;
-	bool coarse = (l->byte_ps || l->packet_ps) &&
+	bool coarse = (out->byte_ps || out->packet_ps) &&
 		      !__builtin_mul_overflow(tick_ns, WGSF_RATE_COARSE_TICKS, &least) &&
-		      (!l->byte_ps || l->byte_tau_ns >= least) &&
-		      (!l->packet_ps || l->packet_tau_ns >= least);
+		      (!out->byte_ps || out->byte_tau_ns >= least) &&
+		      (!out->packet_ps || out->packet_tau_ns >= least);
 
-	*out = (struct wgsf_rate_state){ .byte_ps = l->byte_ps,
-					 .byte_tau_ns = l->byte_tau_ns,
-					 .packet_ps = l->packet_ps,
-					 .packet_tau_ns = l->packet_tau_ns,
-					 .clock = coarse ? WGSF_RATE_COARSE : WGSF_RATE_PRECISE };
+	return coarse ? WGSF_RATE_COARSE : WGSF_RATE_PRECISE;
+}
+
+void rate_state_of(const struct wgsf_rate_limit *l, uint64_t tick_ns, struct wgsf_rate_state *out)
+{
+	*out = (struct wgsf_rate_state){};
+	if (l->bits_per_sec) {
+		out->byte_ps = div_up(8 * PS_PER_SEC, l->bits_per_sec);
+		out->byte_tau_ns = worth_ns(l->burst_bytes, out->byte_ps);
+	}
+	if (l->packets_per_sec) {
+		/* a whole ns: B packets are then worth B times one, exactly */
+		out->packet_ps = div_up(PS_PER_SEC, l->packets_per_sec * PS_PER_NS) * PS_PER_NS;
+		out->packet_tau_ns = worth_ns(l->burst_packets, out->packet_ps);
+	}
+	out->clock = rate_clock(out, tick_ns);
 }
 
 int rate_write(const struct maps *m, const struct rate_plan *p)

@@ -24,20 +24,21 @@
 
 /* Whether r limits anything. */
 bool rate_limited(const struct rate_limit *r);
-/* r as the datapath reads it: the policy's four figures, and the time a
- * byte and a packet are worth, rounded up (the rate is never exceeded;
- * a packet's to the ns, so that a burst of B packets is worth exactly B
- * of them), and the bursts' worth, rounded down. All 0 for no limit. The
- * buckets keep ns, and a packet costs at least one: past 10^8 packets a
- * second, or a few hundred Gbit/s of small packets, the limit in force
- * is lower than the policy's by up to half. */
+/* r as rate_limit holds it: the policy's four figures. All 0 for no
+ * limit. */
 void rate_limit_of(const struct rate_limit *r, struct wgsf_rate_limit *out);
 
 /* The coarse clock's tick (its resolution), in ns. */
 uint64_t rate_tick_ns(void);
 /* The datapath's line for limit l (see wgsf.h), its buckets empty: the
- * coarse clock where every burst of l is worth WGSF_RATE_COARSE_TICKS
- * ticks of tick_ns, else the precise one; all 0 for no limit. */
+ * time a byte and a packet are worth, rounded up (the rate is never
+ * exceeded; a packet's to the ns, so that a burst of B packets is worth
+ * exactly B of them), and the bursts' worth, rounded down; the coarse
+ * clock where every burst is worth WGSF_RATE_COARSE_TICKS ticks of
+ * tick_ns, else the precise one. All 0 for no limit. The buckets keep
+ * ns, and a packet costs at least one: past 10^8 packets a second, or a
+ * few hundred Gbit/s of small packets, the limit in force is lower than
+ * the policy's by up to half. */
 void rate_state_of(const struct wgsf_rate_limit *l, uint64_t tick_ns, struct wgsf_rate_state *out);
 
 /* What a sync writes to rate_limit: the limits of the slots whose differ

@@ -47,6 +47,8 @@
 #define UDP4_HEADERS 28 /* IPv4 and UDP */
 #define UDP6_HEADERS 48
 #define DEBT_SEGS 600   /* an aggregate worth 10 minutes at 1 packet/s */
+#define TBIT 1000000000000ull /* bit/s: 8 ps a byte */
+#define GPPS 1000000000ull   /* packets/s: 1 ns a packet */
 
 enum peer { PKT, BYTES, BOTH, AGG, RULES, SPLIT, OPEN, DEBT, GONE, NEWCOMER, GROWN, FINE, COARSE,
 	    PEERS };
@@ -223,9 +225,9 @@ static bool resync(struct rig *r, const char *what)
 		  "%s: sync %s", r->mode, what);
 }
 
-/* What the loader derives from the policy's figures (wgsf.h): a byte's
- * and a packet's worth rounded up, a packet's to the ns, the bursts'
- * rounded down. */
+/* What the loader derives from the policy's figures into the datapath's
+ * line (wgsf.h): a byte's and a packet's worth rounded up, a packet's to
+ * the ns, the bursts' rounded down; rate_limit keeps the figures alone. */
 static void test_derived(void)
 {
 	static const struct {
@@ -243,26 +245,28 @@ static void test_derived(void)
 		{ { 1000, 1500, 1, 7, 0 }, 8000000000ull, 12000000000ull, 1000000000000ull,
 		  7000000000ull },
 	};
+	struct wgsf_rate_state s;
 	struct wgsf_rate_limit l;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		rate_limit_of(&cases[i].in, &l);
+		rate_state_of(&l, rate_tick_ns(), &s);
 		ok(l.bits_per_sec == cases[i].in.bits_per_sec &&
 			   l.burst_bytes == cases[i].in.burst_bytes &&
 			   l.packets_per_sec == cases[i].in.packets_per_sec &&
 			   l.burst_packets == cases[i].in.burst_packets &&
-			   l.byte_ps == cases[i].byte_ps && l.byte_tau_ns == cases[i].byte_tau_ns &&
-			   l.packet_ps == cases[i].packet_ps &&
-			   l.packet_tau_ns == cases[i].packet_tau_ns,
+			   s.byte_ps == cases[i].byte_ps && s.byte_tau_ns == cases[i].byte_tau_ns &&
+			   s.packet_ps == cases[i].packet_ps &&
+			   s.packet_tau_ns == cases[i].packet_tau_ns,
 		   "%llu bit/s, burst %llu B; %llu packets/s, burst %llu: %llu ps a byte, %llu ns "
 		   "of burst; %llu ps a packet, %llu ns of burst",
 		   (unsigned long long)cases[i].in.bits_per_sec,
 		   (unsigned long long)cases[i].in.burst_bytes,
 		   (unsigned long long)cases[i].in.packets_per_sec,
-		   (unsigned long long)cases[i].in.burst_packets, (unsigned long long)l.byte_ps,
-		   (unsigned long long)l.byte_tau_ns, (unsigned long long)l.packet_ps,
-		   (unsigned long long)l.packet_tau_ns);
+		   (unsigned long long)cases[i].in.burst_packets, (unsigned long long)s.byte_ps,
+		   (unsigned long long)s.byte_tau_ns, (unsigned long long)s.packet_ps,
+		   (unsigned long long)s.packet_tau_ns);
 	}
 }
 
@@ -288,11 +292,11 @@ static void check_written(const struct rig *r)
 	int p;
 
 	rate_limit_of(&(struct rate_limit){ 1000, 1500, 1, 7, 0 }, &want);
-	ok(!memcmp(&got, &want, sizeof(got)), "%s: the sync wrote both kinds' limit as derived",
-	   r->mode);
+	ok(!memcmp(&got, &want, sizeof(got)),
+	   "%s: the sync wrote both kinds' limit, the policy's figures", r->mode);
 	ok(line_holds(&line, &want) && line.clock == WGSF_RATE_COARSE && !line.byte_tat &&
 		   !line.packet_tat,
-	   "%s: and its line: the same figures, the coarse clock, empty buckets", r->mode);
+	   "%s: and its line: what they are worth, the coarse clock, empty buckets", r->mode);
 	for (p = 0; p < PEERS; p++) {
 		if (!r->peers[p].allowed_ips)
 			continue;
@@ -307,33 +311,32 @@ static void check_written(const struct rig *r)
 	ok(good, "%s: every peer's line holds its limit", r->mode);
 }
 
-/* The coarse clock where every limited kind's burst is 4 ticks or more. */
+/* The coarse clock where every limited kind's burst is 4 ticks or more.
+ * 8 ps a byte (1 Tbit/s) and 1 ns a packet (10^9 packets/s), so that a
+ * burst is worth 8 ns in 1,000 bytes and 1 ns a packet. */
 static void test_clock_choice(void)
 {
 	static const struct {
 		struct wgsf_rate_limit l;
-		uint64_t tick;
+		uint64_t tick, byte_tau_ns, packet_tau_ns;
 		uint32_t clock;
 		const char *what;
 	} cases[] = {
-		{ { .byte_ps = 8, .byte_tau_ns = 16000000 }, 4000000, WGSF_RATE_COARSE,
+		{ { TBIT, 2000000000, 0, 0 }, 4000000, 16000000, 0, WGSF_RATE_COARSE,
 		  "bytes, a burst of exactly 4 ticks" },
-		{ { .byte_ps = 8, .byte_tau_ns = 15999999 }, 4000000, WGSF_RATE_PRECISE,
+		{ { TBIT, 1999999875, 0, 0 }, 4000000, 15999999, 0, WGSF_RATE_PRECISE,
 		  "bytes, a ns short of 4 ticks" },
-		{ { .packet_ps = 1000, .packet_tau_ns = 250000000 }, 4000000, WGSF_RATE_COARSE,
+		{ { 0, 0, GPPS, 250000000 }, 4000000, 0, 250000000, WGSF_RATE_COARSE,
 		  "packets, 250 ms" },
-		{ { .packet_ps = 1000, .packet_tau_ns = 1000000 }, 1000000, WGSF_RATE_PRECISE,
+		{ { 0, 0, GPPS, 1000000 }, 1000000, 0, 1000000, WGSF_RATE_PRECISE,
 		  "packets, 1 ms at 1 ms a tick" },
-		{ { .byte_ps = 8, .byte_tau_ns = 250000000, .packet_ps = 1000,
-		    .packet_tau_ns = 1000000 }, 4000000, WGSF_RATE_PRECISE,
-		  "both kinds, the packets' burst short" },
-		{ { .byte_ps = 8, .byte_tau_ns = 1000000, .packet_ps = 1000,
-		    .packet_tau_ns = 250000000 }, 4000000, WGSF_RATE_PRECISE,
-		  "both kinds, the bytes' burst short" },
-		{ { .byte_ps = 8, .byte_tau_ns = 250000000, .packet_ps = 1000,
-		    .packet_tau_ns = 250000000 }, 4000000, WGSF_RATE_COARSE,
-		  "both kinds, both long" },
-		{ { .packet_ps = 1000, .packet_tau_ns = UINT64_MAX }, UINT64_MAX, WGSF_RATE_PRECISE,
+		{ { TBIT, 31250000000ull, GPPS, 1000000 }, 4000000, 250000000, 1000000,
+		  WGSF_RATE_PRECISE, "both kinds, the packets' burst short" },
+		{ { TBIT, 125000000, GPPS, 250000000 }, 4000000, 1000000, 250000000,
+		  WGSF_RATE_PRECISE, "both kinds, the bytes' burst short" },
+		{ { TBIT, 31250000000ull, GPPS, 250000000 }, 4000000, 250000000, 250000000,
+		  WGSF_RATE_COARSE, "both kinds, both long" },
+		{ { 0, 0, GPPS, UINT64_MAX }, UINT64_MAX, 0, UINT64_MAX, WGSF_RATE_PRECISE,
 		  "no coarse clock known" },
 	};
 	struct wgsf_rate_state s;
@@ -341,10 +344,11 @@ static void test_clock_choice(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		rate_state_of(&cases[i].l, cases[i].tick, &s);
-		ok(s.clock == cases[i].clock && s.byte_ps == cases[i].l.byte_ps &&
-			   s.byte_tau_ns == cases[i].l.byte_tau_ns &&
-			   s.packet_ps == cases[i].l.packet_ps &&
-			   s.packet_tau_ns == cases[i].l.packet_tau_ns && !s.byte_tat && !s.packet_tat,
+		ok(s.clock == cases[i].clock && s.byte_tau_ns == cases[i].byte_tau_ns &&
+			   s.packet_tau_ns == cases[i].packet_tau_ns &&
+			   s.byte_ps == (cases[i].l.bits_per_sec ? 8 : 0) &&
+			   s.packet_ps == (cases[i].l.packets_per_sec ? 1000 : 0) && !s.byte_tat &&
+			   !s.packet_tat,
 		   "the %s clock for %s", cases[i].clock == WGSF_RATE_COARSE ? "coarse" : "precise",
 		   cases[i].what);
 	}
