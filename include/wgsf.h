@@ -358,13 +358,14 @@ struct wgsf_event_budget {
  * reads): two kinds, either or both, bits per second with a burst in
  * bytes, and packets per second with a burst in packets; 0 where a kind
  * is not limited. The datapath meters against what the loader derives
- * from them into the slot's line of rate_state. Each kind is a GCRA (a token bucket kept as one time, rate_state's
- * tat: when its bucket would be empty again). A packet is over the limit
- * where adding its worth would put a bucket's tat more than the burst's
- * worth ahead of now, unless that bucket was empty (tat <= now): so a
- * burst of B packets passes exactly B, and an aggregate larger than the
- * burst still passes an idle bucket (its debt paid before the next). A
- * packet over the limit adds nothing to either bucket, in either mode.
+ * from them into the slot's line of rate_state. Each kind is a GCRA (a
+ * token bucket kept as one time, rate_state's tat: when its bucket would
+ * be empty again). A packet is over the limit where adding its worth
+ * would put a bucket's tat more than the burst's worth ahead of now,
+ * unless that bucket was empty (tat <= now): so a burst of B packets
+ * passes exactly B, and an aggregate larger than the burst still passes
+ * an idle bucket (its debt paid before the next). A packet over the limit
+ * adds nothing to either bucket, in either mode.
  */
 struct wgsf_rate_limit {
 	__u64 bits_per_sec;
@@ -393,9 +394,9 @@ enum wgsf_rate_clock {
  * the time they are worth, in ns, and the clock. The buckets move by
  * compare-and-exchange, with no lock (a helper call that saves and
  * restores interrupts), and a limit whose bursts are long enough keeps
- * the coarse clock, which every packet reads anyway. Two CPUs
- * that meter one peer at once retry; after WGSF_RATE_TRIES each, a packet
- * is added to its bucket unasked, so that the rate over time still holds.
+ * the coarse clock, which every packet reads anyway. Two CPUs that meter
+ * one peer at once retry; after WGSF_RATE_TRIES each, a packet is added
+ * to its bucket unasked, so that the rate over time still holds.
  * A packet that the packets' bucket refuses gives back the bytes it took
  * where nothing moved their bucket since; else they stay taken (strict).
  */
