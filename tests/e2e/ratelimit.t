@@ -9,9 +9,13 @@
 # for 10 s, beside a peer without a limit that sends as much as the
 # fastest: each limited peer delivers within 5 % of its limit, as a
 # receiver on the gateway counts it and the kernel stamps its arrivals,
-# and what it delivered plus what wgsf dropped as over its limit is what it
-# sent, exactly; the peer without one delivers all it sent, as fast as it
-# sent it; show --json gives each limit as the rate_limit map holds it.
+# and what it delivered plus what wgsf dropped as over its limit is what
+# wgsf received from it, exactly; the peer without one delivers all of
+# that, as fast as it sent it; show --json gives each limit as the
+# rate_limit map holds it. What wgsf receives is held to what was sent
+# only within 5 %: on a loaded machine WireGuard (wireguard-go's socket,
+# or the kernel under TCG) may lose datagrams before they reach wg0, and
+# wgsf never sees those; each client's loss is printed.
 # On wireguard-go also (the CLI's and the loader's part, the same on
 # either WireGuard, and a stream that TCG would slow): show, the dump,
 # metrics and lookup give the limits, and the packets and bytes over them;
@@ -123,6 +127,12 @@ of() { # I JQ
 	jq -r --arg k "${CLIENT_PUB[$1]}" "select(.public_key == \$k) | $2" "$WORK/peers"
 }
 
+# Whether GOT is within PCT % of WANT, both numbers.
+within_pct() { awk -v g="$1" -v w="$2" -v p="$3" 'BEGIN { exit !(g >= w * (1 - p / 100) &&
+	g <= w * (1 + p / 100)) }'; }
+# Whether GOT is at least 95 % of WANT, and no more.
+most_of() { awk -v g="$1" -v w="$2" 'BEGIN { exit !(g >= 0.95 * w && g <= w) }'; }
+
 t_ok "a receiver on the gateway" start_receiver
 sent_total=0 want=
 for i in $(seq "$FREE"); do
@@ -132,34 +142,32 @@ for i in $(seq "$FREE"); do
 done
 senders_done $(seq "$FREE")
 t_is "$SAID" "${want%$'\n'}" "$FREE clients sent UDP at once for $SECONDS_SENT s"
-t_is "$(settles_to "$sent_total" rx_total)" "$sent_total" \
-	"wgsf received every datagram sent: $sent_total"
+rx=$(settles_to "$sent_total" rx_total)
+t_diag "wgsf received $rx of the $sent_total datagrams sent"
+t_ok "wgsf received nearly every datagram sent (at least 95 %)" most_of "$rx" "$sent_total"
 t_ok "the receiver counted what came through" stop_receiver
 t_is "$(awk '$1 == "overflowed" { print $2 }' "$WORK/received")" 0 \
 	"its socket lost none (a full buffer would have made its count no reference)"
 peers_json >"$WORK/peers"
 t_diag "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Whether GOT is within PCT % of WANT, both numbers.
-within_pct() { awk -v g="$1" -v w="$2" -v p="$3" 'BEGIN { exit !(g >= w * (1 - p / 100) &&
-	g <= w * (1 + p / 100)) }'; }
 for i in $(seq "$LIMITED"); do
 	sent=$((RATE[i] * SECONDS_SENT))
 	read -r got secs <<<"$(received "$i")"
-	dropped=$(of "$i" .violations_by_reason.rate)
+	dropped=$(of "$i" .violations_by_reason.rate) rx=$(of "$i" .rx_packets)
 	# the rate between the first arrival and the last, in the limit's unit
 	rate=$(awk -v n="${got:-0}" -v s="${secs:-1}" -v l="${IP_LEN[$i]}" -v k="${KIND[$i]}" \
 		'BEGIN { printf "%.1f", (n - 1) / s * (k == "bits" ? 8 * l : 1) }')
-	t_diag "client $i: ${LINE[$i]}: sent $sent, delivered $got in $secs s: $rate ${UNIT[$i]}, over the limit $dropped"
+	t_diag "client $i: ${LINE[$i]}: sent $sent, $((sent - rx)) lost before wg0, delivered $got in $secs s: $rate ${UNIT[$i]}, over the limit $dropped"
 	t_ok "client $i (${KIND[$i]}): delivered within 5 % of its limit, ${LIMIT[$i]} ${UNIT[$i]}" \
 		within_pct "$rate" "${LIMIT[$i]}" 5
-	t_is "$((got + dropped)):$(of "$i" '"\(.rx_packets) \(.violation_packets) \(.drop_packets) \(.rate_bytes)"')" \
-		"$sent:$sent $dropped $dropped $((dropped * IP_LEN[i]))" \
-		"client $i: delivered + dropped as rate = sent, exactly; dropped, its IP bytes over the limit"
+	t_is "$((got + dropped)):$(of "$i" '"\(.violation_packets) \(.drop_packets) \(.rate_bytes)"')" \
+		"$rx:$dropped $dropped $((dropped * IP_LEN[i]))" \
+		"client $i: delivered + dropped as rate = received by wgsf, exactly; dropped, its IP bytes over the limit"
 done
 read -r got secs <<<"$(received "$FREE")"
 t_is "$got:$(of "$FREE" '"\(.violation_packets) \(.policy.rate_limit)"')" \
-	"$((RATE[FREE] * SECONDS_SENT)):0 null" "the client without a limit delivered all it sent"
+	"$(of "$FREE" .rx_packets):0 null" "the client without a limit delivered all that wgsf received"
 t_ok "as fast as it sent: within 5 % of ${RATE[$FREE]} packets/s" \
 	within_pct "$(awk -v n="$got" -v s="$secs" 'BEGIN { print (n - 1) / s }')" "${RATE[$FREE]}" 5
 
@@ -247,14 +255,15 @@ send 1 3
 sent=$((RATE[1] * 3))
 senders_done 1
 t_is "$SAID" "1 sent $sent" "client 1 sent at twice its limit for 3 s"
-t_is "$(settles_to $((was_rx + sent)) client_fields 1 rx_packets)" $((was_rx + sent)) \
-	"wgsf received all of it"
+rx=$(($(settles_to $((was_rx + sent)) client_fields 1 rx_packets) - was_rx))
+t_ok "wgsf received nearly all of it ($rx; at least 95 %)" most_of "$rx" "$sent"
 stop_receiver
 read -r now_rate now_drop <<<"$(client_fields 1 violations_by_reason.rate drop_packets)"
-t_is "$(received 1 | cut -d' ' -f1):$now_drop" "$sent:$was_drop" "monitor: all of it delivered, none dropped"
+t_is "$(received 1 | cut -d' ' -f1):$now_drop" "$rx:$was_drop" \
+	"monitor: all that wgsf received delivered, none dropped"
 t_diag "monitor: $((now_rate - was_rate)) of $sent over the limit"
 t_ok "about half of it counted over the limit (40 to 60 %)" \
-	awk -v n=$((now_rate - was_rate)) -v s=$sent 'BEGIN { exit !(n >= 0.4 * s && n <= 0.6 * s) }'
+	awk -v n=$((now_rate - was_rate)) -v s=$rx 'BEGIN { exit !(n >= 0.4 * s && n <= 0.6 * s) }'
 logged() { grep -qE "$1" "$WORK/log"; }
 t_ok "watch logs it as any violation, reason rate, action count" within 30 logged \
 	"^$GW_IF: violation peer=${CLIENT_PUB[1]//+/\\+} packets=\+[0-9]+ total=[0-9]+ reason=rate source=192\.0\.2\.11 destination=192\.0\.2\.1 service=udp/9 action=count$"
