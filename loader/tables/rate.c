@@ -130,14 +130,14 @@ uint64_t rate_tick_ns(void)
 	return (uint64_t)res.tv_sec * 1000000000u + (uint64_t)res.tv_nsec;
 }
 
-/* The clock for out's limit: see rate_state_of(). */
-static enum wgsf_rate_clock rate_clock(const struct wgsf_rate_state *out, uint64_t tick_ns)
+/* The clock for s's limit: see rate_state_of(). */
+static enum wgsf_rate_clock rate_clock(const struct wgsf_rate_state *s, uint64_t tick_ns)
 {
 	uint64_t least;
-	bool coarse = (out->byte_ps || out->packet_ps) &&
+	bool coarse = (s->byte_ps || s->packet_ps) &&
 		      !__builtin_mul_overflow(tick_ns, WGSF_RATE_COARSE_TICKS, &least) &&
-		      (!out->byte_ps || out->byte_tau_ns >= least) &&
-		      (!out->packet_ps || out->packet_tau_ns >= least);
+		      (!s->byte_ps || s->byte_tau_ns >= least) &&
+		      (!s->packet_ps || s->packet_tau_ns >= least);
 
 	return coarse ? WGSF_RATE_COARSE : WGSF_RATE_PRECISE;
 }
