@@ -21,6 +21,7 @@
 
 #include "metrics.h"
 #include "ui_error.h"
+#include "vec.h"
 
 #define CONN_LIMIT 512
 #define REQUEST_S 5
@@ -144,22 +145,20 @@ static void text_huge(char *b, size_t len)
 
 static int text_room(struct text *t, size_t n)
 {
-	size_t cap = t->cap ?: last_len + last_len / 8;
-	char *b;
+	size_t was = t->cap, first = last_len + last_len / 8;
 
-	if (cap < TEXT_MIN)
-		cap = TEXT_MIN;
-	while (cap - t->len < n)
-		if (__builtin_mul_overflow(cap, 2, &cap))
+	if (!t->buf) {
+		first = first < TEXT_MIN ? TEXT_MIN : first;
+		t->buf = malloc(first);
+		if (!t->buf)
 			return -ENOMEM;
-	if (cap == t->cap)
-		return 0;
-	b = realloc(t->buf, cap);
-	if (!b)
-		return -ENOMEM;
-	t->buf = b;
-	t->cap = cap;
-	text_huge(b, cap);
+		t->cap = first;
+	}
+	while (t->cap - t->len < n)
+		if (vec_room(&t->buf, t->cap, &t->cap, 1))
+			return -ENOMEM;
+	if (t->cap != was)
+		text_huge(t->buf, t->cap);
 	return 0;
 }
 
