@@ -54,6 +54,12 @@ new_ns() { # NAME
 	ip netns add "$1" && NAMESPACES+=("$1") && ip -n "$1" link set lo up
 }
 
+# ip's commands read from stdin, one process for all of them in namespace
+# NS: each `ip` costs a start of its own, dear under the kernel lane's TCG.
+ip_batch() { # NS
+	ip -n "$1" -batch -
+}
+
 GW_NS=wgsf-gw-$ID
 GW_IF=wsg$ID
 GW_MNT= # a mount namespace the gateway lives in, if not ours
@@ -91,9 +97,11 @@ make_gateway() {
 	GW_KEY=$(wg genkey)
 	GW_PUB=$(echo "$GW_KEY" | wg pubkey)
 	gw_run wg set "$GW_IF" listen-port $GW_PORT private-key <(echo "$GW_KEY") &&
-		ip -n "$GW_NS" addr add 192.0.2.1/32 dev "$GW_IF" &&
-		ip -n "$GW_NS" addr add 2001:db8::1/128 dev "$GW_IF" nodad &&
-		ip -n "$GW_NS" link set "$GW_IF" up
+		ip_batch "$GW_NS" <<-EOF
+			addr add 192.0.2.1/32 dev $GW_IF
+			addr add 2001:db8::1/128 dev $GW_IF nodad
+			link set $GW_IF up
+		EOF
 }
 
 # Client N: its own namespace, joined to the gateway by a veth pair
@@ -103,12 +111,13 @@ make_gateway() {
 declare -A CLIENT_PUB CLIENT_NS CLIENT_IF CLIENT_ADDR
 make_client() { # N ALLOWED ADDRS
 	local n=$1 allowed=$2 addrs=$3 ns=wgsf-c$1-$ID ifc=wsc$1x$ID key a p
-	local base=$((4 * n))
+	local base=$((4 * n)) cmds
 	new_ns "$ns" && start_wg "$ns" "$ifc" || return 1
-	ip -n "$GW_NS" link add "ve$n" type veth peer name ve netns "$ns" &&
-		ip -n "$GW_NS" addr add "203.0.113.$((base + 1))/30" dev "ve$n" &&
-		ip -n "$ns" addr add "203.0.113.$((base + 2))/30" dev ve &&
-		ip -n "$GW_NS" link set "ve$n" up && ip -n "$ns" link set ve up || return 1
+	ip_batch "$GW_NS" <<-EOF || return 1
+		link add ve$n type veth peer name ve netns $ns
+		addr add 203.0.113.$((base + 1))/30 dev ve$n
+		link set ve$n up
+	EOF
 	key=$(wg genkey)
 	CLIENT_PUB[$n]=$(echo "$key" | wg pubkey)
 	CLIENT_NS[$n]=$ns
@@ -116,20 +125,28 @@ make_client() { # N ALLOWED ADDRS
 	CLIENT_ADDR[$n]=${addrs%% *} # the first
 	gw_run wg set "$GW_IF" peer "${CLIENT_PUB[$n]}" allowed-ips "$allowed" ||
 		return 1
-	ip netns exec "$ns" wg set "$ifc" private-key <(echo "$key") peer "$GW_PUB" \
+	in_ns "$ns" wg set "$ifc" private-key <(echo "$key") peer "$GW_PUB" \
 		allowed-ips 192.0.2.1/32,2001:db8::1/128 \
 		endpoint "203.0.113.$((base + 1)):$GW_PORT" || return 1
+	cmds="addr add 203.0.113.$((base + 2))/30 dev ve
+link set ve up"
 	for a in $addrs; do
-		case $a in *:*) p=128 ;; *) p=32 ;; esac
-		ip -n "$ns" addr add "$a/$p" dev "$ifc" nodad 2>/dev/null ||
-			ip -n "$ns" addr add "$a/$p" dev "$ifc" || return 1
+		case $a in
+		*:*) cmds+=$'\n'"addr add $a/128 dev $ifc nodad" ;;
+		*) cmds+=$'\n'"addr add $a/32 dev $ifc" ;;
+		esac
 	done
-	ip -n "$ns" link set "$ifc" up &&
-		ip -n "$ns" route add 192.0.2.1/32 dev "$ifc" &&
-		ip -n "$ns" -6 route add 2001:db8::1/128 dev "$ifc" || return 1
+	ip_batch "$ns" <<-EOF || return 1
+		$cmds
+		link set $ifc up
+		route add 192.0.2.1/32 dev $ifc
+		route add 2001:db8::1/128 dev $ifc
+	EOF
+	# a route that the gateway has already (an overlap) is no failure
 	for p in ${allowed//,/ }; do
-		ip -n "$GW_NS" route add "$p" dev "$GW_IF" 2>/dev/null
-	done
+		echo "route add $p dev $GW_IF"
+	done | ip -force -n "$GW_NS" -batch - 2>/dev/null
+	return 0
 }
 
 # Exactly COUNT echo requests of 56 data bytes (IP length 84 for IPv4, 104
@@ -168,11 +185,11 @@ detach_gw() {
 # The gateway's peers as WireGuard has them: one "KEY PREFIX" line per
 # allowed IP (a peer without any: "KEY"), sorted.
 wg_peers() {
-	gw_run wg show "$GW_IF" dump | tail -n +2 |
-		while IFS=$'\t' read -r key _ _ aips _; do
-			[ "$aips" = "(none)" ] && echo "$key" && continue
-			for p in ${aips//,/ }; do echo "$key $p"; done
-		done | LC_ALL=C sort
+	gw_run wg show "$GW_IF" dump | awk -F'\t' 'NR > 1 {
+		if ($4 == "(none)") { print $1; next }
+		n = split($4, aips, ",")
+		for (i = 1; i <= n; i++) print $1 " " aips[i]
+	}' | LC_ALL=C sort
 }
 
 # The same, as wgsf's tables hold them.

@@ -32,9 +32,7 @@ t_is "$(bpf_only show "$GW_IF" | grep -E '^  (hook|mode):' | tr -s ' ')" \
 # More peers than the first attach sized the maps for (256 slots).
 conf=$(mktemp)
 trap 'cleanup; rm -f "$conf"' EXIT
-for i in $(seq 1 400); do
-	printf 'peer %s allowed-ips 2001:db8:%x::/48 ' "$(head -c 32 /dev/urandom | base64)" "$i"
-done >"$conf"
+random_keys 400 | awk '{ printf "peer %s allowed-ips 2001:db8:%x::/48 ", $1, NR }' >"$conf"
 # shellcheck disable=SC2046
 t_ok "400 more peers in WireGuard" gw_run wg set "$GW_IF" $(cat "$conf")
 t_is "$(wgsf_gw sync "$GW_IF")" "$GW_IF: peers +400 -0, allowed ips +400 ~0 -0

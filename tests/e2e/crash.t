@@ -24,9 +24,7 @@ gateway_two_clients
 work=$WORK
 printf '[Peer]\nPublicKey = %s\nBlock = true\n' "${CLIENT_PUB[2]}" >"$work/policy"
 # Enough peers to outgrow the 256 slots that a first attach gives.
-for i in $(seq 1 260); do
-	printf 'peer %s allowed-ips 2001:db8:%x::/48 ' "$(head -c 32 /dev/urandom | base64)" "$i"
-done >"$work/more"
+random_keys 260 | awk '{ printf "peer %s allowed-ips 2001:db8:%x::/48 ", $1, NR }' >"$work/more"
 sed 's/allowed-ips [^ ]*/remove/g' "$work/more" >"$work/fewer"
 
 # Kills the faulty wgsf at its Nth fault point: 0 when it was killed there,

@@ -37,12 +37,9 @@ work=$(mktemp -d)
 trap 'cleanup; rm -rf "$work"' EXIT
 
 # "peer KEY allowed-ips 2001:db8:1::N/128" arguments for wg set, N from FROM
-# to TO, each with a random key (any 32 bytes do: 42 random base64 digits
-# and one that ends the 32nd byte) into FILE; FILE.gone removes them again.
+# to TO, each with a random key, into FILE; FILE.gone removes them again.
 peers_args() { # FROM TO FILE
-	local n=$(($2 - $1 + 1))
-	paste -d' ' <(head -c $((33 * n)) /dev/urandom | base64 -w 44 |
-		sed 's/^\(.\{42\}\).*/peer \1A=/') \
+	paste -d' ' <(random_keys $(($2 - $1 + 1)) | sed 's/^/peer /') \
 		<(seq "$1" "$2" | awk '{ printf "allowed-ips 2001:db8:1::%x/128\n", $1 }') >"$3"
 	sed 's/ allowed-ips .*/ remove/' "$3" >"$3.gone"
 }

@@ -117,6 +117,12 @@ client_counters() { # CLIENT
 		"$(client_field "$1" drop_packets)"
 }
 
+# N random public keys, one a line, from one read of /dev/urandom: any 32
+# bytes are a key (42 random base64 digits and one that ends the 32nd byte).
+random_keys() { # N
+	head -c $((33 * $1)) /dev/urandom | base64 -w 44 | sed 's/^\(.\{42\}\).*/\1A=/'
+}
+
 # The word after the word NAME in FILE: a figure of tests/tools/tcpbulk's
 # reports.
 word_after() { # NAME FILE

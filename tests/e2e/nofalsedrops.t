@@ -40,8 +40,9 @@ for src in 1:198.51.100.10 2:192.0.2.17 3:192.0.2.11 3:2001:db8::11; do
 done
 
 failed=0
+mapfile -t keys < <(random_keys $SYNCS)
 for i in $(seq $SYNCS); do
-	key=$(head -c 32 /dev/urandom | base64)
+	key=${keys[i - 1]}
 	if [ $((i % 2)) = 1 ]; then
 		gw_run wg set "$GW_IF" peer "$key" allowed-ips "2001:db8:ff:$i::/64"
 		printf '[Peer]\nPublicKey = %s\nAllowedSources = 2001:db8:ff:%x::1/128\n' "$key" "$i" \

@@ -14,18 +14,19 @@ PEERS=300
 make_gateway || t_skip_all "cannot build the gateway"
 conf=$(mktemp)
 trap 'cleanup; rm -f "$conf"' EXIT
+mapfile -t keys < <(random_keys $((PEERS + 1)))
 {
 	echo "[Interface]"
 	echo "PrivateKey = $GW_KEY"
 	for i in $(seq 0 $((PEERS - 1))); do
 		echo "[Peer]"
-		echo "PublicKey = $(head -c 32 /dev/urandom | base64)"
+		echo "PublicKey = ${keys[i]}"
 		if [ "$i" -lt 256 ]; then v4=192.0.2.$i/32; else v4=198.51.100.$((i - 256))/32; fi
 		echo "AllowedIPs = $v4, 2001:db8:$i::/48, 2001:db8:ffff:$i::/64"
 		echo "AllowedIPs = 2001:db8:fffe:$i::7/128, 2001:db8:fffd:$i:1::1234/80"
 		[ "$i" -lt 64 ] && echo "AllowedIPs = 203.0.113.$((4 * i + 1))/30"
 	done
-	printf '[Peer]\nPublicKey = %s\n' "$(head -c 32 /dev/urandom | base64)" # none
+	printf '[Peer]\nPublicKey = %s\n' "${keys[PEERS]}" # none
 } >"$conf"
 # wg warns about every host part it clears; the test checks the clearing itself
 t_ok "configure $((PEERS + 1)) peers" gw_run wg setconf "$GW_IF" "$conf" 2>/dev/null

@@ -12,6 +12,7 @@ PEERS=400 PER_PEER=30 TOGGLE_PEER=200
 make_gateway || t_skip_all "cannot build the gateway"
 work=$(mktemp -d)
 trap 'cleanup; rm -rf "$work"' EXIT
+mapfile -t keys < <(random_keys $PEERS)
 {
 	echo "[Interface]"
 	echo "PrivateKey = $GW_KEY"
@@ -22,8 +23,7 @@ trap 'cleanup; rm -rf "$work"' EXIT
 			aips+=$p
 		done
 		[ "$i" -lt 256 ] && aips+="192.0.2.$i/32, "
-		printf '[Peer]\nPublicKey = %s\nAllowedIPs = %s\n' \
-			"$(head -c 32 /dev/urandom | base64)" "${aips%, }"
+		printf '[Peer]\nPublicKey = %s\nAllowedIPs = %s\n' "${keys[i]}" "${aips%, }"
 	done
 } >"$work/conf"
 t_ok "configure $PEERS peers with $PER_PEER+ allowed IPs each" \
