@@ -100,9 +100,12 @@ KERNEL_SCRIPTS := tests/kernel/accel.t tests/kernel/lane.t
 HOST_SCRIPTS := $(sort $(wildcard tests/check/*.t tests/e2e/*.t))
 # Host tests run in the lane's chain, after it: the other chain is the
 # longer one (README.md, "What the tests cost").
-AFTER_LANE := tests/e2e/nofalsedrops.t
-TEST_SCRIPTS := $(sort $(wildcard tests/make/*.t tests/fuzz/*.t) \
-	$(filter-out $(AFTER_LANE),$(HOST_SCRIPTS))) $(KERNEL_SCRIPTS) $(AFTER_LANE)
+AFTER_LANE := tests/e2e/nofalsedrops.t tests/fuzz/fuzz.t
+TEST_SCRIPTS := $(filter-out $(AFTER_LANE),$(sort $(wildcard tests/make/*.t tests/fuzz/*.t) \
+	$(HOST_SCRIPTS))) $(KERNEL_SCRIPTS) $(AFTER_LANE)
+comma := ,
+empty :=
+space := $(empty) $(empty)
 
 all: $(BUILD)/wgsf
 
@@ -199,7 +202,7 @@ tests: $(BUILD)/wgsf $(TEST_BIN) $(TEST_TOOLS) $(TEST_PRELOADS) $(BENCH_TOOLS) $
 test:
 	@tools/deps.sh test kernel bench package
 	@$(MAKE) --no-print-directory tests
-	prove -j2 --timer --rules='seq={tests/kernel/*.t,$(AFTER_LANE)}' --rules='seq=**' \
+	prove -j2 --timer --rules='seq={tests/kernel/*.t,$(subst $(space),$(comma),$(AFTER_LANE))}' --rules='seq=**' \
 		--exec '' $(TEST_BIN) $(TEST_SCRIPTS)
 
 # The kernel lane alone; KERNEL_PKG=linux-image-... picks another kernel.

@@ -111,10 +111,11 @@ client_no_reply() { ! client_ping "$@"; }
 client_field() { peer_field "${CLIENT_PUB[$1]}" "$2"; } # CLIENT FIELD
 # Client CLIENT's counters: "rx violations source/destination/blocked drops".
 client_counters() { # CLIENT
-	echo "$(client_field "$1" rx_packets) $(client_field "$1" violation_packets)" \
-		"$(client_field "$1" violations_by_reason.source)/$(client_field "$1" \
-		violations_by_reason.destination)/$(client_field "$1" violations_by_reason.blocked)" \
-		"$(client_field "$1" drop_packets)"
+	local f
+	read -ra f <<<"$(client_fields "$1" rx_packets violation_packets \
+		violations_by_reason.source violations_by_reason.destination \
+		violations_by_reason.blocked drop_packets)"
+	echo "${f[0]} ${f[1]} ${f[2]}/${f[3]}/${f[4]} ${f[5]}"
 }
 
 # N random public keys, one a line, from one read of /dev/urandom: any 32
