@@ -44,11 +44,22 @@ t_is "$(dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { print $1, $6 }')" \
 -rw-r--r-- ./usr/share/man/man5/wgsf.policy.5.gz
 -rw-r--r-- ./usr/share/man/man8/wgsf.8.gz" "exactly the binary, man pages, completion, unit, docs, the alerting rules and the fail2ban examples"
 # the packages that hold the libraries the binary is linked against
-linked=$(for lib in $(objdump -p "$WGSF" | awk '/NEEDED/ { print $2 }'); do
+needed=$(objdump -p "$WGSF" | awk '/NEEDED/ { print $2 }')
+linked=$(for lib in $needed; do
 	dpkg -S "*/$lib" 2>/dev/null | sed -n '1s/:.*//p'
 done | LC_ALL=C sort -u)
 t_is "$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | LC_ALL=C sort -u)" \
 	"$linked" "Depends: the packages of every library wgsf links"
+# and the -dev packages that a clean build (sbuild, a fresh chroot) links
+# them from, each in Build-Depends (libc's comes with build-essential)
+builddeps=$(awk '/^[^ ]/ { on = /^Build-Depends:/; sub(/^Build-Depends:/, "") } on' \
+	"$ROOT/debian/control" | tr ',' '\n' | sed 's/^ *//; s/ .*//')
+missing=$(for lib in $needed; do
+	case $lib in libc.so.*) continue ;; esac
+	dev=$(dpkg -S "*/${lib%%.so*}.so" 2>/dev/null | sed -n '1s/:.*//p')
+	grep -qx "${dev:-?}" <<<"$builddeps" || echo "${dev:-the -dev package of $lib}"
+done)
+t_is "$missing" "" "Build-Depends: the -dev package of every library wgsf links"
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
 	t_diag "not root: the package is not installed"
