@@ -35,8 +35,11 @@ endif
 ARCH_INC := /usr/include/$(shell $(CLANG) -print-multiarch 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl libsodium 2>/dev/null || \
 	  echo -lbpf -lelf -lz -lmnl -lsodium)
-# The CLI alone serves HTTP (wgsf metrics --listen).
-HTTP_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+# The CLI alone serves HTTP (wgsf metrics --listen), through libmicrohttpd
+# opened when it is needed (tools/mhd.h): by its soname, as the linker
+# would have recorded it.
+MHD_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libmicrohttpd.so)" 2>/dev/null | \
+	awk '/SONAME/ { print $$2 }')
 CFLAGS ?= -O2 -g
 # The project's own flags, kept whatever CFLAGS the command line or the
 # environment gives; the user's come after, so that they can override.
@@ -44,6 +47,9 @@ WGSF_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude -Iloader -Ite
 	       -I$(BUILD) -DWGSF_VERSION='"$(VERSION)"' $(WGSF_SAN)
 ALL_CFLAGS = $(WGSF_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(WGSF_SAN) $(LDFLAGS)
+# tools/mhd.c, alone, opens libmicrohttpd
+$(BUILD)/tools/mhd.o $(BUILD)/faults/tools/mhd.o: \
+	WGSF_CFLAGS += $(if $(MHD_SONAME),-DWGSF_MHD_SONAME='"$(MHD_SONAME)"')
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -MMD -MP -Iinclude -I$(ARCH_INC)
 
 LOADER_SRC := $(wildcard loader/*.c loader/*/*.c)
@@ -111,7 +117,7 @@ all: $(BUILD)/wgsf
 
 $(BUILD)/wgsf: $(TOOLS_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(HTTP_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
@@ -135,7 +141,7 @@ $(BUILD)/faults/%.o: %.c | $(SKELS)
 $(FAULTS_BIN): $(FAULTS_OBJ)
 	$(call msg,LD,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(HTTP_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJ) $(LOADER_OBJ)
 	$(call msg,LD,$@)

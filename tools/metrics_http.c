@@ -17,9 +17,9 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
-#include <microhttpd.h>
 
 #include "metrics.h"
+#include "mhd.h"
 #include "ui_error.h"
 #include "vec.h"
 
@@ -48,7 +48,7 @@ static time_t now_s(void)
 static void on_connection(void *cls, struct MHD_Connection *c, void **ctx,
 			  enum MHD_ConnectionNotificationCode code)
 {
-	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c,
+	const union MHD_ConnectionInfo *fd = mhd.get_connection_info(c,
 					MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct conn *k = *ctx;
 
@@ -74,7 +74,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **ctx,
 static void on_completed(void *cls, struct MHD_Connection *c, void **req,
 			 enum MHD_RequestTerminationCode toe)
 {
-	const union MHD_ConnectionInfo *i = MHD_get_connection_info(c,
+	const union MHD_ConnectionInfo *i = mhd.get_connection_info(c,
 					MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	(void)cls;
@@ -99,17 +99,17 @@ static void reap(void)
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, const char *type,
 			     const char *body)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+	struct MHD_Response *r = mhd.create_response_from_buffer(strlen(body), (void *)body,
 								  MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -205,14 +205,14 @@ static enum MHD_Result scrape(struct MHD_Connection *c)
 		return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", msg);
 	}
 	last_len = t->len;
-	r = MHD_create_response_from_buffer_with_free_callback_cls(t->len, t->buf, text_free, t);
+	r = mhd.create_response_from_buffer_with_free_callback_cls(t->len, t->buf, text_free, t);
 	if (!r) {
 		text_free(t);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, METRICS_CONTENT_TYPE);
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, METRICS_CONTENT_TYPE);
+	ret = mhd.queue_response(c, MHD_HTTP_OK, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -249,17 +249,17 @@ static void on_signal(int sig)
 static void run(struct MHD_Daemon *d)
 {
 	struct pollfd p = {
-		.fd = MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD)->epoll_fd,
+		.fd = mhd.get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD)->epoll_fd,
 		.events = POLLIN,
 	};
 	MHD_UNSIGNED_LONG_LONG ms;
 
 	while (!stopping) {
 		/* at least once a second, for the deadlines */
-		if (MHD_get_timeout(d, &ms) != MHD_YES || ms > 1000)
+		if (mhd.get_timeout(d, &ms) != MHD_YES || ms > 1000)
 			ms = 1000;
 		poll(&p, 1, (int)ms);
-		MHD_run(d);
+		mhd.run(d);
 		reap();
 	}
 }
@@ -268,11 +268,14 @@ int metrics_serve(const struct sockaddr *addr, const char *listen)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct MHD_Daemon *d;
+	int err = mhd_open();
 
+	if (err)
+		return err;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	d = MHD_start_daemon(MHD_USE_EPOLL | (addr->sa_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
+	d = mhd.start_daemon(MHD_USE_EPOLL | (addr->sa_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
 			     NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, addr,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)REQUEST_S,
@@ -283,6 +286,6 @@ int metrics_serve(const struct sockaddr *addr, const char *listen)
 		return ui_error("Unable to listen on %s: %s", listen, strerror(errno ?: EADDRINUSE));
 	fprintf(stderr, "wgsf metrics: serving http://%s/metrics\n", listen);
 	run(d);
-	MHD_stop_daemon(d);
+	mhd.stop_daemon(d);
 	return 0;
 }

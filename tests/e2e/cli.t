@@ -78,6 +78,11 @@ fails 64 "--output and --listen exclude each other (usage: wgsf metrics [--outpu
 	metrics --output x --listen y
 fails 64 "Invalid listen address: 'nowhere' (ADDR[:PORT], e.g. 127.0.0.1:9587 or [::1]:9587)" \
 	metrics --listen nowhere
+# libmicrohttpd, opened only to serve, found as a file that is no library
+mhd=$(mhd_soname)
+mkdir "$WORK/lib" && : >"$WORK/lib/$mhd"
+LD_LIBRARY_PATH=$WORK/lib fails 1 "Unable to serve HTTP: $WORK/lib/$mhd: file too short" \
+	metrics --listen 127.0.0.1
 fails 64 "Invalid option: '--bogus' (usage: wgsf version [--json])" version --bogus
 fails 64 "Unexpected argument: 'attach' (usage: wgsf help [--json])" help attach
 fails 1 "Unable to check nosuch$ID: no such interface or file" check "nosuch$ID"

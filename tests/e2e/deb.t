@@ -43,23 +43,26 @@ t_is "$(dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { print $1, $6 }')" \
 -rw-r--r-- ./usr/share/doc/wgsf/examples/wgsf-alerts.yml
 -rw-r--r-- ./usr/share/man/man5/wgsf.policy.5.gz
 -rw-r--r-- ./usr/share/man/man8/wgsf.8.gz" "exactly the binary, man pages, completion, unit, docs, the alerting rules and the fail2ban examples"
-# the packages that hold the libraries the binary is linked against
+# the packages that hold the libraries the binary is linked against, and
+# libmicrohttpd, which it opens for metrics --listen (tools/mhd.h)
 needed=$(objdump -p "$WGSF" | awk '/NEEDED/ { print $2 }')
-linked=$(for lib in $needed; do
+opened=$(mhd_soname)
+t_ok "the binary names the libmicrohttpd it opens ($opened)" test -n "$opened"
+linked=$(for lib in $needed $opened; do
 	dpkg -S "*/$lib" 2>/dev/null | sed -n '1s/:.*//p'
 done | LC_ALL=C sort -u)
 t_is "$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | LC_ALL=C sort -u)" \
-	"$linked" "Depends: the packages of every library wgsf links"
+	"$linked" "Depends: the packages of every library wgsf links or opens"
 # and the -dev packages that a clean build (sbuild, a fresh chroot) links
 # them from, each in Build-Depends (libc's comes with build-essential)
 builddeps=$(awk '/^[^ ]/ { on = /^Build-Depends:/; sub(/^Build-Depends:/, "") } on' \
 	"$ROOT/debian/control" | tr ',' '\n' | sed 's/^ *//; s/ .*//')
-missing=$(for lib in $needed; do
+missing=$(for lib in $needed $opened; do
 	case $lib in libc.so.*) continue ;; esac
 	dev=$(dpkg -S "*/${lib%%.so*}.so" 2>/dev/null | sed -n '1s/:.*//p')
 	grep -qx "${dev:-?}" <<<"$builddeps" || echo "${dev:-the -dev package of $lib}"
 done)
-t_is "$missing" "" "Build-Depends: the -dev package of every library wgsf links"
+t_is "$missing" "" "Build-Depends: the -dev package of every library wgsf links or opens"
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
 	t_diag "not root: the package is not installed"

@@ -118,6 +118,13 @@ client_counters() { # CLIENT
 	echo "${f[0]} ${f[1]} ${f[2]}/${f[3]}/${f[4]} ${f[5]}"
 }
 
+# The libmicrohttpd that wgsf opens for metrics --listen, as the binary
+# names it (tools/mhd.h): one of its NUL-ended strings. (busybox's tr, in
+# the kernel lane, has no complement of a class.)
+mhd_soname() {
+	tr '\000' '\n' <"$WGSF" | LC_ALL=C grep -m 1 -x 'libmicrohttpd\.so\.[0-9]*'
+}
+
 # N random public keys, one a line, from one read of /dev/urandom: any 32
 # bytes are a key (42 random base64 digits and one that ends the 32nd byte).
 random_keys() { # N
