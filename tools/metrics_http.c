@@ -275,6 +275,7 @@ int metrics_serve(const struct sockaddr *addr, const char *listen)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	errno = 0; /* not one that opening libmicrohttpd left behind */
 	d = mhd.start_daemon(MHD_USE_EPOLL | (addr->sa_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
 			     NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, addr,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,

@@ -46,6 +46,9 @@ answers() { scrape -o /dev/null "$1" 2>/dev/null; }
 t_ok "wgsf metrics --listen answers" within 30 answers "$URL/metrics"
 t_is "$(head -n1 "$WORK/server.log")" "wgsf metrics: serving http://127.0.0.1:9587/metrics" \
 	"on loopback, port 9587 when none is given"
+err=$(nsenter --net="/var/run/netns/$GW_NS" "$WGSF" metrics --listen 127.0.0.1 2>&1 >/dev/null)
+t_is "$?:$err" "1:Unable to listen on 127.0.0.1:9587: Address already in use" \
+	"a second server on that port: exit 1, saying why"
 t_ok "Prometheus is ready" within 100 answers "$PROM/-/ready"
 
 printf '[Peer]\nPublicKey = %s\nBlock = true\n' "$K2" >"$WORK/policy"
