@@ -52,7 +52,6 @@ static int write_file(const char *path, char failed[IFNAMSIZ])
 	if (fd < 0)
 		return -errno;
 	f = fdopen(fd, "w");
-	buf = f ? malloc(WRITE_BUF) : NULL;
 	if (!f) {
 		err = -errno;
 		close(fd);
@@ -61,6 +60,7 @@ static int write_file(const char *path, char failed[IFNAMSIZ])
 	}
 	/* a write a MiB, not a 4 KiB: a big gateway's text is 100s of MiB
 	 * (glibc sizes a buffer that it allocates itself by the file's block) */
+	buf = malloc(WRITE_BUF);
 	if (buf)
 		setvbuf(f, buf, _IOFBF, WRITE_BUF);
 	err = metrics_print(f, failed);
