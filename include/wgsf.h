@@ -11,7 +11,7 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 16
+#define WGSF_ABI_VERSION 17
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -160,6 +160,20 @@ struct wgsf_pol6_key {
 
 #define WGSF_POL_SLOT_BITS 32
 #define WGSF_SET_ANY 0u
+
+/*
+ * A ruleset's id says which of the four destination tables hold its
+ * prefixes, so that a packet asks only those: a ruleset of prefixes alone
+ * spares the hash (its key hashed, its bucket read), one of host prefixes
+ * alone, the trie's walk after the hash misses. The bits are the content's
+ * and a ruleset never changes, so that an id is right for as long as it
+ * exists; the number below them tells rulesets of the same bits apart.
+ */
+#define WGSF_RULESET_HOSTS4 (1u << 31)    /* dst_hosts4 holds some of its prefixes */
+#define WGSF_RULESET_PREFIXES4 (1u << 30) /* dst_policy4 does */
+#define WGSF_RULESET_HOSTS6 (1u << 29)
+#define WGSF_RULESET_PREFIXES6 (1u << 28)
+#define WGSF_RULESET_NUMBER 0x0fffffffu
 
 /*
  * A destination prefix's service set (services, an LPM trie): which

@@ -71,9 +71,13 @@ struct wgsf_verdict {
 #define WGSF_VERDICT_FNS
 
 /* A host route is the longest match there is: the trie, which holds only
- * shorter prefixes, is asked only when the hash has none. */
-#define WGSF_LONGEST(ctx, hosts, trie, key) \
-	({ void *v_ = WGSF_LOOKUP(ctx, hosts, key); v_ ?: WGSF_LOOKUP(ctx, trie, key); })
+ * shorter prefixes, is asked only when the hash has none. Each only where
+ * it may hold the key (ask_hosts, ask_trie). */
+#define WGSF_LONGEST(ctx, hosts, trie, key, ask_hosts, ask_trie)                   \
+	({                                                                         \
+		void *v_ = (ask_hosts) ? WGSF_LOOKUP(ctx, hosts, key) : NULL;      \
+		v_ ?: (ask_trie) ? WGSF_LOOKUP(ctx, trie, key) : NULL;             \
+	})
 
 #ifndef WGSF_HOST_INDEX
 #define WGSF_HOST_INDEX 1
@@ -183,7 +187,7 @@ static WGSF_VERDICT_FN int wgsf_peer_of(void *ctx, const struct wgsf_query *q, _
 
 /* Allowed sources (dst 0): whether addr lies in one of slot's. Destination
  * rules (dst 1): the service set of the longest prefix of ruleset owner
- * that holds addr, or NULL. */
+ * that holds addr, or NULL, from the tables that its bits name. */
 static WGSF_VERDICT_FN __u32 *wgsf_policy_match(void *ctx, int dst, __u32 owner, __u8 version,
 						const __u8 *addr)
 {
@@ -194,8 +198,9 @@ static WGSF_VERDICT_FN __u32 *wgsf_policy_match(void *ctx, int dst, __u32 owner,
 		};
 
 		__builtin_memcpy(k.addr, addr, 4);
-		return dst ? WGSF_LONGEST(ctx, dst_hosts4, dst_policy4, &k)
-			   : WGSF_LONGEST(ctx, src_hosts4, src_policy4, &k);
+		return dst ? WGSF_LONGEST(ctx, dst_hosts4, dst_policy4, &k,
+					  owner & WGSF_RULESET_HOSTS4, owner & WGSF_RULESET_PREFIXES4)
+			   : WGSF_LONGEST(ctx, src_hosts4, src_policy4, &k, 1, 1);
 	} else {
 		struct wgsf_pol6_key k = {
 			.prefixlen = WGSF_POL_SLOT_BITS + 128,
@@ -203,8 +208,9 @@ static WGSF_VERDICT_FN __u32 *wgsf_policy_match(void *ctx, int dst, __u32 owner,
 		};
 
 		__builtin_memcpy(k.addr, addr, 16);
-		return dst ? WGSF_LONGEST(ctx, dst_hosts6, dst_policy6, &k)
-			   : WGSF_LONGEST(ctx, src_hosts6, src_policy6, &k);
+		return dst ? WGSF_LONGEST(ctx, dst_hosts6, dst_policy6, &k,
+					  owner & WGSF_RULESET_HOSTS6, owner & WGSF_RULESET_PREFIXES6)
+			   : WGSF_LONGEST(ctx, src_hosts6, src_policy6, &k, 1, 1);
 	}
 }
 

@@ -117,8 +117,8 @@ static int index_rulesets(struct builder *b, const struct table_entry *v, size_t
 		}
 		if (whole && !blob_add(&b->rulesets, pairs, (j - i) * sizeof(*pairs), v[i].slot))
 			err = -ENOMEM;
-		if (v[i].slot >= b->next_ruleset)
-			b->next_ruleset = v[i].slot + 1;
+		if ((v[i].slot & WGSF_RULESET_NUMBER) >= b->next_ruleset)
+			b->next_ruleset = (v[i].slot & WGSF_RULESET_NUMBER) + 1;
 	}
 	free(pairs);
 	return err;
@@ -235,6 +235,26 @@ static int push_prefix(struct builder *b, struct stack *s, const struct rkey *r,
 	return err ?: set_id(b, s->items, s->n, &s->pairs[s->n_pairs++].set);
 }
 
+uint32_t ruleset_table_bit(const struct prefix *p)
+{
+	bool host = p->cidr == prefix_bits(p->family);
+
+	if (p->family == AF_INET)
+		return host ? WGSF_RULESET_HOSTS4 : WGSF_RULESET_PREFIXES4;
+	return host ? WGSF_RULESET_HOSTS6 : WGSF_RULESET_PREFIXES6;
+}
+
+/* A new ruleset's id: the next number, and the tables its pairs are in. */
+static uint32_t new_ruleset_id(struct builder *b, const struct pair *pairs, size_t n)
+{
+	uint32_t id = b->next_ruleset++;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		id |= ruleset_table_bit(&pairs[i].prefix);
+	return id;
+}
+
 /* The ruleset of rules r[0..n) (sorted, unique): one of the same content,
  * or a new one; listed wanted. */
 static int ruleset_of(struct builder *b, const struct rkey *r, size_t n, uint32_t *id)
@@ -253,7 +273,7 @@ static int ruleset_of(struct builder *b, const struct rkey *r, size_t n, uint32_
 	rs = err ? NULL : blob_find(&b->rulesets, s.pairs, s.n_pairs * sizeof(*s.pairs));
 	if (!err && !rs)
 		rs = blob_add(&b->rulesets, s.pairs, s.n_pairs * sizeof(*s.pairs),
-			      b->next_ruleset++);
+			      new_ruleset_id(b, s.pairs, s.n_pairs));
 	stack_free(&s);
 	if (!err && !rs)
 		err = -ENOMEM;

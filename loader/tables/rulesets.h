@@ -32,4 +32,7 @@ int rulesets_plan(const struct wg_device *dev, const struct rules_index *ix,
 		  size_t nsh, struct ruleset_plan *p);
 void rulesets_plan_free(struct ruleset_plan *p);
 
+/* The WGSF_RULESET_* bit of the table that holds destination prefix p. */
+uint32_t ruleset_table_bit(const struct prefix *p);
+
 #endif

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include "tables/datapath.h"
+#include "tables/rulesets.h"
 #include "reference.h"
 
 void ref_init(struct reference *r, size_t slots, enum wgsf_mode mode)
@@ -573,15 +574,18 @@ int ref_install(const struct reference *r, const struct maps *m)
 		err = allowedip_write(m, &r->aips.v[i], r->owner[i]);
 	for (i = 0; !err && i < r->slots; i++) {
 		const struct ref_peer *p = &r->peers[i];
+		uint32_t ruleset = i + 1;
 
-		/* a ruleset of its own, i + 1, of every protocol */
-		err = policy_flags_write(m, i, p->flags, i + 1);
+		/* a ruleset of its own, numbered i + 1, of every protocol */
+		for (j = 0; j < p->rules.n; j++)
+			ruleset |= ruleset_table_bit(&p->rules.v[j].dst);
+		err = policy_flags_write(m, i, p->flags, ruleset);
 		for (j = 0; !err && j < p->src.n; j++)
 			err = policy_prefix_write(m, false, i, &p->src.v[j], 1);
 		for (j = 0; !err && j < p->rules.n; j++)
 			err = p->rules.v[j].kind != REF_ANY_PROTO
 				      ? -EINVAL
-				      : policy_prefix_write(m, true, i + 1, &p->rules.v[j].dst,
+				      : policy_prefix_write(m, true, ruleset, &p->rules.v[j].dst,
 							    WGSF_SET_ANY);
 	}
 	return err;
