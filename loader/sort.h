@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* qsort() for arrays that may be empty: an empty one may be NULL, which
- * qsort() must not be given (glibc declares it nonnull); and a binary
- * search of what it sorted. */
+ * qsort() must not be given (glibc declares it nonnull); a comparison of
+ * numbers; and a binary search of what it sorted. */
 #ifndef WGSF_SORT_H
 #define WGSF_SORT_H
 
@@ -14,6 +14,14 @@ static inline void sort_array(void *v, size_t n, size_t size,
 {
 	if (n)
 		qsort(v, n, size, cmp);
+}
+
+/* A comparison for sort_array() and bsearch() of uint32_t. */
+static inline int sort_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /* Of n elements of size bytes at v, sorted by the uint32_t at offset off

@@ -7,13 +7,6 @@
 #include "sort.h"
 #include "tables/flowrec.h"
 
-static int u32_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 uint32_t flowrec_table_size(const struct maps *m)
 {
 	uint32_t n = map_capacity(m->fd[MAP_FLOWREC_ORDER]);
@@ -35,12 +28,12 @@ int flowrec_forget(const struct maps *m, const uint32_t *gone, size_t n)
 	if (!sorted)
 		return -ENOMEM;
 	memcpy(sorted, gone, n * sizeof(*sorted));
-	sort_array(sorted, n, sizeof(*sorted), u32_cmp);
+	sort_array(sorted, n, sizeof(*sorted), sort_u32_cmp);
 	err = map_read_all(m->fd[MAP_FLOWREC], &e);
 	keys = e.keys;
 	for (i = 0; !err && i < e.n; i++)
 		/* gone meanwhile: evicted, or ended as idle */
-		if (bsearch(&keys[i].slot, sorted, n, sizeof(*sorted), u32_cmp) &&
+		if (bsearch(&keys[i].slot, sorted, n, sizeof(*sorted), sort_u32_cmp) &&
 		    bpf_map_delete_elem(m->fd[MAP_FLOWREC], &keys[i]) && errno != ENOENT)
 			err = -errno;
 	map_entries_free(&e);

@@ -31,13 +31,47 @@ struct set_ref {
 	size_t n;
 };
 
+/*
+ * The ids a plan gives, in ascending order: each the lowest that the
+ * tables do not hold (held, ascending once sorted) and that was not given
+ * yet. An id is free again once what had it is gone, so that ids stay
+ * below twice the sets or rulesets in use, however many syncs replace
+ * them: a set's never wraps round to WGSF_SET_ANY (0), and a ruleset's
+ * number never reaches the bits above it.
+ */
+struct free_ids {
+	uint32_t *held;
+	size_t n_held, cap_held;
+	size_t next_held; /* the first held id not passed yet */
+	uint32_t next;    /* the lowest id not given yet (from 1) */
+};
+
+static int free_ids_hold(struct free_ids *f, uint32_t id)
+{
+	int err = vec_room(&f->held, f->n_held, &f->cap_held, sizeof(*f->held));
+
+	if (!err)
+		f->held[f->n_held++] = id;
+	return err;
+}
+
+static uint32_t free_ids_take(struct free_ids *f)
+{
+	for (; f->next_held < f->n_held && f->held[f->next_held] <= f->next; f->next_held++)
+		if (f->held[f->next_held] == f->next)
+			f->next++;
+	return f->next++;
+}
+
 struct builder {
 	/* contents by bytes: service sets (their entries, set 0), rulesets
 	 * (their pairs), and a peer's rules (its rkeys) */
 	struct blob_index sets, rulesets, rules;
-	struct set_ref *set_by_id; /* ascending ids: the tables' first, then new */
-	size_t n_sets, cap_sets;
-	uint32_t next_set, next_ruleset;
+	/* the tables' sets by ascending id, then the new ones, ascending too */
+	struct set_ref *set_by_id;
+	size_t n_sets, cap_sets, n_table_sets;
+	/* sets' ids, rulesets' numbers (WGSF_RULESET_NUMBER) */
+	struct free_ids set_ids, ruleset_numbers;
 	struct ruleset_plan *p;
 	size_t cap_want, cap_svc;
 	struct svc_entry *scratch; /* one set's entries while it is built */
@@ -61,12 +95,11 @@ static int set_add(struct builder *b, const void *entries, size_t len, uint32_t 
 	if (s->id == id) /* not one of equal content found first */
 		b->set_by_id[b->n_sets++] = (struct set_ref){ .id = id, .entries = s->bytes,
 							      .n = len / sizeof(struct svc_entry) };
-	if (id >= b->next_set)
-		b->next_set = id + 1;
 	return 0;
 }
 
-/* The sets the tables hold, each by its entries with set 0. */
+/* The sets the tables hold, each by its entries with set 0, and their
+ * ids held. */
 static int index_sets(struct builder *b, const struct svc_entry *v, size_t n)
 {
 	size_t i, j, k;
@@ -84,21 +117,30 @@ static int index_sets(struct builder *b, const struct svc_entry *v, size_t n)
 				b->scratch[b->n_scratch++].set = 0;
 			}
 		}
-		err = err ?: set_add(b, b->scratch, b->n_scratch * sizeof(*b->scratch), v[i].set);
+		err = err ?: set_add(b, b->scratch, b->n_scratch * sizeof(*b->scratch), v[i].set) ?:
+			     free_ids_hold(&b->set_ids, v[i].set);
 	}
+	b->n_table_sets = b->n_sets;
 	return err;
+}
+
+static struct set_ref *set_in(struct set_ref *v, size_t n, uint32_t id)
+{
+	size_t lo = lower_bound_u32(v, n, sizeof(*v), offsetof(struct set_ref, id), id);
+
+	return lo < n && v[lo].id == id ? &v[lo] : NULL;
 }
 
 static struct set_ref *set_of(const struct builder *b, uint32_t id)
 {
-	size_t lo = lower_bound_u32(b->set_by_id, b->n_sets, sizeof(*b->set_by_id),
-				    offsetof(struct set_ref, id), id);
+	struct set_ref *s = set_in(b->set_by_id, b->n_table_sets, id);
 
-	return lo < b->n_sets && b->set_by_id[lo].id == id ? &b->set_by_id[lo] : NULL;
+	return s ?: set_in(b->set_by_id + b->n_table_sets, b->n_sets - b->n_table_sets, id);
 }
 
 /* The rulesets the tables hold, less those that name a set they lack
- * (what a killed sync may leave): never reused, so removed. */
+ * (what a killed sync may leave): never reused, so removed. The numbers
+ * of all of them, held until they are gone. */
 static int index_rulesets(struct builder *b, const struct table_entry *v, size_t n)
 {
 	struct pair *pairs = malloc((n + 1) * sizeof(*pairs));
@@ -117,10 +159,11 @@ static int index_rulesets(struct builder *b, const struct table_entry *v, size_t
 		}
 		if (whole && !blob_add(&b->rulesets, pairs, (j - i) * sizeof(*pairs), v[i].slot))
 			err = -ENOMEM;
-		if ((v[i].slot & WGSF_RULESET_NUMBER) >= b->next_ruleset)
-			b->next_ruleset = (v[i].slot & WGSF_RULESET_NUMBER) + 1;
+		err = err ?: free_ids_hold(&b->ruleset_numbers, v[i].slot & WGSF_RULESET_NUMBER);
 	}
 	free(pairs);
+	sort_array(b->ruleset_numbers.held, b->ruleset_numbers.n_held,
+		   sizeof(*b->ruleset_numbers.held), sort_u32_cmp);
 	return err;
 }
 
@@ -186,7 +229,7 @@ static int set_id(struct builder *b, const struct svc_item *items, size_t n, uin
 		*id = s->id;
 		return 0;
 	}
-	*id = b->next_set;
+	*id = free_ids_take(&b->set_ids);
 	return set_add(b, b->scratch, b->n_scratch * sizeof(*b->scratch), *id);
 }
 
@@ -244,10 +287,10 @@ uint32_t ruleset_table_bit(const struct prefix *p)
 	return host ? WGSF_RULESET_HOSTS6 : WGSF_RULESET_PREFIXES6;
 }
 
-/* A new ruleset's id: the next number, and the tables its pairs are in. */
+/* A new ruleset's id: a free number, and the tables its pairs are in. */
 static uint32_t new_ruleset_id(struct builder *b, const struct pair *pairs, size_t n)
 {
-	uint32_t id = b->next_ruleset++;
+	uint32_t id = free_ids_take(&b->ruleset_numbers);
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -335,7 +378,7 @@ int rulesets_plan(const struct wg_device *dev, const struct rules_index *ix,
 		  const struct table_entry *have, size_t nh, const struct svc_entry *svc_have,
 		  size_t nsh, struct ruleset_plan *p)
 {
-	struct builder b = { .next_set = 1, .next_ruleset = 1, .p = p };
+	struct builder b = { .set_ids.next = 1, .ruleset_numbers.next = 1, .p = p };
 	const struct peer_rules *pr;
 	size_t i;
 	int err;
@@ -351,6 +394,8 @@ int rulesets_plan(const struct wg_device *dev, const struct rules_index *ix,
 	blob_index_free(&b.sets);
 	blob_index_free(&b.rulesets);
 	blob_index_free(&b.rules);
+	free(b.set_ids.held);
+	free(b.ruleset_numbers.held);
 	free(b.set_by_id);
 	free(b.scratch);
 	if (err) {

@@ -5,7 +5,8 @@
  * and each ruleset's prefix at the service set that its longest match
  * admits, sets shared by content too. A ruleset or set, once written, is
  * never changed: new contents get new ids, written before any peer points
- * at them, and old ones are removed after none does.
+ * at them, and old ones are removed after none does; a ruleset's number
+ * is given again only once it is gone.
  */
 #ifndef WGSF_RULESETS_H
 #define WGSF_RULESETS_H

@@ -3,12 +3,15 @@
  * Rulesets' ids, written by the loader's own sync from a policy text its
  * parser reads: each names the destination tables that hold its prefixes
  * (wgsf.h, WGSF_RULESET_*), peers of the same rules share one, and new
- * rules get a new one with their own bits. Through the real program, in
+ * rules get a new one with their own bits and the lowest number that no
+ * ruleset in the tables has. Through the real program, in
  * enforce mode, a packet is judged from those tables alone: a ruleset of
  * host prefixes admits its hosts and no other address of their family, one
  * of prefixes what they hold, and one of a family nothing of the other.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <linux/pkt_cls.h>
@@ -17,6 +20,7 @@
 
 #include "l4packet.h"
 #include "packet.h"
+#include "tables/policy_sync.h"
 #include "tap.h"
 #include "world.h"
 
@@ -107,18 +111,68 @@ static void test_verdicts(const struct world *w)
 		       cases[i].want == PASS ? "passes" : "dropped");
 }
 
-/* The host rule becomes a prefix: a new ruleset, of the trie's bit. */
+/* HOSTS's rules to text, synced: its ruleset's id. */
+static uint32_t rules_to(const struct world *w, const char *text)
+{
+	peers[HOSTS].rules = text;
+	return world_sync(w, peers, PEERS) ? 0 : ruleset_of(w, HOSTS);
+}
+
+/* The host rule becomes a prefix: a new ruleset, of the trie's bit, with
+ * the lowest number free (1 to 3 are in use); the next change finds 1
+ * free again, and the one after, 4. */
 static void test_change(const struct world *w)
 {
-	uint32_t before = ruleset_of(w, HOSTS);
-
-	peers[HOSTS].rules = "Allow = 198.51.100.0/24 udp/53\n";
-	if (!ok(!world_sync(w, peers, PEERS), "change: sync"))
-		return;
-	is_u64(ruleset_of(w, HOSTS) & BITS, WGSF_RULESET_PREFIXES4, "change: the trie's bit");
-	ok((ruleset_of(w, HOSTS) & WGSF_RULESET_NUMBER) != (before & WGSF_RULESET_NUMBER),
-	   "change: another number");
+	ok(ruleset_of(w, HOSTS) == (WGSF_RULESET_HOSTS4 | 1) &&
+		   ruleset_of(w, PREFIXES) == (WGSF_RULESET_PREFIXES4 | WGSF_RULESET_PREFIXES6 | 2) &&
+		   (ruleset_of(w, BOTH) & WGSF_RULESET_NUMBER) == 3,
+	   "change: the rulesets in use are numbered 1 to 3, in the peers' order");
+	is_u64(rules_to(w, "Allow = 198.51.100.0/24 udp/53\n"), WGSF_RULESET_PREFIXES4 | 4,
+	       "change: a prefix, the trie's bit, number 4");
 	is_u64(verdict(w, HOSTS, "198.51.100.11"), PASS, "change: the prefix holds .11");
+	is_u64(rules_to(w, "Allow = 198.51.100.0/25 udp/53\n"), WGSF_RULESET_PREFIXES4 | 1,
+	       "change: again, number 1, free once its ruleset went");
+	is_u64(rules_to(w, "Allow = 198.51.100.12/32 udp/53\n"), WGSF_RULESET_HOSTS4 | 4,
+	       "change: and again, number 4");
+	is_u64(verdict(w, HOSTS, "198.51.100.11"), DROP, "change: the host alone passes, not .11");
+	is_u64(verdict(w, HOSTS, "198.51.100.12"), PASS, "change: the host passes");
+}
+
+/* The service set of HOSTS's one rule, or UINT32_MAX. */
+static uint32_t hosts_set(const struct world *w)
+{
+	uint32_t owner = ruleset_of(w, HOSTS), set = UINT32_MAX;
+	struct table_entry *v;
+	size_t n, i;
+
+	if (policy_table_read(&w->maps, true, &v, &n))
+		return UINT32_MAX;
+	for (i = 0; i < n; i++)
+		if (v[i].slot == owner)
+			set = v[i].bits;
+	free(v);
+	return set;
+}
+
+/* New services: a new set each time, with the lowest id free (udp/53,
+ * which the others keep, is 1), as rulesets' numbers are (2 and 3 stay in
+ * use, 4 is HOSTS's): 2 and 1, 3 and 4, then 2 and 1 again. */
+static void test_sets(const struct world *w)
+{
+	static const struct {
+		const char *svc;
+		uint32_t set, number;
+	} steps[] = { { "tcp/22", 2, 1 }, { "tcp/23", 3, 4 }, { "tcp/24", 2, 1 } };
+	static char rules[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		snprintf(rules, sizeof(rules), "Allow = 198.51.100.12/32 %s\n", steps[i].svc);
+		ok(rules_to(w, rules) == (WGSF_RULESET_HOSTS4 | steps[i].number) &&
+			   hosts_set(w) == steps[i].set,
+		   "sets: %s, set %u, ruleset number %u", steps[i].svc, steps[i].set,
+		   steps[i].number);
+	}
 }
 
 int main(void)
@@ -132,6 +186,7 @@ int main(void)
 	test_ids(&w);
 	test_verdicts(&w);
 	test_change(&w);
+	test_sets(&w);
 	world_destroy(&w);
 	return done_testing();
 }
