@@ -124,18 +124,23 @@ static int index_sets(struct builder *b, const struct svc_entry *v, size_t n)
 	return err;
 }
 
-static struct set_ref *set_in(struct set_ref *v, size_t n, uint32_t id)
+/* Set id among set_by_id[from..to), ascending. By index: set_by_id is
+ * NULL while there are no sets, and NULL + 0 is undefined. */
+static struct set_ref *set_in(const struct builder *b, size_t from, size_t to, uint32_t id)
 {
-	size_t lo = lower_bound_u32(v, n, sizeof(*v), offsetof(struct set_ref, id), id);
+	struct set_ref *v = b->set_by_id;
+	size_t lo;
 
-	return lo < n && v[lo].id == id ? &v[lo] : NULL;
+	if (from == to)
+		return NULL;
+	lo = from + lower_bound_u32(v + from, to - from, sizeof(*v),
+				    offsetof(struct set_ref, id), id);
+	return lo < to && v[lo].id == id ? &v[lo] : NULL;
 }
 
 static struct set_ref *set_of(const struct builder *b, uint32_t id)
 {
-	struct set_ref *s = set_in(b->set_by_id, b->n_table_sets, id);
-
-	return s ?: set_in(b->set_by_id + b->n_table_sets, b->n_sets - b->n_table_sets, id);
+	return set_in(b, 0, b->n_table_sets, id) ?: set_in(b, b->n_table_sets, b->n_sets, id);
 }
 
 /* The rulesets the tables hold, less those that name a set they lack

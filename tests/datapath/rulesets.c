@@ -175,6 +175,26 @@ static void test_sets(const struct world *w)
 	}
 }
 
+/* A ruleset that names a set the tables lack, as a sync killed midway
+ * may leave one, where they hold no set at all: the next sync removes it. */
+static void test_stray(void)
+{
+	static const struct world_peer alone[] = { { "192.0.2.10/32", NULL } };
+	struct table_entry *v = NULL;
+	struct prefix p;
+	struct world w;
+	size_t n = 1;
+
+	if (!ok(!world_load(&w, alone, 1, 0), "stray: load and sync, no rules"))
+		return;
+	prefix_parse("198.51.100.0/24", &p);
+	ok(!policy_prefix_write(&w.maps, true, WGSF_RULESET_PREFIXES4 | 9, &p, 7) &&
+		   !world_sync(&w, alone, 1) && !policy_table_read(&w.maps, true, &v, &n) && !n,
+	   "stray: a ruleset of set 7, which no table holds, is gone after the next sync");
+	free(v);
+	world_destroy(&w);
+}
+
 int main(void)
 {
 	struct world w;
@@ -188,5 +208,6 @@ int main(void)
 	test_change(&w);
 	test_sets(&w);
 	world_destroy(&w);
+	test_stray();
 	return done_testing();
 }
