@@ -7,7 +7,8 @@
  * ruleset in the tables has. Through the real program, in
  * enforce mode, a packet is judged from those tables alone: a ruleset of
  * host prefixes admits its hosts and no other address of their family, one
- * of prefixes what they hold, and one of a family nothing of the other.
+ * of prefixes what they hold, and one of a family nothing of the other. A
+ * ruleset that names a set the tables lack goes with the next sync.
  */
 #include <errno.h>
 #include <stdio.h>
