@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
+#include "fault.h"
 #include "sort.h"
 #include "tables/config.h"
 #include "tables/entry_bits.h"
@@ -143,15 +144,16 @@ static void count_hosts(const struct table_entry *v, size_t n, size_t *n6, size_
 
 int policy_hosts(const struct wg_device *dev, const struct policy *pol, size_t n[4])
 {
-	uint32_t *slot_of = calloc(dev->n_peers + 1, sizeof(*slot_of) * 2), *flags;
+	uint32_t *slot_of = calloc(dev->n_peers + 1, sizeof(*slot_of) * 2), *flags = NULL;
 	struct table_entry *v = NULL;
 	struct ruleset_plan rs = {};
 	struct rules_index ix;
 	size_t i, nv = 0;
 	int err = slot_of ? rules_index_build(pol, &ix) : -ENOMEM;
 
-	flags = slot_of + dev->n_peers + 1;
-	for (i = 0; i < dev->n_peers; i++)
+	if (slot_of)
+		flags = slot_of + dev->n_peers + 1;
+	for (i = 0; slot_of && i < dev->n_peers; i++)
 		slot_of[i] = i;
 	err = err ?: wanted(dev, slot_of, &ix, &v, &nv, flags) ?:
 		     rulesets_plan(dev, &ix, NULL, 0, NULL, 0, &rs);
@@ -167,41 +169,79 @@ int policy_hosts(const struct wg_device *dev, const struct policy *pol, size_t n
 	return err;
 }
 
-/* Every peer's flags and ruleset whose differ from the map's, in one
- * batch (a group's new rules change each member's), then whether any peer
- * has flags or destination rules: the datapath looks at them only then. */
+/*
+ * Peer i's policy as final writes it, or, before the allowed-IPs entries
+ * (final false), its new ruleset beside its flags as they are: an entry
+ * that comes to say WGSF_ENTRY_DST finds the ruleset already there, and
+ * flags that ask for no destination rules yet leave it unread.
+ */
+static struct wgsf_peer_policy peer_policy_of(const struct policy_plan *p, size_t i,
+					      const struct wgsf_peer_policy *now, bool final)
+{
+	if (final)
+		return (struct wgsf_peer_policy){ p->flags[i], p->rs.ruleset[i] };
+	return (struct wgsf_peer_policy){ now->flags, p->rs.ruleset[i] ?: now->ruleset };
+}
+
+/* Every peer's policy (peer_policy_of) that differs from the map's, in one
+ * batch (a group's new rules change each member's); counted once per peer
+ * whose policy changed, by the write that finishes it. */
 static int write_flags(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
-		       const struct policy_plan *p, struct sync_result *res)
+		       const struct policy_plan *p, bool final, struct sync_result *res)
 {
 	uint32_t cap = map_capacity(m->fd[MAP_PEER_POLICY]), *slots;
-	struct wgsf_peer_policy *now = NULL, *want;
-	bool any = false, dst = false;
-	size_t i, n = 0;
+	struct wgsf_peer_policy *now = NULL, *want = NULL, w;
+	size_t i, n = 0, done = 0;
 	int err;
 
 	slots = malloc((dev->n_peers + 1) * (sizeof(*slots) + sizeof(*want)));
-	want = (void *)(slots + dev->n_peers + 1);
+	if (slots)
+		want = (void *)(slots + dev->n_peers + 1);
 	err = slots ? map_read_array(m->fd[MAP_PEER_POLICY], cap, (void **)&now) : -ENOMEM;
 	for (i = 0; i < dev->n_peers && !err; i++) {
-		any = any || p->flags[i];
-		dst = dst || p->flags[i] & WGSF_PEER_DST_POLICY;
-		if (slot_of[i] >= cap)
+		if (slot_of[i] >= cap) {
 			err = -ERANGE;
-		else if (now[slot_of[i]].flags != p->flags[i] ||
-			 now[slot_of[i]].ruleset != p->rs.ruleset[i]) {
-			slots[n] = slot_of[i];
-			want[n++] = (struct wgsf_peer_policy){ p->flags[i], p->rs.ruleset[i] };
+			break;
 		}
+		w = peer_policy_of(p, i, &now[slot_of[i]], final);
+		if (w.flags == now[slot_of[i]].flags && w.ruleset == now[slot_of[i]].ruleset)
+			continue;
+		slots[n] = slot_of[i];
+		want[n++] = w;
+		done += final || w.flags == p->flags[i];
 	}
 	/* without announcing them: config_set_policied comes after */
 	err = err ?: map_update_many(m->fd[MAP_PEER_POLICY], slots, sizeof(*slots), want,
 				     sizeof(*want), n);
-	res->flags_changed += err ? 0 : n;
+	res->flags_changed += err ? 0 : done;
 	free(slots);
 	free(now);
-	/* exactly whether any peer has flags, or destination rules, now */
-	return err ?: config_set_policied(m->fd[MAP_CONFIG], any) ?:
-		      config_set_dst_rules(m->fd[MAP_CONFIG], dst);
+	return err;
+}
+
+/* Whether p gives some peer destination rules. */
+static bool policy_plan_has_dst(const struct wg_device *dev, const struct policy_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < dev->n_peers; i++)
+		if (p->flags[i] & WGSF_PEER_DST_POLICY)
+			return true;
+	return false;
+}
+
+/* Whether any peer has flags, or destination rules: the datapath looks at
+ * them only then. */
+static int announce(const struct maps *m, const struct wg_device *dev,
+		    const struct policy_plan *p)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < dev->n_peers; i++)
+		any = any || p->flags[i];
+	return config_set_policied(m->fd[MAP_CONFIG], any) ?:
+	       config_set_dst_rules(m->fd[MAP_CONFIG], policy_plan_has_dst(dev, p));
 }
 
 int policy_plan(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
@@ -268,16 +308,6 @@ int policy_drop_slots(const struct maps *m, struct policy_plan *p, const uint8_t
 	return err;
 }
 
-bool policy_plan_has_dst(const struct wg_device *dev, const struct policy_plan *p)
-{
-	size_t i;
-
-	for (i = 0; i < dev->n_peers; i++)
-		if (p->flags[i] & WGSF_PEER_DST_POLICY)
-			return true;
-	return false;
-}
-
 /* The service entries of a that b lacks (both sorted): written (add), in
  * one batch, or removed. */
 static int svc_diff(const struct maps *m, const struct svc_entry *a, size_t na,
@@ -302,29 +332,34 @@ static int svc_diff(const struct maps *m, const struct svc_entry *a, size_t na,
 	return err;
 }
 
-int policy_limits_write(const struct maps *m, const struct policy_plan *p,
-			struct sync_result *res)
+/* New sets, then new rulesets, then the peers' new rulesets (write_flags,
+ * not final), so that an allowed-IPs entry written next finds whatever it
+ * points at; the egress program records flows before any entry asks for
+ * them. */
+int policy_prepare(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
+		   const struct policy_plan *p, struct sync_result *res)
 {
+	size_t unused = 0;
 	int err = rate_write(m, &p->rate);
 
 	res->limits_changed += err ? 0 : p->rate.n_set;
-	return err ?: quarantine_write(m, p->quar, res);
-}
-
-/* New sets, then new rulesets, then the peers that point at them, and
- * only then what no peer points at any more: no packet is ever judged by
- * half a policy. */
-int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
-		 const struct policy_plan *p, struct sync_result *res)
-{
-	size_t unused = 0;
-
-	return diff_write(m, &ops[0], p->want, p->nw, p->have, p->nh, &res->rules_added,
+	return err ?: quarantine_write(m, p->quar, res) ?:
+	       diff_write(m, &ops[0], p->want, p->nw, p->have, p->nh, &res->rules_added,
 			  &unused) ?:
 	       svc_diff(m, p->rs.svc_want, p->rs.nsw, p->svc_have, p->nsh, true) ?:
 	       diff_write(m, &ops[1], p->rs.want, p->rs.nw, p->dst_have, p->ndh,
 			  &res->rules_added, &unused) ?:
-	       write_flags(m, dev, slot_of, p, res) ?:
+	       write_flags(m, dev, slot_of, p, false, res) ?:
+	       (policy_plan_has_dst(dev, p) ? config_set_dst_rules(m->fd[MAP_CONFIG], true) : 0);
+}
+
+/* The peers' flags, and only then what no peer points at any more: no
+ * packet is ever judged by half a policy. */
+int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
+		 const struct policy_plan *p, struct sync_result *res)
+{
+	fault_point("switch the new rules on");
+	return write_flags(m, dev, slot_of, p, true, res) ?: announce(m, dev, p) ?:
 	       diff_delete(m, &ops[0], p->want, p->nw, p->have, p->nh, &res->rules_removed) ?:
 	       diff_delete(m, &ops[1], p->rs.want, p->rs.nw, p->dst_have, p->ndh,
 			   &res->rules_removed) ?:

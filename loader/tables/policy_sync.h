@@ -13,10 +13,10 @@
  * Bringing the policy maps in line with pol for the device's peers
  * (slot_of[i] is peer i's slot), in steps, so that a sync can size the
  * maps for what it will write before it writes anything: a plan, then
- * the new rate limits (tables/rate.h) and quarantine entries
- * (tables/quarantine.h), before the allowed-IPs entries whose bits point
- * at them are written; then new allowed sources, service
- * sets and rulesets (tables/rulesets.h), then the flags and rulesets that
+ * the new rate limits (tables/rate.h), quarantine entries
+ * (tables/quarantine.h), allowed sources, service sets and rulesets
+ * (tables/rulesets.h) and each peer's new ruleset, before the allowed-IPs
+ * entries whose bits point at them are written; then the flags that
  * switch them on or off, then what is no longer wanted, so that no packet
  * is ever judged by half a policy.
  */
@@ -42,13 +42,12 @@ void policy_plan_peaks(const struct policy_plan *p, uint32_t peak[MAP_COUNT]);
  * before those slots go to other peers, and leaves them out of p's have. */
 int policy_drop_slots(const struct maps *m, struct policy_plan *p, const uint8_t *gone,
 		      uint32_t cap);
-/* Whether p gives some peer destination rules. */
-bool policy_plan_has_dst(const struct wg_device *dev, const struct policy_plan *p);
-/* The new and changed rate limits and quarantine entries: before the
- * allowed-IPs entries. */
-int policy_limits_write(const struct maps *m, const struct policy_plan *p,
-			struct sync_result *res);
-/* The rest, the limits and quarantine entries that go last. */
+/* What the allowed-IPs entries may point at, before they are written: the
+ * new and changed rate limits and quarantine entries, allowed sources,
+ * service sets and rulesets, and each peer's new ruleset. */
+int policy_prepare(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
+		   const struct policy_plan *p, struct sync_result *res);
+/* The rest, once they are: the flags, then the removals. */
 int policy_apply(const struct maps *m, const struct wg_device *dev, const uint32_t *slot_of,
 		 const struct policy_plan *p, struct sync_result *res);
 void policy_plan_free(struct policy_plan *p);

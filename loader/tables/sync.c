@@ -325,15 +325,10 @@ static int plan_apply(const struct maps *m, const struct wg_device *dev, struct 
 	uint32_t prev_cap = stats_slots(m->fd[MAP_PEER_STATS_PREV]);
 	int err = p->free_first ? drop_gone(m, p, res) : 0;
 
-	/* the egress program records flows before any entry asks for them
-	 * (policy_apply sets it exactly at the end) */
-	if (!err && p->has_pol && policy_plan_has_dst(dev, &p->pol))
-		err = config_set_dst_rules(m->fd[MAP_CONFIG], true);
-
 	err = err ?: claims_write(m, p->fresh, p->n_fresh, p->slots, prev_cap);
 	res->peers_added += err ? 0 : p->n_fresh;
 	return err ?: rate_states_clear(m, p->fresh, p->n_fresh) ?:
-		      (p->has_pol ? policy_limits_write(m, &p->pol, res) : 0) ?:
+		      (p->has_pol ? policy_prepare(m, dev, p->slot_of, &p->pol, res) : 0) ?:
 		      diff_write(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,
 				 &res->prefixes_added, &res->prefixes_changed) ?:
 		      diff_delete(m, &allowedip_ops, p->want, p->nw, p->have, p->nh,

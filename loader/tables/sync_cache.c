@@ -110,9 +110,8 @@ static int delta_new(const struct maps *m, struct sync_cache *c, const struct wg
 	return err;
 }
 
-/* The allowed IPs' difference and the policy's (policy_sync.h): the new
- * rate limits and quarantine entries before the entries whose bits point
- * at them. */
+/* The allowed IPs' difference and the policy's (policy_sync.h): what the
+ * entries' bits point at before the entries. */
 static int write_delta(const struct maps *m, const struct wg_device *dev,
 		       const struct policy *pol, const struct quar_plan *q, const struct delta *d,
 		       struct sync_result *res)
@@ -123,7 +122,7 @@ static int write_delta(const struct maps *m, const struct wg_device *dev,
 
 	if (err)
 		return err;
-	err = (pol ? policy_limits_write(m, &p, res) : 0) ?:
+	err = (pol ? policy_prepare(m, dev, d->slot_of, &p, res) : 0) ?:
 	      diff_write(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_added,
 			 &res->prefixes_changed) ?:
 	      diff_delete(m, ops, d->want, d->nw, d->have, d->nh, &res->prefixes_removed) ?:

@@ -149,4 +149,32 @@ t_is "$out" "wgsf: warning: $policy.bad:4: peer ${CLIENT_PUB[4]}: allowed source
 wgsf: warning: $policy.bad:5: peer $other is not a peer of $GW_IF" "warnings name the key, the prefix and its own line"
 t_is "$(client_field 1 policy.allowed_sources):$(client_field 3 policy.blocked)" "null:false" \
 	"the new policy replaced the old one"
+
+# A peer that gains destination rules while another peer has a policy: its
+# ruleset is written before the allowed-IPs entries that send its packets to
+# it, so that a sync killed in between (build/tests/tools/wgsf-faults, at the
+# point where the flags would switch the new rules on) leaves its packets
+# judged by the old policy or the new, never dropped for a ruleset not yet
+# written.
+FAULTS=$BUILD_DIR/tests/tools/wgsf-faults
+t_ok "enforce mode again" attach_gw --mode enforce
+printf '[Peer]\nPublicKey = %s\nAllowedDestinations = 192.0.2.1/32\n' "${CLIENT_PUB[3]}" \
+	>>"$policy.bad"
+point=$(WGSF_FAULT_AT=list gw_run "$FAULTS" sync "$GW_IF" 2>&1 >/dev/null |
+	sed -n 's/^fault point \([0-9]*\): switch the new rules on$/\1/p')
+t_ok "a sync that gives client 3 destination rules passes point $point" test -n "$point"
+head -n -3 "$policy.bad" >"$policy.bad.old" && mv "$policy.bad.old" "$policy.bad"
+wgsf_gw sync "$GW_IF" >/dev/null 2>&1
+t_is "$?" 0 "back to the policy without them"
+printf '[Peer]\nPublicKey = %s\nAllowedDestinations = 192.0.2.1/32\n' "${CLIENT_PUB[3]}" \
+	>>"$policy.bad"
+WGSF_FAULT_AT=$point gw_run "$FAULTS" sync "$GW_IF" >/dev/null 2>&1
+t_is "$?" 137 "the same sync, killed there"
+t_ok "killed there: client 3's pings to its allowed destination pass" \
+	client_ping 3 192.0.2.11 192.0.2.1 2
+wgsf_gw sync "$GW_IF" >/dev/null 2>&1
+t_is "$?" 0 "the next sync finishes it"
+t_is "$(client_field 3 policy.allowed_destinations | jq -c .)" '["192.0.2.1/32"]' \
+	"client 3's allowed destination in force"
+t_ok "and its pings pass" client_ping 3 192.0.2.11 192.0.2.1 2
 t_done
