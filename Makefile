@@ -153,6 +153,10 @@ $(BUILD)/tests/unit/json.o: WGSF_CFLAGS += -Itools
 # wgsf top's rates: the CLI's too.
 $(BUILD)/tests/top_rates.t: $(BUILD)/tools/top_rates.o $(BUILD)/tools/wait.o
 $(BUILD)/tests/unit/top_rates.o: WGSF_CFLAGS += -Itools
+# and its JSON lines, as it prints them
+$(BUILD)/tests/top_print.t: $(addprefix $(BUILD)/tools/,top_print.o top_rates.o wait.o json.o \
+	ui_color.o ui_error.o ui_names.o ui_text.o)
+$(BUILD)/tests/unit/top_print.o: WGSF_CFLAGS += -Itools
 
 # The words of check's findings are the CLI's.
 $(BUILD)/tests/check_rules.t: $(addprefix $(BUILD)/tools/,check_kinds.o ui_names.o ui_text.o json.o)

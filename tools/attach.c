@@ -113,6 +113,9 @@ int attach_main(int argc, const char *argv[])
 	/* monitor is 0 in its enum, enforce 1 */
 	if (mode && (o.mode = parse_choice("mode", mode, "monitor", "enforce")) < 0)
 		return -o.mode;
+	err = ui_need_privileges(c.name, c.needs);
+	if (err)
+		return err;
 	err = iface_attach(ifname, &o, &r);
 	if (err)
 		return ui_fail(ui_status(err, false), "Unable to attach %s: %s", ifname,

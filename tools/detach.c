@@ -23,7 +23,7 @@ int detach_main(int argc, const char *argv[])
 	const char *ifname;
 	int err;
 
-	err = ui_iface_command(&c, argc, argv, &ifname);
+	err = ui_iface_command(&c, argc, argv, &ifname) ?: ui_need_privileges(c.name, c.needs);
 	if (err)
 		return err;
 	/* what it removed: 0 what was attached, 1 leftovers, 2 another ABI's */

@@ -225,7 +225,8 @@ int flows_main(int argc, const char *argv[])
 	const struct ui_command c = { "flows", flows_usage, opts, 2, 1, 1, UI_NEEDS_BPF };
 	struct listing l = {};
 	struct iface_pins p;
-	int err = ui_iface_command(&c, argc, argv, &l.ifname) ?: parse_filters(peer, top, &l);
+	int err = ui_iface_command(&c, argc, argv, &l.ifname) ?: parse_filters(peer, top, &l) ?:
+		  ui_need_privileges(c.name, c.needs);
 
 	if (err)
 		return err;

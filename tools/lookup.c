@@ -295,7 +295,8 @@ int lookup_main(int argc, const char *argv[])
 	struct query q;
 	int err;
 
-	err = ui_iface_command(&c, argc, argv, pos) ?: parse_query(pos, &q);
+	err = ui_iface_command(&c, argc, argv, pos) ?: parse_query(pos, &q) ?:
+	      ui_need_privileges(c.name, c.needs);
 	if (err)
 		return err;
 	err = view_read(pos[0], &v);

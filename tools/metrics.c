@@ -164,25 +164,37 @@ static int parse_listen(const char *arg, struct sockaddr_in6 *s6, struct sockadd
 	return inet_pton(AF_INET6, host, &s6->sin6_addr) == 1 ? AF_INET6 : -1;
 }
 
-static int serve(const char *listen)
-{
-	struct sockaddr_in6 s6 = {};
-	struct sockaddr_in s4 = {};
-	char shown[INET6_ADDRSTRLEN + 8], host[INET6_ADDRSTRLEN];
-	int family = parse_listen(listen, &s6, &s4);
+/* Where --listen asks to serve: an address of either family, and as shown. */
+struct endpoint {
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	int family;
+	char shown[INET6_ADDRSTRLEN + 8];
+};
 
-	if (family < 0)
+static int endpoint_of(const char *listen, struct endpoint *e)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	e->family = parse_listen(listen, &e->s6, &e->s4);
+	if (e->family < 0)
 		return ui_usage_error("Invalid listen address: '%s' (ADDR[:PORT], e.g. "
 				      "127.0.0.1:%d or [::1]:%d)", listen, DEFAULT_PORT, DEFAULT_PORT);
-	if (family == AF_INET)
-		snprintf(shown, sizeof(shown), "%s:%u",
-			 inet_ntop(AF_INET, &s4.sin_addr, host, sizeof(host)), ntohs(s4.sin_port));
+	if (e->family == AF_INET)
+		snprintf(e->shown, sizeof(e->shown), "%s:%u",
+			 inet_ntop(AF_INET, &e->s4.sin_addr, host, sizeof(host)),
+			 ntohs(e->s4.sin_port));
 	else
-		snprintf(shown, sizeof(shown), "[%s]:%u",
-			 inet_ntop(AF_INET6, &s6.sin6_addr, host, sizeof(host)),
-			 ntohs(s6.sin6_port));
-	return metrics_serve(family == AF_INET ? (struct sockaddr *)&s4 : (struct sockaddr *)&s6,
-			     shown);
+		snprintf(e->shown, sizeof(e->shown), "[%s]:%u",
+			 inet_ntop(AF_INET6, &e->s6.sin6_addr, host, sizeof(host)),
+			 ntohs(e->s6.sin6_port));
+	return 0;
+}
+
+static int serve(const struct endpoint *e)
+{
+	return metrics_serve(e->family == AF_INET ? (const struct sockaddr *)&e->s4 :
+						    (const struct sockaddr *)&e->s6, e->shown);
 }
 
 int metrics_main(int argc, const char *argv[])
@@ -191,6 +203,7 @@ int metrics_main(int argc, const char *argv[])
 	const struct ui_opt opts[] = { { "--output", UI_VALUE, &path },
 				       { "--listen", UI_VALUE, &listen } };
 	const struct ui_command c = { "metrics", metrics_usage, opts, 2, 0, 0, UI_NEEDS_BPF };
+	struct endpoint at = {};
 	int err = ui_parse(&c, argc, argv, NULL);
 
 	if (err)
@@ -200,10 +213,10 @@ int metrics_main(int argc, const char *argv[])
 				      "%s)", PROG_NAME, metrics_usage);
 	if ((path && !path[0]) || (listen && !listen[0]))
 		return ui_usage_error("Option %s needs a value", path ? "--output" : "--listen");
-	err = ui_need_privileges(c.name, c.needs);
+	err = (listen ? endpoint_of(listen, &at) : 0) ?: ui_need_privileges(c.name, c.needs);
 	if (err)
 		return err;
 	if (listen)
-		return serve(listen);
+		return serve(&at);
 	return path ? output(path) : print_stdout();
 }

@@ -19,7 +19,7 @@ int sync_main(int argc, const char *argv[])
 	struct iface_result r;
 	int err;
 
-	err = ui_iface_command(&c, argc, argv, &o.name);
+	err = ui_iface_command(&c, argc, argv, &o.name) ?: ui_need_privileges(c.name, c.needs);
 	if (err)
 		return err;
 	err = iface_sync(o.name, POLICY_FILE, ui_warn, NULL, NULL, &r);

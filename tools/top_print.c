@@ -241,8 +241,11 @@ static void json_iface(struct json *j, const struct top_iface *f)
 
 	json_object_begin(j, NULL);
 	json_string(j, "name", f->name);
+	/* null for an interface new this round, as every figure not known yet */
 	if (f->state != TOP_NEW)
 		json_double(j, "seconds", f->seconds);
+	else
+		json_string(j, "seconds", NULL);
 	json_object_begin(j, "total");
 	json_rates(j, f, f->state, f->total);
 	json_object_end(j);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "device/wireguard.h"
 #include "err.h"
@@ -47,6 +48,18 @@ int ui_status(int err, bool pinned)
 const char *ui_reason(int err)
 {
 	return wgsf_error(err);
+}
+
+int ui_finish(int status)
+{
+	int err = fflush(stdout) == EOF ? errno : ferror(stdout) ? EIO : 0;
+
+	if (!err)
+		return status;
+	/* standard output is what failed: the error goes where it can be read */
+	ui_json = false;
+	ui_error("Unable to write the output: %s", strerror(err));
+	return status == UI_OK || status == UI_FINDINGS ? UI_ERROR : status;
 }
 
 void ui_warn(const char *msg)

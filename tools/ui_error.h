@@ -38,5 +38,9 @@ int ui_status(int err, bool pinned);
 const char *ui_reason(int err);
 /* A policy rule that cannot take effect: "wgsf: warning: ..." on stderr. */
 void ui_warn(const char *msg);
+/* A command's status once its output is flushed: where standard output did
+ * not take all of it (a full disk), that error on stderr, and UI_ERROR in
+ * place of a status that said the output was whole. */
+int ui_finish(int status);
 
 #endif

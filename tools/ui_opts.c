@@ -70,6 +70,9 @@ static int option(const struct ui_command *c, int argc, const char *argv[], int 
 				      c->name, c->usage);
 	if (o->takes == UI_VALUE_OPTIONAL && eq && !eq[1])
 		return ui_usage_error("Option %s needs a value after '='", o->name);
+	/* the first value is never checked where a second replaces it */
+	if (*o->value)
+		return ui_usage_error("Option %s given twice", o->name);
 	if (o->takes != UI_VALUE)
 		*o->value = eq ? eq + 1 : "";
 	else if (eq)
@@ -112,8 +115,7 @@ int ui_check_ifname(const char *name)
 
 int ui_iface_command(const struct ui_command *c, int argc, const char *argv[], const char **pos)
 {
-	return ui_parse(c, argc, argv, pos) ?: ui_check_ifname(pos[0]) ?:
-	       ui_need_privileges(c->name, c->needs);
+	return ui_parse(c, argc, argv, pos) ?: ui_check_ifname(pos[0]);
 }
 
 bool ui_whole_number(const char *s, long min, long max, long *out)
@@ -131,11 +133,19 @@ bool ui_whole_number(const char *s, long min, long max, long *out)
 	return true;
 }
 
+/* Digits, and a fraction after a point: no sign, space, exponent or hex,
+ * which strtod() would take. */
+static bool decimal(const char *s)
+{
+	size_t whole = strspn(s, "0123456789");
+
+	return whole && (!s[whole] || (s[whole] == '.' && s[whole + 1] &&
+				       !s[whole + 1 + strspn(s + whole + 1, "0123456789")]));
+}
+
 int ui_parse_interval(const char *s, double *secs)
 {
-	char *end;
-
-	if (s && (*secs = strtod(s, &end), *end || !(*secs >= 0.1 && *secs <= 3600)))
+	if (s && (!decimal(s) || (*secs = strtod(s, NULL), !(*secs >= 0.1 && *secs <= 3600))))
 		return ui_usage_error("Invalid interval: '%s' (0.1 to 3600 seconds)", s);
 	return 0;
 }

@@ -44,15 +44,17 @@ int ui_parse(const struct ui_command *c, int argc, const char *argv[], const cha
 int ui_check_ifname(const char *name);
 
 /* The start of every subcommand on one interface: ui_parse() with the
- * interface first of the positionals, its name checked, then the
- * privileges. 0, or the exit status. */
+ * interface first of the positionals, and its name checked. 0, or the exit
+ * status. The privileges are checked once every argument is: a usage error
+ * is one whoever makes it. */
 int ui_iface_command(const struct ui_command *c, int argc, const char *argv[], const char **pos);
 
 /* Whether s is a whole number in decimal digits alone (no sign, no
  * space), from min to max; into *out where it is. */
 bool ui_whole_number(const char *s, long min, long max, long *out);
 
-/* --interval SECONDS, 0.1 to 3600, into *secs when given (s not NULL);
+/* --interval SECONDS (digits, a fraction after a point), 0.1 to 3600, into
+ * *secs when given (s not NULL);
  * 0, or the error printed and its status. */
 int ui_parse_interval(const char *s, double *secs);
 

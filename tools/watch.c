@@ -215,7 +215,8 @@ int watch_main(int argc, const char *argv[])
 	double secs = 1;
 	int err;
 
-	err = ui_iface_command(&c, argc, argv, &log_to.name) ?: ui_parse_interval(interval, &secs);
+	err = ui_iface_command(&c, argc, argv, &log_to.name) ?: ui_parse_interval(interval, &secs) ?:
+	      ui_need_privileges(c.name, c.needs);
 	if (err)
 		return err;
 	log_to.shown = ui_text(log_to.name, shown, sizeof(shown));

@@ -67,19 +67,19 @@ static const struct {
 
 static const char usage_line[] = PROG_NAME " [-v] <cmd> [<args>]";
 
-static void usage(FILE *f)
+static void usage(void)
 {
 	size_t i;
 
-	fprintf(f, "Usage: %s\n\nAvailable subcommands:\n", usage_line);
+	printf("Usage: %s\n\nAvailable subcommands:\n", usage_line);
 	for (i = 0; i < N_SUBCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].description);
-	fprintf(f, "You may pass `--help' to any of these subcommands to view usage, and `--json'\n"
-		   "to any for its output and its errors as JSON; `--' ends the options.\n"
-		   "-v prints libbpf's debug output; --version prints the version.\n\n"
-		   "Exit status:\n");
+		printf("  %-10s %s\n", subcommands[i].name, subcommands[i].description);
+	printf("You may pass `--help' to any of these subcommands to view usage, and `--json'\n"
+	       "to any for its output and its errors as JSON; `--' ends the options.\n"
+	       "-v prints libbpf's debug output; --version prints the version.\n\n"
+	       "Exit status:\n");
 	for (i = 0; i < N_EXIT_STATUSES; i++)
-		fprintf(f, "  %-3d %s\n", exit_statuses[i].status, exit_statuses[i].meaning);
+		printf("  %-3d %s\n", exit_statuses[i].status, exit_statuses[i].meaning);
 }
 
 static void usage_json(void)
@@ -122,7 +122,7 @@ static int help_main(int argc, const char *argv[])
 	if (ui_json)
 		usage_json();
 	else
-		usage(stdout);
+		usage();
 	return 0;
 }
 
@@ -201,7 +201,7 @@ static const struct subcommand *find_subcommand(const char *name)
 	return NULL;
 }
 
-int main(int argc, const char *argv[])
+static int run(int argc, const char *argv[])
 {
 	const struct subcommand *s;
 
@@ -222,9 +222,11 @@ int main(int argc, const char *argv[])
 		return subcommand_usage(s, argc - 1, argv + 1);
 	if (s)
 		return s->run(argc - 1, argv + 1);
-	ui_json = ui_wants_json(argc - 1, argv + 1, NULL, 0);
-	ui_usage_error("Invalid subcommand: '%s'", argv[1]);
-	if (!ui_json)
-		usage(stderr);
-	return UI_USAGE;
+	ui_json = ui_wants_json(argc, argv, NULL, 0);
+	return ui_usage_error("Invalid subcommand: '%s' (see '%s help')", argv[1], PROG_NAME);
+}
+
+int main(int argc, const char *argv[])
+{
+	return ui_finish(run(argc, argv));
 }

@@ -53,7 +53,7 @@ out=$(in_ns "$NS" timeout 20 "$WGSF" show $'\xff\xfe' --json 2>/dev/null)
 t_is "$?:$(jq -r .error <<<"$out")" "3:Unable to show \\xff\\xfe: \\xff\\xfe is not attached (see 'wgsf show')" \
 	"bytes of no UTF-8 character: valid JSON, escaped as in words"
 err=$(in_ns "$NS" timeout 20 "$WGSF" $'x\ny' 2>&1 >/dev/null)
-t_is "$?:$(echo "$err" | head -1)" "64:Invalid subcommand: 'x\x0ay'" "a subcommand with a newline: one line"
+t_is "$?:$err" "64:Invalid subcommand: 'x\x0ay' (see 'wgsf help')" "a subcommand with a newline: one line"
 fails 4 "Unable to attach nosuch$ID: no such interface" attach "nosuch$ID"
 fails 1 "Unable to attach dum$ID: not a WireGuard interface" attach "dum$ID"
 fails 64 "Invalid mode: 'bogus' (monitor or enforce)" attach "dum$ID" --mode bogus
@@ -74,6 +74,14 @@ fails 3 "Unable to show dum$ID: dum$ID is not attached (see 'wgsf show')" show "
 fails 64 "Unexpected argument: 'dum$ID' (usage: wgsf orphans [--remove] [--json])" orphans "dum$ID"
 fails 64 "Unexpected argument: 'all' (usage: wgsf show [IFACE [dump]] [--json])" show "dum$ID" all
 fails 64 "Invalid interval: 'fast' (0.1 to 3600 seconds)" watch "dum$ID" --interval fast
+# digits and a fraction after a point, no more: not what strtod() also reads
+for i in 1e1 0x10 ' 2' +2 .5 2.; do
+	fails 64 "Invalid interval: '$i' (0.1 to 3600 seconds)" top "dum$ID" --interval "$i"
+done
+# an option's first value is never checked where a second would replace it
+fails 64 "Option --interval given twice" watch "dum$ID" --interval fast --interval 1
+fails 64 "Option --flows given twice" attach "dum$ID" --flows=bogus --flows=off
+fails 64 "Option --remove given twice" orphans --remove --remove
 fails 64 "--output and --listen exclude each other (usage: wgsf metrics [--output FILE | --listen ADDR[:PORT]] [--json])" \
 	metrics --output x --listen y
 fails 64 "Invalid listen address: 'nowhere' (ADDR[:PORT], e.g. 127.0.0.1:9587 or [::1]:9587)" \
@@ -88,11 +96,20 @@ fails 64 "Unexpected argument: 'attach' (usage: wgsf help [--json])" help attach
 fails 1 "Unable to check nosuch$ID: no such interface or file" check "nosuch$ID"
 
 err=$(in_ns "$NS" "$WGSF" frobnicate 2>&1 >/dev/null)
-t_is "$?:$(echo "$err" | head -1)" "64:Invalid subcommand: 'frobnicate'" \
-	"an unknown subcommand: exit 64, named, then usage"
+t_is "$?:$err" "64:Invalid subcommand: 'frobnicate' (see 'wgsf help')" \
+	"an unknown subcommand: exit 64, one line naming it"
 out=$(in_ns "$NS" "$WGSF" frobnicate --json 2>&1)
-t_is "$?:$out" "64:{\"error\":\"Invalid subcommand: 'frobnicate'\"}" \
+t_is "$?:$out" "64:{\"error\":\"Invalid subcommand: 'frobnicate' (see 'wgsf help')\"}" \
 	"an unknown subcommand with --json: the error alone, as JSON"
+out=$(in_ns "$NS" "$WGSF" --json 2>&1)
+t_is "$?:$out" "64:{\"error\":\"Invalid subcommand: '--json' (see 'wgsf help')\"}" \
+	"--json alone: no subcommand, said as JSON"
+# output that standard output did not take (a full disk) is an error
+for args in version "version --json" "help"; do
+	err=$("$WGSF" $args 2>&1 >/dev/full)
+	t_is "$?:$err" "1:Unable to write the output: No space left on device" \
+		"wgsf $args to a full disk: exit 1, saying so"
+done
 out=$(in_ns "$NS" "$WGSF" show "dum$ID" dump --json 2>&1)
 t_is "$?:$out" '64:{"error":"dump and --json exclude each other (usage: wgsf show [IFACE [dump]] [--json])"}' \
 	"show IFACE dump --json: refused, as JSON"
@@ -162,6 +179,12 @@ if command -v setpriv >/dev/null; then
 	err=$(caps "" attach "dum$ID" --json)
 	t_is "$?:$(jq -r .error <<<"$err")" "77:wgsf attach needs CAP_BPF (or CAP_SYS_ADMIN) for BPF and CAP_NET_ADMIN for the interface; it lacks both: run it as root" \
 		"no capabilities: attach names both, as JSON with --json"
+	# a usage error is one whoever makes it: the arguments come first
+	for args in "attach dum$ID --mode bogus" "flows dum$ID --top 0" "lookup dum$ID 192.0.2.300" \
+		"watch dum$ID --interval 0" "metrics --listen nowhere" "detach a/b" "sync a/b"; do
+		caps "" $args >/dev/null 2>&1
+		t_is "$?" 64 "no capabilities, wgsf $args: a usage error still, 64"
+	done
 fi
 t_is "$(in_ns "$NS" "$WGSF" show --json | jq -c '.orphaned_namespaces |= type')" \
 	'{"interfaces":[],"orphaned_namespaces":"number"}' "nothing attached: empty JSON"
