@@ -469,8 +469,10 @@ static int batch_flush(struct batch *b)
 			continue;
 		}
 		err = errno == E2BIG ? -ENOSPC : -errno;
+		/* count is what the kernel wrote only where it knows the command:
+		 * from done again, as a write of the same value changes nothing */
 		if (err == -EINVAL || err == -524 /* ENOTSUPP */ || err == -EOPNOTSUPP) {
-			for (err = 0, done += count; done < b->n && !err; done++)
+			for (err = 0; done < b->n && !err; done++)
 				err = update(b->fd, b->keys + done * b->key_size,
 					     b->values + done * b->value_size);
 		}
