@@ -213,8 +213,6 @@ struct {
 	__uint(value_size, sizeof(struct wgsf_quarantine));
 } quarantine SEC(".maps");
 
-#include "flows.bpf.h"
-
 /* The decision itself, shared with userspace (wgsf lookup). */
 #define WGSF_VERDICT_FN __always_inline
 /* one set of maps: ctx, userspace's fds, is not needed */
@@ -222,6 +220,8 @@ struct {
 #define wgsf_htonl(x) bpf_htonl(x)
 #define wgsf_htons(x) bpf_htons(x)
 #include "wgsf_verdict.h"
+/* after the decision: an ICMP error's reply asks its peer lookup */
+#include "flows.bpf.h"
 
 static __always_inline __s64 host_global(int r, __u32 entry)
 {
@@ -461,7 +461,7 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 		/* replies pass the destination rules, and only those */
 		reply = (v.reason == WGSF_REASON_DESTINATION ||
 			 v.reason == WGSF_REASON_SERVICE) &&
-			flow_reply(ctx, &p, &u.l4, u.end);
+			flow_reply(ctx, &p, &u.l4, u.end, slot);
 		if (reply)
 			v.reason = -1;
 	}

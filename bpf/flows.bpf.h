@@ -13,9 +13,14 @@
  * it for 120 s after the last outgoing one. ICMP echo: a request lets the
  * reply of its id in for 30 s. ICMP errors (destination unreachable, packet
  * too big, time exceeded, parameter problem) answer the flow of the packet
- * they quote, which must have come from the address they go to.
+ * they quote, which must have come from the address they go to and gone to
+ * an address of the peer that sends the error: the flow table names no
+ * peer, and an error about a packet to another peer's address can come
+ * only from that peer (a router behind it sends through it), so another
+ * peer's would be a forged answer to a flow that is not its own.
  *
- * Part of datapath.bpf.h, whose maps it uses.
+ * Part of datapath.bpf.h, after wgsf_verdict.h, whose maps and peer
+ * lookup it uses.
  */
 #ifndef WGSF_FLOWS_BPF_H
 #define WGSF_FLOWS_BPF_H
@@ -236,10 +241,21 @@ static __always_inline int same_addr(const __u8 *a, const __u8 *b, __u8 version)
 	return 1;
 }
 
-/* An ICMP error answers the flow of the packet it quotes, one that went
- * from the address the error goes to. */
+/* Whether addr lies in the allowed IPs of slot's peer, by the lookup that
+ * names a packet's sender. */
+static __always_inline int held_by(__u8 version, const __u8 *addr, __u32 slot)
+{
+	struct wgsf_query q = { .version = version, .src = addr };
+	__u32 entry;
+
+	return wgsf_peer_of(NULL, &q, &entry) && (entry & WGSF_ENTRY_SLOT) == slot;
+}
+
+/* An ICMP error from slot's peer answers the flow of the packet it quotes,
+ * one that went from the address the error goes to, to the peer's side. */
 static __always_inline int error_reply(WGSF_CTX *ctx, const struct packet *p,
-				       const struct wgsf_l4 *l4, __u32 end, __u64 now)
+				       const struct wgsf_l4 *l4, __u32 end, __u32 slot,
+				       __u64 now)
 {
 	__u16 peer_port, local_port;
 	struct wgsf_flow_key k;
@@ -264,13 +280,14 @@ static __always_inline int error_reply(WGSF_CTX *ctx, const struct packet *p,
 		return 0;
 	}
 	flow_key(&k, q.version, ql4.proto, q.dst, q.src, peer_port, local_port);
-	return flow_there(&k, -1, now);
+	/* the owner last: only an error that quotes a live flow costs its lookup */
+	return flow_there(&k, -1, now) && held_by(q.version, q.dst, slot);
 }
 
-/* Whether an inbound packet that broke its peer's destination rules
- * answers a flow opened toward the peer (a TCP answer moves it on). */
+/* Whether an inbound packet that broke the destination rules of its peer,
+ * slot's, answers a flow opened toward the peer (a TCP answer moves it on). */
 static __always_inline int flow_reply(WGSF_CTX *ctx, const struct packet *p,
-				      const struct wgsf_l4 *l4, __u32 end)
+				      const struct wgsf_l4 *l4, __u32 end, __u32 slot)
 {
 	__u64 now = bpf_ktime_get_coarse_ns();
 	struct wgsf_flow_key k;
@@ -288,7 +305,7 @@ static __always_inline int flow_reply(WGSF_CTX *ctx, const struct packet *p,
 		flow_key(&k, p->version, l4->proto, p->src, p->dst, l4->echo_id, 0);
 		return flow_there(&k, WGSF_FLOW_ECHO, now);
 	}
-	return echo < 0 && icmp_error(p, l4) && error_reply(ctx, p, l4, end, now);
+	return echo < 0 && icmp_error(p, l4) && error_reply(ctx, p, l4, end, slot, now);
 }
 
 #endif

@@ -5,12 +5,13 @@
  * ingress program's destination rules, counted as a reply; what only looks
  * like an answer is a violation. TCP (an inbound SYN never answers, an ACK
  * without a flow does not, FIN both ways closes), UDP (addresses and ports
- * reversed), ICMP echo by id, ICMP errors by the packet they quote, IPv4
- * and IPv6, in enforce mode and in monitor mode; a peer without rules, and
- * an interface without any, record nothing; flows expire, with timeouts
- * shortened at load time (the datapath's flow_timeout_ns). The tables are
- * written by the loader's own sync from a policy text its parser reads;
- * every expected count is worked out by hand.
+ * reversed), ICMP echo by id, ICMP errors by the packet they quote (from
+ * the peer it went to alone: another peer's error quoting it is a
+ * violation), IPv4 and IPv6, in enforce mode and in monitor mode; a peer
+ * without rules, and an interface without any, record nothing; flows
+ * expire, with timeouts shortened at load time (the datapath's
+ * flow_timeout_ns). The tables are written by the loader's own sync from a
+ * policy text its parser reads; every expected count is worked out by hand.
  */
 #include <string.h>
 #include <netinet/in.h>
@@ -43,8 +44,11 @@ static const char *const addrs[2][PEERS] = {
 
 /* ICMP errors, each quoting a packet from the gateway's side to the peer:
  * UDP or TCP (destination unreachable), an echo request (time exceeded),
- * or UDP from ALLOWED where the error goes to LOCAL. */
-enum kind { TCP, UDP, ECHO_REQUEST, ECHO_REPLY, ERROR_UDP, ERROR_TCP, ERROR_ECHO, ERROR_AWAY };
+ * or UDP from ALLOWED where the error goes to LOCAL; or UDP to the other
+ * peer with rules (other_ruled), whose errors that peer alone may send. */
+enum kind { TCP, UDP, ECHO_REQUEST, ECHO_REPLY, ERROR_UDP, ERROR_TCP, ERROR_ECHO, ERROR_AWAY,
+	    ERROR_OTHER };
+static const enum peer other_ruled[PEERS] = { [A] = C, [C] = A };
 enum outcome { SENT, REPLY, VIOLATION, PASSED };
 
 /* A packet between the gateway's side (LOCAL, or ALLOWED) and a peer, and
@@ -107,6 +111,11 @@ static const struct step steps[] = {
 	{ "UDP: the gateway to C (its flags)", true, C, LOCAL, UDP, 123, 6000, 0, SENT },
 	{ "UDP: C's answer", false, C, LOCAL, UDP, 123, 6000, 0, REPLY },
 	{ "UDP: C from another port", false, C, LOCAL, UDP, 124, 6000, 0, VIOLATION },
+	{ "ICMP error from A quoting the gateway's UDP to C", false, A, LOCAL, ERROR_OTHER, 123,
+	  6000, 0, VIOLATION },
+	{ "ICMP error from C quoting it", false, C, LOCAL, ERROR_UDP, 123, 6000, 0, REPLY },
+	{ "ICMP error from C quoting the gateway's UDP to A", false, C, LOCAL, ERROR_OTHER, 53,
+	  5000, 0, VIOLATION },
 };
 /* The flows the steps open, per family: A's TCP 40000 and 40003, UDP 5000
  * from two addresses, echo 77, C's UDP 6000 (the ACK opens none; B has no
@@ -169,11 +178,13 @@ static int error_of(struct l4_spec *s, int fam, const struct step *st,
 		    uint8_t quoted[PACKET_MAX])
 {
 	static const enum kind what[] = { [ERROR_UDP] = UDP, [ERROR_TCP] = TCP,
-					  [ERROR_ECHO] = ECHO_REQUEST, [ERROR_AWAY] = UDP };
+					  [ERROR_ECHO] = ECHO_REQUEST, [ERROR_AWAY] = UDP,
+					  [ERROR_OTHER] = UDP };
+	enum peer to = st->kind == ERROR_OTHER ? other_ruled[st->peer] : st->peer;
 	struct l4_spec q;
 
 	if (spec_of(s, fam, false, st->peer, st->local, st->kind, 0, 0, 0) ||
-	    spec_of(&q, fam, true, st->peer, st->kind == ERROR_AWAY ? ALLOWED : st->local,
+	    spec_of(&q, fam, true, to, st->kind == ERROR_AWAY ? ALLOWED : st->local,
 		    what[st->kind], st->peer_port, st->local_port, TCP_FLAG_SYN))
 		return -1;
 	s->payload_len = l4_packet(quoted, PACKET_MAX, &q);
