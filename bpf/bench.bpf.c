@@ -141,7 +141,7 @@ static __always_inline long one(__u32 i, struct loop_ctx *c, enum variant v)
 	if (v == PLAIN_LPM)
 		c->sum += plain_lookup(src, len);
 	else if (v == EGRESS)
-		record_outgoing(c->xdp, data, data_end, data_end - data);
+		record_outgoing(c->xdp, data, data_end, data_end - data, 0);
 	else if (v == WGSF)
 		c->sum += classify(c->xdp, data, data_end, data_end - data, &one_packet);
 	else if (v != FLOOR)

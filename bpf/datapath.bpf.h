@@ -420,7 +420,7 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 	__u32 slot, key;
 	__u64 now;
 
-	if (parse_ip(data, data_end, pkt_len, &p)) {
+	if (parse_ip(data, data_end, pkt_len, gso->size != 0, &p)) {
 		/* no headers known: an aggregate's count from its bytes alone */
 		count_malformed(segments(gso, pkt_len, 0));
 		return VERDICT_PASS;
@@ -488,10 +488,10 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 /*
  * An outgoing packet, from the gateway's side: recorded in the flow table
  * where it goes to a peer with destination rules (flows.bpf.h). While no
- * peer has any, nothing is read but the config.
+ * peer has any, nothing is read but the config. aggregate: a GSO skb.
  */
 static __always_inline void record_outgoing(WGSF_CTX *ctx, void *data, void *data_end,
-					     __u64 pkt_len)
+					     __u64 pkt_len, int aggregate)
 {
 	const struct wgsf_config *cfg;
 	struct wgsf_query q;
@@ -501,7 +501,7 @@ static __always_inline void record_outgoing(WGSF_CTX *ctx, void *data, void *dat
 	__u32 zero = 0, bits;
 
 	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->dst_rules || parse_ip(data, data_end, pkt_len, &p))
+	if (!cfg || !cfg->dst_rules || parse_ip(data, data_end, pkt_len, aggregate, &p))
 		return;
 	/* the peer it goes to: as for the source of what comes from it */
 	q = (struct wgsf_query){ .version = p.version, .src = p.dst };

@@ -57,8 +57,13 @@ struct packet {
 	const __u8 *dst;
 };
 
-/* Returns 0 when the packet holds a whole IPv4 or IPv6 header. */
-static __always_inline int parse_ip(void *data, void *data_end, __u64 pkt_len,
+/*
+ * Returns 0 when the packet holds a whole IPv4 or IPv6 header. An
+ * aggregate (a GSO skb) of more than 64 KiB, as GRO and TCP make them where
+ * the device's gro_max_size or gso_max_size allows (BIG TCP), has a length
+ * field of 0: its IP bytes are then the skb's, as the kernel reads them.
+ */
+static __always_inline int parse_ip(void *data, void *data_end, __u64 pkt_len, int aggregate,
 				    struct packet *p)
 {
 	const __u8 *ip = data + l3_offset;
@@ -82,6 +87,8 @@ static __always_inline int parse_ip(void *data, void *data_end, __u64 pkt_len,
 			return -1;
 		p->hlen = h->ihl * 4;
 		p->len = bpf_ntohs(h->tot_len);
+		if (!p->len && aggregate)
+			p->len = pkt_len - l3_offset;
 		if (p->hlen < sizeof(*h) || pkt_len < l3_offset + p->hlen || p->len < p->hlen)
 			return -1;
 		p->proto = h->protocol;
@@ -97,6 +104,8 @@ static __always_inline int parse_ip(void *data, void *data_end, __u64 pkt_len,
 			return -1;
 		p->hlen = sizeof(*h);
 		p->len = sizeof(*h) + bpf_ntohs(h->payload_len);
+		if (!h->payload_len && aggregate)
+			p->len = pkt_len - l3_offset;
 		p->proto = h->nexthdr;
 		p->frag = 0;
 		p->src = (const __u8 *)&h->saddr;

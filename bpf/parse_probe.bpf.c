@@ -23,7 +23,7 @@ int parse_probe(struct __sk_buff *skb)
 
 	probe_ip_ok = 0;
 	__builtin_memset(&probe_l4, 0, sizeof(probe_l4));
-	if (parse_ip(data, data_end, skb->len, &p))
+	if (parse_ip(data, data_end, skb->len, skb->gso_size != 0, &p))
 		return TC_ACT_UNSPEC;
 	probe_ip_ok = 1;
 	probe_ip_len = p.len;

@@ -41,7 +41,8 @@ SEC("tc")
 int wgsf_egress(struct __sk_buff *skb)
 {
 	linear_ip_header(skb);
-	record_outgoing(skb, (void *)(long)skb->data, (void *)(long)skb->data_end, skb->len);
+	record_outgoing(skb, (void *)(long)skb->data, (void *)(long)skb->data_end, skb->len,
+			skb->gso_size != 0);
 	return TC_ACT_UNSPEC;
 }
 

@@ -6,7 +6,9 @@
  * shared info), as GRO leaves them on a WireGuard interface and as a TUN
  * device's writer leaves them (segments 0, a segment size). Every expected
  * figure below is worked out by hand: n packets, and the aggregate's IP
- * length plus n - 1 more copies of its IP and L4 headers.
+ * length plus n - 1 more copies of its IP and L4 headers; an aggregate whose
+ * length field is 0 (BIG TCP's, over 64 KiB) is as long as the skb, and a
+ * blocked peer's is dropped as any.
  */
 #include <errno.h>
 #include <string.h>
@@ -36,55 +38,67 @@ struct aggregate {
 	uint16_t gso_segs, gso_size;
 	uint64_t packets, bytes; /* worked out by hand */
 	uint8_t hopopts;         /* IPv6: bytes of a hop-by-hop header before proto's */
+	/* its IP length field 0, as one over 64 KiB has it (BIG TCP): its length
+	 * is the skb's */
+	bool zero_len;
 };
 
 static const struct aggregate cases[] = {
 	/* IPv4 + TCP: 40 bytes of headers, 200 of payload */
-	{ "IPv4 TCP, plain", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 0, 0, 1, 240, 0 },
+	{ "IPv4 TCP, plain", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 0, 0, 1, 240, 0, false },
 	{ "IPv4 TCP, plain, gso_segs without gso_size", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 9,
-	  0, 1, 240, 0 },
-	{ "IPv4 TCP, 6 segments", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 6, 100, 6, 440, 0 },
+	  0, 1, 240, 0, false },
+	{ "IPv4 TCP, 6 segments", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 6, 100, 6, 440, 0, false },
 	{ "IPv4 TCP, segments 0, 200 B in 64s", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 0, 64, 4,
-	  360, 0 },
+	  360, 0, false },
 	{ "IPv4 TCP, segments 0, 200 B in 200s", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 0, 200, 1,
-	  240, 0 },
+	  240, 0, false },
 	/* IP options (24) and TCP options (32): 56 bytes of headers */
 	{ "IPv4 options, TCP options, 3 segments", "192.0.2.7", IPPROTO_TCP, 6, 8, 256, 3, 100, 3,
-	  368, 0 },
+	  368, 0, false },
 	{ "IPv4 options, TCP options, segments 0, 200 B in 50s", "192.0.2.7", IPPROTO_TCP, 6, 8,
-	  256, 0, 50, 4, 424, 0 },
+	  256, 0, 50, 4, 424, 0, false },
 	/* IPv4 + UDP: 28 */
-	{ "IPv4 UDP, 5 segments", "192.0.2.7", IPPROTO_UDP, 5, 0, 228, 5, 100, 5, 340, 0 },
+	{ "IPv4 UDP, 5 segments", "192.0.2.7", IPPROTO_UDP, 5, 0, 228, 5, 100, 5, 340, 0, false },
 	{ "IPv4 UDP, segments 0, 200 B in 64s", "192.0.2.7", IPPROTO_UDP, 5, 0, 228, 0, 64, 4,
-	  312, 0 },
+	  312, 0, false },
 	/* IPv6 + TCP: 60; with 20 bytes of TCP options, 80 */
-	{ "IPv6 TCP, 7 segments", "2001:db8::7", IPPROTO_TCP, 0, 5, 260, 7, 100, 7, 620, 0 },
+	{ "IPv6 TCP, 7 segments", "2001:db8::7", IPPROTO_TCP, 0, 5, 260, 7, 100, 7, 620, 0, false },
 	{ "IPv6 TCP, segments 0, 200 B in 100s", "2001:db8::7", IPPROTO_TCP, 0, 5, 260, 0, 100, 2,
-	  320, 0 },
+	  320, 0, false },
 	{ "IPv6 TCP options, 4 segments", "2001:db8::7", IPPROTO_TCP, 0, 10, 280, 4, 100, 4, 520,
-	  0 },
+	  0, false },
 	/* IPv6 + UDP: 48 */
-	{ "IPv6 UDP, 2 segments", "2001:db8::7", IPPROTO_UDP, 0, 0, 248, 2, 100, 2, 296, 0 },
+	{ "IPv6 UDP, 2 segments", "2001:db8::7", IPPROTO_UDP, 0, 0, 248, 2, 100, 2, 296, 0, false },
 	{ "IPv6 UDP, segments 0, 200 B in 40s", "2001:db8::7", IPPROTO_UDP, 0, 0, 248, 0, 40, 5,
-	  440, 0 },
+	  440, 0, false },
 	/* an L4 header cut short, or none wgsf knows: the IP header alone */
 	{ "IPv4 TCP cut at 10 bytes, 3 segments", "192.0.2.7", IPPROTO_TCP, 5, 5, 30, 3, 100, 3,
-	  70, 0 },
+	  70, 0, false },
 	{ "IPv4 TCP cut at 10 bytes, segments 0, 10 B in 8s", "192.0.2.7", IPPROTO_TCP, 5, 5, 30,
-	  0, 8, 2, 50, 0 },
+	  0, 8, 2, 50, 0, false },
 	{ "IPv4 TCP of 60 bytes by its offset, 40 there, 2 segments", "192.0.2.7", IPPROTO_TCP, 5,
-	  15, 60, 2, 100, 2, 80, 0 },
+	  15, 60, 2, 100, 2, 80, 0, false },
 	{ "IPv4 TCP offset 4, less than a header, 2 segments", "192.0.2.7", IPPROTO_TCP, 5, 4, 60,
-	  2, 100, 2, 80, 0 },
+	  2, 100, 2, 80, 0, false },
 	{ "IPv6 UDP cut at 4 bytes, 2 segments", "2001:db8::7", IPPROTO_UDP, 0, 0, 44, 2, 100, 2,
-	  84, 0 },
-	{ "IPv4 ICMP, 3 segments", "192.0.2.7", IPPROTO_ICMP, 5, 0, 100, 3, 100, 3, 140, 0 },
+	  84, 0, false },
+	{ "IPv4 ICMP, 3 segments", "192.0.2.7", IPPROTO_ICMP, 5, 0, 100, 3, 100, 3, 140, 0, false },
 	{ "IPv6 hop-by-hop header, 3 segments", "2001:db8::7", IPPROTO_HOPOPTS, 0, 0, 120, 3, 100,
-	  3, 200, 0 },
+	  3, 200, 0, false },
 	/* the IPv6 extension headers are each packet's own too: 40 + 8 + 20 */
 	{ "IPv6 hop-by-hop, TCP, 3 segments", "2001:db8::7", IPPROTO_TCP, 0, 5, 268, 3, 100, 3,
-	  404, 8 },
+	  404, 8, false },
+	/* BIG TCP's length fields of 0 (a hop-by-hop jumbo header before 6.12) */
+	{ "IPv4 TCP, length 0, 6 segments", "192.0.2.7", IPPROTO_TCP, 5, 5, 240, 6, 100, 6, 440,
+	  0, true },
+	{ "IPv6 TCP, payload length 0, 7 segments", "2001:db8::7", IPPROTO_TCP, 0, 5, 260, 7, 100,
+	  7, 620, 0, true },
+	{ "IPv6 hop-by-hop, TCP, payload length 0, 3 segments", "2001:db8::7", IPPROTO_TCP, 0, 5,
+	  268, 3, 100, 3, 404, 8, true },
 };
+#define BIG4 (ARRAY_SIZE(cases) - 3)
+#define BIG6 (ARRAY_SIZE(cases) - 1)
 
 /* The Ethernet frame of c (tc under BPF_PROG_TEST_RUN gets one); its length. */
 static size_t build(const struct aggregate *c, const char *src_addr, uint8_t frame[FRAME_MAX])
@@ -105,6 +119,8 @@ static size_t build(const struct aggregate *c, const char *src_addr, uint8_t fra
 		ip[6] = IPPROTO_HOPOPTS;
 		ip[5] += c->hopopts; /* the payload length */
 	}
+	if (c->zero_len)
+		memset(ip + (src.family == AF_INET ? 2 : 4), 0, 2);
 	/* the Ethernet header as packet_raw writes it, then the packet, which
 	 * may be longer than a struct packet holds */
 	packet_raw(&pkt, ETH_HLEN, src.family == AF_INET ? ETH_P_IP : ETH_P_IPV6, ip, 0);
@@ -249,6 +265,8 @@ int main(void)
 		violations(&h, &cases[2], "198.51.100.200", true);
 		violations(&h, &cases[13], "2001:db8:2::9", true);
 		violations(&h, &cases[14], "198.51.100.200", true);
+		violations(&h, &cases[BIG4], "198.51.100.200", true);
+		violations(&h, &cases[BIG6], "2001:db8:2::9", true);
 		device_counters(&h, &cases[2]);
 	}
 	hook_destroy(&h);
