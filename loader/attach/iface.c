@@ -355,8 +355,9 @@ int iface_attach(const char *ifname, const struct iface_opts *o, struct iface_re
 	}
 	if (!err)
 		trace(&s, res);
-	/* A first attach that failed leaves nothing behind. */
-	if (err && !s.attached && s.lock >= 0) {
+	/* A first attach that failed leaves nothing behind; one that could not
+	 * open what is in force (out of fds, memory) leaves it as it was. */
+	if (err && !s.attached && s.leftovers && s.lock >= 0) {
 		if (s.dev)
 			hook_sweep(s.dev->ifindex, NULL);
 		pin_remove_tree(s.dir);

@@ -19,6 +19,9 @@ static const struct table_entry *slice(const struct table_entry *t, size_t n, si
 {
 	const struct table_entry *start;
 
+	*len = 0;
+	if (!t) /* the tables not read */
+		return NULL;
 	while (*pos < n && t[*pos].slot < slot)
 		(*pos)++;
 	start = &t[*pos];
@@ -33,9 +36,12 @@ static const struct table_entry *slice(const struct table_entry *t, size_t n, si
 static const struct table_entry *owned(const struct table_entry *t, size_t n, uint32_t owner,
 				       size_t *len)
 {
-	size_t lo = lower_bound_u32(t, n, sizeof(*t), offsetof(struct table_entry, slot), owner),
-	       end;
+	size_t lo, end;
 
+	*len = 0;
+	if (!t) /* the tables not read */
+		return NULL;
+	lo = lower_bound_u32(t, n, sizeof(*t), offsetof(struct table_entry, slot), owner);
 	for (end = lo; end < n && t[end].slot == owner; end++)
 		;
 	*len = owner ? end - lo : 0;

@@ -34,7 +34,7 @@ static int remove_below(int dirfd)
 	DIR *d = fdopendir(dirfd);
 	struct dirent *e;
 	struct stat st;
-	int fd, err = d ? 0 : -errno, removed = 0;
+	int fd, below, err = d ? 0 : -errno, removed = 0;
 
 	while (d && (e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
@@ -43,7 +43,9 @@ static int remove_below(int dirfd)
 			continue; /* gone meanwhile */
 		if (S_ISDIR(st.st_mode)) {
 			fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			err = err ?: fd < 0 ? -errno : remove_below(fd);
+			/* after an error too: it closes fd */
+			below = fd < 0 ? -errno : remove_below(fd);
+			err = err ?: below;
 		}
 		if (removed++ == 1)
 			fault_point("remove pins, partway");

@@ -29,6 +29,18 @@ t_is "$(bpf_only show "$GW_IF" | grep -E '^  (hook|mode):' | tr -s ' ')" \
 	" hook: tc ($(tc_mechanism))
  mode: monitor" "CAP_BPF alone: show says so"
 
+# An attach that cannot open what is in force (here: out of file
+# descriptors, at each of many limits) fails and leaves it as it was; it
+# once took it for the leftovers of a first attach and removed it.
+broken=""
+for n in $(seq 8 4 40); do
+	gw_run bash -c "ulimit -n $n && exec \"\$0\" attach \"\$1\"" "$WGSF" "$GW_IF" >/dev/null 2>&1
+	[ "$(wgsf_gw show "$GW_IF" --json | jq -r '.interfaces[0].hook_state')" = attached ] ||
+		broken="$broken $n"
+done
+t_is "$broken" "" "attach with 8 to 40 file descriptors: the attachment in force kept"
+t_is "$(rx)" 5 "and its counters"
+
 # More peers than the first attach sized the maps for (256 slots).
 conf=$(mktemp)
 trap 'cleanup; rm -f "$conf"' EXIT
