@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "quarantine_print.h"
 #include "ui_names.h"
+#include "ui_text.h"
 
 /* Where a family's value comes from. */
 enum source {
@@ -57,8 +58,11 @@ static const struct family {
 	{ "wgsf_interface_flow_records_evicted_total", "counter",
 	  "Flow records (wgsf attach --flows) that newer flows pushed out of the table",
 	  IFACE_STAT, offsetof(struct wgsf_dev_stats, flowrec_evicted) },
-	{ "wgsf_interface_rejected_unknown_packets_total", "counter",
-	  "Packets WireGuard itself rejected from senders wgsf's tables lack", IFACE_REJECTED, 0 },
+	/* a gauge: a sync that gives such senders their peer moves their
+	 * packets to the peer's counter, and this falls */
+	{ "wgsf_interface_rejected_unknown_packets", "gauge",
+	  "Packets WireGuard itself rejected from senders wgsf's tables lack now", IFACE_REJECTED,
+	  0 },
 	{ "wgsf_peer_receive_packets_total", "counter", "Packets received from the peer",
 	  PEER_STAT, offsetof(struct wgsf_peer_stats, rx_packets) },
 	{ "wgsf_peer_receive_bytes_total", "counter", "IP bytes received from the peer", PEER_STAT,
@@ -118,7 +122,7 @@ static uint64_t field(const void *record, size_t offset)
 
 /* interface="NAME",public_key="KEY", with every character of NAME escaped
  * at the most */
-#define LABELS_LEN (sizeof("interface=\"\",public_key=\"\"") + 2 * IFNAMSIZ + WG_KEY_B64_LEN)
+#define LABELS_LEN (sizeof("interface=\"\",public_key=\"\"") + 2 * UI_IFNAME_LEN + WG_KEY_B64_LEN)
 
 /* An interface's labels, and each of its peers', formatted once for all
  * their samples. */
@@ -306,11 +310,13 @@ static void print(FILE *f, const struct labels *l, size_t n)
 
 static int labels_make(struct labels *l, const struct iface_view *v)
 {
-	char key[WG_KEY_B64_LEN], *end;
+	char key[WG_KEY_B64_LEN], shown[UI_IFNAME_LEN], *end;
 	size_t i;
 
 	l->v = v;
-	end = label(l->iface, "", "interface", v->name);
+	/* as show and JSON write it: a label value is UTF-8, and a name need
+	 * not be (one such would make the whole page unreadable) */
+	end = label(l->iface, "", "interface", ui_text(v->name, shown, sizeof(shown)));
 	l->peer = calloc(v->n_peers ?: 1, sizeof(*l->peer));
 	if (!l->peer)
 		return -ENOMEM;

@@ -185,16 +185,23 @@ wait "$SLOW"
 t_ok "the slow client was cut off" grep -q 'cut off after [5-9] s' "$WORK/slow"
 t_is "$(status "$URL/metrics")" 200 "scrapes go on"
 
+# An interface of an odd name, attached, scraped and detached: its label
+# as the exposition format wants it.
+odd_name() { # NAME SHOWN LABEL WHAT
+	local name=$1 prom=$WORK/odd.prom
+	attach_odd() { start_wg "$GW_NS" "$name" && wgsf_gw attach "$name" >/dev/null; }
+	t_ok "an interface named $2, attached" attach_odd
+	ATTACHED+=("$GW_NS $name")
+	scrape "$URL/metrics" >"$prom"
+	t_is "$(grep -cF "wgsf_interface_info{interface=\"$3\"," "$prom")" 1 "$4"
+	t_is "$(promtool check metrics <"$prom" 2>&1)" "" "as promtool wants"
+	t_ok "detach it" eval 'wgsf_gw detach "$name" >/dev/null'
+}
 # Linux allows a quote and a backslash in an interface's name.
-Q="w\"\\$ID"
-attach_quoted() { start_wg "$GW_NS" "$Q" && wgsf_gw attach "$Q" >/dev/null; }
-t_ok "an interface named $Q, attached" attach_quoted
-ATTACHED+=("$GW_NS $Q")
-scrape "$URL/metrics" >"$WORK/quoted.prom"
-t_is "$(grep -cF "wgsf_interface_info{interface=\"w\\\"\\\\$ID\"," "$WORK/quoted.prom")" 1 \
-	"its name escaped in the labels"
-t_is "$(promtool check metrics <"$WORK/quoted.prom" 2>&1)" "" "as promtool wants"
-t_ok "detach it" eval 'wgsf_gw detach "$Q" >/dev/null'
+odd_name "w\"\\$ID" "w\"\\$ID" "w\\\"\\\\$ID" "its name escaped in the labels"
+# And bytes of no UTF-8, which a label value cannot hold: written as show
+# and JSON write them, \xNN, so that the page stays readable whole.
+odd_name $'w\xff\xfe'"$ID" "w\\xff\\xfe$ID" "w\\\\xff\\\\xfe$ID" "its name as text in the labels"
 
 # Whether the hook is in force, as metrics says it (hook_in_force, and the
 # state of hook_state) and as show --json does: "1 attached attached".

@@ -119,9 +119,15 @@ pings 3 192.0.2.13 1
 rejected_pings 3 192.0.2.97 2
 t_is "$(iface_field rejected_unknown_packets):$(rejected "${CLIENT_PUB[3]}")" 2: \
 	"a sender added after the last sync: counted on the interface"
+unknown() { wgsf_gw metrics | grep -E '^# TYPE wgsf_interface_rejected_unknown|^wgsf_interface_rejected_unknown'; }
+t_is "$(unknown)" "# TYPE wgsf_interface_rejected_unknown_packets gauge
+wgsf_interface_rejected_unknown_packets{interface=\"$GW_IF\"} 2" "metrics: a gauge, 2"
 wgsf_gw sync "$GW_IF" >/dev/null
 t_is "$(iface_field rejected_unknown_packets):$(rejected "${CLIENT_PUB[3]}")" \
 	"0:2 168 192.0.2.97 192.0.2.1 none" "after a sync: its own"
+t_is "$(unknown)" "# TYPE wgsf_interface_rejected_unknown_packets gauge
+wgsf_interface_rejected_unknown_packets{interface=\"$GW_IF\"} 0" \
+	"metrics: falls to 0, as a gauge may (a counter may not)"
 
 # watch logs each peer whose rejected counter grew.
 log=$(mktemp)
