@@ -157,6 +157,10 @@ $(BUILD)/tests/unit/top_rates.o: WGSF_CFLAGS += -Itools
 $(BUILD)/tests/top_print.t: $(addprefix $(BUILD)/tools/,top_print.o top_rates.o wait.o json.o \
 	ui_color.o ui_error.o ui_names.o ui_text.o)
 $(BUILD)/tests/unit/top_print.o: WGSF_CFLAGS += -Itools
+# wgsf events' lines
+$(BUILD)/tests/events_print.t: $(addprefix $(BUILD)/tools/,events_print.o json.o ui_color.o \
+	ui_error.o ui_names.o ui_text.o)
+$(BUILD)/tests/unit/events_print.o: WGSF_CFLAGS += -Itools
 
 # The words of check's findings are the CLI's.
 $(BUILD)/tests/check_rules.t: $(addprefix $(BUILD)/tools/,check_kinds.o ui_names.o ui_text.o json.o)

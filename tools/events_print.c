@@ -10,6 +10,7 @@
 #include "tables/services.h"
 #include "ui_error.h"
 #include "ui_names.h"
+#include "ui_text.h"
 
 #define TIME_LEN 32
 
@@ -57,6 +58,15 @@ static void field_u64(struct line *l, const char *key, uint64_t value, bool know
 	field(l, key, known ? buf : NULL);
 }
 
+/* JSON escapes its own strings; a text line gets the name as show
+ * prints it, where a byte of it could end the line or drive a terminal. */
+static void interface(struct line *l, const char *ifname)
+{
+	char shown[UI_IFNAME_LEN];
+
+	field(l, "interface", ui_json ? ifname : ui_text(ifname, shown, sizeof(shown)));
+}
+
 static struct line line_begin(const char *ifname, uint64_t real_ns)
 {
 	struct line l = { .j = { .f = stdout } };
@@ -65,7 +75,7 @@ static struct line line_begin(const char *ifname, uint64_t real_ns)
 	if (ui_json)
 		json_object_begin(&l.j, NULL);
 	field(&l, "time", time_format(real_ns, t));
-	field(&l, "interface", ifname);
+	interface(&l, ifname);
 	return l;
 }
 
@@ -126,7 +136,7 @@ void events_print_flow(const char *ifname, const char *key, const struct wgsf_fl
 
 	if (ui_json)
 		json_object_begin(&l.j, NULL);
-	field(&l, "interface", ifname);
+	interface(&l, ifname);
 	flow_fields(&l, key, k, r, mono_to_real);
 	line_end(&l);
 }

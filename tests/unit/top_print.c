@@ -7,35 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "printed.h"
 #include "tap.h"
 #include "top_print.h"
 #include "ui_error.h"
 
-/* One JSON line of round r, as top --json prints it; NULL where it cannot
- * be caught. Freed by the caller. */
-static char *printed(const struct top_round *r)
+/* One JSON line of round r, as top --json prints it. */
+static void round_line(const void *r)
 {
 	const struct top_view v = { .interval = 1, .error = "" };
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f = tmpfile();
-	int saved = dup(STDOUT_FILENO);
 
-	if (!f || saved < 0 || fflush(stdout) || dup2(fileno(f), STDOUT_FILENO) < 0)
-		return NULL;
 	top_print(&v, r);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	rewind(f);
-	if (getline(&line, &cap, f) < 0) {
-		free(line);
-		line = NULL;
-	}
-	fclose(f);
-	return line;
 }
 
 /* The interface's object: from "interfaces" on, the time before it left
@@ -45,15 +28,6 @@ static const char *iface_of(const char *line)
 	const char *at = line ? strstr(line, "\"interfaces\":") : NULL;
 
 	return at ? at : "";
-}
-
-static bool is_text(const char *got, const char *want, const char *what)
-{
-	if (ok(!strcmp(got, want), "%s", what))
-		return true;
-	diag("  got  %s", got);
-	diag("  want %s", want);
-	return false;
 }
 
 int main(void)
@@ -68,8 +42,8 @@ int main(void)
 	memset(a.public_key, 1, WG_KEY_LEN);
 	memset(b.public_key, 1, WG_KEY_LEN);
 	top_rates(&was, NULL);
-	line = printed(&was);
-	is_text(iface_of(line),
+	line = printed(round_line, &was);
+	text_is(iface_of(line),
 	       "\"interfaces\":[{\"name\":\"wg0\",\"seconds\":null,\"total\":{\"state\":\"new\","
 	       "\"packets_per_second\":null,\"bits_per_second\":null,\"violations_per_second\":null,"
 	       "\"rejections_per_second\":null},\"peers\":[{\"public_key\":"
@@ -79,7 +53,7 @@ int main(void)
 		"a first round: seconds null, as every figure not known yet");
 	free(line);
 	top_rates(&now, &was);
-	line = printed(&now);
+	line = printed(round_line, &now);
 	if (!ok(!strncmp(iface_of(line), "\"interfaces\":[{\"name\":\"wg0\",\"seconds\":0.500,",
 		     strlen("\"interfaces\":[{\"name\":\"wg0\",\"seconds\":0.500,")),
 		"the next: the 0.5 seconds measured"))
