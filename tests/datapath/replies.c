@@ -10,7 +10,8 @@
  * violation), IPv4 and IPv6, in enforce mode and in monitor mode; a peer
  * without rules, and an interface without any, record nothing; flows
  * expire, with timeouts shortened at load time (the datapath's
- * flow_timeout_ns). The tables are written by the loader's own sync from a
+ * flow_timeout_ns); a GSO aggregate of the gateway's whose IP length field
+ * is 0 (BIG TCP) keeps its flow as any other. The tables are written by the loader's own sync from a
  * policy text its parser reads; every expected count is worked out by hand.
  */
 #include <string.h>
@@ -348,6 +349,59 @@ static void expiry(void)
 	world_destroy(&w);
 }
 
+/* The gateway's ACK to A:22 from port, IPv4 (fam 0) or IPv6, whose IP
+ * length field is 0, as BIG TCP leaves an aggregate over 64 KiB. */
+static size_t zero_length_ack(int fam, uint16_t port, uint8_t ip[PACKET_MAX])
+{
+	struct l4_spec s;
+	size_t len;
+
+	if (spec_of(&s, fam, true, A, LOCAL, TCP, 22, port, AK))
+		return 0;
+	len = l4_packet(ip, PACKET_MAX, &s);
+	memset(ip + (fam ? 4 : 2), 0, 2); /* IPv6's payload length, IPv4's total */
+	return len;
+}
+
+/* Its length is the skb's, as the kernel reads it: such ACKs, each a GSO
+ * aggregate, sent every 0.4 s keep a TCP flow past its 1 s; in a skb that
+ * is no aggregate, the same bytes are malformed and keep nothing. Flow i:
+ * family i / 2, an aggregate where i is even. */
+static void zero_length(void)
+{
+	const struct __sk_buff gso = { .gso_segs = 2, .gso_size = 1000 };
+	uint8_t ip[4][PACKET_MAX];
+	size_t len[4];
+	struct world w;
+	struct step st;
+	int i, round;
+	bool sent = true;
+
+	if (!ok(!load(&w, SHORT_TIMEOUT_NS, DESTINATIONS, C_SOURCES),
+		"load with every flow timeout 1 s"))
+		return;
+	for (i = 0; i < 4; i++) {
+		st = (struct step){ "", true, A, LOCAL, TCP, 22, 41000 + i, S, SENT };
+		len[i] = zero_length_ack(i / 2, st.local_port, ip[i]);
+		ok(len[i] && step_run(&w, i / 2, &st, true), "IPv%d: the gateway's SYN from %u",
+		   i / 2 ? 6 : 4, st.local_port);
+	}
+	for (round = 0; round < 3; round++) {
+		world_sleep_ms(KEEP_MS);
+		for (i = 0; i < 4; i++)
+			sent &= world_run_ip(w.out, ip[i], len[i], i % 2 ? NULL : &gso) == PASS;
+	}
+	ok(sent, "its ACKs of IP length 0, every 0.4 s for 1.2 s, passed");
+	for (i = 0; i < 4; i++) {
+		st = (struct step){ "", false, A, LOCAL, TCP, 22, 41000 + i, AK,
+				    i % 2 ? VIOLATION : REPLY };
+		ok(step_run(&w, i / 2, &st, true), "IPv%d: A's ACK to %u, 1.2 s on: %s", i / 2 ? 6 : 4,
+		   st.local_port, i % 2 ? "a violation, the ACKs in plain skbs kept nothing"
+				       : "a reply, the aggregates kept the flow");
+	}
+	world_destroy(&w);
+}
+
 int main(void)
 {
 	require_root_bpf();
@@ -356,5 +410,6 @@ int main(void)
 	sequence(false);
 	no_rules();
 	expiry();
+	zero_length();
 	return done_testing();
 }
