@@ -410,6 +410,7 @@ static __always_inline struct tally tally_lazy(WGSF_CTX *ctx, const struct packe
 static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *data_end,
 					     __u64 pkt_len, const struct gso *gso)
 {
+	struct wgsf_flowrec *flow = NULL;
 	struct upper u = {};
 	struct wgsf_peer_stats *st;
 	struct wgsf_verdict v;
@@ -428,6 +429,8 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 	u.end = ip_end(&p, pkt_len);
 	t = tally_lazy(ctx, &p, &u, gso, pkt_len);
 	q = (struct wgsf_query){ .version = p.version, .src = p.src, .dst = p.dst };
+	if (flowrec_size)
+		flow = flowrec_of(&p, upper_of(ctx, &p, &u));
 	if (wgsf_decide(NULL, &q, &v))
 		return VERDICT_PASS;
 	if (!v.found) {
@@ -444,7 +447,7 @@ static __always_inline enum verdict classify(WGSF_CTX *ctx, void *data, void *da
 	st->rx_bytes += t.bytes;
 	st->last_seen_ns = now;
 	if (flowrec_size)
-		flowrec_count(slot, &p, upper_of(ctx, &p, &u), t.packets, t.bytes, now);
+		flowrec_count(slot, &p, upper_of(ctx, &p, &u), flow, t.packets, t.bytes, now);
 	/* one branch for both: two, and the verifier walks what follows more
 	 * often (the benchmark's program cost 10 % more instructions) */
 	if (v.reason == -1 && !(v.rate | v.quar))

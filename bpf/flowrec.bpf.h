@@ -36,11 +36,10 @@ struct {
 /* flowrec_order's places; 0: flows are off */
 const volatile __u32 flowrec_size = 0;
 
-static __always_inline void flowrec_key_of(struct wgsf_flowrec_key *k, __u32 slot,
-					   const struct packet *p, const struct wgsf_l4 *l4)
+static __always_inline void flowrec_key_of(struct wgsf_flowrec_key *k, const struct packet *p,
+					   const struct wgsf_l4 *l4)
 {
 	__builtin_memset(k, 0, sizeof(*k));
-	k->slot = slot;
 	k->version = p->version;
 	UPPER_STORE(k, l4);
 	if (p->version == 4) {
@@ -81,7 +80,6 @@ static __always_inline void flowrec_evicted(const struct wgsf_flowrec_key *k,
 	}
 	e->time_ns = bpf_ktime_get_ns();
 	e->why = WGSF_FLOW_END_EVICTED;
-	e->pad = 0;
 	e->key = *k;
 	e->rec = *f;
 	bpf_ringbuf_submit(e, 0);
@@ -171,33 +169,56 @@ static __always_inline void flowrec_add(struct wgsf_flowrec *f, __u64 packets, _
 		f->hit = 1;
 }
 
-/* A packet of slot's (packets packets, bytes bytes) counted in its flow,
- * which it starts where there is none. */
-static __always_inline void flowrec_count(__u32 slot, const struct packet *p,
-					  const struct wgsf_l4 *l4, __u64 packets, __u64 bytes,
-					  __u64 now)
+/* The flow of a packet, whoever sent it (NULL: none yet); asked before the
+ * sender is known, so that its lines come from memory beside the sender's. */
+static __always_inline struct wgsf_flowrec *flowrec_of(const struct packet *p,
+							const struct wgsf_l4 *l4)
 {
 	struct wgsf_flowrec_key k;
-	struct wgsf_flowrec *f, n = {};
+
+	flowrec_key_of(&k, p, l4);
+	return bpf_map_lookup_elem(&flowrec, &k);
+}
+
+/* f, of key k, where its source has moved to another peer: ended, by the
+ * one delete that succeeds, as a newer flow takes its place. */
+static __always_inline void flowrec_moved(const struct wgsf_flowrec_key *k,
+					  const struct wgsf_flowrec *f, __u64 now)
+{
+	struct wgsf_flowrec rec = *f;
+
+	if (!bpf_map_delete_elem(&flowrec, k))
+		flowrec_evicted(k, &rec, now);
+}
+
+/* A packet of slot's (packets packets, bytes bytes) counted in its flow f
+ * (flowrec_of()'s), which it starts where it is not slot's. */
+static __always_inline void flowrec_count(__u32 slot, const struct packet *p,
+					  const struct wgsf_l4 *l4, struct wgsf_flowrec *f,
+					  __u64 packets, __u64 bytes, __u64 now)
+{
+	struct wgsf_flowrec_key k;
+	struct wgsf_flowrec n = {};
 	long pos;
 
-	flowrec_key_of(&k, slot, p, l4);
-	f = bpf_map_lookup_elem(&flowrec, &k);
-	if (f) {
+	if (f && f->slot == slot) {
 		flowrec_add(f, packets, bytes, now);
 		return;
 	}
+	flowrec_key_of(&k, p, l4);
+	if (f)
+		flowrec_moved(&k, f, now);
 	pos = flowrec_place(&k, now);
 	if (pos < 0)
 		return;
 	n = (struct wgsf_flowrec){ .packets = packets, .bytes = bytes, .first_ns = now,
-				   .last_ns = now, .pos = pos };
+				   .last_ns = now, .pos = pos, .slot = slot };
 	if (!bpf_map_update_elem(&flowrec, &k, &n, BPF_NOEXIST))
 		return;
 	/* another CPU started it meanwhile (the place taken here stays
 	 * empty: the flow's pos is the other's), or the table is full */
 	f = bpf_map_lookup_elem(&flowrec, &k);
-	if (f)
+	if (f && f->slot == slot)
 		flowrec_add(f, packets, bytes, now);
 	else
 		DEV_COUNT(flowrec_untracked, packets);

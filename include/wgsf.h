@@ -11,7 +11,7 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 
-#define WGSF_ABI_VERSION 17
+#define WGSF_ABI_VERSION 18
 
 /* Peer slots index the per-peer arrays. */
 #define WGSF_MAX_PEERS 262144u
@@ -536,10 +536,15 @@ struct wgsf_flow {
  * keeps one). SIZE 1 (both maps' size): flows are off, and the program
  * has no flow code (a load-time constant).
  *
- * A flow: the sender's slot, IP version, protocol, source, destination,
- * and the ports (TCP, UDP, SCTP) or ICMP type and code, as the packet has
- * them (l4_flags as the parse found them: a non-first fragment has no
- * ports, and is a flow of its own). Times are bpf_ktime_get_coarse_ns().
+ * A flow: IP version, protocol, source, destination, and the ports (TCP,
+ * UDP, SCTP) or ICMP type and code, as the packet has them (l4_flags as
+ * the parse found them: a non-first fragment has no ports, and is a flow
+ * of its own); its value names the sender's slot. The key holds no slot so
+ * that the datapath looks the flow up beside the sender, not after it: the
+ * two lookups' misses overlap. A source names one peer at a time; where
+ * a sync moves it to another, the flow of the peer that had it ends, as
+ * evicted, at the first packet of the other's, which starts its own. Times
+ * are bpf_ktime_get_coarse_ns().
  * A flow ends when it is evicted (the datapath writes a struct
  * wgsf_flow_end to the events ring, while a reader is there) or when the
  * reader finds it idle, and takes it out; whichever removes it writes its
@@ -552,7 +557,6 @@ struct wgsf_flow {
 #define WGSF_FLOWREC_CHANCES 4
 
 struct wgsf_flowrec_key {
-	__u32 slot;
 	__u8 version; /* 4 or 6 */
 	__u8 proto;
 	__u8 l4_flags; /* WGSF_L4_*: where set, no ports nor ICMP type */
@@ -571,6 +575,8 @@ struct wgsf_flowrec {
 	__u64 last_ns;
 	__u32 pos; /* its place in flowrec_order */
 	__u32 hit; /* a packet came since the hand passed it */
+	__u32 slot; /* the sender's: peer_slots names its key */
+	__u32 pad;
 };
 
 struct wgsf_flowrec_hand {
@@ -585,14 +591,20 @@ enum wgsf_flow_end_why {
 };
 
 /* A record in the events ring (beside struct wgsf_event, told apart by
- * its size): a flow that ended, with what it counted. */
+ * its size): a flow that ended, with what it counted. No byte of padding,
+ * which the ring would carry as it found it. */
 struct wgsf_flow_end {
 	__u64 time_ns; /* bpf_ktime_get_ns() */
-	__u32 why;     /* enum wgsf_flow_end_why */
-	__u32 pad;
-	struct wgsf_flowrec_key key;
 	struct wgsf_flowrec rec;
+	__u32 why; /* enum wgsf_flow_end_why */
+	struct wgsf_flowrec_key key;
 };
+
+_Static_assert(sizeof(struct wgsf_flow_end) != sizeof(struct wgsf_event),
+	       "the events ring tells its records apart by their sizes");
+_Static_assert(sizeof(struct wgsf_flow_end) ==
+		       8 + sizeof(struct wgsf_flowrec) + 4 + sizeof(struct wgsf_flowrec_key),
+	       "a flow's end has no padding");
 
 /*
  * An attachment's two sides: the datapath on the interface's ingress (what

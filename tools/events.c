@@ -86,7 +86,7 @@ static void on_flow_end(const struct source *s, const void *data)
 	struct wgsf_flow_end e;
 
 	memcpy(&e, data, sizeof(e));
-	events_print_flow_end(s->name, events_slot_key(s->slots_fd, e.key.slot, key), &e,
+	events_print_flow_end(s->name, events_slot_key(s->slots_fd, e.rec.slot, key), &e,
 			      reading->mono_to_real);
 }
 

@@ -45,7 +45,7 @@ int events_flows_sweep(const char *ifname, int flowrec_fd, int slots_fd, uint64_
 		end.time_ns = ui_clock_ns(CLOCK_MONOTONIC);
 		end.why = WGSF_FLOW_END_IDLE;
 		end.key = keys[i];
-		events_print_flow_end(ifname, events_slot_key(slots_fd, keys[i].slot, key), &end,
+		events_print_flow_end(ifname, events_slot_key(slots_fd, end.rec.slot, key), &end,
 				      mono_to_real);
 	}
 	map_entries_free(&e);

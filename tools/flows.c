@@ -84,7 +84,7 @@ static int flows_read(const struct maps *m, struct listing *l)
 	for (i = 0; l->v && i < e.n; i++) {
 		memcpy(&l->v[l->n].k, (char *)e.keys + i * sizeof(l->v->k), sizeof(l->v->k));
 		memcpy(&l->v[l->n].r, (char *)e.values + i * sizeof(l->v->r), sizeof(l->v->r));
-		l->n += wanted(l, l->v[l->n].k.slot);
+		l->n += wanted(l, l->v[l->n].r.slot);
 	}
 	map_entries_free(&e);
 	if (!l->v)
@@ -164,7 +164,7 @@ static void print_table(const struct listing *l, uint32_t size, uint64_t evicted
 	for (i = 0; i < l->n; i++) {
 		const struct flow *f = &l->v[i];
 
-		peer = peer_of(l, f->k.slot, key);
+		peer = peer_of(l, f->r.slot, key);
 		printf("%-44s  %-16s  %-41s  %-41s  %10llu  %10s  %5s  %5s\n", peer ?: "(gone)",
 		       protocol(&f->k, proto), endpoint(&f->k, f->k.src, f->k.sport, src),
 		       endpoint(&f->k, f->k.dst, f->k.dport, dst), (unsigned long long)f->r.packets,
@@ -180,7 +180,7 @@ static void print_json(const struct listing *l)
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		events_print_flow(l->ifname, peer_of(l, l->v[i].k.slot, key), &l->v[i].k,
+		events_print_flow(l->ifname, peer_of(l, l->v[i].r.slot, key), &l->v[i].k,
 				  &l->v[i].r, mono_to_real);
 }
 

@@ -17,6 +17,7 @@ uint32_t flowrec_table_size(const struct maps *m)
 int flowrec_forget(const struct maps *m, const uint32_t *gone, size_t n)
 {
 	const struct wgsf_flowrec_key *keys;
+	const struct wgsf_flowrec *recs;
 	struct map_entries e;
 	uint32_t *sorted;
 	size_t i;
@@ -31,9 +32,13 @@ int flowrec_forget(const struct maps *m, const uint32_t *gone, size_t n)
 	sort_array(sorted, n, sizeof(*sorted), sort_u32_cmp);
 	err = map_read_all(m->fd[MAP_FLOWREC], &e);
 	keys = e.keys;
+	recs = e.values;
+	/* A flow is removed by its key, which holds no slot: one that a peer
+	 * given a departed peer's address starts between this read and the
+	 * delete goes with it, and its next packet starts it again. */
 	for (i = 0; !err && i < e.n; i++)
 		/* gone meanwhile: evicted, or ended as idle */
-		if (bsearch(&keys[i].slot, sorted, n, sizeof(*sorted), sort_u32_cmp) &&
+		if (bsearch(&recs[i].slot, sorted, n, sizeof(*sorted), sort_u32_cmp) &&
 		    bpf_map_delete_elem(m->fd[MAP_FLOWREC], &keys[i]) && errno != ENOENT)
 			err = -errno;
 	map_entries_free(&e);

@@ -57,17 +57,18 @@ static struct flow_spec numbered(uint16_t port)
 	return (struct flow_spec){ "192.0.2.10", "198.51.100.53", IPPROTO_UDP, port, 53, false };
 }
 
-static struct wgsf_flowrec_key key_of(const struct world *w, uint16_t port)
+static struct wgsf_flowrec_key key_of(uint16_t port)
 {
 	struct flow_spec f = numbered(port);
 
-	return flow_key(world_slot(w, 0), &f);
+	return flow_key(&f);
 }
 
-static struct wgsf_flowrec rec_of(struct expect x)
+/* x's record, of the one peer of w */
+static struct wgsf_flowrec rec_of(const struct world *w, struct expect x)
 {
 	return (struct wgsf_flowrec){ .packets = x.packets, .bytes = x.packets * UDP4_LEN,
-				      .pos = x.pos, .hit = x.hit };
+				      .pos = x.pos, .hit = x.hit, .slot = world_slot(w, 0) };
 }
 
 /* One packet of each flow numbered from first to last; how many were not
@@ -109,8 +110,8 @@ static bool table_is(const struct world *w, const struct expect *x, size_t n,
 	size_t i, bad = 0, in = flows_in(w, UINT32_MAX, NULL, NULL);
 
 	for (i = 0; i < n; i++) {
-		k = key_of(w, x[i].port);
-		bad += !flow_is(w, &k, rec_of(x[i]), t);
+		k = key_of(x[i].port);
+		bad += !flow_is(w, &k, rec_of(w, x[i]), t);
 	}
 	if (in != n)
 		diag("  the table holds %zu flows, not %zu", in, n);
@@ -127,8 +128,8 @@ static bool ends_are(const struct world *w, const struct expect *x, size_t n,
 	size_t i, bad = 0;
 
 	for (i = 0; i < n && i < ends.n; i++) {
-		k = key_of(w, x[i].port);
-		if (!flow_end_is(&ends.e[i], &k, rec_of(x[i]), t) && !bad++)
+		k = key_of(x[i].port);
+		if (!flow_end_is(&ends.e[i], &k, rec_of(w, x[i]), t) && !bad++)
 			diag("  record %zu is not flow %u's eviction", i, x[i].port);
 	}
 	if (got != (long)n)
@@ -226,7 +227,7 @@ static uint64_t evicted(const struct world *w)
 /* Deletes flow port from w's table, as a reader that finds it idle does. */
 static bool delete_flow(const struct world *w, uint16_t port)
 {
-	struct wgsf_flowrec_key k = key_of(w, port);
+	struct wgsf_flowrec_key k = key_of(port);
 
 	return !bpf_map_delete_elem(w->maps.fd[MAP_FLOWREC], &k);
 }

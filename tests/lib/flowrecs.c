@@ -59,14 +59,13 @@ size_t flow_packet(uint8_t *ip, const struct flow_spec *f, size_t payload)
 	return len && f->fragment ? l4_fragment(ip, len, FLOW_ROOM, FRAG_UNITS) : len;
 }
 
-struct wgsf_flowrec_key flow_key(uint32_t slot, const struct flow_spec *f)
+struct wgsf_flowrec_key flow_key(const struct flow_spec *f)
 {
 	struct wgsf_flowrec_key k;
 	struct prefix src, dst;
 	size_t alen = is_v6(f) ? 16 : 4;
 
 	memset(&k, 0, sizeof(k));
-	k.slot = slot;
 	k.version = is_v6(f) ? 6 : 4;
 	k.proto = proto_of(f);
 	if (f->fragment) {
@@ -110,10 +109,11 @@ size_t flows_in(const struct world *w, uint32_t slot, uint64_t *packets, uint64_
 	while (!bpf_map_get_next_key(w->maps.fd[MAP_FLOWREC], prev, &next)) {
 		k = next;
 		prev = &k;
-		if (slot != UINT32_MAX && k.slot != slot)
+		if (bpf_map_lookup_elem(w->maps.fd[MAP_FLOWREC], &k, &rec) ||
+		    (slot != UINT32_MAX && rec.slot != slot))
 			continue;
 		n++;
-		if (packets && !bpf_map_lookup_elem(w->maps.fd[MAP_FLOWREC], &k, &rec)) {
+		if (packets) {
 			*packets += rec.packets;
 			*bytes += rec.bytes;
 		}
@@ -132,13 +132,13 @@ static bool rec_is(const struct wgsf_flowrec *got, struct wgsf_flowrec *want,
 	}
 	if (!memcmp(got, want, sizeof(*got)))
 		return true;
-	diag("  got packets %llu bytes %llu pos %u hit %u, times %llu..%llu in %llu..%llu; "
-	     "want %llu %llu %u %u",
+	diag("  got packets %llu bytes %llu pos %u hit %u slot %u, times %llu..%llu in "
+	     "%llu..%llu; want %llu %llu %u %u %u",
 	     (unsigned long long)got->packets, (unsigned long long)got->bytes, got->pos, got->hit,
-	     (unsigned long long)got->first_ns, (unsigned long long)got->last_ns,
+	     got->slot, (unsigned long long)got->first_ns, (unsigned long long)got->last_ns,
 	     (unsigned long long)t->since, (unsigned long long)t->until,
 	     (unsigned long long)want->packets, (unsigned long long)want->bytes, want->pos,
-	     want->hit);
+	     want->hit, want->slot);
 	return false;
 }
 
@@ -149,7 +149,7 @@ bool flow_is(const struct world *w, const struct wgsf_flowrec_key *k, struct wgs
 
 	if (!bpf_map_lookup_elem(w->maps.fd[MAP_FLOWREC], k, &got))
 		return rec_is(&got, &want, t);
-	diag("  no flow of slot %u, proto %u, ports %u>%u", k->slot, k->proto, k->sport, k->dport);
+	diag("  no flow of proto %u, ports %u>%u", k->proto, k->sport, k->dport);
 	return false;
 }
 
@@ -165,7 +165,7 @@ bool flow_end_is(const struct wgsf_flow_end *e, const struct wgsf_flowrec_key *k
 		want.time_ns = e->time_ns;
 	if (!memcmp(e, &want, sizeof(want)))
 		return true;
-	diag("  the record's why %u, key (slot %u, ports %u>%u) or time %llu is not so", e->why,
-	     e->key.slot, e->key.sport, e->key.dport, (unsigned long long)e->time_ns);
+	diag("  the record's why %u, key (ports %u>%u) or time %llu is not so", e->why,
+	     e->key.sport, e->key.dport, (unsigned long long)e->time_ns);
 	return false;
 }

@@ -44,8 +44,8 @@ bool flows_load(struct world *w, uint32_t size, const struct world_peer *ps, siz
 /* The packet of f at ip (FLOW_ROOM bytes), with payload bytes of zeros (at
  * most FLOW_PAYLOAD_MAX); its length, or 0. */
 size_t flow_packet(uint8_t *ip, const struct flow_spec *f, size_t payload);
-/* The key of f's flow from slot, worked out from f. */
-struct wgsf_flowrec_key flow_key(uint32_t slot, const struct flow_spec *f);
+/* The key of f's flow, worked out from f. */
+struct wgsf_flowrec_key flow_key(const struct flow_spec *f);
 /* Runs f's packet n times through prog; how many returns were not want. */
 unsigned int flow_send(int prog, const struct flow_spec *f, unsigned int n, int64_t want);
 /* How many flows w's table holds, of slot's (UINT32_MAX: of all); their
