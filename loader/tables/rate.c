@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <bpf/bpf.h>
 
+#include "fault.h"
 #include "tables/rate.h"
 
 #define PS_PER_SEC 1000000000000ull
@@ -168,12 +169,17 @@ int rate_write(const struct maps *m, const struct rate_plan *p)
 		return -ENOMEM;
 	for (i = 0; i < p->n_set; i++)
 		rate_state_of(&p->limit[i], tick, &lines[i]);
-	/* the limits, then the datapath's lines, with empty buckets: what
-	 * the old limit filled in between is emptied too */
-	err = map_update_many(m->fd[MAP_RATE_LIMIT], p->set, sizeof(*p->set), p->limit,
-			      sizeof(*p->limit), p->n_set) ?:
-	      map_update_many(m->fd[MAP_RATE_STATE], p->set, sizeof(*p->set), lines,
+	/* The datapath's lines, with empty buckets, then the limits that the
+	 * next sync compares with its own: a sync that dies in between leaves
+	 * the old limits there, which the next one then finds changed and
+	 * writes again, both. The other way round it found them written and
+	 * left the lines empty: a limit shown, and never metered. */
+	err = map_update_many(m->fd[MAP_RATE_STATE], p->set, sizeof(*p->set), lines,
 			      sizeof(*lines), p->n_set);
+	if (!err && p->n_set)
+		fault_point("write the rate limits as set");
+	err = err ?: map_update_many(m->fd[MAP_RATE_LIMIT], p->set, sizeof(*p->set), p->limit,
+				     sizeof(*p->limit), p->n_set);
 	free(lines);
 	return err;
 }

@@ -12,7 +12,8 @@
 # and what it delivered plus what wgsf dropped as over its limit is what
 # wgsf received from it, exactly; the peer without one delivers all of
 # that, as fast as it sent it; show --json gives each limit as the
-# rate_limit map holds it. What wgsf receives is held to what was sent
+# rate_limit map holds it; a sync killed between a new limit's buckets and
+# the limit leaves it metered once the next sync ran. What wgsf receives is held to what was sent
 # only within 5 %: on a loaded machine WireGuard (wireguard-go's socket,
 # or the kernel under TCG) may lose datagrams before they reach wg0, and
 # wgsf never sees those; each client's loss is printed.
@@ -267,6 +268,33 @@ t_ok "about half of it counted over the limit (40 to 60 %)" \
 logged() { grep -qE "$1" "$WORK/log"; }
 t_ok "watch logs it as any violation, reason rate, action count" within 30 logged \
 	"^$GW_IF: violation peer=${CLIENT_PUB[1]//+/\\+} packets=\+[0-9]+ total=[0-9]+ reason=rate source=192\.0\.2\.11 destination=192\.0\.2\.1 service=udp/9 action=count$"
+
+# A sync killed between writing a new limit's buckets and the limit itself
+# (build/tests/tools/wgsf-faults): the next sync finds the limit changed and
+# writes both, and the limit is metered. Written the other way round, the
+# next found the limit there, left the buckets empty, and nothing was.
+FAULTS=$BUILD_DIR/tests/tools/wgsf-faults
+cp "$POLICY" "$WORK/policy.before"
+printf '\n[Peer]\nPublicKey = %s\nRateLimit = 10pps burst 5\n' "${CLIENT_PUB[$FREE]}" >>"$POLICY"
+point=$(WGSF_FAULT_AT=list gw_run "$FAULTS" sync "$GW_IF" 2>&1 >/dev/null |
+	sed -n 's/^fault point \([0-9]*\): write the rate limits as set$/\1/p')
+t_ok "a sync that gives client $FREE a limit passes point $point" test -n "$point"
+cp "$POLICY" "$WORK/policy.limited" && cp "$WORK/policy.before" "$POLICY"
+wgsf_gw sync "$GW_IF" >/dev/null 2>&1
+t_is "$?:$(client_fields "$FREE" policy.rate_limit)" 0:null "back to the policy without it"
+cp "$WORK/policy.limited" "$POLICY"
+WGSF_FAULT_AT=$point gw_run "$FAULTS" sync "$GW_IF" >/dev/null 2>&1
+t_is "$?" 137 "the same sync, killed there"
+wgsf_gw sync "$GW_IF" >/dev/null 2>&1
+t_is "$?" 0 "the next sync"
+read -r was_rx was_rate <<<"$(client_fields "$FREE" rx_packets violations_by_reason.rate)"
+send "$FREE" 1
+senders_done "$FREE"
+t_is "$SAID" "$FREE sent ${RATE[$FREE]}" "client $FREE sent at 12 times its limit for 1 s"
+rx=$(($(settles_to $((was_rx + RATE[FREE])) client_fields "$FREE" rx_packets) - was_rx))
+over=$(($(client_fields "$FREE" violations_by_reason.rate) - was_rate))
+t_ok "its limit metered: $over of the $rx received over it (at least half)" \
+	test $((2 * over)) -ge "$rx" -a "$rx" -gt 0
 
 # Bad input: attach refuses a file with a bad RateLimit, naming its line;
 # sync warns and keeps the policy in force, as for any error in the file.
