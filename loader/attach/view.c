@@ -124,20 +124,34 @@ static int read_peers(struct iface_view *v)
 	return err;
 }
 
-/* A sender that wgsf's tables lack is counted on the interface only. */
+/*
+ * A sender that wgsf's tables lack is counted on the interface only: its
+ * own count, and what the tracer counted on the interface alone (its map
+ * of senders full). The senders are read after the total, and a packet is
+ * counted on its sender first: they may hold more than the total did, never
+ * less, so that the total less all senders is that alone, or below 0 while
+ * packets come (the total less the known ones went below 0 too, and
+ * wrapped round to about 2^64).
+ */
 static void match_rejected(struct iface_view *v)
 {
-	uint64_t known = 0;
+	uint64_t unknown = 0, all = 0, n;
 	size_t i, j;
 
-	for (i = 0; i < v->rejected.n_peers; i++)
+	for (i = 0; i < v->rejected.n_peers; i++) {
+		n = v->rejected.peers[i].rejected.packets;
+		all += n;
 		for (j = 0; j < v->n_peers; j++)
 			if (!memcmp(v->peers[j].public_key, v->rejected.peers[i].public_key,
-				    WG_KEY_LEN)) {
-				v->peers[j].rejected = &v->rejected.peers[i].rejected;
-				known += v->rejected.peers[i].rejected.packets;
-			}
-	v->rejected_unknown_packets = v->rejected.total.packets - known;
+				    WG_KEY_LEN))
+				break;
+		if (j < v->n_peers)
+			v->peers[j].rejected = &v->rejected.peers[i].rejected;
+		else
+			unknown += n;
+	}
+	n = v->rejected.total.packets;
+	v->rejected_unknown_packets = unknown + (n > all ? n - all : 0);
 }
 
 /* What the tracer counted on the interface, where it follows the one that

@@ -3,7 +3,8 @@
 # through the CLI. Kernel WireGuard (the kernel lane): attach loads the
 # tracer, and show, lookup and watch give exact per-peer counts, the last
 # source and destination and who owns that source; a sender that wgsf's
-# tables lack is counted on the interface; two namespaces with an interface
+# tables lack is counted on the interface (never wrapping round while
+# packets come); two namespaces with an interface
 # of the same name stay apart; counters survive a re-attach; rejected
 # packets count toward a Quarantine rule; the last detach,
 # or orphans --remove of a deleted namespace's, lets the wireguard module go. wireguard-go: attach says in one line why
@@ -128,6 +129,15 @@ t_is "$(iface_field rejected_unknown_packets):$(rejected "${CLIENT_PUB[3]}")" \
 t_is "$(unknown)" "# TYPE wgsf_interface_rejected_unknown_packets gauge
 wgsf_interface_rejected_unknown_packets{interface=\"$GW_IF\"} 0" \
 	"metrics: falls to 0, as a gauge may (a counter may not)"
+# Read while a known sender's packets are rejected, it stays 0: the total
+# less the known senders, read after it, went below 0 and wrapped round.
+in_ns "${CLIENT_NS[3]}" ping -n -q -c 300 -i 0.01 -W 0.1 -I 192.0.2.97 192.0.2.1 >/dev/null &
+flood=$!
+reads=
+for i in $(seq 20); do reads+="$(iface_field rejected_unknown_packets) "; done
+wait "$flood"
+t_is "$reads" "$(printf '0 %.0s' $(seq 20))" \
+	"20 reads while client 3's packets are rejected: no unknown sender in any"
 
 # watch logs each peer whose rejected counter grew.
 log=$(mktemp)
