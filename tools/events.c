@@ -341,8 +341,6 @@ static int ring_rebuild(struct reader *r)
 	size_t i;
 	int err = 0;
 
-	if (r->rb)
-		ring_buffer__consume(r->rb);
 	ring_buffer__free(r->rb);
 	r->rb = NULL;
 	for (i = 0; i < r->n && !err; i++) {
@@ -415,6 +413,11 @@ static int round_all(struct reader *r, bool last)
 	if (err)
 		return ui_fail(ui_status(err, true), "Unable to read the events of %s: %s",
 			       r->only ?: "the interfaces", ui_reason(err));
+	/* what the rings hold now, each record with its interface: pruned, an
+	 * interface's source is freed while the ring buffer still calls back
+	 * with it until it is made anew */
+	if (r->rb)
+		ring_buffer__consume(r->rb);
 	sources_prune(r);
 	err = r->rebuild ? ring_rebuild(r) : 0;
 	return err ? ui_error("Unable to read the events: %s", strerror(-err)) : 0;
