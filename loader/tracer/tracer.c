@@ -378,12 +378,15 @@ static int forget_iface(const struct pins *t, const struct wgsf_tracer_iface *ke
 	int err = forget_senders(t->fd[T_REJECTED], key) ?: forget_senders(t->fd[T_BUDGET], key);
 	size_t i;
 
-	/* the interface's own entry last: it says the interface is registered */
+	/* the interface's own entry last: it says the interface is registered,
+	 * so that a detach killed before it is done again. The tracer counts
+	 * on until it goes: the senders it added meanwhile go after it. */
 	for (i = 0; !err && i < sizeof(by_iface) / sizeof(*by_iface); i++)
 		if (t->fd[by_iface[i]] >= 0 && bpf_map_delete_elem(t->fd[by_iface[i]], key) &&
 		    errno != ENOENT)
 			err = -errno;
-	return err;
+	return err ?: forget_senders(t->fd[T_REJECTED], key) ?:
+		      forget_senders(t->fd[T_BUDGET], key);
 }
 
 int tracer_disable(int ifindex)
