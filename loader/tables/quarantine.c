@@ -151,10 +151,38 @@ int quarantine_plan(const struct maps *m, const struct wg_device *dev,
 	return err;
 }
 
+/*
+ * The plan's entries with the state that the map holds now: the datapath
+ * and the tracer count and quarantine on while a sync plans, and an entry
+ * written back as planned would undo what they did since (a quarantine
+ * begun, its violations). Only the rule's figures are the plan's.
+ */
+static int with_state_now(int fd, const struct quar_plan *p)
+{
+	const struct quar_entry *now;
+	struct quarantine_rule r;
+	struct quar_entry *v = NULL;
+	size_t n = 0, i;
+	int err = p->n_write ? quarantine_read_all(fd, &v, &n) : 0;
+
+	for (i = 0; !err && i < p->n_write; i++) {
+		now = quarantine_find(v, n, p->key[i].public_key);
+		if (!now)
+			continue;
+		r = (struct quarantine_rule){ .violations = p->value[i].violations,
+					      .period_ns = p->value[i].period_ns,
+					      .duration_ns = p->value[i].duration_ns };
+		with_rule(&r, &now->value, &p->value[i]);
+	}
+	free(v);
+	return err;
+}
+
 int quarantine_write(const struct maps *m, const struct quar_plan *p, struct sync_result *res)
 {
 	size_t i;
-	int err = map_update_many(m->fd[MAP_QUARANTINE], p->key, sizeof(*p->key), p->value,
+	int err = with_state_now(m->fd[MAP_QUARANTINE], p) ?:
+		  map_update_many(m->fd[MAP_QUARANTINE], p->key, sizeof(*p->key), p->value,
 				  sizeof(*p->value), p->n_write);
 
 	for (i = 0; !err && i < p->n_released; i++, res->released++)
