@@ -36,7 +36,11 @@ int events_flows_sweep(const char *ifname, int flowrec_fd, int slots_fd, uint64_
 	keys = e.keys;
 	recs = e.values;
 	for (i = 0; i < e.n; i++) {
-		if (recs[i].last_ns + idle_ns > now)
+		/* as read in one pass over the table, then as it is now: a
+		 * packet may have come since the pass read it */
+		if (recs[i].last_ns + idle_ns > now ||
+		    bpf_map_lookup_elem(flowrec_fd, &keys[i], &end.rec) ||
+		    end.rec.last_ns + idle_ns > now)
 			continue;
 		/* the one delete that succeeds prints it: a second reader's,
 		 * or an eviction meanwhile, finds it gone */
