@@ -63,7 +63,8 @@ static long number(const char *s, long max)
 
 	if (!*s || strspn(s, "0123456789") != strlen(s))
 		return -1;
-	if (strlen(s) > 6)
+	/* leading zeros are the number's as strtol() reads it */
+	if (strlen(s + strspn(s, "0")) > 6)
 		return -2;
 	v = strtol(s, &end, 10);
 	return v <= max ? v : -2;
@@ -258,7 +259,8 @@ const char *service_format(const struct rule *r, char buf[SERVICE_STRLEN])
 	for (i = 0; i < ARRAY_LEN(protocols) && !name; i++)
 		if (protocols[i].proto == r->proto && protocols[i].kind != SERVICE_PROTO)
 			name = protocols[i].name;
-	if (r->proto == 1 || r->proto == 58) {
+	/* proto/1 and proto/58 admit what has no type too: not icmp/0 */
+	if ((r->proto == 1 || r->proto == 58) && r->hi != 65535) {
 		if (r->lo == 0 && r->hi == 255)
 			return strcpy(buf, name);
 		n = snprintf(buf, SERVICE_STRLEN, "%s/%u", name, r->lo);

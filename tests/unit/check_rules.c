@@ -27,7 +27,7 @@ static const char text[] =
 	"Allow = 192.0.2.0/24 udp/53\n"
 	"Allow = 203.0.113.7/32 icmp/echo-request\n"
 	"AllowedDestinations = 198.51.100.128/25\n"
-	"Allow = 198.51.100.200/32 tcp/22-23 proto/47\n"      /* 10 */
+	"Allow = 198.51.100.200/32 tcp/22-23 proto/47 proto/1\n" /* 10 */
 	"[Peer]\n"
 	"PublicKey = " KEY_B "\n"
 	"Group = web\n";
@@ -75,6 +75,11 @@ int main(void)
 		"10 rule-shadowed: Allow rule 198.51.100.200/32 proto/47 of peer " KEY_A " changes "
 		"nothing: AllowedDestinations 198.51.100.128/25 (line 9) admits every protocol there "
 		"(remove the Allow rule, or narrow the AllowedDestinations prefix so that the rule "
+		"decides there)\n"
+		/* every packet of protocol 1, typed or not: not icmp/0 */
+		"10 rule-shadowed: Allow rule 198.51.100.200/32 proto/1 of peer " KEY_A " changes "
+		"nothing: AllowedDestinations 198.51.100.128/25 (line 9) admits every protocol there "
+		"(remove the Allow rule, or narrow the AllowedDestinations prefix so that the rule "
 		"decides there)\n";
 	char err[POLICY_ERR_LEN], got[4096];
 	struct check_report r;
@@ -90,7 +95,7 @@ int main(void)
 		diag("%s", err);
 	ok(!check_policy_rules(&r), "the checks run");
 	words_of(&r, got, sizeof(got));
-	if (!ok(!strcmp(got, want), "five findings, exact words: each rule once, at its line"))
+	if (!ok(!strcmp(got, want), "six findings, exact words: each rule once, at its line"))
 		diag("got:\n%s", got);
 	is_u64(finding_kinds[CHECK_RULE_NOT_ROUTED].severity, SEVERITY_WARNING, "a warning");
 	is_u64(finding_kinds[CHECK_RULE_SHADOWED].severity, SEVERITY_WARNING, "a warning too");

@@ -97,6 +97,9 @@ static void services(void)
 		   "3 203.0.113.0/24 1/3-3; 3 2001:db8::/64 58/3-3");
 	rules_of_a("bare icmpv6, and icmpv6 by number", PEER_A "Allow = 2001:db8::/64 icmpv6 icmpv6/255\n",
 		   "3 2001:db8::/64 58/0-255; 3 2001:db8::/64 58/255-255");
+	rules_of_a("leading zeros: the number's, however many",
+		   PEER_A "Allow = 203.0.113.0/24 tcp/0000022 proto/00000006\n",
+		   "3 203.0.113.0/24 6/22-22; 3 203.0.113.0/24 6/0-65535");
 	rules_of_a("proto/N: every port, 0 and 255 the ends",
 		   PEER_A "Allow = 203.0.113.0/24 proto/47 proto/0 proto/255\n",
 		   "3 203.0.113.0/24 47/0-65535; 3 203.0.113.0/24 0/0-65535; "
