@@ -46,6 +46,31 @@ static int fail(struct parse *p, int err)
 	return err ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
+/*
+ * Every attribute from a to end through cb, which must take them up to end
+ * exactly: libmnl's own walk stops, and says nothing, at an attribute that
+ * runs past its parent, so that a peer or an allowed IP cut short would be
+ * read as one less. The kernel pads each attribute to its aligned end.
+ */
+static int walk_whole(const struct nlattr *a, const char *end, mnl_attr_cb_t cb, void *data)
+{
+	int ret;
+
+	for (; mnl_attr_ok(a, end - (const char *)a); a = mnl_attr_next(a)) {
+		ret = cb(a, data);
+		if (ret <= MNL_CB_STOP)
+			return ret;
+	}
+	return (const char *)a == end ? MNL_CB_OK : MNL_CB_ERROR;
+}
+
+static int nested_whole(const struct nlattr *nest, mnl_attr_cb_t cb, void *data)
+{
+	return walk_whole(mnl_attr_get_payload(nest),
+			  (const char *)mnl_attr_get_payload(nest) + mnl_attr_get_payload_len(nest),
+			  cb, data);
+}
+
 /* The attribute callbacks keep, by type, the attributes their level needs. */
 static int allowedip_attr(const struct nlattr *a, void *data)
 {
@@ -68,7 +93,7 @@ static int parse_allowedip(const struct nlattr *nest, void *data)
 	uint16_t family;
 
 	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
-	    mnl_attr_parse_nested(nest, allowedip_attr, tb) < 0 || !tb[WGALLOWEDIP_A_FAMILY] ||
+	    nested_whole(nest, allowedip_attr, tb) < 0 || !tb[WGALLOWEDIP_A_FAMILY] ||
 	    !tb[WGALLOWEDIP_A_IPADDR] || !tb[WGALLOWEDIP_A_CIDR_MASK])
 		return fail(p, WG_ERR_BAD_REPLY);
 	family = mnl_attr_get_u16(tb[WGALLOWEDIP_A_FAMILY]);
@@ -101,7 +126,7 @@ static int parse_peer(const struct nlattr *nest, void *data)
 	struct parse *p = data;
 
 	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
-	    mnl_attr_parse_nested(nest, peer_attr, tb) < 0 || !tb[WGPEER_A_PUBLIC_KEY])
+	    nested_whole(nest, peer_attr, tb) < 0 || !tb[WGPEER_A_PUBLIC_KEY])
 		return fail(p, WG_ERR_BAD_REPLY);
 	/* The kernel splits a peer with more allowed IPs than fit in one
 	 * message, repeating its key in the next: the halves are merged. */
@@ -110,7 +135,8 @@ static int parse_peer(const struct nlattr *nest, void *data)
 		return fail(p, -ENOMEM);
 	if (!tb[WGPEER_A_ALLOWEDIPS])
 		return MNL_CB_OK;
-	return mnl_attr_parse_nested(tb[WGPEER_A_ALLOWEDIPS], parse_allowedip, p);
+	return nested_whole(tb[WGPEER_A_ALLOWEDIPS], parse_allowedip, p) < 0 ?
+		       fail(p, p->err ?: WG_ERR_BAD_REPLY) : MNL_CB_OK;
 }
 
 static int parse_device(const struct nlattr *a, void *data)
@@ -121,7 +147,8 @@ static int parse_device(const struct nlattr *a, void *data)
 		return MNL_CB_OK; /* the device's own keys, port and mark */
 	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
 		return fail(p, WG_ERR_BAD_REPLY);
-	return mnl_attr_parse_nested(a, parse_peer, p);
+	return nested_whole(a, parse_peer, p) < 0 ? fail(p, p->err ?: WG_ERR_BAD_REPLY)
+						   : MNL_CB_OK;
 }
 
 int netlink_parse_message(const struct nlmsghdr *nlh, struct wg_device *dev)
@@ -133,7 +160,9 @@ int netlink_parse_message(const struct nlmsghdr *nlh, struct wg_device *dev)
 	if (nlh->nlmsg_len != MNL_ALIGN(nlh->nlmsg_len) ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
 		return WG_ERR_BAD_REPLY;
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), parse_device, &p);
+	if (walk_whole(mnl_nlmsg_get_payload_offset(nlh, sizeof(struct genlmsghdr)),
+		       (const char *)nlh + nlh->nlmsg_len, parse_device, &p) < 0 && !p.err)
+		p.err = WG_ERR_BAD_REPLY;
 	return p.err;
 }
 

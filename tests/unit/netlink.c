@@ -244,6 +244,45 @@ static void fault_tests(void)
 	ok(!parse(nlh), "a device without peers");
 }
 
+/* The nth attribute in nest (from 0). */
+static struct nlattr *child(struct nlattr *nest, int n)
+{
+	struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (!n--)
+			return a;
+	return NULL;
+}
+
+/* faulty(NONE) with one length changed by delta: of the peer list
+ * (which == 0), of the second peer (1), or of the first peer's allowed IPs
+ * (2). Where a length runs past its parent or the message, libmnl's walk
+ * stops there, without a word. */
+static int cut(int which, int delta)
+{
+	static char buf[MSG_SIZE];
+	struct nlmsghdr *nlh = faulty(buf, NONE);
+	struct nlattr *a, *peers = NULL;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == WGDEVICE_A_PEERS)
+			peers = a;
+	a = which == 0 ? peers : which == 1 ? child(peers, 1) : child(child(peers, 0), 8);
+	if (!a || (which == 2 && mnl_attr_get_type(a) != WGPEER_A_ALLOWEDIPS))
+		return 0;
+	a->nla_len += delta;
+	return parse(nlh);
+}
+
+static void cut_tests(void)
+{
+	ok(cut(0, 8) == -EBADMSG, "refused: a peer list 8 bytes past the message");
+	ok(cut(0, -8) == -EBADMSG, "refused: a peer list that ends inside its second peer");
+	ok(cut(1, 8) == -EBADMSG, "refused: a second peer 8 bytes past the list");
+	ok(cut(2, -4) == -EBADMSG, "refused: an allowed IP list that ends inside its second");
+}
+
 /* Mutated copies, each in a buffer of its exact size so that a read past
  * the end is caught by valgrind or ASan: parsed or refused, no other way. */
 static void mutation_tests(unsigned int seed)
@@ -284,6 +323,7 @@ int main(void)
 
 	split_peer_test();
 	fault_tests();
+	cut_tests();
 	mutation_tests(seed);
 	return done_testing();
 }
