@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include "device/wireguard.h"
@@ -21,6 +22,13 @@
  * keys (private_key=, preshared_key=): the stream reads into a buffer of
  * ours, which is wiped, as the line is, before it goes. */
 #define STREAM_BUF_LEN 4096
+
+/* A daemon that takes the request and never answers, or answers without
+ * end, would hold the command for ever: it may wait this long for each
+ * read, and send this many lines (a device of WireGuard's most peers, each
+ * with its lines, and wgsf's most prefixes is well under it). */
+#define READ_TIMEOUT_S 5
+#define LINES_MAX (1u << 24)
 
 static const char request[] = "get=1\n\n";
 
@@ -73,9 +81,12 @@ static int parse_lines(FILE *f, struct wg_device *dev, char line[LINE_MAX_LEN + 
 {
 	struct wg_peer *peer = NULL;
 	int err, status = 1; /* 1 until the errno= line */
+	unsigned int lines = 0;
 	size_t len;
 
 	while (fgets(line, LINE_MAX_LEN + 2, f)) {
+		if (++lines > LINES_MAX)
+			return WG_ERR_BAD_REPLY;
 		len = strlen(line);
 		/* too long, cut short, or holding a NUL */
 		if (!len || line[len - 1] != '\n')
@@ -89,6 +100,8 @@ static int parse_lines(FILE *f, struct wg_device *dev, char line[LINE_MAX_LEN + 
 		if (err)
 			return err;
 	}
+	if (ferror(f) && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return -ETIMEDOUT;
 	return ferror(f) && errno ? -errno : WG_ERR_BAD_REPLY;
 }
 
@@ -105,6 +118,7 @@ int uapi_parse(FILE *f, struct wg_device *dev)
 static int uapi_open(const char *ifname, char *buf, FILE **f)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const struct timeval wait = { .tv_sec = READ_TIMEOUT_S };
 	int fd, err;
 
 	snprintf(addr.sun_path, sizeof(addr.sun_path), UAPI_DIR "/%s.sock", ifname);
@@ -112,7 +126,8 @@ static int uapi_open(const char *ifname, char *buf, FILE **f)
 	if (fd < 0)
 		return -errno;
 	/* MSG_NOSIGNAL: a process that goes away is an error, not SIGPIPE */
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait)) < 0 ||
+	    connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
 	    send(fd, request, strlen(request), MSG_NOSIGNAL) < 0 || !(*f = fdopen(fd, "r"))) {
 		err = -errno;
 		close(fd);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -34,6 +35,8 @@ const char *wg_strerror(int err)
 		return "not a WireGuard interface";
 	case WG_ERR_BAD_REPLY:
 		return "malformed reply from WireGuard";
+	case -ETIMEDOUT:
+		return "WireGuard took its request and did not answer";
 	default:
 		return strerror(-err);
 	}
