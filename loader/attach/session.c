@@ -76,15 +76,25 @@ int session_begin(struct session *s, const char *ifname, int flags)
 		wgsf_set_error("invalid interface name");
 		return -EINVAL;
 	}
-	err = (flags & SESSION_READ_WG ? read_device(s) : 0) ?: pin_iface_dir(ifname, s->dir);
+	/* a first attach makes no pins for what is no WireGuard interface */
+	err = (flags & SESSION_CREATE) && (flags & SESSION_READ_WG) ? read_device(s) : 0;
+	err = err ?: pin_iface_dir(ifname, s->dir);
 	if (err)
 		return err;
 	s->lock = pin_lock(s->dir, flags & SESSION_CREATE ? PIN_LOCK_CREATE : 0);
 	if (s->lock == -ENOENT)
-		return not_attached(ifname);
+		return (flags & SESSION_READ_WG ? read_device(s) : 0) ?: not_attached(ifname);
 	if (s->lock < 0)
 		return s->lock;
-	err = open_current(s, flags);
+	/* The device as it is under the lock: read before it, a command's
+	 * snapshot could be older than the one another command applied
+	 * meanwhile, and put back what that one removed. */
+	if (flags & SESSION_READ_WG) {
+		device_free(s->dev);
+		s->dev = NULL;
+		err = read_device(s);
+	}
+	err = err ?: open_current(s, flags);
 	/* what is not in force is what a command killed midway left */
 	pin_sweep(s->dir);
 	return err;
