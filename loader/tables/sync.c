@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 
+#include "err.h"
 #include "sort.h"
 #include "fault.h"
 #include "tables/config.h"
@@ -105,6 +106,31 @@ int table_push_peer(struct table_entry **v, size_t *n, size_t *cap, const struct
 	return err;
 }
 
+/*
+ * v (n, sorted) with each prefix once. WireGuard holds a prefix for one
+ * peer: a reply that gives one to two peers is no reply of its (the owner
+ * would be sort's choice, and change from sync to sync); one that repeats
+ * it for a peer, as a host bit set in a second copy would, counts it once.
+ */
+static int one_owner(struct table_entry *v, size_t *n)
+{
+	char buf[PREFIX_STRLEN];
+	size_t i, k = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (k && !prefix_cmp(&v[k - 1].prefix, &v[i].prefix)) {
+			if (v[k - 1].slot == v[i].slot)
+				continue;
+			wgsf_set_error("malformed reply from WireGuard: %s is given to two peers",
+				       prefix_format(&v[i].prefix, buf));
+			return -EBADMSG;
+		}
+		v[k++] = v[i];
+	}
+	*n = k;
+	return 0;
+}
+
 static int wanted_table(const struct wg_device *dev, const uint32_t *slot_of,
 			const struct rules_index *ix, struct table_entry **out, size_t *n)
 {
@@ -121,6 +147,11 @@ static int wanted_table(const struct wg_device *dev, const uint32_t *slot_of,
 	}
 	if (*n)
 		sort_array(v, *n, sizeof(*v), table_entry_cmp);
+	err = one_owner(v, n);
+	if (err) {
+		free(v);
+		return err;
+	}
 	*out = v;
 	return 0;
 }

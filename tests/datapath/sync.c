@@ -13,6 +13,7 @@
 #include "tables/datapath.h"
 #include "tables/sync.h"
 #include "tables/verdict.h"
+#include "err.h"
 #include "tap.h"
 
 static void key_of(uint8_t key[WG_KEY_LEN], unsigned int id)
@@ -195,6 +196,31 @@ static long owner(const struct maps *m, const char *addr)
 }
 
 /* 1 when slot's allowed sources hold addr (of its allowed IPs), else 0. */
+/* A prefix given twice: once where one peer has it twice (a host bit set
+ * in one copy); where two peers have it, refused, the tables as they were. */
+static void test_duplicates(const struct maps *m)
+{
+	struct wg_device *d = device_new("wgsf-test"), *bad = device_new("wgsf-test");
+	struct sync_result r;
+
+	wgsf_clear_error();
+	add_peer(d, 6, "192.0.2.0/24,192.0.2.7/24");
+	ok(!sync_device(m, d, NULL, &r) && r.prefixes_added == 1 && r.prefixes_changed == 0,
+	   "one peer's prefix twice: synced, counted once");
+	is_u64(entries(m->fd[MAP_ALLOWED_IPS4]), 1, "one entry");
+	add_peer(bad, 6, "192.0.2.0/24");
+	add_peer(bad, 7, "198.51.100.0/24,192.0.2.0/24");
+	ok(sync_device(m, bad, NULL, &r) == -EBADMSG &&
+		   !strcmp(wgsf_error(-EBADMSG), "malformed reply from WireGuard: 192.0.2.0/24 is given "
+					 "to two peers"),
+	   "two peers' prefix: refused, naming it");
+	ok(entries(m->fd[MAP_ALLOWED_IPS4]) == 1 && owner(m, "192.0.2.1") == slot_of(m, 6) &&
+		   slot_of(m, 7) == -1,
+	   "nothing of it applied");
+	device_free(d);
+	device_free(bad);
+}
+
 static int allowed_source(const struct maps *m, uint32_t slot, const char *addr)
 {
 	struct wgsf_verdict v = decide(m, addr);
@@ -363,10 +389,13 @@ static void test_capacity(const struct maps *m)
 	uint32_t cap = map_capacity(m->fd[MAP_PEER_SLOTS]);
 	struct wg_device *d = device_new("wgsf-test");
 	struct sync_result r;
+	char aip[PREFIX_STRLEN];
 	unsigned int i;
 
-	for (i = 0; i <= cap; i++)
-		add_peer(d, 1000 + i, "2001:db8:ffff::/48");
+	for (i = 0; i <= cap; i++) {
+		snprintf(aip, sizeof(aip), "2001:db8:ffff:%x::/64", i);
+		add_peer(d, 1000 + i, aip);
+	}
 	ok(sync_device(m, d, NULL, &r) == -ENOSPC, "more peers than slots is -ENOSPC");
 	device_free(d);
 }
@@ -569,6 +598,7 @@ int main(void)
 		return done_testing();
 	maps_from_skel(skel, &m);
 	test_changes(&m);
+	test_duplicates(&m);
 	test_split(&m);
 	test_policy_split(&m);
 	test_cached(&m);
