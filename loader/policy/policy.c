@@ -35,6 +35,7 @@ struct parser {
 	 * at once: open addressing, peer index + 1, 0 free */
 	size_t *by_key, cap_keys, n_keys;
 	size_t room; /* Allow rules the policy may still have */
+	unsigned int block_line; /* the section's Block; 0: none yet */
 };
 
 /* A key or a section's name as a policy has them, which a message may
@@ -110,6 +111,7 @@ static int section(struct parser *ps, char *s)
 
 	if (err)
 		return err;
+	ps->block_line = 0;
 	if (!strcasecmp(s, "Interface")) {
 		if (ps->saw_interface)
 			return pos_fail(&ps->pos, "a second [Interface] section");
@@ -249,14 +251,6 @@ static int group_names(struct parser *ps, char *value)
 	return err;
 }
 
-static int block(struct parser *ps, const char *value, bool *blocked)
-{
-	if (strcasecmp(value, "true") && strcasecmp(value, "false"))
-		return pos_fail(&ps->pos, "Block is true or false, not '%s'", value);
-	*blocked = !strcasecmp(value, "true");
-	return 0;
-}
-
 /* A setting that a section has once (key, its first at line first; 0:
  * none yet): an error the second time. */
 static int once(struct parser *ps, const char *key, unsigned int first)
@@ -265,6 +259,21 @@ static int once(struct parser *ps, const char *key, unsigned int first)
 		return 0;
 	return pos_fail(&ps->pos, "a second %s in one %s (first at line %u)", key,
 			ps->section == SECTION_PEER ? "[Peer]" : "[Group]", first);
+}
+
+/* Once: a section pasted together from two, one blocking and one not,
+ * would be unblocked by whichever came last, without a word. */
+static int block(struct parser *ps, const char *value, bool *blocked)
+{
+	int err = once(ps, "Block", ps->block_line);
+
+	if (err)
+		return err;
+	if (strcasecmp(value, "true") && strcasecmp(value, "false"))
+		return pos_fail(&ps->pos, "Block is true or false, not '%s'", value);
+	*blocked = !strcasecmp(value, "true");
+	ps->block_line = ps->pos.line;
+	return 0;
 }
 
 /* The keys a [Group] has too; 1 when key is none of them. */

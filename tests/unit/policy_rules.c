@@ -113,6 +113,19 @@ static void services(void)
 		   "3 203.0.113.0/24 6/22-22; 4 198.51.100.0/24 any; 5 198.51.100.1/32 17/53-53");
 }
 
+/* Block once a section: a section pasted together from two is refused,
+ * not unblocked by whichever came last. */
+static void block_once(void)
+{
+	policy_refused("a second Block in a [Peer]", PEER_A "Block = true\nblock = false\n",
+		"p:4: a second Block in one [Peer] (first at line 3)");
+	policy_refused("a second Block in a [Group]",
+		"[Group g]\nBlock = false\nAllow = 203.0.113.0/24 tcp/22\nBlock = true\n",
+		"p:4: a second Block in one [Group] (first at line 2)");
+	rules_of_a("a Block in each of two sections",
+		   "[Group g]\nBlock = false\n" PEER_A "Block = true\nGroup = g\n", "");
+}
+
 static void service_errors(void)
 {
 	policy_refused("port 0", PEER_A "Allow = 203.0.113.0/24 tcp/0\n",
@@ -374,6 +387,7 @@ static void lookup(void)
 int main(void)
 {
 	services();
+	block_once();
 	service_errors();
 	line_errors();
 	group_errors();
