@@ -87,18 +87,21 @@ static bool in_group(const struct policy_group *g, const struct rule *x)
 	return false;
 }
 
-/* A rule and its holder both of one group of the peer: the group's
- * finding, not each member's. */
-static bool same_group(const struct policy *pol, const struct peer_rules *r,
-		       const struct rule *x, const struct rule *by)
+/* Whether a group of the peer (or [Group *]) holds rule x and, among its own
+ * rules, one that shadows it: the group's finding says it, not each
+ * member's, whichever AllowedDestinations of the member comes first. */
+static bool group_says(const struct policy *pol, const struct peer_rules *r,
+		       const struct rule *x)
 {
-	const struct policy_group *star = policy_group(pol, "*");
+	const struct policy_group *star = policy_group(pol, "*"), *g;
 	size_t i;
 
-	for (i = 0; i < r->n_groups; i++)
-		if (in_group(&pol->groups[r->groups[i]], x) && in_group(&pol->groups[r->groups[i]], by))
+	for (i = 0; i < r->n_groups; i++) {
+		g = &pol->groups[r->groups[i]];
+		if (in_group(g, x) && holder(&g->rules, x))
 			return true;
-	return star && in_group(star, x) && in_group(star, by);
+	}
+	return star && in_group(star, x) && holder(&star->rules, x);
 }
 
 static int shadowed_in(struct check_report *r, const struct rule_list *l, const uint8_t *key,
@@ -110,7 +113,7 @@ static int shadowed_in(struct check_report *r, const struct rule_list *l, const 
 
 	for (i = 0; i < l->n && !err; i++) {
 		by = l->v[i].any_proto ? NULL : holder(l, &l->v[i]);
-		if (!by || (member && same_group(&r->policy, member, &l->v[i], by)))
+		if (!by || (member && group_says(&r->policy, member, &l->v[i])))
 			continue;
 		err = check_finding(r, &(struct finding){
 			.kind = CHECK_RULE_SHADOWED, .key = key, .group = group,

@@ -30,7 +30,9 @@ static const char text[] =
 	"Allow = 198.51.100.200/32 tcp/22-23 proto/47 proto/1\n" /* 10 */
 	"[Peer]\n"
 	"PublicKey = " KEY_B "\n"
-	"Group = web\n";
+	"Group = web\n"
+	/* B's own, before the group's: web's rule is still web's finding */
+	"AllowedDestinations = 198.51.100.0/24\n";
 
 /* "LINE KIND: MESSAGE (ADVICE)" of each finding. */
 static void words_of(const struct check_report *r, char *out, size_t len)
